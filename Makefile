@@ -1,0 +1,58 @@
+# wf-engine. `make run` starts the engine on the embedded store; `make test`
+# runs every test with the race detector.
+GO            ?= go
+BIN           := $(CURDIR)/bin
+GOLANGCI_VER  := v2.15.0
+GOSEC_VER     := v2.30.0
+COVER_MIN     := 85
+PKGS          := ./...
+
+.PHONY: all build run test cover lint bench fuzz tools clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+run: build
+	$(BIN)/wf-engine
+
+test:
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+# cover fails when statement coverage of core/ or elements/ drops under COVER_MIN%.
+cover:
+	$(GO) test -count=1 -timeout 30m -covermode=atomic -coverpkg=./core/...,./elements/... \
+		-coverprofile=coverage.out ./core/... ./elements/... ./conformance/...
+	@for dir in core elements; do \
+		awk -v dir="/$$dir/" -v min=$(COVER_MIN) -v name=$$dir ' \
+			NR > 1 && index($$1, dir) { split($$0, f, " "); blk = f[1]; n[blk] = f[2]; if (f[3] > 0) hit[blk] = 1 } \
+			END { for (b in n) { total += n[b]; if (b in hit) covered += n[b] } \
+				pct = total ? 100 * covered / total : 0; \
+				printf "coverage of %s/: %.1f%% of %d statements (minimum %d%%)\n", name, pct, total, min; \
+				exit (pct < min) }' coverage.out || exit 1; \
+	done
+
+tools: $(BIN)/golangci-lint $(BIN)/gosec
+
+$(BIN)/golangci-lint:
+	GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VER)
+
+$(BIN)/gosec:
+	GOBIN=$(BIN) $(GO) install github.com/securego/gosec/v2/cmd/gosec@$(GOSEC_VER)
+
+lint: tools
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(BIN)/golangci-lint run $(PKGS)
+	$(BIN)/gosec -quiet -exclude-dir=conformance -exclude-generated $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./core/engine/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./core/model/
+	$(GO) test -run '^$$' -fuzz FuzzCompileFEEL -fuzztime 60s ./core/expr/
+
+clean:
+	rm -rf $(BIN) coverage.out

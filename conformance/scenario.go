@@ -1,0 +1,473 @@
+package conformance
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite scenario files with the output the engine produces")
+
+// Step is one command of a scenario with the output it must produce.
+type Step struct {
+	Line    int
+	Command string
+	Want    string
+}
+
+// ParseScenario reads a scenario file: blocks of a command line, a line
+// "----", and the expected output up to the next blank line. Lines starting
+// with '#' between blocks are comments.
+func ParseScenario(text string) ([]Step, error) {
+	lines := strings.Split(text, "\n")
+	var steps []Step
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		s := Step{Line: i + 1, Command: l}
+		if i+1 >= len(lines) || strings.TrimSpace(lines[i+1]) != "----" {
+			return nil, fmt.Errorf("line %d: expected \"----\" after command %q", i+1, l)
+		}
+		i += 2
+		var want []string
+		for ; i < len(lines) && strings.TrimSpace(lines[i]) != ""; i++ {
+			want = append(want, strings.TrimRight(lines[i], " \t"))
+		}
+		s.Want = strings.Join(want, "\n")
+		steps = append(steps, s)
+	}
+	return steps, nil
+}
+
+// RunScenarios runs every *.txt scenario under dir, each with a fresh engine,
+// and checks the element suite's invariants on each. It fails the test when
+// dir has no scenario.
+func RunScenarios(t *testing.T, dir string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenario files in %s", dir)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { RunScenarioFile(t, f) })
+	}
+}
+
+// RunScenarioFile runs one scenario file; with -rewrite it writes the
+// engine's output back into the file instead of comparing.
+func RunScenarioFile(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path) // #nosec G304 -- test data path
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := ParseScenario(string(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	got, logBytes := runSteps(t, filepath.Dir(path), steps, -1)
+	if *rewrite {
+		if err := os.WriteFile(path, []byte(render(string(b), steps, got)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	for i, s := range steps {
+		if got[i] != s.Want {
+			t.Errorf("%s:%d: %s\n--- want\n%s\n--- got\n%s", path, s.Line, s.Command, s.Want, got[i])
+		}
+	}
+	// Determinism: the same inputs give a byte-identical log.
+	if _, again := runSteps(t, filepath.Dir(path), steps, -1); again != logBytes {
+		t.Errorf("%s: running the scenario twice gave different logs", path)
+	}
+	// Terminating from any state leaves nothing behind.
+	for n := 1; n <= len(steps); n++ {
+		checkCancelAfter(t, filepath.Dir(path), steps, n)
+	}
+}
+
+// render rewrites a scenario file's expected outputs, keeping its comments.
+func render(orig string, steps []Step, got []string) string {
+	var b strings.Builder
+	lines := strings.Split(orig, "\n")
+	next := 0
+	for i := 0; i < len(lines); i++ {
+		if next < len(steps) && i+1 == steps[next].Line {
+			b.WriteString(steps[next].Command + "\n----\n")
+			if got[next] != "" {
+				b.WriteString(got[next] + "\n")
+			}
+			i += 2
+			for i < len(lines) && strings.TrimSpace(lines[i]) != "" {
+				i++
+			}
+			next++
+			if i < len(lines) {
+				b.WriteString("\n")
+			}
+			continue
+		}
+		b.WriteString(lines[i])
+		if i < len(lines)-1 {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// runSteps runs steps (all of them, or the first n when n >= 0) and returns
+// each step's output and the whole log encoded.
+func runSteps(t *testing.T, dir string, steps []Step, n int) ([]string, string) {
+	t.Helper()
+	h := NewHarness(t)
+	r := &runner{h: h, dir: dir, names: map[int64]string{}}
+	var out []string
+	for i, s := range steps {
+		if n >= 0 && i >= n {
+			break
+		}
+		out = append(out, r.do(s.Command))
+	}
+	log := h.Log()
+	CheckLifecycles(t, log)
+	h.CheckReplay()
+	var enc strings.Builder
+	for _, rec := range log {
+		b, err := record.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc.Write(b)
+		enc.WriteByte('\n')
+	}
+	return out, enc.String()
+}
+
+// checkCancelAfter runs the first n steps, cancels every instance still
+// active, and checks that no element, job or incident is left.
+func checkCancelAfter(t *testing.T, dir string, steps []Step, n int) {
+	t.Helper()
+	h := NewHarness(t)
+	r := &runner{h: h, dir: dir, names: map[int64]string{}}
+	for _, s := range steps[:n] {
+		r.do(s.Command)
+	}
+	for _, pi := range r.instances {
+		err := h.Engine.CancelInstance(h.Ctx, pi)
+		if rj, ok := engine.AsRejection(err); ok && rj.Type == record.RejectionNotFound {
+			continue // already ended
+		}
+		if err != nil {
+			t.Fatalf("after step %d: cancel instance %d: %v", n, pi, err)
+		}
+	}
+	h.State(func(s *state.State) {
+		c := s.Counts()
+		if c.Elements != 0 || c.Jobs != 0 || c.Incidents != 0 || c.Scopes != 0 {
+			t.Errorf("after step %d (%s) and cancelling every instance, state still holds %+v", n, steps[n-1].Command, c)
+		}
+	})
+	CheckLifecycles(t, h.Log())
+	h.CheckReplay()
+}
+
+// runner interprets scenario commands against one harness.
+type runner struct {
+	h         *Harness
+	dir       string
+	instances []int64
+	names     map[int64]string // element instance key -> element id, for printing scopes
+}
+
+func (r *runner) do(cmd string) string {
+	name, args := parseCommand(cmd)
+	var err error
+	ctx := r.h.Ctx
+	switch name {
+	case "deploy":
+		var files []string
+		for _, f := range strings.Split(args["file"], ",") {
+			files = append(files, f)
+		}
+		res := make([]record.Resource, 0, len(files))
+		for _, f := range files {
+			b, rerr := os.ReadFile(filepath.Join(r.dir, f)) // #nosec G304 -- test data path
+			if rerr != nil {
+				return "error: " + rerr.Error()
+			}
+			res = append(res, record.Resource{Name: f, Content: b})
+		}
+		_, err = r.h.Engine.Deploy(ctx, engine.DeployRequest{Resources: res})
+	case "create-instance":
+		vars, perr := parseVars(args["vars"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		var ci *engine.CreatedInstance
+		ci, err = r.h.Engine.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: args["process"], Variables: vars})
+		if err == nil {
+			r.instances = append(r.instances, ci.ProcessInstanceKey)
+		}
+	case "activate-jobs":
+		_, err = r.h.Engine.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: args["type"], Worker: "scenario", Timeout: r.duration(args, "timeout", 5*time.Minute), MaxJobs: int32(r.int(args, "max", 10))})
+	case "complete-job":
+		vars, perr := parseVars(args["vars"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		err = r.onJob(args["type"], func(k int64) error {
+			return r.h.Engine.CompleteJob(ctx, engine.CompleteJobRequest{Key: k, Variables: vars})
+		})
+	case "fail-job":
+		vars, perr := parseVars(args["vars"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		err = r.onJob(args["type"], func(k int64) error {
+			return r.h.Engine.FailJob(ctx, engine.FailJobRequest{Key: k, Retries: int32(r.int(args, "retries", 0)), ErrorMessage: args["message"], RetryBackoff: r.duration(args, "backoff", 0), Variables: vars})
+		})
+	case "throw-error":
+		err = r.onJob(args["type"], func(k int64) error {
+			return r.h.Engine.ThrowError(ctx, engine.ThrowErrorRequest{Key: k, ErrorCode: args["code"], ErrorMessage: args["message"]})
+		})
+	case "update-retries":
+		err = r.onJob(args["type"], func(k int64) error {
+			return r.h.Engine.UpdateJobRetries(ctx, k, int32(r.int(args, "retries", 1)))
+		})
+	case "resolve-incident":
+		var key int64
+		r.h.State(func(s *state.State) { key = incidentOn(s, args["element"]) })
+		if key == 0 {
+			return "error: no incident on " + args["element"]
+		}
+		err = r.h.Engine.ResolveIncident(ctx, key)
+	case "advance-clock":
+		d, perr := time.ParseDuration(args["by"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		r.h.Clock.Advance(d)
+		r.h.Settle()
+	case "cancel":
+		if len(r.instances) == 0 {
+			return "error: no instance to cancel"
+		}
+		err = r.h.Engine.CancelInstance(ctx, r.instances[len(r.instances)-1])
+	case "state":
+		return r.printState()
+	default:
+		return "error: unknown command " + name
+	}
+	out := r.printNew()
+	if err != nil {
+		if rj, ok := engine.AsRejection(err); ok {
+			out = strings.TrimSpace(out + "\nrejected " + rj.Type.String() + ": " + rj.Reason)
+		} else {
+			out = strings.TrimSpace(out + "\nerror: " + err.Error())
+		}
+	}
+	return out
+}
+
+// onJob runs fn on the oldest job of a type: an activated one, or else an
+// activatable one.
+func (r *runner) onJob(jobType string, fn func(int64) error) error {
+	var key int64
+	r.h.State(func(s *state.State) { key = oldestJob(s, jobType) })
+	if key == 0 {
+		return fmt.Errorf("no job of type %q", jobType)
+	}
+	return fn(key)
+}
+
+func oldestJob(s *state.State, jobType string) int64 {
+	var best int64
+	for _, k := range s.JobKeys() {
+		j := s.Job(k)
+		if j.Value.Type == jobType && (best == 0 || k < best) {
+			best = k
+		}
+	}
+	return best
+}
+
+func incidentOn(s *state.State, elementID string) int64 {
+	for _, k := range s.IncidentKeys() {
+		if s.Incident(k).Value.ElementID == elementID {
+			return k
+		}
+	}
+	return 0
+}
+
+func (r *runner) int(args map[string]string, name string, def int) int {
+	if v, ok := args[name]; ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func (r *runner) duration(args map[string]string, name string, def time.Duration) time.Duration {
+	if v, ok := args[name]; ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+// parseCommand splits `name k=v k2="v w" k3={"json": 1}` into its parts.
+func parseCommand(s string) (string, map[string]string) {
+	name, rest, _ := strings.Cut(s, " ")
+	args := map[string]string{}
+	rest = strings.TrimSpace(rest)
+	for rest != "" {
+		k, v, ok := strings.Cut(rest, "=")
+		if !ok {
+			args[rest] = ""
+			break
+		}
+		k = strings.TrimSpace(k)
+		switch {
+		case strings.HasPrefix(v, "{"):
+			depth, end := 0, len(v)
+			for i, c := range v {
+				if c == '{' {
+					depth++
+				} else if c == '}' {
+					depth--
+					if depth == 0 {
+						end = i + 1
+						break
+					}
+				}
+			}
+			args[k], rest = v[:end], strings.TrimSpace(v[end:])
+		case strings.HasPrefix(v, `"`):
+			end := strings.Index(v[1:], `"`)
+			if end < 0 {
+				args[k], rest = v[1:], ""
+			} else {
+				args[k], rest = v[1:end+1], strings.TrimSpace(v[end+2:])
+			}
+		default:
+			val, more, _ := strings.Cut(v, " ")
+			args[k], rest = val, strings.TrimSpace(more)
+		}
+	}
+	return name, args
+}
+
+func parseVars(s string) (map[string]any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("vars: %w", err)
+	}
+	return m, nil
+}
+
+// printNew renders the records committed since the last call: events and
+// rejections, one per line.
+func (r *runner) printNew() string {
+	var lines []string
+	for _, rec := range r.h.New() {
+		if rec.Kind != record.KindEvent {
+			continue
+		}
+		lines = append(lines, r.line(rec))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r *runner) line(rec *record.Record) string {
+	switch v := rec.Value.(type) {
+	case *record.ProcessInstanceValue:
+		if rec.Intent == record.IntentElementActivating {
+			r.names[rec.Key] = v.ElementID
+		}
+		return strings.TrimRight(fmt.Sprintf("%-20s %-22s %s", rec.Intent, v.BPMNElementType, v.ElementID), " ")
+	case *record.JobValue:
+		s := fmt.Sprintf("%-20s %-22s %s", "JOB_"+rec.Intent.String(), v.Type, v.ElementID)
+		if rec.Intent == record.IntentJobFailed {
+			s += fmt.Sprintf(" retries=%d", v.Retries)
+		}
+		return s
+	case *record.JobBatchValue:
+		return fmt.Sprintf("%-20s %-22s jobs=%d", "JOB_BATCH_"+rec.Intent.String(), v.Type, len(v.JobKeys))
+	case *record.VariableValue:
+		b, _ := json.Marshal(v.Value)
+		return fmt.Sprintf("%-20s %-22s %s=%s", "VARIABLE_"+rec.Intent.String(), r.scopeName(v.ScopeKey), v.Name, b)
+	case *record.IncidentValue:
+		return fmt.Sprintf("%-20s %-22s %s: %s", "INCIDENT_"+rec.Intent.String(), v.ErrorType, v.ElementID, v.ErrorMessage)
+	case *record.ProcessValue:
+		return fmt.Sprintf("%-20s %-22s version=%d", "PROCESS_"+rec.Intent.String(), v.BPMNProcessID, v.Version)
+	case *record.DeploymentValue:
+		return "DEPLOYMENT_" + rec.Intent.String()
+	case *record.ProcessInstanceCreationValue:
+		return fmt.Sprintf("%-20s %s", "INSTANCE_"+rec.Intent.String(), v.BPMNProcessID)
+	}
+	return rec.ValueType.String() + " " + rec.Intent.String()
+}
+
+func (r *runner) scopeName(key int64) string {
+	if n, ok := r.names[key]; ok {
+		return n
+	}
+	return strconv.FormatInt(key, 10)
+}
+
+// printState renders the active element instances, variables, jobs and
+// incidents of the partition.
+func (r *runner) printState() string {
+	var lines []string
+	r.h.State(func(s *state.State) {
+		for _, pi := range r.instances {
+			for _, e := range s.Summary(pi) {
+				lines = append(lines, "element  "+e)
+			}
+		}
+		for _, k := range s.ScopeKeys() {
+			vars := s.LocalVariables(k)
+			names := make([]string, 0, len(vars))
+			for n := range vars {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				b, _ := json.Marshal(vars[n].Value)
+				lines = append(lines, fmt.Sprintf("variable %s %s=%s", r.scopeName(k), n, b))
+			}
+		}
+		for _, k := range s.JobKeys() {
+			j := s.Job(k)
+			lines = append(lines, fmt.Sprintf("job      %s %s %s retries=%d", j.Value.Type, j.Value.ElementID, j.State, j.Value.Retries))
+		}
+		for _, k := range s.IncidentKeys() {
+			i := s.Incident(k)
+			lines = append(lines, fmt.Sprintf("incident %s %s", i.Value.ErrorType, i.Value.ElementID))
+		}
+	})
+	if len(lines) == 0 {
+		return "empty"
+	}
+	return strings.Join(lines, "\n")
+}

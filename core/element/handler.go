@@ -1,0 +1,98 @@
+package element
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/example/wf-engine/core/expr"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+)
+
+// Handler runs one kind of BPMN element.
+//
+// The kernel owns the lifecycle: it writes the lifecycle events, applies
+// input and output mappings, and on terminate cancels the element's jobs and
+// resolves its incidents. A handler only decides what its element does.
+type Handler interface {
+	// Validate checks at deploy time that the element's configuration can
+	// run. It returns every problem it finds; none means valid.
+	Validate(el *model.Element) []Problem
+	// Activate runs when a token enters the element, after its input mappings.
+	// It creates jobs, or calls ctx.Complete() to pass straight through.
+	Activate(ctx Context) error
+	// Complete runs when the element completes, after its output mappings.
+	// It chooses the outgoing sequence flows with ctx.Take.
+	Complete(ctx Context) error
+	// Terminate undoes what this element uniquely owns.
+	Terminate(ctx Context) error
+}
+
+// Container is a handler whose element holds child flow nodes.
+type Container interface {
+	// ChildCompleted runs in the container's context after one of its
+	// children completed and its outgoing flows were taken.
+	ChildCompleted(ctx Context, child *model.Element) error
+}
+
+// Joiner is a handler whose element waits for tokens on several incoming
+// sequence flows before it activates.
+type Joiner interface {
+	// Ready reports whether the tokens that wait at the element (by incoming
+	// sequence flow id) are enough to activate it.
+	Ready(el *model.Element, waiting map[string]int32) bool
+}
+
+// Problem is one reason an element's configuration cannot run.
+type Problem struct {
+	Attribute string // may be empty
+	Msg       string
+}
+
+// Failure is a business failure: the kernel turns it into an incident that
+// a user can resolve. Any other error from a handler is a bug.
+type Failure struct {
+	Type    record.ErrorType
+	Message string
+}
+
+func (f *Failure) Error() string { return fmt.Sprintf("%s: %s", f.Type, f.Message) }
+
+// Failf returns a Failure of the given type.
+func Failf(t record.ErrorType, format string, args ...any) *Failure {
+	return &Failure{Type: t, Message: fmt.Sprintf(format, args...)}
+}
+
+// JobSpec describes a job to create for the current element.
+type JobSpec struct {
+	Type          string
+	Retries       int32
+	CustomHeaders map[string]string
+}
+
+// Context is what a handler sees of the kernel while it handles one element
+// instance. Its methods never block and never do I/O.
+type Context interface {
+	// Now is the timestamp of the command being processed.
+	Now() time.Time
+	// Element is the model element being handled.
+	Element() *model.Element
+	// Key is the element instance key; ProcessInstanceKey the instance's.
+	Key() int64
+	ProcessInstanceKey() int64
+	// Eval evaluates an expression in the element instance's variable scope.
+	Eval(e *expr.Expression) (any, error)
+	// EvalBool evaluates a condition: null is false, a non-boolean is an error.
+	EvalBool(e *expr.Expression) (bool, error)
+	// CreateJob creates a job for this element once it is activated.
+	CreateJob(spec JobSpec)
+	// ActivateChild starts a child flow node of a container element.
+	ActivateChild(child *model.Element)
+	// ActiveChildren counts the container's children that have not ended,
+	// and tokens waiting at its joins.
+	ActiveChildren() int
+	// Complete asks the kernel to complete the element.
+	Complete()
+	// Take takes an outgoing sequence flow when the element completes.
+	Take(f *model.SequenceFlow)
+}

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/example/wf-engine/core/record"
+)
+
+// Client is how everything outside the kernel talks to it: REST, CLI, SDK
+// test kit, scheduler and connector runtime. Every method can block and
+// honours ctx; a refused command returns a *Rejection.
+type Client interface {
+	Deploy(ctx context.Context, req DeployRequest) (*Deployment, error)
+	CreateInstance(ctx context.Context, req CreateInstanceRequest) (*CreatedInstance, error)
+	CancelInstance(ctx context.Context, processInstanceKey int64) error
+	ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error)
+	CompleteJob(ctx context.Context, req CompleteJobRequest) error
+	FailJob(ctx context.Context, req FailJobRequest) error
+	ThrowError(ctx context.Context, req ThrowErrorRequest) error
+	UpdateJobRetries(ctx context.Context, jobKey int64, retries int32) error
+	ResolveIncident(ctx context.Context, incidentKey int64) error
+}
+
+// DeployRequest deploys resources (BPMN files) together.
+type DeployRequest struct {
+	Resources []record.Resource
+	TenantID  string
+}
+
+// CreateInstanceRequest starts a process instance: by definition key, or by
+// process id and version (0 = latest).
+type CreateInstanceRequest struct {
+	ProcessDefinitionKey int64
+	BPMNProcessID        string
+	Version              int32
+	Variables            map[string]any
+	TenantID             string
+}
+
+// ActivateJobsRequest asks for up to MaxJobs jobs of a type. With a
+// RequestTimeout, it waits that long for jobs to appear (long polling).
+type ActivateJobsRequest struct {
+	Type           string
+	Worker         string
+	Timeout        time.Duration
+	MaxJobs        int32
+	FetchVariables []string
+	RequestTimeout time.Duration
+	TenantIDs      []string
+}
+
+// CompleteJobRequest completes a job with result variables.
+type CompleteJobRequest struct {
+	Key       int64
+	Variables map[string]any
+}
+
+// FailJobRequest reports a failed attempt at a job.
+type FailJobRequest struct {
+	Key          int64
+	Retries      int32
+	ErrorMessage string
+	RetryBackoff time.Duration
+	Variables    map[string]any
+}
+
+// ThrowErrorRequest raises a BPMN error from a job.
+type ThrowErrorRequest struct {
+	Key          int64
+	ErrorCode    string
+	ErrorMessage string
+	Variables    map[string]any
+}
+
+// Deploy implements Client.
+func (e *Engine) Deploy(ctx context.Context, req DeployRequest) (*Deployment, error) {
+	res, err := e.submit(ctx, &record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
+		Value: &record.DeploymentValue{Resources: req.Resources, TenantID: req.TenantID}})
+	if err != nil {
+		return nil, err
+	}
+	return res.Response.(*Deployment), nil
+}
+
+// CreateInstance implements Client.
+func (e *Engine) CreateInstance(ctx context.Context, req CreateInstanceRequest) (*CreatedInstance, error) {
+	res, err := e.submit(ctx, &record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate, Version: 1,
+		Value: &record.ProcessInstanceCreationValue{
+			BPMNProcessID: req.BPMNProcessID, Version: req.Version, ProcessDefinitionKey: req.ProcessDefinitionKey,
+			Variables: req.Variables, TenantID: req.TenantID,
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return res.Response.(*CreatedInstance), nil
+}
+
+// CancelInstance implements Client.
+func (e *Engine) CancelInstance(ctx context.Context, key int64) error {
+	_, err := e.submit(ctx, &record.Record{Key: key, ValueType: record.TypeProcessInstance, Intent: record.IntentProcessInstanceCancel, Version: 1,
+		Value: &record.ProcessInstanceValue{ProcessInstanceKey: key}})
+	return err
+}
+
+// ActivateJobs implements Client.
+func (e *Engine) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
+	var deadline <-chan time.Time
+	if req.RequestTimeout > 0 {
+		t := time.NewTimer(req.RequestTimeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		// Register before asking, so that jobs created in between wake us.
+		var wake <-chan struct{}
+		cancel := func() {}
+		if deadline != nil {
+			wake, cancel = e.waitForJobs(req.Type)
+		}
+		res, err := e.submit(ctx, &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
+			Value: &record.JobBatchValue{
+				Type: req.Type, Worker: req.Worker, Timeout: req.Timeout.Milliseconds(), MaxJobsToActivate: req.MaxJobs,
+				FetchVariables: req.FetchVariables, TenantIDs: req.TenantIDs,
+			}})
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		jobs, _ := res.Response.([]ActivatedJob)
+		if len(jobs) > 0 || deadline == nil {
+			cancel()
+			return jobs, nil
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			cancel()
+			return nil, nil
+		case <-ctx.Done():
+			cancel()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// CompleteJob implements Client.
+func (e *Engine) CompleteJob(ctx context.Context, req CompleteJobRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.Key, ValueType: record.TypeJob, Intent: record.IntentJobComplete, Version: 1,
+		Value: &record.JobValue{Variables: req.Variables}})
+	return err
+}
+
+// FailJob implements Client.
+func (e *Engine) FailJob(ctx context.Context, req FailJobRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.Key, ValueType: record.TypeJob, Intent: record.IntentJobFail, Version: 1,
+		Value: &record.JobValue{Retries: req.Retries, ErrorMessage: req.ErrorMessage, RetryBackoff: req.RetryBackoff.Milliseconds(), Variables: req.Variables}})
+	return err
+}
+
+// ThrowError implements Client.
+func (e *Engine) ThrowError(ctx context.Context, req ThrowErrorRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.Key, ValueType: record.TypeJob, Intent: record.IntentJobThrowError, Version: 1,
+		Value: &record.JobValue{ErrorCode: req.ErrorCode, ErrorMessage: req.ErrorMessage, Variables: req.Variables}})
+	return err
+}
+
+// UpdateJobRetries implements Client.
+func (e *Engine) UpdateJobRetries(ctx context.Context, key int64, retries int32) error {
+	_, err := e.submit(ctx, &record.Record{Key: key, ValueType: record.TypeJob, Intent: record.IntentJobUpdateRetries, Version: 1,
+		Value: &record.JobValue{Retries: retries}})
+	return err
+}
+
+// ResolveIncident implements Client.
+func (e *Engine) ResolveIncident(ctx context.Context, key int64) error {
+	_, err := e.submit(ctx, &record.Record{Key: key, ValueType: record.TypeIncident, Intent: record.IntentIncidentResolve, Version: 1,
+		Value: &record.IncidentValue{}})
+	return err
+}
+
+// Interface guards
+var _ Client = (*Engine)(nil)

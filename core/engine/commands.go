@@ -1,0 +1,268 @@
+package engine
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+)
+
+// Deployment is the answer to a deployment command.
+type Deployment struct {
+	Key       int64
+	Processes []record.ProcessMetadata
+}
+
+func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
+	if len(v.Resources) == 0 {
+		return nil, reject(record.RejectionInvalidArgument, "expected at least one resource to deploy, but none was given")
+	}
+	tenant := v.TenantID
+	if tenant == "" {
+		tenant = record.DefaultTenant
+	}
+	type parsed struct {
+		res      record.Resource
+		defs     *model.Definitions
+		checksum string
+	}
+	var all []parsed
+	var problems []string
+	for _, res := range v.Resources {
+		defs, err := model.Parse(bytes.NewReader(res.Content))
+		if err != nil {
+			var ps model.Problems
+			if errors.As(err, &ps) {
+				for _, pr := range ps {
+					problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr.String()))
+				}
+			} else {
+				problems = append(problems, fmt.Sprintf("%s: %v", res.Name, err))
+			}
+			continue
+		}
+		for _, pr := range Validate(p.reg, defs) {
+			problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr))
+		}
+		sum := sha256.Sum256(res.Content)
+		all = append(all, parsed{res: res, defs: defs, checksum: hex.EncodeToString(sum[:])})
+	}
+	if len(problems) > 0 {
+		return nil, reject(record.RejectionInvalidArgument, "the deployment is invalid:\n%s", strings.Join(problems, "\n"))
+	}
+	seen := map[string]string{}
+	for _, pr := range all {
+		for _, proc := range pr.defs.Processes {
+			if !proc.Executable {
+				continue
+			}
+			if other, dup := seen[proc.ID]; dup {
+				return nil, reject(record.RejectionInvalidArgument, "the deployment is invalid: process '%s' is in both %s and %s", proc.ID, other, pr.res.Name)
+			}
+			seen[proc.ID] = pr.res.Name
+		}
+	}
+	out := &Deployment{Key: p.newKey()}
+	for _, pr := range all {
+		p.parsed[pr.checksum] = pr.defs
+		for _, proc := range pr.defs.Processes {
+			if !proc.Executable {
+				continue
+			}
+			meta := record.ProcessMetadata{BPMNProcessID: proc.ID, VersionTag: proc.VersionTag, ResourceName: pr.res.Name, Checksum: pr.checksum, TenantID: tenant}
+			latest := p.st.LatestProcess(proc.ID)
+			if latest != nil && latest.Checksum == pr.checksum {
+				meta.Version, meta.ProcessDefinitionKey, meta.Duplicate = latest.Version, latest.ProcessDefinitionKey, true
+				out.Processes = append(out.Processes, meta)
+				continue
+			}
+			meta.Version = 1
+			if latest != nil {
+				meta.Version = latest.Version + 1
+			}
+			meta.ProcessDefinitionKey = p.newKey()
+			pv := &record.ProcessValue{
+				BPMNProcessID: proc.ID, Version: meta.Version, VersionTag: proc.VersionTag,
+				ProcessDefinitionKey: meta.ProcessDefinitionKey, ResourceName: pr.res.Name, Resource: pr.res.Content,
+				Checksum: pr.checksum, DeploymentKey: out.Key, TenantID: tenant,
+			}
+			if err := p.write(meta.ProcessDefinitionKey, record.IntentProcessCreated, pv); err != nil {
+				return nil, err
+			}
+			out.Processes = append(out.Processes, meta)
+		}
+	}
+	done := &record.DeploymentValue{Resources: v.Resources, Processes: out.Processes, TenantID: tenant}
+	if err := p.write(out.Key, record.IntentDeploymentCreated, done); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Validate checks every executable process of a parsed file against the
+// registry: each element must have a handler whose Validate accepts it.
+// It returns every problem, in document order.
+func Validate(reg *element.Registry, defs *model.Definitions) []string {
+	var problems []string
+	for _, proc := range defs.Processes {
+		if !proc.Executable {
+			continue
+		}
+		problems = append(problems, validateElement(reg, proc.Root)...)
+		ids := make([]*model.Element, 0, len(proc.Elements))
+		for _, el := range proc.Elements {
+			ids = append(ids, el)
+		}
+		sort.Slice(ids, func(i, j int) bool {
+			if ids[i].Line != ids[j].Line {
+				return ids[i].Line < ids[j].Line
+			}
+			return ids[i].ID < ids[j].ID
+		})
+		for _, el := range ids {
+			problems = append(problems, validateElement(reg, el)...)
+		}
+	}
+	return problems
+}
+
+func validateElement(reg *element.Registry, el *model.Element) []string {
+	where := fmt.Sprintf("line %d: ", el.Line)
+	if el.Line == 0 {
+		where = ""
+	}
+	var out []string
+	h, ok := reg.Handler(el.Kind)
+	if !ok {
+		return []string{fmt.Sprintf("%sunsupported element %s '%s'", where, el.Kind, el.ID)}
+	}
+	for _, f := range el.Unsupported {
+		out = append(out, fmt.Sprintf("%selement '%s': unsupported %s", where, el.ID, f))
+	}
+	for _, pr := range h.Validate(el) {
+		if pr.Attribute != "" {
+			out = append(out, fmt.Sprintf("%selement '%s': attribute '%s': %s", where, el.ID, pr.Attribute, pr.Msg))
+		} else {
+			out = append(out, fmt.Sprintf("%selement '%s': %s", where, el.ID, pr.Msg))
+		}
+	}
+	return out
+}
+
+// CreatedInstance is the answer to a create-instance command.
+type CreatedInstance struct {
+	ProcessInstanceKey   int64
+	ProcessDefinitionKey int64
+	BPMNProcessID        string
+	Version              int32
+	TenantID             string
+}
+
+func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*CreatedInstance, error) {
+	def, err := p.findProcess(v)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.st.Model(def)
+	if err != nil {
+		return nil, err
+	}
+	start := element.SingleStartEvent(m.Root)
+	if start == nil {
+		return nil, reject(record.RejectionInvalidState, "expected process '%s' to have a none start event, but it has none", def.BPMNProcessID)
+	}
+	pi := p.newKey()
+	root := &record.ProcessInstanceValue{
+		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
+		ProcessInstanceKey: pi, ElementID: def.BPMNProcessID, BPMNElementType: "PROCESS", FlowScopeKey: -1,
+		ParentProcessInstanceKey: -1, ParentElementInstanceKey: -1, TenantID: def.TenantID,
+	}
+	if err := p.write(pi, record.IntentElementActivating, root); err != nil {
+		return nil, err
+	}
+	if err := p.setLocals(p.st.Element(pi), v.Variables); err != nil {
+		return nil, err
+	}
+	created := *v
+	created.BPMNProcessID, created.Version, created.ProcessDefinitionKey = def.BPMNProcessID, def.Version, def.ProcessDefinitionKey
+	created.ProcessInstanceKey, created.TenantID = pi, def.TenantID
+	if err := p.write(pi, record.IntentProcessInstanceCreated, &created); err != nil {
+		return nil, err
+	}
+	p.push(step{kind: stepActivate, key: pi})
+	return &CreatedInstance{ProcessInstanceKey: pi, ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID, Version: def.Version, TenantID: def.TenantID}, nil
+}
+
+func (p *Processor) findProcess(v *record.ProcessInstanceCreationValue) (*state.ProcessDefinition, error) {
+	switch {
+	case v.ProcessDefinitionKey > 0:
+		if def := p.st.Process(v.ProcessDefinitionKey); def != nil {
+			return def, nil
+		}
+		return nil, reject(record.RejectionNotFound, "expected to find process definition with key '%d', but none found", v.ProcessDefinitionKey)
+	case v.BPMNProcessID == "":
+		return nil, reject(record.RejectionInvalidArgument, "expected either a process definition key or a process id, but neither was given")
+	case v.Version > 0:
+		if def := p.st.ProcessVersion(v.BPMNProcessID, v.Version); def != nil {
+			return def, nil
+		}
+		return nil, reject(record.RejectionNotFound, "expected to find process definition with process id '%s' and version '%d', but none found", v.BPMNProcessID, v.Version)
+	default:
+		if def := p.st.LatestProcess(v.BPMNProcessID); def != nil {
+			return def, nil
+		}
+		return nil, reject(record.RejectionNotFound, "expected to find process definition with process id '%s', but none found", v.BPMNProcessID)
+	}
+}
+
+func (p *Processor) cancelInstance(key int64) error {
+	ei := p.st.Element(key)
+	if ei == nil || ei.Value.FlowScopeKey > 0 || ei.Key != ei.Value.ProcessInstanceKey {
+		return reject(record.RejectionNotFound, "expected to cancel a process instance with key '%d', but no such process instance was found", key)
+	}
+	if ei.State == state.ElementTerminating {
+		return reject(record.RejectionInvalidState, "expected to cancel process instance '%d', but it is already being terminated", key)
+	}
+	p.push(step{kind: stepTerminate, key: key})
+	return nil
+}
+
+func (p *Processor) resolveIncident(key int64) error {
+	inc := p.st.Incident(key)
+	if inc == nil {
+		return reject(record.RejectionNotFound, "expected to resolve incident with key '%d', but no such incident was found", key)
+	}
+	if inc.Value.JobKey != 0 {
+		if j := p.st.Job(inc.Value.JobKey); j != nil && j.Value.Retries <= 0 {
+			return reject(record.RejectionInvalidState, "expected to resolve incident with key '%d', but job '%d' has no retries left: update its retries first", key, j.Key)
+		}
+	}
+	v := inc.Value
+	if err := p.write(key, record.IntentIncidentResolved, &v); err != nil {
+		return err
+	}
+	if inc.Value.JobKey != 0 {
+		return nil
+	}
+	ei := p.st.Element(inc.Value.ElementInstanceKey)
+	if ei == nil {
+		return nil
+	}
+	switch ei.State {
+	case state.ElementActivating:
+		p.push(step{kind: stepActivate, key: ei.Key})
+	case state.ElementCompleting:
+		p.push(step{kind: stepComplete, key: ei.Key})
+	case state.ElementActivated:
+		p.push(step{kind: stepChildCompleted, key: ei.Key})
+	}
+	return nil
+}

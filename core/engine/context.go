@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/expr"
+	"github.com/example/wf-engine/core/model"
+)
+
+// elementContext is the element.Context of one step. It records what the
+// handler asks for; the kernel carries it out after the handler returned.
+type elementContext struct {
+	p        *Processor
+	in       *instance
+	jobs     []element.JobSpec
+	children []*model.Element
+	taken    []*model.SequenceFlow
+	complete bool
+}
+
+func (p *Processor) newContext(in *instance) *elementContext { return &elementContext{p: p, in: in} }
+
+func (c *elementContext) Now() time.Time            { return c.p.now }
+func (c *elementContext) Element() *model.Element   { return c.in.el }
+func (c *elementContext) Key() int64                { return c.in.ei.Key }
+func (c *elementContext) ProcessInstanceKey() int64 { return c.in.ei.Value.ProcessInstanceKey }
+func (c *elementContext) CreateJob(spec element.JobSpec) {
+	c.jobs = append(c.jobs, spec)
+}
+func (c *elementContext) ActivateChild(child *model.Element) { c.children = append(c.children, child) }
+func (c *elementContext) Complete()                          { c.complete = true }
+func (c *elementContext) Take(f *model.SequenceFlow)         { c.taken = append(c.taken, f) }
+
+func (c *elementContext) ActiveChildren() int {
+	return int(c.in.ei.ActiveChildren) + int(c.in.ei.WaitingTokens()) + len(c.children)
+}
+
+func (c *elementContext) Eval(e *expr.Expression) (any, error) {
+	return c.p.eval(c.in.ei.Key, e)
+}
+
+func (c *elementContext) EvalBool(e *expr.Expression) (bool, error) {
+	return e.EvalBool(c.p.env(c.in.ei.Key))
+}
+
+// env is the expression environment of a variable scope.
+func (p *Processor) env(scope int64) expr.Env {
+	return expr.Env{
+		Lookup: func(name string) (any, bool) { return p.lookup(scope, name) },
+		Now:    p.now,
+		Seed:   uint64(p.cmd.Position)<<20 ^ uint64(scope),
+	}
+}
+
+func (p *Processor) eval(scope int64, e *expr.Expression) (any, error) {
+	v, err := e.Eval(p.env(scope))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %q: %w", e.Source(), err)
+	}
+	return expr.ToJSON(v), nil
+}
+
+// Interface guards
+var _ element.Context = (*elementContext)(nil)

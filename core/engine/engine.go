@@ -1,0 +1,322 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+)
+
+// Config is what an Engine needs; cmd/ builds it.
+type Config struct {
+	Partition int32
+	Clock     clock.Clock
+	Store     store.Store
+	Registry  *element.Registry
+	// MaxBatch bounds how many commands share one store transaction.
+	MaxBatch int
+	// QueueSize bounds the commands waiting for the processor.
+	QueueSize int
+	Logger    *slog.Logger
+}
+
+// ErrStopped is returned for commands sent to an engine that stopped.
+var ErrStopped = errors.New("engine is stopped")
+
+// ErrOverloaded is returned when the command queue is full.
+var ErrOverloaded = errors.New("engine command queue is full")
+
+type request struct {
+	cmd  *record.Record
+	read func(*state.State)
+	done chan reply
+}
+
+type reply struct {
+	res *Result
+	err error
+}
+
+// Engine owns one partition: its processor, state and store.
+type Engine struct {
+	cfg  Config
+	proc *Processor
+	in   chan *request
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	mu      sync.Mutex
+	waiters map[string][]chan struct{} // job type -> long-polls waiting for jobs
+	failed  error
+}
+
+// Start rebuilds the partition's state from the store's log and starts
+// processing commands.
+func Start(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Clock == nil || cfg.Store == nil || cfg.Registry == nil {
+		return nil, errors.New("engine config needs a clock, a store and a registry")
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 256
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 10000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	st := NewState()
+	err := cfg.Store.ReadLog(ctx, 1, func(r *record.Record) error { return st.Apply(r) })
+	if err != nil {
+		return nil, fmt.Errorf("replay log: %w", err)
+	}
+	st.TakeChanges() // the store has these rows already
+	e := &Engine{
+		cfg:     cfg,
+		proc:    NewProcessor(cfg.Partition, st, cfg.Registry),
+		in:      make(chan *request, cfg.QueueSize),
+		quit:    make(chan struct{}),
+		waiters: map[string][]chan struct{}{},
+	}
+	e.wg.Add(1)
+	go e.loop()
+	return e, nil
+}
+
+// Close stops processing after the batch in flight and waits for it.
+func (e *Engine) Close() error {
+	select {
+	case <-e.quit:
+	default:
+		close(e.quit)
+	}
+	e.wg.Wait()
+	return nil
+}
+
+// Err returns why the engine stopped by itself, if it did.
+func (e *Engine) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.failed
+}
+
+func (e *Engine) loop() {
+	defer e.wg.Done()
+	var timer <-chan time.Time
+	var armed int64 // due time the timer is armed for (Unix ms), 0 = none
+	batch := make([]*request, 0, e.cfg.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case <-e.quit:
+			e.drain(ErrStopped)
+			return
+		case r := <-e.in:
+			batch = append(batch, r)
+		case <-timer:
+			timer, armed = nil, 0
+		}
+	fill:
+		for len(batch) < e.cfg.MaxBatch {
+			select {
+			case r := <-e.in:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		if err := e.process(batch); err != nil {
+			e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
+			e.mu.Lock()
+			e.failed = err
+			e.mu.Unlock()
+			e.drain(err)
+			return
+		}
+		if next, ok := e.nextDue(); ok && (armed == 0 || next < armed) {
+			armed = next
+			timer = e.cfg.Clock.After(time.Duration(next-e.cfg.Clock.Now().UnixMilli()) * time.Millisecond)
+		}
+	}
+}
+
+func (e *Engine) nextDue() (int64, bool) {
+	st := e.proc.State()
+	d, ok1 := st.NextDeadline()
+	b, ok2 := st.NextBackoff()
+	switch {
+	case ok1 && ok2:
+		return min(d, b), true
+	case ok1:
+		return d, true
+	case ok2:
+		return b, true
+	}
+	return 0, false
+}
+
+// drain answers every queued command with err.
+func (e *Engine) drain(err error) {
+	for {
+		select {
+		case r := <-e.in:
+			r.done <- reply{err: err}
+		default:
+			return
+		}
+	}
+}
+
+// process runs one batch: due timers first, then the commands, then one
+// commit; callers are answered only after the commit.
+func (e *Engine) process(batch []*request) error {
+	now := e.cfg.Clock.Now().UnixMilli()
+	var records []*record.Record
+	replies := make([]reply, len(batch))
+	st := e.proc.State()
+	internal := func(intent record.Intent, key int64) error {
+		res, err := e.proc.Process(&record.Record{Key: key, ValueType: record.TypeJob, Intent: intent, Version: 1, Timestamp: now, Value: &record.JobValue{}})
+		if err != nil {
+			return err
+		}
+		records = append(records, res.Records...)
+		return nil
+	}
+	for _, k := range st.DueDeadlines(now, 1000) {
+		if err := internal(record.IntentJobTimeOut, k); err != nil {
+			return err
+		}
+	}
+	for _, k := range st.DueBackoffs(now, 1000) {
+		if err := internal(record.IntentJobRecurAfterBackoff, k); err != nil {
+			return err
+		}
+	}
+	for i, r := range batch {
+		if r.read != nil {
+			continue
+		}
+		r.cmd.Timestamp = now
+		res, err := e.proc.Process(r.cmd)
+		if err != nil {
+			return err
+		}
+		records = append(records, res.Records...)
+		replies[i] = reply{res: res}
+	}
+	if len(records) > 0 {
+		b := &store.Batch{Records: records, Changes: st.TakeChanges()}
+		if err := e.cfg.Store.Commit(context.Background(), b); err != nil {
+			return fmt.Errorf("commit batch: %w", err)
+		}
+	}
+	for i, r := range batch {
+		if r.read != nil {
+			r.read(st)
+			r.done <- reply{}
+			continue
+		}
+		r.done <- replies[i]
+	}
+	e.wakeWaiters(st)
+	return nil
+}
+
+// submit sends a command and waits for its answer.
+func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error) {
+	r := &request{cmd: cmd, done: make(chan reply, 1)}
+	if err := e.enqueue(ctx, r); err != nil {
+		return nil, err
+	}
+	select {
+	case rep := <-r.done:
+		if rep.err != nil {
+			return nil, rep.err
+		}
+		if rep.res.Rejection != nil {
+			return rep.res, rep.res.Rejection
+		}
+		return rep.res, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (e *Engine) enqueue(ctx context.Context, r *request) error {
+	select {
+	case <-e.quit:
+		return ErrStopped
+	default:
+	}
+	if err := e.Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrStopped, err)
+	}
+	select {
+	case e.in <- r:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	default:
+		return ErrOverloaded
+	}
+}
+
+// Read runs fn on the partition's state between two batches. fn must not
+// keep references into the state or change it.
+func (e *Engine) Read(ctx context.Context, fn func(*state.State)) error {
+	r := &request{read: fn, done: make(chan reply, 1)}
+	if err := e.enqueue(ctx, r); err != nil {
+		return err
+	}
+	select {
+	case rep := <-r.done:
+		return rep.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) waitForJobs(jobType string) (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	e.mu.Lock()
+	e.waiters[jobType] = append(e.waiters[jobType], ch)
+	e.mu.Unlock()
+	cancel := func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		list := e.waiters[jobType]
+		for i, c := range list {
+			if c == ch {
+				e.waiters[jobType] = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(e.waiters[jobType]) == 0 {
+			delete(e.waiters, jobType)
+		}
+	}
+	return ch, cancel
+}
+
+func (e *Engine) wakeWaiters(st *state.State) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for t, list := range e.waiters {
+		if len(st.Activatable(t, 1)) == 0 {
+			continue
+		}
+		for _, c := range list {
+			close(c)
+		}
+		delete(e.waiters, t)
+	}
+}

@@ -1,0 +1,357 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+)
+
+type stepKind uint8
+
+const (
+	stepActivate       stepKind = iota + 1 // run the activation of an ACTIVATING element
+	stepComplete                           // complete an ACTIVATED (or resume a COMPLETING) element
+	stepTerminate                          // terminate an element and everything in it
+	stepChildCompleted                     // tell a container that a child completed
+)
+
+type step struct {
+	kind  stepKind
+	key   int64          // element instance
+	child *model.Element // stepChildCompleted: the child that completed
+}
+
+func (p *Processor) push(s step) { p.agenda = append(p.agenda, s) }
+
+// run works through the agenda in FIFO order until nothing is left.
+func (p *Processor) run() error {
+	for i := 0; i < len(p.agenda); i++ {
+		s := p.agenda[i]
+		p.steps++
+		var err error
+		switch s.kind {
+		case stepActivate:
+			if p.steps > maxStepsPerCommand {
+				err = p.overLimit(s.key)
+				break
+			}
+			err = p.activate(s.key)
+		case stepComplete:
+			err = p.complete(s.key)
+		case stepTerminate:
+			err = p.terminate(s.key)
+		case stepChildCompleted:
+			err = p.childCompleted(s.key, s.child)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	p.agenda = p.agenda[:0]
+	return nil
+}
+
+// instance bundles an element instance with its model element and handler.
+type instance struct {
+	ei      *state.ElementInstance
+	def     *state.ProcessDefinition
+	el      *model.Element
+	handler element.Handler
+}
+
+func (p *Processor) instance(key int64) (*instance, error) {
+	ei := p.st.Element(key)
+	if ei == nil {
+		return nil, nil
+	}
+	def := p.st.Process(ei.Value.ProcessDefinitionKey)
+	if def == nil {
+		return nil, fmt.Errorf("element instance %d refers to unknown process definition %d", key, ei.Value.ProcessDefinitionKey)
+	}
+	m, err := p.st.Model(def)
+	if err != nil {
+		return nil, err
+	}
+	el := m.Root
+	if ei.Value.FlowScopeKey > 0 {
+		el = m.Elements[ei.Value.ElementID]
+	}
+	if el == nil {
+		return nil, fmt.Errorf("process %s has no element %s", def.BPMNProcessID, ei.Value.ElementID)
+	}
+	h, ok := p.reg.Handler(el.Kind)
+	if !ok {
+		return nil, fmt.Errorf("no handler for element kind %s", el.Kind)
+	}
+	return &instance{ei: ei, def: def, el: el, handler: h}, nil
+}
+
+// elementValue describes a new element instance of el inside scope.
+func elementValue(def *state.ProcessDefinition, pi int64, scope int64, el *model.Element) *record.ProcessInstanceValue {
+	return &record.ProcessInstanceValue{
+		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
+		ProcessInstanceKey: pi, ElementID: el.ID, BPMNElementType: ElementType(el),
+		BPMNEventType: EventType(el), FlowScopeKey: scope, ParentProcessInstanceKey: -1,
+		ParentElementInstanceKey: -1, TenantID: def.TenantID,
+	}
+}
+
+// enter writes ELEMENT_ACTIVATING for a new instance of el in scope and
+// queues the rest of its activation.
+func (p *Processor) enter(scope *instance, el *model.Element) error {
+	key := p.newKey()
+	v := elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, el)
+	if err := p.write(key, record.IntentElementActivating, v); err != nil {
+		return err
+	}
+	p.push(step{kind: stepActivate, key: key})
+	return nil
+}
+
+// activate applies input mappings and runs the handler of an ACTIVATING element.
+func (p *Processor) activate(key int64) error {
+	in, err := p.instance(key)
+	if err != nil || in == nil || in.ei.State != state.ElementActivating {
+		return err
+	}
+	ctx := p.newContext(in)
+	if err := p.applyInputs(in); err != nil {
+		return p.fail(in, err)
+	}
+	if err := in.handler.Activate(ctx); err != nil {
+		return p.fail(in, err)
+	}
+	if err := p.write(key, record.IntentElementActivated, &in.ei.Value); err != nil {
+		return err
+	}
+	return p.effects(in, ctx)
+}
+
+// effects carries out what a handler asked for during one step.
+func (p *Processor) effects(in *instance, ctx *elementContext) error {
+	for _, spec := range ctx.jobs {
+		if err := p.createJob(in, spec); err != nil {
+			return err
+		}
+	}
+	for _, child := range ctx.children {
+		if err := p.enter(in, child); err != nil {
+			return err
+		}
+	}
+	if ctx.complete {
+		p.push(step{kind: stepComplete, key: in.ei.Key})
+	}
+	return nil
+}
+
+// complete runs the completion of an ACTIVATED element, or resumes that of
+// a COMPLETING one after an incident was resolved.
+func (p *Processor) complete(key int64) error {
+	in, err := p.instance(key)
+	if err != nil || in == nil {
+		return err
+	}
+	switch in.ei.State {
+	case state.ElementActivated:
+		if err := p.write(key, record.IntentElementCompleting, &in.ei.Value); err != nil {
+			return err
+		}
+	case state.ElementCompleting:
+	default:
+		return nil
+	}
+	if err := p.applyOutputs(in); err != nil {
+		return p.fail(in, err)
+	}
+	ctx := p.newContext(in)
+	if err := in.handler.Complete(ctx); err != nil {
+		return p.fail(in, err)
+	}
+	v := in.ei.Value
+	if err := p.write(key, record.IntentElementCompleted, &v); err != nil {
+		return err
+	}
+	if v.FlowScopeKey <= 0 {
+		return nil // the process instance is done
+	}
+	scope, err := p.instance(v.FlowScopeKey)
+	if err != nil || scope == nil {
+		return err
+	}
+	for _, f := range ctx.taken {
+		if err := p.takeFlow(scope, f); err != nil {
+			return err
+		}
+	}
+	p.push(step{kind: stepChildCompleted, key: scope.ei.Key, child: in.el})
+	return nil
+}
+
+// takeFlow writes SEQUENCE_FLOW_TAKEN and lets the token arrive at the target.
+func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow) error {
+	v := elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, f.Target)
+	v.ElementID = f.ID
+	v.BPMNElementType = "SEQUENCE_FLOW"
+	v.BPMNEventType = ""
+	if err := p.write(p.newKey(), record.IntentSequenceFlowTaken, v); err != nil {
+		return err
+	}
+	h, ok := p.reg.Handler(f.Target.Kind)
+	if !ok {
+		return fmt.Errorf("no handler for element kind %s", f.Target.Kind)
+	}
+	if j, ok := h.(element.Joiner); ok {
+		if !j.Ready(f.Target, scope.ei.Waiting) {
+			return nil
+		}
+	}
+	return p.enter(scope, f.Target)
+}
+
+func (p *Processor) childCompleted(key int64, child *model.Element) error {
+	in, err := p.instance(key)
+	if err != nil || in == nil || in.ei.State != state.ElementActivated {
+		return err
+	}
+	c, ok := in.handler.(element.Container)
+	if !ok {
+		return fmt.Errorf("element %s has children but its handler is no container", in.el.ID)
+	}
+	ctx := p.newContext(in)
+	if err := c.ChildCompleted(ctx, child); err != nil {
+		return p.fail(in, err)
+	}
+	return p.effects(in, ctx)
+}
+
+// terminate ends an element and everything inside it. Children terminate
+// first; the element follows when its last child has terminated.
+func (p *Processor) terminate(key int64) error {
+	in, err := p.instance(key)
+	if err != nil || in == nil || in.ei.State.Final() {
+		return err
+	}
+	if in.ei.State != state.ElementTerminating {
+		if err := p.write(key, record.IntentElementTerminating, &in.ei.Value); err != nil {
+			return err
+		}
+	}
+	if children := p.st.Children(key); len(children) > 0 {
+		for _, c := range children {
+			if c.State != state.ElementTerminating {
+				p.push(step{kind: stepTerminate, key: c.Key})
+			}
+		}
+		return nil
+	}
+	if err := p.cleanUp(in); err != nil {
+		return err
+	}
+	if err := in.handler.Terminate(p.newContext(in)); err != nil {
+		return err
+	}
+	v := in.ei.Value
+	if err := p.write(key, record.IntentElementTerminated, &v); err != nil {
+		return err
+	}
+	if scope := p.st.Element(v.FlowScopeKey); scope != nil && scope.State == state.ElementTerminating && scope.ActiveChildren == 0 {
+		p.push(step{kind: stepTerminate, key: scope.Key})
+	}
+	return nil
+}
+
+// cleanUp cancels the element's job and resolves its incident.
+func (p *Processor) cleanUp(in *instance) error {
+	if in.ei.IncidentKey != 0 {
+		if inc := p.st.Incident(in.ei.IncidentKey); inc != nil {
+			v := inc.Value
+			if err := p.write(inc.Key, record.IntentIncidentResolved, &v); err != nil {
+				return err
+			}
+		}
+	}
+	if in.ei.JobKey != 0 {
+		if j := p.st.Job(in.ei.JobKey); j != nil {
+			v := j.Value
+			if err := p.write(j.Key, record.IntentJobCanceled, &v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fail turns a handler's failure into an incident on the element. An error
+// that is not a Failure is a bug; it still becomes an incident, because the
+// command has written events already and cannot be rejected any more.
+func (p *Processor) fail(in *instance, err error) error {
+	var f *element.Failure
+	if !errors.As(err, &f) {
+		var rj *Rejection
+		if errors.As(err, &rj) {
+			return err
+		}
+		f = &element.Failure{Type: record.ErrorUnknown, Message: err.Error()}
+	}
+	return p.raiseIncident(in, f, 0)
+}
+
+func (p *Processor) raiseIncident(in *instance, f *element.Failure, jobKey int64) error {
+	v := &record.IncidentValue{
+		ErrorType: f.Type, ErrorMessage: f.Message, BPMNProcessID: in.def.BPMNProcessID,
+		ProcessDefinitionKey: in.def.ProcessDefinitionKey, ProcessInstanceKey: in.ei.Value.ProcessInstanceKey,
+		ElementID: in.el.ID, ElementInstanceKey: in.ei.Key, JobKey: jobKey, VariableScopeKey: in.ei.Key,
+		TenantID: in.def.TenantID,
+	}
+	return p.write(p.newKey(), record.IntentIncidentCreated, v)
+}
+
+func (p *Processor) overLimit(key int64) error {
+	in, err := p.instance(key)
+	if err != nil || in == nil || in.ei.State != state.ElementActivating {
+		return err
+	}
+	return p.raiseIncident(in, &element.Failure{Type: record.ErrorUnknown, Message: fmt.Sprintf(
+		"one command caused more than %d steps without reaching a wait state; the model may loop", maxStepsPerCommand)}, 0)
+}
+
+// ElementType returns Camunda's bpmnElementType name for an element: the
+// BPMN local name in upper snake case (serviceTask -> SERVICE_TASK).
+func ElementType(el *model.Element) string {
+	if el.Kind == model.KindProcess {
+		return "PROCESS"
+	}
+	if el.Kind == model.KindEventSubProcess {
+		return "EVENT_SUB_PROCESS"
+	}
+	return upperSnake(el.Type)
+}
+
+// EventType returns Camunda's bpmnEventType for an event element, or "".
+func EventType(el *model.Element) string {
+	if !strings.HasSuffix(el.Type, "Event") {
+		return ""
+	}
+	_, def, ok := strings.Cut(string(el.Kind), ":")
+	if !ok {
+		return "NONE"
+	}
+	return upperSnake(def)
+}
+
+func upperSnake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
+}

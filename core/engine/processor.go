@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+)
+
+// maxStepsPerCommand bounds the work one command may cause, so that a model
+// that loops without a wait state raises incidents instead of spinning.
+const maxStepsPerCommand = 10000
+
+// Result is what processing one command produced.
+type Result struct {
+	// Records are the command itself and every record it caused, in log order.
+	Records []*record.Record
+	// Rejection is set when the command was rejected.
+	Rejection *Rejection
+	// Response is the command's answer for its caller (depends on the command).
+	Response any
+}
+
+// Processor turns commands into events for one partition. It is not safe for
+// concurrent use: the partition's goroutine is its only caller.
+type Processor struct {
+	partition int32
+	st        *state.State
+	reg       *element.Registry
+	parsed    map[string]*model.Definitions // resources parsed by the deployment in hand
+
+	// per command
+	cmd     *record.Record
+	now     time.Time
+	out     []*record.Record
+	agenda  []step
+	steps   int
+	nextKey int64
+}
+
+// NewProcessor returns a processor that works on st with the handlers of reg.
+func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
+	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}}
+}
+
+// NewState returns an empty state whose process models are parsed with model.Parse.
+func NewState() *state.State { return state.New(parseResource) }
+
+func parseResource(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }
+
+// State returns the processor's state; callers must only read it between commands.
+func (p *Processor) State() *state.State { return p.st }
+
+// Process handles one command. The command's Timestamp must be set; its
+// Position is assigned here. Every returned record was applied to the state.
+// An error means the state could not apply a record: the partition must stop.
+func (p *Processor) Process(cmd *record.Record) (*Result, error) {
+	p.cmd = cmd
+	p.now = time.UnixMilli(cmd.Timestamp).UTC()
+	p.out = p.out[:0]
+	p.agenda = p.agenda[:0]
+	p.steps = 0
+	p.nextKey = max(p.nextKey, p.st.LastKey())
+	cmd.Kind = record.KindCommand
+	cmd.Position = p.st.LastPosition() + 1
+	if err := p.st.Apply(cmd); err != nil {
+		return nil, err
+	}
+	p.out = append(p.out, cmd)
+	resp, err := p.dispatch(cmd)
+	if err == nil {
+		err = p.run()
+	}
+	res := &Result{Records: append([]*record.Record(nil), p.out...), Response: resp}
+	if err != nil {
+		var rj *Rejection
+		if !errors.As(err, &rj) {
+			return nil, err
+		}
+		if len(p.out) > 1 {
+			return nil, fmt.Errorf("command %s %s rejected after it wrote events: %w", cmd.ValueType, cmd.Intent, err)
+		}
+		r := &record.Record{
+			Position: p.st.LastPosition() + 1, SourcePosition: cmd.Position, Key: cmd.Key,
+			Kind: record.KindRejection, ValueType: cmd.ValueType, Intent: cmd.Intent, Version: cmd.Version,
+			Timestamp: cmd.Timestamp, RejectionType: rj.Type, RejectionReason: rj.Reason, Value: cmd.Value,
+		}
+		if err := p.st.Apply(r); err != nil {
+			return nil, err
+		}
+		res.Records = append(res.Records, r)
+		res.Rejection = rj
+		res.Response = nil
+	}
+	clear(p.parsed)
+	return res, nil
+}
+
+// newKey returns the next key of the partition.
+func (p *Processor) newKey() int64 {
+	p.nextKey++
+	return record.Key(p.partition, p.nextKey&(1<<record.KeyPartitionShift-1))
+}
+
+// write appends an event caused by the current command and applies it.
+func (p *Processor) write(key int64, intent record.Intent, v record.Value) error {
+	r := &record.Record{
+		Position: p.st.LastPosition() + 1, SourcePosition: p.cmd.Position, Key: key,
+		Kind: record.KindEvent, ValueType: v.ValueType(), Intent: intent, Version: state.EventVersion,
+		Timestamp: p.cmd.Timestamp, Value: v,
+	}
+	if err := p.st.Apply(r); err != nil {
+		return err
+	}
+	p.out = append(p.out, r)
+	return nil
+}
+
+func (p *Processor) dispatch(cmd *record.Record) (any, error) {
+	switch v := cmd.Value.(type) {
+	case *record.DeploymentValue:
+		if cmd.Intent == record.IntentDeploymentCreate {
+			return p.deploy(v)
+		}
+	case *record.ProcessInstanceCreationValue:
+		if cmd.Intent == record.IntentProcessInstanceCreate {
+			return p.createInstance(v)
+		}
+	case *record.ProcessInstanceValue:
+		if cmd.Intent == record.IntentProcessInstanceCancel {
+			return nil, p.cancelInstance(cmd.Key)
+		}
+	case *record.JobBatchValue:
+		if cmd.Intent == record.IntentJobBatchActivate {
+			return p.activateJobs(v)
+		}
+	case *record.JobValue:
+		switch cmd.Intent {
+		case record.IntentJobComplete:
+			return nil, p.completeJob(cmd.Key, v)
+		case record.IntentJobFail:
+			return nil, p.failJob(cmd.Key, v)
+		case record.IntentJobThrowError:
+			return nil, p.throwError(cmd.Key, v)
+		case record.IntentJobUpdateRetries:
+			return nil, p.updateRetries(cmd.Key, v)
+		case record.IntentJobTimeOut:
+			return nil, p.timeOutJob(cmd.Key)
+		case record.IntentJobRecurAfterBackoff:
+			return nil, p.recurJob(cmd.Key)
+		}
+	case *record.IncidentValue:
+		if cmd.Intent == record.IntentIncidentResolve {
+			return nil, p.resolveIncident(cmd.Key)
+		}
+	}
+	return nil, reject(record.RejectionInvalidArgument, "no processor for %s command %s", cmd.ValueType, cmd.Intent)
+}

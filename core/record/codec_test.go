@@ -1,0 +1,78 @@
+package record
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestCodecRoundTripsEveryValueType(t *testing.T) {
+	values := []Value{
+		&DeploymentValue{Resources: []Resource{{Name: "a.bpmn", Content: []byte("<x/>")}}, TenantID: DefaultTenant},
+		&ProcessValue{BPMNProcessID: "p", Version: 2, Resource: []byte("<x/>")},
+		&ProcessInstanceValue{BPMNProcessID: "p", ElementID: "start", BPMNElementType: "START_EVENT", FlowScopeKey: 7},
+		&ProcessInstanceCreationValue{BPMNProcessID: "p", Variables: map[string]any{"b": 1.5, "a": []any{"x", true}}},
+		&JobValue{Type: "pay", Retries: 3, CustomHeaders: map[string]string{"k": "v"}},
+		&JobBatchValue{Type: "pay", JobKeys: []int64{1, 2}},
+		&VariableValue{Name: "x", Value: map[string]any{"n": nil}},
+		&IncidentValue{ErrorType: ErrorCondition, ErrorMessage: "no flow"},
+	}
+	for _, v := range values {
+		t.Run(v.ValueType().String(), func(t *testing.T) {
+			r := &Record{Position: 9, Key: Key(1, 5), Kind: KindEvent, ValueType: v.ValueType(), Intent: IntentElementActivated, Version: 1, Value: v}
+			b, err := Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Unmarshal(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b2, err := Marshal(back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, b2) {
+				t.Fatalf("round trip changed the record:\n%s\n%s", b, b2)
+			}
+			if Partition(back.Key) != 1 {
+				t.Fatalf("partition of key %d = %d", back.Key, Partition(back.Key))
+			}
+		})
+	}
+}
+
+func TestUnmarshalRejectsUnknownValueTypeAndBadJSON(t *testing.T) {
+	if _, err := Unmarshal([]byte(`{"valueType":999}`)); err == nil {
+		t.Fatal("unknown value type accepted")
+	}
+	if _, err := Unmarshal([]byte(`{`)); err == nil {
+		t.Fatal("bad json accepted")
+	}
+	if _, err := Unmarshal([]byte(`{"valueType":5,"value":{"retries":"x"}}`)); err == nil {
+		t.Fatal("bad value accepted")
+	}
+}
+
+func TestNamesOfCodes(t *testing.T) {
+	cases := map[string]string{
+		KindEvent.String():                "EVENT",
+		Kind(9).String():                  "KIND(9)",
+		TypeJob.String():                  "JOB",
+		ValueType(99).String():            "VALUE_TYPE(99)",
+		IntentElementActivating.String():  "ELEMENT_ACTIVATING",
+		Intent(9999).String():             "INTENT(9999)",
+		RejectionNotFound.String():        "NOT_FOUND",
+		RejectionType(77).String():        "REJECTION(77)",
+		RejectionInvalidState.String():    "INVALID_STATE",
+		RejectionAlreadyExists.String():   "ALREADY_EXISTS",
+		RejectionInvalidArgument.String(): "INVALID_ARGUMENT",
+		RejectionProcessingError.String(): "PROCESSING_ERROR",
+		KindCommand.String():              "COMMAND",
+		KindRejection.String():            "REJECTION",
+	}
+	for got, want := range cases {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}

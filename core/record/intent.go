@@ -1,0 +1,114 @@
+package record
+
+import "fmt"
+
+// Intent is what a record says happened (events, past tense) or should happen
+// (commands, imperative). Codes are unique across value types and persisted:
+// never renumber or reuse one.
+type Intent uint16
+
+// Deployment and process intents.
+const (
+	IntentDeploymentCreate  Intent = 1
+	IntentDeploymentCreated Intent = 2
+	IntentProcessCreated    Intent = 3
+)
+
+// Process instance intents: element lifecycle and sequence flows.
+const (
+	IntentProcessInstanceCancel Intent = 10
+	IntentElementActivating     Intent = 11
+	IntentElementActivated      Intent = 12
+	IntentElementCompleting     Intent = 13
+	IntentElementCompleted      Intent = 14
+	IntentElementTerminating    Intent = 15
+	IntentElementTerminated     Intent = 16
+	IntentSequenceFlowTaken     Intent = 17
+)
+
+// Process instance creation intents.
+const (
+	IntentProcessInstanceCreate  Intent = 20
+	IntentProcessInstanceCreated Intent = 21
+)
+
+// Job intents.
+const (
+	IntentJobCreated           Intent = 30
+	IntentJobComplete          Intent = 31
+	IntentJobCompleted         Intent = 32
+	IntentJobFail              Intent = 33
+	IntentJobFailed            Intent = 34
+	IntentJobTimeOut           Intent = 35
+	IntentJobTimedOut          Intent = 36
+	IntentJobUpdateRetries     Intent = 37
+	IntentJobRetriesUpdated    Intent = 38
+	IntentJobCanceled          Intent = 39
+	IntentJobRecurAfterBackoff Intent = 40
+	IntentJobRecurredAfterBack Intent = 41
+	IntentJobThrowError        Intent = 42
+	IntentJobErrorThrown       Intent = 43
+)
+
+// Job batch intents.
+const (
+	IntentJobBatchActivate  Intent = 50
+	IntentJobBatchActivated Intent = 51
+)
+
+// Variable intents.
+const (
+	IntentVariableCreated Intent = 60
+	IntentVariableUpdated Intent = 61
+)
+
+// Incident intents.
+const (
+	IntentIncidentCreated  Intent = 70
+	IntentIncidentResolve  Intent = 71
+	IntentIncidentResolved Intent = 72
+)
+
+var intentNames = map[Intent]string{
+	IntentDeploymentCreate:       "CREATE",
+	IntentDeploymentCreated:      "CREATED",
+	IntentProcessCreated:         "CREATED",
+	IntentProcessInstanceCancel:  "CANCEL",
+	IntentElementActivating:      "ELEMENT_ACTIVATING",
+	IntentElementActivated:       "ELEMENT_ACTIVATED",
+	IntentElementCompleting:      "ELEMENT_COMPLETING",
+	IntentElementCompleted:       "ELEMENT_COMPLETED",
+	IntentElementTerminating:     "ELEMENT_TERMINATING",
+	IntentElementTerminated:      "ELEMENT_TERMINATED",
+	IntentSequenceFlowTaken:      "SEQUENCE_FLOW_TAKEN",
+	IntentProcessInstanceCreate:  "CREATE",
+	IntentProcessInstanceCreated: "CREATED",
+	IntentJobCreated:             "CREATED",
+	IntentJobComplete:            "COMPLETE",
+	IntentJobCompleted:           "COMPLETED",
+	IntentJobFail:                "FAIL",
+	IntentJobFailed:              "FAILED",
+	IntentJobTimeOut:             "TIME_OUT",
+	IntentJobTimedOut:            "TIMED_OUT",
+	IntentJobUpdateRetries:       "UPDATE_RETRIES",
+	IntentJobRetriesUpdated:      "RETRIES_UPDATED",
+	IntentJobCanceled:            "CANCELED",
+	IntentJobRecurAfterBackoff:   "RECUR_AFTER_BACKOFF",
+	IntentJobRecurredAfterBack:   "RECURRED_AFTER_BACKOFF",
+	IntentJobThrowError:          "THROW_ERROR",
+	IntentJobErrorThrown:         "ERROR_THROWN",
+	IntentJobBatchActivate:       "ACTIVATE",
+	IntentJobBatchActivated:      "ACTIVATED",
+	IntentVariableCreated:        "CREATED",
+	IntentVariableUpdated:        "UPDATED",
+	IntentIncidentCreated:        "CREATED",
+	IntentIncidentResolve:        "RESOLVE",
+	IntentIncidentResolved:       "RESOLVED",
+}
+
+func (i Intent) String() string {
+	if n, ok := intentNames[i]; ok {
+		return n
+	}
+	return fmt.Sprintf("INTENT(%d)", uint16(i))
+}

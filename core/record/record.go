@@ -1,0 +1,120 @@
+package record
+
+import "fmt"
+
+// Kind tells commands, events and rejections apart.
+type Kind uint8
+
+// Record kinds. Persisted: never renumber.
+const (
+	KindCommand   Kind = 1
+	KindEvent     Kind = 2
+	KindRejection Kind = 3
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindCommand:
+		return "COMMAND"
+	case KindEvent:
+		return "EVENT"
+	case KindRejection:
+		return "REJECTION"
+	}
+	return fmt.Sprintf("KIND(%d)", uint8(k))
+}
+
+// ValueType says which kind of value a record carries.
+type ValueType uint16
+
+// Value types. Persisted: never renumber.
+const (
+	TypeDeployment              ValueType = 1
+	TypeProcess                 ValueType = 2
+	TypeProcessInstance         ValueType = 3
+	TypeProcessInstanceCreation ValueType = 4
+	TypeJob                     ValueType = 5
+	TypeJobBatch                ValueType = 6
+	TypeVariable                ValueType = 7
+	TypeIncident                ValueType = 8
+)
+
+var valueTypeNames = map[ValueType]string{
+	TypeDeployment:              "DEPLOYMENT",
+	TypeProcess:                 "PROCESS",
+	TypeProcessInstance:         "PROCESS_INSTANCE",
+	TypeProcessInstanceCreation: "PROCESS_INSTANCE_CREATION",
+	TypeJob:                     "JOB",
+	TypeJobBatch:                "JOB_BATCH",
+	TypeVariable:                "VARIABLE",
+	TypeIncident:                "INCIDENT",
+}
+
+func (t ValueType) String() string {
+	if n, ok := valueTypeNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("VALUE_TYPE(%d)", uint16(t))
+}
+
+// RejectionType classifies why a command was rejected.
+type RejectionType uint8
+
+// Rejection types. Persisted: never renumber.
+const (
+	RejectionInvalidArgument RejectionType = 1
+	RejectionNotFound        RejectionType = 2
+	RejectionInvalidState    RejectionType = 3
+	RejectionAlreadyExists   RejectionType = 4
+	RejectionProcessingError RejectionType = 5
+)
+
+func (r RejectionType) String() string {
+	switch r {
+	case RejectionInvalidArgument:
+		return "INVALID_ARGUMENT"
+	case RejectionNotFound:
+		return "NOT_FOUND"
+	case RejectionInvalidState:
+		return "INVALID_STATE"
+	case RejectionAlreadyExists:
+		return "ALREADY_EXISTS"
+	case RejectionProcessingError:
+		return "PROCESSING_ERROR"
+	}
+	return fmt.Sprintf("REJECTION(%d)", uint8(r))
+}
+
+// Record is one entry of the log.
+type Record struct {
+	Position int64 `json:"position"`
+	// SourcePosition is the position of the command that caused this record
+	// (0 for commands that came from outside).
+	SourcePosition int64     `json:"sourceRecordPosition"`
+	Key            int64     `json:"key"`
+	Kind           Kind      `json:"recordType"`
+	ValueType      ValueType `json:"valueType"`
+	Intent         Intent    `json:"intent"`
+	// Version is the version of the value's meaning for this intent; the
+	// applier for that version replays it.
+	Version   uint16 `json:"recordVersion"`
+	Timestamp int64  `json:"timestamp"` // Unix milliseconds: the command's time
+	// RejectionType and RejectionReason are set on rejections only.
+	RejectionType   RejectionType `json:"rejectionType,omitempty"`
+	RejectionReason string        `json:"rejectionReason,omitempty"`
+	Value           Value         `json:"value"`
+}
+
+// Value is the typed payload of a record.
+type Value interface {
+	ValueType() ValueType
+}
+
+// Partition returns the partition encoded in a key.
+func Partition(key int64) int32 { return int32(key >> KeyPartitionShift) }
+
+// KeyPartitionShift is where the partition sits in a key: (partition << 51) | counter.
+const KeyPartitionShift = 51
+
+// Key builds the key for counter n of a partition.
+func Key(partition int32, n int64) int64 { return int64(partition)<<KeyPartitionShift | n }

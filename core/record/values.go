@@ -1,0 +1,179 @@
+package record
+
+// DefaultTenant is Camunda's tenant id for engines without multi-tenancy.
+const DefaultTenant = "<default>"
+
+// Resource is one file of a deployment.
+type Resource struct {
+	Name    string `json:"resourceName"`
+	Content []byte `json:"resource"`
+}
+
+// ProcessMetadata describes one process definition created by a deployment.
+type ProcessMetadata struct {
+	BPMNProcessID        string `json:"bpmnProcessId"`
+	Version              int32  `json:"version"`
+	VersionTag           string `json:"versionTag,omitempty"`
+	ProcessDefinitionKey int64  `json:"processDefinitionKey"`
+	ResourceName         string `json:"resourceName"`
+	Checksum             string `json:"checksum"`
+	// Duplicate is true when an identical resource was deployed before and
+	// this entry names the existing definition.
+	Duplicate bool   `json:"duplicate"`
+	TenantID  string `json:"tenantId"`
+}
+
+// DeploymentValue is a deployment command or event.
+type DeploymentValue struct {
+	Resources []Resource        `json:"resources,omitempty"`
+	Processes []ProcessMetadata `json:"processesMetadata,omitempty"`
+	TenantID  string            `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*DeploymentValue) ValueType() ValueType { return TypeDeployment }
+
+// ProcessValue is a process definition: the event that creates one.
+type ProcessValue struct {
+	BPMNProcessID        string `json:"bpmnProcessId"`
+	Version              int32  `json:"version"`
+	VersionTag           string `json:"versionTag,omitempty"`
+	ProcessDefinitionKey int64  `json:"processDefinitionKey"`
+	ResourceName         string `json:"resourceName"`
+	Resource             []byte `json:"resource"`
+	Checksum             string `json:"checksum"`
+	DeploymentKey        int64  `json:"deploymentKey"`
+	TenantID             string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*ProcessValue) ValueType() ValueType { return TypeProcess }
+
+// ProcessInstanceValue describes an element instance (the process itself
+// included) or a taken sequence flow.
+type ProcessInstanceValue struct {
+	BPMNProcessID            string `json:"bpmnProcessId"`
+	Version                  int32  `json:"version"`
+	ProcessDefinitionKey     int64  `json:"processDefinitionKey"`
+	ProcessInstanceKey       int64  `json:"processInstanceKey"`
+	ElementID                string `json:"elementId"`
+	BPMNElementType          string `json:"bpmnElementType"`
+	BPMNEventType            string `json:"bpmnEventType,omitempty"`
+	FlowScopeKey             int64  `json:"flowScopeKey"`
+	ParentProcessInstanceKey int64  `json:"parentProcessInstanceKey"`
+	ParentElementInstanceKey int64  `json:"parentElementInstanceKey"`
+	TenantID                 string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*ProcessInstanceValue) ValueType() ValueType { return TypeProcessInstance }
+
+// ProcessInstanceCreationValue asks for (command) or reports (event) a new instance.
+type ProcessInstanceCreationValue struct {
+	BPMNProcessID        string         `json:"bpmnProcessId"`
+	Version              int32          `json:"version"` // -1 or 0: latest
+	ProcessDefinitionKey int64          `json:"processDefinitionKey"`
+	ProcessInstanceKey   int64          `json:"processInstanceKey"`
+	Variables            map[string]any `json:"variables"`
+	TenantID             string         `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*ProcessInstanceCreationValue) ValueType() ValueType { return TypeProcessInstanceCreation }
+
+// JobValue is a job command or event.
+type JobValue struct {
+	Type                     string            `json:"type"`
+	Worker                   string            `json:"worker,omitempty"`
+	Retries                  int32             `json:"retries"`
+	RetryBackoff             int64             `json:"retryBackoff,omitempty"` // milliseconds
+	RecurringTime            int64             `json:"recurringTime,omitempty"`
+	Deadline                 int64             `json:"deadline,omitempty"` // Unix milliseconds
+	Timeout                  int64             `json:"timeout,omitempty"`  // milliseconds, on activation commands
+	ErrorMessage             string            `json:"errorMessage,omitempty"`
+	ErrorCode                string            `json:"errorCode,omitempty"`
+	CustomHeaders            map[string]string `json:"customHeaders"`
+	Variables                map[string]any    `json:"variables"`
+	ElementID                string            `json:"elementId"`
+	ElementInstanceKey       int64             `json:"elementInstanceKey"`
+	BPMNProcessID            string            `json:"bpmnProcessId"`
+	ProcessDefinitionVersion int32             `json:"processDefinitionVersion"`
+	ProcessDefinitionKey     int64             `json:"processDefinitionKey"`
+	ProcessInstanceKey       int64             `json:"processInstanceKey"`
+	TenantID                 string            `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*JobValue) ValueType() ValueType { return TypeJob }
+
+// JobBatchValue asks for (command) or hands out (event) activatable jobs of a type.
+type JobBatchValue struct {
+	Type              string     `json:"type"`
+	Worker            string     `json:"worker"`
+	Timeout           int64      `json:"timeout"` // milliseconds
+	MaxJobsToActivate int32      `json:"maxJobsToActivate"`
+	FetchVariables    []string   `json:"fetchVariable,omitempty"`
+	JobKeys           []int64    `json:"jobKeys,omitempty"`
+	Jobs              []JobValue `json:"jobs,omitempty"`
+	TenantIDs         []string   `json:"tenantIds,omitempty"`
+}
+
+// ValueType implements Value.
+func (*JobBatchValue) ValueType() ValueType { return TypeJobBatch }
+
+// VariableValue is a variable written in a scope.
+type VariableValue struct {
+	Name                 string `json:"name"`
+	Value                any    `json:"value"`
+	ScopeKey             int64  `json:"scopeKey"`
+	ProcessInstanceKey   int64  `json:"processInstanceKey"`
+	ProcessDefinitionKey int64  `json:"processDefinitionKey"`
+	BPMNProcessID        string `json:"bpmnProcessId"`
+	TenantID             string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*VariableValue) ValueType() ValueType { return TypeVariable }
+
+// ErrorType is the cause of an incident, as Camunda names it.
+type ErrorType string
+
+// Incident causes.
+const (
+	ErrorJobNoRetries       ErrorType = "JOB_NO_RETRIES"
+	ErrorIOMapping          ErrorType = "IO_MAPPING_ERROR"
+	ErrorCondition          ErrorType = "CONDITION_ERROR"
+	ErrorExtractValue       ErrorType = "EXTRACT_VALUE_ERROR"
+	ErrorCalledElement      ErrorType = "CALLED_ELEMENT_ERROR"
+	ErrorUnhandledErrorEvnt ErrorType = "UNHANDLED_ERROR_EVENT"
+	ErrorUnknown            ErrorType = "UNKNOWN"
+)
+
+// IncidentValue is an incident command or event.
+type IncidentValue struct {
+	ErrorType            ErrorType `json:"errorType"`
+	ErrorMessage         string    `json:"errorMessage"`
+	BPMNProcessID        string    `json:"bpmnProcessId"`
+	ProcessDefinitionKey int64     `json:"processDefinitionKey"`
+	ProcessInstanceKey   int64     `json:"processInstanceKey"`
+	ElementID            string    `json:"elementId"`
+	ElementInstanceKey   int64     `json:"elementInstanceKey"`
+	JobKey               int64     `json:"jobKey"`
+	VariableScopeKey     int64     `json:"variableScopeKey"`
+	TenantID             string    `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*IncidentValue) ValueType() ValueType { return TypeIncident }
+
+// Interface guards
+var (
+	_ Value = (*DeploymentValue)(nil)
+	_ Value = (*ProcessValue)(nil)
+	_ Value = (*ProcessInstanceValue)(nil)
+	_ Value = (*ProcessInstanceCreationValue)(nil)
+	_ Value = (*JobValue)(nil)
+	_ Value = (*JobBatchValue)(nil)
+	_ Value = (*VariableValue)(nil)
+	_ Value = (*IncidentValue)(nil)
+)

@@ -1,0 +1,116 @@
+package state
+
+import (
+	"sort"
+
+	"github.com/example/wf-engine/core/record"
+)
+
+// Changes are the state rows that the events of one batch touched. A durable
+// store writes them in the same transaction as the batch's records. Rows are
+// copies: the state may move on while the store writes them.
+type Changes struct {
+	Processes []record.ProcessValue
+	Elements  []ElementRow
+	Variables []VariableRow
+	Jobs      []Job
+	Incidents []IncidentRow
+	// LastKey and LastPosition are the state's counters after the batch.
+	LastKey, LastPosition int64
+}
+
+// ElementRow is the stored form of an element instance.
+type ElementRow struct {
+	Key            int64
+	State          ElementState
+	Value          record.ProcessInstanceValue
+	ActiveChildren int32
+	Waiting        map[string]int32
+	JobKey         int64
+	IncidentKey    int64
+}
+
+// VariableRow is the stored form of a variable.
+type VariableRow struct {
+	Key                int64
+	ScopeKey           int64
+	ProcessInstanceKey int64
+	Name               string
+	Value              any
+}
+
+// IncidentRow is the stored form of an incident; Resolved rows are history.
+type IncidentRow struct {
+	Key      int64
+	Resolved bool
+	Value    record.IncidentValue
+}
+
+type varID struct {
+	scope int64
+	name  string
+}
+
+type changeSet struct {
+	processes map[int64]struct{}
+	elements  map[int64]*ElementInstance
+	variables map[varID]VariableRow
+	jobs      map[int64]*Job
+	incidents map[int64]IncidentRow
+	dirty     bool
+}
+
+func newChanges() changeSet {
+	return changeSet{
+		processes: map[int64]struct{}{},
+		elements:  map[int64]*ElementInstance{},
+		variables: map[varID]VariableRow{},
+		jobs:      map[int64]*Job{},
+		incidents: map[int64]IncidentRow{},
+	}
+}
+
+// TakeChanges returns the rows changed since the last call, in key order,
+// and starts a new change set.
+func (s *State) TakeChanges() Changes {
+	c := &s.changes
+	out := Changes{LastKey: s.lastKey, LastPosition: s.lastPosition}
+	if !c.dirty {
+		return out
+	}
+	for _, k := range sortedKeys(c.processes) {
+		out.Processes = append(out.Processes, s.processes[k].ProcessValue)
+	}
+	for _, k := range sortedKeys(c.elements) {
+		e := c.elements[k]
+		row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey, IncidentKey: e.IncidentKey}
+		if len(e.Waiting) > 0 {
+			row.Waiting = make(map[string]int32, len(e.Waiting))
+			for f, n := range e.Waiting {
+				row.Waiting[f] = n
+			}
+		}
+		out.Elements = append(out.Elements, row)
+	}
+	for _, v := range c.variables {
+		out.Variables = append(out.Variables, v)
+	}
+	sortVariableRows(out.Variables)
+	for _, k := range sortedKeys(c.jobs) {
+		out.Jobs = append(out.Jobs, *c.jobs[k])
+	}
+	for _, k := range sortedKeys(c.incidents) {
+		out.Incidents = append(out.Incidents, c.incidents[k])
+	}
+	clear(c.processes)
+	clear(c.elements)
+	clear(c.variables)
+	clear(c.jobs)
+	clear(c.incidents)
+	c.dirty = false
+	return out
+}
+
+func sortVariableRows(rows []VariableRow) {
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+}

@@ -1,0 +1,315 @@
+package state
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+)
+
+// ElementState is the lifecycle state of an element instance. Persisted.
+type ElementState uint8
+
+// Element lifecycle states. Persisted: never renumber.
+const (
+	ElementActivating  ElementState = 1
+	ElementActivated   ElementState = 2
+	ElementCompleting  ElementState = 3
+	ElementCompleted   ElementState = 4
+	ElementTerminating ElementState = 5
+	ElementTerminated  ElementState = 6
+)
+
+func (s ElementState) String() string {
+	switch s {
+	case ElementActivating:
+		return "ACTIVATING"
+	case ElementActivated:
+		return "ACTIVATED"
+	case ElementCompleting:
+		return "COMPLETING"
+	case ElementCompleted:
+		return "COMPLETED"
+	case ElementTerminating:
+		return "TERMINATING"
+	case ElementTerminated:
+		return "TERMINATED"
+	}
+	return fmt.Sprintf("STATE(%d)", uint8(s))
+}
+
+// Final reports whether the state is completed or terminated.
+func (s ElementState) Final() bool { return s == ElementCompleted || s == ElementTerminated }
+
+// JobState is the lifecycle state of a job. Persisted.
+type JobState uint8
+
+// Job states. Persisted: never renumber.
+const (
+	JobActivatable JobState = 1
+	JobActivated   JobState = 2
+	JobFailed      JobState = 3 // no retries left: waits for an incident to be resolved
+	JobBackingOff  JobState = 4 // failed with retries left, activatable after the back-off
+	JobErrorThrown JobState = 5 // a BPMN error nobody caught: waits for an incident
+	JobCompleted   JobState = 6
+	JobCanceled    JobState = 7
+)
+
+func (s JobState) String() string {
+	switch s {
+	case JobActivatable:
+		return "CREATED"
+	case JobActivated:
+		return "ACTIVATED"
+	case JobFailed:
+		return "FAILED"
+	case JobBackingOff:
+		return "RETRIES_BACKING_OFF"
+	case JobErrorThrown:
+		return "ERROR_THROWN"
+	case JobCompleted:
+		return "COMPLETED"
+	case JobCanceled:
+		return "CANCELED"
+	}
+	return fmt.Sprintf("JOB_STATE(%d)", uint8(s))
+}
+
+// ProcessDefinition is one deployed version of a process.
+type ProcessDefinition struct {
+	record.ProcessValue
+	once  sync.Once
+	model *model.Process
+	err   error
+}
+
+// ElementInstance is a running (or just finished) element, the process itself included.
+type ElementInstance struct {
+	Key   int64
+	State ElementState
+	Value record.ProcessInstanceValue
+	// ActiveChildren counts child element instances that are not final yet.
+	ActiveChildren int32
+	// Waiting counts tokens taken towards joining gateways of this scope that
+	// have not been consumed yet, by sequence flow id.
+	Waiting map[string]int32
+	// JobKey is the job this element waits on, if any.
+	JobKey int64
+	// IncidentKey is the open incident on this element, if any.
+	IncidentKey int64
+}
+
+// WaitingTokens returns the number of tokens waiting at joins of this scope.
+func (e *ElementInstance) WaitingTokens() int32 {
+	var n int32
+	for _, c := range e.Waiting {
+		n += c
+	}
+	return n
+}
+
+// Variable is one variable of a scope.
+type Variable struct {
+	Key   int64
+	Name  string
+	Value any
+}
+
+// Job is a unit of work handed to workers.
+type Job struct {
+	Key   int64
+	State JobState
+	Value record.JobValue
+}
+
+// Incident is an open problem a user must resolve.
+type Incident struct {
+	Key   int64
+	Value record.IncidentValue
+}
+
+// ParseFunc turns a deployed resource into a model.
+type ParseFunc func(resource []byte) (*model.Definitions, error)
+
+// State is one partition's state. It is not safe for concurrent use: the
+// partition's processor is its only user.
+type State struct {
+	parse ParseFunc
+
+	lastKey      int64
+	lastPosition int64
+
+	processes   map[int64]*ProcessDefinition
+	latest      map[string]*ProcessDefinition // by bpmn process id
+	byChecksum  map[string]*ProcessDefinition // bpmn process id + checksum
+	elements    map[int64]*ElementInstance
+	children    map[int64]map[int64]struct{}   // flow scope key -> child element instance keys
+	vars        map[int64]map[string]*Variable // scope key -> name -> variable
+	jobs        map[int64]*Job
+	activatable map[string]*jobQueue // job type -> activatable jobs in key order
+	deadlines   *timerHeap           // activated jobs by deadline
+	backoffs    *timerHeap           // backing-off jobs by due time
+	incidents   map[int64]*Incident
+
+	changes changeSet
+}
+
+// New returns an empty state that parses process resources with parse.
+func New(parse ParseFunc) *State {
+	return &State{
+		parse:       parse,
+		processes:   map[int64]*ProcessDefinition{},
+		latest:      map[string]*ProcessDefinition{},
+		byChecksum:  map[string]*ProcessDefinition{},
+		elements:    map[int64]*ElementInstance{},
+		children:    map[int64]map[int64]struct{}{},
+		vars:        map[int64]map[string]*Variable{},
+		jobs:        map[int64]*Job{},
+		activatable: map[string]*jobQueue{},
+		deadlines:   newTimerHeap(),
+		backoffs:    newTimerHeap(),
+		incidents:   map[int64]*Incident{},
+		changes:     newChanges(),
+	}
+}
+
+// LastKey returns the highest key any applied event used.
+func (s *State) LastKey() int64 { return s.lastKey }
+
+// LastPosition returns the position of the last applied record.
+func (s *State) LastPosition() int64 { return s.lastPosition }
+
+// Process returns the definition with the given key.
+func (s *State) Process(key int64) *ProcessDefinition { return s.processes[key] }
+
+// LatestProcess returns the newest version of a process.
+func (s *State) LatestProcess(bpmnProcessID string) *ProcessDefinition {
+	return s.latest[bpmnProcessID]
+}
+
+// ProcessVersion returns the given version of a process.
+func (s *State) ProcessVersion(bpmnProcessID string, version int32) *ProcessDefinition {
+	latest := s.latest[bpmnProcessID]
+	if latest == nil {
+		return nil
+	}
+	if latest.Version == version {
+		return latest
+	}
+	for _, p := range s.processes {
+		if p.BPMNProcessID == bpmnProcessID && p.Version == version {
+			return p
+		}
+	}
+	return nil
+}
+
+// ProcessByChecksum returns the definition of a process whose resource had this checksum.
+func (s *State) ProcessByChecksum(bpmnProcessID, checksum string) *ProcessDefinition {
+	return s.byChecksum[bpmnProcessID+"\x00"+checksum]
+}
+
+// Model returns the parsed process of a definition, parsing it on first use.
+func (s *State) Model(p *ProcessDefinition) (*model.Process, error) {
+	p.once.Do(func() {
+		if p.model != nil {
+			return
+		}
+		defs, err := s.parse(p.Resource)
+		if err != nil {
+			p.err = fmt.Errorf("parse process %s version %d: %w", p.BPMNProcessID, p.Version, err)
+			return
+		}
+		if p.model = defs.Process(p.BPMNProcessID); p.model == nil {
+			p.err = fmt.Errorf("resource of process %s version %d has no such process", p.BPMNProcessID, p.Version)
+		}
+	})
+	return p.model, p.err
+}
+
+// Element returns the element instance with the given key.
+func (s *State) Element(key int64) *ElementInstance { return s.elements[key] }
+
+// Children returns the element instances whose flow scope is key, in key order.
+func (s *State) Children(key int64) []*ElementInstance {
+	keys := sortedKeys(s.children[key])
+	out := make([]*ElementInstance, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, s.elements[k])
+	}
+	return out
+}
+
+// Variable returns the variable of one scope.
+func (s *State) Variable(scope int64, name string) (*Variable, bool) {
+	v, ok := s.vars[scope][name]
+	return v, ok
+}
+
+// LocalVariables returns the variables of one scope by name.
+func (s *State) LocalVariables(scope int64) map[string]*Variable { return s.vars[scope] }
+
+// Job returns the job with the given key.
+func (s *State) Job(key int64) *Job { return s.jobs[key] }
+
+// Activatable returns up to max activatable jobs of a type, in key order.
+func (s *State) Activatable(jobType string, maxJobs int) []*Job {
+	q := s.activatable[jobType]
+	if q == nil {
+		return nil
+	}
+	keys := q.first(maxJobs)
+	out := make([]*Job, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, s.jobs[k])
+	}
+	return out
+}
+
+// ActivatableTypes returns the job types that have activatable jobs, sorted.
+func (s *State) ActivatableTypes() []string {
+	var out []string
+	for t, q := range s.activatable {
+		if q.len() > 0 {
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NextDeadline returns the earliest deadline of an activated job (Unix ms).
+func (s *State) NextDeadline() (int64, bool) { return s.deadlines.peek() }
+
+// DueDeadlines returns the keys of activated jobs whose deadline is at or before now (Unix ms).
+func (s *State) DueDeadlines(now int64, maxJobs int) []int64 { return s.deadlines.due(now, maxJobs) }
+
+// NextBackoff returns the earliest end of a job's retry back-off (Unix ms).
+func (s *State) NextBackoff() (int64, bool) { return s.backoffs.peek() }
+
+// DueBackoffs returns the keys of jobs whose back-off ended at or before now.
+func (s *State) DueBackoffs(now int64, maxJobs int) []int64 { return s.backoffs.due(now, maxJobs) }
+
+// Incident returns the incident with the given key.
+func (s *State) Incident(key int64) *Incident { return s.incidents[key] }
+
+// Counts reports how many entities of each kind the state holds in memory.
+type Counts struct {
+	Processes, Elements, Scopes, Jobs, Incidents int
+}
+
+// Counts returns the sizes of the state's tables.
+func (s *State) Counts() Counts {
+	return Counts{len(s.processes), len(s.elements), len(s.vars), len(s.jobs), len(s.incidents)}
+}
+
+// JobKeys returns the keys of every job in the state, in key order.
+func (s *State) JobKeys() []int64 { return sortedKeys(s.jobs) }
+
+// IncidentKeys returns the keys of every open incident, in key order.
+func (s *State) IncidentKeys() []int64 { return sortedKeys(s.incidents) }
+
+// ScopeKeys returns the keys of every scope that has variables, in key order.
+func (s *State) ScopeKeys() []int64 { return sortedKeys(s.vars) }

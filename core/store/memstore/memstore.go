@@ -1,0 +1,163 @@
+package memstore
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+)
+
+// Options choose what the store keeps.
+type Options struct {
+	// DiscardLog drops records after commit; ReadLog then sees nothing.
+	// Benchmarks use it to measure the kernel alone.
+	DiscardLog bool
+	// DiscardRows drops state rows after commit.
+	DiscardRows bool
+}
+
+// Store is an in-memory store.Store.
+type Store struct {
+	opts Options
+
+	mu        sync.RWMutex
+	closed    bool
+	log       []*record.Record
+	commits   int
+	processes map[int64]record.ProcessValue
+	elements  map[int64]state.ElementRow
+	variables map[int64]state.VariableRow
+	jobs      map[int64]state.Job
+	incidents map[int64]state.IncidentRow
+	lastKey   int64
+}
+
+// New returns an empty store.
+func New(opts Options) *Store {
+	return &Store{
+		opts:      opts,
+		processes: map[int64]record.ProcessValue{},
+		elements:  map[int64]state.ElementRow{},
+		variables: map[int64]state.VariableRow{},
+		jobs:      map[int64]state.Job{},
+		incidents: map[int64]state.IncidentRow{},
+	}
+}
+
+// Commit implements store.Store.
+func (s *Store) Commit(_ context.Context, b *store.Batch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	s.commits++
+	if !s.opts.DiscardLog {
+		s.log = append(s.log, b.Records...)
+	}
+	s.lastKey = b.Changes.LastKey
+	if s.opts.DiscardRows {
+		return nil
+	}
+	c := &b.Changes
+	for _, p := range c.Processes {
+		s.processes[p.ProcessDefinitionKey] = p
+	}
+	for _, e := range c.Elements {
+		s.elements[e.Key] = e
+	}
+	for _, v := range c.Variables {
+		s.variables[v.Key] = v
+	}
+	for _, j := range c.Jobs {
+		s.jobs[j.Key] = j
+	}
+	for _, i := range c.Incidents {
+		s.incidents[i.Key] = i
+	}
+	return nil
+}
+
+// ReadLog implements store.Store.
+func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return store.ErrClosed
+	}
+	i := sort.Search(len(s.log), func(i int) bool { return s.log[i].Position >= from })
+	recs := s.log[i:len(s.log):len(s.log)]
+	s.mu.RUnlock()
+	for _, r := range recs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
+
+// Commits returns how many batches were committed.
+func (s *Store) Commits() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.commits
+}
+
+// Element returns the stored row of an element instance.
+func (s *Store) Element(key int64) (state.ElementRow, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.elements[key]
+	return e, ok
+}
+
+// Job returns the stored row of a job.
+func (s *Store) Job(key int64) (state.Job, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	j, ok := s.jobs[key]
+	return j, ok
+}
+
+// Incidents returns the stored incident rows in key order.
+func (s *Store) Incidents() []state.IncidentRow {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]state.IncidentRow, 0, len(s.incidents))
+	for _, i := range s.incidents {
+		out = append(out, i)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
+	return out
+}
+
+// Variables returns the stored variable rows of a process instance in key order.
+func (s *Store) Variables(processInstanceKey int64) []state.VariableRow {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []state.VariableRow
+	for _, v := range s.variables {
+		if v.ProcessInstanceKey == processInstanceKey {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
+	return out
+}
+
+// Interface guards
+var _ store.Store = (*Store)(nil)

@@ -1,0 +1,23 @@
+package endevent
+
+import (
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+)
+
+// Handler runs none end events.
+type Handler struct{ element.PassThrough }
+
+// Validate rejects outgoing sequence flows.
+func (Handler) Validate(el *model.Element) []element.Problem {
+	if len(el.Outgoing) > 0 {
+		return []element.Problem{{Msg: "an end event must not have outgoing sequence flows"}}
+	}
+	return nil
+}
+
+// Complete takes no flow: the token ends here.
+func (Handler) Complete(element.Context) error { return nil }
+
+// Interface guards
+var _ element.Handler = Handler{}
