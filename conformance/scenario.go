@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,6 +65,34 @@ func RunScenarios(t *testing.T, dir string) {
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) { RunScenarioFile(t, f) })
 	}
+	invalid, _ := filepath.Glob(filepath.Join(dir, "invalid", "*.bpmn"))
+	for _, f := range invalid {
+		t.Run("invalid/"+filepath.Base(f), func(t *testing.T) { CheckInvalid(t, f) })
+	}
+}
+
+var idAttr = regexp.MustCompile(`\bid="([^"]+)"`)
+
+// CheckInvalid deploys a model that must be rejected and checks that the
+// rejection names an element of the model.
+func CheckInvalid(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path) // #nosec G304 -- test data path
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHarness(t)
+	_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+	rj, ok := engine.AsRejection(err)
+	if !ok || rj.Type != record.RejectionInvalidArgument {
+		t.Fatalf("deploying %s: want an INVALID_ARGUMENT rejection, got %v", path, err)
+	}
+	for _, m := range idAttr.FindAllStringSubmatch(string(b), -1) {
+		if m[1] != "defs" && strings.Contains(rj.Reason, "'"+m[1]+"'") {
+			return
+		}
+	}
+	t.Fatalf("deploying %s: the rejection names no element of the model:\n%s", path, rj.Reason)
 }
 
 // RunScenarioFile runs one scenario file; with -rewrite it writes the
@@ -141,6 +170,11 @@ func runSteps(t *testing.T, dir string, steps []Step, n int) ([]string, string) 
 			break
 		}
 		out = append(out, r.do(s.Command))
+		h.State(func(st *state.State) {
+			if err := st.Check(); err != nil {
+				t.Fatalf("line %d: %s: inconsistent state: %v", s.Line, s.Command, err)
+			}
+		})
 	}
 	log := h.Log()
 	CheckLifecycles(t, log)

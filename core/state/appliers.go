@@ -336,6 +336,7 @@ func applyJobFailed(s *State, r *record.Record) error {
 	if err != nil {
 		return err
 	}
+	s.dequeue(j) // a worker may fail a job it never activated
 	s.deadlines.remove(j.Key)
 	j.Value.Retries = v.Retries
 	j.Value.ErrorMessage = v.ErrorMessage
@@ -363,6 +364,7 @@ func applyJobActivatableAgain(s *State, r *record.Record) error {
 	}
 	s.deadlines.remove(j.Key)
 	s.backoffs.remove(j.Key)
+	s.dequeue(j)
 	j.State = JobActivatable
 	j.Value.Deadline = 0
 	s.enqueue(j)
