@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -8,8 +10,11 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/memstore"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -21,6 +26,7 @@ type kernel struct {
 	now       int64
 	log       []*record.Record
 	instances []int64
+	store     *memstore.Store
 }
 
 func (k *kernel) process(cmd *record.Record) *engine.Result {
@@ -30,6 +36,9 @@ func (k *kernel) process(cmd *record.Record) *engine.Result {
 		k.t.Fatalf("process %s %s: %v", cmd.ValueType, cmd.Intent, err)
 	}
 	k.log = append(k.log, res.Records...)
+	if err := k.store.Commit(context.Background(), &store.Batch{Records: res.Records, Changes: k.st().TakeChanges()}); err != nil {
+		k.t.Fatal(err)
+	}
 	if err := k.st().Check(); err != nil {
 		k.t.Fatalf("after %s %s: %v", cmd.ValueType, cmd.Intent, err)
 	}
@@ -72,7 +81,7 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 	processes := []string{"w1", "fork-join", "xor-no-default"}
 	jobTypes := []string{"w1-work", "a", "b", "unknown"}
 	rapid.Check(t, func(t *rapid.T) {
-		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(), standard.Registry()), now: Epoch.UnixMilli()}
+		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(), standard.Registry()), now: Epoch.UnixMilli(), store: memstore.New(memstore.Options{})}
 		res := k.process(&record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
 			Value: &record.DeploymentValue{Resources: resources}})
 		if res.Rejection != nil {
@@ -160,8 +169,21 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 				t.Fatalf("replay: %v", err)
 			}
 		}
-		if live, got := string(k.st().Dump()), string(replayed.Dump()); live != got {
+		live := string(k.st().Dump())
+		if got := string(replayed.Dump()); live != got {
 			t.Fatalf("replayed state differs:\nlive:     %s\nreplayed: %s", live, got)
+		}
+		// A restart loads the stored rows instead: the same state again.
+		snap, err := k.store.Load(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		restored, err := state.Restore(func(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }, snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(restored.Dump()); live != got {
+			t.Fatalf("state restored from rows differs:\nlive:     %s\nrestored: %s", live, got)
 		}
 	})
 }

@@ -73,12 +73,10 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	st := NewState()
-	err := cfg.Store.ReadLog(ctx, 1, func(r *record.Record) error { return st.Apply(r) })
+	st, err := loadState(ctx, cfg.Store)
 	if err != nil {
-		return nil, fmt.Errorf("replay log: %w", err)
+		return nil, err
 	}
-	st.TakeChanges() // the store has these rows already
 	e := &Engine{
 		cfg:     cfg,
 		proc:    NewProcessor(cfg.Partition, st, cfg.Registry),
@@ -89,6 +87,24 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	e.wg.Add(1)
 	go e.loop()
 	return e, nil
+}
+
+// loadState loads the partition's state from the store's rows, or, for a
+// store that keeps no rows, replays its log.
+func loadState(ctx context.Context, s store.Store) (*state.State, error) {
+	if l, ok := s.(store.Loader); ok {
+		snap, err := l.Load(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load state: %w", err)
+		}
+		return state.Restore(parseResource, snap)
+	}
+	st := NewState()
+	if err := s.ReadLog(ctx, 1, func(r *record.Record) error { return st.Apply(r) }); err != nil {
+		return nil, fmt.Errorf("replay log: %w", err)
+	}
+	st.TakeChanges() // the store has these rows already
+	return st, nil
 }
 
 // Close stops processing after the batch in flight and waits for it.

@@ -92,11 +92,19 @@ func (p *Processor) instance(key int64) (*instance, error) {
 }
 
 // elementValue describes a new element instance of el inside scope.
-func elementValue(def *state.ProcessDefinition, pi int64, scope int64, el *model.Element) *record.ProcessInstanceValue {
+func (p *Processor) elementValue(def *state.ProcessDefinition, pi int64, scope int64, el *model.Element) *record.ProcessInstanceValue {
+	names, ok := p.typeNames[el]
+	if !ok {
+		names = [2]string{ElementType(el), EventType(el)}
+		if len(p.typeNames) > 100000 {
+			clear(p.typeNames)
+		}
+		p.typeNames[el] = names
+	}
 	return &record.ProcessInstanceValue{
 		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
-		ProcessInstanceKey: pi, ElementID: el.ID, BPMNElementType: ElementType(el),
-		BPMNEventType: EventType(el), FlowScopeKey: scope, ParentProcessInstanceKey: -1,
+		ProcessInstanceKey: pi, ElementID: el.ID, BPMNElementType: names[0],
+		BPMNEventType: names[1], FlowScopeKey: scope, ParentProcessInstanceKey: -1,
 		ParentElementInstanceKey: -1, TenantID: def.TenantID,
 	}
 }
@@ -105,7 +113,7 @@ func elementValue(def *state.ProcessDefinition, pi int64, scope int64, el *model
 // queues the rest of its activation.
 func (p *Processor) enter(scope *instance, el *model.Element) error {
 	key := p.newKey()
-	v := elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, el)
+	v := p.elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, el)
 	if err := p.write(key, record.IntentElementActivating, v); err != nil {
 		return err
 	}
@@ -195,7 +203,7 @@ func (p *Processor) complete(key int64) error {
 
 // takeFlow writes SEQUENCE_FLOW_TAKEN and lets the token arrive at the target.
 func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow) error {
-	v := elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, f.Target)
+	v := p.elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, f.Target)
 	v.ElementID = f.ID
 	v.BPMNElementType = "SEQUENCE_FLOW"
 	v.BPMNEventType = ""

@@ -33,6 +33,7 @@ type Processor struct {
 	st        *state.State
 	reg       *element.Registry
 	parsed    map[string]*model.Definitions // resources parsed by the deployment in hand
+	typeNames map[*model.Element][2]string  // Camunda's element and event type names
 
 	// per command
 	cmd     *record.Record
@@ -45,7 +46,7 @@ type Processor struct {
 
 // NewProcessor returns a processor that works on st with the handlers of reg.
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
-	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}}
+	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}, typeNames: map[*model.Element][2]string{}}
 }
 
 // NewState returns an empty state whose process models are parsed with model.Parse.

@@ -32,11 +32,17 @@ func (s *State) Dump() []byte {
 		Latest: map[string]int64{}, Scopes: map[int64]map[string]int64{},
 	}
 	for _, k := range sortedKeys(s.processes) {
-		d.Processes = append(d.Processes, s.processes[k].ProcessValue)
+		p := s.processes[k].ProcessValue
+		p.Resource = nil // the checksum stands for it
+		d.Processes = append(d.Processes, p)
 	}
 	for _, k := range sortedKeys(s.elements) {
 		e := s.elements[k]
-		d.Elements = append(d.Elements, ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, Waiting: e.Waiting, JobKey: e.JobKey, IncidentKey: e.IncidentKey})
+		row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey, IncidentKey: e.IncidentKey}
+		if len(e.Waiting) > 0 {
+			row.Waiting = e.Waiting
+		}
+		d.Elements = append(d.Elements, row)
 	}
 	for scope, vars := range s.vars {
 		names := map[string]int64{}

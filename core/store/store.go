@@ -29,3 +29,10 @@ type Store interface {
 
 // ErrClosed is returned by a store that was closed.
 var ErrClosed = errors.New("store is closed")
+
+// Loader is a store that keeps state rows, so that a restart loads them
+// instead of replaying the log.
+type Loader interface {
+	// Load returns the live state rows as of the last committed batch.
+	Load(ctx context.Context) (*state.Snapshot, error)
+}

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 
@@ -23,16 +24,17 @@ type Options struct {
 type Store struct {
 	opts Options
 
-	mu        sync.RWMutex
-	closed    bool
-	log       []*record.Record
-	commits   int
-	processes map[int64]record.ProcessValue
-	elements  map[int64]state.ElementRow
-	variables map[int64]state.VariableRow
-	jobs      map[int64]state.Job
-	incidents map[int64]state.IncidentRow
-	lastKey   int64
+	mu           sync.RWMutex
+	closed       bool
+	log          []*record.Record
+	commits      int
+	processes    map[int64]record.ProcessValue
+	elements     map[int64]state.ElementRow
+	variables    map[int64]state.VariableRow
+	jobs         map[int64]state.Job
+	incidents    map[int64]state.IncidentRow
+	lastKey      int64
+	lastPosition int64
 }
 
 // New returns an empty store.
@@ -59,6 +61,7 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 		s.log = append(s.log, b.Records...)
 	}
 	s.lastKey = b.Changes.LastKey
+	s.lastPosition = b.Changes.LastPosition
 	if s.opts.DiscardRows {
 		return nil
 	}
@@ -79,6 +82,54 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 		s.incidents[i.Key] = i
 	}
 	return nil
+}
+
+// Load implements store.Loader: the rows that are still live.
+func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, store.ErrClosed
+	}
+	if s.opts.DiscardRows && s.commits > 0 {
+		return nil, errors.New("memstore discards its rows: it cannot load a state")
+	}
+	snap := &state.Snapshot{LastKey: s.lastKey, LastPosition: s.lastPosition}
+	for _, k := range sortedKeys(s.processes) {
+		snap.Processes = append(snap.Processes, s.processes[k])
+	}
+	live := map[int64]bool{}
+	for _, k := range sortedKeys(s.elements) {
+		if e := s.elements[k]; !e.State.Final() {
+			snap.Elements = append(snap.Elements, e)
+			live[k] = true
+		}
+	}
+	for _, k := range sortedKeys(s.variables) {
+		if v := s.variables[k]; live[v.ScopeKey] {
+			snap.Variables = append(snap.Variables, v)
+		}
+	}
+	for _, k := range sortedKeys(s.jobs) {
+		if j := s.jobs[k]; j.Live() {
+			snap.Jobs = append(snap.Jobs, j)
+		}
+	}
+	for _, k := range sortedKeys(s.incidents) {
+		if i := s.incidents[k]; !i.Resolved {
+			snap.Incidents = append(snap.Incidents, i)
+		}
+	}
+	return snap, nil
+}
+
+func sortedKeys[V any](m map[int64]V) []int64 {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
 }
 
 // ReadLog implements store.Store.
@@ -160,4 +211,7 @@ func (s *Store) Variables(processInstanceKey int64) []state.VariableRow {
 }
 
 // Interface guards
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Loader = (*Store)(nil)
+)
