@@ -289,6 +289,17 @@ func (r *runner) do(cmd string) string {
 			return "error: no incident on " + args["element"]
 		}
 		err = r.h.Engine.ResolveIncident(ctx, key)
+	case "set-variables":
+		vars, perr := parseVars(args["vars"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		var key int64
+		r.h.State(func(s *state.State) { key = r.elementInstance(s, args["element"]) })
+		if key == 0 {
+			return "error: no active element " + args["element"]
+		}
+		err = r.h.Engine.SetVariables(ctx, engine.SetVariablesRequest{ScopeKey: key, Variables: vars, Local: args["local"] == "true"})
 	case "advance-clock":
 		d, perr := time.ParseDuration(args["by"])
 		if perr != nil {
@@ -326,6 +337,31 @@ func (r *runner) onJob(jobType string, fn func(int64) error) error {
 		return fmt.Errorf("no job of type %q", jobType)
 	}
 	return fn(key)
+}
+
+// elementInstance finds the active instance of an element in the newest
+// process instance (the process id names the instance itself).
+func (r *runner) elementInstance(s *state.State, elementID string) int64 {
+	if len(r.instances) == 0 {
+		return 0
+	}
+	var find func(key int64) int64
+	find = func(key int64) int64 {
+		e := s.Element(key)
+		if e == nil {
+			return 0
+		}
+		if e.Value.ElementID == elementID {
+			return key
+		}
+		for _, c := range s.Children(key) {
+			if k := find(c.Key); k != 0 {
+				return k
+			}
+		}
+		return 0
+	}
+	return find(r.instances[len(r.instances)-1])
 }
 
 func oldestJob(s *state.State, jobType string) int64 {

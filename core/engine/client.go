@@ -20,6 +20,15 @@ type Client interface {
 	ThrowError(ctx context.Context, req ThrowErrorRequest) error
 	UpdateJobRetries(ctx context.Context, jobKey int64, retries int32) error
 	ResolveIncident(ctx context.Context, incidentKey int64) error
+	SetVariables(ctx context.Context, req SetVariablesRequest) error
+}
+
+// SetVariablesRequest sets variables on an element instance's scope: in the
+// scope itself when Local, else merged the Camunda way from there outward.
+type SetVariablesRequest struct {
+	ScopeKey  int64
+	Variables map[string]any
+	Local     bool
 }
 
 // DeployRequest deploys resources (BPMN files) together.
@@ -176,6 +185,13 @@ func (e *Engine) UpdateJobRetries(ctx context.Context, key int64, retries int32)
 func (e *Engine) ResolveIncident(ctx context.Context, key int64) error {
 	_, err := e.submit(ctx, &record.Record{Key: key, ValueType: record.TypeIncident, Intent: record.IntentIncidentResolve, Version: 1,
 		Value: &record.IncidentValue{}})
+	return err
+}
+
+// SetVariables implements Client.
+func (e *Engine) SetVariables(ctx context.Context, req SetVariablesRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.ScopeKey, ValueType: record.TypeVariableDocument, Intent: record.IntentVariableDocumentUpdate, Version: 1,
+		Value: &record.VariableDocumentValue{ScopeKey: req.ScopeKey, Local: req.Local, Variables: req.Variables}})
 	return err
 }
 

@@ -90,7 +90,7 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 			}
 			meta.ProcessDefinitionKey = p.newKey()
 			pv := &record.ProcessValue{
-				BPMNProcessID: proc.ID, Version: meta.Version, VersionTag: proc.VersionTag,
+				BPMNProcessID: proc.ID, Name: proc.Name, Version: meta.Version, VersionTag: proc.VersionTag,
 				ProcessDefinitionKey: meta.ProcessDefinitionKey, ResourceName: pr.res.Name, Resource: pr.res.Content,
 				Checksum: pr.checksum, DeploymentKey: out.Key, TenantID: tenant,
 			}

@@ -34,6 +34,13 @@ var ErrStopped = errors.New("engine is stopped")
 // ErrOverloaded is returned when the command queue is full.
 var ErrOverloaded = errors.New("engine command queue is full")
 
+// ErrUnavailable is returned while the store cannot be written: the command
+// was not applied and may be retried.
+var ErrUnavailable = errors.New("engine store is unavailable")
+
+// reloadInterval is how often a degraded engine tries to reload its state.
+const reloadInterval = time.Second
+
 type request struct {
 	cmd  *record.Record
 	read func(*state.State)
@@ -53,9 +60,10 @@ type Engine struct {
 	quit chan struct{}
 	wg   sync.WaitGroup
 
-	mu      sync.Mutex
-	waiters map[string][]chan struct{} // job type -> long-polls waiting for jobs
-	failed  error
+	mu       sync.Mutex
+	waiters  map[string][]chan struct{} // job type -> long-polls waiting for jobs
+	failed   error
+	degraded error // set while the store cannot be written
 }
 
 // Start rebuilds the partition's state from the store's log and starts
@@ -129,6 +137,7 @@ func (e *Engine) loop() {
 	defer e.wg.Done()
 	var timer <-chan time.Time
 	var armed int64 // due time the timer is armed for (Unix ms), 0 = none
+	var retry <-chan time.Time
 	batch := make([]*request, 0, e.cfg.MaxBatch)
 	for {
 		batch = batch[:0]
@@ -140,6 +149,13 @@ func (e *Engine) loop() {
 			batch = append(batch, r)
 		case <-timer:
 			timer, armed = nil, 0
+		case <-retry:
+			retry = nil
+			if err := e.reload(); err != nil {
+				retry = e.cfg.Clock.After(reloadInterval)
+				continue
+			}
+			armed, timer = 0, nil
 		}
 	fill:
 		for len(batch) < e.cfg.MaxBatch {
@@ -150,11 +166,35 @@ func (e *Engine) loop() {
 				break fill
 			}
 		}
+		if err := e.Degraded(); err != nil {
+			for _, r := range batch {
+				r.done <- reply{err: fmt.Errorf("%w: %v", ErrUnavailable, err)}
+			}
+			continue
+		}
 		if err := e.process(batch); err != nil {
+			var ce *commitError
+			if errors.As(err, &ce) {
+				// Nothing of the batch is durable: answer it, drop the
+				// in-memory changes and reload from the store.
+				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", ce.err)
+				for _, r := range batch {
+					r.done <- reply{err: fmt.Errorf("%w: %v", ErrUnavailable, ce.err)}
+				}
+				e.setDegraded(ce.err)
+				if rerr := e.reload(); rerr != nil {
+					retry = e.cfg.Clock.After(reloadInterval)
+				}
+				armed, timer = 0, nil
+				continue
+			}
 			e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
 			e.mu.Lock()
 			e.failed = err
 			e.mu.Unlock()
+			for _, r := range batch {
+				r.done <- reply{err: fmt.Errorf("%w: %v", ErrStopped, err)}
+			}
 			e.drain(err)
 			return
 		}
@@ -163,6 +203,50 @@ func (e *Engine) loop() {
 			timer = e.cfg.Clock.After(time.Duration(next-e.cfg.Clock.Now().UnixMilli()) * time.Millisecond)
 		}
 	}
+}
+
+// commitError marks a failed store commit: the batch is not durable.
+type commitError struct{ err error }
+
+func (c *commitError) Error() string { return "commit batch: " + c.err.Error() }
+func (c *commitError) Unwrap() error { return c.err }
+
+// reload replaces the in-memory state with the store's.
+func (e *Engine) reload() error {
+	st, err := loadState(context.Background(), e.cfg.Store)
+	if err != nil {
+		e.setDegraded(err)
+		return err
+	}
+	e.proc = NewProcessor(e.cfg.Partition, st, e.cfg.Registry)
+	e.setDegraded(nil)
+	e.cfg.Logger.Info("state reloaded from the store", "partition", e.cfg.Partition, "position", st.LastPosition())
+	return nil
+}
+
+func (e *Engine) setDegraded(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.degraded = err
+}
+
+// Degraded returns why the engine cannot process commands right now (the
+// store cannot be written), or nil.
+func (e *Engine) Degraded() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.degraded
+}
+
+// Ready reports whether the engine processes commands: it is running and
+// its store is writable.
+func (e *Engine) Ready() bool {
+	select {
+	case <-e.quit:
+		return false
+	default:
+	}
+	return e.Err() == nil && e.Degraded() == nil
 }
 
 func (e *Engine) nextDue() (int64, bool) {
@@ -232,7 +316,7 @@ func (e *Engine) process(batch []*request) error {
 	if len(records) > 0 {
 		b := &store.Batch{Records: records, Changes: st.TakeChanges()}
 		if err := e.cfg.Store.Commit(context.Background(), b); err != nil {
-			return fmt.Errorf("commit batch: %w", err)
+			return &commitError{err: err}
 		}
 	}
 	for i, r := range batch {

@@ -155,6 +155,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		case record.IntentJobRecurAfterBackoff:
 			return nil, p.recurJob(cmd.Key)
 		}
+	case *record.VariableDocumentValue:
+		if cmd.Intent == record.IntentVariableDocumentUpdate {
+			return nil, p.setVariables(cmd.Key, v)
+		}
 	case *record.IncidentValue:
 		if cmd.Intent == record.IntentIncidentResolve {
 			return nil, p.resolveIncident(cmd.Key)

@@ -169,3 +169,17 @@ func setPath(cur any, path []string, v any) any {
 	}
 	return out
 }
+
+func (p *Processor) setVariables(key int64, v *record.VariableDocumentValue) error {
+	scope := p.st.Element(v.ScopeKey)
+	if scope == nil {
+		return reject(record.RejectionNotFound, "expected to set variables on element instance with key '%d', but no such element instance was found", v.ScopeKey)
+	}
+	if err := p.write(p.newKey(), record.IntentVariableDocumentUpdated, v); err != nil {
+		return err
+	}
+	if v.Local {
+		return p.setLocals(scope, v.Variables)
+	}
+	return p.propagate(scope, v.Variables)
+}

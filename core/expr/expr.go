@@ -57,6 +57,9 @@ func Parse(value string) (*Expression, error) {
 
 // CompileFEEL compiles a FEEL-lite expression (without the leading '=').
 func CompileFEEL(src string) (*Expression, error) {
+	if len(src) > maxSourceLen {
+		return nil, newSyntaxError(src, 0, fmt.Sprintf("expression is longer than %d bytes", maxSourceLen))
+	}
 	if strings.TrimSpace(src) == "" {
 		return nil, newSyntaxError(src, len(src), "expected an expression but found end of expression")
 	}

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -118,3 +119,5 @@ func C(kv ...any) map[string]any {
 	}
 	return m
 }
+
+func mathInf() float64 { return math.Inf(1) }

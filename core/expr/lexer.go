@@ -332,7 +332,10 @@ func (l *lexer) str() (token, error) {
 				l.pos += n
 				continue
 			default:
-				return token{}, l.errAt(l.pos, "invalid escape \"\\%c\" in string", e)
+				// Other escapes such as \d stay as written, for regular expressions.
+				b.WriteByte('\\')
+				l.pos++
+				continue
 			}
 			l.pos += 2
 		default:

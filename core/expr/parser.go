@@ -173,6 +173,9 @@ func (p *parser) parseBound() (*node, error) {
 		return nil, err
 	}
 	defer p.leave()
+	if t := p.peek(); t.kind == tRBrack || t.kind == tRParen {
+		return nil, p.errTok(t, "expected an expression but found %s", describeTok(t))
+	}
 	saved := p.noBracket
 	p.noBracket = true
 	defer func() { p.noBracket = saved }()
@@ -764,7 +767,7 @@ func (p *parser) parseNameOrCall() (*node, error) {
 	case "if":
 		return p.parseIf()
 	case "for", "some", "every":
-		if p.peekAt(1).kind == tName {
+		if k := p.peekAt(1).kind; k == tName || k == tNum || k == tStr {
 			return p.parseIteration()
 		}
 	case "function":
@@ -779,8 +782,8 @@ func (p *parser) parseNameOrCall() (*node, error) {
 		p.i += words
 		return p.parseCall(t, name)
 	}
-	if p.peekAt(1).kind == tLParen {
-		return nil, p.errTok(t, "unknown function %q", t.text)
+	if name := p.unknownCall(); name != "" {
+		return nil, p.errTok(t, "unknown function %q", name)
 	}
 	p.advance()
 	n, err := p.mk(nName, t.pos)
@@ -789,6 +792,22 @@ func (p *parser) parseNameOrCall() (*node, error) {
 	}
 	n.str = t.text
 	return n, nil
+}
+
+// unknownCall returns the name of a call of an unknown function starting at
+// the current token: names (none of them a keyword) followed by '('.
+func (p *parser) unknownCall() string {
+	var words []string
+	for k := 0; ; k++ {
+		t := p.peekAt(k)
+		if t.kind == tLParen && k > 0 {
+			return strings.Join(words, " ")
+		}
+		if t.kind != tName || t.quoted || reserved[t.text] {
+			return ""
+		}
+		words = append(words, t.text)
+	}
 }
 
 func (p *parser) parseCall(start token, name string) (*node, error) {
@@ -806,7 +825,7 @@ func (p *parser) parseCall(start token, name string) (*node, error) {
 		for p.peekAt(k).kind == tName {
 			k++
 		}
-		argName := ""
+		argName, argTok := "", p.peek()
 		if k > 0 && p.peekAt(k).kind == tColon {
 			words := make([]string, k)
 			for j := range words {
@@ -816,7 +835,7 @@ func (p *parser) parseCall(start token, name string) (*node, error) {
 			argName = strings.Join(words, " ")
 		}
 		if len(args) > 0 && (argName != "") != (names != nil) {
-			return nil, p.errTok(p.peek(), "positional and named arguments cannot be mixed")
+			return nil, p.errTok(argTok, "positional and named arguments cannot be mixed")
 		}
 		a, err := p.parseExpr()
 		if err != nil {

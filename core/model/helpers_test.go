@@ -11,15 +11,6 @@ import (
 	"github.com/example/wf-engine/core/expr"
 )
 
-// feelReady reports whether package expr compiles FEEL yet. While it is a
-// stub that rejects every FEEL expression, the structure tests drop the
-// problems that only say an expression did not compile and skip checking
-// FEEL values; everything else is checked the same way.
-var feelReady = func() bool {
-	_, err := expr.Parse("=a")
-	return err == nil
-}()
-
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
@@ -34,39 +25,22 @@ func isExprProblem(p Problem) bool {
 	return p.Err != nil && !errors.Is(p.Err, ErrNotWellFormed)
 }
 
-// parseValid parses a fixture that must have no problems. While FEEL is not
-// available, problems about FEEL expressions that do not compile are ignored.
+// parseValid parses a fixture that must have no problems.
 func parseValid(t *testing.T, name string) *Definitions {
 	t.Helper()
-	data := readFixture(t, name)
-	defs, probs := parse(bytes.NewReader(data))
-	for _, p := range probs {
-		if !feelReady && isExprProblem(p) && strings.Contains(p.Msg, "feel") {
-			continue
-		}
-		t.Errorf("%s: unexpected problem: %s", name, p)
-	}
-	if defs == nil {
-		t.Fatalf("%s: no model", name)
-	}
-	if feelReady {
-		got, err := Parse(bytes.NewReader(data))
-		if err != nil || got == nil {
-			t.Fatalf("%s: Parse() = %v, %v; want a model and no error", name, got, err)
-		}
+	defs, err := Parse(bytes.NewReader(readFixture(t, name)))
+	if err != nil {
+		t.Fatalf("%s: unexpected problems:\n%v", name, err)
 	}
 	return defs
 }
 
 // checkExpr compares an expression with the attribute value it was parsed
-// from. FEEL values are compared on their text only, and only when FEEL is
-// available; the tests never evaluate them.
+// from. FEEL values are compared on their text only; the tests never
+// evaluate them.
 func checkExpr(t *testing.T, what string, got *expr.Expression, want string) {
 	t.Helper()
 	if strings.HasPrefix(want, "=") {
-		if !feelReady {
-			return
-		}
 		if got == nil {
 			t.Errorf("%s: got nil, want FEEL %q", what, want)
 			return

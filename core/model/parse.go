@@ -28,6 +28,9 @@ func parse(r io.Reader) (*Definitions, Problems) {
 		return nil, Problems{{Msg: "no input"}}
 	}
 	root, xe := readTree(r)
+	if xe != nil && xe.read != nil {
+		return nil, Problems{{Msg: "read input: " + xe.msg, Err: xe.read}}
+	}
 	if xe != nil {
 		return nil, Problems{{
 			Line: xe.line,

@@ -241,3 +241,44 @@ func TestParseRequiredZeebeAttributes(t *testing.T) {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+func TestParseCELConditions(t *testing.T) {
+	tests := []struct {
+		name     string
+		language string
+		body     string
+		wantErr  bool
+	}{
+		{"lower-case cel", "cel", "amount > 10", false},
+		{"upper-case CEL with XML escapes", "CEL", "amount &gt; 10 &amp;&amp; vip", false},
+		{"CEL specification URI", "https://github.com/google/cel-spec", "size(items) == 0", false},
+		{"invalid CEL", "cel", "amount >", true},
+		{"FEEL language attribute is not CEL", "https://www.omg.org/spec/DMN/20191111/FEEL", "=amount > 10", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := xmlDecl + defsOpen + `<bpmn:process id="p" isExecutable="true">
+  <bpmn:exclusiveGateway id="g" />
+  <bpmn:endEvent id="e" />
+  <bpmn:sequenceFlow id="f" sourceRef="g" targetRef="e">
+    <bpmn:conditionExpression language="` + tt.language + `">` + tt.body + `</bpmn:conditionExpression>
+  </bpmn:sequenceFlow>
+</bpmn:process>
+</bpmn:definitions>`
+			defs, err := Parse(strings.NewReader(src))
+			if tt.wantErr {
+				var probs Problems
+				if !errors.As(err, &probs) || len(probs) != 1 || probs[0].ElementID != "f" || probs[0].Attribute != "conditionExpression" || probs[0].Line != 7 || probs[0].Err == nil {
+					t.Errorf("got %v, want one problem on the condition of f", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := defs.Process("p").Flows["f"].Condition; c == nil || c.IsStatic() {
+				t.Errorf("condition = %v", c)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/example/wf-engine/core/expr"
@@ -179,7 +178,7 @@ func (b *builder) eventDefinitions(el *Element, n *node) {
 				b.p.problem(c.line, el.ID, "eventDefinitionRef", fmt.Sprintf("unknown event definition '%s'", ref))
 				continue
 			}
-			if slices.Contains(n.children, def) {
+			if def.parent == n {
 				continue // a reference to one of the event's own definitions
 			}
 		}
@@ -259,7 +258,7 @@ func (b *builder) condition(f *SequenceFlow, c *node) *expr.Expression {
 		return nil
 	}
 	if isCEL(c.get("language")) {
-		e, err := compileCEL(text)
+		e, err := expr.CompileCEL(text)
 		if err != nil {
 			b.p.probs = append(b.p.probs, Problem{Line: c.line, ElementID: f.ID, Attribute: "conditionExpression", Msg: "invalid expression: " + err.Error(), Err: err})
 			return nil

@@ -135,11 +135,9 @@ func TestParseServiceTaskExtensions(t *testing.T) {
 	checkExpr(t, "message name", msg.Name, "order-done")
 	checkExpr(t, "correlation key", msg.CorrelationKey, "=orderId")
 
-	if kinds := map[string]Kind{"rules": KindBusinessRuleTask, "each": KindTask, "end": KindEndEvent}; true {
-		for id, want := range kinds {
-			if got := mustElement(t, p, id).Kind; got != want {
-				t.Errorf("%s kind = %q, want %q", id, got, want)
-			}
+	for id, want := range map[string]Kind{"rules": KindBusinessRuleTask, "each": KindTask, "end": KindEndEvent} {
+		if got := mustElement(t, p, id).Kind; got != want {
+			t.Errorf("%s kind = %q, want %q", id, got, want)
 		}
 	}
 
@@ -440,9 +438,9 @@ func TestParseEventKinds(t *testing.T) {
 		t.Fatalf("wait timer = %+v", wait.Timer)
 	}
 	checkExpr(t, "duration (trimmed)", wait.Timer.Value, "PT10M")
-	if timeout := mustElement(t, p, "workTimeout").Timer; timeout == nil && feelReady {
-		t.Error("workTimeout: no timer")
-	} else if timeout != nil {
+	if timeout := mustElement(t, p, "workTimeout").Timer; timeout == nil || timeout.Kind != TimerDuration {
+		t.Errorf("workTimeout timer = %+v", timeout)
+	} else {
 		checkExpr(t, "FEEL duration", timeout.Value, "=timeout")
 	}
 
@@ -537,5 +535,28 @@ func TestLookups(t *testing.T) {
 	}
 	if (&Process{}).Element("") != nil {
 		t.Error("empty process")
+	}
+}
+
+func TestElementCategories(t *testing.T) {
+	tests := []struct {
+		typ                      string
+		activity, event, gateway bool
+	}{
+		{"serviceTask", true, false, false},
+		{"subProcess", true, false, false},
+		{"callActivity", true, false, false},
+		{"boundaryEvent", false, true, false},
+		{"startEvent", false, true, false},
+		{"eventBasedGateway", false, false, true},
+		{"complexGateway", false, false, true},
+		{"process", false, false, false},
+		{"unknownThing", false, false, false},
+	}
+	for _, tt := range tests {
+		e := &Element{Type: tt.typ}
+		if e.IsActivity() != tt.activity || e.IsEvent() != tt.event || e.IsGateway() != tt.gateway {
+			t.Errorf("%s: activity %v event %v gateway %v", tt.typ, e.IsActivity(), e.IsEvent(), e.IsGateway())
+		}
 	}
 }

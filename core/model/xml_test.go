@@ -3,8 +3,10 @@ package model
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 const (
@@ -236,5 +238,28 @@ func TestIsCEL(t *testing.T) {
 		if got := isCEL(tt.language); got != tt.want {
 			t.Errorf("isCEL(%q) = %v, want %v", tt.language, got, tt.want)
 		}
+	}
+}
+
+func TestParseReportsReaderErrors(t *testing.T) {
+	boom := errors.New("disk on fire")
+	src := io.MultiReader(strings.NewReader(xmlDecl+defsOpen), iotest.ErrReader(boom))
+	defs, err := Parse(src)
+	if defs != nil || !errors.Is(err, boom) || errors.Is(err, ErrNotWellFormed) {
+		t.Fatalf("Parse() = %v, %v; want the reader's error, not a well-formedness problem", defs, err)
+	}
+	if !strings.Contains(err.Error(), "read input: disk on fire") {
+		t.Errorf("error = %q", err)
+	}
+}
+
+func TestParseReadsInSmallPieces(t *testing.T) {
+	data := readFixture(t, "parallel.bpmn")
+	defs, err := Parse(iotest.OneByteReader(bytes.NewReader(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := defs.Process("fanout").Element("join").Line; got != lineOf(t, data, `<bpmn:parallelGateway id="join"`) {
+		t.Errorf("line = %d", got)
 	}
 }

@@ -23,6 +23,7 @@ const maxDepth = 500
 type node struct {
 	space, local string // namespace URI and local name
 	attrs        []attr
+	parent       *node
 	children     []*node
 	text         []byte // character data directly inside the element, concatenated
 	line         int    // line of the '<' that opens the element
@@ -52,16 +53,31 @@ func (n *node) get(local string) string {
 	return v
 }
 
-// xmlError is a well-formedness error at a line.
+// xmlError is a well-formedness error at a line, or the error of the
+// reader itself (read).
 type xmlError struct {
 	line int
 	msg  string
+	read error
 }
 
-func (e *xmlError) Error() string { return e.msg }
+// malformed returns the error for a document that is not well-formed.
+func malformed(line int, msg string) *xmlError { return &xmlError{line: line, msg: msg} }
 
-// binding is one namespace declaration in scope.
-type binding struct{ prefix, uri string }
+// recordingReader remembers the first error of the reader other than io.EOF,
+// so that a failing reader is not mistaken for a malformed document.
+type recordingReader struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *recordingReader) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && err != io.EOF && rr.err == nil {
+		rr.err = err
+	}
+	return n, err
+}
 
 // treeReader turns the raw token stream into nodes. It does the namespace
 // processing itself, because encoding/xml silently accepts undeclared
@@ -69,25 +85,29 @@ type binding struct{ prefix, uri string }
 // when reading raw tokens.
 type treeReader struct {
 	d        *xml.Decoder
-	bindings []binding // in-scope declarations, innermost last
+	bindings map[string][]string // namespace URIs by prefix ("" is the default), innermost last
 	stack    []*node
-	marks    []int    // len(bindings) when each open element was entered
-	names    []string // raw names of the open elements, for end-tag matching
+	declared [][]string // prefixes declared by each open element
+	names    []string   // raw names of the open elements, for end-tag matching
 	root     *node
 	prolog   bool // nothing but a byte order mark has been read so far
 }
 
 // readTree reads one XML document into a tree of nodes.
 func readTree(r io.Reader) (*node, *xmlError) {
-	d := xml.NewDecoder(r)
+	rr := &recordingReader{r: r}
+	d := xml.NewDecoder(rr)
 	d.Strict = true
 	d.CharsetReader = charsetReader
-	t := &treeReader{d: d, prolog: true}
+	t := &treeReader{d: d, bindings: map[string][]string{}, prolog: true}
 	for {
 		line, _ := d.InputPos()
 		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
+		}
+		if rr.err != nil {
+			return nil, &xmlError{line: line, msg: rr.err.Error(), read: rr.err}
 		}
 		if err != nil {
 			return nil, t.decodeError(err)
@@ -98,10 +118,10 @@ func readTree(r io.Reader) (*node, *xmlError) {
 	}
 	line, _ := d.InputPos()
 	if len(t.stack) > 0 {
-		return nil, &xmlError{line, fmt.Sprintf("unexpected end of input: element <%s> is not closed", t.names[len(t.names)-1])}
+		return nil, malformed(line, fmt.Sprintf("unexpected end of input: element <%s> is not closed", t.names[len(t.names)-1]))
 	}
 	if t.root == nil {
-		return nil, &xmlError{line, "no root element"}
+		return nil, malformed(line, "no root element")
 	}
 	return t.root, nil
 }
@@ -110,12 +130,10 @@ func readTree(r io.Reader) (*node, *xmlError) {
 func (t *treeReader) decodeError(err error) *xmlError {
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		return &xmlError{se.Line, se.Msg}
+		return &xmlError{line: se.Line, msg: se.Msg}
 	}
 	line, _ := t.d.InputPos()
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "xml: ")
-	return &xmlError{line, msg}
+	return &xmlError{line: line, msg: strings.TrimPrefix(err.Error(), "xml: ")}
 }
 
 func (t *treeReader) token(tok xml.Token, line int) *xmlError {
@@ -139,15 +157,15 @@ func (t *treeReader) token(tok xml.Token, line int) *xmlError {
 		}
 		if trimmed := bytes.TrimLeft(text, " \t\r\n"); len(trimmed) > 0 {
 			line += bytes.Count(text[:len(text)-len(trimmed)], []byte("\n"))
-			return &xmlError{line, "text outside the root element"}
+			return malformed(line, "text outside the root element")
 		}
 	case xml.ProcInst:
 		if strings.EqualFold(tok.Target, "xml") {
 			if !prolog || tok.Target != "xml" {
-				return &xmlError{line, "misplaced xml declaration"}
+				return malformed(line, "misplaced xml declaration")
 			}
 			if msg := checkXMLDecl(string(tok.Inst)); msg != "" {
-				return &xmlError{line, msg}
+				return malformed(line, msg)
 			}
 		}
 	}
@@ -156,49 +174,55 @@ func (t *treeReader) token(tok xml.Token, line int) *xmlError {
 
 func (t *treeReader) start(se xml.StartElement, line int) *xmlError {
 	if len(t.stack) == 0 && t.root != nil {
-		return &xmlError{line, "more than one root element"}
+		return malformed(line, "more than one root element")
 	}
 	if len(t.stack) >= maxDepth {
-		return &xmlError{line, fmt.Sprintf("elements nested deeper than %d levels", maxDepth)}
+		return malformed(line, fmt.Sprintf("elements nested deeper than %d levels", maxDepth))
 	}
 	raw := rawName(se.Name)
-	t.marks = append(t.marks, len(t.bindings))
-	t.names = append(t.names, raw)
+	var declared []string
+	declare := func(prefix, uri string) {
+		t.bindings[prefix] = append(t.bindings[prefix], uri)
+		declared = append(declared, prefix)
+	}
 
 	seen := make(map[string]bool, len(se.Attr))
 	for _, a := range se.Attr {
 		name := rawName(a.Name)
 		if seen[name] {
-			return &xmlError{line, fmt.Sprintf("attribute %s appears twice on element <%s>", name, raw)}
+			return malformed(line, fmt.Sprintf("attribute %s appears twice on element <%s>", name, raw))
 		}
 		seen[name] = true
 		if !validName(a.Name) {
-			return &xmlError{line, fmt.Sprintf("invalid attribute name %s", name)}
+			return malformed(line, fmt.Sprintf("invalid attribute name %s", name))
 		}
 		switch {
 		case a.Name.Space == "" && a.Name.Local == "xmlns":
 			if a.Value == nsXML {
-				return &xmlError{line, "the xml namespace cannot be the default namespace"}
+				return malformed(line, "the xml namespace cannot be the default namespace")
 			}
-			t.bindings = append(t.bindings, binding{"", a.Value})
+			declare("", a.Value)
 		case a.Name.Space == "xmlns":
 			if a.Value == "" {
-				return &xmlError{line, fmt.Sprintf("namespace prefix %s is declared empty", a.Name.Local)}
+				return malformed(line, fmt.Sprintf("namespace prefix %s is declared empty", a.Name.Local))
 			}
 			if a.Name.Local == "xmlns" || (a.Name.Local == "xml") != (a.Value == nsXML) {
-				return &xmlError{line, fmt.Sprintf("namespace prefix %s cannot be bound to %s", a.Name.Local, a.Value)}
+				return malformed(line, fmt.Sprintf("namespace prefix %s cannot be bound to %s", a.Name.Local, a.Value))
 			}
-			t.bindings = append(t.bindings, binding{a.Name.Local, a.Value})
+			declare(a.Name.Local, a.Value)
 		}
 	}
 	if !validName(se.Name) {
-		return &xmlError{line, fmt.Sprintf("invalid element name %s", raw)}
+		return malformed(line, fmt.Sprintf("invalid element name %s", raw))
 	}
 	space, ok := t.resolve(se.Name.Space, true)
 	if !ok {
-		return &xmlError{line, fmt.Sprintf("undeclared namespace prefix %s on element <%s>", se.Name.Space, raw)}
+		return malformed(line, fmt.Sprintf("undeclared namespace prefix %s on element <%s>", se.Name.Space, raw))
 	}
 	n := &node{space: space, local: se.Name.Local, line: line}
+	if len(t.stack) > 0 {
+		n.parent = t.stack[len(t.stack)-1]
+	}
 	for _, a := range se.Attr {
 		if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 			continue
@@ -207,32 +231,36 @@ func (t *treeReader) start(se xml.StartElement, line int) *xmlError {
 		if a.Name.Space != "" {
 			as, ok = t.resolve(a.Name.Space, false)
 			if !ok {
-				return &xmlError{line, fmt.Sprintf("undeclared namespace prefix %s on attribute %s", a.Name.Space, rawName(a.Name))}
+				return malformed(line, fmt.Sprintf("undeclared namespace prefix %s on attribute %s", a.Name.Space, rawName(a.Name)))
 			}
 		}
 		n.attrs = append(n.attrs, attr{space: as, local: a.Name.Local, value: a.Value})
 	}
-	if len(t.stack) == 0 {
+	if n.parent == nil {
 		t.root = n
 	} else {
-		p := t.stack[len(t.stack)-1]
-		p.children = append(p.children, n)
+		n.parent.children = append(n.parent.children, n)
 	}
 	t.stack = append(t.stack, n)
+	t.declared = append(t.declared, declared)
+	t.names = append(t.names, raw)
 	return nil
 }
 
 func (t *treeReader) end(ee xml.EndElement, line int) *xmlError {
 	raw := rawName(ee.Name)
 	if len(t.stack) == 0 {
-		return &xmlError{line, fmt.Sprintf("unexpected end element </%s>", raw)}
+		return malformed(line, fmt.Sprintf("unexpected end element </%s>", raw))
 	}
 	open := t.names[len(t.names)-1]
 	if open != raw {
-		return &xmlError{line, fmt.Sprintf("element <%s> closed by </%s>", open, raw)}
+		return malformed(line, fmt.Sprintf("element <%s> closed by </%s>", open, raw))
 	}
-	t.bindings = t.bindings[:t.marks[len(t.marks)-1]]
-	t.marks = t.marks[:len(t.marks)-1]
+	for _, prefix := range t.declared[len(t.declared)-1] {
+		uris := t.bindings[prefix]
+		t.bindings[prefix] = uris[:len(uris)-1]
+	}
+	t.declared = t.declared[:len(t.declared)-1]
 	t.names = t.names[:len(t.names)-1]
 	t.stack = t.stack[:len(t.stack)-1]
 	return nil
@@ -247,10 +275,8 @@ func (t *treeReader) resolve(prefix string, element bool) (string, bool) {
 	if prefix == "xml" {
 		return nsXML, true
 	}
-	for i := len(t.bindings) - 1; i >= 0; i-- {
-		if t.bindings[i].prefix == prefix {
-			return t.bindings[i].uri, true
-		}
+	if uris := t.bindings[prefix]; len(uris) > 0 {
+		return uris[len(uris)-1], true
 	}
 	return "", prefix == ""
 }

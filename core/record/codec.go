@@ -71,6 +71,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &VariableValue{}, nil
 	case TypeIncident:
 		return &IncidentValue{}, nil
+	case TypeVariableDocument:
+		return &VariableDocumentValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

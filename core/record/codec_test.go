@@ -15,6 +15,7 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&JobBatchValue{Type: "pay", JobKeys: []int64{1, 2}},
 		&VariableValue{Name: "x", Value: map[string]any{"n": nil}},
 		&IncidentValue{ErrorType: ErrorCondition, ErrorMessage: "no flow"},
+		&VariableDocumentValue{ScopeKey: 3, Local: true, Variables: map[string]any{"x": 1.0}},
 	}
 	for _, v := range values {
 		t.Run(v.ValueType().String(), func(t *testing.T) {

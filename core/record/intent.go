@@ -60,6 +60,9 @@ const (
 const (
 	IntentVariableCreated Intent = 60
 	IntentVariableUpdated Intent = 61
+	// Variable document intents: a caller sets variables on a scope.
+	IntentVariableDocumentUpdate  Intent = 62
+	IntentVariableDocumentUpdated Intent = 63
 )
 
 // Incident intents.
@@ -70,40 +73,42 @@ const (
 )
 
 var intentNames = map[Intent]string{
-	IntentDeploymentCreate:       "CREATE",
-	IntentDeploymentCreated:      "CREATED",
-	IntentProcessCreated:         "CREATED",
-	IntentProcessInstanceCancel:  "CANCEL",
-	IntentElementActivating:      "ELEMENT_ACTIVATING",
-	IntentElementActivated:       "ELEMENT_ACTIVATED",
-	IntentElementCompleting:      "ELEMENT_COMPLETING",
-	IntentElementCompleted:       "ELEMENT_COMPLETED",
-	IntentElementTerminating:     "ELEMENT_TERMINATING",
-	IntentElementTerminated:      "ELEMENT_TERMINATED",
-	IntentSequenceFlowTaken:      "SEQUENCE_FLOW_TAKEN",
-	IntentProcessInstanceCreate:  "CREATE",
-	IntentProcessInstanceCreated: "CREATED",
-	IntentJobCreated:             "CREATED",
-	IntentJobComplete:            "COMPLETE",
-	IntentJobCompleted:           "COMPLETED",
-	IntentJobFail:                "FAIL",
-	IntentJobFailed:              "FAILED",
-	IntentJobTimeOut:             "TIME_OUT",
-	IntentJobTimedOut:            "TIMED_OUT",
-	IntentJobUpdateRetries:       "UPDATE_RETRIES",
-	IntentJobRetriesUpdated:      "RETRIES_UPDATED",
-	IntentJobCanceled:            "CANCELED",
-	IntentJobRecurAfterBackoff:   "RECUR_AFTER_BACKOFF",
-	IntentJobRecurredAfterBack:   "RECURRED_AFTER_BACKOFF",
-	IntentJobThrowError:          "THROW_ERROR",
-	IntentJobErrorThrown:         "ERROR_THROWN",
-	IntentJobBatchActivate:       "ACTIVATE",
-	IntentJobBatchActivated:      "ACTIVATED",
-	IntentVariableCreated:        "CREATED",
-	IntentVariableUpdated:        "UPDATED",
-	IntentIncidentCreated:        "CREATED",
-	IntentIncidentResolve:        "RESOLVE",
-	IntentIncidentResolved:       "RESOLVED",
+	IntentDeploymentCreate:        "CREATE",
+	IntentDeploymentCreated:       "CREATED",
+	IntentProcessCreated:          "CREATED",
+	IntentProcessInstanceCancel:   "CANCEL",
+	IntentElementActivating:       "ELEMENT_ACTIVATING",
+	IntentElementActivated:        "ELEMENT_ACTIVATED",
+	IntentElementCompleting:       "ELEMENT_COMPLETING",
+	IntentElementCompleted:        "ELEMENT_COMPLETED",
+	IntentElementTerminating:      "ELEMENT_TERMINATING",
+	IntentElementTerminated:       "ELEMENT_TERMINATED",
+	IntentSequenceFlowTaken:       "SEQUENCE_FLOW_TAKEN",
+	IntentProcessInstanceCreate:   "CREATE",
+	IntentProcessInstanceCreated:  "CREATED",
+	IntentJobCreated:              "CREATED",
+	IntentJobComplete:             "COMPLETE",
+	IntentJobCompleted:            "COMPLETED",
+	IntentJobFail:                 "FAIL",
+	IntentJobFailed:               "FAILED",
+	IntentJobTimeOut:              "TIME_OUT",
+	IntentJobTimedOut:             "TIMED_OUT",
+	IntentJobUpdateRetries:        "UPDATE_RETRIES",
+	IntentJobRetriesUpdated:       "RETRIES_UPDATED",
+	IntentJobCanceled:             "CANCELED",
+	IntentJobRecurAfterBackoff:    "RECUR_AFTER_BACKOFF",
+	IntentJobRecurredAfterBack:    "RECURRED_AFTER_BACKOFF",
+	IntentJobThrowError:           "THROW_ERROR",
+	IntentJobErrorThrown:          "ERROR_THROWN",
+	IntentJobBatchActivate:        "ACTIVATE",
+	IntentJobBatchActivated:       "ACTIVATED",
+	IntentVariableCreated:         "CREATED",
+	IntentVariableUpdated:         "UPDATED",
+	IntentVariableDocumentUpdate:  "UPDATE",
+	IntentVariableDocumentUpdated: "UPDATED",
+	IntentIncidentCreated:         "CREATED",
+	IntentIncidentResolve:         "RESOLVE",
+	IntentIncidentResolved:        "RESOLVED",
 }
 
 func (i Intent) String() string {

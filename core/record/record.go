@@ -37,6 +37,7 @@ const (
 	TypeJobBatch                ValueType = 6
 	TypeVariable                ValueType = 7
 	TypeIncident                ValueType = 8
+	TypeVariableDocument        ValueType = 9
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -48,6 +49,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeJobBatch:                "JOB_BATCH",
 	TypeVariable:                "VARIABLE",
 	TypeIncident:                "INCIDENT",
+	TypeVariableDocument:        "VARIABLE_DOCUMENT",
 }
 
 func (t ValueType) String() string {

@@ -36,6 +36,7 @@ func (*DeploymentValue) ValueType() ValueType { return TypeDeployment }
 // ProcessValue is a process definition: the event that creates one.
 type ProcessValue struct {
 	BPMNProcessID        string `json:"bpmnProcessId"`
+	Name                 string `json:"name,omitempty"`
 	Version              int32  `json:"version"`
 	VersionTag           string `json:"versionTag,omitempty"`
 	ProcessDefinitionKey int64  `json:"processDefinitionKey"`
@@ -135,6 +136,16 @@ type VariableValue struct {
 // ValueType implements Value.
 func (*VariableValue) ValueType() ValueType { return TypeVariable }
 
+// VariableDocumentValue sets several variables on a scope at once.
+type VariableDocumentValue struct {
+	ScopeKey  int64          `json:"scopeKey"`
+	Local     bool           `json:"local"` // true: set in the scope itself; false: propagate
+	Variables map[string]any `json:"variables"`
+}
+
+// ValueType implements Value.
+func (*VariableDocumentValue) ValueType() ValueType { return TypeVariableDocument }
+
 // ErrorType is the cause of an incident, as Camunda names it.
 type ErrorType string
 
@@ -176,4 +187,5 @@ var (
 	_ Value = (*JobBatchValue)(nil)
 	_ Value = (*VariableValue)(nil)
 	_ Value = (*IncidentValue)(nil)
+	_ Value = (*VariableDocumentValue)(nil)
 )

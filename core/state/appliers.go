@@ -18,29 +18,30 @@ type applierKey struct {
 // appliers maps every event intent and version to its applier. Changing what
 // an event means adds a new version here; old versions stay so old logs replay.
 var appliers = map[applierKey]applier{
-	{record.IntentDeploymentCreated, 1}:      applyNothing,
-	{record.IntentProcessCreated, 1}:         applyProcessCreated,
-	{record.IntentProcessInstanceCreated, 1}: applyNothing,
-	{record.IntentElementActivating, 1}:      applyElementActivating,
-	{record.IntentElementActivated, 1}:       applyElementState(ElementActivated),
-	{record.IntentElementCompleting, 1}:      applyElementState(ElementCompleting),
-	{record.IntentElementCompleted, 1}:       applyElementEnded(ElementCompleted),
-	{record.IntentElementTerminating, 1}:     applyElementState(ElementTerminating),
-	{record.IntentElementTerminated, 1}:      applyElementEnded(ElementTerminated),
-	{record.IntentSequenceFlowTaken, 1}:      applySequenceFlowTaken,
-	{record.IntentVariableCreated, 1}:        applyVariableCreated,
-	{record.IntentVariableUpdated, 1}:        applyVariableUpdated,
-	{record.IntentJobCreated, 1}:             applyJobCreated,
-	{record.IntentJobBatchActivated, 1}:      applyJobBatchActivated,
-	{record.IntentJobCompleted, 1}:           applyJobEnded(JobCompleted),
-	{record.IntentJobCanceled, 1}:            applyJobEnded(JobCanceled),
-	{record.IntentJobFailed, 1}:              applyJobFailed,
-	{record.IntentJobTimedOut, 1}:            applyJobActivatableAgain,
-	{record.IntentJobRecurredAfterBack, 1}:   applyJobActivatableAgain,
-	{record.IntentJobRetriesUpdated, 1}:      applyJobRetriesUpdated,
-	{record.IntentJobErrorThrown, 1}:         applyJobErrorThrown,
-	{record.IntentIncidentCreated, 1}:        applyIncidentCreated,
-	{record.IntentIncidentResolved, 1}:       applyIncidentResolved,
+	{record.IntentDeploymentCreated, 1}:       applyNothing,
+	{record.IntentProcessCreated, 1}:          applyProcessCreated,
+	{record.IntentProcessInstanceCreated, 1}:  applyNothing,
+	{record.IntentElementActivating, 1}:       applyElementActivating,
+	{record.IntentElementActivated, 1}:        applyElementState(ElementActivated),
+	{record.IntentElementCompleting, 1}:       applyElementState(ElementCompleting),
+	{record.IntentElementCompleted, 1}:        applyElementEnded(ElementCompleted),
+	{record.IntentElementTerminating, 1}:      applyElementState(ElementTerminating),
+	{record.IntentElementTerminated, 1}:       applyElementEnded(ElementTerminated),
+	{record.IntentSequenceFlowTaken, 1}:       applySequenceFlowTaken,
+	{record.IntentVariableCreated, 1}:         applyVariableCreated,
+	{record.IntentVariableUpdated, 1}:         applyVariableUpdated,
+	{record.IntentVariableDocumentUpdated, 1}: applyNothing,
+	{record.IntentJobCreated, 1}:              applyJobCreated,
+	{record.IntentJobBatchActivated, 1}:       applyJobBatchActivated,
+	{record.IntentJobCompleted, 1}:            applyJobEnded(JobCompleted),
+	{record.IntentJobCanceled, 1}:             applyJobEnded(JobCanceled),
+	{record.IntentJobFailed, 1}:               applyJobFailed,
+	{record.IntentJobTimedOut, 1}:             applyJobActivatableAgain,
+	{record.IntentJobRecurredAfterBack, 1}:    applyJobActivatableAgain,
+	{record.IntentJobRetriesUpdated, 1}:       applyJobRetriesUpdated,
+	{record.IntentJobErrorThrown, 1}:          applyJobErrorThrown,
+	{record.IntentIncidentCreated, 1}:         applyIncidentCreated,
+	{record.IntentIncidentResolved, 1}:        applyIncidentResolved,
 }
 
 // EventVersion is the version new events of each intent are written with.
@@ -102,7 +103,7 @@ func (s *State) markElement(e *ElementInstance) {
 
 func applyElementActivating(s *State, r *record.Record) error {
 	v := r.Value.(*record.ProcessInstanceValue)
-	e := &ElementInstance{Key: r.Key, State: ElementActivating, Value: *v}
+	e := &ElementInstance{Key: r.Key, State: ElementActivating, Value: *v, StartTime: r.Timestamp}
 	s.elements[r.Key] = e
 	s.markElement(e)
 	if v.FlowScopeKey <= 0 {
@@ -170,6 +171,7 @@ func applyElementEnded(to ElementState) applier {
 			return fmt.Errorf("element instance %d is not active", r.Key)
 		}
 		e.State = to
+		e.EndTime = r.Timestamp
 		s.markElement(e)
 		delete(s.elements, r.Key)
 		if scope := s.elements[e.Value.FlowScopeKey]; scope != nil && e.Value.FlowScopeKey != e.Key {
@@ -398,13 +400,13 @@ func applyJobErrorThrown(s *State, r *record.Record) error {
 }
 
 func (s *State) markIncident(i *Incident, resolved bool) {
-	s.changes.incidents[i.Key] = IncidentRow{Key: i.Key, Resolved: resolved, Value: i.Value}
+	s.changes.incidents[i.Key] = IncidentRow{Key: i.Key, Resolved: resolved, Value: i.Value, CreationTime: i.CreationTime}
 	s.changes.dirty = true
 }
 
 func applyIncidentCreated(s *State, r *record.Record) error {
 	v := r.Value.(*record.IncidentValue)
-	i := &Incident{Key: r.Key, Value: *v}
+	i := &Incident{Key: r.Key, Value: *v, CreationTime: r.Timestamp}
 	s.incidents[r.Key] = i
 	s.markIncident(i, false)
 	if e := s.elements[v.ElementInstanceKey]; e != nil {

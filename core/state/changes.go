@@ -28,6 +28,8 @@ type ElementRow struct {
 	Waiting        map[string]int32
 	JobKey         int64
 	IncidentKey    int64
+	StartTime      int64
+	EndTime        int64
 }
 
 // VariableRow is the stored form of a variable.
@@ -41,9 +43,10 @@ type VariableRow struct {
 
 // IncidentRow is the stored form of an incident; Resolved rows are history.
 type IncidentRow struct {
-	Key      int64
-	Resolved bool
-	Value    record.IncidentValue
+	Key          int64
+	Resolved     bool
+	Value        record.IncidentValue
+	CreationTime int64
 }
 
 type varID struct {
@@ -83,7 +86,7 @@ func (s *State) TakeChanges() Changes {
 	}
 	for _, k := range sortedKeys(c.elements) {
 		e := c.elements[k]
-		row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey, IncidentKey: e.IncidentKey}
+		row := e.row()
 		if len(e.Waiting) > 0 {
 			row.Waiting = make(map[string]int32, len(e.Waiting))
 			for f, n := range e.Waiting {
@@ -113,4 +116,17 @@ func (s *State) TakeChanges() Changes {
 
 func sortVariableRows(rows []VariableRow) {
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
+}
+
+// row copies an element instance into its stored form.
+func (e *ElementInstance) row() ElementRow {
+	row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey,
+		IncidentKey: e.IncidentKey, StartTime: e.StartTime, EndTime: e.EndTime}
+	if len(e.Waiting) > 0 {
+		row.Waiting = make(map[string]int32, len(e.Waiting))
+		for f, n := range e.Waiting {
+			row.Waiting[f] = n
+		}
+	}
+	return row
 }

@@ -37,7 +37,8 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		if r.State.Final() {
 			return nil, fmt.Errorf("restore element instance %d: it is %s", r.Key, r.State)
 		}
-		e := &ElementInstance{Key: r.Key, State: r.State, Value: r.Value, ActiveChildren: r.ActiveChildren, JobKey: r.JobKey, IncidentKey: r.IncidentKey}
+		e := &ElementInstance{Key: r.Key, State: r.State, Value: r.Value, ActiveChildren: r.ActiveChildren, JobKey: r.JobKey,
+			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime}
 		if len(r.Waiting) > 0 {
 			e.Waiting = make(map[string]int32, len(r.Waiting))
 			for f, n := range r.Waiting {
@@ -83,7 +84,7 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		if r.Resolved {
 			return nil, fmt.Errorf("restore incident %d: it is resolved", r.Key)
 		}
-		s.incidents[r.Key] = &Incident{Key: r.Key, Value: r.Value}
+		s.incidents[r.Key] = &Incident{Key: r.Key, Value: r.Value, CreationTime: r.CreationTime}
 	}
 	if err := s.Check(); err != nil {
 		return nil, fmt.Errorf("restored state is inconsistent: %w", err)

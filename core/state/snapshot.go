@@ -38,11 +38,7 @@ func (s *State) Dump() []byte {
 	}
 	for _, k := range sortedKeys(s.elements) {
 		e := s.elements[k]
-		row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey, IncidentKey: e.IncidentKey}
-		if len(e.Waiting) > 0 {
-			row.Waiting = e.Waiting
-		}
-		d.Elements = append(d.Elements, row)
+		d.Elements = append(d.Elements, e.row())
 	}
 	for scope, vars := range s.vars {
 		names := map[string]int64{}

@@ -99,6 +99,9 @@ type ElementInstance struct {
 	JobKey int64
 	// IncidentKey is the open incident on this element, if any.
 	IncidentKey int64
+	// StartTime and EndTime are the timestamps (Unix ms) of the commands
+	// that activated and ended the element; EndTime is 0 while it runs.
+	StartTime, EndTime int64
 }
 
 // WaitingTokens returns the number of tokens waiting at joins of this scope.
@@ -126,8 +129,9 @@ type Job struct {
 
 // Incident is an open problem a user must resolve.
 type Incident struct {
-	Key   int64
-	Value record.IncidentValue
+	Key          int64
+	Value        record.IncidentValue
+	CreationTime int64 // Unix ms
 }
 
 // ParseFunc turns a deployed resource into a model.
