@@ -233,10 +233,7 @@ func (r *runner) do(cmd string) string {
 	ctx := r.h.Ctx
 	switch name {
 	case "deploy":
-		var files []string
-		for _, f := range strings.Split(args["file"], ",") {
-			files = append(files, f)
-		}
+		files := strings.Split(args["file"], ",")
 		res := make([]record.Resource, 0, len(files))
 		for _, f := range files {
 			b, rerr := os.ReadFile(filepath.Join(r.dir, f)) // #nosec G304 -- test data path

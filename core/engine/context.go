@@ -50,7 +50,7 @@ func (p *Processor) env(scope int64) expr.Env {
 	return expr.Env{
 		Lookup: func(name string) (any, bool) { return p.lookup(scope, name) },
 		Now:    p.now,
-		Seed:   uint64(p.cmd.Position)<<20 ^ uint64(scope),
+		Seed:   uint64(p.cmd.Position)<<20 ^ uint64(scope), // #nosec G115 -- bits for a seed, sign does not matter
 	}
 }
 

@@ -168,7 +168,7 @@ func (e *Engine) loop() {
 		}
 		if err := e.Degraded(); err != nil {
 			for _, r := range batch {
-				r.done <- reply{err: fmt.Errorf("%w: %v", ErrUnavailable, err)}
+				r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)}
 			}
 			continue
 		}
@@ -179,7 +179,7 @@ func (e *Engine) loop() {
 				// in-memory changes and reload from the store.
 				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", ce.err)
 				for _, r := range batch {
-					r.done <- reply{err: fmt.Errorf("%w: %v", ErrUnavailable, ce.err)}
+					r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, ce.err)}
 				}
 				e.setDegraded(ce.err)
 				if rerr := e.reload(); rerr != nil {
@@ -193,7 +193,7 @@ func (e *Engine) loop() {
 			e.failed = err
 			e.mu.Unlock()
 			for _, r := range batch {
-				r.done <- reply{err: fmt.Errorf("%w: %v", ErrStopped, err)}
+				r.done <- reply{err: fmt.Errorf("%w: %w", ErrStopped, err)}
 			}
 			e.drain(err)
 			return
@@ -358,7 +358,7 @@ func (e *Engine) enqueue(ctx context.Context, r *request) error {
 	default:
 	}
 	if err := e.Err(); err != nil {
-		return fmt.Errorf("%w: %v", ErrStopped, err)
+		return fmt.Errorf("%w: %w", ErrStopped, err)
 	}
 	select {
 	case e.in <- r:

@@ -887,21 +887,26 @@ func fnIndexOf(args []any) any {
 	return out
 }
 
-func distinct(l []any) []any {
-	out := []any{}
+// distinct keeps the first of equal elements; dups lists the elements that
+// occur more than once, each once.
+func distinct(l []any) (uniq, dups []any) {
+	uniq, dups = []any{}, []any{}
+	seen := make(map[string]int, len(l))
 	for _, e := range l {
-		dup := false
-		for _, o := range out {
-			if feelEqual(e, o) {
-				dup = true
-				break
-			}
+		k, ok := feelKey(e)
+		if !ok {
+			return nil, nil
 		}
-		if !dup {
-			out = append(out, e)
+		n := seen[k]
+		seen[k] = n + 1
+		switch n {
+		case 0:
+			uniq = append(uniq, e)
+		case 1:
+			dups = append(dups, e)
 		}
 	}
-	return out
+	return uniq, dups
 }
 
 func fnDistinct(args []any) any {
@@ -909,7 +914,11 @@ func fnDistinct(args []any) any {
 	if !ok {
 		return nil
 	}
-	return distinct(l)
+	u, _ := distinct(l)
+	if u == nil {
+		return nil
+	}
+	return u
 }
 
 func fnDuplicates(args []any) any {
@@ -917,26 +926,11 @@ func fnDuplicates(args []any) any {
 	if !ok {
 		return nil
 	}
-	out := []any{}
-	for i, e := range l {
-		seenBefore, already := false, false
-		for _, o := range l[:i] {
-			if feelEqual(e, o) {
-				seenBefore = true
-				break
-			}
-		}
-		for _, o := range out {
-			if feelEqual(e, o) {
-				already = true
-				break
-			}
-		}
-		if seenBefore && !already {
-			out = append(out, e)
-		}
+	_, d := distinct(l)
+	if d == nil {
+		return nil
 	}
-	return out
+	return d
 }
 
 func fnUnion(args []any) (any, error) {
@@ -944,7 +938,11 @@ func fnUnion(args []any) (any, error) {
 	if c == nil || err != nil {
 		return nil, err
 	}
-	return distinct(c.([]any)), nil
+	u, _ := distinct(c.([]any))
+	if u == nil {
+		return nil, nil
+	}
+	return u, nil
 }
 
 func flattenInto(out []any, l []any, depth int) ([]any, error) {
@@ -1199,11 +1197,26 @@ func fnReplace(args []any) (any, error) {
 	if !ok || !ok2 {
 		return nil, nil
 	}
-	out := re.ReplaceAllString(s, xpathReplacement(rep))
+	tmpl := xpathReplacement(rep)
+	var out []byte
+	last := 0
+	matches := re.FindAllStringSubmatchIndex(s, maxListLen+1)
+	if len(matches) > maxListLen {
+		return nil, evalErrorf("replace found more than %d matches", maxListLen)
+	}
+	for _, m := range matches {
+		out = append(out, s[last:m[0]]...)
+		out = re.ExpandString(out, tmpl, s, m)
+		last = m[1]
+		if len(out) > maxStringLen {
+			return nil, errStringTooLong
+		}
+	}
+	out = append(out, s[last:]...)
 	if len(out) > maxStringLen {
 		return nil, errStringTooLong
 	}
-	return out, nil
+	return string(out), nil
 }
 
 func fnMatches(args []any) any {
@@ -1219,7 +1232,10 @@ func fnSplit(args []any) any {
 	if !ok {
 		return nil
 	}
-	parts := re.Split(s, -1)
+	parts := re.Split(s, maxListLen+1)
+	if len(parts) > maxListLen {
+		return nil
+	}
 	out := make([]any, len(parts))
 	for i, p := range parts {
 		out[i] = p
@@ -1258,12 +1274,12 @@ func weekdayName(t time.Time) string { return t.Weekday().String() }
 
 func init() {
 	// Conversion.
-	def("string", 1, 1, simple(func(a []any) any {
+	def("string", 1, 1, func(_ *activation, a []any) (any, error) {
 		if a[0] == nil {
-			return nil
+			return nil, nil
 		}
 		return stringOf(a[0])
-	}), "from")
+	}, "from")
 	def("number", 1, 3, simple(fnNumber), "from,grouping separator,decimal separator")
 	def("date", 1, 3, simple(fnDate), "from", "year,month,day")
 	def("time", 1, 4, simple(fnTime), "from", "hour,minute,second,offset")

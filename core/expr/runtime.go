@@ -250,28 +250,62 @@ var smallCosts = func() (c [1025]uint64) {
 	return
 }()
 
-func sizeCost(v ref.Val) uint64 {
-	switch x := v.(type) {
-	case *box:
-		switch y := x.v.(type) {
-		case []any:
-			return uint64(len(y))
-		case map[string]any:
-			return uint64(len(y))
-		case string:
-			return uint64(len(y) / 64)
-		}
-	case *seqList:
-		return uint64(len(x.items))
+// shallowSize is the number of elements of a list or context, or a string's
+// length in units of 64 bytes.
+func shallowSize(v any) uint64 {
+	switch y := v.(type) {
+	case []any:
+		return uint64(len(y))
+	case map[string]any:
+		return uint64(len(y))
+	case string:
+		return uint64(len(y) / 64)
 	}
 	return 0
 }
 
+// deepSize adds up the sizes of a value and everything nested in it, up to limit.
+func deepSize(v any, limit uint64) uint64 {
+	n := shallowSize(v)
+	if n == 0 || n >= limit {
+		return n
+	}
+	switch y := v.(type) {
+	case []any:
+		for _, e := range y {
+			if n >= limit {
+				break
+			}
+			n += deepSize(e, limit-n)
+		}
+	case map[string]any:
+		for _, e := range y {
+			if n >= limit {
+				break
+			}
+			n += deepSize(e, limit-n)
+		}
+	}
+	return n
+}
+
+func refValue(v ref.Val) any {
+	switch x := v.(type) {
+	case *box:
+		return x.v
+	case *seqList:
+		return x.items
+	}
+	return nil
+}
+
+// CallCost charges one unit per call plus the size of the result and, for
+// functions whose work grows with their input, the deep size of the arguments.
 func (costEstimator) CallCost(function, _ string, args []ref.Val, result ref.Val) *uint64 {
-	n := uint64(1) + sizeCost(result)
+	n := uint64(1) + shallowSize(refValue(result))
 	if !cheapFuncs[function] {
 		for _, a := range args {
-			n += sizeCost(a)
+			n += deepSize(refValue(a), CostLimit)
 		}
 	}
 	if n == 1 {
@@ -284,12 +318,16 @@ func (costEstimator) CallCost(function, _ string, args []ref.Val, result ref.Val
 	return &big
 }
 
-// cheapFuncs do constant work whatever the size of their arguments.
+// cheapFuncs do work independent of the size of their arguments (or
+// proportional to their result, which is charged).
 var cheapFuncs = map[string]bool{
-	"feel_push": true, "feel_fstep": true, "feel_facc": true, "feel_fcont": true,
+	"feel_push": true, "feel_pushall": true, "feel_fstep": true, "feel_facc": true, "feel_fcont": true,
 	"feel_fdone": true, "feel_countif": true, "feel_index": true, "feel_iter": true,
 	"feel_truthy": true, "feel_notis": true, "feel_and": true, "feel_or": true,
+	"feel_get": true, "feel_ctxget": true, "feel_ctxhas": true, "feel_haskey": true,
+	"feel_list": true, "feel_ctx": true, "feel_instance": true, "feel_range": true, "feel_seq": true,
 	"f_count": true, "f_is_empty": true, "f_get_or_else": true, "f_is_defined": true,
+	"f_get_value": true, "f_now": true, "f_today": true, "f_uuid": true,
 }
 
 // ---- the CEL environment ----

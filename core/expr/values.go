@@ -24,9 +24,11 @@ func (r Range) String() string {
 	} else {
 		b.WriteByte('(')
 	}
-	b.WriteString(literalString(r.Low))
+	lo, _ := literalString(r.Low, 100)
+	hi, _ := literalString(r.High, 100)
+	b.WriteString(lo)
 	b.WriteString("..")
-	b.WriteString(literalString(r.High))
+	b.WriteString(hi)
 	if r.HighClosed {
 		b.WriteByte(']')
 	} else {
@@ -358,82 +360,219 @@ func describe(v any) string {
 	if v == nil {
 		return "null"
 	}
-	s := literalString(v)
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	s, complete := literalString(v, 60)
+	if !complete {
+		s += "..."
 	}
 	return typeName(v) + " " + s
 }
 
 // stringOf is FEEL string(x): strings stay as they are, everything else is
 // written as a FEEL literal would read.
-func stringOf(v any) string {
+func stringOf(v any) (string, error) {
 	if s, ok := v.(string); ok {
-		return s
+		return s, nil
 	}
-	return literalString(v)
+	s, complete := literalString(v, maxStringLen)
+	if !complete {
+		return "", errStringTooLong
+	}
+	return s, nil
 }
 
-// literalString writes a value; strings nested in lists and contexts are quoted.
-func literalString(v any) string {
-	var b strings.Builder
-	writeLiteral(&b, v, 0)
-	return b.String()
+// literalString writes a value; strings nested in lists and contexts are
+// quoted. It stops after about limit bytes and then reports false.
+func literalString(v any, limit int) (string, bool) {
+	w := litWriter{limit: limit}
+	w.write(v, 0)
+	s := w.b.String()
+	if w.over {
+		if len(s) > limit {
+			s = s[:limit]
+		}
+		return s, false
+	}
+	return s, true
 }
 
-func writeLiteral(b *strings.Builder, v any, depth int) {
+type litWriter struct {
+	b     strings.Builder
+	limit int
+	over  bool
+}
+
+func (w *litWriter) str(s string) {
+	if w.over {
+		return
+	}
+	if w.b.Len()+len(s) > w.limit {
+		w.over = true
+		n := w.limit - w.b.Len()
+		if n > 0 {
+			w.b.WriteString(s[:n])
+		}
+		return
+	}
+	w.b.WriteString(s)
+}
+
+func (w *litWriter) write(v any, depth int) {
+	if w.over {
+		return
+	}
 	if depth > maxDepth {
-		b.WriteString("...")
+		w.str("...")
 		return
 	}
 	switch x := norm(v).(type) {
 	case nil:
-		b.WriteString("null")
+		w.str("null")
 	case bool:
-		b.WriteString(strconv.FormatBool(x))
+		w.str(strconv.FormatBool(x))
 	case float64:
-		b.WriteString(formatNumber(x))
+		w.str(formatNumber(x))
 	case string:
 		if depth == 0 {
-			b.WriteString(x)
+			w.str(x)
+		} else if len(x) > w.limit {
+			w.over = true
 		} else {
-			b.WriteString(strconv.Quote(x))
+			w.str(strconv.Quote(x))
 		}
 	case []any:
-		b.WriteByte('[')
+		w.str("[")
 		for i, e := range x {
 			if i > 0 {
-				b.WriteString(", ")
+				w.str(", ")
 			}
-			writeLiteral(b, e, depth+1)
+			w.write(e, depth+1)
+			if w.over {
+				return
+			}
 		}
-		b.WriteByte(']')
+		w.str("]")
 	case map[string]any:
-		b.WriteByte('{')
+		w.str("{")
 		for i, k := range sortedKeys(x) {
 			if i > 0 {
-				b.WriteString(", ")
+				w.str(", ")
 			}
-			b.WriteString(k)
-			b.WriteByte(':')
-			writeLiteral(b, x[k], depth+1)
+			w.str(k)
+			w.str(":")
+			w.write(x[k], depth+1)
+			if w.over {
+				return
+			}
 		}
-		b.WriteByte('}')
+		w.str("}")
 	case Date:
+		w.str(x.String())
+	case DateTime:
+		w.str(x.String())
+	case Time:
+		w.str(x.String())
+	case Duration:
+		w.str(x.String())
+	case YearsMonths:
+		w.str(x.String())
+	case Range:
+		w.str(x.String())
+	default:
+		w.str("?")
+	}
+}
+
+// writeKey writes a canonical key of a value: two values are FEEL-equal
+// exactly when their keys are equal.
+func writeKey(b *strings.Builder, v any, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch x := norm(v).(type) {
+	case nil:
+		b.WriteString("n")
+	case bool:
+		if x {
+			b.WriteString("t")
+		} else {
+			b.WriteString("f")
+		}
+	case float64:
+		if x == 0 {
+			x = 0
+		}
+		b.WriteString("d")
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+		b.WriteString(";")
+	case string:
+		b.WriteString("s")
+		b.WriteString(strconv.Itoa(len(x)))
+		b.WriteString(":")
+		b.WriteString(x)
+	case []any:
+		b.WriteString("[")
+		for _, e := range x {
+			if !writeKey(b, e, depth+1) {
+				return false
+			}
+		}
+		b.WriteString("]")
+	case map[string]any:
+		b.WriteString("{")
+		for _, k := range sortedKeys(x) {
+			b.WriteString(strconv.Itoa(len(k)))
+			b.WriteString(":")
+			b.WriteString(k)
+			if !writeKey(b, x[k], depth+1) {
+				return false
+			}
+		}
+		b.WriteString("}")
+	case Date:
+		b.WriteString("D")
 		b.WriteString(x.String())
 	case DateTime:
-		b.WriteString(x.String())
+		if x.Local {
+			b.WriteString("L")
+		} else {
+			b.WriteString("Z")
+		}
+		b.WriteString(x.Time.UTC().Format(time.RFC3339Nano))
 	case Time:
-		b.WriteString(x.String())
+		n := x.nanosOfDay()
+		if x.HasOffset {
+			b.WriteString("O")
+			n -= int64(x.Offset) * int64(time.Second)
+		} else {
+			b.WriteString("H")
+		}
+		b.WriteString(strconv.FormatInt(n, 10))
+		b.WriteString(";")
 	case Duration:
-		b.WriteString(x.String())
+		b.WriteString("P")
+		b.WriteString(strconv.FormatInt(int64(x), 10))
+		b.WriteString(";")
 	case YearsMonths:
-		b.WriteString(x.String())
+		b.WriteString("Y")
+		b.WriteString(strconv.Itoa(int(x)))
+		b.WriteString(";")
 	case Range:
-		b.WriteString(x.String())
+		b.WriteString("R")
+		b.WriteString(strconv.FormatBool(x.LowClosed))
+		b.WriteString(strconv.FormatBool(x.HighClosed))
+		if !writeKey(b, x.Low, depth+1) || !writeKey(b, x.High, depth+1) {
+			return false
+		}
 	default:
-		b.WriteString("?")
+		return false
 	}
+	return true
+}
+
+func feelKey(v any) (string, bool) {
+	var b strings.Builder
+	ok := writeKey(&b, v, 0)
+	return b.String(), ok
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -140,7 +140,7 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: error %v is not Problems", rel, err)
 			continue
 		}
-		if (err == nil) == (defs == nil) {
+		if malformed := errors.Is(err, ErrNotWellFormed); (defs == nil) != malformed {
 			t.Errorf("%s: Parse returned model %v and error %v", rel, defs != nil, err)
 		}
 		var structural []string

@@ -14,7 +14,8 @@
 // Parse reports every structural problem it finds at once, as a Problems
 // value in document order: XML that is not well-formed, duplicate ids,
 // dangling references, sequence flows that cross scopes, invalid expressions
-// and the like. Whether an element kind or feature can run is not decided
+// and the like. Along with the problems it returns the partial model of a
+// well-formed file, for diagnostics only. Whether an element kind or feature can run is not decided
 // here: unknown flow node types are kept as elements with their local name as
 // Kind, and features the engine does not run are listed in
 // Element.Unsupported, so that deployment can reject them by name.

@@ -30,8 +30,11 @@ func FuzzParse(f *testing.F) {
 		defs, err := Parse(bytes.NewReader(data))
 		if err != nil {
 			var probs Problems
-			if defs != nil || !errors.As(err, &probs) || len(probs) == 0 {
+			if !errors.As(err, &probs) || len(probs) == 0 {
 				t.Fatalf("Parse() = %v, %v", defs, err)
+			}
+			if defs != nil && errors.Is(err, ErrNotWellFormed) {
+				t.Fatal("a model for input that is not well-formed")
 			}
 			for _, p := range probs {
 				if p.Msg == "" {

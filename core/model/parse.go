@@ -9,20 +9,29 @@ import (
 	"github.com/example/wf-engine/core/expr"
 )
 
-// Parse reads one BPMN 2.0 XML file and returns its model. When the file
-// has problems, Parse returns a nil model and every problem it found, as a
-// Problems error in document order. The returned model must not be modified.
+// Parse reads one BPMN 2.0 XML file and returns its model. The returned
+// model must not be modified.
+//
+// When the file has problems, the error is a Problems value with every
+// problem found, in document order. Like go/parser, Parse then still returns
+// the partial model it built, so that a caller can report its own checks
+// along with the parser's in one go, unless the input could not be read or
+// is not well-formed XML (then the model is nil). A partial model is for
+// diagnostics only and must never be run: a sequence flow with a broken end
+// has a nil Source or Target and is linked to nothing, a boundary event that
+// could not be attached has a nil AttachedTo, a `default` that was rejected
+// is nil, an expression that did not compile is nil, and an element whose id
+// is missing is left out.
 func Parse(r io.Reader) (*Definitions, error) {
 	defs, probs := parse(r)
 	if len(probs) > 0 {
-		return nil, probs
+		return defs, probs
 	}
 	return defs, nil
 }
 
 // parse builds the model and collects the problems. The model is nil only
-// when the XML could not be read; with problems it is a best effort with
-// unresolved references left nil.
+// when the input could not be read as well-formed XML.
 func parse(r io.Reader) (*Definitions, Problems) {
 	if r == nil {
 		return nil, Problems{{Msg: "no input"}}

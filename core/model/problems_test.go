@@ -96,8 +96,8 @@ func TestParseReportsEveryProblem(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := readFixture(t, tt.file)
 			defs, err := Parse(bytes.NewReader(data))
-			if defs != nil {
-				t.Error("Parse returned a model along with problems")
+			if wellFormed := !errors.Is(err, ErrNotWellFormed); (defs != nil) != wellFormed {
+				t.Errorf("Parse returned model %v; want a partial model exactly when the XML is well-formed", defs)
 			}
 			var probs Problems
 			if !errors.As(err, &probs) {

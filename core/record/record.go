@@ -113,7 +113,7 @@ type Value interface {
 }
 
 // Partition returns the partition encoded in a key.
-func Partition(key int64) int32 { return int32(key >> KeyPartitionShift) }
+func Partition(key int64) int32 { return int32(key >> KeyPartitionShift) } // #nosec G115 -- keys hold the partition in bits 51..62
 
 // KeyPartitionShift is where the partition sits in a key: (partition << 51) | counter.
 const KeyPartitionShift = 51
