@@ -249,12 +249,20 @@ func (r *runner) do(cmd string) string {
 			return "error: " + perr.Error()
 		}
 		var ci *engine.CreatedInstance
-		ci, err = r.h.Engine.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: args["process"], Variables: vars})
+		ci, err = r.h.Engine.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: args["process"], Version: int32(r.int(args, "version", 0)), Variables: vars})
 		if err == nil {
 			r.instances = append(r.instances, ci.ProcessInstanceKey)
 		}
 	case "activate-jobs":
-		_, err = r.h.Engine.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: args["type"], Worker: "scenario", Timeout: r.duration(args, "timeout", 5*time.Minute), MaxJobs: int32(r.int(args, "max", 10))})
+		var fetch []string
+		if f := args["fetch"]; f != "" {
+			fetch = strings.Split(f, ",")
+		}
+		var jobs []engine.ActivatedJob
+		jobs, err = r.h.Engine.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: args["type"], Worker: "scenario", Timeout: r.duration(args, "timeout", 5*time.Minute), MaxJobs: int32(r.int(args, "max", 10)), FetchVariables: fetch})
+		if err == nil && args["show"] == "true" {
+			return strings.TrimSpace(r.printNew() + "\n" + showJobs(jobs))
+		}
 	case "complete-job":
 		vars, perr := parseVars(args["vars"])
 		if perr != nil {
@@ -334,6 +342,17 @@ func (r *runner) onJob(jobType string, fn func(int64) error) error {
 		return fmt.Errorf("no job of type %q", jobType)
 	}
 	return fn(key)
+}
+
+// showJobs renders activated jobs: type, retries, headers and variables.
+func showJobs(jobs []engine.ActivatedJob) string {
+	var lines []string
+	for _, j := range jobs {
+		h, _ := json.Marshal(j.Value.CustomHeaders)
+		v, _ := json.Marshal(j.Value.Variables)
+		lines = append(lines, fmt.Sprintf("job %s retries=%d headers=%s variables=%s", j.Value.Type, j.Value.Retries, h, v))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // elementInstance finds the active instance of an element in the newest

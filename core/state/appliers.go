@@ -47,12 +47,6 @@ var appliers = map[applierKey]applier{
 // EventVersion is the version new events of each intent are written with.
 const EventVersion uint16 = 1
 
-// HasApplier reports whether events of this intent and version can be applied.
-func HasApplier(intent record.Intent, version uint16) bool {
-	_, ok := appliers[applierKey{intent, version}]
-	return ok
-}
-
 // Apply applies one record. Commands and rejections only move the position;
 // events change the state through their applier.
 func (s *State) Apply(r *record.Record) error {
@@ -84,7 +78,6 @@ func applyProcessCreated(s *State, r *record.Record) error {
 	if cur := s.latest[v.BPMNProcessID]; cur == nil || cur.Version < v.Version {
 		s.latest[v.BPMNProcessID] = p
 	}
-	s.byChecksum[v.BPMNProcessID+"\x00"+v.Checksum] = p
 	s.changes.processes[r.Key] = struct{}{}
 	s.changes.dirty = true
 	return nil

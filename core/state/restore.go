@@ -31,7 +31,6 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		if cur := s.latest[p.BPMNProcessID]; cur == nil || cur.Version < p.Version {
 			s.latest[p.BPMNProcessID] = def
 		}
-		s.byChecksum[p.BPMNProcessID+"\x00"+p.Checksum] = def
 	}
 	for _, r := range snap.Elements {
 		if r.State.Final() {

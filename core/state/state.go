@@ -147,7 +147,6 @@ type State struct {
 
 	processes   map[int64]*ProcessDefinition
 	latest      map[string]*ProcessDefinition // by bpmn process id
-	byChecksum  map[string]*ProcessDefinition // bpmn process id + checksum
 	elements    map[int64]*ElementInstance
 	children    map[int64]map[int64]struct{}   // flow scope key -> child element instance keys
 	vars        map[int64]map[string]*Variable // scope key -> name -> variable
@@ -166,7 +165,6 @@ func New(parse ParseFunc) *State {
 		parse:       parse,
 		processes:   map[int64]*ProcessDefinition{},
 		latest:      map[string]*ProcessDefinition{},
-		byChecksum:  map[string]*ProcessDefinition{},
 		elements:    map[int64]*ElementInstance{},
 		children:    map[int64]map[int64]struct{}{},
 		vars:        map[int64]map[string]*Variable{},
@@ -208,11 +206,6 @@ func (s *State) ProcessVersion(bpmnProcessID string, version int32) *ProcessDefi
 		}
 	}
 	return nil
-}
-
-// ProcessByChecksum returns the definition of a process whose resource had this checksum.
-func (s *State) ProcessByChecksum(bpmnProcessID, checksum string) *ProcessDefinition {
-	return s.byChecksum[bpmnProcessID+"\x00"+checksum]
 }
 
 // Model returns the parsed process of a definition, parsing it on first use.

@@ -168,48 +168,6 @@ func (s *Store) Commits() int {
 	return s.commits
 }
 
-// Element returns the stored row of an element instance.
-func (s *Store) Element(key int64) (state.ElementRow, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	e, ok := s.elements[key]
-	return e, ok
-}
-
-// Job returns the stored row of a job.
-func (s *Store) Job(key int64) (state.Job, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	j, ok := s.jobs[key]
-	return j, ok
-}
-
-// Incidents returns the stored incident rows in key order.
-func (s *Store) Incidents() []state.IncidentRow {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]state.IncidentRow, 0, len(s.incidents))
-	for _, i := range s.incidents {
-		out = append(out, i)
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
-	return out
-}
-
-// Variables returns the stored variable rows of a process instance in key order.
-func (s *Store) Variables(processInstanceKey int64) []state.VariableRow {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var out []state.VariableRow
-	for _, v := range s.variables {
-		if v.ProcessInstanceKey == processInstanceKey {
-			out = append(out, v)
-		}
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
-	return out
-}
-
 // Interface guards
 var (
 	_ store.Store  = (*Store)(nil)
