@@ -39,13 +39,23 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 	for _, res := range v.Resources {
 		defs, err := model.Parse(bytes.NewReader(res.Content))
 		if err != nil {
+			// With a well-formed file the parser still returns its partial
+			// model, so the handlers' checks can report their problems too;
+			// elements the parser already complained about are left out.
+			reported := map[string]bool{}
 			var ps model.Problems
 			if errors.As(err, &ps) {
 				for _, pr := range ps {
 					problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr.String()))
+					reported[pr.ElementID] = true
 				}
 			} else {
 				problems = append(problems, fmt.Sprintf("%s: %v", res.Name, err))
+			}
+			if defs != nil {
+				for _, pr := range validate(p.reg, defs, reported) {
+					problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr))
+				}
 			}
 			continue
 		}
@@ -111,6 +121,12 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 // registry: each element must have a handler whose Validate accepts it.
 // It returns every problem, in document order.
 func Validate(reg *element.Registry, defs *model.Definitions) []string {
+	return validate(reg, defs, nil)
+}
+
+// validate is Validate leaving out the elements in skip and those whose
+// outgoing flows are in skip.
+func validate(reg *element.Registry, defs *model.Definitions, skip map[string]bool) []string {
 	var problems []string
 	for _, proc := range defs.Processes {
 		if !proc.Executable {
@@ -128,10 +144,22 @@ func Validate(reg *element.Registry, defs *model.Definitions) []string {
 			return ids[i].ID < ids[j].ID
 		})
 		for _, el := range ids {
+			if skip[el.ID] || touches(el, skip) {
+				continue
+			}
 			problems = append(problems, validateElement(reg, el)...)
 		}
 	}
 	return problems
+}
+
+func touches(el *model.Element, skip map[string]bool) bool {
+	for _, f := range el.Outgoing {
+		if skip[f.ID] {
+			return true
+		}
+	}
+	return false
 }
 
 func validateElement(reg *element.Registry, el *model.Element) []string {

@@ -2,7 +2,9 @@ package expr
 
 import (
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestStringBuiltins(t *testing.T) {
@@ -108,6 +110,8 @@ func TestListBuiltins(t *testing.T) {
 		{"index of", `index of([1, 2, 3, 2], 2)`, L(2.0, 4.0)},
 		{"index of none", `index of([1], 5)`, L()},
 		{"distinct values", `distinct values([1, 2, 1, [1], [1]])`, L(1.0, 2.0, L(1.0))},
+		{"distinct values of temporal values", `distinct values([@"2025-01-01T10:00:00Z", @"2025-01-01T11:00:00+01:00", @"10:00:00", @"10:00:00Z", @"P1D", @"P1Y", [1..2], -0, 0])`, L(DateTime{Time: time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)}, Time{Hour: 10}, Time{Hour: 10, HasOffset: true}, Duration(24*3600e9), YearsMonths(12), Range{Low: 1.0, High: 2.0, LowClosed: true, HighClosed: true}, 0.0)},
+		{"distinct values of contexts", `distinct values([{a: 1, b: [true]}, {b: [true], a: 1}, {a: null}])`, L(C("a", 1.0, "b", L(true)), C("a", nil))},
 		{"duplicate values", `duplicate values([1, 2, 1, 3, 2, 1])`, L(1.0, 2.0)},
 		{"union", `union([1, 2], [2, 3])`, L(1.0, 2.0, 3.0)},
 		{"flatten", `flatten([1, [2, [3, [4]]], []])`, L(1.0, 2.0, 3.0, 4.0)},
@@ -244,6 +248,26 @@ func TestUUID(t *testing.T) {
 			}
 			if same := la[0] == lb[0] && la[1] == lb[1]; same != tc.wantSame {
 				t.Errorf("uuids %v and %v: same = %v, want %v", la, lb, same, tc.wantSame)
+			}
+		})
+	}
+}
+
+func TestReplaceLimits(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []any
+		wantErr string
+	}{
+		{"too many matches", []any{strings.Repeat("a", maxListLen+5), "", ""}, "more than 1000000 matches"},
+		{"result too long", []any{strings.Repeat("a", 100), "a", strings.Repeat("b", maxStringLen/50)}, "longer than"},
+		{"tail too long", []any{strings.Repeat("a", maxStringLen) + "b", "b", "cc"}, "longer than"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := fnReplace(tc.args)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("fnReplace error = %v, want %q", err, tc.wantErr)
 			}
 		})
 	}

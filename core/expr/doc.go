@@ -35,9 +35,9 @@
 // # Known differences from feel-scala
 //
 //   - FEEL numbers are decimals; here they are float64. The results of
-//     + - * / ** and of the numeric built-ins are rounded to 15 significant
-//     digits, so 0.1 + 0.2 = 0.3 holds, but 1/3 * 3 is 0.999999999999999 and
-//     integers beyond 2^53 lose precision. Rounding built-ins (decimal,
+//     arithmetic (+, -, *, /, **) and of the numeric built-ins are rounded
+//     to 15 significant digits, so 0.1 + 0.2 = 0.3 holds, but 1/3 * 3 is
+//     0.999999999999999 and integers beyond 2^53 lose precision. Rounding built-ins (decimal,
 //     round half up, ...) work on the shortest decimal form of the number,
 //     so round half up(2.675, 2) is 2.68.
 //   - Evaluation problems FEEL reports as warnings give null: a type

@@ -324,6 +324,9 @@ func TestRuntimeLimits(t *testing.T) {
 		{"huge count hits the cost limit", `count(for x in 1..2000 return for y in 1..2000 return 1)`, "cost limit"},
 		{"huge quantifier hits the cost limit", `some x in 1..1000, y in 1..1000 satisfies x < 0`, "cost limit"},
 		{"huge string", `string join(for x in 1..200000 return "` + strings.Repeat("x", 100) + `")`, "longer than"},
+		{"quadratic distinct stays linear and hits the cost limit", `count(distinct values(for x in 1..600000 return x))`, "cost limit"},
+		{"string of a huge list", `string(for x in 1..200000 return "` + strings.Repeat("x", 100) + `")`, "longer than"},
+		{"replace growing a string", `replace(string join(for x in 1..100000 return "ab"), "", "` + strings.Repeat("y", 100) + `")`, "longer than"},
 		{"huge list from flatten", `count(flatten(for x in 1..1200 return for y in 1..1200 return 1))`, "cost limit"},
 	}
 	for _, tc := range tests {

@@ -16,29 +16,29 @@ const maxNodes = 100000
 type nodeKind uint8
 
 const (
-	nNum      nodeKind = iota // num
-	nStr                      // str
-	nBool                     // val
-	nNull                     //
-	nConst                    // val: a temporal literal
-	nName                     // str
-	nPath                     // kids[0].str
-	nFilter                   // kids[0][kids[1]]
-	nCall                     // str(kids...), names: argument names or nil
-	nBinary                   // kids[0] str kids[1]
-	nNeg                      // -kids[0]
-	nBetween                  // kids[0] between kids[1] and kids[2]
-	nIn                       // kids[0] in (kids[1:]...)
-	nRange                    // kids[0]..kids[1] (either may be nil when used as a unary test bound)
-	nUnaryTest                // str kids[0], e.g. "< 5"
-	nInstance                 // kids[0] instance of str
-	nList                     // [kids...]
-	nContext                  // {names[i]: kids[i]}
-	nIf                       // if kids[0] then kids[1] else kids[2]
-	nFor                      // for names[i] in kids[i] return kids[last]
-	nSome                     // some names[i] in kids[i] satisfies kids[last]
-	nEvery                    // every names[i] in kids[i] satisfies kids[last]
-	nFunc                     // function(names...) kids[0]
+	nNum       nodeKind = iota // num
+	nStr                       // str
+	nBool                      // val
+	nNull                      //
+	nConst                     // val: a temporal literal
+	nName                      // str
+	nPath                      // kids[0].str
+	nFilter                    // kids[0][kids[1]]
+	nCall                      // str(kids...), names: argument names or nil
+	nBinary                    // kids[0] str kids[1]
+	nNeg                       // -kids[0]
+	nBetween                   // kids[0] between kids[1] and kids[2]
+	nIn                        // kids[0] in (kids[1:]...)
+	nRange                     // kids[0]..kids[1] (either may be nil when used as a unary test bound)
+	nUnaryTest                 // str kids[0], e.g. "< 5"
+	nInstance                  // kids[0] instance of str
+	nList                      // [kids...]
+	nContext                   // {names[i]: kids[i]}
+	nIf                        // if kids[0] then kids[1] else kids[2]
+	nFor                       // for names[i] in kids[i] return kids[last]
+	nSome                      // some names[i] in kids[i] satisfies kids[last]
+	nEvery                     // every names[i] in kids[i] satisfies kids[last]
+	nFunc                      // function(names...) kids[0]
 )
 
 type node struct {

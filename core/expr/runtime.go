@@ -47,8 +47,8 @@ func (b *box) ConvertToType(t ref.Type) ref.Val {
 }
 
 func (b *box) Equal(o ref.Val) ref.Val { return types.Bool(feelEqual(b.v, unwrap(o))) }
-func (b *box) Type() ref.Type           { return feelValueType }
-func (b *box) Value() any               { return b.v }
+func (b *box) Type() ref.Type          { return feelValueType }
+func (b *box) Value() any              { return b.v }
 
 func wrap(v any) ref.Val {
 	switch x := v.(type) {
@@ -94,12 +94,12 @@ type seqList struct {
 }
 
 func (s *seqList) ConvertToNative(reflect.Type) (any, error) { return s.items, nil }
-func (s *seqList) ConvertToType(ref.Type) ref.Val           { return s }
-func (s *seqList) Equal(o ref.Val) ref.Val                  { return types.Bool(s == o) }
-func (s *seqList) Type() ref.Type                           { return feelSeqType }
-func (s *seqList) Value() any                               { return s.items }
-func (s *seqList) Size() ref.Val                            { return types.Int(len(s.items)) }
-func (s *seqList) Iterator() traits.Iterator                { return &seqIter{items: s.items} }
+func (s *seqList) ConvertToType(ref.Type) ref.Val            { return s }
+func (s *seqList) Equal(o ref.Val) ref.Val                   { return types.Bool(s == o) }
+func (s *seqList) Type() ref.Type                            { return feelSeqType }
+func (s *seqList) Value() any                                { return s.items }
+func (s *seqList) Size() ref.Val                             { return types.Int(len(s.items)) }
+func (s *seqList) Iterator() traits.Iterator                 { return &seqIter{items: s.items} }
 
 type seqIter struct {
 	items []any
@@ -107,11 +107,11 @@ type seqIter struct {
 }
 
 func (it *seqIter) ConvertToNative(reflect.Type) (any, error) { return nil, errors.New("iterator") }
-func (it *seqIter) ConvertToType(ref.Type) ref.Val           { return it }
-func (it *seqIter) Equal(o ref.Val) ref.Val                  { return types.Bool(it == o) }
-func (it *seqIter) Type() ref.Type                           { return feelSeqType }
-func (it *seqIter) Value() any                               { return nil }
-func (it *seqIter) HasNext() ref.Val                         { return types.Bool(it.i < len(it.items)) }
+func (it *seqIter) ConvertToType(ref.Type) ref.Val            { return it }
+func (it *seqIter) Equal(o ref.Val) ref.Val                   { return types.Bool(it == o) }
+func (it *seqIter) Type() ref.Type                            { return feelSeqType }
+func (it *seqIter) Value() any                                { return nil }
+func (it *seqIter) HasNext() ref.Val                          { return types.Bool(it.i < len(it.items)) }
 func (it *seqIter) Next() ref.Val {
 	if it.i >= len(it.items) {
 		return types.NullValue
@@ -128,10 +128,10 @@ var emptySeq = &seqList{items: []any{}}
 type accList struct{ items []any }
 
 func (a *accList) ConvertToNative(reflect.Type) (any, error) { return a.items, nil }
-func (a *accList) ConvertToType(ref.Type) ref.Val           { return a }
-func (a *accList) Equal(o ref.Val) ref.Val                  { return types.Bool(a == o) }
-func (a *accList) Type() ref.Type                           { return feelValueType }
-func (a *accList) Value() any                               { return a.items }
+func (a *accList) ConvertToType(ref.Type) ref.Val            { return a }
+func (a *accList) Equal(o ref.Val) ref.Val                   { return types.Bool(a == o) }
+func (a *accList) Type() ref.Type                            { return feelValueType }
+func (a *accList) Value() any                                { return a.items }
 
 // filterAcc accumulates a filter: the first condition result decides
 // whether the filter selects by boolean condition or by index.
@@ -145,10 +145,10 @@ type filterAcc struct {
 }
 
 func (f *filterAcc) ConvertToNative(reflect.Type) (any, error) { return nil, errors.New("filter") }
-func (f *filterAcc) ConvertToType(ref.Type) ref.Val           { return f }
-func (f *filterAcc) Equal(o ref.Val) ref.Val                  { return types.Bool(f == o) }
-func (f *filterAcc) Type() ref.Type                           { return feelValueType }
-func (f *filterAcc) Value() any                               { return nil }
+func (f *filterAcc) ConvertToType(ref.Type) ref.Val            { return f }
+func (f *filterAcc) Equal(o ref.Val) ref.Val                   { return types.Bool(f == o) }
+func (f *filterAcc) Type() ref.Type                            { return feelValueType }
+func (f *filterAcc) Value() any                                { return nil }
 
 // ---- activation and evaluation state ----
 
@@ -233,10 +233,10 @@ func (a *activation) ResolveName(name string) (any, bool) {
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 func (a *activation) ConvertToNative(reflect.Type) (any, error) { return nil, errors.New("state") }
-func (a *activation) ConvertToType(ref.Type) ref.Val           { return a }
-func (a *activation) Equal(o ref.Val) ref.Val                  { return types.Bool(a == o) }
-func (a *activation) Type() ref.Type                           { return feelStateType }
-func (a *activation) Value() any                               { return nil }
+func (a *activation) ConvertToType(ref.Type) ref.Val            { return a }
+func (a *activation) Equal(o ref.Val) ref.Val                   { return types.Bool(a == o) }
+func (a *activation) Type() ref.Type                            { return feelStateType }
+func (a *activation) Value() any                                { return nil }
 
 // ---- cost ----
 

@@ -12,7 +12,7 @@ import (
 
 // Range is a FEEL range such as [1..10) as a value. A nil bound is unbounded.
 type Range struct {
-	Low, High            any
+	Low, High             any
 	LowClosed, HighClosed bool
 }
 
@@ -434,10 +434,15 @@ func (w *litWriter) write(v any, depth int) {
 	case string:
 		if depth == 0 {
 			w.str(x)
-		} else if len(x) > w.limit {
+			return
+		}
+		q := x
+		if len(q) > w.limit {
+			q = q[:w.limit]
+		}
+		w.str(strconv.Quote(q))
+		if len(x) > w.limit {
 			w.over = true
-		} else {
-			w.str(strconv.Quote(x))
 		}
 	case []any:
 		w.str("[")

@@ -218,7 +218,8 @@ func TestDescribe(t *testing.T) {
 	}{
 		{"null", nil, "null"},
 		{"number", 3.0, "number 3"},
-		{"long string is shortened", long, "string " + long[:57] + "..."},
+		{"long string is shortened", long, "string " + long[:60] + "..."},
+		{"long list is shortened", []any{long}, "list [\"" + long[:58] + "..."},
 		{"context", C("a", 1.0), "context {a:1}"},
 		{"date", Date{2025, 1, 1}, "date 2025-01-01"},
 		{"unknown", struct{ A int }{1}, "null"},

@@ -143,6 +143,9 @@ func TestCorpus(t *testing.T) {
 		if malformed := errors.Is(err, ErrNotWellFormed); (defs == nil) != malformed {
 			t.Errorf("%s: Parse returned model %v and error %v", rel, defs != nil, err)
 		}
+		if defs != nil && err != nil {
+			checkPartial(t, defs)
+		}
 		var structural []string
 		for _, p := range probs {
 			if !isExprProblem(p) {

@@ -41,6 +41,9 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("problem without message: %+v", p)
 				}
 			}
+			if defs != nil {
+				checkPartial(t, defs)
+			}
 			return
 		}
 		checkInvariants(t, defs)
@@ -95,5 +98,42 @@ func checkInvariants(t *testing.T, defs *Definitions) {
 	}
 	if !executable {
 		t.Fatal("no executable process")
+	}
+}
+
+// checkPartial checks what a partial model (returned with problems)
+// guarantees: no nil entries in its lists and maps, and every linked flow
+// has both ends.
+func checkPartial(t *testing.T, defs *Definitions) {
+	t.Helper()
+	for _, p := range defs.Processes {
+		if p == nil || p.Root == nil || p.Elements == nil || p.Flows == nil {
+			t.Fatal("incomplete process")
+		}
+		for id, el := range p.Elements {
+			if el == nil || el.Parent == nil {
+				t.Fatalf("element %q: nil or without parent", id)
+			}
+			for _, list := range [][]*SequenceFlow{el.Incoming, el.Outgoing} {
+				for _, f := range list {
+					if f == nil || f.Source == nil || f.Target == nil {
+						t.Fatalf("element %q: linked flow without both ends", id)
+					}
+				}
+			}
+			for _, c := range append(slices.Clone(el.Children), el.Boundaries...) {
+				if c == nil {
+					t.Fatalf("element %q: nil child or boundary", id)
+				}
+			}
+			if el.Default != nil && el.Default.Source != el {
+				t.Fatalf("element %q: default flow does not leave it", id)
+			}
+		}
+		for id, f := range p.Flows {
+			if f == nil || (f.Source == nil) != (f.Target == nil) {
+				t.Fatalf("flow %q: half linked", id)
+			}
+		}
 	}
 }

@@ -282,3 +282,31 @@ func TestParseCELConditions(t *testing.T) {
 		})
 	}
 }
+
+func TestParseReturnsThePartialModelWithProblems(t *testing.T) {
+	defs, err := Parse(bytes.NewReader(readFixture(t, "invalid/many-problems.bpmn")))
+	var probs Problems
+	if !errors.As(err, &probs) || defs == nil {
+		t.Fatalf("Parse() = %v, %v; want a partial model and problems", defs, err)
+	}
+	checkPartial(t, defs)
+	p := defs.Process("broken")
+	if p == nil {
+		t.Fatal("no process")
+	}
+	if task := p.Element("task"); task == nil || task.Type != "serviceTask" || task.Default != nil || task.Task == nil || task.Task.Type != nil {
+		t.Errorf("task = %+v; want the first element with that id, its default rejected and its invalid type nil", task)
+	}
+	if ev := p.Element("onGateway"); ev == nil || ev.AttachedTo != nil || ev.Kind != KindErrorBoundaryEvent {
+		t.Errorf("boundary event = %+v; want it unattached", ev)
+	}
+	if f := p.Flows["toEnd"]; f == nil || f.Source != nil || f.Target != nil || f.Condition != nil {
+		t.Errorf("broken flow = %+v; want it unlinked", f)
+	}
+	if gw := p.Element("gateway"); len(gw.Outgoing) != 0 {
+		t.Errorf("gateway outgoing = %v", flowIDs(gw.Outgoing))
+	}
+	if f := p.Flows["toTask"]; f.Source == nil || f.Target == nil {
+		t.Error("a valid flow of a file with problems is still linked")
+	}
+}

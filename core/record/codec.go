@@ -73,6 +73,14 @@ func NewValue(t ValueType) (Value, error) {
 		return &IncidentValue{}, nil
 	case TypeVariableDocument:
 		return &VariableDocumentValue{}, nil
+	case TypeTimer:
+		return &TimerValue{}, nil
+	case TypeMessage:
+		return &MessageValue{}, nil
+	case TypeMessageSubscription:
+		return &MessageSubscriptionValue{}, nil
+	case TypeMessageStartSubscription:
+		return &MessageStartSubscriptionValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

@@ -16,6 +16,10 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&VariableValue{Name: "x", Value: map[string]any{"n": nil}},
 		&IncidentValue{ErrorType: ErrorCondition, ErrorMessage: "no flow"},
 		&VariableDocumentValue{ScopeKey: 3, Local: true, Variables: map[string]any{"x": 1.0}},
+		&TimerValue{ElementID: "t", DueDate: 5, Repetitions: -1, Cycle: "R/PT1S"},
+		&MessageValue{Name: "m", CorrelationKey: "k", TimeToLive: 1000, Variables: map[string]any{"a": "b"}},
+		&MessageSubscriptionValue{MessageName: "m", CorrelationKey: "k", Interrupting: true},
+		&MessageStartSubscriptionValue{MessageName: "m", StartEventID: "s"},
 	}
 	for _, v := range values {
 		t.Run(v.ValueType().String(), func(t *testing.T) {

@@ -72,6 +72,38 @@ const (
 	IntentIncidentResolved Intent = 72
 )
 
+// Timer intents.
+const (
+	IntentTimerCreated   Intent = 80
+	IntentTimerTrigger   Intent = 81
+	IntentTimerTriggered Intent = 82
+	IntentTimerCanceled  Intent = 83
+)
+
+// Message intents: publication, buffering and expiry.
+const (
+	IntentMessagePublish    Intent = 90
+	IntentMessagePublished  Intent = 91
+	IntentMessageExpire     Intent = 92
+	IntentMessageExpired    Intent = 93
+	IntentMessageCorrelate  Intent = 94
+	IntentMessageCorrelated Intent = 95
+)
+
+// Message subscription intents (catch events of running instances).
+const (
+	IntentMessageSubscriptionCreated    Intent = 100
+	IntentMessageSubscriptionCorrelated Intent = 101
+	IntentMessageSubscriptionDeleted    Intent = 102
+)
+
+// Message start event subscription intents (per process definition).
+const (
+	IntentMessageStartSubscriptionCreated    Intent = 110
+	IntentMessageStartSubscriptionCorrelated Intent = 111
+	IntentMessageStartSubscriptionDeleted    Intent = 112
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:        "CREATE",
 	IntentDeploymentCreated:       "CREATED",

@@ -146,6 +146,74 @@ type VariableDocumentValue struct {
 // ValueType implements Value.
 func (*VariableDocumentValue) ValueType() ValueType { return TypeVariableDocument }
 
+// TimerValue is a timer of a catch event, a boundary event or a timer start event.
+type TimerValue struct {
+	ElementID            string `json:"targetElementId"`
+	ElementInstanceKey   int64  `json:"elementInstanceKey"` // -1 for start events
+	ProcessInstanceKey   int64  `json:"processInstanceKey"` // -1 for start events
+	ProcessDefinitionKey int64  `json:"processDefinitionKey"`
+	BPMNProcessID        string `json:"bpmnProcessId"`
+	DueDate              int64  `json:"dueDate"` // Unix ms
+	// Repetitions left after this one for cycles: -1 infinite, 0 none.
+	Repetitions int32 `json:"repetitions"`
+	// Cycle is the evaluated cycle definition to re-arm from; empty for one-shot timers.
+	Cycle    string `json:"cycle,omitempty"`
+	TenantID string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*TimerValue) ValueType() ValueType { return TypeTimer }
+
+// MessageValue is a published message.
+type MessageValue struct {
+	Name           string         `json:"name"`
+	CorrelationKey string         `json:"correlationKey"`
+	TimeToLive     int64          `json:"timeToLive"` // milliseconds
+	Deadline       int64          `json:"deadline"`   // Unix ms; the message expires then
+	MessageID      string         `json:"messageId,omitempty"`
+	Variables      map[string]any `json:"variables"`
+	TenantID       string         `json:"tenantId"`
+	// ProcessInstanceKey is set on correlation answers: the first instance reached.
+	ProcessInstanceKey int64 `json:"processInstanceKey,omitempty"`
+}
+
+// ValueType implements Value.
+func (*MessageValue) ValueType() ValueType { return TypeMessage }
+
+// MessageSubscriptionValue is a running instance waiting for a message.
+type MessageSubscriptionValue struct {
+	ElementID            string         `json:"elementId"`
+	ElementInstanceKey   int64          `json:"elementInstanceKey"`
+	ProcessInstanceKey   int64          `json:"processInstanceKey"`
+	ProcessDefinitionKey int64          `json:"processDefinitionKey"`
+	BPMNProcessID        string         `json:"bpmnProcessId"`
+	MessageName          string         `json:"messageName"`
+	CorrelationKey       string         `json:"correlationKey"`
+	Interrupting         bool           `json:"interrupting"`
+	MessageKey           int64          `json:"messageKey,omitempty"` // on correlation
+	Variables            map[string]any `json:"variables,omitempty"`  // on correlation
+	TenantID             string         `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*MessageSubscriptionValue) ValueType() ValueType { return TypeMessageSubscription }
+
+// MessageStartSubscriptionValue is a process definition started by a message.
+type MessageStartSubscriptionValue struct {
+	ProcessDefinitionKey int64          `json:"processDefinitionKey"`
+	BPMNProcessID        string         `json:"bpmnProcessId"`
+	StartEventID         string         `json:"startEventId"`
+	MessageName          string         `json:"messageName"`
+	MessageKey           int64          `json:"messageKey,omitempty"`         // on correlation
+	CorrelationKey       string         `json:"correlationKey,omitempty"`     // on correlation
+	ProcessInstanceKey   int64          `json:"processInstanceKey,omitempty"` // on correlation
+	Variables            map[string]any `json:"variables,omitempty"`          // on correlation
+	TenantID             string         `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*MessageStartSubscriptionValue) ValueType() ValueType { return TypeMessageStartSubscription }
+
 // ErrorType is the cause of an incident, as Camunda names it.
 type ErrorType string
 
@@ -188,4 +256,8 @@ var (
 	_ Value = (*VariableValue)(nil)
 	_ Value = (*IncidentValue)(nil)
 	_ Value = (*VariableDocumentValue)(nil)
+	_ Value = (*TimerValue)(nil)
+	_ Value = (*MessageValue)(nil)
+	_ Value = (*MessageSubscriptionValue)(nil)
+	_ Value = (*MessageStartSubscriptionValue)(nil)
 )

@@ -173,6 +173,9 @@ func applyElementEnded(to ElementState) applier {
 		}
 		delete(s.vars, r.Key)
 		delete(s.children, r.Key)
+		if e.Value.FlowScopeKey <= 0 {
+			s.instanceEnded(e)
+		}
 		if kids := s.children[e.Value.FlowScopeKey]; kids != nil {
 			delete(kids, r.Key)
 		}

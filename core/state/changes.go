@@ -15,6 +15,12 @@ type Changes struct {
 	Variables []VariableRow
 	Jobs      []Job
 	Incidents []IncidentRow
+	Timers    []TimerRow
+	// MessageSubscriptions, Messages and StartSubscriptions follow the same
+	// pattern: Live false marks a row that ended (history or deletable).
+	MessageSubscriptions []MessageSubscriptionRow
+	Messages             []MessageRow
+	StartSubscriptions   []StartSubscriptionRow
 	// LastKey and LastPosition are the state's counters after the batch.
 	LastKey, LastPosition int64
 }
@@ -30,6 +36,7 @@ type ElementRow struct {
 	IncidentKey    int64
 	StartTime      int64
 	EndTime        int64
+	StartedByKey   string
 }
 
 // VariableRow is the stored form of a variable.
@@ -49,6 +56,30 @@ type IncidentRow struct {
 	CreationTime int64
 }
 
+// TimerRow is the stored form of a timer.
+type TimerRow struct {
+	Timer
+	Live bool
+}
+
+// MessageSubscriptionRow is the stored form of a message subscription.
+type MessageSubscriptionRow struct {
+	MessageSubscription
+	Live bool
+}
+
+// MessageRow is the stored form of a buffered message.
+type MessageRow struct {
+	Message
+	Live bool
+}
+
+// StartSubscriptionRow is the stored form of a message start subscription.
+type StartSubscriptionRow struct {
+	StartSubscription
+	Live bool
+}
+
 type varID struct {
 	scope int64
 	name  string
@@ -60,6 +91,10 @@ type changeSet struct {
 	variables map[varID]VariableRow
 	jobs      map[int64]*Job
 	incidents map[int64]IncidentRow
+	timers    map[int64]TimerRow
+	subs      map[int64]MessageSubscriptionRow
+	messages  map[int64]MessageRow
+	starts    map[int64]StartSubscriptionRow
 	dirty     bool
 }
 
@@ -70,7 +105,41 @@ func newChanges() changeSet {
 		variables: map[varID]VariableRow{},
 		jobs:      map[int64]*Job{},
 		incidents: map[int64]IncidentRow{},
+		timers:    map[int64]TimerRow{},
+		subs:      map[int64]MessageSubscriptionRow{},
+		messages:  map[int64]MessageRow{},
+		starts:    map[int64]StartSubscriptionRow{},
 	}
+}
+
+func (s *State) markTimer(t *Timer, live bool) {
+	s.changes.timers[t.Key] = TimerRow{Timer: *t, Live: live}
+	s.changes.dirty = true
+}
+
+func (s *State) markSubscription(m *MessageSubscription, live bool) {
+	s.changes.subs[m.Key] = MessageSubscriptionRow{MessageSubscription: *m, Live: live}
+	s.changes.dirty = true
+}
+
+func (s *State) markMessage(m *Message, live bool) {
+	row := MessageRow{Message: *m, Live: live}
+	row.Correlated = append([]string(nil), m.Correlated...)
+	s.changes.messages[m.Key] = row
+	s.changes.dirty = true
+}
+
+func (s *State) markStart(m *StartSubscription, live bool) {
+	s.changes.starts[m.Key] = StartSubscriptionRow{StartSubscription: *m, Live: live}
+	s.changes.dirty = true
+}
+
+func valuesInKeyOrder[V any](m map[int64]V) []V {
+	out := make([]V, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
 }
 
 // TakeChanges returns the rows changed since the last call, in key order,
@@ -105,6 +174,22 @@ func (s *State) TakeChanges() Changes {
 	for _, k := range sortedKeys(c.incidents) {
 		out.Incidents = append(out.Incidents, c.incidents[k])
 	}
+	if len(c.timers) > 0 {
+		out.Timers = valuesInKeyOrder(c.timers)
+	}
+	if len(c.subs) > 0 {
+		out.MessageSubscriptions = valuesInKeyOrder(c.subs)
+	}
+	if len(c.messages) > 0 {
+		out.Messages = valuesInKeyOrder(c.messages)
+	}
+	if len(c.starts) > 0 {
+		out.StartSubscriptions = valuesInKeyOrder(c.starts)
+	}
+	clear(c.timers)
+	clear(c.subs)
+	clear(c.messages)
+	clear(c.starts)
 	clear(c.processes)
 	clear(c.elements)
 	clear(c.variables)
@@ -121,7 +206,7 @@ func sortVariableRows(rows []VariableRow) {
 // row copies an element instance into its stored form.
 func (e *ElementInstance) row() ElementRow {
 	row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey,
-		IncidentKey: e.IncidentKey, StartTime: e.StartTime, EndTime: e.EndTime}
+		IncidentKey: e.IncidentKey, StartTime: e.StartTime, EndTime: e.EndTime, StartedByKey: e.StartedByKey}
 	if len(e.Waiting) > 0 {
 		row.Waiting = make(map[string]int32, len(e.Waiting))
 		for f, n := range e.Waiting {

@@ -54,6 +54,20 @@ func (s *State) Check() error {
 			return fmt.Errorf("element instance %d points at missing incident %d", k, e.IncidentKey)
 		}
 	}
+	for _, k := range sortedKeys(s.ev.timers) {
+		t := s.ev.timers[k]
+		if t.Value.ElementInstanceKey > 0 && s.elements[t.Value.ElementInstanceKey] == nil {
+			return fmt.Errorf("timer %d outlives element instance %d", k, t.Value.ElementInstanceKey)
+		}
+		if _, ok := s.ev.timerDue.at[k]; !ok {
+			return fmt.Errorf("timer %d is not scheduled", k)
+		}
+	}
+	for _, k := range sortedKeys(s.ev.subs) {
+		if e := s.ev.subs[k].Value.ElementInstanceKey; s.elements[e] == nil {
+			return fmt.Errorf("message subscription %d outlives element instance %d", k, e)
+		}
+	}
 	for _, k := range sortedKeys(s.vars) {
 		if s.elements[k] == nil {
 			return fmt.Errorf("variables of scope %d outlive their scope", k)

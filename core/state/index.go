@@ -37,19 +37,19 @@ func (q *jobQueue) add(key int64) {
 }
 
 func (q *jobQueue) remove(key int64) {
-	live := q.keys[q.head:]
-	if len(live) > 0 && live[0] == key {
-		q.head++
-		q.n--
-		q.compact()
-		return
+	if _, ok := q.gone[key]; ok {
+		return // removed already
 	}
+	live := q.keys[q.head:]
 	i := sort.Search(len(live), func(i int) bool { return live[i] >= key })
-	if i < len(live) && live[i] == key {
-		if _, ok := q.gone[key]; !ok {
-			q.gone[key] = struct{}{}
-			q.n--
-		}
+	if i >= len(live) || live[i] != key {
+		return // not queued
+	}
+	q.n--
+	if i == 0 {
+		q.head++
+	} else {
+		q.gone[key] = struct{}{}
 	}
 	q.skipGone()
 }

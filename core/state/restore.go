@@ -15,6 +15,10 @@ type Snapshot struct {
 	Variables             []VariableRow // variables of those element instances
 	Jobs                  []Job         // jobs that are neither completed nor canceled
 	Incidents             []IncidentRow // incidents that are not resolved
+	Timers                []Timer       // timers that neither fired nor were canceled
+	MessageSubscriptions  []MessageSubscription
+	Messages              []Message // buffered messages that have not expired
+	StartSubscriptions    []StartSubscription
 }
 
 // Live reports whether a stored job row still belongs in the state.
@@ -37,7 +41,10 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 			return nil, fmt.Errorf("restore element instance %d: it is %s", r.Key, r.State)
 		}
 		e := &ElementInstance{Key: r.Key, State: r.State, Value: r.Value, ActiveChildren: r.ActiveChildren, JobKey: r.JobKey,
-			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime}
+			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime, StartedByKey: r.StartedByKey}
+		if e.Value.FlowScopeKey <= 0 && e.StartedByKey != "" {
+			s.ev.byCorrelation[e.Value.BPMNProcessID+"\x00"+e.StartedByKey] = e.Key
+		}
 		if len(r.Waiting) > 0 {
 			e.Waiting = make(map[string]int32, len(r.Waiting))
 			for f, n := range r.Waiting {
@@ -85,6 +92,29 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		}
 		s.incidents[r.Key] = &Incident{Key: r.Key, Value: r.Value, CreationTime: r.CreationTime}
 	}
+	for _, t := range snap.Timers {
+		r := &record.Record{Key: t.Key, Value: &t.Value}
+		if err := applyTimerCreated(s, r); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range snap.MessageSubscriptions {
+		if err := applySubscriptionCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range snap.Messages {
+		if err := applyMessagePublished(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, err
+		}
+		s.ev.messages[m.Key].Correlated = append([]string(nil), m.Correlated...)
+	}
+	for _, m := range snap.StartSubscriptions {
+		if err := applyStartSubscriptionCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, err
+		}
+	}
+	s.changes = newChanges() // restoring is not a change
 	if err := s.Check(); err != nil {
 		return nil, fmt.Errorf("restored state is inconsistent: %w", err)
 	}

@@ -21,6 +21,15 @@ type dump struct {
 	Backoffs     map[int64]int64            `json:"backoffs"`
 	Latest       map[string]int64           `json:"latest"`
 	Scopes       map[int64]map[string]int64 `json:"scopes"`
+	Timers       []Timer                    `json:"timers"`
+	TimerDue     map[int64]int64            `json:"timerDue"`
+	Subs         []MessageSubscription      `json:"subscriptions"`
+	Messages     []Message                  `json:"messages"`
+	MsgExpiry    map[int64]int64            `json:"messageExpiry"`
+	MsgsByName   map[string][]int64         `json:"messagesByName"`
+	MessageIDs   map[string]int64           `json:"messageIds"`
+	Starts       []StartSubscription        `json:"startSubscriptions"`
+	Correlation  map[string]int64           `json:"byCorrelation"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -58,6 +67,20 @@ func (s *State) Dump() []byte {
 	for t, q := range s.activatable {
 		d.Activatable[t] = q.first(q.len())
 	}
+	for _, k := range sortedKeys(s.ev.timers) {
+		d.Timers = append(d.Timers, *s.ev.timers[k])
+	}
+	for _, k := range sortedKeys(s.ev.subs) {
+		d.Subs = append(d.Subs, *s.ev.subs[k])
+	}
+	for _, k := range sortedKeys(s.ev.messages) {
+		d.Messages = append(d.Messages, *s.ev.messages[k])
+	}
+	for _, k := range sortedKeys(s.ev.starts) {
+		d.Starts = append(d.Starts, *s.ev.starts[k])
+	}
+	d.TimerDue, d.MsgExpiry, d.MsgsByName = s.ev.timerDue.at, s.ev.msgExpiry.at, s.ev.msgsByName
+	d.MessageIDs, d.Correlation = s.ev.messageIDs, s.ev.byCorrelation
 	for id, p := range s.latest {
 		d.Latest[id] = p.ProcessDefinitionKey
 	}

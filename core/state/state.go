@@ -102,6 +102,9 @@ type ElementInstance struct {
 	// StartTime and EndTime are the timestamps (Unix ms) of the commands
 	// that activated and ended the element; EndTime is 0 while it runs.
 	StartTime, EndTime int64
+	// StartedByKey is the correlation key of the message that started this
+	// process instance, if one did.
+	StartedByKey string
 }
 
 // WaitingTokens returns the number of tokens waiting at joins of this scope.
@@ -155,6 +158,7 @@ type State struct {
 	deadlines   *timerHeap           // activated jobs by deadline
 	backoffs    *timerHeap           // backing-off jobs by due time
 	incidents   map[int64]*Incident
+	ev          events
 
 	changes changeSet
 }
@@ -173,6 +177,7 @@ func New(parse ParseFunc) *State {
 		deadlines:   newTimerHeap(),
 		backoffs:    newTimerHeap(),
 		incidents:   map[int64]*Incident{},
+		ev:          newEvents(),
 		changes:     newChanges(),
 	}
 }
@@ -294,12 +299,14 @@ func (s *State) Incident(key int64) *Incident { return s.incidents[key] }
 
 // Counts reports how many entities of each kind the state holds in memory.
 type Counts struct {
-	Processes, Elements, Scopes, Jobs, Incidents int
+	Processes, Elements, Scopes, Jobs, Incidents        int
+	Timers, Subscriptions, Messages, StartSubscriptions int
 }
 
 // Counts returns the sizes of the state's tables.
 func (s *State) Counts() Counts {
-	return Counts{len(s.processes), len(s.elements), len(s.vars), len(s.jobs), len(s.incidents)}
+	return Counts{len(s.processes), len(s.elements), len(s.vars), len(s.jobs), len(s.incidents),
+		len(s.ev.timers), len(s.ev.subs), len(s.ev.messages), len(s.ev.starts)}
 }
 
 // JobKeys returns the keys of every job in the state, in key order.

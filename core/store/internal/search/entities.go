@@ -1,0 +1,203 @@
+package search
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// The searchable entities. Exprs name the columns of the tables that
+// migrations/ create; memstore reads the same fields through Get.
+
+func ms(t interface{ UnixMilli() int64 }, zero bool) int64 {
+	if zero {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+var elementStates = []string{store.StateActive, store.StateCompleted, store.StateTerminated}
+
+// ProcessDefinitions are the deployed process versions.
+var ProcessDefinitions = (&Entity[store.ProcessDefinition]{
+	Name:    "process definitions",
+	From:    "process_definitions",
+	Columns: "key, bpmn_process_id, name, version, version_tag, resource_name, tenant_id",
+	Scan: func(scan func(...any) error) (store.ProcessDefinition, error) {
+		var r store.ProcessDefinition
+		err := scan(&r.ProcessDefinitionKey, &r.ProcessDefinitionID, &r.Name, &r.Version, &r.VersionTag, &r.ResourceName, &r.TenantID)
+		return r, err
+	},
+	Key: "processDefinitionKey",
+	Fields: []*Field[store.ProcessDefinition]{
+		{Name: "processDefinitionKey", Kind: KindKey, Expr: "key", Get: func(r *store.ProcessDefinition) any { return r.ProcessDefinitionKey }},
+		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.ProcessDefinition) any { return r.ProcessDefinitionID }},
+		{Name: "name", Kind: KindString, Expr: "name", Optional: true, Get: func(r *store.ProcessDefinition) any { return r.Name }},
+		{Name: "version", Kind: KindInt, Expr: "version", Get: func(r *store.ProcessDefinition) any { return int64(r.Version) }},
+		{Name: "versionTag", Kind: KindString, Expr: "version_tag", Optional: true, Get: func(r *store.ProcessDefinition) any { return r.VersionTag }},
+		{Name: "resourceName", Kind: KindString, Expr: "resource_name", Get: func(r *store.ProcessDefinition) any { return r.ResourceName }},
+		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.ProcessDefinition) any { return r.TenantID }},
+	},
+}).index()
+
+// processHasIncident is true while an element of the process instance has
+// an open incident.
+const processHasIncident = "(EXISTS (SELECT 1 FROM incidents WHERE incidents.process_instance_key = element_instances.key AND incidents.state = 'ACTIVE'))"
+
+// ProcessInstances are the element instances of type PROCESS.
+var ProcessInstances = (&Entity[store.ProcessInstance]{
+	Name:  "process instances",
+	From:  "element_instances",
+	Where: "flow_scope_key = -1",
+	Columns: "key, bpmn_process_id, process_definition_key, version, state, start_time, end_time, " +
+		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id",
+	Scan: func(scan func(...any) error) (store.ProcessInstance, error) {
+		var r store.ProcessInstance
+		var start, end int64
+		err := scan(&r.ProcessInstanceKey, &r.ProcessDefinitionID, &r.ProcessDefinitionKey, &r.ProcessDefinitionVersion, &r.State,
+			&start, &end, &r.ParentProcessInstanceKey, &r.ParentElementInstanceKey, &r.HasIncident, &r.TenantID)
+		r.StartDate, r.EndDate = store.Millis(start), store.Millis(end)
+		return r, err
+	},
+	Key: "processInstanceKey",
+	Fields: []*Field[store.ProcessInstance]{
+		{Name: "processInstanceKey", Kind: KindKey, Expr: "key", Get: func(r *store.ProcessInstance) any { return r.ProcessInstanceKey }},
+		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionID }},
+		{Name: "processDefinitionKey", Kind: KindKey, Expr: "process_definition_key", Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionKey }},
+		{Name: "processDefinitionVersion", Kind: KindInt, Expr: "version", Get: func(r *store.ProcessInstance) any { return int64(r.ProcessDefinitionVersion) }},
+		{Name: "state", Kind: KindState, Expr: "state", Enum: elementStates, Get: func(r *store.ProcessInstance) any { return r.State }},
+		{Name: "startDate", Kind: KindDate, Expr: "start_time", Get: func(r *store.ProcessInstance) any { return ms(r.StartDate, r.StartDate.IsZero()) }},
+		{Name: "endDate", Kind: KindDate, Expr: "end_time", Optional: true, Get: func(r *store.ProcessInstance) any { return ms(r.EndDate, r.EndDate.IsZero()) }},
+		{Name: "parentProcessInstanceKey", Kind: KindKey, Expr: "parent_process_instance_key", Optional: true, Get: func(r *store.ProcessInstance) any { return r.ParentProcessInstanceKey }},
+		{Name: "parentElementInstanceKey", Kind: KindKey, Expr: "parent_element_instance_key", Optional: true, Get: func(r *store.ProcessInstance) any { return r.ParentElementInstanceKey }},
+		{Name: "hasIncident", Kind: KindBool, Expr: processHasIncident, Get: func(r *store.ProcessInstance) any { return r.HasIncident }},
+		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.ProcessInstance) any { return r.TenantID }},
+	},
+}).index()
+
+// ElementInstances are all element instances, process instances included.
+var ElementInstances = (&Entity[store.ElementInstance]{
+	Name: "element instances",
+	From: "element_instances",
+	Columns: "key, process_instance_key, process_definition_key, bpmn_process_id, element_id, element_type, state, " +
+		"start_time, end_time, incident_key, flow_scope_key, tenant_id",
+	Scan: func(scan func(...any) error) (store.ElementInstance, error) {
+		var r store.ElementInstance
+		var start, end int64
+		err := scan(&r.ElementInstanceKey, &r.ProcessInstanceKey, &r.ProcessDefinitionKey, &r.ProcessDefinitionID, &r.ElementID, &r.Type, &r.State,
+			&start, &end, &r.IncidentKey, &r.ElementInstanceScopeKey, &r.TenantID)
+		r.StartDate, r.EndDate = store.Millis(start), store.Millis(end)
+		r.HasIncident = r.IncidentKey > 0
+		return r, err
+	},
+	Key: "elementInstanceKey",
+	Fields: []*Field[store.ElementInstance]{
+		{Name: "elementInstanceKey", Kind: KindKey, Expr: "key", Get: func(r *store.ElementInstance) any { return r.ElementInstanceKey }},
+		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.ElementInstance) any { return r.ProcessInstanceKey }},
+		{Name: "processDefinitionKey", Kind: KindKey, Expr: "process_definition_key", Get: func(r *store.ElementInstance) any { return r.ProcessDefinitionKey }},
+		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.ElementInstance) any { return r.ProcessDefinitionID }},
+		{Name: "elementId", Kind: KindString, Expr: "element_id", Get: func(r *store.ElementInstance) any { return r.ElementID }},
+		{Name: "type", Kind: KindString, Expr: "element_type", Get: func(r *store.ElementInstance) any { return r.Type }},
+		{Name: "state", Kind: KindState, Expr: "state", Enum: elementStates, Get: func(r *store.ElementInstance) any { return r.State }},
+		{Name: "startDate", Kind: KindDate, Expr: "start_time", Get: func(r *store.ElementInstance) any { return ms(r.StartDate, r.StartDate.IsZero()) }},
+		{Name: "endDate", Kind: KindDate, Expr: "end_time", Optional: true, Get: func(r *store.ElementInstance) any { return ms(r.EndDate, r.EndDate.IsZero()) }},
+		{Name: "incidentKey", Kind: KindKey, Expr: "incident_key", Optional: true, Get: func(r *store.ElementInstance) any { return r.IncidentKey }},
+		{Name: "hasIncident", Kind: KindBool, Expr: "(incident_key > 0)", Get: func(r *store.ElementInstance) any { return r.HasIncident }},
+		{Name: "elementInstanceScopeKey", Kind: KindKey, Expr: "flow_scope_key", Optional: true, Get: func(r *store.ElementInstance) any { return r.ElementInstanceScopeKey }},
+		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.ElementInstance) any { return r.TenantID }},
+	},
+}).index()
+
+// Variables are the variables of every scope, ended scopes included.
+var Variables = (&Entity[store.Variable]{
+	Name:    "variables",
+	From:    "variables",
+	Columns: "key, name, value, scope_key, process_instance_key, tenant_id",
+	Scan: func(scan func(...any) error) (store.Variable, error) {
+		var r store.Variable
+		err := scan(&r.VariableKey, &r.Name, &r.Value, &r.ScopeKey, &r.ProcessInstanceKey, &r.TenantID)
+		return r, err
+	},
+	Key: "variableKey",
+	Fields: []*Field[store.Variable]{
+		{Name: "variableKey", Kind: KindKey, Expr: "key", Get: func(r *store.Variable) any { return r.VariableKey }},
+		{Name: "name", Kind: KindString, Expr: "name", Get: func(r *store.Variable) any { return r.Name }},
+		{Name: "value", Kind: KindString, Expr: "value", Get: func(r *store.Variable) any { return r.Value }},
+		{Name: "scopeKey", Kind: KindKey, Expr: "scope_key", Get: func(r *store.Variable) any { return r.ScopeKey }},
+		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.Variable) any { return r.ProcessInstanceKey }},
+		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.Variable) any { return r.TenantID }},
+	},
+}).index()
+
+var jobStates = []string{store.JobStateCreated, store.JobStateFailed, store.JobStateErrorThrown, store.JobStateCompleted, store.JobStateCanceled}
+
+// Jobs are all jobs, finished ones included.
+var Jobs = (&Entity[store.Job]{
+	Name: "jobs",
+	From: "jobs",
+	Columns: "key, type, state, retries, worker, process_instance_key, process_definition_key, bpmn_process_id, " +
+		"element_instance_key, element_id, deadline, error_message, error_code, custom_headers, tenant_id",
+	Scan: func(scan func(...any) error) (store.Job, error) {
+		var r store.Job
+		var deadline int64
+		var headers string
+		if err := scan(&r.JobKey, &r.Type, &r.State, &r.Retries, &r.Worker, &r.ProcessInstanceKey, &r.ProcessDefinitionKey, &r.ProcessDefinitionID,
+			&r.ElementInstanceKey, &r.ElementID, &deadline, &r.ErrorMessage, &r.ErrorCode, &headers, &r.TenantID); err != nil {
+			return r, err
+		}
+		r.Deadline = store.Millis(deadline)
+		if err := json.Unmarshal([]byte(headers), &r.CustomHeaders); err != nil {
+			return r, fmt.Errorf("decode custom headers of job %d: %w", r.JobKey, err)
+		}
+		return r, nil
+	},
+	Key: "jobKey",
+	Fields: []*Field[store.Job]{
+		{Name: "jobKey", Kind: KindKey, Expr: "key", Get: func(r *store.Job) any { return r.JobKey }},
+		{Name: "type", Kind: KindString, Expr: "type", Get: func(r *store.Job) any { return r.Type }},
+		{Name: "state", Kind: KindState, Expr: "state", Enum: jobStates, Get: func(r *store.Job) any { return r.State }},
+		{Name: "retries", Kind: KindInt, Expr: "retries", Get: func(r *store.Job) any { return int64(r.Retries) }},
+		{Name: "worker", Kind: KindString, Expr: "worker", Optional: true, Get: func(r *store.Job) any { return r.Worker }},
+		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.Job) any { return r.ProcessInstanceKey }},
+		{Name: "processDefinitionKey", Kind: KindKey, Expr: "process_definition_key", Get: func(r *store.Job) any { return r.ProcessDefinitionKey }},
+		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.Job) any { return r.ProcessDefinitionID }},
+		{Name: "elementInstanceKey", Kind: KindKey, Expr: "element_instance_key", Get: func(r *store.Job) any { return r.ElementInstanceKey }},
+		{Name: "elementId", Kind: KindString, Expr: "element_id", Get: func(r *store.Job) any { return r.ElementID }},
+		{Name: "deadline", Kind: KindDate, Expr: "deadline", Optional: true, Get: func(r *store.Job) any { return ms(r.Deadline, r.Deadline.IsZero()) }},
+		{Name: "errorMessage", Kind: KindString, Expr: "error_message", Optional: true, Get: func(r *store.Job) any { return r.ErrorMessage }},
+		{Name: "errorCode", Kind: KindString, Expr: "error_code", Optional: true, Get: func(r *store.Job) any { return r.ErrorCode }},
+		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.Job) any { return r.TenantID }},
+	},
+}).index()
+
+// Incidents are all incidents, resolved ones included.
+var Incidents = (&Entity[store.Incident]{
+	Name: "incidents",
+	From: "incidents",
+	Columns: "key, process_instance_key, process_definition_key, bpmn_process_id, error_type, error_message, " +
+		"element_id, element_instance_key, job_key, state, creation_time, tenant_id",
+	Scan: func(scan func(...any) error) (store.Incident, error) {
+		var r store.Incident
+		var created int64
+		err := scan(&r.IncidentKey, &r.ProcessInstanceKey, &r.ProcessDefinitionKey, &r.ProcessDefinitionID, &r.ErrorType, &r.ErrorMessage,
+			&r.ElementID, &r.ElementInstanceKey, &r.JobKey, &r.State, &created, &r.TenantID)
+		r.CreationTime = store.Millis(created)
+		return r, err
+	},
+	Key: "incidentKey",
+	Fields: []*Field[store.Incident]{
+		{Name: "incidentKey", Kind: KindKey, Expr: "key", Get: func(r *store.Incident) any { return r.IncidentKey }},
+		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.Incident) any { return r.ProcessInstanceKey }},
+		{Name: "processDefinitionKey", Kind: KindKey, Expr: "process_definition_key", Get: func(r *store.Incident) any { return r.ProcessDefinitionKey }},
+		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.Incident) any { return r.ProcessDefinitionID }},
+		{Name: "errorType", Kind: KindString, Expr: "error_type", Get: func(r *store.Incident) any { return r.ErrorType }},
+		{Name: "errorMessage", Kind: KindString, Expr: "error_message", Optional: true, Get: func(r *store.Incident) any { return r.ErrorMessage }},
+		{Name: "elementId", Kind: KindString, Expr: "element_id", Get: func(r *store.Incident) any { return r.ElementID }},
+		{Name: "elementInstanceKey", Kind: KindKey, Expr: "element_instance_key", Get: func(r *store.Incident) any { return r.ElementInstanceKey }},
+		{Name: "jobKey", Kind: KindKey, Expr: "job_key", Optional: true, Get: func(r *store.Incident) any { return r.JobKey }},
+		{Name: "state", Kind: KindState, Expr: "state", Enum: []string{store.StateActive, store.StateResolved}, Get: func(r *store.Incident) any { return r.State }},
+		{Name: "creationTime", Kind: KindDate, Expr: "creation_time", Get: func(r *store.Incident) any { return ms(r.CreationTime, r.CreationTime.IsZero()) }},
+		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.Incident) any { return r.TenantID }},
+	},
+}).index()

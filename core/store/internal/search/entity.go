@@ -1,0 +1,93 @@
+package search
+
+// Kind is the type of a searchable field; it decides which operators and
+// values the field takes.
+type Kind uint8
+
+// Field kinds.
+const (
+	KindKey Kind = iota + 1
+	KindInt
+	KindDate
+	KindString
+	KindState
+	KindBool
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindKey:
+		return "key"
+	case KindInt:
+		return "integer"
+	case KindDate:
+		return "date-time"
+	case KindString:
+		return "string"
+	case KindState:
+		return "state"
+	case KindBool:
+		return "boolean"
+	}
+	return "unknown"
+}
+
+// Field is one searchable and sortable field of an entity.
+type Field[T any] struct {
+	Name string // Camunda's name, as queries use it
+	Kind Kind
+	// Expr is the field's SQL expression over the entity's table; it is
+	// never NULL.
+	Expr string
+	// Optional fields may be absent: numbers <= 0 and empty strings are
+	// absent. Comparisons never match an absent value; $neq and $notIn do.
+	Optional bool
+	// Enum lists the values a state field can have.
+	Enum []string
+	// Get returns the field's value in a row: int64 for keys, integers and
+	// dates (Unix ms, 0 when absent), string or bool.
+	Get func(*T) any
+}
+
+// Entity describes one searchable table.
+type Entity[T any] struct {
+	Name string
+	// From is the SQL table; Where, if set, restricts it (process instances
+	// are the element instances with flow scope -1).
+	From, Where string
+	// Columns is the SQL select list that Scan reads.
+	Columns string
+	// Scan builds a row from the columns, reading them with scan.
+	Scan func(scan func(dest ...any) error) (T, error)
+	// Key names the field that identifies a row; it breaks every tie.
+	Key    string
+	Fields []*Field[T]
+
+	byName map[string]*Field[T]
+}
+
+// field returns the field with the given name.
+func (e *Entity[T]) field(name string) *Field[T] {
+	if e.byName == nil {
+		return nil
+	}
+	return e.byName[name]
+}
+
+// index builds the name lookup; entities are package-level values built once.
+func (e *Entity[T]) index() *Entity[T] {
+	e.byName = make(map[string]*Field[T], len(e.Fields))
+	for _, f := range e.Fields {
+		e.byName[f.Name] = f
+	}
+	return e
+}
+
+// FieldNames returns the names of the entity's fields in declaration order.
+func (e *Entity[T]) FieldNames() []string {
+	out := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		out[i] = f.Name
+	}
+	return out
+}

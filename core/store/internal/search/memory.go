@@ -1,0 +1,126 @@
+package search
+
+import (
+	"slices"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// match reports whether a row meets every condition.
+func (p *Plan[T]) match(row *T) bool {
+	for i := range p.conds {
+		if !p.conds[i].match(row) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *cond[T]) match(row *T) bool {
+	v := c.f.Get(row)
+	set := !c.f.Optional || present(v)
+	switch c.op {
+	case store.OpExists:
+		return set == c.exists
+	case store.OpEq:
+		return set && compare(v, c.val) == 0
+	case store.OpNeq:
+		return !set || compare(v, c.val) != 0
+	case store.OpGt:
+		return set && compare(v, c.val) > 0
+	case store.OpGte:
+		return set && compare(v, c.val) >= 0
+	case store.OpLt:
+		return set && compare(v, c.val) < 0
+	case store.OpLte:
+		return set && compare(v, c.val) <= 0
+	case store.OpIn:
+		return set && c.in(v)
+	case store.OpNotIn:
+		return !set || !c.in(v)
+	case store.OpLike:
+		s, _ := v.(string)
+		return set && matchLike(s, c.like)
+	}
+	return false
+}
+
+func (c *cond[T]) in(v any) bool {
+	for _, x := range c.vals {
+		if compare(v, x) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cmpRows orders two rows by the plan's sort.
+func (p *Plan[T]) cmpRows(a, b *T) int {
+	for _, s := range p.sort {
+		if c := compare(s.f.Get(a), s.f.Get(b)); c != 0 {
+			if s.desc {
+				return -c
+			}
+			return c
+		}
+	}
+	return 0
+}
+
+// cmpCursor orders a row against the plan's cursor.
+func (p *Plan[T]) cmpCursor(a *T) int {
+	for i, s := range p.sort {
+		if c := compare(s.f.Get(a), p.cursor[i]); c != 0 {
+			if s.desc {
+				return -c
+			}
+			return c
+		}
+	}
+	return 0
+}
+
+// Run applies the plan to an entity's rows in memory (rows already meet the
+// entity's Where). It may reorder rows.
+func (p *Plan[T]) Run(rows []T) store.Page[T] {
+	var matched []T
+	for i := range rows {
+		if p.match(&rows[i]) {
+			matched = append(matched, rows[i])
+		}
+	}
+	total := int64(len(matched))
+	slices.SortFunc(matched, func(a, b T) int { return p.cmpRows(&a, &b) })
+	var items []T
+	switch {
+	case p.cursor != nil && p.before:
+		end := 0
+		for end < len(matched) && p.cmpCursor(&matched[end]) < 0 {
+			end++
+		}
+		items = matched[max(0, end-p.limit):end]
+	case p.cursor != nil:
+		start := 0
+		for start < len(matched) && p.cmpCursor(&matched[start]) <= 0 {
+			start++
+		}
+		items = matched[start:min(len(matched), start+p.limit)]
+	default:
+		start := min(p.from, len(matched))
+		items = matched[start:min(len(matched), start+p.limit)]
+	}
+	return p.page(items, total)
+}
+
+// page builds a page from items in sort order.
+func (p *Plan[T]) page(items []T, total int64) store.Page[T] {
+	out := store.Page[T]{Items: items, Total: total}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	if len(items) > 0 {
+		out.StartCursor = p.cursorOf(&items[0])
+		out.EndCursor = p.cursorOf(&items[len(items)-1])
+	}
+	return out
+}

@@ -1,0 +1,205 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// Dialect is how one SQL database spells what plans need.
+type Dialect struct {
+	// Param returns the placeholder of the n-th argument, counting from 1.
+	Param func(n int) string
+	// Like returns a condition that expr matches the pattern in param.
+	Like func(expr, param string) string
+	// Pattern translates a Camunda $like pattern for Like.
+	Pattern func(string) string
+}
+
+// Postgres is PostgreSQL's dialect. Text columns are COLLATE "C", so LIKE
+// and ordering are by bytes, as in memory.
+var Postgres = Dialect{
+	Param:   func(n int) string { return "$" + strconv.Itoa(n) },
+	Like:    func(expr, param string) string { return expr + ` LIKE ` + param + ` ESCAPE '\'` },
+	Pattern: LikePattern,
+}
+
+// SQLite is SQLite's dialect. GLOB is case-sensitive, unlike SQLite's LIKE.
+var SQLite = Dialect{
+	Param:   func(int) string { return "?" },
+	Like:    func(expr, param string) string { return expr + ` GLOB ` + param },
+	Pattern: GlobPattern,
+}
+
+// Statement is SQL text with its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+type builder struct {
+	d    Dialect
+	args []any
+}
+
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return b.d.Param(len(b.args))
+}
+
+// SQL returns the statement that counts the matching rows and the one that
+// selects the page. A page read with Before comes back in reverse order;
+// Page puts it right.
+func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
+	cb := &builder{d: d}
+	where := p.where(cb)
+	count = Statement{SQL: "SELECT count(*) FROM " + p.e.From + where, Args: cb.args}
+
+	pb := &builder{d: d}
+	where = p.where(pb)
+	if p.cursor != nil {
+		c := p.cursorCond(pb)
+		if where == "" {
+			where = " WHERE " + c
+		} else {
+			where += " AND " + c
+		}
+	}
+	var q strings.Builder
+	q.WriteString("SELECT " + p.e.Columns + " FROM " + p.e.From + where + " ORDER BY ")
+	for i, s := range p.sort {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(s.f.Expr)
+		if s.desc != p.before {
+			q.WriteString(" DESC")
+		}
+	}
+	q.WriteString(" LIMIT " + strconv.Itoa(p.limit))
+	if p.cursor == nil && p.from > 0 {
+		q.WriteString(" OFFSET " + strconv.Itoa(p.from))
+	}
+	page = Statement{SQL: q.String(), Args: pb.args}
+	return count, page
+}
+
+// where returns the WHERE clause (with its leading space) or "".
+func (p *Plan[T]) where(b *builder) string {
+	var parts []string
+	if p.e.Where != "" {
+		parts = append(parts, p.e.Where)
+	}
+	for i := range p.conds {
+		parts = append(parts, p.conds[i].sql(b))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(parts, " AND ")
+}
+
+// presence returns the SQL condition that an optional field is set.
+func presence[T any](f *Field[T]) string {
+	switch f.Kind {
+	case KindString, KindState:
+		return f.Expr + " <> ''"
+	case KindBool:
+		return "1=1"
+	}
+	return f.Expr + " > 0"
+}
+
+func (c *cond[T]) sql(b *builder) string {
+	e := c.f.Expr
+	set := func(s string) string {
+		if !c.f.Optional {
+			return s
+		}
+		return "(" + presence(c.f) + " AND " + s + ")"
+	}
+	unsetOr := func(s string) string {
+		if !c.f.Optional {
+			return s
+		}
+		return "(NOT (" + presence(c.f) + ") OR " + s + ")"
+	}
+	switch c.op {
+	case store.OpExists:
+		switch {
+		case !c.f.Optional && c.exists:
+			return "1=1"
+		case !c.f.Optional:
+			return "1=0"
+		case c.exists:
+			return "(" + presence(c.f) + ")"
+		}
+		return "NOT (" + presence(c.f) + ")"
+	case store.OpEq:
+		return set(e + " = " + b.arg(c.val))
+	case store.OpNeq:
+		return unsetOr(e + " <> " + b.arg(c.val))
+	case store.OpGt:
+		return set(e + " > " + b.arg(c.val))
+	case store.OpGte:
+		return set(e + " >= " + b.arg(c.val))
+	case store.OpLt:
+		return set(e + " < " + b.arg(c.val))
+	case store.OpLte:
+		return set(e + " <= " + b.arg(c.val))
+	case store.OpIn:
+		if len(c.vals) == 0 {
+			return "1=0"
+		}
+		return set(e + " IN (" + c.list(b) + ")")
+	case store.OpNotIn:
+		if len(c.vals) == 0 {
+			return "1=1"
+		}
+		return unsetOr(e + " NOT IN (" + c.list(b) + ")")
+	case store.OpLike:
+		s, _ := c.val.(string)
+		return set(b.d.Like(e, b.arg(b.d.Pattern(s))))
+	}
+	// Compile admits no other operator; match nothing rather than guess.
+	return "1=0"
+}
+
+func (c *cond[T]) list(b *builder) string {
+	ps := make([]string, len(c.vals))
+	for i, v := range c.vals {
+		ps[i] = b.arg(v)
+	}
+	return strings.Join(ps, ", ")
+}
+
+// cursorCond returns the condition that a row sorts after (or, for Before,
+// before) the cursor: (k1 > c1) OR (k1 = c1 AND k2 > c2) OR ...
+func (p *Plan[T]) cursorCond(b *builder) string {
+	var ors []string
+	for i := range p.sort {
+		var ands []string
+		for j := 0; j < i; j++ {
+			ands = append(ands, p.sort[j].f.Expr+" = "+b.arg(p.cursor[j]))
+		}
+		s := p.sort[i]
+		op := " > "
+		if s.desc != p.before {
+			op = " < "
+		}
+		ands = append(ands, s.f.Expr+op+b.arg(p.cursor[i]))
+		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+// Page turns the rows a page statement returned into a page.
+func (p *Plan[T]) Page(items []T, total int64) store.Page[T] {
+	if p.before {
+		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+			items[i], items[j] = items[j], items[i]
+		}
+	}
+	return p.page(items, total)
+}

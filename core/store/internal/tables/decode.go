@@ -1,0 +1,123 @@
+package tables
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+)
+
+// Scan reads one row's columns into dest, like sql.Rows.Scan and pgx.Rows.Scan.
+type Scan func(dest ...any) error
+
+// ScanRecord reads a log row.
+func ScanRecord(scan Scan) (*record.Record, error) {
+	var pos, src, key, kind, vt, intent, version, ts, rt int64
+	var reason string
+	var value []byte
+	if err := scan(&pos, &src, &key, &kind, &vt, &intent, &version, &ts, &rt, &reason, &value); err != nil {
+		return nil, fmt.Errorf("read log row: %w", err)
+	}
+	v, err := record.NewValue(record.ValueType(vt))
+	if err != nil {
+		return nil, fmt.Errorf("decode record %d: %w", pos, err)
+	}
+	if len(value) > 0 && string(value) != "null" {
+		if err := json.Unmarshal(value, v); err != nil {
+			return nil, fmt.Errorf("decode record %d value (%s): %w", pos, record.ValueType(vt), err)
+		}
+	}
+	return &record.Record{
+		Position: pos, SourcePosition: src, Key: key, Kind: record.Kind(kind), ValueType: record.ValueType(vt),
+		Intent: record.Intent(intent), Version: uint16(version), Timestamp: ts,
+		RejectionType: record.RejectionType(rt), RejectionReason: reason, Value: v,
+	}, nil
+}
+
+// ScanProcess reads a process_definitions row.
+func ScanProcess(scan Scan) (record.ProcessValue, error) {
+	var p record.ProcessValue
+	var version int64
+	if err := scan(&p.ProcessDefinitionKey, &p.BPMNProcessID, &p.Name, &version, &p.VersionTag, &p.ResourceName,
+		&p.Resource, &p.Checksum, &p.DeploymentKey, &p.TenantID); err != nil {
+		return p, fmt.Errorf("read process definition: %w", err)
+	}
+	p.Version = int32(version)
+	if len(p.Resource) == 0 {
+		p.Resource = nil
+	}
+	return p, nil
+}
+
+// ScanElement reads an element_instances row.
+func ScanElement(scan Scan) (state.ElementRow, error) {
+	var e state.ElementRow
+	v := &e.Value
+	var lifecycle, version, children int64
+	var stateName, waiting string
+	if err := scan(&e.Key, &lifecycle, &stateName, &v.ProcessInstanceKey, &v.ProcessDefinitionKey, &v.BPMNProcessID, &version,
+		&v.ElementID, &v.BPMNElementType, &v.BPMNEventType, &v.FlowScopeKey, &v.ParentProcessInstanceKey,
+		&v.ParentElementInstanceKey, &children, &waiting, &e.JobKey, &e.IncidentKey, &e.StartTime, &e.EndTime, &v.TenantID); err != nil {
+		return e, fmt.Errorf("read element instance: %w", err)
+	}
+	e.State = state.ElementState(lifecycle)
+	v.Version = int32(version)
+	e.ActiveChildren = int32(children)
+	if waiting != "" {
+		if err := json.Unmarshal([]byte(waiting), &e.Waiting); err != nil {
+			return e, fmt.Errorf("decode waiting tokens of element instance %d: %w", e.Key, err)
+		}
+	}
+	return e, nil
+}
+
+// ScanVariable reads a variables row.
+func ScanVariable(scan Scan) (state.VariableRow, error) {
+	var v state.VariableRow
+	var value string
+	if err := scan(&v.Key, &v.ScopeKey, &v.ProcessInstanceKey, &v.Name, &value); err != nil {
+		return v, fmt.Errorf("read variable: %w", err)
+	}
+	if err := json.Unmarshal([]byte(value), &v.Value); err != nil {
+		return v, fmt.Errorf("decode variable %s of scope %d: %w", v.Name, v.ScopeKey, err)
+	}
+	return v, nil
+}
+
+// ScanJob reads a jobs row.
+func ScanJob(scan Scan) (state.Job, error) {
+	var j state.Job
+	v := &j.Value
+	var lifecycle, retries, version int64
+	var stateName, headers, vars string
+	if err := scan(&j.Key, &lifecycle, &stateName, &v.Type, &v.Worker, &retries, &v.RetryBackoff, &v.RecurringTime,
+		&v.Deadline, &v.Timeout, &v.ErrorMessage, &v.ErrorCode, &headers, &vars, &v.ElementID, &v.ElementInstanceKey,
+		&v.BPMNProcessID, &version, &v.ProcessDefinitionKey, &v.ProcessInstanceKey, &v.TenantID); err != nil {
+		return j, fmt.Errorf("read job: %w", err)
+	}
+	j.State = state.JobState(lifecycle)
+	v.Retries = int32(retries)
+	v.ProcessDefinitionVersion = int32(version)
+	if err := json.Unmarshal([]byte(headers), &v.CustomHeaders); err != nil {
+		return j, fmt.Errorf("decode custom headers of job %d: %w", j.Key, err)
+	}
+	if err := json.Unmarshal([]byte(vars), &v.Variables); err != nil {
+		return j, fmt.Errorf("decode variables of job %d: %w", j.Key, err)
+	}
+	return j, nil
+}
+
+// ScanIncident reads an incidents row.
+func ScanIncident(scan Scan) (state.IncidentRow, error) {
+	var in state.IncidentRow
+	v := &in.Value
+	var stateName, errorType string
+	if err := scan(&in.Key, &stateName, &errorType, &v.ErrorMessage, &v.BPMNProcessID, &v.ProcessDefinitionKey,
+		&v.ProcessInstanceKey, &v.ElementID, &v.ElementInstanceKey, &v.JobKey, &v.VariableScopeKey, &in.CreationTime, &v.TenantID); err != nil {
+		return in, fmt.Errorf("read incident: %w", err)
+	}
+	in.Resolved = stateName == "RESOLVED"
+	v.ErrorType = record.ErrorType(errorType)
+	return in, nil
+}

@@ -1,0 +1,255 @@
+package tables
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+)
+
+// EncodeLog returns the log rows of records. A record's value is kept as
+// its JSON; the envelope goes to columns.
+func EncodeLog(recs []*record.Record) (*Rows, error) {
+	r := newRows(Log, len(recs))
+	for _, rec := range recs {
+		if rec == nil {
+			return nil, fmt.Errorf("encode log: nil record after position %d", lastPosition(recs))
+		}
+		v, err := json.Marshal(rec.Value)
+		if err != nil {
+			return nil, fmt.Errorf("encode record %d (%s %s): %w", rec.Position, rec.ValueType, rec.Intent, err)
+		}
+		r.i(rec.Position)
+		r.i(rec.SourcePosition)
+		r.i(rec.Key)
+		r.i(int64(rec.Kind))
+		r.i(int64(rec.ValueType))
+		r.i(int64(rec.Intent))
+		r.i(int64(rec.Version))
+		r.i(rec.Timestamp)
+		r.i(int64(rec.RejectionType))
+		r.s(rec.RejectionReason)
+		r.b(v)
+		r.end()
+	}
+	return r, r.Err()
+}
+
+func lastPosition(recs []*record.Record) int64 {
+	var p int64
+	for _, r := range recs {
+		if r != nil {
+			p = r.Position
+		}
+	}
+	return p
+}
+
+// lastOfEachKey drops all but the last row of every key, keeping order:
+// an upsert statement may touch a row only once.
+func lastOfEachKey[T any](rows []T, key func(*T) int64) []T {
+	if len(rows) < 2 {
+		return rows
+	}
+	last := make(map[int64]int, len(rows))
+	for i := range rows {
+		last[key(&rows[i])] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := make([]T, 0, len(last))
+	for i := range rows {
+		if last[key(&rows[i])] == i {
+			out = append(out, rows[i])
+		}
+	}
+	return out
+}
+
+// EncodeChanges returns the state rows of a batch, one Rows per table that
+// has any, in the order of State.
+func EncodeChanges(c *state.Changes) ([]*Rows, error) {
+	var out []*Rows
+	add := func(r *Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := r.Err(); err != nil {
+			return err
+		}
+		if r.Len() > 0 {
+			out = append(out, r)
+		}
+		return nil
+	}
+	if err := add(processRows(c.Processes), nil); err != nil {
+		return nil, err
+	}
+	if err := add(elementRows(c.Elements)); err != nil {
+		return nil, err
+	}
+	if err := add(variableRows(c.Variables)); err != nil {
+		return nil, err
+	}
+	if err := add(jobRows(c.Jobs)); err != nil {
+		return nil, err
+	}
+	if err := add(incidentRows(c.Incidents), nil); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func processRows(ps []record.ProcessValue) *Rows {
+	ps = lastOfEachKey(ps, func(p *record.ProcessValue) int64 { return p.ProcessDefinitionKey })
+	r := newRows(ProcessDefinitions, len(ps))
+	for i := range ps {
+		p := &ps[i]
+		r.i(p.ProcessDefinitionKey)
+		r.s(p.BPMNProcessID)
+		r.s(p.Name)
+		r.i(int64(p.Version))
+		r.s(p.VersionTag)
+		r.s(p.ResourceName)
+		r.b(nonNil(p.Resource))
+		r.s(p.Checksum)
+		r.i(p.DeploymentKey)
+		r.s(p.TenantID)
+		r.end()
+	}
+	return r
+}
+
+// nonNil keeps NOT NULL blob columns happy; Load gives back an empty
+// resource for an empty one.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func elementRows(es []state.ElementRow) (*Rows, error) {
+	es = lastOfEachKey(es, func(e *state.ElementRow) int64 { return e.Key })
+	r := newRows(ElementInstances, len(es))
+	for i := range es {
+		e := &es[i]
+		waiting := ""
+		if len(e.Waiting) > 0 {
+			b, err := json.Marshal(e.Waiting)
+			if err != nil {
+				return nil, fmt.Errorf("encode waiting tokens of element instance %d: %w", e.Key, err)
+			}
+			waiting = string(b)
+		}
+		v := &e.Value
+		r.i(e.Key)
+		r.i(int64(e.State))
+		r.s(store.ElementStateName(e.State))
+		r.i(v.ProcessInstanceKey)
+		r.i(v.ProcessDefinitionKey)
+		r.s(v.BPMNProcessID)
+		r.i(int64(v.Version))
+		r.s(v.ElementID)
+		r.s(v.BPMNElementType)
+		r.s(v.BPMNEventType)
+		r.i(v.FlowScopeKey)
+		r.i(v.ParentProcessInstanceKey)
+		r.i(v.ParentElementInstanceKey)
+		r.i(int64(e.ActiveChildren))
+		r.s(waiting)
+		r.i(e.JobKey)
+		r.i(e.IncidentKey)
+		r.i(e.StartTime)
+		r.i(e.EndTime)
+		r.s(v.TenantID)
+		r.end()
+	}
+	return r, nil
+}
+
+func variableRows(vs []state.VariableRow) (*Rows, error) {
+	vs = lastOfEachKey(vs, func(v *state.VariableRow) int64 { return v.Key })
+	r := newRows(Variables, len(vs))
+	for i := range vs {
+		v := &vs[i]
+		val, err := store.EncodeJSON(v.Value)
+		if err != nil {
+			return nil, fmt.Errorf("encode variable %s of scope %d: %w", v.Name, v.ScopeKey, err)
+		}
+		r.i(v.Key)
+		r.i(v.ScopeKey)
+		r.i(v.ProcessInstanceKey)
+		r.s(v.Name)
+		r.s(val)
+		r.end()
+	}
+	return r, nil
+}
+
+func jobRows(js []state.Job) (*Rows, error) {
+	js = lastOfEachKey(js, func(j *state.Job) int64 { return j.Key })
+	r := newRows(Jobs, len(js))
+	for i := range js {
+		j := &js[i]
+		v := &j.Value
+		headers, err := store.EncodeJSON(v.CustomHeaders)
+		if err != nil {
+			return nil, fmt.Errorf("encode custom headers of job %d: %w", j.Key, err)
+		}
+		vars, err := store.EncodeJSON(v.Variables)
+		if err != nil {
+			return nil, fmt.Errorf("encode variables of job %d: %w", j.Key, err)
+		}
+		r.i(j.Key)
+		r.i(int64(j.State))
+		r.s(store.JobStateName(j.State))
+		r.s(v.Type)
+		r.s(v.Worker)
+		r.i(int64(v.Retries))
+		r.i(v.RetryBackoff)
+		r.i(v.RecurringTime)
+		r.i(v.Deadline)
+		r.i(v.Timeout)
+		r.s(v.ErrorMessage)
+		r.s(v.ErrorCode)
+		r.s(headers)
+		r.s(vars)
+		r.s(v.ElementID)
+		r.i(v.ElementInstanceKey)
+		r.s(v.BPMNProcessID)
+		r.i(int64(v.ProcessDefinitionVersion))
+		r.i(v.ProcessDefinitionKey)
+		r.i(v.ProcessInstanceKey)
+		r.s(v.TenantID)
+		r.end()
+	}
+	return r, nil
+}
+
+func incidentRows(is []state.IncidentRow) *Rows {
+	is = lastOfEachKey(is, func(i *state.IncidentRow) int64 { return i.Key })
+	r := newRows(Incidents, len(is))
+	for k := range is {
+		in := &is[k]
+		v := &in.Value
+		r.i(in.Key)
+		r.s(store.IncidentStateName(in.Resolved))
+		r.s(string(v.ErrorType))
+		r.s(v.ErrorMessage)
+		r.s(v.BPMNProcessID)
+		r.i(v.ProcessDefinitionKey)
+		r.i(v.ProcessInstanceKey)
+		r.s(v.ElementID)
+		r.i(v.ElementInstanceKey)
+		r.i(v.JobKey)
+		r.i(v.VariableScopeKey)
+		r.i(in.CreationTime)
+		r.s(v.TenantID)
+		r.end()
+	}
+	return r
+}

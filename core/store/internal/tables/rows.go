@@ -1,0 +1,111 @@
+package tables
+
+import "fmt"
+
+// column holds one column's values for a batch of rows.
+type column struct {
+	ints  []int64
+	texts []string
+	blobs [][]byte
+}
+
+// Rows are rows of one table, held column by column.
+type Rows struct {
+	T    *Table
+	cols []column
+	next int // column the next value goes to
+	n    int
+	err  error
+}
+
+func newRows(t *Table, capacity int) *Rows {
+	r := &Rows{T: t, cols: make([]column, len(t.Columns))}
+	for i, c := range t.Columns {
+		switch c.Kind {
+		case Int:
+			r.cols[i].ints = make([]int64, 0, capacity)
+		case Text:
+			r.cols[i].texts = make([]string, 0, capacity)
+		case Bytes:
+			r.cols[i].blobs = make([][]byte, 0, capacity)
+		}
+	}
+	return r
+}
+
+func (r *Rows) kind(k Kind) int {
+	i := r.next
+	if i >= len(r.cols) || r.T.Columns[i].Kind != k {
+		if r.err == nil {
+			r.err = fmt.Errorf("table %s: value %d of row %d does not fit its column", r.T.Name, i, r.n)
+		}
+		return -1
+	}
+	r.next++
+	return i
+}
+
+func (r *Rows) i(v int64) {
+	if c := r.kind(Int); c >= 0 {
+		r.cols[c].ints = append(r.cols[c].ints, v)
+	}
+}
+
+func (r *Rows) s(v string) {
+	if c := r.kind(Text); c >= 0 {
+		r.cols[c].texts = append(r.cols[c].texts, v)
+	}
+}
+
+func (r *Rows) b(v []byte) {
+	if c := r.kind(Bytes); c >= 0 {
+		r.cols[c].blobs = append(r.cols[c].blobs, v)
+	}
+}
+
+// end closes a row.
+func (r *Rows) end() {
+	if r.next != len(r.cols) && r.err == nil {
+		r.err = fmt.Errorf("table %s: row %d has %d values for %d columns", r.T.Name, r.n, r.next, len(r.cols))
+	}
+	r.next = 0
+	r.n++
+}
+
+// Len returns the number of rows.
+func (r *Rows) Len() int { return r.n }
+
+// Err returns the first encoding problem.
+func (r *Rows) Err() error { return r.err }
+
+// AppendRow appends the values of row i to dst, in column order.
+func (r *Rows) AppendRow(dst []any, i int) []any {
+	for c, col := range r.T.Columns {
+		switch col.Kind {
+		case Int:
+			dst = append(dst, r.cols[c].ints[i])
+		case Text:
+			dst = append(dst, r.cols[c].texts[i])
+		case Bytes:
+			dst = append(dst, r.cols[c].blobs[i])
+		}
+	}
+	return dst
+}
+
+// Arrays returns one slice per column ([]int64, []string or [][]byte), the
+// arguments of InsertUnnest.
+func (r *Rows) Arrays() []any {
+	out := make([]any, len(r.cols))
+	for c, col := range r.T.Columns {
+		switch col.Kind {
+		case Int:
+			out[c] = r.cols[c].ints
+		case Text:
+			out[c] = r.cols[c].texts
+		case Bytes:
+			out[c] = r.cols[c].blobs
+		}
+	}
+	return out
+}

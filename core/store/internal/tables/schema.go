@@ -1,0 +1,63 @@
+package tables
+
+// The written tables, column for column as migrations/ create them. The
+// first column is the key. Encoders in encode.go and decoders in decode.go
+// follow this order.
+
+// Log holds the records.
+var Log = &Table{Name: "log", Columns: []Column{
+	{"position", Int}, {"source_position", Int}, {"key", Int}, {"kind", Int}, {"value_type", Int},
+	{"intent", Int}, {"version", Int}, {"timestamp", Int}, {"rejection_type", Int}, {"rejection_reason", Text},
+	{"value", Bytes},
+}}
+
+// ProcessDefinitions holds every deployed process version.
+var ProcessDefinitions = &Table{Name: "process_definitions", Upsert: true, Columns: []Column{
+	{"key", Int}, {"bpmn_process_id", Text}, {"name", Text}, {"version", Int}, {"version_tag", Text},
+	{"resource_name", Text}, {"resource", Bytes}, {"checksum", Text}, {"deployment_key", Int}, {"tenant_id", Text},
+}}
+
+// ElementInstances holds element instances, process instances included.
+var ElementInstances = &Table{Name: "element_instances", Upsert: true, Columns: []Column{
+	{"key", Int}, {"lifecycle", Int}, {"state", Text}, {"process_instance_key", Int}, {"process_definition_key", Int},
+	{"bpmn_process_id", Text}, {"version", Int}, {"element_id", Text}, {"element_type", Text}, {"event_type", Text},
+	{"flow_scope_key", Int}, {"parent_process_instance_key", Int}, {"parent_element_instance_key", Int},
+	{"active_children", Int}, {"waiting", Text}, {"job_key", Int}, {"incident_key", Int}, {"start_time", Int},
+	{"end_time", Int}, {"tenant_id", Text},
+}}
+
+// Variables holds variables by scope. Its tenant_id keeps the column's
+// default: state.VariableRow carries no tenant.
+var Variables = &Table{Name: "variables", Upsert: true, Columns: []Column{
+	{"key", Int}, {"scope_key", Int}, {"process_instance_key", Int}, {"name", Text}, {"value", Text},
+}}
+
+// Jobs holds jobs.
+var Jobs = &Table{Name: "jobs", Upsert: true, Columns: []Column{
+	{"key", Int}, {"lifecycle", Int}, {"state", Text}, {"type", Text}, {"worker", Text}, {"retries", Int},
+	{"retry_backoff", Int}, {"recurring_time", Int}, {"deadline", Int}, {"timeout", Int}, {"error_message", Text},
+	{"error_code", Text}, {"custom_headers", Text}, {"variables", Text}, {"element_id", Text},
+	{"element_instance_key", Int}, {"bpmn_process_id", Text}, {"process_definition_version", Int},
+	{"process_definition_key", Int}, {"process_instance_key", Int}, {"tenant_id", Text},
+}}
+
+// Incidents holds incidents.
+var Incidents = &Table{Name: "incidents", Upsert: true, Columns: []Column{
+	{"key", Int}, {"state", Text}, {"error_type", Text}, {"error_message", Text}, {"bpmn_process_id", Text},
+	{"process_definition_key", Int}, {"process_instance_key", Int}, {"element_id", Text},
+	{"element_instance_key", Int}, {"job_key", Int}, {"variable_scope_key", Int}, {"creation_time", Int},
+	{"tenant_id", Text},
+}}
+
+// State lists the state tables in the order Commit writes them.
+var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents}
+
+// The statements that read the live rows, in key order, as Load returns them.
+var (
+	LoadProcesses = ProcessDefinitions.Select("ORDER BY key")
+	LoadElements  = ElementInstances.Select("WHERE state = 'ACTIVE' ORDER BY key")
+	LoadVariables = Variables.Select("WHERE scope_key IN (SELECT key FROM element_instances WHERE state = 'ACTIVE') ORDER BY key")
+	LoadJobs      = Jobs.Select("WHERE state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
+	LoadIncidents = Incidents.Select("WHERE state = 'ACTIVE' ORDER BY key")
+	LoadMeta      = "SELECT last_key, last_position FROM meta WHERE id = 1"
+)

@@ -1,0 +1,93 @@
+package tables
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is how a column's values are carried: every integer column is
+// written from int64 (the database narrows it), text from string, blobs from
+// []byte.
+type Kind uint8
+
+// Column kinds.
+const (
+	Int Kind = iota + 1
+	Text
+	Bytes
+)
+
+// Column is one written column.
+type Column struct {
+	Name string
+	Kind Kind
+}
+
+// Table is a table that Commit writes.
+type Table struct {
+	Name    string
+	Columns []Column
+	// Upsert tables replace the row with the same key (the first column);
+	// the log only appends, and a duplicate position fails the commit.
+	Upsert bool
+}
+
+// Names returns the column names separated by commas.
+func (t *Table) Names() string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// conflict returns the ON CONFLICT clause of an upsert, or "".
+func (t *Table) conflict(excluded string) string {
+	if !t.Upsert {
+		return ""
+	}
+	sets := make([]string, 0, len(t.Columns)-1)
+	for _, c := range t.Columns[1:] {
+		sets = append(sets, c.Name+" = "+excluded+"."+c.Name)
+	}
+	return " ON CONFLICT (" + t.Columns[0].Name + ") DO UPDATE SET " + strings.Join(sets, ", ")
+}
+
+// InsertValues returns SQLite's statement that writes n rows with ?
+// placeholders.
+func (t *Table) InsertValues(n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + t.Name + " (" + t.Names() + ") VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(t.conflict("excluded"))
+	return b.String()
+}
+
+// InsertUnnest returns PostgreSQL's statement that writes every row of a
+// batch from one array per column.
+func (t *Table) InsertUnnest() string {
+	arrays := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		typ := "bigint"
+		switch c.Kind {
+		case Text:
+			typ = "text"
+		case Bytes:
+			typ = "bytea"
+		}
+		arrays[i] = fmt.Sprintf("$%d::%s[]", i+1, typ)
+	}
+	return "INSERT INTO " + t.Name + " (" + t.Names() + ") SELECT * FROM unnest(" + strings.Join(arrays, ", ") + ")" + t.conflict("EXCLUDED")
+}
+
+// Select returns the statement that reads every column, followed by the
+// given clauses.
+func (t *Table) Select(clauses string) string {
+	return "SELECT " + t.Names() + " FROM " + t.Name + " " + clauses
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Op is a filter operator, named as in Camunda's search requests.
+type Op string
+
+// Filter operators. Which operators a field accepts depends on its type:
+// keys take $eq $neq $exists $in $notIn; numbers and dates take $eq $neq
+// $exists $gt $gte $lt $lte $in $notIn; strings and states take $eq $neq
+// $exists $in $notIn $like; booleans take $eq $neq $exists.
+const (
+	OpEq     Op = "$eq"
+	OpNeq    Op = "$neq"
+	OpExists Op = "$exists"
+	OpGt     Op = "$gt"
+	OpGte    Op = "$gte"
+	OpLt     Op = "$lt"
+	OpLte    Op = "$lte"
+	OpIn     Op = "$in"
+	OpNotIn  Op = "$notIn"
+	// OpLike matches Camunda's wildcards: * is any run of characters, ? is
+	// one character, and a backslash makes the next character literal.
+	OpLike Op = "$like"
+)
+
+// Condition restricts one field. Value is a scalar for most operators, a
+// bool for $exists and a slice ([]any, []string, []int64 ...) for $in and
+// $notIn. Keys and numbers may be given as Go integers, integral float64 or
+// decimal strings; dates as time.Time, RFC 3339 strings or Unix
+// milliseconds. An empty Op means $eq.
+type Condition struct {
+	Field string
+	Op    Op
+	Value any
+}
+
+// SortField orders results by one field.
+type SortField struct {
+	Field string
+	Desc  bool
+}
+
+// Query is one search: every condition must hold (AND). Results are sorted
+// by Sort and then by the entity's key. Paging is by offset (From) or by an
+// opaque cursor taken from a previous Page (After: the rows after it;
+// Before: the rows before it), never both. Limit 0 means DefaultLimit.
+type Query struct {
+	Conditions    []Condition
+	Sort          []SortField
+	From, Limit   int
+	After, Before string
+}
+
+// DefaultLimit is the page size of a query without a limit.
+const DefaultLimit = 100
+
+// MaxLimit is the largest page a query may ask for.
+const MaxLimit = 10000
+
+// Page is one page of search results.
+type Page[T any] struct {
+	Items []T
+	// Total counts every row that matches the conditions, on every page.
+	Total int64
+	// StartCursor and EndCursor point at the first and last item; both are
+	// empty when the page has no items.
+	StartCursor, EndCursor string
+}
+
+// Querier searches a store's rows, finished ones included. Results reflect
+// every batch whose Commit returned.
+type Querier interface {
+	SearchProcessDefinitions(ctx context.Context, q Query) (Page[ProcessDefinition], error)
+	// SearchProcessInstances searches the element instances that are
+	// process instances (flow scope -1).
+	SearchProcessInstances(ctx context.Context, q Query) (Page[ProcessInstance], error)
+	SearchElementInstances(ctx context.Context, q Query) (Page[ElementInstance], error)
+	SearchVariables(ctx context.Context, q Query) (Page[Variable], error)
+	SearchJobs(ctx context.Context, q Query) (Page[Job], error)
+	SearchIncidents(ctx context.Context, q Query) (Page[Incident], error)
+}
+
+// QueryError reports a query the store cannot run because it is malformed:
+// an unknown field, an operator the field does not take, a value of the
+// wrong type or a bad cursor. An API answers it with 400.
+type QueryError struct {
+	Field string // the field, or "sort", "page.from", "page.after" ...
+	Msg   string
+}
+
+func (e *QueryError) Error() string {
+	if e.Field == "" {
+		return "invalid query: " + e.Msg
+	}
+	return fmt.Sprintf("invalid query: %s: %s", e.Field, e.Msg)
+}

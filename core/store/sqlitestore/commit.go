@@ -1,0 +1,120 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/internal/tables"
+)
+
+// chunks are the row counts of the prepared multi-row inserts: a batch is
+// written with as few statements of these sizes as fit.
+var chunks = []int{256, 64, 16, 4, 1}
+
+type stmtKey struct {
+	table string
+	rows  int
+}
+
+const updateMeta = "UPDATE meta SET last_key = ?, last_position = ? WHERE id = 1"
+
+// Commit implements store.Store: the batch's records, its state rows and
+// the counters, in one transaction.
+func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
+	if b == nil {
+		return errors.New("commit: nil batch")
+	}
+	logRows, err := tables.EncodeLog(b.Records)
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	stateRows, err := tables.EncodeChanges(&b.Changes)
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.reading(func() error {
+		if err := s.write(ctx, b, logRows, stateRows); err != nil {
+			return fmt.Errorf("commit batch at position %d: %w", b.Changes.LastPosition, err)
+		}
+		return nil
+	})
+}
+
+func (s *Store) write(ctx context.Context, b *store.Batch, logRows *tables.Rows, stateRows []*tables.Rows) (err error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := s.insert(ctx, tx, logRows); err != nil {
+		return err
+	}
+	for _, r := range stateRows {
+		if err := s.insert(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, updateMeta, b.Changes.LastKey, b.Changes.LastPosition); err != nil {
+		return fmt.Errorf("write meta: %w", err)
+	}
+	if s.failAfterWrite != nil {
+		return s.failAfterWrite
+	}
+	if err := tx.Commit(); err != nil {
+		// SQLite may have rolled back already (disk full, I/O error) or
+		// may keep the transaction open (busy); make sure it is gone.
+		_, _ = s.w.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	return nil
+}
+
+// insert writes rows with the prepared multi-row statements.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
+	args := make([]any, 0, chunks[0]*len(r.T.Columns))
+	for i := 0; i < r.Len(); {
+		n := chunks[len(chunks)-1]
+		for _, c := range chunks {
+			if r.Len()-i >= c {
+				n = c
+				break
+			}
+		}
+		st, err := s.stmt(ctx, r.T, n)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for k := i; k < i+n; k++ {
+			args = r.AppendRow(args, k)
+		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("write %s: %w", r.T.Name, err)
+		}
+		i += n
+	}
+	return nil
+}
+
+// stmt returns the prepared insert of n rows into t; callers hold wmu.
+func (s *Store) stmt(ctx context.Context, t *tables.Table, n int) (*sql.Stmt, error) {
+	k := stmtKey{t.Name, n}
+	if st := s.stmts[k]; st != nil {
+		return st, nil
+	}
+	st, err := s.w.PrepareContext(ctx, t.InsertValues(n))
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert into %s: %w", t.Name, err)
+	}
+	s.stmts[k] = st
+	return st, nil
+}

@@ -1,0 +1,13 @@
+// Package sqlitestore is the embedded default store: one SQLite file
+// (modernc.org/sqlite, pure Go) in WAL mode holding a partition's log and
+// state rows, written in one transaction per batch by a single writer
+// connection and read through a separate pool. It implements store.Store,
+// store.Loader and store.Querier. It must never interpret records and
+// never write outside a Commit's transaction.
+//
+// Durability: by default every commit is synced to disk (synchronous=FULL),
+// so an acknowledged batch survives a power loss as well as a crash of the
+// process. Options.Synchronous "NORMAL" syncs the WAL only at checkpoints:
+// a crash of the process still loses nothing, a power loss may lose the
+// last batches, which is faster on slow disks.
+package sqlitestore

@@ -1,0 +1,153 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// Options tune the store; the zero value is the safe default.
+type Options struct {
+	// Synchronous is SQLite's synchronous setting: "FULL" (default: every
+	// commit reaches the disk) or "NORMAL" (see the package doc).
+	Synchronous string
+	// BusyTimeout is how long a statement waits for a lock another process
+	// holds (for example a migration run from the CLI); default 5s.
+	BusyTimeout time.Duration
+	// ReadConns bounds the read pool used by ReadLog, Load and searches;
+	// default 4.
+	ReadConns int
+}
+
+// Store is a SQLite store.Store.
+type Store struct {
+	path string
+	w    *sql.DB // one connection: the only writer
+	r    *sql.DB // read-only pool
+
+	wmu    sync.Mutex // serializes commits and guards stmts
+	stmts  map[stmtKey]*sql.Stmt
+	mu     sync.RWMutex
+	closed bool
+
+	// failAfterWrite, set by tests, fails a commit after every row was
+	// written, before COMMIT.
+	failAfterWrite error
+}
+
+func (o *Options) defaults() error {
+	switch strings.ToUpper(o.Synchronous) {
+	case "":
+		o.Synchronous = "FULL"
+	case "FULL", "NORMAL", "EXTRA":
+		o.Synchronous = strings.ToUpper(o.Synchronous)
+	default:
+		return fmt.Errorf("synchronous must be FULL, NORMAL or EXTRA, got %q", o.Synchronous)
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = 4
+	}
+	return nil
+}
+
+// dsn returns the driver's data source name for path.
+func dsn(path string, opts Options, write bool) string {
+	q := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(0)", opts.BusyTimeout.Milliseconds())
+	if write {
+		q += "&_journal_mode=WAL&_synchronous=" + opts.Synchronous + "&_txlock=immediate"
+	} else {
+		q += "&_query_only=1"
+	}
+	return path + q
+}
+
+// Open opens (creating it if needed) the store in the SQLite file at path,
+// and migrates its schema to the latest version.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, fmt.Errorf("open sqlite store: %q is not a plain file path", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite store: create directory: %w", err)
+		}
+	}
+	w, err := sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	if _, _, err := migrateDB(ctx, path, opts, "up"); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(opts.ReadConns)
+	r.SetMaxIdleConns(opts.ReadConns)
+	return &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}}, nil
+}
+
+// Close implements store.Store. It waits for a commit in flight.
+func (s *Store) Close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var errs []error
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
+	errs = append(errs, s.r.Close(), s.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// reading runs fn unless the store is closed; Close waits for it.
+func (s *Store) reading(fn func() error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	return fn()
+}
+
+// Interface guards
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Loader  = (*Store)(nil)
+	_ store.Querier = (*Store)(nil)
+)
