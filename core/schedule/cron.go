@@ -70,7 +70,10 @@ func parseCron(s string) (*cronExpr, error) {
 	loc := time.UTC
 	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
 		if rest, ok := strings.CutPrefix(s, prefix); ok {
-			id, expr, _ := strings.Cut(rest, " ")
+			id, expr := rest, ""
+			if k := strings.IndexAny(rest, " \t\r\n"); k >= 0 {
+				id, expr = rest[:k], rest[k:]
+			}
 			l, err := loadZone(id)
 			if err != nil {
 				return nil, err
@@ -94,13 +97,13 @@ func parseCron(s string) (*cronExpr, error) {
 	bits := []*uint64{&c.second, &c.minute, &c.hour, &c.dom, &c.month, &c.dow}
 	for k, tok := range tokens {
 		f := cronFields[k]
-		tok = strings.ToUpper(tok)
+		up := strings.ToUpper(tok)
 		var err error
 		switch {
-		case k == 3 && strings.ContainsAny(tok, "LW"):
-			err = c.parseDomSpecial(tok)
-		case k == 5 && strings.ContainsAny(tok, "L#"):
-			err = c.parseDowSpecial(tok)
+		case k == 3 && strings.ContainsAny(up, "LW"):
+			err = c.parseDomSpecial(up)
+		case k == 5 && strings.ContainsAny(up, "L#"):
+			err = c.parseDowSpecial(up)
 		default:
 			*bits[k], err = f.parse(tok)
 		}
@@ -170,7 +173,7 @@ func (f cronField) parse(tok string) (uint64, error) {
 // value reads a number or name within the field's range.
 func (f cronField) value(s string) (int, error) {
 	for k, name := range f.names {
-		if s == name {
+		if strings.EqualFold(s, name) {
 			return f.min + k, nil
 		}
 	}

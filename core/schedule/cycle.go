@@ -94,27 +94,25 @@ func parseCycle(s string) (*Cycle, error) {
 		}
 		c.repetitions = int32(max(n, 1))
 	}
-	parts := strings.Split(s[slash+1:], "/")
-	pos := slash + 1
-	switch len(parts) {
-	case 1:
-	case 2:
-		if looksLikeDuration(parts[0]) {
+	// The interval follows the last '/'; a start, which may contain '/' in
+	// its zone id, lies between the first and the last.
+	last := strings.LastIndexByte(s, '/')
+	interval, pos := s[last+1:], last+1
+	if last > slash {
+		middle := s[slash+1 : last]
+		switch {
+		case looksLikeDuration(middle):
 			return nil, errors.New(`the form "R/duration/end" is not supported; use "R/start/duration"`)
-		}
-		if !looksLikeDuration(parts[1]) {
+		case !looksLikeDuration(interval):
 			return nil, errors.New(`the form "R/start/end" is not supported; use "R/start/duration"`)
 		}
-		start, err := parseDateTime(parts[0], pos)
+		start, err := parseDateTime(middle, slash+1)
 		if err != nil {
 			return nil, fmt.Errorf("start: %w", err)
 		}
 		c.start, c.hasStart, c.loc = start, true, start.Location()
-		pos += len(parts[0]) + 1
-	default:
-		return nil, fmt.Errorf("too many '/' (expected R[n]/duration or R[n]/start/duration)")
 	}
-	d, err := parseDuration(parts[len(parts)-1], pos)
+	d, err := parseDuration(interval, pos)
 	if err != nil {
 		return nil, fmt.Errorf("interval: %w", err)
 	}

@@ -242,7 +242,7 @@ func (p *dtScanner) zone() *time.Location {
 	}
 	loc, err := loadZone(id)
 	if err != nil {
-		p.fail("%s at position %d", err, p.base+start+1)
+		p.fail("%w at position %d", err, p.base+start+1)
 	}
 	return loc
 }
@@ -258,8 +258,7 @@ func loadZone(id string) (*time.Location, error) {
 		return nil, fmt.Errorf("zone id %s too long", quote(id))
 	}
 	for k := 0; k < len(id); k++ {
-		c := id[k]
-		if !(isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || strings.IndexByte("/_-+", c) >= 0) {
+		if c := upper(id[k]); !isDigit(c) && (c < 'A' || c > 'Z') && strings.IndexByte("/_-+", c) < 0 {
 			return nil, fmt.Errorf("invalid character %s in zone id %s", quoteAt(id, k), quote(id))
 		}
 	}

@@ -102,7 +102,7 @@ func parseDuration(s string, base int) (Duration, error) {
 		start := i
 		n, next, err := readNumber(s, i, maxNumber)
 		if err != nil {
-			return Duration{}, fmt.Errorf("%s at position %d", err, base+i)
+			return Duration{}, fmt.Errorf("%w at position %d", err, base+i)
 		}
 		i = next
 		hasFrac := false
@@ -142,7 +142,7 @@ func parseDuration(s string, base int) (Duration, error) {
 			return Duration{}, fmt.Errorf("unknown designator %s at position %d", quoteAt(s, i), base+i)
 		case k <= last:
 			return Duration{}, fmt.Errorf("designator %s repeated or out of order at position %d", quoteAt(s, i), base+i)
-		case hasFrac && !(inTime && c == 'S'):
+		case hasFrac && (!inTime || c != 'S'):
 			return Duration{}, fmt.Errorf("only seconds may have a fraction, at position %d", base+start)
 		}
 		last = k
