@@ -1,16 +1,19 @@
 package conformance
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 )
@@ -60,7 +63,9 @@ var corpusInvalid = map[string]string{
 	"lib-bpmn-engine/test-cases/simple-count-loop-with-message.bpmn":               "must be a FEEL expression",
 	"lib-bpmn-engine/test-cases/subprocess-with-gateways.bpmn":                     "must be a FEEL expression",
 	// Service tasks without a job type: Zeebe requires zeebe:taskDefinition.
-	"lib-bpmn-engine/test-cases/forked-flow.bpmn": "zeebe:taskDefinition type",
+	"lib-bpmn-engine/test-cases/forked-flow.bpmn":                              "zeebe:taskDefinition type",
+	"lib-bpmn-engine/test-cases/subprocess.bpmn":                               "a job type is required",
+	"lib-bpmn-engine/test-cases/message-intermediate-invalid-timer-event.bpmn": "a timer definition is required", // the engine's own negative test
 	// Deliberately broken FEEL in the mappings.
 	"lib-bpmn-engine/test-cases/service-task-invalid-input.bpmn":  "invalid expression",
 	"lib-bpmn-engine/test-cases/service-task-invalid-output.bpmn": "invalid expression",
@@ -121,7 +126,7 @@ func TestCorpusRunsToCompletion(t *testing.T) {
 		}
 		for _, p := range dep.Processes {
 			in := corpusInputs[name]
-			ci, err := h.Engine.CreateInstance(h.Ctx, engine.CreateInstanceRequest{ProcessDefinitionKey: p.ProcessDefinitionKey, Variables: in.start})
+			ci, err := h.Engine.CreateInstance(h.Ctx, engine.CreateInstanceRequest{ProcessDefinitionKey: p.ProcessDefinitionKey, Variables: startVariables(b, in.start)})
 			if rj, ok := engine.AsRejection(err); ok && rj.Type == record.RejectionInvalidState {
 				notStartable++ // no none start event: started by other means
 				continue
@@ -146,7 +151,31 @@ func TestCorpusRunsToCompletion(t *testing.T) {
 	}
 }
 
-// drive completes every job of an instance until it ends; it returns why it
+// startVariables gives every variable that a message correlation key reads
+// directly a value, so that subscriptions can open; given start variables win.
+func startVariables(xml []byte, given map[string]any) map[string]any {
+	vars := map[string]any{}
+	if defs, err := model.Parse(bytes.NewReader(xml)); err == nil {
+		for _, m := range defs.Messages {
+			if m.CorrelationKey == nil {
+				continue
+			}
+			if name := strings.TrimSpace(strings.TrimPrefix(m.CorrelationKey.Source(), "=")); identifier.MatchString(name) {
+				vars[name] = "key-" + name
+			}
+		}
+	}
+	for k, v := range given {
+		vars[k] = v
+	}
+	return vars
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// drive works an instance until it ends, as its surroundings would: it
+// completes every job, publishes the message each open subscription waits
+// for, and moves the clock to the next timer. It returns why the instance
 // did not end, or "".
 func drive(h *Harness, pi int64, worker func(map[string]any) map[string]any) string {
 	for range 200 {
@@ -169,9 +198,28 @@ func drive(h *Harness, pi int64, worker func(map[string]any) map[string]any) str
 			return "incident " + incident
 		}
 		if len(types) == 0 {
-			var summary []string
-			h.State(func(s *state.State) { summary = s.Summary(pi) })
-			return "stuck without jobs in " + strings.Join(summary, ", ")
+			var subs []*state.MessageSubscription
+			var nextTimer int64
+			var timerDue bool
+			h.State(func(s *state.State) {
+				subs = s.Subscriptions()
+				nextTimer, timerDue = s.NextTimer()
+			})
+			switch {
+			case len(subs) > 0:
+				sub := subs[0].Value
+				if _, err := h.Engine.PublishMessage(h.Ctx, engine.PublishMessageRequest{Name: sub.MessageName, CorrelationKey: sub.CorrelationKey}); err != nil {
+					return "publish message: " + err.Error()
+				}
+			case timerDue:
+				h.Clock.Set(time.UnixMilli(nextTimer))
+				h.Settle()
+			default:
+				var summary []string
+				h.State(func(s *state.State) { summary = s.Summary(pi) })
+				return "stuck without jobs, messages or timers in " + strings.Join(summary, ", ")
+			}
+			continue
 		}
 		for _, typ := range types {
 			jobs, err := h.Engine.ActivateJobs(h.Ctx, engine.ActivateJobsRequest{Type: typ, Worker: "corpus", Timeout: time.Minute, MaxJobs: 100})

@@ -40,12 +40,39 @@ func NewHarness(t testing.TB) *Harness {
 	return h
 }
 
-// Settle lets the engine handle every timer that is due on its clock.
+// Settle lets the engine handle everything that is due on its clock: job
+// deadlines and back-offs, timers and message expiries. Each Read runs a
+// batch, and a batch first handles what is due.
 func (h *Harness) Settle() {
 	h.T.Helper()
-	if err := h.Engine.Read(h.Ctx, func(*state.State) {}); err != nil {
-		h.T.Fatalf("settle engine: %v", err)
+	for range 1000 {
+		due := false
+		now := h.Clock.Now().UnixMilli()
+		if err := h.Engine.Read(h.Ctx, func(s *state.State) {
+			for _, next := range []func() (int64, bool){s.NextDeadline, s.NextBackoff, s.NextTimer, s.NextMessageExpiry} {
+				if t, ok := next(); ok && t <= now {
+					due = true
+				}
+			}
+		}); err != nil {
+			h.T.Fatalf("settle engine: %v", err)
+		}
+		if !due {
+			return
+		}
 	}
+	h.T.Fatal("settle engine: work stays due after 1000 batches")
+}
+
+// Instances returns the keys of every process instance in the log.
+func (h *Harness) Instances() []int64 {
+	var out []int64
+	for _, r := range h.Log() {
+		if v, ok := r.Value.(*record.ProcessInstanceValue); ok && r.Intent == record.IntentElementActivating && v.FlowScopeKey <= 0 {
+			out = append(out, r.Key)
+		}
+	}
+	return out
 }
 
 // State runs fn on the engine's state between batches.

@@ -200,7 +200,7 @@ func checkCancelAfter(t *testing.T, dir string, steps []Step, n int) {
 	for _, s := range steps[:n] {
 		r.do(s.Command)
 	}
-	for _, pi := range r.instances {
+	for _, pi := range h.Instances() {
 		err := h.Engine.CancelInstance(h.Ctx, pi)
 		if rj, ok := engine.AsRejection(err); ok && rj.Type == record.RejectionNotFound {
 			continue // already ended
@@ -305,13 +305,23 @@ func (r *runner) do(cmd string) string {
 			return "error: no active element " + args["element"]
 		}
 		err = r.h.Engine.SetVariables(ctx, engine.SetVariablesRequest{ScopeKey: key, Variables: vars, Local: args["local"] == "true"})
+	case "publish-message", "correlate-message":
+		vars, perr := parseVars(args["vars"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		req := engine.PublishMessageRequest{Name: args["name"], CorrelationKey: args["key"], TimeToLive: r.duration(args, "ttl", 0), MessageID: args["id"], Variables: vars}
+		if name == "publish-message" {
+			_, err = r.h.Engine.PublishMessage(ctx, req)
+		} else {
+			_, err = r.h.Engine.CorrelateMessage(ctx, req)
+		}
 	case "advance-clock":
 		d, perr := time.ParseDuration(args["by"])
 		if perr != nil {
 			return "error: " + perr.Error()
 		}
 		r.h.Clock.Advance(d)
-		r.h.Settle()
 	case "cancel":
 		if len(r.instances) == 0 {
 			return "error: no instance to cancel"
@@ -322,6 +332,7 @@ func (r *runner) do(cmd string) string {
 	default:
 		return "error: unknown command " + name
 	}
+	r.h.Settle()
 	out := r.printNew()
 	if err != nil {
 		if rj, ok := engine.AsRejection(err); ok {
@@ -504,6 +515,19 @@ func (r *runner) line(rec *record.Record) string {
 		return fmt.Sprintf("%-20s %-22s %s=%s", "VARIABLE_"+rec.Intent.String(), r.scopeName(v.ScopeKey), v.Name, b)
 	case *record.IncidentValue:
 		return fmt.Sprintf("%-20s %-22s %s: %s", "INCIDENT_"+rec.Intent.String(), v.ErrorType, v.ElementID, v.ErrorMessage)
+	case *record.TimerValue:
+		due := time.UnixMilli(v.DueDate).UTC().Format(time.RFC3339)
+		s := fmt.Sprintf("%-20s %-22s due=%s", "TIMER_"+rec.Intent.String(), v.ElementID, due)
+		if v.Cycle != "" {
+			s += fmt.Sprintf(" repetitions=%d", v.Repetitions)
+		}
+		return s
+	case *record.MessageValue:
+		return fmt.Sprintf("%-20s %-22s key=%q ttl=%s", "MESSAGE_"+rec.Intent.String(), v.Name, v.CorrelationKey, time.Duration(v.TimeToLive)*time.Millisecond)
+	case *record.MessageSubscriptionValue:
+		return fmt.Sprintf("%-20s %-22s %s key=%q", "SUBSCRIPTION_"+rec.Intent.String(), v.MessageName, v.ElementID, v.CorrelationKey)
+	case *record.MessageStartSubscriptionValue:
+		return fmt.Sprintf("%-20s %-22s %s", "START_SUBSCRIPTION_"+rec.Intent.String(), v.MessageName, v.StartEventID)
 	case *record.ProcessValue:
 		return fmt.Sprintf("%-20s %-22s version=%d", "PROCESS_"+rec.Intent.String(), v.BPMNProcessID, v.Version)
 	case *record.DeploymentValue:
@@ -526,7 +550,7 @@ func (r *runner) scopeName(key int64) string {
 func (r *runner) printState() string {
 	var lines []string
 	r.h.State(func(s *state.State) {
-		for _, pi := range r.instances {
+		for _, pi := range r.h.Instances() {
 			for _, e := range s.Summary(pi) {
 				lines = append(lines, "element  "+e)
 			}

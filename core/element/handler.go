@@ -70,6 +70,32 @@ type JobSpec struct {
 	CustomHeaders map[string]string
 }
 
+// Attacher is a handler of boundary events: when the activity a boundary
+// event sits on is activated, the kernel calls Attach in the activity's
+// context so the event can create its timers or subscriptions.
+type Attacher interface {
+	Attach(ctx Context, boundary *model.Element) error
+}
+
+// TimerSpec describes a timer to create for an element: the element itself
+// (catch events) or one of its boundary events.
+type TimerSpec struct {
+	Element *model.Element // the event the timer triggers
+	Due     time.Time
+	// Cycle is the evaluated cycle definition for repeating timers and
+	// Repetitions the firings left including this one (-1 infinite).
+	Cycle       string
+	Repetitions int32
+}
+
+// SubscriptionSpec describes a message subscription to open.
+type SubscriptionSpec struct {
+	Element        *model.Element // the event the message triggers
+	Name           string
+	CorrelationKey string
+	Interrupting   bool
+}
+
 // Context is what a handler sees of the kernel while it handles one element
 // instance. Its methods never block and never do I/O.
 type Context interface {
@@ -95,4 +121,18 @@ type Context interface {
 	Complete()
 	// Take takes an outgoing sequence flow when the element completes.
 	Take(f *model.SequenceFlow)
+	// CreateTimer schedules a timer owned by this element instance.
+	CreateTimer(spec TimerSpec)
+	// OpenSubscription opens a message subscription owned by this element instance.
+	OpenSubscription(spec SubscriptionSpec)
+	// ThrowError throws a BPMN error from this element: the nearest
+	// matching catch event takes over, or an incident is raised.
+	ThrowError(code string)
+	// TerminateSiblings terminates every other element instance in this
+	// element's flow scope (terminate end events).
+	TerminateSiblings()
+	// TriggeredStart is, for a process root, the start event the instance
+	// was started at (a timer or message start event), or nil for the none
+	// start event.
+	TriggeredStart() *model.Element
 }

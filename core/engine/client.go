@@ -21,6 +21,21 @@ type Client interface {
 	UpdateJobRetries(ctx context.Context, jobKey int64, retries int32) error
 	ResolveIncident(ctx context.Context, incidentKey int64) error
 	SetVariables(ctx context.Context, req SetVariablesRequest) error
+	PublishMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
+	CorrelateMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
+}
+
+// PublishMessageRequest publishes a message: it reaches every process waiting
+// for its name and correlation key (one subscription per process) and starts
+// processes with a matching message start event; with a time to live it is
+// buffered for subscriptions that open later.
+type PublishMessageRequest struct {
+	Name           string
+	CorrelationKey string
+	TimeToLive     time.Duration
+	MessageID      string
+	Variables      map[string]any
+	TenantID       string
 }
 
 // SetVariablesRequest sets variables on an element instance's scope: in the
@@ -193,6 +208,27 @@ func (e *Engine) SetVariables(ctx context.Context, req SetVariablesRequest) erro
 	_, err := e.submit(ctx, &record.Record{Key: req.ScopeKey, ValueType: record.TypeVariableDocument, Intent: record.IntentVariableDocumentUpdate, Version: 1,
 		Value: &record.VariableDocumentValue{ScopeKey: req.ScopeKey, Local: req.Local, Variables: req.Variables}})
 	return err
+}
+
+// PublishMessage implements Client.
+func (e *Engine) PublishMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error) {
+	return e.message(ctx, record.IntentMessagePublish, req)
+}
+
+// CorrelateMessage implements Client: it publishes with no time to live and
+// is rejected with NOT_FOUND when nothing waits for the message.
+func (e *Engine) CorrelateMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error) {
+	return e.message(ctx, record.IntentMessageCorrelate, req)
+}
+
+func (e *Engine) message(ctx context.Context, intent record.Intent, req PublishMessageRequest) (*PublishedMessage, error) {
+	res, err := e.submit(ctx, &record.Record{ValueType: record.TypeMessage, Intent: intent, Version: 1,
+		Value: &record.MessageValue{Name: req.Name, CorrelationKey: req.CorrelationKey, TimeToLive: req.TimeToLive.Milliseconds(),
+			MessageID: req.MessageID, Variables: req.Variables, TenantID: req.TenantID}})
+	if err != nil {
+		return nil, err
+	}
+	return res.Response.(*PublishedMessage), nil
 }
 
 // Interface guards

@@ -107,6 +107,9 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 			if err := p.write(meta.ProcessDefinitionKey, record.IntentProcessCreated, pv); err != nil {
 				return nil, err
 			}
+			if err := p.openStartEvents(p.st.Process(meta.ProcessDefinitionKey), latest); err != nil {
+				return nil, err
+			}
 			out.Processes = append(out.Processes, meta)
 		}
 	}
@@ -207,6 +210,12 @@ func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*Cre
 	if start == nil {
 		return nil, reject(record.RejectionInvalidState, "expected process '%s' to have a none start event, but it has none", def.BPMNProcessID)
 	}
+	return p.startInstance(def, nil, v.Variables)
+}
+
+// startInstance creates an instance of def: at start (a timer or message
+// start event), or at the none start event when start is nil.
+func (p *Processor) startInstance(def *state.ProcessDefinition, start *model.Element, vars map[string]any) (*CreatedInstance, error) {
 	pi := p.newKey()
 	root := &record.ProcessInstanceValue{
 		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
@@ -216,14 +225,18 @@ func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*Cre
 	if err := p.write(pi, record.IntentElementActivating, root); err != nil {
 		return nil, err
 	}
-	if err := p.setLocals(p.st.Element(pi), v.Variables); err != nil {
+	if err := p.setLocals(p.st.Element(pi), vars); err != nil {
 		return nil, err
 	}
-	created := *v
-	created.BPMNProcessID, created.Version, created.ProcessDefinitionKey = def.BPMNProcessID, def.Version, def.ProcessDefinitionKey
-	created.ProcessInstanceKey, created.TenantID = pi, def.TenantID
-	if err := p.write(pi, record.IntentProcessInstanceCreated, &created); err != nil {
+	created := &record.ProcessInstanceCreationValue{
+		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
+		ProcessInstanceKey: pi, Variables: vars, TenantID: def.TenantID,
+	}
+	if err := p.write(pi, record.IntentProcessInstanceCreated, created); err != nil {
 		return nil, err
+	}
+	if start != nil {
+		p.startAt[pi] = start
 	}
 	p.push(step{kind: stepActivate, key: pi})
 	return &CreatedInstance{ProcessInstanceKey: pi, ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID, Version: def.Version, TenantID: def.TenantID}, nil
@@ -290,7 +303,11 @@ func (p *Processor) resolveIncident(key int64) error {
 	case state.ElementCompleting:
 		p.push(step{kind: stepComplete, key: ei.Key})
 	case state.ElementActivated:
-		p.push(step{kind: stepChildCompleted, key: ei.Key})
+		if in, err := p.instance(ei.Key); err == nil && in != nil {
+			if _, ok := in.handler.(element.Container); ok {
+				p.push(step{kind: stepChildCompleted, key: ei.Key})
+			}
+		}
 	}
 	return nil
 }

@@ -12,12 +12,16 @@ import (
 // elementContext is the element.Context of one step. It records what the
 // handler asks for; the kernel carries it out after the handler returned.
 type elementContext struct {
-	p        *Processor
-	in       *instance
-	jobs     []element.JobSpec
-	children []*model.Element
-	taken    []*model.SequenceFlow
-	complete bool
+	p         *Processor
+	in        *instance
+	jobs      []element.JobSpec
+	children  []*model.Element
+	taken     []*model.SequenceFlow
+	timers    []element.TimerSpec
+	subs      []element.SubscriptionSpec
+	errorCode *string
+	complete  bool
+	terminate bool // terminate the siblings
 }
 
 func (p *Processor) newContext(in *instance) *elementContext { return &elementContext{p: p, in: in} }
@@ -32,6 +36,16 @@ func (c *elementContext) CreateJob(spec element.JobSpec) {
 func (c *elementContext) ActivateChild(child *model.Element) { c.children = append(c.children, child) }
 func (c *elementContext) Complete()                          { c.complete = true }
 func (c *elementContext) Take(f *model.SequenceFlow)         { c.taken = append(c.taken, f) }
+
+func (c *elementContext) CreateTimer(spec element.TimerSpec) { c.timers = append(c.timers, spec) }
+func (c *elementContext) OpenSubscription(spec element.SubscriptionSpec) {
+	c.subs = append(c.subs, spec)
+}
+func (c *elementContext) ThrowError(code string) { c.errorCode = &code }
+func (c *elementContext) TerminateSiblings()     { c.terminate = true }
+func (c *elementContext) TriggeredStart() *model.Element {
+	return c.p.startAt[c.in.ei.Key]
+}
 
 func (c *elementContext) ActiveChildren() int {
 	return int(c.in.ei.ActiveChildren) + int(c.in.ei.WaitingTokens()) + len(c.children)

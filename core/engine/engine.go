@@ -251,17 +251,14 @@ func (e *Engine) Ready() bool {
 
 func (e *Engine) nextDue() (int64, bool) {
 	st := e.proc.State()
-	d, ok1 := st.NextDeadline()
-	b, ok2 := st.NextBackoff()
-	switch {
-	case ok1 && ok2:
-		return min(d, b), true
-	case ok1:
-		return d, true
-	case ok2:
-		return b, true
+	var next int64
+	var any bool
+	for _, f := range []func() (int64, bool){st.NextDeadline, st.NextBackoff, st.NextTimer, st.NextMessageExpiry} {
+		if t, ok := f(); ok && (!any || t < next) {
+			next, any = t, true
+		}
 	}
-	return 0, false
+	return next, any
 }
 
 // drain answers every queued command with err.
@@ -283,21 +280,32 @@ func (e *Engine) process(batch []*request) error {
 	var records []*record.Record
 	replies := make([]reply, len(batch))
 	st := e.proc.State()
-	internal := func(intent record.Intent, key int64) error {
-		res, err := e.proc.Process(&record.Record{Key: key, ValueType: record.TypeJob, Intent: intent, Version: 1, Timestamp: now, Value: &record.JobValue{}})
+	internal := func(intent record.Intent, key int64, v record.Value) error {
+		res, err := e.proc.Process(&record.Record{Key: key, ValueType: v.ValueType(), Intent: intent, Version: 1, Timestamp: now, Value: v})
 		if err != nil {
 			return err
 		}
 		records = append(records, res.Records...)
 		return nil
 	}
-	for _, k := range st.DueDeadlines(now, 1000) {
-		if err := internal(record.IntentJobTimeOut, k); err != nil {
+	const dueLimit = 1000 // per batch; the rest follow in the next one
+	for _, k := range st.DueDeadlines(now, dueLimit) {
+		if err := internal(record.IntentJobTimeOut, k, &record.JobValue{}); err != nil {
 			return err
 		}
 	}
-	for _, k := range st.DueBackoffs(now, 1000) {
-		if err := internal(record.IntentJobRecurAfterBackoff, k); err != nil {
+	for _, k := range st.DueBackoffs(now, dueLimit) {
+		if err := internal(record.IntentJobRecurAfterBackoff, k, &record.JobValue{}); err != nil {
+			return err
+		}
+	}
+	for _, k := range st.DueTimers(now, dueLimit) {
+		if err := internal(record.IntentTimerTrigger, k, &record.TimerValue{}); err != nil {
+			return err
+		}
+	}
+	for _, k := range st.ExpiredMessages(now, dueLimit) {
+		if err := internal(record.IntentMessageExpire, k, &record.MessageValue{}); err != nil {
 			return err
 		}
 	}

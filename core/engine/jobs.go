@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -172,7 +170,7 @@ func (p *Processor) failJob(key int64, v *record.JobValue) error {
 	return p.raiseIncident(in, &element.Failure{Type: record.ErrorJobNoRetries, Message: msg}, key)
 }
 
-func (p *Processor) throwError(key int64, v *record.JobValue) error {
+func (p *Processor) throwJobError(key int64, v *record.JobValue) error {
 	j, err := p.jobFor(key, "throw an error for")
 	if err != nil {
 		return err
@@ -193,11 +191,7 @@ func (p *Processor) throwError(key int64, v *record.JobValue) error {
 	if in == nil {
 		return nil
 	}
-	msg := fmt.Sprintf("An error was thrown with the code '%s' but not caught.", v.ErrorCode)
-	if v.ErrorMessage != "" {
-		msg += " Error message: " + v.ErrorMessage
-	}
-	return p.raiseIncident(in, &element.Failure{Type: record.ErrorUnhandledErrorEvnt, Message: msg}, key)
+	return p.throwError(in, v.ErrorCode, v.ErrorMessage, v.Variables, key)
 }
 
 func (p *Processor) updateRetries(key int64, v *record.JobValue) error {

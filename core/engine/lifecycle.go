@@ -112,13 +112,23 @@ func (p *Processor) elementValue(def *state.ProcessDefinition, pi int64, scope i
 // enter writes ELEMENT_ACTIVATING for a new instance of el in scope and
 // queues the rest of its activation.
 func (p *Processor) enter(scope *instance, el *model.Element) error {
+	_, err := p.enterWith(scope, el, nil)
+	return err
+}
+
+// enterWith enters el carrying the result of the event that triggered it;
+// the result is applied when the element completes.
+func (p *Processor) enterWith(scope *instance, el *model.Element, result map[string]any) (int64, error) {
 	key := p.newKey()
 	v := p.elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, el)
 	if err := p.write(key, record.IntentElementActivating, v); err != nil {
-		return err
+		return 0, err
+	}
+	if result != nil {
+		p.pendingVars[key] = result
 	}
 	p.push(step{kind: stepActivate, key: key})
-	return nil
+	return key, nil
 }
 
 // activate applies input mappings and runs the handler of an ACTIVATING element.
@@ -134,6 +144,22 @@ func (p *Processor) activate(key int64) error {
 	if err := in.handler.Activate(ctx); err != nil {
 		return p.fail(in, err)
 	}
+	if ctx.errorCode != nil {
+		// A thrown error ends the activation: a catch event takes over, or
+		// the element stays ACTIVATING with an incident.
+		return p.throwError(in, *ctx.errorCode, "", nil, 0)
+	}
+	for _, b := range in.el.Boundaries {
+		h, ok := p.reg.Handler(b.Kind)
+		if !ok {
+			return fmt.Errorf("no handler for element kind %s", b.Kind)
+		}
+		if a, ok := h.(element.Attacher); ok {
+			if err := a.Attach(ctx, b); err != nil {
+				return p.fail(in, err)
+			}
+		}
+	}
 	if err := p.write(key, record.IntentElementActivated, &in.ei.Value); err != nil {
 		return err
 	}
@@ -147,8 +173,18 @@ func (p *Processor) effects(in *instance, ctx *elementContext) error {
 			return err
 		}
 	}
+	for _, t := range ctx.timers {
+		if err := p.createTimer(in, t); err != nil {
+			return err
+		}
+	}
+	for _, sub := range ctx.subs {
+		if err := p.openSubscription(in, sub); err != nil {
+			return err
+		}
+	}
 	for _, child := range ctx.children {
-		if err := p.enter(in, child); err != nil {
+		if _, err := p.enterWith(in, child, p.startResult(in, child)); err != nil {
 			return err
 		}
 	}
@@ -174,12 +210,28 @@ func (p *Processor) complete(key int64) error {
 	default:
 		return nil
 	}
+	if result, ok := p.pendingVars[key]; ok {
+		if err := p.applyResult(in, result); err != nil {
+			return err
+		}
+		delete(p.pendingVars, key)
+	}
 	if err := p.applyOutputs(in); err != nil {
 		return p.fail(in, err)
 	}
 	ctx := p.newContext(in)
 	if err := in.handler.Complete(ctx); err != nil {
 		return p.fail(in, err)
+	}
+	if err := p.closeEvents(in); err != nil {
+		return err
+	}
+	if ctx.terminate {
+		for _, sib := range p.st.Children(in.ei.Value.FlowScopeKey) {
+			if sib.Key != key && sib.State != state.ElementTerminating {
+				p.push(step{kind: stepTerminate, key: sib.Key})
+			}
+		}
 	}
 	v := in.ei.Value
 	if err := p.write(key, record.IntentElementCompleted, &v); err != nil {
@@ -268,14 +320,29 @@ func (p *Processor) terminate(key int64) error {
 	if err := p.write(key, record.IntentElementTerminated, &v); err != nil {
 		return err
 	}
-	if scope := p.st.Element(v.FlowScopeKey); scope != nil && scope.State == state.ElementTerminating && scope.ActiveChildren == 0 {
+	if then, ok := p.afterTerminate[key]; ok {
+		delete(p.afterTerminate, key)
+		if err := then(); err != nil {
+			return err
+		}
+	}
+	scope := p.st.Element(v.FlowScopeKey)
+	switch {
+	case scope == nil:
+	case scope.State == state.ElementTerminating && scope.ActiveChildren == 0:
 		p.push(step{kind: stepTerminate, key: scope.Key})
+	case scope.State == state.ElementActivated:
+		p.push(step{kind: stepChildCompleted, key: scope.Key, child: in.el})
 	}
 	return nil
 }
 
-// cleanUp cancels the element's job and resolves its incident.
+// cleanUp cancels the element's job, timers and subscriptions and resolves
+// its incident.
 func (p *Processor) cleanUp(in *instance) error {
+	if err := p.closeEvents(in); err != nil {
+		return err
+	}
 	if in.ei.IncidentKey != 0 {
 		if inc := p.st.Incident(in.ei.IncidentKey); inc != nil {
 			v := inc.Value

@@ -36,17 +36,22 @@ type Processor struct {
 	typeNames map[*model.Element][2]string  // Camunda's element and event type names
 
 	// per command
-	cmd     *record.Record
-	now     time.Time
-	out     []*record.Record
-	agenda  []step
-	steps   int
-	nextKey int64
+	startAt        map[int64]*model.Element // process instance -> the start event it starts at
+	pendingVars    map[int64]map[string]any // element instance -> the result of the event that triggered it
+	pendingStart   map[int64]map[string]any // process instance -> the message that started it
+	afterTerminate map[int64]func() error   // element instance -> what follows its termination
+	cmd            *record.Record
+	now            time.Time
+	out            []*record.Record
+	agenda         []step
+	steps          int
+	nextKey        int64
 }
 
 // NewProcessor returns a processor that works on st with the handlers of reg.
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
-	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}, typeNames: map[*model.Element][2]string{}}
+	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}, typeNames: map[*model.Element][2]string{},
+		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{}}
 }
 
 // NewState returns an empty state whose process models are parsed with model.Parse.
@@ -99,6 +104,10 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 		res.Response = nil
 	}
 	clear(p.parsed)
+	clear(p.startAt)
+	clear(p.pendingVars)
+	clear(p.pendingStart)
+	clear(p.afterTerminate)
 	return res, nil
 }
 
@@ -147,13 +156,26 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		case record.IntentJobFail:
 			return nil, p.failJob(cmd.Key, v)
 		case record.IntentJobThrowError:
-			return nil, p.throwError(cmd.Key, v)
+			return nil, p.throwJobError(cmd.Key, v)
 		case record.IntentJobUpdateRetries:
 			return nil, p.updateRetries(cmd.Key, v)
 		case record.IntentJobTimeOut:
 			return nil, p.timeOutJob(cmd.Key)
 		case record.IntentJobRecurAfterBackoff:
 			return nil, p.recurJob(cmd.Key)
+		}
+	case *record.TimerValue:
+		if cmd.Intent == record.IntentTimerTrigger {
+			return nil, p.triggerTimer(cmd.Key)
+		}
+	case *record.MessageValue:
+		switch cmd.Intent {
+		case record.IntentMessagePublish:
+			return p.publishMessage(v, false)
+		case record.IntentMessageCorrelate:
+			return p.publishMessage(v, true)
+		case record.IntentMessageExpire:
+			return nil, p.expireMessage(cmd.Key)
 		}
 	case *record.VariableDocumentValue:
 		if cmd.Intent == record.IntentVariableDocumentUpdate {

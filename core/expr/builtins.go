@@ -51,7 +51,7 @@ func simple(fn func(args []any) any) func(*activation, []any) (any, error) {
 	return func(_ *activation, args []any) (any, error) { return fn(args), nil }
 }
 
-func builtinBinding(_ string, b *builtin) func(...ref.Val) ref.Val {
+func builtinBinding(b *builtin) func(...ref.Val) ref.Val {
 	return func(args ...ref.Val) ref.Val {
 		var st *activation
 		if b.state && len(args) > 0 {
@@ -1227,33 +1227,36 @@ func fnMatches(args []any) any {
 	return re.MatchString(s)
 }
 
-func fnSplit(args []any) any {
+func fnSplit(args []any) (any, error) {
 	s, re, ok := regexArgs(args, 2)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	parts := re.Split(s, maxListLen+1)
 	if len(parts) > maxListLen {
-		return nil
+		return nil, errListTooLong
 	}
 	out := make([]any, len(parts))
 	for i, p := range parts {
 		out[i] = p
 	}
-	return out
+	return out, nil
 }
 
-func fnExtract(args []any) any {
+func fnExtract(args []any) (any, error) {
 	s, re, ok := regexArgs(args, 2)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	ms := re.FindAllString(s, maxListLen)
+	ms := re.FindAllString(s, maxListLen+1)
+	if len(ms) > maxListLen {
+		return nil, errListTooLong
+	}
 	out := make([]any, len(ms))
 	for i, m := range ms {
 		out[i] = m
 	}
-	return out
+	return out, nil
 }
 
 func numFunc(fn func(float64) (float64, bool)) func(args []any) any {
@@ -1369,8 +1372,8 @@ func init() {
 	}), "string,match")
 	def("replace", 3, 4, func(_ *activation, a []any) (any, error) { return fnReplace(a) }, "input,pattern,replacement,flags")
 	def("matches", 2, 3, simple(fnMatches), "input,pattern,flags")
-	def("split", 2, 2, simple(fnSplit), "string,delimiter")
-	def("extract", 2, 2, simple(fnExtract), "string,pattern")
+	def("split", 2, 2, func(_ *activation, a []any) (any, error) { return fnSplit(a) }, "string,delimiter")
+	def("extract", 2, 2, func(_ *activation, a []any) (any, error) { return fnExtract(a) }, "string,pattern")
 	def("trim", 1, 1, simple(func(a []any) any {
 		s, ok := a[0].(string)
 		if !ok {

@@ -272,3 +272,22 @@ func TestReplaceLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestRegexListLimits(t *testing.T) {
+	big := strings.Repeat(",", maxListLen+1)
+	tests := []struct {
+		name string
+		fn   func([]any) (any, error)
+		args []any
+	}{
+		{"split into too many parts", fnSplit, []any{big, ","}},
+		{"extract too many matches", fnExtract, []any{big, ","}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := tc.fn(tc.args); err == nil || !strings.Contains(err.Error(), "longer than") {
+				t.Errorf("error = %v, want the list limit", err)
+			}
+		})
+	}
+}

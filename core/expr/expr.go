@@ -101,6 +101,9 @@ func (e *Expression) Eval(env Env) (any, error) {
 	if e.static {
 		return e.staticVal, nil
 	}
+	if e.prg == nil {
+		return nil, &EvalError{Msg: "expression is not compiled"}
+	}
 	act := activationPool.Get().(*activation)
 	act.lookup, act.now, act.seed, act.idents, act.raw = env.Lookup, env.Now, env.Seed, e.idents, e.lang == "cel"
 	out, _, err := e.prg.Eval(act)

@@ -308,6 +308,12 @@ func (costEstimator) CallCost(function, _ string, args []ref.Val, result ref.Val
 			n += deepSize(refValue(a), CostLimit)
 		}
 	}
+	if regexFuncs[function] && len(args) > 1 {
+		// Compiling a pattern costs in proportion to its length.
+		if p, ok := refValue(args[1]).(string); ok {
+			n += uint64(len(p))
+		}
+	}
 	if n == 1 {
 		return nil
 	}
@@ -317,6 +323,8 @@ func (costEstimator) CallCost(function, _ string, args []ref.Val, result ref.Val
 	big := n
 	return &big
 }
+
+var regexFuncs = map[string]bool{"f_matches": true, "f_replace": true, "f_split": true, "f_extract": true}
 
 // cheapFuncs do work independent of the size of their arguments (or
 // proportional to their result, which is charged).
@@ -347,8 +355,8 @@ var (
 func feelCELEnv() (*cel.Env, error) {
 	celEnvOnce.Do(func() {
 		funcs := runtimeFuncs()
-		for name, b := range builtins {
-			funcs[b.celName] = rtFunc{vararg: builtinBinding(name, b)}
+		for _, b := range builtins {
+			funcs[b.celName] = rtFunc{vararg: builtinBinding(b)}
 		}
 		names := make([]string, 0, len(funcs))
 		for n := range funcs {

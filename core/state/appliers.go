@@ -42,6 +42,19 @@ var appliers = map[applierKey]applier{
 	{record.IntentJobErrorThrown, 1}:          applyJobErrorThrown,
 	{record.IntentIncidentCreated, 1}:         applyIncidentCreated,
 	{record.IntentIncidentResolved, 1}:        applyIncidentResolved,
+
+	{record.IntentTimerCreated, 1}:                       applyTimerCreated,
+	{record.IntentTimerTriggered, 1}:                     applyTimerEnded,
+	{record.IntentTimerCanceled, 1}:                      applyTimerEnded,
+	{record.IntentMessagePublished, 1}:                   applyMessagePublished,
+	{record.IntentMessageExpired, 1}:                     applyMessageExpired,
+	{record.IntentMessageCorrelated, 1}:                  applyNothing,
+	{record.IntentMessageSubscriptionCreated, 1}:         applySubscriptionCreated,
+	{record.IntentMessageSubscriptionCorrelated, 1}:      applySubscriptionEnded,
+	{record.IntentMessageSubscriptionDeleted, 1}:         applySubscriptionEnded,
+	{record.IntentMessageStartSubscriptionCreated, 1}:    applyStartSubscriptionCreated,
+	{record.IntentMessageStartSubscriptionCorrelated, 1}: applyStartSubscriptionCorrelated,
+	{record.IntentMessageStartSubscriptionDeleted, 1}:    applyStartSubscriptionDeleted,
 }
 
 // EventVersion is the version new events of each intent are written with.
@@ -169,6 +182,9 @@ func applyElementEnded(to ElementState) applier {
 		delete(s.elements, r.Key)
 		if scope := s.elements[e.Value.FlowScopeKey]; scope != nil && e.Value.FlowScopeKey != e.Key {
 			scope.ActiveChildren--
+			if to == ElementCompleted && e.Value.BPMNEventType == "TERMINATE" {
+				scope.Waiting = nil // a terminate end event discards the tokens waiting at joins
+			}
 			s.markElement(scope)
 		}
 		delete(s.vars, r.Key)

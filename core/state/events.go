@@ -138,6 +138,15 @@ func (s *State) SubscriptionsFor(name, correlationKey string) []*MessageSubscrip
 	return pickAll(s.ev.subs, s.ev.subsByName[NameKey(name, correlationKey)])
 }
 
+// Subscriptions returns every open message subscription, in key order.
+func (s *State) Subscriptions() []*MessageSubscription {
+	out := make([]*MessageSubscription, 0, len(s.ev.subs))
+	for _, k := range sortedKeys(s.ev.subs) {
+		out = append(out, s.ev.subs[k])
+	}
+	return out
+}
+
 // Message returns the buffered message with the given key.
 func (s *State) Message(key int64) *Message { return s.ev.messages[key] }
 

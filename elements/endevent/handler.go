@@ -19,5 +19,18 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 // Complete takes no flow: the token ends here.
 func (Handler) Complete(element.Context) error { return nil }
 
+// Terminate runs terminate end events: the token ends here and every other
+// token of the flow scope is terminated; the scope then completes.
+type Terminate struct{ Handler }
+
+// Complete terminates the element's siblings.
+func (Terminate) Complete(ctx element.Context) error {
+	ctx.TerminateSiblings()
+	return nil
+}
+
 // Interface guards
-var _ element.Handler = Handler{}
+var (
+	_ element.Handler = Handler{}
+	_ element.Handler = Terminate{}
+)

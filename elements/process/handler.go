@@ -22,8 +22,12 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 	return nil
 }
 
-// Activate starts the none start event.
+// Activate starts the start event the instance was started at, or the none start event.
 func (Handler) Activate(ctx element.Context) error {
+	if start := ctx.TriggeredStart(); start != nil {
+		ctx.ActivateChild(start)
+		return nil
+	}
 	if start := element.SingleStartEvent(ctx.Element()); start != nil {
 		ctx.ActivateChild(start)
 		return nil

@@ -4,12 +4,16 @@ import (
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/elements/endevent"
+	"github.com/example/wf-engine/elements/errorevent"
 	"github.com/example/wf-engine/elements/exclusivegateway"
+	"github.com/example/wf-engine/elements/messageevent"
 	"github.com/example/wf-engine/elements/parallelgateway"
 	"github.com/example/wf-engine/elements/process"
 	"github.com/example/wf-engine/elements/servicetask"
 	"github.com/example/wf-engine/elements/startevent"
+	"github.com/example/wf-engine/elements/subprocess"
 	"github.com/example/wf-engine/elements/task"
+	"github.com/example/wf-engine/elements/timerevent"
 )
 
 // Registry returns a registry with every built-in element handler.
@@ -18,8 +22,18 @@ func Registry() *element.Registry {
 	r.Register(process.Handler{}, model.KindProcess)
 	r.Register(startevent.Handler{}, model.KindStartEvent)
 	r.Register(endevent.Handler{}, model.KindEndEvent)
-	r.Register(servicetask.Handler{}, model.KindServiceTask)
-	r.Register(task.Handler{}, model.KindTask, model.KindManualTask)
+	r.Register(endevent.Terminate{}, model.KindTerminateEndEvent)
+	r.Register(servicetask.Handler{}, model.KindServiceTask, model.KindMessageIntermediateThrowEvent, model.KindMessageEndEvent)
+	r.Register(task.Handler{}, model.KindTask, model.KindManualTask, model.KindIntermediateThrowEvent)
+	r.Register(subprocess.Handler{}, model.KindSubProcess)
+	r.Register(timerevent.Catch{}, model.KindTimerIntermediateCatchEvent)
+	r.Register(timerevent.Boundary{}, model.KindTimerBoundaryEvent)
+	r.Register(timerevent.Start{}, model.KindTimerStartEvent)
+	r.Register(messageevent.Catch{}, model.KindMessageIntermediateCatchEvent, model.KindReceiveTask)
+	r.Register(messageevent.Boundary{}, model.KindMessageBoundaryEvent)
+	r.Register(messageevent.Start{}, model.KindMessageStartEvent)
+	r.Register(errorevent.End{}, model.KindErrorEndEvent)
+	r.Register(errorevent.Boundary{}, model.KindErrorBoundaryEvent)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)
 	r.Register(parallelgateway.Handler{}, model.KindParallelGateway)
 	return r

@@ -1,0 +1,294 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/expr"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/schedule"
+	"github.com/example/wf-engine/core/state"
+)
+
+// createTimer writes TIMER CREATED for a timer owned by an element instance.
+func (p *Processor) createTimer(owner *instance, spec element.TimerSpec) error {
+	v := &record.TimerValue{
+		ElementID: spec.Element.ID, ElementInstanceKey: owner.ei.Key, ProcessInstanceKey: owner.ei.Value.ProcessInstanceKey,
+		ProcessDefinitionKey: owner.def.ProcessDefinitionKey, BPMNProcessID: owner.def.BPMNProcessID,
+		DueDate: spec.Due.UnixMilli(), Repetitions: spec.Repetitions, Cycle: spec.Cycle, TenantID: owner.def.TenantID,
+	}
+	return p.write(p.newKey(), record.IntentTimerCreated, v)
+}
+
+// openSubscription writes MESSAGE_SUBSCRIPTION CREATED and correlates the
+// oldest buffered message that matches and has not reached this process yet.
+func (p *Processor) openSubscription(owner *instance, spec element.SubscriptionSpec) error {
+	v := &record.MessageSubscriptionValue{
+		ElementID: spec.Element.ID, ElementInstanceKey: owner.ei.Key, ProcessInstanceKey: owner.ei.Value.ProcessInstanceKey,
+		ProcessDefinitionKey: owner.def.ProcessDefinitionKey, BPMNProcessID: owner.def.BPMNProcessID,
+		MessageName: spec.Name, CorrelationKey: spec.CorrelationKey, Interrupting: spec.Interrupting, TenantID: owner.def.TenantID,
+	}
+	key := p.newKey()
+	if err := p.write(key, record.IntentMessageSubscriptionCreated, v); err != nil {
+		return err
+	}
+	for _, m := range p.st.BufferedMessages(spec.Name, spec.CorrelationKey) {
+		if m.Value.Deadline > p.cmd.Timestamp && !m.HasCorrelated(owner.def.BPMNProcessID) {
+			_, err := p.correlateSubscription(p.st.MessageSubscription(key), m.Key, m.Value.Variables)
+			return err
+		}
+	}
+	return nil
+}
+
+// closeEvents cancels the timers and closes the subscriptions an element
+// instance owns (its own and its boundary events').
+func (p *Processor) closeEvents(in *instance) error {
+	for _, t := range p.st.TimersOf(in.ei.Key) {
+		v := t.Value
+		if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
+			return err
+		}
+	}
+	for _, sub := range p.st.SubscriptionsOf(in.ei.Key) {
+		v := sub.Value
+		if err := p.write(sub.Key, record.IntentMessageSubscriptionDeleted, &v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyResult writes the variables an event carried (a message's payload, a
+// thrown error's variables): local to the element when it has output
+// mappings, else merged from the element outward.
+func (p *Processor) applyResult(in *instance, result map[string]any) error {
+	if len(result) == 0 {
+		return nil
+	}
+	if len(in.el.Outputs) > 0 {
+		return p.setLocals(in.ei, result)
+	}
+	return p.propagate(in.ei, result)
+}
+
+// trigger lets an event that an element instance waited for happen: the
+// element's own catch (it completes) or one of its boundary events.
+func (p *Processor) trigger(owner *instance, event *model.Element, result map[string]any) error {
+	if event == owner.el {
+		if owner.ei.State != state.ElementActivated {
+			return nil
+		}
+		if result != nil {
+			p.pendingVars[owner.ei.Key] = result
+		}
+		p.push(step{kind: stepComplete, key: owner.ei.Key})
+		return nil
+	}
+	scope, err := p.instance(owner.ei.Value.FlowScopeKey)
+	if err != nil || scope == nil {
+		return err
+	}
+	if event.CancelActivity || event.Kind == model.KindErrorBoundaryEvent {
+		if owner.ei.State == state.ElementTerminating {
+			return nil // already interrupted
+		}
+		p.afterTerminate[owner.ei.Key] = func() error {
+			_, err := p.enterWith(scope, event, emptyIfNil(result))
+			return err
+		}
+		p.push(step{kind: stepTerminate, key: owner.ei.Key})
+		return nil
+	}
+	_, err = p.enterWith(scope, event, emptyIfNil(result))
+	return err
+}
+
+func emptyIfNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// triggerTimer handles a due timer: TIMER TRIGGERED, the event happens, and
+// a cycle re-arms.
+func (p *Processor) triggerTimer(key int64) error {
+	t := p.st.Timer(key)
+	if t == nil {
+		return reject(record.RejectionNotFound, "expected to trigger timer with key '%d', but no such timer was found", key)
+	}
+	if t.Value.DueDate > p.cmd.Timestamp {
+		return reject(record.RejectionInvalidState, "expected to trigger timer with key '%d', but it is not due until %d", key, t.Value.DueDate)
+	}
+	v := t.Value
+	if err := p.write(key, record.IntentTimerTriggered, &v); err != nil {
+		return err
+	}
+	if v.ElementInstanceKey <= 0 {
+		return p.triggerStartTimer(&v)
+	}
+	owner, err := p.instance(v.ElementInstanceKey)
+	if err != nil || owner == nil {
+		return err
+	}
+	event := owner.el
+	if v.ElementID != owner.el.ID {
+		m, err := p.st.Model(owner.def)
+		if err != nil {
+			return err
+		}
+		if event = m.Elements[v.ElementID]; event == nil {
+			return fmt.Errorf("process %s has no element %s", owner.def.BPMNProcessID, v.ElementID)
+		}
+		if !event.CancelActivity && v.Cycle != "" {
+			if err := p.rearm(&v, func(next element.TimerSpec) error { return p.createTimer(owner, next) }); err != nil {
+				return err
+			}
+		}
+	}
+	return p.trigger(owner, event, nil)
+}
+
+// rearm creates the next timer of a cycle, if the cycle has firings left.
+func (p *Processor) rearm(v *record.TimerValue, create func(element.TimerSpec) error) error {
+	c, err := schedule.ParseCycle(v.Cycle)
+	if err != nil {
+		return nil // it parsed when the timer was created; a change of rules ends the cycle
+	}
+	next, left, err := c.Next(time.UnixMilli(v.DueDate).UTC(), v.Repetitions)
+	if err != nil || next.IsZero() {
+		return nil
+	}
+	return create(element.TimerSpec{Element: &model.Element{ID: v.ElementID}, Due: next, Cycle: v.Cycle, Repetitions: left})
+}
+
+func (p *Processor) triggerStartTimer(v *record.TimerValue) error {
+	def := p.st.Process(v.ProcessDefinitionKey)
+	if def == nil {
+		return nil
+	}
+	m, err := p.st.Model(def)
+	if err != nil {
+		return err
+	}
+	start := m.Elements[v.ElementID]
+	if start == nil {
+		return fmt.Errorf("process %s has no start event %s", def.BPMNProcessID, v.ElementID)
+	}
+	if v.Cycle != "" {
+		if err := p.rearm(v, func(next element.TimerSpec) error { return p.startTimer(def, start, next) }); err != nil {
+			return err
+		}
+	}
+	_, err = p.startInstance(def, start, nil)
+	return err
+}
+
+// startTimer writes TIMER CREATED for a timer start event of a definition.
+func (p *Processor) startTimer(def *state.ProcessDefinition, start *model.Element, spec element.TimerSpec) error {
+	v := &record.TimerValue{
+		ElementID: start.ID, ElementInstanceKey: -1, ProcessInstanceKey: -1,
+		ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID,
+		DueDate: spec.Due.UnixMilli(), Repetitions: spec.Repetitions, Cycle: spec.Cycle, TenantID: def.TenantID,
+	}
+	return p.write(p.newKey(), record.IntentTimerCreated, v)
+}
+
+// openStartEvents schedules the timer start events and opens the message
+// start subscriptions of a new definition, and closes those of the version
+// it replaces.
+func (p *Processor) openStartEvents(def *state.ProcessDefinition, previous *state.ProcessDefinition) error {
+	if previous != nil {
+		for _, t := range p.st.StartTimersOf(previous.ProcessDefinitionKey) {
+			v := t.Value
+			if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
+				return err
+			}
+		}
+		for _, s := range p.st.StartSubscriptionsOf(previous.ProcessDefinitionKey) {
+			v := s.Value
+			if err := p.write(s.Key, record.IntentMessageStartSubscriptionDeleted, &v); err != nil {
+				return err
+			}
+		}
+	}
+	m, err := p.st.Model(def)
+	if err != nil {
+		return err
+	}
+	for _, c := range m.Root.Children {
+		switch c.Kind {
+		case model.KindTimerStartEvent:
+			spec, err := element.TimerOf(func(e *expr.Expression) (any, error) { return p.eval(0, e) }, c, p.now)
+			if err != nil {
+				return reject(record.RejectionInvalidArgument, "the deployment is invalid: %v", err)
+			}
+			if err := p.startTimer(def, c, spec); err != nil {
+				return err
+			}
+		case model.KindMessageStartEvent:
+			name, err := p.eval(0, c.Message.Name)
+			n, ok := name.(string)
+			if err != nil || !ok || n == "" {
+				return reject(record.RejectionInvalidArgument, "the deployment is invalid: message name of start event '%s' must be a static string", c.ID)
+			}
+			v := &record.MessageStartSubscriptionValue{
+				ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID,
+				StartEventID: c.ID, MessageName: n, TenantID: def.TenantID,
+			}
+			if err := p.write(p.newKey(), record.IntentMessageStartSubscriptionCreated, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// throwError throws a BPMN error from an element instance: the nearest
+// error boundary event that catches the code takes over, searching from the
+// element outward; with none, an incident is raised on the element.
+func (p *Processor) throwError(from *instance, code, message string, vars map[string]any, jobKey int64) error {
+	for cur := from; cur != nil; {
+		if b := p.errorCatch(cur, code); b != nil {
+			return p.trigger(cur, b, vars)
+		}
+		if cur.ei.Value.FlowScopeKey <= 0 {
+			break
+		}
+		next, err := p.instance(cur.ei.Value.FlowScopeKey)
+		if err != nil {
+			return err
+		}
+		cur = next
+	}
+	msg := fmt.Sprintf("An error was thrown with the code '%s' but not caught.", code)
+	if message != "" {
+		msg += " Error message: " + message
+	}
+	return p.raiseIncident(from, &element.Failure{Type: record.ErrorUnhandledErrorEvnt, Message: msg}, jobKey)
+}
+
+// errorCatch returns the error boundary event of an element instance that
+// catches code: an exact match first, else a catch-all.
+func (p *Processor) errorCatch(in *instance, code string) *model.Element {
+	var all *model.Element
+	for _, b := range in.el.Boundaries {
+		if b.Kind != model.KindErrorBoundaryEvent {
+			continue
+		}
+		if b.Error == nil || b.Error.Code == nil {
+			if all == nil {
+				all = b
+			}
+			continue
+		}
+		c, err := p.eval(in.ei.Key, b.Error.Code)
+		if s, ok := c.(string); err == nil && ok && s == code {
+			return b
+		}
+	}
+	return all
+}

@@ -1,0 +1,77 @@
+package errorevent
+
+import (
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+)
+
+// End runs error end events.
+type End struct{ element.PassThrough }
+
+// Validate requires an error with a code.
+func (End) Validate(el *model.Element) []element.Problem {
+	if el.Error == nil || el.Error.Code == nil {
+		return []element.Problem{{Attribute: "errorRef", Msg: "an error end event needs an error with an error code"}}
+	}
+	return nil
+}
+
+// Activate throws the error.
+func (End) Activate(ctx element.Context) error {
+	el := ctx.Element()
+	v, err := ctx.Eval(el.Error.Code)
+	if err != nil {
+		return element.Failf(record.ErrorExtractValue, "evaluate error code of '%s': %v", el.ID, err)
+	}
+	code, ok := v.(string)
+	if !ok || code == "" {
+		return element.Failf(record.ErrorExtractValue, "error code of '%s' must be a non-empty string, but it is %v", el.ID, v)
+	}
+	ctx.ThrowError(code)
+	return nil
+}
+
+// Boundary runs error boundary events; the kernel activates them when they
+// catch an error.
+type Boundary struct{ element.PassThrough }
+
+// Validate rejects non-interrupting error boundaries and a second boundary
+// on the same activity catching the same code (or a second catch-all).
+func (Boundary) Validate(el *model.Element) []element.Problem {
+	var out []element.Problem
+	if !el.CancelActivity {
+		out = append(out, element.Problem{Attribute: "cancelActivity", Msg: "an error boundary event is always interrupting"})
+	}
+	if el.AttachedTo == nil {
+		return out
+	}
+	mine := code(el)
+	for _, other := range el.AttachedTo.Boundaries {
+		if other == el || other.Kind != model.KindErrorBoundaryEvent {
+			continue
+		}
+		if code(other) == mine {
+			what := "catch-all error boundary events"
+			if mine != "" {
+				what = "error boundary events catching '" + mine + "'"
+			}
+			out = append(out, element.Problem{Msg: "'" + el.AttachedTo.ID + "' has two " + what + ": '" + el.ID + "' and '" + other.ID + "'"})
+			break
+		}
+	}
+	return out
+}
+
+func code(el *model.Element) string {
+	if el.Error == nil || el.Error.Code == nil {
+		return ""
+	}
+	return el.Error.Code.Source()
+}
+
+// Interface guards
+var (
+	_ element.Handler = End{}
+	_ element.Handler = Boundary{}
+)

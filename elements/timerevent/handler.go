@@ -1,0 +1,80 @@
+package timerevent
+
+import (
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+)
+
+// Catch runs intermediate timer catch events.
+type Catch struct{ element.PassThrough }
+
+// Validate accepts a date or a duration.
+func (Catch) Validate(el *model.Element) []element.Problem {
+	return requireKinds(el, model.TimerDate, model.TimerDuration)
+}
+
+// Activate schedules the timer; the kernel completes the event when it fires.
+func (Catch) Activate(ctx element.Context) error { return element.ScheduleTimer(ctx, ctx.Element()) }
+
+// Boundary runs timer boundary events.
+type Boundary struct{ element.PassThrough }
+
+// Validate accepts a date or a duration, and a cycle when non-interrupting.
+func (Boundary) Validate(el *model.Element) []element.Problem {
+	if el.CancelActivity {
+		return requireKinds(el, model.TimerDate, model.TimerDuration)
+	}
+	return requireKinds(el, model.TimerDate, model.TimerDuration, model.TimerCycle)
+}
+
+// Attach schedules the boundary's timer when its activity is activated.
+func (Boundary) Attach(ctx element.Context, b *model.Element) error {
+	return element.ScheduleTimer(ctx, b)
+}
+
+// Start runs timer start events; the kernel creates their timers at deployment.
+type Start struct{ element.PassThrough }
+
+// Validate accepts a date or a cycle.
+func (Start) Validate(el *model.Element) []element.Problem {
+	return requireKinds(el, model.TimerDate, model.TimerCycle)
+}
+
+func requireKinds(el *model.Element, kinds ...model.TimerKind) []element.Problem {
+	if el.Timer == nil || el.Timer.Value == nil {
+		return []element.Problem{{Attribute: "timerEventDefinition", Msg: "a timer definition is required"}}
+	}
+	for _, k := range kinds {
+		if el.Timer.Kind == k {
+			return nil
+		}
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	return []element.Problem{{Attribute: string(el.Timer.Kind), Msg: "this event accepts only " + join(names)}}
+}
+
+func join(s []string) string {
+	out := ""
+	for i, x := range s {
+		switch {
+		case i == 0:
+		case i == len(s)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}
+
+// Interface guards
+var (
+	_ element.Handler  = Catch{}
+	_ element.Handler  = Boundary{}
+	_ element.Attacher = Boundary{}
+	_ element.Handler  = Start{}
+)
