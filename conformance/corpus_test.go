@@ -239,3 +239,18 @@ func drive(h *Harness, pi int64, worker func(map[string]any) map[string]any) str
 	}
 	return "did not end after 200 rounds of jobs"
 }
+
+// elementNames returns (name, id) pairs of the named elements of a model.
+func elementNames(xml []byte) [][2]string {
+	var out [][2]string
+	if defs, err := model.Parse(bytes.NewReader(xml)); err == nil {
+		for _, p := range defs.Processes {
+			for _, el := range p.Elements {
+				if el.Name != "" {
+					out = append(out, [2]string{el.Name, el.ID})
+				}
+			}
+		}
+	}
+	return out
+}

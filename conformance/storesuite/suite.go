@@ -1,0 +1,95 @@
+package storesuite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// Option adjusts a run of the suite.
+type Option func(*config)
+
+type config struct {
+	reopen func(t *testing.T, s store.Store) store.Store
+}
+
+// Reopen enables the durability tests: reopen closes s and opens the same
+// store again, the way a restarted process would.
+func Reopen(reopen func(t *testing.T, s store.Store) store.Store) Option {
+	return func(c *config) { c.reopen = reopen }
+}
+
+// Run runs the whole suite. open must return a new, empty store each time it
+// is called; the suite closes it. Subtests run in parallel.
+func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
+	t.Helper()
+	cfg := &config{}
+	for _, o := range opts {
+		o(cfg)
+	}
+	s := &suite{open: open, cfg: cfg}
+	tests := []struct {
+		name string
+		fn   func(t *testing.T)
+	}{
+		{"CommitThenReadLogReturnsIdenticalRecords", s.commitThenReadLog},
+		{"ReadLogFromAPosition", s.readLogFrom},
+		{"ReadLogOfManyRecordsAndStopping", s.readLogMany},
+		{"LoadReturnsExactlyTheLiveRows", s.loadLiveRows},
+		{"RowsKeepEveryField", s.rowsKeepEveryField},
+		{"EngineWorkloadRestoresTheLiveState", s.engineWorkload},
+		{"ReopenGivesTheSameSnapshot", s.reopen},
+		{"FailingCommitLeavesNothingBehind", s.failingCommit},
+		{"ReadLogAndSearchDuringCommits", s.concurrentReads},
+		{"ClosedStoreRefusesCalls", s.closed},
+		{"SearchFiltersByEveryOperator", s.searchFilters},
+		{"SearchSortsAndPages", s.searchPaging},
+		{"SearchRejectsBadQueries", s.searchErrors},
+		{"SearchMatchesTheReferenceStore", s.searchMatchesReference},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t)
+		})
+	}
+}
+
+type suite struct {
+	open func(t *testing.T) store.Store
+	cfg  *config
+}
+
+// store opens a store that is closed when the test ends.
+func (s *suite) store(t *testing.T) store.Store {
+	t.Helper()
+	st := s.open(t)
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+func loader(t *testing.T, s store.Store) store.Loader {
+	t.Helper()
+	l, ok := s.(store.Loader)
+	if !ok {
+		t.Fatalf("%T does not implement store.Loader", s)
+	}
+	return l
+}
+
+func querier(t *testing.T, s store.Store) store.Querier {
+	t.Helper()
+	q, ok := s.(store.Querier)
+	if !ok {
+		t.Fatalf("%T does not implement store.Querier", s)
+	}
+	return q
+}
+
+func commit(t *testing.T, s store.Store, b *store.Batch) {
+	t.Helper()
+	if err := s.Commit(context.Background(), b); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+}
