@@ -99,7 +99,7 @@ var corpusInputs = map[string]corpusInput{
 // kernel issue names; each one that uses only registered elements must start
 // and run to completion, with every job it meets completed.
 func TestCorpusRunsToCompletion(t *testing.T) {
-	files := corpusFiles(t, "lib-bpmn-engine", "zeebe-process-test", "camunda-js-sdk")
+	files := corpusFiles(t, "lib-bpmn-engine", "zeebe-process-test", "camunda-js-sdk", "pyzeebe", "zeebe-spec")
 	var ran, unsupported, notStartable int
 	for _, path := range files {
 		name := strings.TrimPrefix(path, corpusDir+"/")
