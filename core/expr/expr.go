@@ -45,7 +45,7 @@ func Parse(value string) (*Expression, error) {
 		if err != nil {
 			var se *SyntaxError
 			if errors.As(err, &se) {
-				se.shift(1)
+				_ = se.shift(1) // counts the leading '='
 			}
 			return nil, err
 		}

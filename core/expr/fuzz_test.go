@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -31,14 +32,14 @@ func FuzzCompileFEEL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		e, err := CompileFEEL(src)
 		if err != nil {
-			if _, ok := err.(*SyntaxError); !ok {
+			if se := (*SyntaxError)(nil); !errors.As(err, &se) {
 				t.Fatalf("CompileFEEL(%q) returned %T, want *SyntaxError", src, err)
 			}
 			return
 		}
 		v, err := e.Eval(env)
 		if err != nil {
-			if _, ok := err.(*EvalError); !ok {
+			if ee := (*EvalError)(nil); !errors.As(err, &ee) {
 				t.Fatalf("Eval(%q) returned %T (%v), want *EvalError", src, err, err)
 			}
 			return

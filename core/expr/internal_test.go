@@ -39,7 +39,7 @@ func TestCELValueWrappers(t *testing.T) {
 			if tc.val.Type() == nil {
 				t.Error("Type() is nil")
 			}
-			if tc.val.Equal(tc.val) != types.True {
+			if same := tc.val; tc.val.Equal(same) != types.True {
 				t.Error("a value is not equal to itself")
 			}
 			_ = tc.val.ConvertToType(tc.val.Type())

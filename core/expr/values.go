@@ -164,16 +164,6 @@ func normReflect(v any) any {
 	return nil
 }
 
-func asList(v any) ([]any, bool) {
-	l, ok := v.([]any)
-	return l, ok
-}
-
-func asCtx(v any) (map[string]any, bool) {
-	m, ok := v.(map[string]any)
-	return m, ok
-}
-
 // ---- numbers ----
 
 var pow10tab = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,

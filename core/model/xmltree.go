@@ -103,7 +103,7 @@ func readTree(r io.Reader) (*node, *xmlError) {
 	for {
 		line, _ := d.InputPos()
 		tok, err := d.RawToken()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if rr.err != nil {
