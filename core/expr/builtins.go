@@ -1042,7 +1042,7 @@ func contextPut(m map[string]any, keys []any, v any, depth int) any {
 	if len(keys) == 0 || depth > maxDepth {
 		return nil
 	}
-	k, ok := norm(keys[0]).(string)
+	k, ok := norm(keys[0]).(string) // #nosec G602 -- len(keys) checked above
 	if !ok {
 		return nil
 	}
@@ -1055,7 +1055,7 @@ func contextPut(m map[string]any, keys []any, v any, depth int) any {
 	if inner == nil {
 		inner = map[string]any{}
 	}
-	r := contextPut(inner, keys[1:], v, depth+1)
+	r := contextPut(inner, keys[1:], v, depth+1) // #nosec G602 -- len(keys) > 1 here
 	if r == nil {
 		return nil
 	}
