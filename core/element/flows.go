@@ -7,11 +7,11 @@ import (
 
 // TakeOutgoing takes the outgoing flows of an element that passes its token
 // on, as BPMN does for activities and events: every unconditional flow and
-// every conditional flow whose condition is true; the default flow when
-// conditions exist and none is true.
+// every conditional flow whose condition is true; the default flow when no
+// conditional flow's condition is true.
 func TakeOutgoing(ctx Context) error {
 	el := ctx.Element()
-	var conditional, taken bool
+	var conditional, taken, condTaken bool
 	for _, f := range el.Outgoing {
 		if f.IsDefault {
 			continue
@@ -28,10 +28,10 @@ func TakeOutgoing(ctx Context) error {
 		}
 		if ok {
 			ctx.Take(f)
-			taken = true
+			taken, condTaken = true, true
 		}
 	}
-	if !taken && el.Default != nil {
+	if !condTaken && el.Default != nil {
 		ctx.Take(el.Default)
 		return nil
 	}
