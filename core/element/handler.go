@@ -131,6 +131,10 @@ type Context interface {
 	// TerminateSiblings terminates every other element instance in this
 	// element's flow scope (terminate end events).
 	TerminateSiblings()
+	// SetResult sets the element's result (like a job's variables): applied
+	// when the element completes, local to it when it has output mappings,
+	// else merged outward.
+	SetResult(vars map[string]any)
 	// TriggeredStart is, for a process root, the start event the instance
 	// was started at (a timer or message start event), or nil for the none
 	// start event.

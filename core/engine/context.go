@@ -78,3 +78,6 @@ func (p *Processor) eval(scope int64, e *expr.Expression) (any, error) {
 
 // Interface guards
 var _ element.Context = (*elementContext)(nil)
+
+// SetResult implements element.Context.
+func (c *elementContext) SetResult(vars map[string]any) { c.p.pendingVars[c.in.ei.Key] = vars }

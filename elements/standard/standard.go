@@ -9,6 +9,7 @@ import (
 	"github.com/example/wf-engine/elements/messageevent"
 	"github.com/example/wf-engine/elements/parallelgateway"
 	"github.com/example/wf-engine/elements/process"
+	"github.com/example/wf-engine/elements/scripttask"
 	"github.com/example/wf-engine/elements/servicetask"
 	"github.com/example/wf-engine/elements/startevent"
 	"github.com/example/wf-engine/elements/subprocess"
@@ -23,7 +24,9 @@ func Registry() *element.Registry {
 	r.Register(startevent.Handler{}, model.KindStartEvent)
 	r.Register(endevent.Handler{}, model.KindEndEvent)
 	r.Register(endevent.Terminate{}, model.KindTerminateEndEvent)
-	r.Register(servicetask.Handler{}, model.KindServiceTask, model.KindMessageIntermediateThrowEvent, model.KindMessageEndEvent)
+	r.Register(servicetask.Handler{}, model.KindServiceTask, model.KindSendTask, model.KindBusinessRuleTask,
+		model.KindMessageIntermediateThrowEvent, model.KindMessageEndEvent)
+	r.Register(scripttask.Handler{}, model.KindScriptTask)
 	r.Register(task.Handler{}, model.KindTask, model.KindManualTask, model.KindIntermediateThrowEvent)
 	r.Register(subprocess.Handler{}, model.KindSubProcess)
 	r.Register(timerevent.Catch{}, model.KindTimerIntermediateCatchEvent)

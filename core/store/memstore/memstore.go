@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
@@ -35,6 +36,8 @@ type Store struct {
 	incidents    map[int64]state.IncidentRow
 	lastKey      int64
 	lastPosition int64
+	logEnd       int64 // position of the last committed record
+	events       events
 }
 
 // New returns an empty store.
@@ -56,6 +59,19 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 	if s.closed {
 		return store.ErrClosed
 	}
+	// Like a durable store's primary key on the log: positions only grow,
+	// and a batch that breaks that is refused whole.
+	last := s.logEnd
+	for _, r := range b.Records {
+		if r == nil {
+			return fmt.Errorf("commit: nil record after position %d", last)
+		}
+		if r.Position <= last {
+			return fmt.Errorf("commit: record position %d is not after position %d", r.Position, last)
+		}
+		last = r.Position
+	}
+	s.logEnd = last
 	s.commits++
 	if !s.opts.DiscardLog {
 		s.log = append(s.log, b.Records...)
@@ -81,6 +97,7 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 	for _, i := range c.Incidents {
 		s.incidents[i.Key] = i
 	}
+	s.events.commit(c)
 	return nil
 }
 
@@ -120,6 +137,7 @@ func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
 			snap.Incidents = append(snap.Incidents, i)
 		}
 	}
+	s.events.load(snap)
 	return snap, nil
 }
 

@@ -89,7 +89,7 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
 				break
 			}
 		}
-		st, err := s.stmt(ctx, r.T, n)
+		st, err := s.stmt(r.T, n)
 		if err != nil {
 			return err
 		}
@@ -105,16 +105,27 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
 	return nil
 }
 
-// stmt returns the prepared insert of n rows into t; callers hold wmu.
-func (s *Store) stmt(ctx context.Context, t *tables.Table, n int) (*sql.Stmt, error) {
-	k := stmtKey{t.Name, n}
-	if st := s.stmts[k]; st != nil {
+// prepare prepares every insert statement. It runs at Open: a statement
+// prepared on the writer pool while a transaction holds its only
+// connection would wait forever.
+func (s *Store) prepare(ctx context.Context) error {
+	tabs := append([]*tables.Table{tables.Log}, tables.State...)
+	for _, t := range tabs {
+		for _, n := range chunks {
+			st, err := s.w.PrepareContext(ctx, t.InsertValues(n))
+			if err != nil {
+				return fmt.Errorf("prepare insert into %s: %w", t.Name, err)
+			}
+			s.stmts[stmtKey{t.Name, n}] = st
+		}
+	}
+	return nil
+}
+
+// stmt returns the prepared insert of n rows into t.
+func (s *Store) stmt(t *tables.Table, n int) (*sql.Stmt, error) {
+	if st := s.stmts[stmtKey{t.Name, n}]; st != nil {
 		return st, nil
 	}
-	st, err := s.w.PrepareContext(ctx, t.InsertValues(n))
-	if err != nil {
-		return nil, fmt.Errorf("prepare insert into %s: %w", t.Name, err)
-	}
-	s.stmts[k] = st
-	return st, nil
+	return nil, fmt.Errorf("no prepared insert of %d rows into %s", n, t.Name)
 }

@@ -35,8 +35,8 @@ type Store struct {
 	w    *sql.DB // one connection: the only writer
 	r    *sql.DB // read-only pool
 
-	wmu    sync.Mutex // serializes commits and guards stmts
-	stmts  map[stmtKey]*sql.Stmt
+	wmu    sync.Mutex            // serializes commits
+	stmts  map[stmtKey]*sql.Stmt // prepared at Open, read-only afterwards
 	mu     sync.RWMutex
 	closed bool
 
@@ -67,7 +67,9 @@ func (o *Options) defaults() error {
 func dsn(path string, opts Options, write bool) string {
 	q := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(0)", opts.BusyTimeout.Milliseconds())
 	if write {
-		q += "&_journal_mode=WAL&_synchronous=" + opts.Synchronous + "&_txlock=immediate"
+		// temp_store: statement journals of multi-row upserts stay in
+		// memory instead of temporary files.
+		q += "&_journal_mode=WAL&_synchronous=" + opts.Synchronous + "&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
 	} else {
 		q += "&_query_only=1"
 	}
@@ -111,7 +113,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
-	return &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}}, nil
+	s := &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // Close implements store.Store. It waits for a commit in flight.

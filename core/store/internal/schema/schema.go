@@ -65,6 +65,10 @@ func Migrate(ctx context.Context, fsys fs.FS, dir, driverName string, drv databa
 	if errors.Is(verr, migrate.ErrNilVersion) {
 		version, dirty, verr = 0, false, nil
 	}
+	var de migrate.ErrDirty
+	if errors.As(err, &de) {
+		return version, true, fmt.Errorf("migrate %s: schema version %d is dirty: a migration failed half-way; repair it by hand, then force the version", direction, de.Version)
+	}
 	if err != nil {
 		return version, dirty, fmt.Errorf("migrate %s: %w", direction, err)
 	}

@@ -11,28 +11,48 @@ import (
 // Scan reads one row's columns into dest, like sql.Rows.Scan and pgx.Rows.Scan.
 type Scan func(dest ...any) error
 
+type narrowInt interface {
+	~int8 | ~int16 | ~int32 | ~uint8 | ~uint16
+}
+
+// narrow converts a column's int64 to a narrower type; a value that does not
+// fit (a corrupt row) sets *err once.
+func narrow[T narrowInt](v int64, what string, err *error) T {
+	t := T(v)
+	if int64(t) != v && *err == nil {
+		*err = fmt.Errorf("%s %d is out of range", what, v)
+	}
+	return t
+}
+
 // ScanRecord reads a log row.
 func ScanRecord(scan Scan) (*record.Record, error) {
 	var pos, src, key, kind, vt, intent, version, ts, rt int64
-	var reason string
-	var value []byte
+	var reason, value []byte
 	if err := scan(&pos, &src, &key, &kind, &vt, &intent, &version, &ts, &rt, &reason, &value); err != nil {
 		return nil, fmt.Errorf("read log row: %w", err)
 	}
-	v, err := record.NewValue(record.ValueType(vt))
+	var nerr error
+	r := &record.Record{
+		Position: pos, SourcePosition: src, Key: key, Kind: narrow[record.Kind](kind, "kind", &nerr),
+		ValueType: narrow[record.ValueType](vt, "value type", &nerr), Intent: narrow[record.Intent](intent, "intent", &nerr),
+		Version: narrow[uint16](version, "version", &nerr), Timestamp: ts,
+		RejectionType: narrow[record.RejectionType](rt, "rejection type", &nerr), RejectionReason: string(reason),
+	}
+	if nerr != nil {
+		return nil, fmt.Errorf("decode record %d: %w", pos, nerr)
+	}
+	v, err := record.NewValue(r.ValueType)
 	if err != nil {
 		return nil, fmt.Errorf("decode record %d: %w", pos, err)
 	}
 	if len(value) > 0 && string(value) != "null" {
 		if err := json.Unmarshal(value, v); err != nil {
-			return nil, fmt.Errorf("decode record %d value (%s): %w", pos, record.ValueType(vt), err)
+			return nil, fmt.Errorf("decode record %d value (%s): %w", pos, r.ValueType, err)
 		}
 	}
-	return &record.Record{
-		Position: pos, SourcePosition: src, Key: key, Kind: record.Kind(kind), ValueType: record.ValueType(vt),
-		Intent: record.Intent(intent), Version: uint16(version), Timestamp: ts,
-		RejectionType: record.RejectionType(rt), RejectionReason: reason, Value: v,
-	}, nil
+	r.Value = v
+	return r, nil
 }
 
 // ScanProcess reads a process_definitions row.
@@ -43,9 +63,13 @@ func ScanProcess(scan Scan) (record.ProcessValue, error) {
 		&p.Resource, &p.Checksum, &p.DeploymentKey, &p.TenantID); err != nil {
 		return p, fmt.Errorf("read process definition: %w", err)
 	}
-	p.Version = int32(version)
+	var err error
+	p.Version = narrow[int32](version, "version", &err)
 	if len(p.Resource) == 0 {
 		p.Resource = nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("read process definition %d: %w", p.ProcessDefinitionKey, err)
 	}
 	return p, nil
 }
@@ -58,12 +82,16 @@ func ScanElement(scan Scan) (state.ElementRow, error) {
 	var stateName, waiting string
 	if err := scan(&e.Key, &lifecycle, &stateName, &v.ProcessInstanceKey, &v.ProcessDefinitionKey, &v.BPMNProcessID, &version,
 		&v.ElementID, &v.BPMNElementType, &v.BPMNEventType, &v.FlowScopeKey, &v.ParentProcessInstanceKey,
-		&v.ParentElementInstanceKey, &children, &waiting, &e.JobKey, &e.IncidentKey, &e.StartTime, &e.EndTime, &v.TenantID); err != nil {
+		&v.ParentElementInstanceKey, &children, &waiting, &e.JobKey, &e.IncidentKey, &e.StartTime, &e.EndTime, &v.TenantID, &e.StartedByKey); err != nil {
 		return e, fmt.Errorf("read element instance: %w", err)
 	}
-	e.State = state.ElementState(lifecycle)
-	v.Version = int32(version)
-	e.ActiveChildren = int32(children)
+	var err error
+	e.State = narrow[state.ElementState](lifecycle, "state", &err)
+	v.Version = narrow[int32](version, "version", &err)
+	e.ActiveChildren = narrow[int32](children, "active children", &err)
+	if err != nil {
+		return e, fmt.Errorf("read element instance %d: %w", e.Key, err)
+	}
 	if waiting != "" {
 		if err := json.Unmarshal([]byte(waiting), &e.Waiting); err != nil {
 			return e, fmt.Errorf("decode waiting tokens of element instance %d: %w", e.Key, err)
@@ -96,9 +124,13 @@ func ScanJob(scan Scan) (state.Job, error) {
 		&v.BPMNProcessID, &version, &v.ProcessDefinitionKey, &v.ProcessInstanceKey, &v.TenantID); err != nil {
 		return j, fmt.Errorf("read job: %w", err)
 	}
-	j.State = state.JobState(lifecycle)
-	v.Retries = int32(retries)
-	v.ProcessDefinitionVersion = int32(version)
+	var err error
+	j.State = narrow[state.JobState](lifecycle, "state", &err)
+	v.Retries = narrow[int32](retries, "retries", &err)
+	v.ProcessDefinitionVersion = narrow[int32](version, "process definition version", &err)
+	if err != nil {
+		return j, fmt.Errorf("read job %d: %w", j.Key, err)
+	}
 	if err := json.Unmarshal([]byte(headers), &v.CustomHeaders); err != nil {
 		return j, fmt.Errorf("decode custom headers of job %d: %w", j.Key, err)
 	}

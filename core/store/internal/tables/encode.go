@@ -30,7 +30,7 @@ func EncodeLog(recs []*record.Record) (*Rows, error) {
 		r.i(int64(rec.Version))
 		r.i(rec.Timestamp)
 		r.i(int64(rec.RejectionType))
-		r.s(rec.RejectionReason)
+		r.b([]byte(rec.RejectionReason)) // bytes: the log keeps any reason exactly
 		r.b(v)
 		r.end()
 	}
@@ -100,6 +100,18 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(incidentRows(c.Incidents), nil); err != nil {
 		return nil, err
 	}
+	if err := add(timerRows(c.Timers), nil); err != nil {
+		return nil, err
+	}
+	if err := add(messageRows(c.Messages)); err != nil {
+		return nil, err
+	}
+	if err := add(subscriptionRows(c.MessageSubscriptions)); err != nil {
+		return nil, err
+	}
+	if err := add(startRows(c.StartSubscriptions)); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -114,22 +126,13 @@ func processRows(ps []record.ProcessValue) *Rows {
 		r.i(int64(p.Version))
 		r.s(p.VersionTag)
 		r.s(p.ResourceName)
-		r.b(nonNil(p.Resource))
+		r.b(p.Resource)
 		r.s(p.Checksum)
 		r.i(p.DeploymentKey)
 		r.s(p.TenantID)
 		r.end()
 	}
 	return r
-}
-
-// nonNil keeps NOT NULL blob columns happy; Load gives back an empty
-// resource for an empty one.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 func elementRows(es []state.ElementRow) (*Rows, error) {
@@ -166,6 +169,7 @@ func elementRows(es []state.ElementRow) (*Rows, error) {
 		r.i(e.StartTime)
 		r.i(e.EndTime)
 		r.s(v.TenantID)
+		r.s(e.StartedByKey)
 		r.end()
 	}
 	return r, nil

@@ -1,6 +1,10 @@
 package tables
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
 
 // column holds one column's values for a batch of rows.
 type column struct {
@@ -53,11 +57,25 @@ func (r *Rows) i(v int64) {
 
 func (r *Rows) s(v string) {
 	if c := r.kind(Text); c >= 0 {
-		r.cols[c].texts = append(r.cols[c].texts, v)
+		r.cols[c].texts = append(r.cols[c].texts, Clean(v))
 	}
 }
 
+// Clean makes a string storable as text in every database: PostgreSQL text
+// holds neither NUL characters nor invalid UTF-8, so both become U+FFFD. The
+// log keeps the original, in its JSON; only state rows' text columns see
+// the replacement. Callers (the API) should refuse such strings earlier.
+func Clean(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
 func (r *Rows) b(v []byte) {
+	if v == nil {
+		v = []byte{} // blob columns are NOT NULL
+	}
 	if c := r.kind(Bytes); c >= 0 {
 		r.cols[c].blobs = append(r.cols[c].blobs, v)
 	}

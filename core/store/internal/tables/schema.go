@@ -7,7 +7,7 @@ package tables
 // Log holds the records.
 var Log = &Table{Name: "log", Columns: []Column{
 	{"position", Int}, {"source_position", Int}, {"key", Int}, {"kind", Int}, {"value_type", Int},
-	{"intent", Int}, {"version", Int}, {"timestamp", Int}, {"rejection_type", Int}, {"rejection_reason", Text},
+	{"intent", Int}, {"version", Int}, {"timestamp", Int}, {"rejection_type", Int}, {"rejection_reason", Bytes},
 	{"value", Bytes},
 }}
 
@@ -23,7 +23,7 @@ var ElementInstances = &Table{Name: "element_instances", Upsert: true, Columns: 
 	{"bpmn_process_id", Text}, {"version", Int}, {"element_id", Text}, {"element_type", Text}, {"event_type", Text},
 	{"flow_scope_key", Int}, {"parent_process_instance_key", Int}, {"parent_element_instance_key", Int},
 	{"active_children", Int}, {"waiting", Text}, {"job_key", Int}, {"incident_key", Int}, {"start_time", Int},
-	{"end_time", Int}, {"tenant_id", Text},
+	{"end_time", Int}, {"tenant_id", Text}, {"started_by_key", Text},
 }}
 
 // Variables holds variables by scope. Its tenant_id keeps the column's
@@ -49,8 +49,36 @@ var Incidents = &Table{Name: "incidents", Upsert: true, Columns: []Column{
 	{"tenant_id", Text},
 }}
 
+// Timers holds timers; live is 1 until the timer fired or was canceled.
+var Timers = &Table{Name: "timers", Upsert: true, Columns: []Column{
+	{"key", Int}, {"live", Int}, {"element_id", Text}, {"element_instance_key", Int}, {"process_instance_key", Int},
+	{"process_definition_key", Int}, {"bpmn_process_id", Text}, {"due_date", Int}, {"repetitions", Int},
+	{"cycle", Text}, {"tenant_id", Text},
+}}
+
+// Messages holds published messages; live is 1 while one is buffered.
+var Messages = &Table{Name: "messages", Upsert: true, Columns: []Column{
+	{"key", Int}, {"live", Int}, {"name", Text}, {"correlation_key", Text}, {"time_to_live", Int}, {"deadline", Int},
+	{"message_id", Text}, {"variables", Text}, {"process_instance_key", Int}, {"correlated", Text}, {"tenant_id", Text},
+}}
+
+// MessageSubscriptions holds element instances waiting for a message.
+var MessageSubscriptions = &Table{Name: "message_subscriptions", Upsert: true, Columns: []Column{
+	{"key", Int}, {"live", Int}, {"element_id", Text}, {"element_instance_key", Int}, {"process_instance_key", Int},
+	{"process_definition_key", Int}, {"bpmn_process_id", Text}, {"message_name", Text}, {"correlation_key", Text},
+	{"interrupting", Int}, {"message_key", Int}, {"variables", Text}, {"tenant_id", Text},
+}}
+
+// MessageStartSubscriptions holds process definitions a message starts.
+var MessageStartSubscriptions = &Table{Name: "message_start_subscriptions", Upsert: true, Columns: []Column{
+	{"key", Int}, {"live", Int}, {"process_definition_key", Int}, {"bpmn_process_id", Text}, {"start_event_id", Text},
+	{"message_name", Text}, {"message_key", Int}, {"correlation_key", Text}, {"process_instance_key", Int},
+	{"variables", Text}, {"tenant_id", Text},
+}}
+
 // State lists the state tables in the order Commit writes them.
-var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents}
+var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents,
+	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions}
 
 // The statements that read the live rows, in key order, as Load returns them.
 var (
@@ -59,5 +87,9 @@ var (
 	LoadVariables = Variables.Select("WHERE scope_key IN (SELECT key FROM element_instances WHERE state = 'ACTIVE') ORDER BY key")
 	LoadJobs      = Jobs.Select("WHERE state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
 	LoadIncidents = Incidents.Select("WHERE state = 'ACTIVE' ORDER BY key")
+	LoadTimers    = Timers.Select("WHERE live = 1 ORDER BY key")
+	LoadMessages  = Messages.Select("WHERE live = 1 ORDER BY key")
+	LoadSubs      = MessageSubscriptions.Select("WHERE live = 1 ORDER BY key")
+	LoadStarts    = MessageStartSubscriptions.Select("WHERE live = 1 ORDER BY key")
 	LoadMeta      = "SELECT last_key, last_position FROM meta WHERE id = 1"
 )

@@ -1,0 +1,55 @@
+package memstore
+
+import "github.com/example/wf-engine/core/state"
+
+// events holds the latest rows of timers, messages and message
+// subscriptions; rows that ended stay, as in the durable stores.
+type events struct {
+	timers   map[int64]state.TimerRow
+	subs     map[int64]state.MessageSubscriptionRow
+	messages map[int64]state.MessageRow
+	starts   map[int64]state.StartSubscriptionRow
+}
+
+func upsert[R any](m *map[int64]R, rows []R, key func(*R) int64) {
+	if len(rows) == 0 {
+		return
+	}
+	if *m == nil {
+		*m = map[int64]R{}
+	}
+	for i := range rows {
+		(*m)[key(&rows[i])] = rows[i]
+	}
+}
+
+func (e *events) commit(c *state.Changes) {
+	upsert(&e.timers, c.Timers, func(r *state.TimerRow) int64 { return r.Key })
+	upsert(&e.subs, c.MessageSubscriptions, func(r *state.MessageSubscriptionRow) int64 { return r.Key })
+	upsert(&e.messages, c.Messages, func(r *state.MessageRow) int64 { return r.Key })
+	upsert(&e.starts, c.StartSubscriptions, func(r *state.StartSubscriptionRow) int64 { return r.Key })
+}
+
+// load adds the live rows, in key order, to snap.
+func (e *events) load(snap *state.Snapshot) {
+	for _, k := range sortedKeys(e.timers) {
+		if r := e.timers[k]; r.Live {
+			snap.Timers = append(snap.Timers, r.Timer)
+		}
+	}
+	for _, k := range sortedKeys(e.subs) {
+		if r := e.subs[k]; r.Live {
+			snap.MessageSubscriptions = append(snap.MessageSubscriptions, r.MessageSubscription)
+		}
+	}
+	for _, k := range sortedKeys(e.messages) {
+		if r := e.messages[k]; r.Live {
+			snap.Messages = append(snap.Messages, r.Message)
+		}
+	}
+	for _, k := range sortedKeys(e.starts) {
+		if r := e.starts[k]; r.Live {
+			snap.StartSubscriptions = append(snap.StartSubscriptions, r.StartSubscription)
+		}
+	}
+}

@@ -1,0 +1,13 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/example/wf-engine/conformance/storesuite"
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/memstore"
+)
+
+func TestStoreSuite(t *testing.T) {
+	storesuite.Run(t, func(*testing.T) store.Store { return memstore.New(memstore.Options{}) })
+}

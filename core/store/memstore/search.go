@@ -1,0 +1,153 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/internal/search"
+)
+
+// run checks q and applies it to the rows rows returns, under the read lock.
+func run[T any](s *Store, e *search.Entity[T], q store.Query, rows func() []T) (store.Page[T], error) {
+	p, err := search.Compile(e, q)
+	if err != nil {
+		return store.Page[T]{}, err
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return store.Page[T]{}, store.ErrClosed
+	}
+	all := rows()
+	s.mu.RUnlock()
+	return p.Run(all), nil
+}
+
+// SearchProcessDefinitions implements store.Querier.
+func (s *Store) SearchProcessDefinitions(_ context.Context, q store.Query) (store.Page[store.ProcessDefinition], error) {
+	return run(s, search.ProcessDefinitions, q, func() []store.ProcessDefinition {
+		out := make([]store.ProcessDefinition, 0, len(s.processes))
+		for _, p := range s.processes {
+			out = append(out, store.ProcessDefinition{
+				ProcessDefinitionKey: p.ProcessDefinitionKey, ProcessDefinitionID: p.BPMNProcessID, Name: p.Name,
+				Version: p.Version, VersionTag: p.VersionTag, ResourceName: p.ResourceName, TenantID: p.TenantID,
+			})
+		}
+		return out
+	})
+}
+
+// SearchProcessInstances implements store.Querier.
+func (s *Store) SearchProcessInstances(_ context.Context, q store.Query) (store.Page[store.ProcessInstance], error) {
+	return run(s, search.ProcessInstances, q, func() []store.ProcessInstance {
+		withIncident := map[int64]bool{}
+		for _, i := range s.incidents {
+			if !i.Resolved {
+				withIncident[i.Value.ProcessInstanceKey] = true
+			}
+		}
+		var out []store.ProcessInstance
+		for _, e := range s.elements {
+			if e.Value.FlowScopeKey != -1 {
+				continue
+			}
+			v := &e.Value
+			out = append(out, store.ProcessInstance{
+				ProcessInstanceKey: e.Key, ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionKey: v.ProcessDefinitionKey,
+				ProcessDefinitionVersion: v.Version, State: store.ElementStateName(e.State),
+				StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),
+				ParentProcessInstanceKey: v.ParentProcessInstanceKey, ParentElementInstanceKey: v.ParentElementInstanceKey,
+				HasIncident: withIncident[e.Key], TenantID: v.TenantID,
+			})
+		}
+		return out
+	})
+}
+
+// SearchElementInstances implements store.Querier.
+func (s *Store) SearchElementInstances(_ context.Context, q store.Query) (store.Page[store.ElementInstance], error) {
+	return run(s, search.ElementInstances, q, func() []store.ElementInstance {
+		out := make([]store.ElementInstance, 0, len(s.elements))
+		for _, e := range s.elements {
+			out = append(out, elementInstance(&e))
+		}
+		return out
+	})
+}
+
+func elementInstance(e *state.ElementRow) store.ElementInstance {
+	v := &e.Value
+	return store.ElementInstance{
+		ElementInstanceKey: e.Key, ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
+		ProcessDefinitionID: v.BPMNProcessID, ElementID: v.ElementID, Type: v.BPMNElementType,
+		State: store.ElementStateName(e.State), StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),
+		IncidentKey: e.IncidentKey, HasIncident: e.IncidentKey > 0, ElementInstanceScopeKey: v.FlowScopeKey, TenantID: v.TenantID,
+	}
+}
+
+// SearchVariables implements store.Querier.
+func (s *Store) SearchVariables(_ context.Context, q store.Query) (store.Page[store.Variable], error) {
+	var encErr error
+	page, err := run(s, search.Variables, q, func() []store.Variable {
+		out := make([]store.Variable, 0, len(s.variables))
+		for _, v := range s.variables {
+			text, err := store.EncodeJSON(v.Value)
+			if err != nil {
+				encErr = err
+				continue
+			}
+			out = append(out, store.Variable{
+				VariableKey: v.Key, Name: v.Name, Value: text, ScopeKey: v.ScopeKey,
+				ProcessInstanceKey: v.ProcessInstanceKey, TenantID: defaultTenant,
+			})
+		}
+		return out
+	})
+	if err == nil && encErr != nil {
+		err = encErr
+	}
+	return page, err
+}
+
+// defaultTenant is the tenant of every variable: state.VariableRow carries
+// none, and the durable stores fall back to the column default too.
+const defaultTenant = "<default>"
+
+// SearchJobs implements store.Querier.
+func (s *Store) SearchJobs(_ context.Context, q store.Query) (store.Page[store.Job], error) {
+	return run(s, search.Jobs, q, func() []store.Job {
+		out := make([]store.Job, 0, len(s.jobs))
+		for _, j := range s.jobs {
+			v := &j.Value
+			out = append(out, store.Job{
+				JobKey: j.Key, Type: v.Type, State: store.JobStateName(j.State), Retries: v.Retries, Worker: v.Worker,
+				ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
+				ProcessDefinitionID: v.BPMNProcessID, ElementInstanceKey: v.ElementInstanceKey, ElementID: v.ElementID,
+				Deadline: store.Millis(v.Deadline), ErrorMessage: v.ErrorMessage, ErrorCode: v.ErrorCode,
+				CustomHeaders: v.CustomHeaders, TenantID: v.TenantID,
+			})
+		}
+		return out
+	})
+}
+
+// SearchIncidents implements store.Querier.
+func (s *Store) SearchIncidents(_ context.Context, q store.Query) (store.Page[store.Incident], error) {
+	return run(s, search.Incidents, q, func() []store.Incident {
+		out := make([]store.Incident, 0, len(s.incidents))
+		for _, i := range s.incidents {
+			v := &i.Value
+			out = append(out, store.Incident{
+				IncidentKey: i.Key, ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
+				ProcessDefinitionID: v.BPMNProcessID, ErrorType: string(v.ErrorType), ErrorMessage: v.ErrorMessage,
+				ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, JobKey: v.JobKey,
+				State: store.IncidentStateName(i.Resolved), CreationTime: store.Millis(i.CreationTime), TenantID: v.TenantID,
+			})
+		}
+		return out
+	})
+}
+
+// Interface guard
+var _ store.Querier = (*Store)(nil)

@@ -1,0 +1,114 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// Options tune the store; the zero value is the default.
+type Options struct {
+	// MaxConns bounds the pool; default 8.
+	MaxConns int32
+	// ConnectTimeout bounds the first connection at Open; default 10s.
+	ConnectTimeout time.Duration
+	// CommitTimeout bounds a commit whose context has no deadline, so that a
+	// vanished server fails the commit instead of hanging it; default 30s.
+	CommitTimeout time.Duration
+}
+
+// Store is a PostgreSQL store.Store.
+type Store struct {
+	pool *pgxpool.Pool
+	host string // host:port, for errors
+	opts Options
+
+	mu     sync.RWMutex
+	closed bool
+
+	// extra, set by tests, is appended to every commit's batch.
+	extra string
+}
+
+func (o *Options) defaults() {
+	if o.MaxConns <= 0 {
+		o.MaxConns = 8
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	if o.CommitTimeout <= 0 {
+		o.CommitTimeout = 30 * time.Second
+	}
+}
+
+// errBadURL never repeats the URL: it may hold a password.
+var errBadURL = errors.New("the connection string is malformed")
+
+// Open connects to the database at url (postgres://...), migrates its schema
+// to the latest version and returns the store. A server that cannot be
+// reached is an error naming its host, never the password.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	opts.defaults()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store: %w", errBadURL)
+	}
+	cfg.MaxConns = opts.MaxConns
+	host := hostOf(cfg)
+	cctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
+	defer cancel()
+	pool, err := pgxpool.NewWithConfig(cctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
+	}
+	if err := pool.Ping(cctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store: cannot reach postgres at %s: %w", host, err)
+	}
+	if _, _, err := migrateConfig(cctx, cfg.ConnConfig, "up"); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
+	}
+	return &Store{pool: pool, host: host, opts: opts}, nil
+}
+
+func hostOf(cfg *pgxpool.Config) string {
+	return net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port)))
+}
+
+// Close implements store.Store. It waits for calls in flight.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		s.pool.Close()
+	}
+	return nil
+}
+
+// using runs fn unless the store is closed; Close waits for it.
+func (s *Store) using(fn func() error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	return fn()
+}
+
+// Interface guards
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Loader  = (*Store)(nil)
+	_ store.Querier = (*Store)(nil)
+)

@@ -1,0 +1,26 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/example/wf-engine/conformance/storesuite"
+	"github.com/example/wf-engine/core/store/sqlitestore"
+)
+
+// BenchmarkEngineW1 runs W1 on an engine over a SQLite file:
+//
+//	go test -run '^$' -bench EngineW1 -benchtime 20000x ./core/store/sqlitestore/
+func BenchmarkEngineW1(b *testing.B) {
+	for _, sync := range []string{"FULL", "NORMAL"} {
+		b.Run("synchronous="+sync, func(b *testing.B) {
+			s, err := sqlitestore.Open(context.Background(), filepath.Join(b.TempDir(), "wf.db"), sqlitestore.Options{Synchronous: sync})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = s.Close() }()
+			storesuite.BenchW1(b, s, 64)
+		})
+	}
+}

@@ -1,0 +1,42 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/example/wf-engine/conformance/storesuite"
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/sqlitestore"
+)
+
+func open(t *testing.T, path string) *sqlitestore.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(context.Background(), path, sqlitestore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStoreSuite(t *testing.T) {
+	var mu sync.Mutex
+	paths := map[store.Store]string{}
+	storesuite.Run(t, func(t *testing.T) store.Store {
+		path := filepath.Join(t.TempDir(), "data", "wf.db")
+		s := open(t, path)
+		mu.Lock()
+		paths[s] = path
+		mu.Unlock()
+		return s
+	}, storesuite.Reopen(func(t *testing.T, s store.Store) store.Store {
+		mu.Lock()
+		path := paths[s]
+		mu.Unlock()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return open(t, path)
+	}))
+}
