@@ -76,6 +76,8 @@ var corpusInvalid = map[string]string{
 type corpusInput struct {
 	start  map[string]any
 	worker func(vars map[string]any) map[string]any
+	// incident is the error type of the incident the model exists to raise.
+	incident string
 }
 
 // corpusInputs gives the models that branch or loop on data what their
@@ -92,7 +94,10 @@ var corpusInputs = map[string]corpusInput{
 		n, _ := v["counter"].(float64)
 		return map[string]any{"counter": n + 1}
 	}},
-	"zeebe-process-test/qa-abstracts/looping-servicetask.bpmn": {start: map[string]any{"totalLoops": 3.0}},
+	"zeebe-process-test/qa-abstracts/looping-servicetask.bpmn":                    {start: map[string]any{"totalLoops": 3.0}},
+	"lib-bpmn-engine/test-cases/message-intermediate-timer-event-expression.bpmn": {start: map[string]any{"timeoutValue": "PT1S"}},
+	// a - b is null with no variables: a timer with no duration.
+	"lib-bpmn-engine/test-cases/message-intermediate-timer-event-invalid-expression.bpmn": {incident: "EXTRACT_VALUE_ERROR"},
 }
 
 // TestCorpusRunsToCompletion deploys every corpus model of the folders the
@@ -135,7 +140,14 @@ func TestCorpusRunsToCompletion(t *testing.T) {
 				t.Errorf("%s: create instance of %s: %v", name, p.BPMNProcessID, err)
 				continue
 			}
-			if msg := drive(h, ci.ProcessInstanceKey, in.worker); msg != "" {
+			msg := drive(h, ci.ProcessInstanceKey, in.worker)
+			if in.incident != "" {
+				if !strings.HasPrefix(msg, "incident "+in.incident) {
+					t.Errorf("%s: process %s: want an incident %s, got %q", name, p.BPMNProcessID, in.incident, msg)
+				}
+				continue
+			}
+			if msg != "" {
 				t.Errorf("%s: process %s: %s", name, p.BPMNProcessID, msg)
 				continue
 			}

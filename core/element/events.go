@@ -33,7 +33,7 @@ func TimerOf(eval func(*expr.Expression) (any, error), event *model.Element, now
 	}
 	text, ok := v.(string)
 	if !ok {
-		return TimerSpec{}, Failf(record.ErrorExtractValue, "%s of '%s' must be a string, but it is %v", t.Kind, event.ID, v)
+		return TimerSpec{}, Failf(record.ErrorExtractValue, "%s of '%s' must be a string, but it is %s", t.Kind, event.ID, Describe(v))
 	}
 	spec := TimerSpec{Element: event}
 	if t.Kind == model.TimerCycle {
@@ -66,7 +66,7 @@ func OpenMessageSubscription(ctx Context, event *model.Element, interrupting boo
 	}
 	n, ok := name.(string)
 	if !ok || n == "" {
-		return Failf(record.ErrorExtractValue, "message name of '%s' must be a non-empty string, but it is %v", event.ID, name)
+		return Failf(record.ErrorExtractValue, "message name of '%s' must be a non-empty string, but it is %s", event.ID, Describe(name))
 	}
 	var key string
 	if m.CorrelationKey != nil {
@@ -97,4 +97,15 @@ func CorrelationKey(v any) (string, error) {
 		return "", fmt.Errorf("it is null")
 	}
 	return "", fmt.Errorf("expected a string or a number, but found %T", v)
+}
+
+// Describe renders an evaluated value for an incident message.
+func Describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("%q", x)
+	}
+	return fmt.Sprintf("%v", v)
 }

@@ -39,8 +39,9 @@ type Container interface {
 // sequence flows before it activates.
 type Joiner interface {
 	// Ready reports whether the tokens that wait at the element (by incoming
-	// sequence flow id) are enough to activate it.
-	Ready(el *model.Element, waiting map[string]int32) bool
+	// sequence flow id) are enough to activate it; active holds the elements
+	// of the scope that still run and might send more tokens.
+	Ready(el *model.Element, waiting map[string]int32, active []*model.Element) bool
 }
 
 // Problem is one reason an element's configuration cannot run.
@@ -135,6 +136,9 @@ type Context interface {
 	// when the element completes, local to it when it has output mappings,
 	// else merged outward.
 	SetResult(vars map[string]any)
+	// TriggeredEvent is, for an event-based gateway completing, the event
+	// that happened first.
+	TriggeredEvent() *model.Element
 	// TriggeredStart is, for a process root, the start event the instance
 	// was started at (a timer or message start event), or nil for the none
 	// start event.

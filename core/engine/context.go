@@ -81,3 +81,6 @@ var _ element.Context = (*elementContext)(nil)
 
 // SetResult implements element.Context.
 func (c *elementContext) SetResult(vars map[string]any) { c.p.pendingVars[c.in.ei.Key] = vars }
+
+// TriggeredEvent implements element.Context.
+func (c *elementContext) TriggeredEvent() *model.Element { return c.p.gatewayChoice[c.in.ei.Key] }

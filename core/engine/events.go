@@ -87,6 +87,15 @@ func (p *Processor) trigger(owner *instance, event *model.Element, result map[st
 		p.push(step{kind: stepComplete, key: owner.ei.Key})
 		return nil
 	}
+	if owner.el.Kind == model.KindEventBasedGateway {
+		if owner.ei.State != state.ElementActivated || p.gatewayChoice[owner.ei.Key] != nil {
+			return nil
+		}
+		p.gatewayChoice[owner.ei.Key] = event
+		p.pendingVars[-owner.ei.Key] = result // handed to the event when it is entered
+		p.push(step{kind: stepComplete, key: owner.ei.Key})
+		return nil
+	}
 	scope, err := p.instance(owner.ei.Value.FlowScopeKey)
 	if err != nil || scope == nil {
 		return err

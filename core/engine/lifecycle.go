@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/example/wf-engine/core/element"
@@ -141,6 +142,15 @@ func (p *Processor) activate(key int64) error {
 	if err := p.applyInputs(in); err != nil {
 		return p.fail(in, err)
 	}
+	if p.preTriggered[key] {
+		// Its event already happened (an event-based gateway's target).
+		delete(p.preTriggered, key)
+		if err := p.write(key, record.IntentElementActivated, &in.ei.Value); err != nil {
+			return err
+		}
+		p.push(step{kind: stepComplete, key: key})
+		return nil
+	}
 	if err := in.handler.Activate(ctx); err != nil {
 		return p.fail(in, err)
 	}
@@ -245,7 +255,7 @@ func (p *Processor) complete(key int64) error {
 		return err
 	}
 	for _, f := range ctx.taken {
-		if err := p.takeFlow(scope, f); err != nil {
+		if err := p.takeFlow(scope, f, key); err != nil {
 			return err
 		}
 	}
@@ -254,7 +264,7 @@ func (p *Processor) complete(key int64) error {
 }
 
 // takeFlow writes SEQUENCE_FLOW_TAKEN and lets the token arrive at the target.
-func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow) error {
+func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow, source int64) error {
 	v := p.elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, f.Target)
 	v.ElementID = f.ID
 	v.BPMNElementType = "SEQUENCE_FLOW"
@@ -267,11 +277,67 @@ func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow) error {
 		return fmt.Errorf("no handler for element kind %s", f.Target.Kind)
 	}
 	if j, ok := h.(element.Joiner); ok {
-		if !j.Ready(f.Target, scope.ei.Waiting) {
+		if !j.Ready(f.Target, scope.ei.Waiting, p.activeElements(scope)) {
 			return nil
 		}
 	}
+	if from := p.gatewayChoice[source]; from != nil && from == f.Target {
+		key, err := p.enterWith(scope, f.Target, emptyIfNil(p.pendingVars[-source]))
+		delete(p.pendingVars, -source)
+		p.preTriggered[key] = true
+		return err
+	}
 	return p.enter(scope, f.Target)
+}
+
+// activeElements returns the model elements of a scope's running children.
+func (p *Processor) activeElements(scope *instance) []*model.Element {
+	m, err := p.st.Model(scope.def)
+	if err != nil {
+		return nil
+	}
+	var out []*model.Element
+	for _, c := range p.st.Children(scope.ei.Key) {
+		if el := m.Elements[c.Value.ElementID]; el != nil {
+			out = append(out, el)
+		}
+	}
+	return out
+}
+
+// checkJoins activates joining gateways of a scope whose waiting tokens
+// became enough because another token ended elsewhere.
+func (p *Processor) checkJoins(scope *instance) error {
+	if len(scope.ei.Waiting) == 0 {
+		return nil
+	}
+	m, err := p.st.Model(scope.def)
+	if err != nil {
+		return err
+	}
+	seen := map[*model.Element]bool{}
+	flows := make([]string, 0, len(scope.ei.Waiting))
+	for id := range scope.ei.Waiting {
+		flows = append(flows, id)
+	}
+	sort.Strings(flows)
+	for _, id := range flows {
+		f := m.Flows[id]
+		if f == nil || seen[f.Target] {
+			continue
+		}
+		seen[f.Target] = true
+		h, ok := p.reg.Handler(f.Target.Kind)
+		if !ok {
+			continue
+		}
+		if j, ok := h.(element.Joiner); ok && j.Ready(f.Target, scope.ei.Waiting, p.activeElements(scope)) {
+			if err := p.enter(scope, f.Target); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (p *Processor) childCompleted(key int64, child *model.Element) error {
@@ -282,6 +348,9 @@ func (p *Processor) childCompleted(key int64, child *model.Element) error {
 	c, ok := in.handler.(element.Container)
 	if !ok {
 		return fmt.Errorf("element %s has children but its handler is no container", in.el.ID)
+	}
+	if err := p.checkJoins(in); err != nil {
+		return err
 	}
 	ctx := p.newContext(in)
 	if err := c.ChildCompleted(ctx, child); err != nil {

@@ -40,6 +40,8 @@ type Processor struct {
 	pendingVars    map[int64]map[string]any // element instance -> the result of the event that triggered it
 	pendingStart   map[int64]map[string]any // process instance -> the message that started it
 	afterTerminate map[int64]func() error   // element instance -> what follows its termination
+	gatewayChoice  map[int64]*model.Element // event-based gateway instance -> the event that happened
+	preTriggered   map[int64]bool           // element instances entered because their event already happened
 	cmd            *record.Record
 	now            time.Time
 	out            []*record.Record
@@ -51,7 +53,8 @@ type Processor struct {
 // NewProcessor returns a processor that works on st with the handlers of reg.
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
 	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}, typeNames: map[*model.Element][2]string{},
-		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{}}
+		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
+		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}}
 }
 
 // NewState returns an empty state whose process models are parsed with model.Parse.
@@ -108,6 +111,8 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	clear(p.pendingVars)
 	clear(p.pendingStart)
 	clear(p.afterTerminate)
+	clear(p.gatewayChoice)
+	clear(p.preTriggered)
 	return res, nil
 }
 

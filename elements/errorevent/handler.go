@@ -26,7 +26,7 @@ func (End) Activate(ctx element.Context) error {
 	}
 	code, ok := v.(string)
 	if !ok || code == "" {
-		return element.Failf(record.ErrorExtractValue, "error code of '%s' must be a non-empty string, but it is %v", el.ID, v)
+		return element.Failf(record.ErrorExtractValue, "error code of '%s' must be a non-empty string, but it is %s", el.ID, element.Describe(v))
 	}
 	ctx.ThrowError(code)
 	return nil

@@ -20,7 +20,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Ready reports whether a token waits on every incoming flow.
-func (Handler) Ready(el *model.Element, waiting map[string]int32) bool {
+func (Handler) Ready(el *model.Element, waiting map[string]int32, _ []*model.Element) bool {
 	for _, f := range el.Incoming {
 		if waiting[f.ID] < 1 {
 			return false

@@ -1,8 +1,6 @@
 package servicetask
 
 import (
-	"fmt"
-
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
@@ -39,7 +37,7 @@ func JobSpec(ctx element.Context) (element.JobSpec, error) {
 	}
 	jobType, ok := t.(string)
 	if !ok || jobType == "" {
-		return element.JobSpec{}, element.Failf(record.ErrorExtractValue, "job type of '%s' must be a non-empty string, but it is %s", el.ID, describe(t))
+		return element.JobSpec{}, element.Failf(record.ErrorExtractValue, "job type of '%s' must be a non-empty string, but it is %s", el.ID, element.Describe(t))
 	}
 	retries := int32(3)
 	if el.Task.Retries != nil {
@@ -49,7 +47,7 @@ func JobSpec(ctx element.Context) (element.JobSpec, error) {
 		}
 		n, ok := number(r)
 		if !ok {
-			return element.JobSpec{}, element.Failf(record.ErrorExtractValue, "job retries of '%s' must be a whole number, but it is %s", el.ID, describe(r))
+			return element.JobSpec{}, element.Failf(record.ErrorExtractValue, "job retries of '%s' must be a whole number, but it is %s", el.ID, element.Describe(r))
 		}
 		retries = n
 	}
@@ -86,17 +84,6 @@ func number(v any) (int32, bool) {
 		return out, true
 	}
 	return 0, false
-}
-
-// describe renders a value for an incident message.
-func describe(v any) string {
-	if v == nil {
-		return "null"
-	}
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprintf("%v", v)
 }
 
 // Interface guards

@@ -5,7 +5,9 @@ import (
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/elements/endevent"
 	"github.com/example/wf-engine/elements/errorevent"
+	"github.com/example/wf-engine/elements/eventgateway"
 	"github.com/example/wf-engine/elements/exclusivegateway"
+	"github.com/example/wf-engine/elements/inclusivegateway"
 	"github.com/example/wf-engine/elements/messageevent"
 	"github.com/example/wf-engine/elements/parallelgateway"
 	"github.com/example/wf-engine/elements/process"
@@ -39,5 +41,7 @@ func Registry() *element.Registry {
 	r.Register(errorevent.Boundary{}, model.KindErrorBoundaryEvent)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)
 	r.Register(parallelgateway.Handler{}, model.KindParallelGateway)
+	r.Register(inclusivegateway.Handler{}, model.KindInclusiveGateway)
+	r.Register(eventgateway.Handler{}, model.KindEventBasedGateway)
 	return r
 }

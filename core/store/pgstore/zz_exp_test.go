@@ -222,3 +222,47 @@ func TestExpAB(t *testing.T) {
 		}
 	}
 }
+
+func TestExpSegments(t *testing.T) {
+	batches := w1Batches(t, 6000, 33)
+	ctx := context.Background()
+	for round := range 2 {
+		for _, mode := range []string{"rows", "segment"} {
+			s, err := Open(ctx, pgtest.URL(t), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.pool.Exec(ctx, "CREATE TABLE log_segments (first_position BIGINT PRIMARY KEY, last_position BIGINT NOT NULL, records BYTEA NOT NULL)"); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			for _, b := range batches {
+				if mode == "rows" {
+					if err := s.Commit(ctx, b); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				var buf []byte
+				for _, r := range b.Records {
+					j, _ := record.Marshal(r)
+					buf = append(buf, j...)
+					buf = append(buf, '\n')
+				}
+				stateRows, _ := tables.EncodeChanges(&b.Changes)
+				bt := &pgx.Batch{}
+				bt.Queue("INSERT INTO log_segments VALUES ($1, $2, $3)", b.Records[0].Position, b.Records[len(b.Records)-1].Position, buf)
+				for _, r := range stateRows {
+					bt.Queue(r.T.InsertUnnest(), r.Arrays()...)
+				}
+				bt.Queue(updateMeta, b.Changes.LastKey, b.Changes.LastPosition)
+				if err := s.pool.SendBatch(ctx, bt).Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			el := time.Since(start)
+			t.Logf("round %d %-8s %.2f ms/commit, %.0f instances/s", round, mode, el.Seconds()*1000/float64(len(batches)), 6000/el.Seconds())
+			s.Close()
+		}
+	}
+}

@@ -83,23 +83,3 @@ func Migrate(ctx context.Context, fsys fs.FS, dir, driverName string, drv databa
 	}
 	return version, dirty, nil
 }
-
-// Latest returns the highest migration version in dir of fsys.
-func Latest(fsys fs.FS, dir string) (uint, error) {
-	src, err := iofs.New(fsys, dir)
-	if err != nil {
-		return 0, fmt.Errorf("read migrations: %w", err)
-	}
-	defer func() { _ = src.Close() }()
-	v, err := src.First()
-	if err != nil {
-		return 0, fmt.Errorf("read migrations: %w", err)
-	}
-	for {
-		next, err := src.Next(v)
-		if err != nil {
-			return v, nil
-		}
-		v = next
-	}
-}

@@ -82,12 +82,3 @@ func (e *Entity[T]) index() *Entity[T] {
 	}
 	return e
 }
-
-// FieldNames returns the names of the entity's fields in declaration order.
-func (e *Entity[T]) FieldNames() []string {
-	out := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		out[i] = f.Name
-	}
-	return out
-}
