@@ -89,6 +89,21 @@ type TimerSpec struct {
 	Repetitions int32
 }
 
+// CallSpec describes the process instance a call activity starts.
+type CallSpec struct {
+	BPMNProcessID string
+	// BindingType is "latest" (default), "deployment" (the version deployed
+	// with the caller) or "versionTag" (with VersionTag).
+	BindingType string
+	VersionTag  string
+	// PropagateAllParentVariables copies every variable visible at the call
+	// activity into the child; otherwise only the call activity's locals.
+	PropagateAllParentVariables bool
+	// PropagateAllChildVariables returns the child's variables on completion
+	// (when there are no output mappings).
+	PropagateAllChildVariables bool
+}
+
 // SubscriptionSpec describes a message subscription to open.
 type SubscriptionSpec struct {
 	Element        *model.Element // the event the message triggers
@@ -132,6 +147,9 @@ type Context interface {
 	// TerminateSiblings terminates every other element instance in this
 	// element's flow scope (terminate end events).
 	TerminateSiblings()
+	// CallProcess starts an instance of another process as this element's
+	// child (call activities); its end completes the element.
+	CallProcess(spec CallSpec)
 	// SetResult sets the element's result (like a job's variables): applied
 	// when the element completes, local to it when it has output mappings,
 	// else merged outward.

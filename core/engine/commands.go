@@ -210,17 +210,20 @@ func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*Cre
 	if start == nil {
 		return nil, reject(record.RejectionInvalidState, "expected process '%s' to have a none start event, but it has none", def.BPMNProcessID)
 	}
-	return p.startInstance(def, nil, v.Variables)
+	return p.startInstance(def, nil, v.Variables, nil)
 }
 
 // startInstance creates an instance of def: at start (a timer or message
 // start event), or at the none start event when start is nil.
-func (p *Processor) startInstance(def *state.ProcessDefinition, start *model.Element, vars map[string]any) (*CreatedInstance, error) {
+func (p *Processor) startInstance(def *state.ProcessDefinition, start *model.Element, vars map[string]any, parent *instance) (*CreatedInstance, error) {
 	pi := p.newKey()
 	root := &record.ProcessInstanceValue{
 		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
 		ProcessInstanceKey: pi, ElementID: def.BPMNProcessID, BPMNElementType: "PROCESS", FlowScopeKey: -1,
 		ParentProcessInstanceKey: -1, ParentElementInstanceKey: -1, TenantID: def.TenantID,
+	}
+	if parent != nil {
+		root.ParentProcessInstanceKey, root.ParentElementInstanceKey = parent.ei.Value.ProcessInstanceKey, parent.ei.Key
 	}
 	if err := p.write(pi, record.IntentElementActivating, root); err != nil {
 		return nil, err
@@ -268,6 +271,9 @@ func (p *Processor) cancelInstance(key int64) error {
 	ei := p.st.Element(key)
 	if ei == nil || ei.Value.FlowScopeKey > 0 || ei.Key != ei.Value.ProcessInstanceKey {
 		return reject(record.RejectionNotFound, "expected to cancel a process instance with key '%d', but no such process instance was found", key)
+	}
+	if ei.Value.ParentProcessInstanceKey > 0 {
+		return reject(record.RejectionInvalidState, "expected to cancel a root process instance, but '%d' was called by process instance '%d': cancel that one", key, ei.Value.ParentProcessInstanceKey)
 	}
 	if ei.State == state.ElementTerminating {
 		return reject(record.RejectionInvalidState, "expected to cancel process instance '%d', but it is already being terminated", key)

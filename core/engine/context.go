@@ -22,6 +22,7 @@ type elementContext struct {
 	errorCode *string
 	complete  bool
 	terminate bool // terminate the siblings
+	call      *element.CallSpec
 }
 
 func (p *Processor) newContext(in *instance) *elementContext { return &elementContext{p: p, in: in} }
@@ -84,3 +85,6 @@ func (c *elementContext) SetResult(vars map[string]any) { c.p.pendingVars[c.in.e
 
 // TriggeredEvent implements element.Context.
 func (c *elementContext) TriggeredEvent() *model.Element { return c.p.gatewayChoice[c.in.ei.Key] }
+
+// CallProcess implements element.Context.
+func (c *elementContext) CallProcess(spec element.CallSpec) { c.call = &spec }

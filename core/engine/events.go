@@ -192,7 +192,7 @@ func (p *Processor) triggerStartTimer(v *record.TimerValue) error {
 			return err
 		}
 	}
-	_, err = p.startInstance(def, start, nil)
+	_, err = p.startInstance(def, start, nil, nil)
 	return err
 }
 
@@ -264,10 +264,14 @@ func (p *Processor) throwError(from *instance, code, message string, vars map[st
 		if b := p.errorCatch(cur, code); b != nil {
 			return p.trigger(cur, b, vars)
 		}
-		if cur.ei.Value.FlowScopeKey <= 0 {
-			break
+		up := cur.ei.Value.FlowScopeKey
+		if up <= 0 {
+			// A called process's uncaught error goes on in the caller.
+			if up = cur.ei.Value.ParentElementInstanceKey; up <= 0 {
+				break
+			}
 		}
-		next, err := p.instance(cur.ei.Value.FlowScopeKey)
+		next, err := p.instance(up)
 		if err != nil {
 			return err
 		}

@@ -159,6 +159,13 @@ func (p *Processor) activate(key int64) error {
 		// the element stays ACTIVATING with an incident.
 		return p.throwError(in, *ctx.errorCode, "", nil, 0)
 	}
+	var called *state.ProcessDefinition
+	if ctx.call != nil {
+		var err error
+		if called, err = p.calledProcess(in, ctx.call); err != nil {
+			return p.fail(in, err)
+		}
+	}
 	for _, b := range in.el.Boundaries {
 		h, ok := p.reg.Handler(b.Kind)
 		if !ok {
@@ -173,7 +180,13 @@ func (p *Processor) activate(key int64) error {
 	if err := p.write(key, record.IntentElementActivated, &in.ei.Value); err != nil {
 		return err
 	}
-	return p.effects(in, ctx)
+	if err := p.effects(in, ctx); err != nil {
+		return err
+	}
+	if called != nil {
+		return p.callProcess(in, called, ctx.call)
+	}
+	return nil
 }
 
 // effects carries out what a handler asked for during one step.
@@ -244,10 +257,20 @@ func (p *Processor) complete(key int64) error {
 		}
 	}
 	v := in.ei.Value
+	var childVars map[string]any
+	if v.FlowScopeKey <= 0 && v.ParentElementInstanceKey > 0 {
+		childVars = map[string]any{}
+		for name, vv := range p.st.LocalVariables(key) {
+			childVars[name] = vv.Value
+		}
+	}
 	if err := p.write(key, record.IntentElementCompleted, &v); err != nil {
 		return err
 	}
 	if v.FlowScopeKey <= 0 {
+		if v.ParentElementInstanceKey > 0 {
+			return p.calledProcessCompleted(v.ParentElementInstanceKey, childVars)
+		}
 		return nil // the process instance is done
 	}
 	scope, err := p.instance(v.FlowScopeKey)
@@ -371,6 +394,13 @@ func (p *Processor) terminate(key int64) error {
 			return err
 		}
 	}
+	if child := p.st.CalledInstance(key); child != 0 {
+		// The called process terminates first; its end brings us back here.
+		if c := p.st.Element(child); c != nil && c.State != state.ElementTerminating {
+			p.push(step{kind: stepTerminate, key: child})
+		}
+		return nil
+	}
 	if children := p.st.Children(key); len(children) > 0 {
 		for _, c := range children {
 			if c.State != state.ElementTerminating {
@@ -394,6 +424,12 @@ func (p *Processor) terminate(key int64) error {
 		if err := then(); err != nil {
 			return err
 		}
+	}
+	if v.FlowScopeKey <= 0 && v.ParentElementInstanceKey > 0 {
+		if parent := p.st.Element(v.ParentElementInstanceKey); parent != nil && parent.State == state.ElementTerminating {
+			p.push(step{kind: stepTerminate, key: parent.Key})
+		}
+		return nil
 	}
 	scope := p.st.Element(v.FlowScopeKey)
 	switch {

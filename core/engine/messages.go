@@ -129,7 +129,7 @@ func (p *Processor) startByMessage(start *state.StartSubscription, messageKey in
 	if el == nil {
 		return 0, nil
 	}
-	created, err := p.startInstance(def, el, nil)
+	created, err := p.startInstance(def, el, nil, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -113,6 +113,9 @@ func applyElementActivating(s *State, r *record.Record) error {
 	s.elements[r.Key] = e
 	s.markElement(e)
 	if v.FlowScopeKey <= 0 {
+		if v.ParentElementInstanceKey > 0 {
+			s.called[v.ParentElementInstanceKey] = r.Key
+		}
 		return nil
 	}
 	scope := s.elements[v.FlowScopeKey]
@@ -191,6 +194,9 @@ func applyElementEnded(to ElementState) applier {
 		delete(s.children, r.Key)
 		if e.Value.FlowScopeKey <= 0 {
 			s.instanceEnded(e)
+			if s.called[e.Value.ParentElementInstanceKey] == e.Key {
+				delete(s.called, e.Value.ParentElementInstanceKey)
+			}
 		}
 		if kids := s.children[e.Value.FlowScopeKey]; kids != nil {
 			delete(kids, r.Key)

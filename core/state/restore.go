@@ -54,6 +54,9 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		s.elements[r.Key] = e
 	}
 	for _, e := range s.elements {
+		if e.Value.FlowScopeKey <= 0 && e.Value.ParentElementInstanceKey > 0 {
+			s.called[e.Value.ParentElementInstanceKey] = e.Key
+		}
 		if e.Value.FlowScopeKey > 0 {
 			kids := s.children[e.Value.FlowScopeKey]
 			if kids == nil {

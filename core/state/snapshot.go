@@ -30,6 +30,7 @@ type dump struct {
 	MessageIDs   map[string]int64           `json:"messageIds"`
 	Starts       []StartSubscription        `json:"startSubscriptions"`
 	Correlation  map[string]int64           `json:"byCorrelation"`
+	Called       map[int64]int64            `json:"called"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -80,7 +81,7 @@ func (s *State) Dump() []byte {
 		d.Starts = append(d.Starts, *s.ev.starts[k])
 	}
 	d.TimerDue, d.MsgExpiry, d.MsgsByName = s.ev.timerDue.at, s.ev.msgExpiry.at, s.ev.msgsByName
-	d.MessageIDs, d.Correlation = s.ev.messageIDs, s.ev.byCorrelation
+	d.MessageIDs, d.Correlation, d.Called = s.ev.messageIDs, s.ev.byCorrelation, s.called
 	for id, p := range s.latest {
 		d.Latest[id] = p.ProcessDefinitionKey
 	}

@@ -152,6 +152,7 @@ type State struct {
 	latest      map[string]*ProcessDefinition // by bpmn process id
 	elements    map[int64]*ElementInstance
 	children    map[int64]map[int64]struct{}   // flow scope key -> child element instance keys
+	called      map[int64]int64                // call activity instance -> the process instance it started
 	vars        map[int64]map[string]*Variable // scope key -> name -> variable
 	jobs        map[int64]*Job
 	activatable map[string]*jobQueue // job type -> activatable jobs in key order
@@ -171,6 +172,7 @@ func New(parse ParseFunc) *State {
 		latest:      map[string]*ProcessDefinition{},
 		elements:    map[int64]*ElementInstance{},
 		children:    map[int64]map[int64]struct{}{},
+		called:      map[int64]int64{},
 		vars:        map[int64]map[string]*Variable{},
 		jobs:        map[int64]*Job{},
 		activatable: map[string]*jobQueue{},
@@ -317,3 +319,29 @@ func (s *State) IncidentKeys() []int64 { return sortedKeys(s.incidents) }
 
 // ScopeKeys returns the keys of every scope that has variables, in key order.
 func (s *State) ScopeKeys() []int64 { return sortedKeys(s.vars) }
+
+// CalledInstance returns the process instance a call activity instance
+// started, or 0.
+func (s *State) CalledInstance(callActivityKey int64) int64 { return s.called[callActivityKey] }
+
+// ProcessInDeployment returns the version of a process deployed together
+// with the given deployment, or nil.
+func (s *State) ProcessInDeployment(bpmnProcessID string, deploymentKey int64) *ProcessDefinition {
+	for _, k := range sortedKeys(s.processes) {
+		if p := s.processes[k]; p.BPMNProcessID == bpmnProcessID && p.DeploymentKey == deploymentKey {
+			return p
+		}
+	}
+	return nil
+}
+
+// ProcessWithTag returns the newest version of a process with a version tag, or nil.
+func (s *State) ProcessWithTag(bpmnProcessID, tag string) *ProcessDefinition {
+	var best *ProcessDefinition
+	for _, p := range s.processes {
+		if p.BPMNProcessID == bpmnProcessID && p.VersionTag == tag && (best == nil || p.Version > best.Version) {
+			best = p
+		}
+	}
+	return best
+}

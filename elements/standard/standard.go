@@ -3,6 +3,7 @@ package standard
 import (
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/elements/callactivity"
 	"github.com/example/wf-engine/elements/endevent"
 	"github.com/example/wf-engine/elements/errorevent"
 	"github.com/example/wf-engine/elements/eventgateway"
@@ -31,6 +32,7 @@ func Registry() *element.Registry {
 	r.Register(scripttask.Handler{}, model.KindScriptTask)
 	r.Register(task.Handler{}, model.KindTask, model.KindManualTask, model.KindIntermediateThrowEvent)
 	r.Register(subprocess.Handler{}, model.KindSubProcess)
+	r.Register(callactivity.Handler{}, model.KindCallActivity)
 	r.Register(timerevent.Catch{}, model.KindTimerIntermediateCatchEvent)
 	r.Register(timerevent.Boundary{}, model.KindTimerBoundaryEvent)
 	r.Register(timerevent.Start{}, model.KindTimerStartEvent)
