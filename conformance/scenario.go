@@ -316,6 +316,30 @@ func (r *runner) do(cmd string) string {
 		} else {
 			_, err = r.h.Engine.CorrelateMessage(ctx, req)
 		}
+	case "assign-task", "update-task", "complete-task":
+		var key int64
+		r.h.State(func(s *state.State) {
+			if ei := r.elementInstance(s, args["element"]); ei != 0 {
+				if t := s.UserTaskOf(ei); t != nil {
+					key = t.Key
+				}
+			}
+		})
+		if key == 0 {
+			return "error: no user task on " + args["element"]
+		}
+		switch name {
+		case "assign-task":
+			err = r.h.Engine.AssignUserTask(ctx, engine.AssignUserTaskRequest{Key: key, Assignee: args["assignee"], AllowOverride: args["override"] == "true"})
+		case "update-task":
+			err = r.h.Engine.UpdateUserTask(ctx, engine.UpdateUserTaskRequest{Key: key, Changed: []string{"priority"}, Priority: int32(r.int(args, "priority", 50))})
+		default:
+			vars, perr := parseVars(args["vars"])
+			if perr != nil {
+				return "error: " + perr.Error()
+			}
+			err = r.h.Engine.CompleteUserTask(ctx, engine.CompleteUserTaskRequest{Key: key, Variables: vars})
+		}
 	case "advance-clock":
 		d, perr := time.ParseDuration(args["by"])
 		if perr != nil {
@@ -526,6 +550,10 @@ func (r *runner) line(rec *record.Record) string {
 		return fmt.Sprintf("%-20s %-22s key=%q ttl=%s", "MESSAGE_"+rec.Intent.String(), v.Name, v.CorrelationKey, time.Duration(v.TimeToLive)*time.Millisecond)
 	case *record.MessageSubscriptionValue:
 		return fmt.Sprintf("%-20s %-22s %s key=%q", "SUBSCRIPTION_"+rec.Intent.String(), v.MessageName, v.ElementID, v.CorrelationKey)
+	case *record.UserTaskValue:
+		groups, _ := json.Marshal(v.CandidateGroups)
+		users, _ := json.Marshal(v.CandidateUsers)
+		return fmt.Sprintf("%-20s %-22s assignee=%q groups=%s users=%s due=%q priority=%d form=%q", "USER_TASK_"+rec.Intent.String(), v.ElementID, v.Assignee, groups, users, v.DueDate, v.Priority, v.FormID)
 	case *record.MessageStartSubscriptionValue:
 		return fmt.Sprintf("%-20s %-22s %s", "START_SUBSCRIPTION_"+rec.Intent.String(), v.MessageName, v.StartEventID)
 	case *record.ProcessValue:

@@ -89,6 +89,18 @@ type TimerSpec struct {
 	Repetitions int32
 }
 
+// UserTaskSpec describes a Camunda user task to create.
+type UserTaskSpec struct {
+	Assignee              string
+	CandidateGroups       []string
+	CandidateUsers        []string
+	DueDate, FollowUpDate string // ISO 8601 date-times, or ""
+	FormKey, FormID       string
+	ExternalFormReference string
+	Priority              int32
+	CustomHeaders         map[string]string
+}
+
 // CallSpec describes the process instance a call activity starts.
 type CallSpec struct {
 	BPMNProcessID string
@@ -147,6 +159,9 @@ type Context interface {
 	// TerminateSiblings terminates every other element instance in this
 	// element's flow scope (terminate end events).
 	TerminateSiblings()
+	// CreateUserTask creates a Camunda user task for this element once it
+	// is activated; completing the task completes the element.
+	CreateUserTask(spec UserTaskSpec)
 	// CallProcess starts an instance of another process as this element's
 	// child (call activities); its end completes the element.
 	CallProcess(spec CallSpec)

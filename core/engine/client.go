@@ -23,6 +23,38 @@ type Client interface {
 	SetVariables(ctx context.Context, req SetVariablesRequest) error
 	PublishMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
 	CorrelateMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
+	AssignUserTask(ctx context.Context, req AssignUserTaskRequest) error
+	UpdateUserTask(ctx context.Context, req UpdateUserTaskRequest) error
+	CompleteUserTask(ctx context.Context, req CompleteUserTaskRequest) error
+}
+
+// AssignUserTaskRequest assigns a user task; an empty Assignee unassigns it.
+// Without AllowOverride, a task assigned to someone else is not reassigned.
+type AssignUserTaskRequest struct {
+	Key           int64
+	Assignee      string
+	AllowOverride bool
+	Action        string
+}
+
+// UpdateUserTaskRequest changes the attributes named in Changed
+// ("candidateGroups", "candidateUsers", "dueDate", "followUpDate", "priority").
+type UpdateUserTaskRequest struct {
+	Key             int64
+	Changed         []string
+	CandidateGroups []string
+	CandidateUsers  []string
+	DueDate         string
+	FollowUpDate    string
+	Priority        int32
+	Action          string
+}
+
+// CompleteUserTaskRequest completes a user task with result variables.
+type CompleteUserTaskRequest struct {
+	Key       int64
+	Variables map[string]any
+	Action    string
 }
 
 // PublishMessageRequest publishes a message: it reaches every process waiting
@@ -229,6 +261,28 @@ func (e *Engine) message(ctx context.Context, intent record.Intent, req PublishM
 		return nil, err
 	}
 	return res.Response.(*PublishedMessage), nil
+}
+
+// AssignUserTask implements Client.
+func (e *Engine) AssignUserTask(ctx context.Context, req AssignUserTaskRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.Key, ValueType: record.TypeUserTask, Intent: record.IntentUserTaskAssign, Version: 1,
+		Value: &record.UserTaskValue{Assignee: req.Assignee, AllowOverride: req.AllowOverride, Action: req.Action}})
+	return err
+}
+
+// UpdateUserTask implements Client.
+func (e *Engine) UpdateUserTask(ctx context.Context, req UpdateUserTaskRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.Key, ValueType: record.TypeUserTask, Intent: record.IntentUserTaskUpdate, Version: 1,
+		Value: &record.UserTaskValue{ChangedAttributes: req.Changed, CandidateGroups: req.CandidateGroups, CandidateUsers: req.CandidateUsers,
+			DueDate: req.DueDate, FollowUpDate: req.FollowUpDate, Priority: req.Priority, Action: req.Action}})
+	return err
+}
+
+// CompleteUserTask implements Client.
+func (e *Engine) CompleteUserTask(ctx context.Context, req CompleteUserTaskRequest) error {
+	_, err := e.submit(ctx, &record.Record{Key: req.Key, ValueType: record.TypeUserTask, Intent: record.IntentUserTaskComplete, Version: 1,
+		Value: &record.UserTaskValue{Variables: req.Variables, Action: req.Action}})
+	return err
 }
 
 // Interface guards

@@ -23,6 +23,7 @@ type elementContext struct {
 	complete  bool
 	terminate bool // terminate the siblings
 	call      *element.CallSpec
+	userTask  *element.UserTaskSpec
 }
 
 func (p *Processor) newContext(in *instance) *elementContext { return &elementContext{p: p, in: in} }
@@ -88,3 +89,6 @@ func (c *elementContext) TriggeredEvent() *model.Element { return c.p.gatewayCho
 
 // CallProcess implements element.Context.
 func (c *elementContext) CallProcess(spec element.CallSpec) { c.call = &spec }
+
+// CreateUserTask implements element.Context.
+func (c *elementContext) CreateUserTask(spec element.UserTaskSpec) { c.userTask = &spec }

@@ -196,6 +196,11 @@ func (p *Processor) effects(in *instance, ctx *elementContext) error {
 			return err
 		}
 	}
+	if ctx.userTask != nil {
+		if err := p.createUserTask(in, ctx.userTask); err != nil {
+			return err
+		}
+	}
 	for _, t := range ctx.timers {
 		if err := p.createTimer(in, t); err != nil {
 			return err
@@ -454,6 +459,12 @@ func (p *Processor) cleanUp(in *instance) error {
 			if err := p.write(inc.Key, record.IntentIncidentResolved, &v); err != nil {
 				return err
 			}
+		}
+	}
+	if t := p.st.UserTaskOf(in.ei.Key); t != nil {
+		v := t.Value
+		if err := p.write(t.Key, record.IntentUserTaskCanceled, &v); err != nil {
+			return err
 		}
 	}
 	if in.ei.JobKey != 0 {

@@ -182,6 +182,15 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		case record.IntentMessageExpire:
 			return nil, p.expireMessage(cmd.Key)
 		}
+	case *record.UserTaskValue:
+		switch cmd.Intent {
+		case record.IntentUserTaskAssign:
+			return nil, p.assignUserTask(cmd.Key, v)
+		case record.IntentUserTaskUpdate:
+			return nil, p.updateUserTask(cmd.Key, v)
+		case record.IntentUserTaskComplete:
+			return nil, p.completeUserTask(cmd.Key, v)
+		}
 	case *record.VariableDocumentValue:
 		if cmd.Intent == record.IntentVariableDocumentUpdate {
 			return nil, p.setVariables(cmd.Key, v)

@@ -81,6 +81,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &MessageSubscriptionValue{}, nil
 	case TypeMessageStartSubscription:
 		return &MessageStartSubscriptionValue{}, nil
+	case TypeUserTask:
+		return &UserTaskValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

@@ -20,6 +20,7 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&MessageValue{Name: "m", CorrelationKey: "k", TimeToLive: 1000, Variables: map[string]any{"a": "b"}},
 		&MessageSubscriptionValue{MessageName: "m", CorrelationKey: "k", Interrupting: true},
 		&MessageStartSubscriptionValue{MessageName: "m", StartEventID: "s"},
+		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
 	}
 	for _, v := range values {
 		t.Run(v.ValueType().String(), func(t *testing.T) {

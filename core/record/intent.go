@@ -104,6 +104,18 @@ const (
 	IntentMessageStartSubscriptionDeleted    Intent = 112
 )
 
+// User task intents (Camunda user tasks).
+const (
+	IntentUserTaskCreated   Intent = 120
+	IntentUserTaskAssign    Intent = 121
+	IntentUserTaskAssigned  Intent = 122
+	IntentUserTaskUpdate    Intent = 123
+	IntentUserTaskUpdated   Intent = 124
+	IntentUserTaskComplete  Intent = 125
+	IntentUserTaskCompleted Intent = 126
+	IntentUserTaskCanceled  Intent = 127
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -157,6 +169,14 @@ var intentNames = map[Intent]string{
 	IntentMessageStartSubscriptionCreated:    "CREATED",
 	IntentMessageStartSubscriptionCorrelated: "CORRELATED",
 	IntentMessageStartSubscriptionDeleted:    "DELETED",
+	IntentUserTaskCreated:                    "CREATED",
+	IntentUserTaskAssign:                     "ASSIGN",
+	IntentUserTaskAssigned:                   "ASSIGNED",
+	IntentUserTaskUpdate:                     "UPDATE",
+	IntentUserTaskUpdated:                    "UPDATED",
+	IntentUserTaskComplete:                   "COMPLETE",
+	IntentUserTaskCompleted:                  "COMPLETED",
+	IntentUserTaskCanceled:                   "CANCELED",
 }
 
 func (i Intent) String() string {

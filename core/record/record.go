@@ -42,6 +42,7 @@ const (
 	TypeMessage                  ValueType = 11
 	TypeMessageSubscription      ValueType = 12
 	TypeMessageStartSubscription ValueType = 13
+	TypeUserTask                 ValueType = 14
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -58,6 +59,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeMessage:                  "MESSAGE",
 	TypeMessageSubscription:      "MESSAGE_SUBSCRIPTION",
 	TypeMessageStartSubscription: "MESSAGE_START_EVENT_SUBSCRIPTION",
+	TypeUserTask:                 "USER_TASK",
 }
 
 func (t ValueType) String() string {

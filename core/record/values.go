@@ -214,6 +214,37 @@ type MessageStartSubscriptionValue struct {
 // ValueType implements Value.
 func (*MessageStartSubscriptionValue) ValueType() ValueType { return TypeMessageStartSubscription }
 
+// UserTaskValue is a Camunda user task, or a command on one.
+type UserTaskValue struct {
+	ElementID                string            `json:"elementId"`
+	ElementInstanceKey       int64             `json:"elementInstanceKey"`
+	ProcessInstanceKey       int64             `json:"processInstanceKey"`
+	ProcessDefinitionKey     int64             `json:"processDefinitionKey"`
+	ProcessDefinitionVersion int32             `json:"processDefinitionVersion"`
+	BPMNProcessID            string            `json:"bpmnProcessId"`
+	Assignee                 string            `json:"assignee"`
+	CandidateGroups          []string          `json:"candidateGroups"`
+	CandidateUsers           []string          `json:"candidateUsers"`
+	DueDate                  string            `json:"dueDate,omitempty"`
+	FollowUpDate             string            `json:"followUpDate,omitempty"`
+	FormKey                  string            `json:"formKey,omitempty"`
+	FormID                   string            `json:"formId,omitempty"`
+	ExternalFormReference    string            `json:"externalFormReference,omitempty"`
+	Priority                 int32             `json:"priority"`
+	CustomHeaders            map[string]string `json:"customHeaders"`
+	Variables                map[string]any    `json:"variables,omitempty"`
+	Action                   string            `json:"action,omitempty"`
+	// ChangedAttributes names what an update changed; on commands, what to change.
+	ChangedAttributes []string `json:"changedAttributes,omitempty"`
+	// AllowOverride lets an assignment replace another assignee (commands only).
+	AllowOverride     bool   `json:"allowOverride,omitempty"`
+	CreationTimestamp int64  `json:"creationTimestamp"`
+	TenantID          string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*UserTaskValue) ValueType() ValueType { return TypeUserTask }
+
 // ErrorType is the cause of an incident, as Camunda names it.
 type ErrorType string
 
@@ -260,4 +291,5 @@ var (
 	_ Value = (*MessageValue)(nil)
 	_ Value = (*MessageSubscriptionValue)(nil)
 	_ Value = (*MessageStartSubscriptionValue)(nil)
+	_ Value = (*UserTaskValue)(nil)
 )

@@ -55,6 +55,11 @@ var appliers = map[applierKey]applier{
 	{record.IntentMessageStartSubscriptionCreated, 1}:    applyStartSubscriptionCreated,
 	{record.IntentMessageStartSubscriptionCorrelated, 1}: applyStartSubscriptionCorrelated,
 	{record.IntentMessageStartSubscriptionDeleted, 1}:    applyStartSubscriptionDeleted,
+	{record.IntentUserTaskCreated, 1}:                    applyUserTaskCreated,
+	{record.IntentUserTaskAssigned, 1}:                   applyUserTaskAssigned,
+	{record.IntentUserTaskUpdated, 1}:                    applyUserTaskUpdated,
+	{record.IntentUserTaskCompleted, 1}:                  applyUserTaskEnded(UserTaskCompleted),
+	{record.IntentUserTaskCanceled, 1}:                   applyUserTaskEnded(UserTaskCanceled),
 }
 
 // EventVersion is the version new events of each intent are written with.

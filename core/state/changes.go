@@ -21,6 +21,7 @@ type Changes struct {
 	MessageSubscriptions []MessageSubscriptionRow
 	Messages             []MessageRow
 	StartSubscriptions   []StartSubscriptionRow
+	UserTasks            []UserTaskRow
 	// LastKey and LastPosition are the state's counters after the batch.
 	LastKey, LastPosition int64
 }
@@ -95,6 +96,7 @@ type changeSet struct {
 	subs      map[int64]MessageSubscriptionRow
 	messages  map[int64]MessageRow
 	starts    map[int64]StartSubscriptionRow
+	userTasks map[int64]UserTaskRow
 	dirty     bool
 }
 
@@ -109,6 +111,7 @@ func newChanges() changeSet {
 		subs:      map[int64]MessageSubscriptionRow{},
 		messages:  map[int64]MessageRow{},
 		starts:    map[int64]StartSubscriptionRow{},
+		userTasks: map[int64]UserTaskRow{},
 	}
 }
 
@@ -186,6 +189,10 @@ func (s *State) TakeChanges() Changes {
 	if len(c.starts) > 0 {
 		out.StartSubscriptions = valuesInKeyOrder(c.starts)
 	}
+	if len(c.userTasks) > 0 {
+		out.UserTasks = valuesInKeyOrder(c.userTasks)
+	}
+	clear(c.userTasks)
 	clear(c.timers)
 	clear(c.subs)
 	clear(c.messages)

@@ -68,6 +68,11 @@ func (s *State) Check() error {
 			return fmt.Errorf("message subscription %d outlives element instance %d", k, e)
 		}
 	}
+	for _, k := range sortedKeys(s.userTasks) {
+		if e := s.userTasks[k].Value.ElementInstanceKey; s.elements[e] == nil || s.userTaskByElement[e] != k {
+			return fmt.Errorf("user task %d outlives element instance %d or is not indexed", k, e)
+		}
+	}
 	for _, k := range sortedKeys(s.vars) {
 		if s.elements[k] == nil {
 			return fmt.Errorf("variables of scope %d outlive their scope", k)

@@ -19,6 +19,7 @@ type Snapshot struct {
 	MessageSubscriptions  []MessageSubscription
 	Messages              []Message // buffered messages that have not expired
 	StartSubscriptions    []StartSubscription
+	UserTasks             []UserTask // open user tasks
 }
 
 // Live reports whether a stored job row still belongs in the state.
@@ -114,6 +115,11 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 	}
 	for _, m := range snap.StartSubscriptions {
 		if err := applyStartSubscriptionCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, err
+		}
+	}
+	for _, u := range snap.UserTasks {
+		if err := applyUserTaskCreated(s, &record.Record{Key: u.Key, Value: &u.Value}); err != nil {
 			return nil, err
 		}
 	}

@@ -31,6 +31,7 @@ type dump struct {
 	Starts       []StartSubscription        `json:"startSubscriptions"`
 	Correlation  map[string]int64           `json:"byCorrelation"`
 	Called       map[int64]int64            `json:"called"`
+	UserTasks    []UserTask                 `json:"userTasks"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -76,6 +77,9 @@ func (s *State) Dump() []byte {
 	}
 	for _, k := range sortedKeys(s.ev.messages) {
 		d.Messages = append(d.Messages, *s.ev.messages[k])
+	}
+	for _, k := range sortedKeys(s.userTasks) {
+		d.UserTasks = append(d.UserTasks, *s.userTasks[k])
 	}
 	for _, k := range sortedKeys(s.ev.starts) {
 		d.Starts = append(d.Starts, *s.ev.starts[k])

@@ -148,18 +148,20 @@ type State struct {
 	lastKey      int64
 	lastPosition int64
 
-	processes   map[int64]*ProcessDefinition
-	latest      map[string]*ProcessDefinition // by bpmn process id
-	elements    map[int64]*ElementInstance
-	children    map[int64]map[int64]struct{}   // flow scope key -> child element instance keys
-	called      map[int64]int64                // call activity instance -> the process instance it started
-	vars        map[int64]map[string]*Variable // scope key -> name -> variable
-	jobs        map[int64]*Job
-	activatable map[string]*jobQueue // job type -> activatable jobs in key order
-	deadlines   *timerHeap           // activated jobs by deadline
-	backoffs    *timerHeap           // backing-off jobs by due time
-	incidents   map[int64]*Incident
-	ev          events
+	processes         map[int64]*ProcessDefinition
+	latest            map[string]*ProcessDefinition // by bpmn process id
+	elements          map[int64]*ElementInstance
+	children          map[int64]map[int64]struct{}   // flow scope key -> child element instance keys
+	called            map[int64]int64                // call activity instance -> the process instance it started
+	vars              map[int64]map[string]*Variable // scope key -> name -> variable
+	jobs              map[int64]*Job
+	activatable       map[string]*jobQueue // job type -> activatable jobs in key order
+	deadlines         *timerHeap           // activated jobs by deadline
+	backoffs          *timerHeap           // backing-off jobs by due time
+	incidents         map[int64]*Incident
+	ev                events
+	userTasks         map[int64]*UserTask
+	userTaskByElement map[int64]int64
 
 	changes changeSet
 }
@@ -180,7 +182,8 @@ func New(parse ParseFunc) *State {
 		backoffs:    newTimerHeap(),
 		incidents:   map[int64]*Incident{},
 		ev:          newEvents(),
-		changes:     newChanges(),
+		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
+		changes: newChanges(),
 	}
 }
 
@@ -303,12 +306,13 @@ func (s *State) Incident(key int64) *Incident { return s.incidents[key] }
 type Counts struct {
 	Processes, Elements, Scopes, Jobs, Incidents        int
 	Timers, Subscriptions, Messages, StartSubscriptions int
+	UserTasks                                           int
 }
 
 // Counts returns the sizes of the state's tables.
 func (s *State) Counts() Counts {
 	return Counts{len(s.processes), len(s.elements), len(s.vars), len(s.jobs), len(s.incidents),
-		len(s.ev.timers), len(s.ev.subs), len(s.ev.messages), len(s.ev.starts)}
+		len(s.ev.timers), len(s.ev.subs), len(s.ev.messages), len(s.ev.starts), len(s.userTasks)}
 }
 
 // JobKeys returns the keys of every job in the state, in key order.

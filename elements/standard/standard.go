@@ -18,6 +18,7 @@ import (
 	"github.com/example/wf-engine/elements/subprocess"
 	"github.com/example/wf-engine/elements/task"
 	"github.com/example/wf-engine/elements/timerevent"
+	"github.com/example/wf-engine/elements/usertask"
 )
 
 // Registry returns a registry with every built-in element handler.
@@ -33,6 +34,7 @@ func Registry() *element.Registry {
 	r.Register(task.Handler{}, model.KindTask, model.KindManualTask, model.KindIntermediateThrowEvent)
 	r.Register(subprocess.Handler{}, model.KindSubProcess)
 	r.Register(callactivity.Handler{}, model.KindCallActivity)
+	r.Register(usertask.Handler{}, model.KindUserTask)
 	r.Register(timerevent.Catch{}, model.KindTimerIntermediateCatchEvent)
 	r.Register(timerevent.Boundary{}, model.KindTimerBoundaryEvent)
 	r.Register(timerevent.Start{}, model.KindTimerStartEvent)
