@@ -204,8 +204,8 @@ func startVariables(xml []byte, given map[string]any) map[string]any {
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // drive works an instance until it ends, as its surroundings would: it
-// completes every job, publishes the message each open subscription waits
-// for, and moves the clock to the next timer. It returns why the instance
+// completes every job and user task, publishes the message each open
+// subscription waits for, and moves the clock to the next timer. It returns why the instance
 // did not end, or "".
 func drive(h *Harness, pi int64, worker func(map[string]any) map[string]any) string {
 	for range 200 {
@@ -231,11 +231,17 @@ func drive(h *Harness, pi int64, worker func(map[string]any) map[string]any) str
 			var subs []*state.MessageSubscription
 			var nextTimer int64
 			var timerDue bool
+			var tasks []int64
 			h.State(func(s *state.State) {
 				subs = s.Subscriptions()
 				nextTimer, timerDue = s.NextTimer()
+				tasks = s.UserTaskKeys()
 			})
 			switch {
+			case len(tasks) > 0:
+				if err := h.Engine.CompleteUserTask(h.Ctx, engine.CompleteUserTaskRequest{Key: tasks[0]}); err != nil {
+					return "complete user task: " + err.Error()
+				}
 			case len(subs) > 0:
 				sub := subs[0].Value
 				if _, err := h.Engine.PublishMessage(h.Ctx, engine.PublishMessageRequest{Name: sub.MessageName, CorrelationKey: sub.CorrelationKey}); err != nil {
