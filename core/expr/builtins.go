@@ -1512,6 +1512,20 @@ func init() {
 		return !b
 	}), "negand")
 	def("is defined", 1, 1, simple(func(a []any) any { return true }), "value")
+	// assert(value, condition[, cause]) returns value, or fails the
+	// evaluation (an incident) when condition is not true, as feel-scala does.
+	def("assert", 2, 3, func(_ *activation, a []any) (any, error) {
+		if ok, _ := a[1].(bool); ok {
+			return a[0], nil
+		}
+		cause := "The condition is not fulfilled"
+		if len(a) > 2 {
+			if c, ok := a[2].(string); ok {
+				cause = c
+			}
+		}
+		return nil, &EvalError{Msg: "assertion failure: " + cause}
+	}, "value,condition", "value,condition,cause")
 	def("get or else", 2, 2, simple(func(a []any) any {
 		if a[0] == nil {
 			return a[1]

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -289,5 +290,30 @@ func TestRegexListLimits(t *testing.T) {
 				t.Errorf("error = %v, want the list limit", err)
 			}
 		})
+	}
+}
+
+func TestAssertPassesOrFails(t *testing.T) {
+	e, err := CompileFEEL(`assert(x, x > 0, "x must be positive")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(x any) Env {
+		return Env{Lookup: func(string) (any, bool) { return x, true }}
+	}
+	if v, err := e.Eval(env(5.0)); err != nil || v != 5.0 {
+		t.Fatalf("assert on a true condition: %v, %v", v, err)
+	}
+	_, err = e.Eval(env(-1.0))
+	var ee *EvalError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "x must be positive") {
+		t.Fatalf("assert on a false condition: %v", err)
+	}
+	two, err := CompileFEEL(`assert(1, false)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := two.Eval(Env{}); err == nil {
+		t.Fatal("assert without a cause did not fail")
 	}
 }
