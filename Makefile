@@ -7,7 +7,7 @@ GOSEC_VER     := v2.30.0
 COVER_MIN     := 85
 PKGS          := ./...
 
-.PHONY: all build run test cover lint bench fuzz tools clean
+.PHONY: all build run test cover lint bench bench-rest fuzz tools clean
 
 all: build
 
@@ -51,6 +51,17 @@ lint: tools
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./core/engine/
+
+# bench-rest starts a fresh engine (on the store WF_DATABASE_URL selects, else
+# SQLite in a temporary folder) on 127.0.0.1:18080 and runs wf-bench against it
+# (workload W1 over REST); BENCH_ARGS adds wf-bench flags.
+BENCH_ARGS ?= -duration 60s -warmup 10s
+bench-rest: build
+	@data=$$(mktemp -d); \
+	$(BIN)/wf-engine --http.address 127.0.0.1:18080 --database.data_dir $$data --log.level warn & pid=$$!; \
+	trap 'kill $$pid; wait $$pid; rm -rf $$data' EXIT; \
+	for i in $$(seq 1 100); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && break; sleep 0.1; done; \
+	$(BIN)/wf-bench -address http://127.0.0.1:18080 $(BENCH_ARGS)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./core/model/

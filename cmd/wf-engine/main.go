@@ -2,16 +2,26 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
-	"github.com/example/wf-engine/core/store/memstore"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -19,31 +29,159 @@ import (
 var version = "dev"
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Environ, os.Stdout, nil)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "wf-engine:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
-	fs := flag.NewFlagSet("wf-engine", flag.ContinueOnError)
-	showVersion := fs.Bool("version", false, "print the version and exit")
+// run starts the server and serves until ctx ends. It sends the address it
+// listens on to ready, when ready is not nil.
+//
+// Commands: none (serve), `migrate up|down|version`, `replaycheck`.
+func run(ctx context.Context, args []string, environ func() []string, out io.Writer, ready chan<- string) error {
+	command := ""
+	if len(args) > 0 && (args[0] == "migrate" || args[0] == "replaycheck") {
+		command, args = args[0], args[1:]
+	}
+	fs := flagSet()
+	fs.SetOutput(out)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *showVersion {
-		fmt.Println("wf-engine", version)
-		return nil
+	if v, _ := fs.GetBool("version"); v {
+		_, err := fmt.Fprintln(out, "wf-engine", version)
+		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: memstore.New(memstore.Options{}), Registry: standard.Registry(), Logger: log})
+	switch {
+	case command == "migrate" && fs.NArg() != 1:
+		return errors.New("usage: wf-engine migrate up|down|version [flags]")
+	case command != "migrate" && fs.NArg() > 0:
+		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck)", fs.Arg(0))
+	}
+	cfg, err := loadConfig(fs, environ)
 	if err != nil {
 		return err
 	}
-	log.Info("engine started", "version", version, "store", "memory")
-	<-ctx.Done()
-	log.Info("shutting down")
-	return e.Close()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	switch command {
+	case "migrate":
+		return migrate(ctx, cfg.Database, fs.Arg(0), out)
+	case "replaycheck":
+		return checkReplay(ctx, cfg.Database, out)
+	}
+	level, _ := logLevel(cfg.Log.Level)
+	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level}))
+	return serve(ctx, cfg, log, ready)
+}
+
+func logLevel(s string) (slog.Level, error) {
+	switch s {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info", "":
+		return slog.LevelInfo, nil
+	case "warn":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("log.level: expected debug, info, warn or error, got %q", s)
+}
+
+// serve wires the store, the engine and the REST server, and runs them
+// until ctx ends; then it stops accepting requests, lets those in flight
+// finish, stops the engine after its batch in flight and closes the store.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
+	base, kind, err := openStore(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := base.Close(); err != nil {
+			log.Error("close store", "error", err)
+		}
+	}()
+	querier, ok := base.(store.Querier)
+	if !ok {
+		return fmt.Errorf("the %s store cannot search", kind)
+	}
+	var st = base
+	var metrics *telemetry.Metrics
+	if cfg.HTTP.Metrics {
+		metrics = telemetry.New()
+		st = metrics.WrapStore(st)
+	}
+	started := time.Now()
+	eng, err := engine.Start(ctx, engine.Config{
+		Partition: 1, Clock: clock.System{}, Store: st, Registry: standard.Registry(),
+		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	defer func() {
+		if err := eng.Close(); err != nil {
+			log.Error("stop engine", "error", err)
+		}
+	}()
+	if metrics != nil {
+		metrics.WatchActivatable(activatable(eng))
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Address)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Address, err)
+	}
+	host, portText, _ := net.SplitHostPort(ln.Addr().String())
+	port, _ := strconv.ParseInt(portText, 10, 32)
+	gin.SetMode(gin.ReleaseMode)
+	api, err := rest.New(rest.Config{
+		Version: version, Host: host, Port: int32(port), MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
+		MaxVariablesBytes: cfg.HTTP.MaxVariablesBytes, LongPollTimeout: cfg.HTTP.LongPollTimeout,
+		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL,
+	}, eng, querier, metrics, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("wf-engine started", "version", version, "address", ln.Addr().String(), "store", string(kind),
+		"auth_mode", cfg.Auth.Mode, "startup_ms", time.Since(started).Milliseconds())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		return fmt.Errorf("serve http: %w", err)
+	}
+	log.Info("shutting down", "timeout", cfg.HTTP.ShutdownTimeout.String())
+	api.Drain()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("http shutdown", "error", err)
+	}
+	log.Info("http server stopped; stopping the engine and closing the store")
+	return nil
+}
+
+// activatable counts activatable jobs by type from the live state.
+func activatable(eng *engine.Engine) telemetry.ActivatableFunc {
+	return func(ctx context.Context) (map[string]int, error) {
+		counts := map[string]int{}
+		err := eng.Read(ctx, func(st *state.State) {
+			for _, t := range st.ActivatableTypes() {
+				counts[t] = len(st.Activatable(t, 1_000_000))
+			}
+		})
+		return counts, err
+	}
 }

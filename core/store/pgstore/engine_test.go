@@ -38,7 +38,7 @@ func TestEngineSurvivesALostConnection(t *testing.T) {
 	if _, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "w1"}); err != nil {
 		t.Fatal(err)
 	}
-	pgtest.Exec(t, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"+app+"'")
+	pgtest.Exec(t, "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = '"+app+"'")
 	_, err = e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "w1"})
 	if !errors.Is(err, engine.ErrUnavailable) {
 		t.Fatalf("create on a lost connection: %v, want engine.ErrUnavailable", err)

@@ -112,7 +112,7 @@ func TestCommitRefusesBadBatches(t *testing.T) {
 // killConnections ends every server connection of the store's pool.
 func killConnections(t *testing.T, app string) {
 	t.Helper()
-	pgtest.Exec(t, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"+app+"'")
+	pgtest.Exec(t, "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = '"+app+"'")
 }
 
 func TestLostConnectionFailsTheCommitAndThePoolReconnects(t *testing.T) {

@@ -2,6 +2,7 @@ package sqlitestore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -14,13 +15,15 @@ import (
 //	go test -run '^$' -bench EngineW1 -benchtime 20000x ./core/store/sqlitestore/
 func BenchmarkEngineW1(b *testing.B) {
 	for _, sync := range []string{"FULL", "NORMAL"} {
-		b.Run("synchronous="+sync, func(b *testing.B) {
-			s, err := sqlitestore.Open(context.Background(), filepath.Join(b.TempDir(), "wf.db"), sqlitestore.Options{Synchronous: sync})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer func() { _ = s.Close() }()
-			storesuite.BenchW1(b, s, 64)
-		})
+		for _, clients := range []int{64, 256} {
+			b.Run(fmt.Sprintf("synchronous=%s/clients=%d", sync, clients), func(b *testing.B) {
+				s, err := sqlitestore.Open(context.Background(), filepath.Join(b.TempDir(), "wf.db"), sqlitestore.Options{Synchronous: sync})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer func() { _ = s.Close() }()
+				storesuite.BenchW1(b, s, clients)
+			})
+		}
 	}
 }

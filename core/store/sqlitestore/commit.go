@@ -37,7 +37,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	return s.reading(func() error {
+	return s.guard(func() error {
 		if err := s.write(ctx, b, logRows, stateRows); err != nil {
 			return fmt.Errorf("commit batch at position %d: %w", b.Changes.LastPosition, err)
 		}

@@ -20,7 +20,7 @@ var readLog = tables.Log.Select("WHERE position >= ? ORDER BY position LIMIT ?")
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
 	for {
 		var recs []*record.Record
-		err := s.reading(func() error {
+		err := s.guard(func() error {
 			rows, err := s.r.QueryContext(ctx, readLog, from, readChunk)
 			if err != nil {
 				return err
@@ -56,7 +56,7 @@ func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record)
 // Load implements store.Loader: the live rows, read in one snapshot.
 func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 	var snap *state.Snapshot
-	err := s.reading(func() error {
+	err := s.guard(func() error {
 		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err

@@ -16,7 +16,7 @@ func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Quer
 	}
 	count, page := p.SQL(search.SQLite)
 	var out store.Page[T]
-	err = s.reading(func() error {
+	err = s.guard(func() error {
 		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err

@@ -142,8 +142,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// reading runs fn unless the store is closed; Close waits for it.
-func (s *Store) reading(fn func() error) error {
+// guard runs fn unless the store is closed; Close waits for it.
+func (s *Store) guard(fn func() error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {

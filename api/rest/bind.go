@@ -1,0 +1,103 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/record"
+)
+
+// bind reads a JSON body into v. An empty body is fine when optional.
+// Numbers are kept as json.Number so that large integers survive.
+func (s *Server) bind(c *gin.Context, v any, optional bool) bool {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.tooLarge(c)
+			return false
+		}
+		badRequest(c, "request body could not be read: %v", err)
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return true
+		}
+		badRequest(c, "the request body is required")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		badRequest(c, "%s", describeJSONError(err))
+		return false
+	}
+	return true
+}
+
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Sprintf("Request property [%s] cannot be parsed: expected %s, got JSON %s", te.Field, te.Type, te.Value)
+	case errors.As(err, &se):
+		return fmt.Sprintf("the request body is not valid JSON (at byte %d): %v", se.Offset, se)
+	}
+	return "the request body cannot be parsed: " + err.Error()
+}
+
+// pathKey reads a key from the path; it answers 400 when it is not one.
+func pathKey(c *gin.Context, name string) (int64, bool) {
+	k, err := parseKey(c.Param(name))
+	if err != nil {
+		badRequest(c, "path parameter '%s': %v", name, err)
+		return 0, false
+	}
+	return k, true
+}
+
+// variables decodes a variables document: absent or null is none; anything
+// but a JSON object, or one larger than the limit, is a bindError.
+func (s *Server) variables(raw json.RawMessage) (map[string]any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	if int64(len(raw)) > s.cfg.MaxVariablesBytes {
+		return nil, bindErrorf("variables: the document has %d bytes, more than the limit of %d bytes", len(raw), s.cfg.MaxVariablesBytes)
+	}
+	if raw[0] != '{' {
+		return nil, bindErrorf("variables: expected a JSON object mapping variable names to values")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, bindErrorf("variables: %s", describeJSONError(err))
+	}
+	return m, nil
+}
+
+// checkTenant accepts the default tenant only: multi-tenancy is not there yet.
+func checkTenant(tenant string) error {
+	if tenant == "" || tenant == record.DefaultTenant {
+		return nil
+	}
+	return bindErrorf("tenantId: expected '%s' (multi-tenancy is not enabled), got '%s'", record.DefaultTenant, tenant)
+}
+
+// tenantOr returns the tenant, or the default one when it is empty.
+func tenantOr(tenant string) string {
+	if tenant == "" {
+		return record.DefaultTenant
+	}
+	return tenant
+}

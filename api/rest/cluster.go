@@ -1,0 +1,65 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// compatVersion is the Camunda version whose API this server speaks.
+const compatVersion = "8.8.0"
+
+func (s *Server) topology(c *gin.Context) {
+	health := "healthy"
+	if !s.eng.Ready() {
+		health = "unhealthy"
+	}
+	c.PureJSON(http.StatusOK, TopologyResponse{
+		Brokers: []BrokerInfo{{
+			NodeID: 0, Host: s.cfg.Host, Port: s.cfg.Port, Version: compatVersion,
+			Partitions: []Partition{{PartitionID: 1, Role: "leader", Health: health}},
+		}},
+		ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1, GatewayVersion: compatVersion, LastCompletedChangeID: "-1",
+	})
+}
+
+func (s *Server) status(c *gin.Context) {
+	if !s.eng.Ready() {
+		c.Status(http.StatusServiceUnavailable)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.PureJSON(http.StatusOK, gin.H{"status": "UP"})
+}
+
+// readyz reports ready when the processor runs with a writable store and
+// the store answers a read.
+func (s *Server) readyz(c *gin.Context) {
+	if !s.eng.Ready() {
+		c.PureJSON(http.StatusServiceUnavailable, gin.H{"status": "DOWN", "reason": "the engine is not processing commands (store not writable or processor stopped)"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.q.SearchProcessDefinitions(ctx, store.Query{Limit: 1}); err != nil {
+		c.PureJSON(http.StatusServiceUnavailable, gin.H{"status": "DOWN", "reason": "the store does not answer reads"})
+		return
+	}
+	c.PureJSON(http.StatusOK, gin.H{"status": "UP"})
+}
+
+func (s *Server) serveMetrics(c *gin.Context) {
+	if s.metrics == nil {
+		notFound(c, "metrics are turned off")
+		return
+	}
+	promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
+}

@@ -1,0 +1,69 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+func (s *Server) searchDefinitions(c *gin.Context) {
+	q, ok := s.parseSearch(c, definitionSearch)
+	if !ok {
+		return
+	}
+	page, err := s.q.SearchProcessDefinitions(c.Request.Context(), q)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	out := SearchResult[ProcessDefinitionResult]{Items: make([]ProcessDefinitionResult, 0, len(page.Items)), Page: pageOf(page)}
+	for _, p := range page.Items {
+		out.Items = append(out.Items, definitionResult(p))
+	}
+	c.PureJSON(http.StatusOK, out)
+}
+
+func (s *Server) getDefinition(c *gin.Context) {
+	key, ok := pathKey(c, "processDefinitionKey")
+	if !ok {
+		return
+	}
+	p, err := s.q.SearchProcessDefinitions(c.Request.Context(), byKey("processDefinitionKey", key))
+	row, err := first(p, err, "Process definition", key)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	c.PureJSON(http.StatusOK, definitionResult(row))
+}
+
+func (s *Server) getDefinitionXML(c *gin.Context) {
+	key, ok := pathKey(c, "processDefinitionKey")
+	if !ok {
+		return
+	}
+	def, err := s.defs.get(c.Request.Context(), key)
+	switch {
+	case err != nil:
+		s.fail(c, "", err)
+	case def == nil:
+		notFound(c, "Process definition with key '%d' not found", key)
+	case len(def.Resource) == 0:
+		c.Status(http.StatusNoContent)
+	default:
+		c.Data(http.StatusOK, "text/xml; charset=utf-8", def.Resource)
+	}
+}
+
+func definitionResult(p store.ProcessDefinition) ProcessDefinitionResult {
+	name := p.Name
+	if name == "" {
+		name = p.ProcessDefinitionID
+	}
+	return ProcessDefinitionResult{
+		Name: name, ResourceName: p.ResourceName, Version: p.Version, VersionTag: p.VersionTag,
+		ProcessDefinitionID: p.ProcessDefinitionID, TenantID: p.TenantID, ProcessDefinitionKey: Key(p.ProcessDefinitionKey),
+	}
+}

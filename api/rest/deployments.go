@@ -1,0 +1,81 @@
+package rest
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
+)
+
+func (s *Server) deploy(c *gin.Context) {
+	form, err := c.MultipartForm()
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.tooLarge(c)
+			return
+		}
+		badRequest(c, "expected a multipart/form-data body with 'resources' file parts: %v", err)
+		return
+	}
+	defer func() { _ = form.RemoveAll() }()
+	tenant := ""
+	if t := form.Value["tenantId"]; len(t) > 0 {
+		tenant = t[0]
+	}
+	if err := checkTenant(tenant); err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	resources, err := readResources(form.File["resources"])
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	d, err := s.eng.Deploy(c.Request.Context(), engine.DeployRequest{Resources: resources, TenantID: tenantOr(tenant)})
+	if err != nil {
+		s.fail(c, "CREATE", err)
+		return
+	}
+	out := DeploymentResult{DeploymentKey: Key(d.Key), TenantID: tenantOr(tenant), Deployments: []DeploymentMetadataResult{}}
+	for _, p := range d.Processes {
+		out.Deployments = append(out.Deployments, DeploymentMetadataResult{ProcessDefinition: &DeploymentProcessResult{
+			ProcessDefinitionID: p.BPMNProcessID, ProcessDefinitionVersion: p.Version, ResourceName: p.ResourceName,
+			TenantID: p.TenantID, ProcessDefinitionKey: Key(p.ProcessDefinitionKey),
+		}})
+	}
+	c.PureJSON(http.StatusOK, out)
+}
+
+// readResources reads the uploaded files; only BPMN files are deployable.
+func readResources(files []*multipart.FileHeader) ([]record.Resource, error) {
+	if len(files) == 0 {
+		return nil, bindErrorf("resources: expected at least one file part named 'resources'")
+	}
+	out := make([]record.Resource, 0, len(files))
+	for _, fh := range files {
+		switch strings.ToLower(path.Ext(fh.Filename)) {
+		case ".bpmn", ".xml":
+		default:
+			return nil, bindErrorf("resources: '%s' is not a BPMN file (.bpmn or .xml); decisions, forms and other resources are not supported yet", fh.Filename)
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, bindErrorf("resources: cannot read '%s': %v", fh.Filename, err)
+		}
+		b, err := io.ReadAll(f)
+		_ = f.Close()
+		if err != nil {
+			return nil, bindErrorf("resources: cannot read '%s': %v", fh.Filename, err)
+		}
+		out = append(out, record.Resource{Name: fh.Filename, Content: b})
+	}
+	return out, nil
+}

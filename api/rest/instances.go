@@ -1,0 +1,150 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/store"
+)
+
+func (s *Server) createInstance(c *gin.Context) {
+	var req CreateProcessInstanceRequest
+	if !s.bind(c, &req, false) {
+		return
+	}
+	ci, err := s.createRequest(&req)
+	if err != nil {
+		s.fail(c, "CREATE", err)
+		return
+	}
+	created, err := s.eng.CreateInstance(c.Request.Context(), ci)
+	if err != nil {
+		s.fail(c, "CREATE", err)
+		return
+	}
+	out := CreateProcessInstanceResult{
+		ProcessDefinitionID: created.BPMNProcessID, ProcessDefinitionVersion: created.Version, TenantID: created.TenantID,
+		ProcessDefinitionKey: Key(created.ProcessDefinitionKey), ProcessInstanceKey: Key(created.ProcessInstanceKey),
+		Variables: map[string]jsonText{},
+	}
+	if req.AwaitCompletion {
+		if out.Variables, err = s.awaitCompletion(c.Request.Context(), created.ProcessInstanceKey, req.RequestTimeout, req.FetchVariables); err != nil {
+			s.fail(c, "", err)
+			return
+		}
+	}
+	c.PureJSON(http.StatusOK, out)
+}
+
+// createRequest checks a create request and turns it into the engine's.
+func (s *Server) createRequest(req *CreateProcessInstanceRequest) (engine.CreateInstanceRequest, error) {
+	var out engine.CreateInstanceRequest
+	switch {
+	case req.ProcessDefinitionKey != nil && req.ProcessDefinitionID != "":
+		return out, bindErrorf("expected either processDefinitionId or processDefinitionKey, but both were given")
+	case req.ProcessDefinitionKey == nil && req.ProcessDefinitionID == "":
+		return out, bindErrorf("expected either processDefinitionId or processDefinitionKey, but neither was given")
+	case len(req.StartInstructions) > 0:
+		return out, bindErrorf("startInstructions: starting at other elements than the none start event is not supported yet")
+	case len(req.FetchVariables) > 0 && !req.AwaitCompletion:
+		return out, bindErrorf("fetchVariables: only allowed together with awaitCompletion")
+	}
+	if err := checkTenant(req.TenantID); err != nil {
+		return out, err
+	}
+	vars, err := s.variables(req.Variables)
+	if err != nil {
+		return out, err
+	}
+	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenantOr(req.TenantID)}
+	if req.ProcessDefinitionKey != nil {
+		out.ProcessDefinitionKey = int64(*req.ProcessDefinitionKey)
+		if out.ProcessDefinitionKey <= 0 {
+			return out, bindErrorf("processDefinitionKey: expected a positive key, got %d", out.ProcessDefinitionKey)
+		}
+	}
+	if v := req.ProcessDefinitionVersion; v != nil && *v > 0 {
+		out.Version = *v
+	}
+	return out, nil
+}
+
+func (s *Server) cancelInstance(c *gin.Context) {
+	key, ok := pathKey(c, "processInstanceKey")
+	if !ok {
+		return
+	}
+	var body struct {
+		OperationReference *int64 `json:"operationReference"`
+	}
+	if !s.bind(c, &body, true) {
+		return
+	}
+	if err := s.eng.CancelInstance(c.Request.Context(), key); err != nil {
+		s.fail(c, "CANCEL", err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) searchInstances(c *gin.Context) {
+	q, ok := s.parseSearch(c, instanceSearch)
+	if !ok {
+		return
+	}
+	page, err := s.q.SearchProcessInstances(c.Request.Context(), q)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	out := SearchResult[ProcessInstanceResult]{Items: make([]ProcessInstanceResult, 0, len(page.Items)), Page: pageOf(page)}
+	for _, p := range page.Items {
+		r, err := s.instanceResult(c.Request.Context(), p)
+		if err != nil {
+			s.fail(c, "", err)
+			return
+		}
+		out.Items = append(out.Items, r)
+	}
+	c.PureJSON(http.StatusOK, out)
+}
+
+func (s *Server) getInstance(c *gin.Context) {
+	key, ok := pathKey(c, "processInstanceKey")
+	if !ok {
+		return
+	}
+	p, err := s.q.SearchProcessInstances(c.Request.Context(), byKey("processInstanceKey", key))
+	row, err := first(p, err, "Process instance", key)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	r, err := s.instanceResult(c.Request.Context(), row)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	c.PureJSON(http.StatusOK, r)
+}
+
+func (s *Server) instanceResult(ctx context.Context, p store.ProcessInstance) (ProcessInstanceResult, error) {
+	def, err := s.defs.get(ctx, p.ProcessDefinitionKey)
+	if err != nil {
+		return ProcessInstanceResult{}, err
+	}
+	r := ProcessInstanceResult{
+		ProcessDefinitionID: p.ProcessDefinitionID, ProcessDefinitionName: p.ProcessDefinitionID,
+		ProcessDefinitionVersion: p.ProcessDefinitionVersion, StartDate: dateTime(p.StartDate), EndDate: dateTime(p.EndDate),
+		State: p.State, HasIncident: p.HasIncident, TenantID: p.TenantID, ProcessInstanceKey: Key(p.ProcessInstanceKey),
+		ProcessDefinitionKey: Key(p.ProcessDefinitionKey), ParentProcessInstanceKey: optKey(p.ParentProcessInstanceKey),
+		ParentElementInstanceKey: optKey(p.ParentElementInstanceKey),
+	}
+	if def != nil {
+		r.ProcessDefinitionName, r.ProcessDefinitionVersionTag = def.displayName(), def.VersionTag
+	}
+	return r, nil
+}

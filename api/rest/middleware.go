@@ -1,0 +1,128 @@
+package rest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/api/idempotency"
+)
+
+// observe records every answer in the HTTP metrics, by route template.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.ObserveHTTP(route, c.Request.Method, c.Writer.Status(), time.Since(start))
+}
+
+// recoverPanic turns a panic into a 500 problem: a bug, never an answer to
+// input, but it must not take the server down.
+func (s *Server) recoverPanic(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler { //nolint:errorlint // the sentinel value itself is what net/http panics with
+				panic(v)
+			}
+			s.log.Error("handler panicked", "route", c.FullPath(), "panic", fmt.Sprint(v))
+			writeProblem(c, http.StatusInternalServerError, titleInternal, "The server failed to handle the request.")
+		}
+	}()
+	c.Next()
+}
+
+// limitBody bounds the request body.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
+		s.tooLarge(c)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	c.Next()
+}
+
+func (s *Server) tooLarge(c *gin.Context) {
+	writeProblem(c, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
+		fmt.Sprintf("The request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes))
+}
+
+// idempotencyHeader names the header that makes a POST command idempotent.
+const idempotencyHeader = "Idempotency-Key"
+
+// idempotent answers a POST command that repeats an earlier one (same
+// Idempotency-Key, method, path and body) with the earlier answer.
+func (s *Server) idempotent(c *gin.Context) {
+	key := c.GetHeader(idempotencyHeader)
+	if s.idem == nil || key == "" || c.Request.Method != http.MethodPost || strings.HasSuffix(c.FullPath(), "/search") {
+		c.Next()
+		return
+	}
+	if len(key) > 255 {
+		badRequest(c, "header %s: must be at most 255 characters", idempotencyHeader)
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		s.tooLarge(c)
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.Sum256(body)
+	fingerprint := c.Request.Method + " " + c.Request.URL.Path + " " + hex.EncodeToString(sum[:])
+	outcome, resp := s.idem.Begin(key, fingerprint)
+	switch outcome {
+	case idempotency.Replay:
+		c.Header("Idempotent-Replayed", "true")
+		if len(resp.Body) == 0 {
+			c.Status(resp.Status)
+			c.Writer.WriteHeaderNow()
+		} else {
+			c.Data(resp.Status, resp.ContentType, resp.Body)
+		}
+		c.Abort()
+		return
+	case idempotency.Mismatch:
+		writeProblem(c, http.StatusConflict, "IDEMPOTENCY_KEY_REUSED",
+			fmt.Sprintf("The %s was already used for a different request", idempotencyHeader))
+		return
+	case idempotency.InFlight:
+		writeProblem(c, http.StatusConflict, "IDEMPOTENCY_KEY_IN_USE",
+			fmt.Sprintf("A request with this %s is still being handled; retry later", idempotencyHeader))
+		return
+	}
+	rec := &recorder{ResponseWriter: c.Writer}
+	c.Writer = rec
+	c.Next()
+	status := rec.Status()
+	if status >= 500 || status == http.StatusTooManyRequests {
+		s.idem.Abandon(key) // not a final answer: a retry may run the command
+		return
+	}
+	s.idem.Finish(key, idempotency.Response{Status: status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()})
+}
+
+// recorder keeps a copy of what a handler writes.
+type recorder struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) WriteString(s string) (int, error) {
+	r.body.WriteString(s)
+	return r.ResponseWriter.WriteString(s)
+}

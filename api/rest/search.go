@@ -1,0 +1,293 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// fieldKind is the type of a filter field; it decides the operators and
+// values the field takes.
+type fieldKind uint8
+
+const (
+	kindKey fieldKind = iota + 1
+	kindInt
+	kindDate
+	kindString
+	kindEnum
+	kindBool
+)
+
+var kindOps = map[fieldKind][]store.Op{
+	kindKey:    {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn},
+	kindInt:    {store.OpEq, store.OpNeq, store.OpExists, store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpIn},
+	kindDate:   {store.OpEq, store.OpNeq, store.OpExists, store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpIn},
+	kindString: {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
+	kindEnum:   {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
+	kindBool:   {store.OpEq, store.OpNeq, store.OpExists},
+}
+
+// filterField describes one filter field of a search.
+type filterField struct {
+	kind fieldKind
+	enum []string
+}
+
+// searchSpec lists what one search endpoint accepts.
+type searchSpec struct {
+	name    string
+	filters map[string]filterField
+	sorts   []string
+}
+
+// parseSearch turns a search body into a store query; it answers 400 and
+// returns false when the body is wrong.
+func (s *Server) parseSearch(c *gin.Context, spec *searchSpec) (store.Query, bool) {
+	var req SearchRequest
+	if !s.bind(c, &req, true) {
+		return store.Query{}, false
+	}
+	q, err := buildQuery(&req, spec)
+	if err != nil {
+		s.fail(c, "", err)
+		return store.Query{}, false
+	}
+	return q, true
+}
+
+func buildQuery(req *SearchRequest, spec *searchSpec) (store.Query, error) {
+	var q store.Query
+	names := make([]string, 0, len(req.Filter))
+	for n := range req.Filter {
+		names = append(names, n)
+	}
+	sort.Strings(names) // stable error messages and condition order
+	for _, name := range names {
+		f, ok := spec.filters[name]
+		if !ok {
+			return q, bindErrorf("filter.%s: not a filter field of %s searches (supported: %s)", name, spec.name, strings.Join(sortedFields(spec.filters), ", "))
+		}
+		conds, err := parseFilter(name, f, req.Filter[name])
+		if err != nil {
+			return q, err
+		}
+		q.Conditions = append(q.Conditions, conds...)
+	}
+	for i, so := range req.Sort {
+		if !slices.Contains(spec.sorts, so.Field) {
+			return q, bindErrorf("sort[%d].field: cannot sort %s by '%s' (supported: %s)", i, spec.name, so.Field, strings.Join(spec.sorts, ", "))
+		}
+		desc := false
+		switch strings.ToUpper(so.Order) {
+		case "", "ASC":
+		case "DESC":
+			desc = true
+		default:
+			return q, bindErrorf("sort[%d].order: expected ASC or DESC, got '%s'", i, so.Order)
+		}
+		q.Sort = append(q.Sort, store.SortField{Field: so.Field, Desc: desc})
+	}
+	if p := req.Page; p != nil {
+		if p.From != nil && (p.After != "" || p.Before != "") || p.After != "" && p.Before != "" {
+			return q, bindErrorf("page: Both after/before and from cannot be set at the same time")
+		}
+		if p.From != nil {
+			q.From = *p.From
+		}
+		if p.Limit != nil {
+			q.Limit = *p.Limit
+		}
+		var err error
+		if q.After, err = storeCursor("page.after", p.After); err != nil {
+			return q, err
+		}
+		if q.Before, err = storeCursor("page.before", p.Before); err != nil {
+			return q, err
+		}
+	}
+	if q.Limit == 0 {
+		q.Limit = store.DefaultLimit
+	}
+	return q, nil
+}
+
+func sortedFields(m map[string]filterField) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// parseFilter reads one filter field: a plain value means $eq, an object
+// holds operators.
+func parseFilter(name string, f filterField, raw json.RawMessage) ([]store.Condition, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		v, err := filterValue(name, f, raw)
+		if err != nil {
+			return nil, err
+		}
+		return []store.Condition{{Field: name, Op: store.OpEq, Value: v}}, nil
+	}
+	var ops map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &ops); err != nil {
+		return nil, bindErrorf("filter.%s: %s", name, describeJSONError(err))
+	}
+	keys := make([]string, 0, len(ops))
+	for k := range ops {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []store.Condition
+	for _, k := range keys {
+		op := store.Op(k)
+		if !slices.Contains(kindOps[f.kind], op) {
+			return nil, bindErrorf("filter.%s: operator '%s' is not supported for this field (supported: %s)", name, k, opsList(f.kind))
+		}
+		var v any
+		var err error
+		switch op {
+		case store.OpExists:
+			var b bool
+			if err = json.Unmarshal(ops[k], &b); err != nil {
+				return nil, bindErrorf("filter.%s.%s: expected true or false", name, k)
+			}
+			v = b
+		case store.OpIn, store.OpNotIn:
+			var items []json.RawMessage
+			if err = json.Unmarshal(ops[k], &items); err != nil {
+				return nil, bindErrorf("filter.%s.%s: expected an array", name, k)
+			}
+			list := make([]any, 0, len(items))
+			for _, it := range items {
+				x, err := filterValue(name+"."+k, f, it)
+				if err != nil {
+					return nil, err
+				}
+				list = append(list, x)
+			}
+			v = list
+		case store.OpLike:
+			var str string
+			if err = json.Unmarshal(ops[k], &str); err != nil {
+				return nil, bindErrorf("filter.%s.%s: expected a string pattern", name, k)
+			}
+			v = str
+		default:
+			if v, err = filterValue(name+"."+k, f, ops[k]); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, store.Condition{Field: name, Op: op, Value: v})
+	}
+	return out, nil
+}
+
+func opsList(k fieldKind) string {
+	var out []string
+	for _, op := range kindOps[k] {
+		out = append(out, string(op))
+	}
+	return strings.Join(out, " ")
+}
+
+// filterValue reads one scalar of a filter field.
+func filterValue(where string, f filterField, raw json.RawMessage) (any, error) {
+	switch f.kind {
+	case kindKey:
+		var k Key
+		if err := k.UnmarshalJSON(raw); err != nil {
+			return nil, bindErrorf("filter.%s: %v", where, err)
+		}
+		return int64(k), nil
+	case kindInt:
+		var n int64
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return nil, bindErrorf("filter.%s: expected an integer, got %s", where, raw)
+		}
+		return n, nil
+	case kindBool:
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, bindErrorf("filter.%s: expected true or false, got %s", where, raw)
+		}
+		return b, nil
+	case kindDate:
+		var str string
+		if err := json.Unmarshal(raw, &str); err != nil {
+			return nil, bindErrorf("filter.%s: expected an RFC 3339 date-time string, got %s", where, raw)
+		}
+		t, err := time.Parse(time.RFC3339Nano, str)
+		if err != nil {
+			return nil, bindErrorf("filter.%s: expected an RFC 3339 date-time, got '%s'", where, str)
+		}
+		return t.UTC(), nil
+	}
+	var str string
+	if err := json.Unmarshal(raw, &str); err != nil {
+		return nil, bindErrorf("filter.%s: expected a string, got %s", where, raw)
+	}
+	if f.kind == kindEnum && !slices.Contains(f.enum, str) {
+		return nil, bindErrorf("filter.%s: unknown value '%s' (expected one of %s)", where, str, strings.Join(f.enum, ", "))
+	}
+	return str, nil
+}
+
+// Cursors on the wire are standard base64 (Camunda's clients check that);
+// the store's cursor is opaque text wrapped inside.
+func wireCursor(c string) string {
+	if c == "" {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(c))
+}
+
+func storeCursor(where, c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.StdEncoding.DecodeString(c)
+	if err != nil || len(b) == 0 {
+		return "", bindErrorf("%s: not a cursor returned by this server", where)
+	}
+	return string(b), nil
+}
+
+// pageOf builds the page part of a search answer.
+func pageOf[T any](p store.Page[T]) SearchPageResponse {
+	return SearchPageResponse{TotalItems: p.Total, StartCursor: wireCursor(p.StartCursor), EndCursor: wireCursor(p.EndCursor)}
+}
+
+// errNotFound is a get that found nothing.
+type errNotFound struct{ what string }
+
+func (e *errNotFound) Error() string { return e.what + " not found" }
+
+// byKey is a query for the one row with a key.
+func byKey(field string, key int64) store.Query {
+	return store.Query{Conditions: []store.Condition{{Field: field, Op: store.OpEq, Value: key}}, Limit: 1}
+}
+
+// first returns the only item of a get's page.
+func first[T any](p store.Page[T], err error, what string, key int64) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(p.Items) == 0 {
+		return zero, &errNotFound{what: fmt.Sprintf("%s with key '%d'", what, key)}
+	}
+	return p.Items[0], nil
+}

@@ -1,0 +1,192 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/api/idempotency"
+	"github.com/example/wf-engine/api/telemetry"
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+)
+
+// Engine is what the API needs from the kernel: its commands, a readiness
+// flag and consistent reads of the live state.
+type Engine interface {
+	engine.Client
+	Ready() bool
+	Read(ctx context.Context, fn func(*state.State)) error
+}
+
+// Config is the API's part of the server configuration.
+type Config struct {
+	// Version is the server's version, reported by topology.
+	Version string
+	// Host and Port are the address the server advertises in the topology.
+	Host string
+	Port int32
+	// MaxBodyBytes bounds a request body; larger bodies get 413.
+	MaxBodyBytes int64
+	// MaxVariablesBytes bounds the JSON text of one request's variables.
+	MaxVariablesBytes int64
+	// LongPollTimeout is how long job activation waits when the request
+	// asks for the server's default (requestTimeout 0).
+	LongPollTimeout time.Duration
+	// MaxLongPollTimeout caps the requestTimeout of job activation.
+	MaxLongPollTimeout time.Duration
+	// AwaitTimeout is how long a create with awaitCompletion waits when
+	// the request names no requestTimeout.
+	AwaitTimeout time.Duration
+	// RetryAfter is the back-off advised with 429 and 503 answers.
+	RetryAfter time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered; 0 turns
+	// Idempotency-Key handling off.
+	IdempotencyTTL time.Duration
+	// IdempotencyMaxKeys bounds the remembered keys (oldest go first).
+	IdempotencyMaxKeys int
+}
+
+// withDefaults fills unset fields.
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 4 << 20
+	}
+	if c.MaxVariablesBytes <= 0 {
+		c.MaxVariablesBytes = c.MaxBodyBytes
+	}
+	if c.LongPollTimeout <= 0 {
+		c.LongPollTimeout = 10 * time.Second
+	}
+	if c.MaxLongPollTimeout <= 0 {
+		c.MaxLongPollTimeout = 5 * time.Minute
+	}
+	if c.AwaitTimeout <= 0 {
+		c.AwaitTimeout = 15 * time.Second
+	}
+	if c.RetryAfter <= 0 {
+		c.RetryAfter = time.Second
+	}
+	if c.IdempotencyMaxKeys <= 0 {
+		c.IdempotencyMaxKeys = 100000
+	}
+	if c.Version == "" {
+		c.Version = "dev"
+	}
+	return c
+}
+
+// Server serves the REST API.
+type Server struct {
+	cfg     Config
+	eng     Engine
+	q       store.Querier
+	log     *slog.Logger
+	metrics *telemetry.Metrics
+	idem    *idempotency.Cache
+	spec    *specRoutes
+	defs    *definitions
+	router  *gin.Engine
+
+	// quit ends long polls when the server shuts down.
+	quit     context.Context
+	shutdown context.CancelFunc
+}
+
+// New builds the server. metrics may be nil.
+func New(cfg Config, eng Engine, q store.Querier, metrics *telemetry.Metrics, log *slog.Logger) (*Server, error) {
+	if eng == nil || q == nil {
+		return nil, errors.New("the rest server needs an engine and a querier")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	spec, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg.withDefaults(), eng: eng, q: q, log: log, metrics: metrics, spec: spec}
+	s.defs = newDefinitions(eng)
+	if s.cfg.IdempotencyTTL > 0 {
+		s.idem = idempotency.New(s.cfg.IdempotencyTTL, s.cfg.IdempotencyMaxKeys, time.Now)
+	}
+	s.quit, s.shutdown = context.WithCancel(context.Background())
+	s.router = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Drain ends waiting long polls (they answer with no jobs); call it when
+// the HTTP server starts shutting down.
+func (s *Server) Drain() { s.shutdown() }
+
+// route is one served operation.
+type route struct {
+	method, path string
+	handle       gin.HandlerFunc
+}
+
+func (s *Server) table() []route {
+	return []route{
+		{http.MethodGet, "/v2/topology", s.topology},
+		{http.MethodGet, "/v2/status", s.status},
+		{http.MethodPost, "/v2/deployments", s.deploy},
+		{http.MethodPost, "/v2/process-instances", s.createInstance},
+		{http.MethodPost, "/v2/process-instances/search", s.searchInstances},
+		{http.MethodGet, "/v2/process-instances/:processInstanceKey", s.getInstance},
+		{http.MethodPost, "/v2/process-instances/:processInstanceKey/cancellation", s.cancelInstance},
+		{http.MethodPost, "/v2/process-instances/:processInstanceKey/incidents/search", s.searchInstanceIncidents},
+		{http.MethodPost, "/v2/process-definitions/search", s.searchDefinitions},
+		{http.MethodGet, "/v2/process-definitions/:processDefinitionKey", s.getDefinition},
+		{http.MethodGet, "/v2/process-definitions/:processDefinitionKey/xml", s.getDefinitionXML},
+		{http.MethodPost, "/v2/element-instances/search", s.searchElements},
+		{http.MethodGet, "/v2/element-instances/:elementInstanceKey", s.getElement},
+		{http.MethodPut, "/v2/element-instances/:elementInstanceKey/variables", s.setVariables},
+		{http.MethodPost, "/v2/variables/search", s.searchVariables},
+		{http.MethodGet, "/v2/variables/:variableKey", s.getVariable},
+		{http.MethodPost, "/v2/jobs/activation", s.activateJobs},
+		{http.MethodPost, "/v2/jobs/search", s.searchJobs},
+		{http.MethodPost, "/v2/jobs/:jobKey/completion", s.completeJob},
+		{http.MethodPost, "/v2/jobs/:jobKey/failure", s.failJob},
+		{http.MethodPost, "/v2/jobs/:jobKey/error", s.throwError},
+		{http.MethodPatch, "/v2/jobs/:jobKey", s.updateJob},
+		{http.MethodPost, "/v2/incidents/search", s.searchIncidents},
+		{http.MethodGet, "/v2/incidents/:incidentKey", s.getIncident},
+		{http.MethodPost, "/v2/incidents/:incidentKey/resolution", s.resolveIncident},
+		{http.MethodGet, "/healthz", s.healthz},
+		{http.MethodGet, "/readyz", s.readyz},
+		{http.MethodGet, "/metrics", s.serveMetrics},
+	}
+}
+
+func (s *Server) routes() *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(s.observe, s.recoverPanic, s.limitBody, s.validate, s.idempotent)
+	for _, rt := range s.table() {
+		r.Handle(rt.method, rt.path, rt.handle)
+	}
+	r.NoRoute(func(c *gin.Context) { notFound(c, "No endpoint %s %s", c.Request.Method, c.Request.URL.Path) })
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "Method Not Allowed", "The endpoint does not support "+c.Request.Method)
+	})
+	return r
+}
+
+// Routes lists the served routes as "METHOD /path/{param}", for tests that
+// compare them with the OpenAPI description.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, rt := range s.router.Routes() {
+		out = append(out, rt.Method+" "+openAPIPath(rt.Path))
+	}
+	return out
+}

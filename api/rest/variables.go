@@ -1,0 +1,50 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+func (s *Server) searchVariables(c *gin.Context) {
+	q, ok := s.parseSearch(c, variableSearch)
+	if !ok {
+		return
+	}
+	page, err := s.q.SearchVariables(c.Request.Context(), q)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	out := SearchResult[VariableResult]{Items: make([]VariableResult, 0, len(page.Items)), Page: pageOf(page)}
+	notTruncated := false
+	for _, v := range page.Items {
+		r := variableResult(v)
+		r.IsTruncated = &notTruncated
+		out.Items = append(out.Items, r)
+	}
+	c.PureJSON(http.StatusOK, out)
+}
+
+func (s *Server) getVariable(c *gin.Context) {
+	key, ok := pathKey(c, "variableKey")
+	if !ok {
+		return
+	}
+	p, err := s.q.SearchVariables(c.Request.Context(), byKey("variableKey", key))
+	row, err := first(p, err, "Variable", key)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	c.PureJSON(http.StatusOK, variableResult(row))
+}
+
+func variableResult(v store.Variable) VariableResult {
+	return VariableResult{
+		Name: v.Name, Value: v.Value, TenantID: tenantOr(v.TenantID), VariableKey: Key(v.VariableKey),
+		ScopeKey: Key(v.ScopeKey), ProcessInstanceKey: Key(v.ProcessInstanceKey),
+	}
+}

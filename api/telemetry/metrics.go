@@ -1,0 +1,174 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+)
+
+// Metric names.
+const (
+	NameHTTPRequests          = "wf_http_requests_total"
+	NameHTTPDuration          = "wf_http_request_duration_seconds"
+	NameCommitDuration        = "wf_store_commit_duration_seconds"
+	NameBatchRecords          = "wf_engine_batch_records"
+	NameJobActivationDuration = "wf_job_activation_duration_seconds"
+	NameJobsActivated         = "wf_jobs_activated_total"
+	NameJobsActivatable       = "wf_jobs_activatable"
+	NameCommandQueueDepth     = "wf_engine_command_queue_depth"
+)
+
+// maxJobTypes bounds the job types reported by wf_jobs_activatable.
+const maxJobTypes = 200
+
+// Metrics holds the server's metrics and the registry they live in.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	httpRequests   *prometheus.CounterVec
+	httpDuration   *prometheus.HistogramVec
+	commitDuration prometheus.Histogram
+	batchRecords   prometheus.Histogram
+	activation     prometheus.Histogram
+	jobsActivated  prometheus.Counter
+}
+
+// New registers the metrics (and the Go and process collectors) in a new
+// registry.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: NameHTTPRequests, Help: "HTTP requests answered, by route template, method and status code.",
+		}, []string{"route", "method", "status"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: NameHTTPDuration, Help: "Time to answer an HTTP request, by route template and method.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"route", "method"}),
+		commitDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: NameCommitDuration, Help: "Time to commit one batch to the store.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
+		}),
+		batchRecords: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: NameBatchRecords, Help: "Records (commands, events, rejections) written by one committed batch.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 14),
+		}),
+		activation: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: NameJobActivationDuration, Help: "Time from a job activation request to its answer, for answers with jobs (long polling included).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+		jobsActivated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: NameJobsActivated, Help: "Jobs handed to workers.",
+		}),
+	}
+	m.Registry.MustRegister(m.httpRequests, m.httpDuration, m.commitDuration, m.batchRecords, m.activation, m.jobsActivated,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// ObserveHTTP records one answered request.
+func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// ObserveActivation records an activation request that handed out n jobs.
+func (m *Metrics) ObserveActivation(n int, d time.Duration) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.activation.Observe(d.Seconds())
+	m.jobsActivated.Add(float64(n))
+}
+
+// ActivatableFunc reports activatable jobs by type; it is called at scrape time.
+type ActivatableFunc func(ctx context.Context) (map[string]int, error)
+
+// WatchActivatable exports wf_jobs_activatable from fn, for at most
+// maxJobTypes job types.
+func (m *Metrics) WatchActivatable(fn ActivatableFunc) {
+	m.Registry.MustRegister(&activatableCollector{fn: fn, desc: prometheus.NewDesc(NameJobsActivatable,
+		"Jobs waiting to be activated, by job type.", []string{"type"}, nil)})
+}
+
+// QueueDepthFunc reports the commands waiting for the processor.
+type QueueDepthFunc func() int
+
+// WatchQueueDepth exports wf_engine_command_queue_depth from fn.
+func (m *Metrics) WatchQueueDepth(fn QueueDepthFunc) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: NameCommandQueueDepth, Help: "Commands waiting for the partition processor.",
+	}, func() float64 { return float64(fn()) }))
+}
+
+type activatableCollector struct {
+	fn   ActivatableFunc
+	desc *prometheus.Desc
+}
+
+func (a *activatableCollector) Describe(ch chan<- *prometheus.Desc) { ch <- a.desc }
+
+func (a *activatableCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts, err := a.fn(ctx)
+	if err != nil {
+		return
+	}
+	n := 0
+	for t, c := range counts {
+		if n == maxJobTypes {
+			break
+		}
+		n++
+		ch <- prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, float64(c), t)
+	}
+}
+
+// Store wraps a store to time its commits and count the records of each
+// batch. It forwards store.Loader and store.Querier when the wrapped store
+// has them.
+type Store struct {
+	store.Store
+	m *Metrics
+}
+
+// WrapStore returns s timed by m.
+func (m *Metrics) WrapStore(s store.Store) *Store { return &Store{Store: s, m: m} }
+
+// Commit implements store.Store.
+func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
+	start := time.Now()
+	err := s.Store.Commit(ctx, b)
+	if err == nil {
+		s.m.commitDuration.Observe(time.Since(start).Seconds())
+		s.m.batchRecords.Observe(float64(len(b.Records)))
+	}
+	return err
+}
+
+// Load implements store.Loader by forwarding; it fails when the wrapped
+// store is not a Loader (every store of this project is one).
+func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
+	l, ok := s.Store.(store.Loader)
+	if !ok {
+		return nil, errors.New("the wrapped store keeps no state rows to load")
+	}
+	return l.Load(ctx)
+}
+
+// Interface guards
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Loader = (*Store)(nil)
+)

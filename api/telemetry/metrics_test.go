@@ -1,0 +1,57 @@
+package telemetry_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/wf-engine/api/telemetry"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/memstore"
+)
+
+func TestMetrics(t *testing.T) {
+	m := telemetry.New()
+	s := m.WrapStore(memstore.New(memstore.Options{}))
+	if err := s.Commit(context.Background(), &store.Batch{Records: []*record.Record{{Position: 1}, {Position: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(context.Background()); err != nil {
+		t.Fatalf("load through the wrapper: %v", err)
+	}
+	m.ObserveHTTP("/v2/jobs/:jobKey/completion", "POST", 204, time.Millisecond)
+	m.ObserveActivation(3, time.Millisecond)
+	m.ObserveActivation(0, time.Millisecond) // empty answers are not activations
+	m.WatchActivatable(func(context.Context) (map[string]int, error) { return map[string]int{"charge-card": 7}, nil })
+	m.WatchQueueDepth(func() int { return 5 })
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := map[string]int{}
+	for _, f := range families {
+		series[f.GetName()] = len(f.GetMetric())
+		if f.GetName() == telemetry.NameJobsActivatable {
+			mt := f.GetMetric()[0]
+			if mt.GetGauge().GetValue() != 7 || mt.GetLabel()[0].GetValue() != "charge-card" {
+				t.Errorf("activatable: %v", mt)
+			}
+		}
+		if f.GetName() == telemetry.NameBatchRecords && f.GetMetric()[0].GetHistogram().GetSampleSum() != 2 {
+			t.Errorf("batch records: %v", f.GetMetric()[0])
+		}
+	}
+	for _, name := range []string{telemetry.NameHTTPRequests, telemetry.NameHTTPDuration, telemetry.NameCommitDuration, telemetry.NameBatchRecords,
+		telemetry.NameJobActivationDuration, telemetry.NameJobsActivated, telemetry.NameJobsActivatable, telemetry.NameCommandQueueDepth} {
+		if series[name] != 1 {
+			t.Errorf("%s: %d series, want 1", name, series[name])
+		}
+		if !strings.HasPrefix(name, "wf_") {
+			t.Errorf("%s lacks the wf_ prefix", name)
+		}
+	}
+	var nilMetrics *telemetry.Metrics
+	nilMetrics.ObserveHTTP("/x", "GET", 200, time.Millisecond) // a server without metrics
+}

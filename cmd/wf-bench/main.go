@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// maxDuration bounds a run.
+const maxDuration = 10 * time.Minute
+
+// options are the command line of a run.
+type options struct {
+	Address    string
+	Duration   time.Duration
+	Warmup     time.Duration
+	Rate       float64
+	Creators   int
+	Workers    int
+	Completers int
+	MaxJobs    int
+	Drain      time.Duration
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wf-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("wf-bench", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var o options
+	fs.StringVar(&o.Address, "address", "http://127.0.0.1:8080", "base address of the engine (loopback only)")
+	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to create instances (at most 10m)")
+	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "time at the start not counted in the figures")
+	fs.Float64Var(&o.Rate, "rate", 0, "instances to create per second (0: as many as the creators manage)")
+	fs.IntVar(&o.Creators, "creators", 24, "concurrent create requests")
+	fs.IntVar(&o.Workers, "workers", 8, "concurrent long-polling job activations")
+	fs.IntVar(&o.Completers, "completers", 48, "concurrent job completions")
+	fs.IntVar(&o.MaxJobs, "max-jobs", 64, "maxJobsToActivate of each activation")
+	fs.DurationVar(&o.Drain, "drain", 15*time.Second, "how long to wait for started instances to complete after the run")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := o.check(); err != nil {
+		return err
+	}
+	res, err := bench(ctx, o)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(res)
+}
+
+func (o *options) check() error {
+	u, err := url.Parse(o.Address)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("-address: expected http://host:port, got %q", o.Address)
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	if !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-address: %s is not a loopback address; wf-bench only loads engines on this machine", host)
+	}
+	o.Address = strings.TrimRight(o.Address, "/")
+	switch {
+	case o.Duration <= 0 || o.Duration > maxDuration:
+		return fmt.Errorf("-duration: must be between 0 and %s, got %s", maxDuration, o.Duration)
+	case o.Warmup < 0 || o.Warmup >= o.Duration:
+		return errors.New("-warmup: must be at least 0 and shorter than -duration")
+	case o.Rate < 0:
+		return errors.New("-rate: must not be negative")
+	case o.Creators < 1 || o.Workers < 1 || o.Completers < 1 || o.MaxJobs < 1:
+		return errors.New("-creators, -workers, -completers and -max-jobs must be at least 1")
+	case o.Drain < 0 || o.Drain > maxDuration:
+		return fmt.Errorf("-drain: must be between 0 and %s", maxDuration)
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/env/v2"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/providers/posflag"
+	"github.com/knadh/koanf/providers/structs"
+	"github.com/knadh/koanf/v2"
+	"github.com/spf13/pflag"
+)
+
+// Config is the whole server configuration: built from defaults, then a
+// YAML file (--config), then WF_* environment variables, then flags, and
+// validated before anything starts. Each key's environment variable is
+// WF_ and the key in upper case with dots as underscores
+// (database.url: WF_DATABASE_URL).
+type Config struct {
+	HTTP     HTTPConfig     `koanf:"http"`
+	Auth     AuthConfig     `koanf:"auth"`
+	Database DatabaseConfig `koanf:"database"`
+	Engine   EngineConfig   `koanf:"engine"`
+	Log      LogConfig      `koanf:"log"`
+}
+
+// HTTPConfig configures the REST server.
+type HTTPConfig struct {
+	// Address is host:port to listen on.
+	Address string `koanf:"address"`
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes int64 `koanf:"max_body_bytes"`
+	// MaxVariablesBytes bounds the variables document of one request.
+	MaxVariablesBytes int64 `koanf:"max_variables_bytes"`
+	// LongPollTimeout is job activation's wait when a request asks for the default.
+	LongPollTimeout time.Duration `koanf:"long_poll_timeout"`
+	// AwaitTimeout is how long awaitCompletion waits by default.
+	AwaitTimeout time.Duration `koanf:"await_timeout"`
+	// IdempotencyTTL is how long Idempotency-Key answers are kept; 0 turns it off.
+	IdempotencyTTL time.Duration `koanf:"idempotency_ttl"`
+	// ShutdownTimeout bounds the wait for requests in flight at shutdown.
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	// Metrics turns /metrics on.
+	Metrics bool `koanf:"metrics"`
+}
+
+// AuthConfig configures authentication.
+type AuthConfig struct {
+	// Mode is "none" for now; it is allowed on loopback addresses only.
+	Mode string `koanf:"mode"`
+}
+
+// DatabaseConfig chooses the store.
+type DatabaseConfig struct {
+	// URL selects the store: empty for SQLite under DataDir,
+	// postgres://... for PostgreSQL, memory: for an in-memory store.
+	URL string `koanf:"url"`
+	// DataDir is where the embedded store keeps its file.
+	DataDir string `koanf:"data_dir"`
+	// SQLiteSynchronous is SQLite's synchronous setting: FULL or NORMAL.
+	SQLiteSynchronous string `koanf:"sqlite_synchronous"`
+	// MaxConns bounds the PostgreSQL connection pool.
+	MaxConns int32 `koanf:"max_conns"`
+}
+
+// EngineConfig tunes the partition processor.
+type EngineConfig struct {
+	// MaxBatch bounds the commands that share one store transaction.
+	MaxBatch int `koanf:"max_batch"`
+	// QueueSize bounds the commands waiting; beyond it requests get 429.
+	QueueSize int `koanf:"queue_size"`
+}
+
+// LogConfig configures logging.
+type LogConfig struct {
+	// Level is debug, info, warn or error.
+	Level string `koanf:"level"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		HTTP: HTTPConfig{
+			Address: "127.0.0.1:8080", MaxBodyBytes: 4 << 20, MaxVariablesBytes: 4 << 20,
+			LongPollTimeout: 10 * time.Second, AwaitTimeout: 15 * time.Second, IdempotencyTTL: 24 * time.Hour,
+			ShutdownTimeout: 15 * time.Second, Metrics: true,
+		},
+		Auth:     AuthConfig{Mode: "none"},
+		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
+		Engine:   EngineConfig{MaxBatch: 256, QueueSize: 10000},
+		Log:      LogConfig{Level: "info"},
+	}
+}
+
+// envPrefix starts every environment variable the server reads.
+const envPrefix = "WF_"
+
+// flagSet declares --config, --version and one flag per configuration key.
+func flagSet() *pflag.FlagSet {
+	fs := pflag.NewFlagSet("wf-engine", pflag.ContinueOnError)
+	d := defaultConfig()
+	fs.String("config", "", "YAML configuration file")
+	fs.Bool("version", false, "print the version and exit")
+	fs.String("http.address", d.HTTP.Address, "host:port to listen on")
+	fs.Int64("http.max_body_bytes", d.HTTP.MaxBodyBytes, "largest request body in bytes")
+	fs.Int64("http.max_variables_bytes", d.HTTP.MaxVariablesBytes, "largest variables document of a request in bytes")
+	fs.Duration("http.long_poll_timeout", d.HTTP.LongPollTimeout, "job activation wait when a request asks for the default")
+	fs.Duration("http.await_timeout", d.HTTP.AwaitTimeout, "default wait of awaitCompletion")
+	fs.Duration("http.idempotency_ttl", d.HTTP.IdempotencyTTL, "how long Idempotency-Key answers are kept (0: off)")
+	fs.Duration("http.shutdown_timeout", d.HTTP.ShutdownTimeout, "wait for requests in flight at shutdown")
+	fs.Bool("http.metrics", d.HTTP.Metrics, "serve /metrics")
+	fs.String("auth.mode", d.Auth.Mode, "authentication mode (none: loopback addresses only)")
+	fs.String("database.url", d.Database.URL, "store: empty for SQLite under database.data_dir, postgres://... or memory:")
+	fs.String("database.data_dir", d.Database.DataDir, "folder of the embedded store")
+	fs.String("database.sqlite_synchronous", d.Database.SQLiteSynchronous, "SQLite synchronous setting: FULL or NORMAL")
+	fs.Int32("database.max_conns", d.Database.MaxConns, "PostgreSQL connection pool size")
+	fs.Int("engine.max_batch", d.Engine.MaxBatch, "commands per store transaction")
+	fs.Int("engine.queue_size", d.Engine.QueueSize, "commands that may wait before requests get 429")
+	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
+	return fs
+}
+
+// loadConfig builds the configuration from defaults, the file named by
+// --config, the environment and the flags, in that order.
+func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
+	k := koanf.New(".")
+	if err := k.Load(structs.Provider(defaultConfig(), "koanf"), nil); err != nil {
+		return Config{}, fmt.Errorf("load defaults: %w", err)
+	}
+	known := map[string]bool{}
+	for _, key := range k.Keys() {
+		known[key] = true
+	}
+	if path, _ := fs.GetString("config"); path != "" {
+		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("load configuration file %s: %w", path, err)
+		}
+	}
+	var unknownEnv []string
+	envKey := func(name, value string) (string, any) {
+		key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
+		for candidate := range known {
+			if strings.ReplaceAll(candidate, ".", "_") == key {
+				return candidate, value
+			}
+		}
+		unknownEnv = append(unknownEnv, name)
+		return "", nil
+	}
+	if err := k.Load(env.Provider(".", env.Opt{Prefix: envPrefix, TransformFunc: envKey, EnvironFunc: environ}), nil); err != nil {
+		return Config{}, fmt.Errorf("load environment: %w", err)
+	}
+	if len(unknownEnv) > 0 {
+		sort.Strings(unknownEnv)
+		return Config{}, fmt.Errorf("unknown environment variables %s (known: WF_ and a key, e.g. WF_DATABASE_URL)", strings.Join(unknownEnv, ", "))
+	}
+	flags := func(f *pflag.Flag) (string, any) {
+		if f.Name == "config" || f.Name == "version" {
+			return "", nil
+		}
+		return f.Name, posflag.FlagVal(fs, f)
+	}
+	if err := k.Load(posflag.ProviderWithFlag(fs, ".", k, flags), nil); err != nil {
+		return Config{}, fmt.Errorf("load flags: %w", err)
+	}
+	var cfg Config
+	if err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
+		return Config{}, fmt.Errorf("read configuration: %w", err)
+	}
+	for _, key := range k.Keys() {
+		if !known[key] {
+			return Config{}, fmt.Errorf("unknown configuration key %q", key)
+		}
+	}
+	return cfg, nil
+}
+
+// storeKind is the store the configuration selects.
+type storeKind string
+
+const (
+	storeSQLite   storeKind = "sqlite"
+	storePostgres storeKind = "postgres"
+	storeMemory   storeKind = "memory"
+)
+
+// store returns the store kind and where it lives.
+func (d DatabaseConfig) store() (storeKind, string, error) {
+	switch u := d.URL; {
+	case u == "":
+		return storeSQLite, filepath.Join(d.DataDir, "wf-engine.db"), nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return storePostgres, u, nil
+	case u == "memory:", u == "memory":
+		return storeMemory, "", nil
+	case strings.HasPrefix(u, "sqlite:"):
+		return storeSQLite, strings.TrimPrefix(u, "sqlite:"), nil
+	}
+	return "", "", errors.New("database.url: expected empty (SQLite under database.data_dir), postgres://URL, sqlite:PATH or memory")
+}
+
+// validate checks the whole configuration and reports every problem.
+func (c *Config) validate() error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	host, port, err := net.SplitHostPort(c.HTTP.Address)
+	if err != nil {
+		add("http.address: expected host:port, got %q", c.HTTP.Address)
+	} else if port == "" {
+		add("http.address: the port is missing in %q", c.HTTP.Address)
+	}
+	switch c.Auth.Mode {
+	case "none":
+		if err == nil && !loopback(host) {
+			add("auth.mode is none, which is allowed on loopback addresses only, but http.address is %q: "+
+				"listen on 127.0.0.1 or ::1, or put an authenticating proxy in front (other auth modes come later)", c.HTTP.Address)
+		}
+	default:
+		add("auth.mode: %q is not supported yet; the only mode is none (loopback addresses only)", c.Auth.Mode)
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		add("http.max_body_bytes: must be at least 1024, got %d", c.HTTP.MaxBodyBytes)
+	}
+	if c.HTTP.MaxVariablesBytes < 2 || c.HTTP.MaxVariablesBytes > c.HTTP.MaxBodyBytes {
+		add("http.max_variables_bytes: must be between 2 and http.max_body_bytes (%d), got %d", c.HTTP.MaxBodyBytes, c.HTTP.MaxVariablesBytes)
+	}
+	for name, d := range map[string]time.Duration{"http.long_poll_timeout": c.HTTP.LongPollTimeout, "http.await_timeout": c.HTTP.AwaitTimeout, "http.shutdown_timeout": c.HTTP.ShutdownTimeout} {
+		if d <= 0 {
+			add("%s: must be positive, got %s", name, d)
+		}
+	}
+	if c.HTTP.IdempotencyTTL < 0 {
+		add("http.idempotency_ttl: must not be negative, got %s", c.HTTP.IdempotencyTTL)
+	}
+	if c.Engine.MaxBatch < 1 || c.Engine.MaxBatch > 100000 {
+		add("engine.max_batch: must be between 1 and 100000, got %d", c.Engine.MaxBatch)
+	}
+	if c.Engine.QueueSize < 1 || c.Engine.QueueSize > 10000000 {
+		add("engine.queue_size: must be between 1 and 10000000, got %d", c.Engine.QueueSize)
+	}
+	if _, _, err := c.Database.store(); err != nil {
+		add("%v", err)
+	}
+	if s := c.Database.SQLiteSynchronous; s != "FULL" && s != "NORMAL" {
+		add("database.sqlite_synchronous: expected FULL or NORMAL, got %q", s)
+	}
+	if c.Database.MaxConns < 1 || c.Database.MaxConns > 1000 {
+		add("database.max_conns: must be between 1 and 1000, got %d", c.Database.MaxConns)
+	}
+	if _, err := logLevel(c.Log.Level); err != nil {
+		add("%v", err)
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// loopback reports whether host is a loopback address or localhost.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a log sink safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func environ(vars ...string) func() []string { return func() []string { return vars } }
+
+func TestServeAndShutDown(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ("WF_DATABASE_DATA_DIR="+dir), out, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("server stopped: %v\n%s", err, out)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	for _, path := range []string{"/readyz", "/healthz", "/v2/topology", "/metrics"} {
+		res, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, res.StatusCode)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "wf-engine.db")); err != nil {
+		t.Fatalf("the default store is not SQLite under the data dir: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if !strings.Contains(out.String(), `"msg":"shutting down"`) || !strings.Contains(out.String(), `"store":"sqlite"`) {
+		t.Fatalf("log:\n%s", out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--version"}, environ(), &out, nil); err != nil || !strings.HasPrefix(out.String(), "wf-engine ") {
+		t.Fatalf("--version: %v %q", err, out.String())
+	}
+}
+
+func TestMigrateAndReplaycheck(t *testing.T) {
+	dir := t.TempDir()
+	e := environ("WF_DATABASE_DATA_DIR=" + dir)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "up"}, e, &out, nil); err != nil {
+		t.Fatalf("migrate up: %v", err)
+	}
+	if err := run(context.Background(), []string{"migrate", "version"}, e, &out, nil); err != nil || !strings.Contains(out.String(), "schema version") {
+		t.Fatalf("migrate version: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"replaycheck"}, e, &out, nil); err != nil || !strings.Contains(out.String(), "replay check passed") {
+		t.Fatalf("replaycheck: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"migrate", "sideways"}, e, &out, nil); err == nil {
+		t.Fatal("migrate accepted an unknown direction")
+	}
+	if err := run(context.Background(), []string{"migrate"}, e, &out, nil); err == nil {
+		t.Fatal("migrate without a direction was accepted")
+	}
+}
+
+func TestConfigLayers(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "wf.yaml")
+	yaml := "http:\n  address: 127.0.0.1:9000\n  max_body_bytes: 65536\nengine:\n  max_batch: 64\nlog:\n  level: debug\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := flagSet()
+	if err := fs.Parse([]string{"--config", file, "--engine.max_batch", "32"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(fs, environ("WF_HTTP_ADDRESS=127.0.0.1:9100", "WF_DATABASE_URL=postgres://u@127.0.0.1/db", "WF_HTTP_LONG_POLL_TIMEOUT=3s", "HOME=/x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case cfg.HTTP.Address != "127.0.0.1:9100": // environment beats the file
+		t.Fatalf("address %q", cfg.HTTP.Address)
+	case cfg.HTTP.MaxBodyBytes != 65536: // the file beats the defaults
+		t.Fatalf("max body %d", cfg.HTTP.MaxBodyBytes)
+	case cfg.Engine.MaxBatch != 32: // flags beat everything
+		t.Fatalf("max batch %d", cfg.Engine.MaxBatch)
+	case cfg.HTTP.LongPollTimeout != 3*time.Second, cfg.Log.Level != "debug", cfg.Engine.QueueSize != 10000:
+		t.Fatalf("config %+v", cfg)
+	}
+	if kind, _, _ := cfg.Database.store(); kind != storePostgres {
+		t.Fatalf("WF_DATABASE_URL=postgres://... selects %s", kind)
+	}
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "http.max_variables_bytes") {
+		t.Fatalf("variables limit above the body limit must be refused: %v", err)
+	}
+}
+
+func TestConfigRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  []string
+		want string
+	}{
+		{"no auth on a public address", []string{"--http.address", "0.0.0.0:8080"}, nil, "allowed on loopback addresses only"},
+		{"no auth on all interfaces", []string{"--http.address", ":8080"}, nil, "allowed on loopback addresses only"},
+		{"auth mode not there yet", []string{"--auth.mode", "oidc"}, nil, "auth.mode"},
+		{"unknown store", nil, []string{"WF_DATABASE_URL=mysql://x"}, "database.url"},
+		{"unknown environment variable", nil, []string{"WF_HTTP_LISTEN=1"}, "WF_HTTP_LISTEN"},
+		{"bad duration", []string{"--http.await_timeout", "0s"}, nil, "http.await_timeout"},
+		{"bad log level", []string{"--log.level", "loud"}, nil, "log.level"},
+		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, environ(tc.env...), io.Discard, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error about %q", err, tc.want)
+			}
+		})
+	}
+	if !loopback("::1") || !loopback("localhost") || !loopback("127.0.0.2") || loopback("10.0.0.1") {
+		t.Fatal("loopback detection is wrong")
+	}
+}
