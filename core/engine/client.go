@@ -19,6 +19,7 @@ type Client interface {
 	FailJob(ctx context.Context, req FailJobRequest) error
 	ThrowError(ctx context.Context, req ThrowErrorRequest) error
 	UpdateJobRetries(ctx context.Context, jobKey int64, retries int32) error
+	UpdateJobTimeout(ctx context.Context, jobKey int64, timeout time.Duration) error
 	ResolveIncident(ctx context.Context, incidentKey int64) error
 	SetVariables(ctx context.Context, req SetVariablesRequest) error
 	PublishMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
@@ -225,6 +226,14 @@ func (e *Engine) ThrowError(ctx context.Context, req ThrowErrorRequest) error {
 func (e *Engine) UpdateJobRetries(ctx context.Context, key int64, retries int32) error {
 	_, err := e.submit(ctx, &record.Record{Key: key, ValueType: record.TypeJob, Intent: record.IntentJobUpdateRetries, Version: 1,
 		Value: &record.JobValue{Retries: retries}})
+	return err
+}
+
+// UpdateJobTimeout implements Client: an activated job's deadline becomes
+// now plus timeout.
+func (e *Engine) UpdateJobTimeout(ctx context.Context, key int64, timeout time.Duration) error {
+	_, err := e.submit(ctx, &record.Record{Key: key, ValueType: record.TypeJob, Intent: record.IntentJobUpdateTimeout, Version: 1,
+		Value: &record.JobValue{Timeout: timeout.Milliseconds()}})
 	return err
 }
 

@@ -62,6 +62,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	waiters  map[string][]chan struct{} // job type -> long-polls waiting for jobs
+	ends     map[int64][]chan struct{}  // process instance -> callers awaiting its end
 	failed   error
 	degraded error // set while the store cannot be written
 }
@@ -91,6 +92,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
 		waiters: map[string][]chan struct{}{},
+		ends:    map[int64][]chan struct{}{},
 	}
 	e.wg.Add(1)
 	go e.loop()
@@ -336,8 +338,56 @@ func (e *Engine) process(batch []*request) error {
 		r.done <- replies[i]
 	}
 	e.wakeWaiters(st)
+	e.wakeEnds(records)
 	return nil
 }
+
+// AwaitInstance returns a channel that is closed once the process instance
+// has ended (completed or terminated), and a function to stop waiting. A
+// caller must check first whether the instance is still active; the channel
+// only reports ends committed after this call.
+func (e *Engine) AwaitInstance(processInstanceKey int64) (<-chan struct{}, func()) {
+	ch := make(chan struct{})
+	e.mu.Lock()
+	e.ends[processInstanceKey] = append(e.ends[processInstanceKey], ch)
+	e.mu.Unlock()
+	return ch, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		list := e.ends[processInstanceKey]
+		for i, c := range list {
+			if c == ch {
+				e.ends[processInstanceKey] = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(e.ends[processInstanceKey]) == 0 {
+			delete(e.ends, processInstanceKey)
+		}
+	}
+}
+
+func (e *Engine) wakeEnds(records []*record.Record) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.ends) == 0 {
+		return
+	}
+	for _, r := range records {
+		if r.Kind != record.KindEvent || (r.Intent != record.IntentElementCompleted && r.Intent != record.IntentElementTerminated) {
+			continue
+		}
+		if list, ok := e.ends[r.Key]; ok {
+			for _, c := range list {
+				close(c)
+			}
+			delete(e.ends, r.Key)
+		}
+	}
+}
+
+// QueueDepth returns how many commands wait for the processor.
+func (e *Engine) QueueDepth() int { return len(e.in) }
 
 // submit sends a command and waits for its answer.
 func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error) {

@@ -209,3 +209,46 @@ func TestRejectionsOfJobCommands(t *testing.T) {
 		t.Errorf("empty deployment: %v", err)
 	}
 }
+
+func TestAwaitInstanceAndJobTimeoutUpdate(t *testing.T) {
+	mc := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	e := start(t, memstore.New(memstore.Options{}), mc)
+	deployW1(t, e)
+	ctx := context.Background()
+	ci, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "w1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, stop := e.AwaitInstance(ci.ProcessInstanceKey)
+	defer stop()
+	jobs, err := e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "work", Worker: "w", Timeout: time.Second, MaxJobs: 1})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("activate: %v %v", jobs, err)
+	}
+	if err := e.UpdateJobTimeout(ctx, jobs[0].Key, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	mc.Advance(time.Minute) // past the first deadline, not the new one
+	if again, err := e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "work", Worker: "w", Timeout: time.Second, MaxJobs: 1}); err != nil || len(again) != 0 {
+		t.Fatalf("job with an extended timeout was handed out again: %v %v", again, err)
+	}
+	if e.QueueDepth() != 0 {
+		t.Fatalf("queue depth %d with nothing queued", e.QueueDepth())
+	}
+	select {
+	case <-done:
+		t.Fatal("instance reported ended before its job completed")
+	default:
+	}
+	if err := e.CompleteJob(ctx, engine.CompleteJobRequest{Key: jobs[0].Key}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("AwaitInstance did not report the end")
+	}
+	if err := e.UpdateJobTimeout(ctx, jobs[0].Key, time.Hour); err == nil {
+		t.Fatal("updated the timeout of a completed job")
+	}
+}

@@ -227,3 +227,19 @@ func (p *Processor) recurJob(key int64) error {
 	v := j.Value
 	return p.write(key, record.IntentJobRecurredAfterBack, &v)
 }
+
+func (p *Processor) updateTimeout(key int64, v *record.JobValue) error {
+	j := p.st.Job(key)
+	if j == nil {
+		return reject(record.RejectionNotFound, "expected to update the timeout of job with key '%d', but no such job was found", key)
+	}
+	if j.State != state.JobActivated {
+		return reject(record.RejectionInvalidState, "expected to update the timeout of job with key '%d', but it is not activated", key)
+	}
+	if v.Timeout < 1 {
+		return reject(record.RejectionInvalidArgument, "expected a job timeout of at least 1 ms, but it is %d", v.Timeout)
+	}
+	upd := j.Value
+	upd.Deadline = p.cmd.Timestamp + v.Timeout
+	return p.write(key, record.IntentJobTimeoutUpdated, &upd)
+}

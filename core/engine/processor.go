@@ -164,6 +164,8 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 			return nil, p.throwJobError(cmd.Key, v)
 		case record.IntentJobUpdateRetries:
 			return nil, p.updateRetries(cmd.Key, v)
+		case record.IntentJobUpdateTimeout:
+			return nil, p.updateTimeout(cmd.Key, v)
 		case record.IntentJobTimeOut:
 			return nil, p.timeOutJob(cmd.Key)
 		case record.IntentJobRecurAfterBackoff:

@@ -48,6 +48,8 @@ const (
 	IntentJobRecurredAfterBack Intent = 41
 	IntentJobThrowError        Intent = 42
 	IntentJobErrorThrown       Intent = 43
+	IntentJobUpdateTimeout     Intent = 44
+	IntentJobTimeoutUpdated    Intent = 45
 )
 
 // Job batch intents.
@@ -144,6 +146,8 @@ var intentNames = map[Intent]string{
 	IntentJobRecurredAfterBack:               "RECURRED_AFTER_BACKOFF",
 	IntentJobThrowError:                      "THROW_ERROR",
 	IntentJobErrorThrown:                     "ERROR_THROWN",
+	IntentJobUpdateTimeout:                   "UPDATE_TIMEOUT",
+	IntentJobTimeoutUpdated:                  "TIMEOUT_UPDATED",
 	IntentJobBatchActivate:                   "ACTIVATE",
 	IntentJobBatchActivated:                  "ACTIVATED",
 	IntentVariableCreated:                    "CREATED",

@@ -40,6 +40,7 @@ var appliers = map[applierKey]applier{
 	{record.IntentJobRecurredAfterBack, 1}:    applyJobActivatableAgain,
 	{record.IntentJobRetriesUpdated, 1}:       applyJobRetriesUpdated,
 	{record.IntentJobErrorThrown, 1}:          applyJobErrorThrown,
+	{record.IntentJobTimeoutUpdated, 1}:       applyJobTimeoutUpdated,
 	{record.IntentIncidentCreated, 1}:         applyIncidentCreated,
 	{record.IntentIncidentResolved, 1}:        applyIncidentResolved,
 
@@ -455,5 +456,18 @@ func applyIncidentResolved(s *State, r *record.Record) error {
 		s.enqueue(j)
 		s.markJob(j)
 	}
+	return nil
+}
+
+func applyJobTimeoutUpdated(s *State, r *record.Record) error {
+	j, err := s.job(r.Key)
+	if err != nil {
+		return err
+	}
+	j.Value.Deadline = r.Value.(*record.JobValue).Deadline
+	if j.State == JobActivated {
+		s.deadlines.set(j.Key, j.Value.Deadline)
+	}
+	s.markJob(j)
 	return nil
 }

@@ -349,3 +349,11 @@ func (s *State) ProcessWithTag(bpmnProcessID, tag string) *ProcessDefinition {
 	}
 	return best
 }
+
+// ActivatableCount returns how many jobs of a type are activatable.
+func (s *State) ActivatableCount(jobType string) int {
+	if q := s.activatable[jobType]; q != nil {
+		return q.len()
+	}
+	return 0
+}
