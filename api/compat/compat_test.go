@@ -21,7 +21,9 @@ import (
 
 // TestCamundaJavaScriptClient runs js/compat.mjs with the official client
 // @camunda8/orchestration-cluster-api 8.8 (installed by npm ci from the
-// committed lock file when node_modules is missing).
+// committed lock file when node_modules is missing), on models from
+// testdata/ as Camunda Modeler writes them. The engine clock can be pinned,
+// as the script pins it to fire a timer.
 func TestCamundaJavaScriptClient(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -46,11 +48,12 @@ func TestCamundaJavaScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: st, Registry: standard.Registry()})
+	clk := clock.NewControlled(clock.System{})
+	eng, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clk, Store: st, Registry: standard.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := rest.New(rest.Config{}, eng, st, nil, nil)
+	srv, err := rest.New(rest.Config{Clock: clk}, eng, st, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +69,10 @@ func TestCamundaJavaScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fixtures, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.CommandContext(ctx, node, "compat.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
@@ -74,6 +81,7 @@ func TestCamundaJavaScriptClient(t *testing.T) {
 		"CAMUNDA_SDK_VALIDATION=res:strict",
 		"CAMUNDA_SDK_LOG_LEVEL=error",
 		"WF_COMPAT_BPMN="+bpmn,
+		"WF_COMPAT_FIXTURES="+fixtures,
 	)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "compat ok") {

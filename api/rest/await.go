@@ -12,10 +12,10 @@ import (
 // jsonText is a variable value as JSON text, written verbatim.
 type jsonText = json.RawMessage
 
-// awaitCompletion waits until a process instance has ended, by polling the
-// store, and returns its root variables (only the named ones when names is
-// not empty). It gives up after requestTimeout ms (the server default when
-// 0) with context.DeadlineExceeded; the instance keeps running.
+// awaitCompletion waits until a process instance has ended and returns its
+// root variables (only the named ones when names is not empty). It gives up
+// after requestTimeout ms (the server default when 0) with
+// context.DeadlineExceeded; the instance keeps running.
 func (s *Server) awaitCompletion(ctx context.Context, key int64, requestTimeout int64, names []string) (map[string]jsonText, error) {
 	wait := s.cfg.AwaitTimeout
 	if requestTimeout > 0 {
@@ -23,22 +23,20 @@ func (s *Server) awaitCompletion(ctx context.Context, key int64, requestTimeout 
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	pause := time.Millisecond
-	for {
-		p, err := s.q.SearchProcessInstances(ctx, byKey("processInstanceKey", key))
-		row, err := first(p, err, "Process instance", key)
-		if err != nil {
-			return nil, err
-		}
-		if row.State != store.StateActive {
-			break
-		}
+	// Register before looking, so that an end committed in between wakes us.
+	ended, stop := s.eng.AwaitInstance(key)
+	defer stop()
+	p, err := s.q.SearchProcessInstances(ctx, byKey("processInstanceKey", key))
+	row, err := first(p, err, "Process instance", key)
+	if err != nil {
+		return nil, err
+	}
+	if row.State == store.StateActive {
 		select {
+		case <-ended:
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(pause):
 		}
-		pause = min(pause*2, 50*time.Millisecond)
 	}
 	q := store.Query{Conditions: []store.Condition{{Field: "scopeKey", Op: store.OpEq, Value: key}}, Limit: store.MaxLimit}
 	vars, err := s.q.SearchVariables(ctx, q)

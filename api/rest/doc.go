@@ -1,7 +1,7 @@
 // Package rest serves the Camunda 8.8 Orchestration Cluster REST API (v2)
 // over gin, plus /healthz, /readyz and /metrics. Handlers are thin: they
-// bind and validate a request, call engine.Client or a store.Querier, and
-// map the result to the wire types of this package; one function,
+// bind and validate a request, call engine.Client or the store's searches,
+// and map the result to the wire types of this package; one function,
 // rejectionStatus, maps engine rejections to HTTP status codes. It must
 // never hold engine logic, change state other than through engine.Client,
 // or answer bad input with anything but a 4xx problem detail.

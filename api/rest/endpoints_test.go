@@ -189,6 +189,13 @@ func TestAwaitCompletion(t *testing.T) {
 		if len(vars) != 2 || vars["amount"] != float64(3) || vars["paid"] != true {
 			t.Fatalf("await completion variables: %v", r)
 		}
+		// An instance that ended before the wait began answers at once.
+		want(t, c.deploy("noop.bpmn"), http.StatusOK)
+		instant := want(t, c.post("/v2/process-instances", map[string]any{"processDefinitionId": "noop", "variables": map[string]any{"n": 1},
+			"awaitCompletion": true, "requestTimeout": 10000}), http.StatusOK).obj(t)
+		if fmt.Sprint(instant["variables"]) != "map[n:1]" {
+			t.Fatalf("await an instance that ended at once: %v", instant)
+		}
 		timedOut := c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "awaitCompletion": true, "requestTimeout": 50})
 		want(t, timedOut, http.StatusGatewayTimeout)
 		want(t, c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "fetchVariables": []string{"a"}}), http.StatusBadRequest)

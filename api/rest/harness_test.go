@@ -71,12 +71,18 @@ func forEachStore(t *testing.T, cfg rest.Config, fn func(t *testing.T, c *client
 // start runs an engine on s and the API over a real HTTP listener.
 func start(t *testing.T, s store.Store, cfg rest.Config) *client {
 	t.Helper()
+	return startWithClock(t, s, cfg, clock.System{})
+}
+
+// startWithClock is start with the engine on another clock.
+func startWithClock(t *testing.T, s store.Store, cfg rest.Config, clk clock.Clock) *client {
+	t.Helper()
 	metrics := telemetry.New()
-	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.System{}, Store: metrics.WrapStore(s), Registry: standard.Registry()})
+	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: metrics.WrapStore(s), Registry: standard.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, ok := s.(store.Querier)
+	q, ok := s.(rest.Querier)
 	if !ok {
 		t.Fatalf("store %T cannot search", s)
 	}

@@ -137,13 +137,18 @@ func (s *Server) updateJob(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
+	ch := req.Changeset
+	if ch.Retries == nil && ch.Timeout == nil {
+		s.fail(c, "", bindErrorf("changeset: expected retries or timeout to be set, but it is empty"))
+		return
+	}
+	// Two commands: the timeout first, as it is the one a job's state can
+	// refuse (it must be activated), so that a refusal changes nothing.
 	var err error
-	switch ch := req.Changeset; {
-	case ch.Retries == nil && ch.Timeout == nil:
-		err = bindErrorf("changeset: expected retries or timeout to be set, but it is empty")
-	case ch.Timeout != nil:
-		err = bindErrorf("changeset.timeout: changing a job's timeout is not supported yet; only retries can be updated")
-	default:
+	if ch.Timeout != nil {
+		err = s.eng.UpdateJobTimeout(c.Request.Context(), key, time.Duration(*ch.Timeout)*time.Millisecond)
+	}
+	if err == nil && ch.Retries != nil {
 		err = s.eng.UpdateJobRetries(c.Request.Context(), key, *ch.Retries)
 	}
 	s.done(c, "UPDATE", err)

@@ -59,11 +59,45 @@ func TestJobs(t *testing.T) {
 		}
 		want(t, c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"state": "SLEEPING"}}), http.StatusBadRequest)
 
-		// PATCH updates retries; an empty changeset or a timeout is refused.
+		// PATCH updates retries and the timeout of an activated job, alone or together.
 		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"retries": 5}}), http.StatusNoContent)
+		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"timeout": 3_600_000}}), http.StatusNoContent)
+		deadline := func() time.Time {
+			r := want(t, c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"jobKey": str(j, "jobKey")}}), http.StatusOK).obj(t)
+			d, err := time.Parse(time.RFC3339, str(r["items"].([]any)[0].(map[string]any), "deadline"))
+			if err != nil {
+				t.Fatalf("job deadline: %v", r)
+			}
+			return d
+		}
+		if d := deadline(); d.Before(time.Now().Add(59 * time.Minute)) {
+			t.Fatalf("deadline after a one-hour timeout: %s", d)
+		}
+		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"retries": 4, "timeout": 120_000}}), http.StatusNoContent)
+		if d := deadline(); d.After(time.Now().Add(3 * time.Minute)) {
+			t.Fatalf("deadline after a two-minute timeout: %s", d)
+		}
 		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{}}), http.StatusBadRequest)
 		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"retries": 0}}), http.StatusBadRequest)
-		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"timeout": 1000}}), http.StatusBadRequest)
+		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"timeout": 0}}), http.StatusBadRequest)
+		// A job that is not activated has no deadline to move; its retries stay.
+		idle := create(t, c, nil)
+		var idleJob string
+		eventually(t, "the idle instance's job", func() bool {
+			r := c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"processInstanceKey": idle}}).obj(t)
+			if items := r["items"].([]any); len(items) == 1 {
+				idleJob = str(items[0].(map[string]any), "jobKey")
+			}
+			return idleJob != ""
+		})
+		refused := want(t, c.send(http.MethodPatch, "/v2/jobs/"+idleJob, map[string]any{"changeset": map[string]any{"retries": 9, "timeout": 1000}}), http.StatusConflict)
+		if title(t, refused) != "INVALID_STATE" {
+			t.Fatalf("timeout of a job that is not activated: %s", refused.body)
+		}
+		r := want(t, c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"jobKey": idleJob}}), http.StatusOK).obj(t)
+		if n := r["items"].([]any)[0].(map[string]any)["retries"]; n != float64(3) {
+			t.Fatalf("a refused update changed the retries to %v", n)
+		}
 		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(j, "jobKey"), map[string]any{"changeset": map[string]any{"retries": 1}, "extra": 1}), http.StatusBadRequest)
 		want(t, c.send(http.MethodPatch, "/v2/jobs/999", map[string]any{"changeset": map[string]any{"retries": 1}}), http.StatusNotFound)
 

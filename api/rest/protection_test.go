@@ -94,6 +94,9 @@ func (s *stubEngine) CreateInstance(context.Context, engine.CreateInstanceReques
 	return nil, s.err
 }
 func (s *stubEngine) CompleteJob(context.Context, engine.CompleteJobRequest) error { return s.err }
+func (s *stubEngine) AwaitInstance(int64) (<-chan struct{}, func()) {
+	return make(chan struct{}), func() {}
+}
 
 func TestEngineTroubleStatus(t *testing.T) {
 	for _, tc := range []struct {
@@ -137,7 +140,7 @@ func TestNoServerErrorsOnBadInput(t *testing.T) {
 		"\xff\xfe", `{"errorCode": "X", "variables": "y"}`, `{"retries": 2147483648}`}
 	for _, route := range c.srv.Routes() {
 		method, path, _ := strings.Cut(route, " ")
-		for _, param := range []string{"{processInstanceKey}", "{processDefinitionKey}", "{elementInstanceKey}", "{variableKey}", "{jobKey}", "{incidentKey}"} {
+		for _, param := range []string{"{processInstanceKey}", "{processDefinitionKey}", "{elementInstanceKey}", "{variableKey}", "{jobKey}", "{incidentKey}", "{userTaskKey}"} {
 			path = strings.ReplaceAll(path, param, "2251799813685249")
 		}
 		for _, b := range bodies {

@@ -17,11 +17,31 @@ import (
 )
 
 // Engine is what the API needs from the kernel: its commands, a readiness
-// flag and consistent reads of the live state.
+// flag, consistent reads of the live state and a wake-up when a process
+// instance ends.
 type Engine interface {
 	engine.Client
 	Ready() bool
 	Read(ctx context.Context, fn func(*state.State)) error
+	// AwaitInstance returns a channel closed when the process instance ends
+	// (ends committed after the call only) and a function to stop waiting.
+	AwaitInstance(processInstanceKey int64) (<-chan struct{}, func())
+}
+
+// Querier is what the API reads from the store: its searches, user tasks
+// included.
+type Querier interface {
+	store.Querier
+	store.UserTaskQuerier
+}
+
+// Clock is the engine clock the clock routes control (Camunda's pin-clock
+// API); clock.Controlled is one.
+type Clock interface {
+	// Pin fixes the engine's time at t.
+	Pin(t time.Time)
+	// Reset returns the engine to the system time.
+	Reset()
 }
 
 // Config is the API's part of the server configuration.
@@ -50,6 +70,9 @@ type Config struct {
 	IdempotencyTTL time.Duration
 	// IdempotencyMaxKeys bounds the remembered keys (oldest go first).
 	IdempotencyMaxKeys int
+	// Clock is the engine's clock when it may be controlled over the API
+	// (PUT /v2/clock, POST /v2/clock/reset); nil answers those with 403.
+	Clock Clock
 }
 
 // withDefaults fills unset fields.
@@ -85,7 +108,7 @@ func (c Config) withDefaults() Config {
 type Server struct {
 	cfg     Config
 	eng     Engine
-	q       store.Querier
+	q       Querier
 	log     *slog.Logger
 	metrics *telemetry.Metrics
 	idem    *idempotency.Cache
@@ -99,7 +122,7 @@ type Server struct {
 }
 
 // New builds the server. metrics may be nil.
-func New(cfg Config, eng Engine, q store.Querier, metrics *telemetry.Metrics, log *slog.Logger) (*Server, error) {
+func New(cfg Config, eng Engine, q Querier, metrics *telemetry.Metrics, log *slog.Logger) (*Server, error) {
 	if eng == nil || q == nil {
 		return nil, errors.New("the rest server needs an engine and a querier")
 	}
@@ -157,6 +180,17 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/jobs/:jobKey/failure", s.failJob},
 		{http.MethodPost, "/v2/jobs/:jobKey/error", s.throwError},
 		{http.MethodPatch, "/v2/jobs/:jobKey", s.updateJob},
+		{http.MethodPost, "/v2/messages/publication", s.publishMessage},
+		{http.MethodPost, "/v2/messages/correlation", s.correlateMessage},
+		{http.MethodPost, "/v2/user-tasks/search", s.searchUserTasks},
+		{http.MethodGet, "/v2/user-tasks/:userTaskKey", s.getUserTask},
+		{http.MethodPatch, "/v2/user-tasks/:userTaskKey", s.updateUserTask},
+		{http.MethodPost, "/v2/user-tasks/:userTaskKey/assignment", s.assignUserTask},
+		{http.MethodDelete, "/v2/user-tasks/:userTaskKey/assignee", s.unassignUserTask},
+		{http.MethodPost, "/v2/user-tasks/:userTaskKey/completion", s.completeUserTask},
+		{http.MethodPost, "/v2/user-tasks/:userTaskKey/variables/search", s.searchUserTaskVariables},
+		{http.MethodPut, "/v2/clock", s.pinClock},
+		{http.MethodPost, "/v2/clock/reset", s.resetClock},
 		{http.MethodPost, "/v2/incidents/search", s.searchIncidents},
 		{http.MethodGet, "/v2/incidents/:incidentKey", s.getIncident},
 		{http.MethodPost, "/v2/incidents/:incidentKey/resolution", s.resolveIncident},

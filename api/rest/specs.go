@@ -13,6 +13,7 @@ var (
 		"MULTI_INSTANCE_BODY", "CALL_ACTIVITY", "BUSINESS_RULE_TASK", "SCRIPT_TASK", "SEND_TASK", "UNKNOWN"}
 	jobStates      = []string{"CANCELED", "COMPLETED", "CREATED", "ERROR_THROWN", "FAILED", "MIGRATED", "RETRIES_UPDATED", "TIMED_OUT"}
 	incidentStates = []string{"ACTIVE", "MIGRATED", "RESOLVED", "PENDING"}
+	userTaskStates = []string{"CREATING", "CREATED", "ASSIGNING", "UPDATING", "COMPLETING", "COMPLETED", "CANCELING", "CANCELED", "FAILED"}
 	incidentTypes  = []string{"UNSPECIFIED", "UNKNOWN", "IO_MAPPING_ERROR", "JOB_NO_RETRIES", "EXECUTION_LISTENER_NO_RETRIES",
 		"TASK_LISTENER_NO_RETRIES", "AD_HOC_SUB_PROCESS_NO_RETRIES", "CONDITION_ERROR", "EXTRACT_VALUE_ERROR",
 		"CALLED_ELEMENT_ERROR", "UNHANDLED_ERROR_EVENT", "MESSAGE_SIZE_EXCEEDED", "CALLED_DECISION_ERROR",
@@ -88,6 +89,26 @@ var incidentSearch = &searchSpec{
 	},
 	sorts: []string{"incidentKey", "processDefinitionKey", "processDefinitionId", "processInstanceKey", "errorType",
 		"errorMessage", "elementId", "elementInstanceKey", "creationTime", "state", "jobKey", "tenantId"},
+}
+
+// userTaskSearch lacks Camunda's name filter and sort (the element name is
+// not in the store's rows) and its variable filters.
+var userTaskSearch = &searchSpec{
+	name: "user task",
+	filters: map[string]filterField{
+		"userTaskKey": key, "state": enum(userTaskStates), "assignee": text, "candidateGroup": text, "candidateUser": text,
+		"processInstanceKey": key, "processDefinitionKey": key, "processDefinitionId": text, "elementId": text,
+		"elementInstanceKey": key, "priority": integer, "creationDate": date, "completionDate": date, "dueDate": date,
+		"followUpDate": date, "tenantId": text,
+	},
+	sorts: []string{"creationDate", "completionDate", "followUpDate", "dueDate", "priority"},
+}
+
+// userTaskVariableSearch filters by name only.
+var userTaskVariableSearch = &searchSpec{
+	name:    "user task variable",
+	filters: map[string]filterField{"name": text},
+	sorts:   variableSearch.sorts,
 }
 
 // instanceIncidentSearch takes sort and page only.

@@ -236,6 +236,94 @@ type JobSearchResult struct {
 	Worker                   string            `json:"worker"`
 }
 
+// MessagePublicationRequest is the body of POST /v2/messages/publication.
+type MessagePublicationRequest struct {
+	Name           string          `json:"name"`
+	CorrelationKey string          `json:"correlationKey"`
+	TimeToLive     Long            `json:"timeToLive"`
+	MessageID      string          `json:"messageId"`
+	Variables      json.RawMessage `json:"variables"`
+	TenantID       string          `json:"tenantId"`
+}
+
+// MessagePublicationResult is the answer to POST /v2/messages/publication.
+type MessagePublicationResult struct {
+	MessageKey Key    `json:"messageKey"`
+	TenantID   string `json:"tenantId"`
+}
+
+// MessageCorrelationRequest is the body of POST /v2/messages/correlation.
+type MessageCorrelationRequest struct {
+	Name           string          `json:"name"`
+	CorrelationKey string          `json:"correlationKey"`
+	Variables      json.RawMessage `json:"variables"`
+	TenantID       string          `json:"tenantId"`
+}
+
+// MessageCorrelationResult is the answer to POST /v2/messages/correlation.
+type MessageCorrelationResult struct {
+	MessageKey         Key    `json:"messageKey"`
+	TenantID           string `json:"tenantId"`
+	ProcessInstanceKey *Key   `json:"processInstanceKey,omitempty"`
+}
+
+// ClockPinRequest is the body of PUT /v2/clock.
+type ClockPinRequest struct {
+	Timestamp *Long `json:"timestamp"`
+}
+
+// UserTaskResult is a Camunda user task in searches and gets.
+type UserTaskResult struct {
+	UserTaskKey              Key               `json:"userTaskKey"`
+	Name                     string            `json:"name"`
+	State                    string            `json:"state"`
+	Assignee                 string            `json:"assignee,omitempty"`
+	ElementID                string            `json:"elementId"`
+	CandidateGroups          []string          `json:"candidateGroups"`
+	CandidateUsers           []string          `json:"candidateUsers"`
+	ProcessDefinitionID      string            `json:"processDefinitionId"`
+	CreationDate             string            `json:"creationDate,omitempty"`
+	CompletionDate           string            `json:"completionDate,omitempty"`
+	FollowUpDate             string            `json:"followUpDate,omitempty"`
+	DueDate                  string            `json:"dueDate,omitempty"`
+	TenantID                 string            `json:"tenantId"`
+	ExternalFormReference    string            `json:"externalFormReference,omitempty"`
+	ProcessDefinitionVersion int32             `json:"processDefinitionVersion"`
+	CustomHeaders            map[string]string `json:"customHeaders"`
+	Priority                 int32             `json:"priority"`
+	ElementInstanceKey       Key               `json:"elementInstanceKey"`
+	ProcessName              string            `json:"processName"`
+	ProcessDefinitionKey     Key               `json:"processDefinitionKey"`
+	ProcessInstanceKey       Key               `json:"processInstanceKey"`
+	FormKey                  *Key              `json:"formKey,omitempty"`
+}
+
+// UserTaskAssignmentRequest is the body of POST /v2/user-tasks/{key}/assignment.
+type UserTaskAssignmentRequest struct {
+	Assignee      string  `json:"assignee"`
+	AllowOverride *bool   `json:"allowOverride"`
+	Action        *string `json:"action"`
+}
+
+// UserTaskCompletionRequest is the body of POST /v2/user-tasks/{key}/completion.
+type UserTaskCompletionRequest struct {
+	Variables json.RawMessage `json:"variables"`
+	Action    *string         `json:"action"`
+}
+
+// UserTaskUpdateRequest is the body of PATCH /v2/user-tasks/{key}. A
+// changeset member that is absent or null stays as it is.
+type UserTaskUpdateRequest struct {
+	Changeset *struct {
+		DueDate         *string   `json:"dueDate"`
+		FollowUpDate    *string   `json:"followUpDate"`
+		CandidateUsers  *[]string `json:"candidateUsers"`
+		CandidateGroups *[]string `json:"candidateGroups"`
+		Priority        *int32    `json:"priority"`
+	} `json:"changeset"`
+	Action *string `json:"action"`
+}
+
 // IncidentResult is an incident in searches and gets.
 type IncidentResult struct {
 	ProcessDefinitionID  string `json:"processDefinitionId"`

@@ -18,6 +18,12 @@ func (s *Server) searchVariables(c *gin.Context) {
 		s.fail(c, "", err)
 		return
 	}
+	c.PureJSON(http.StatusOK, variablePage(page))
+}
+
+// variablePage is the answer to a variable search; values are never
+// truncated.
+func variablePage(page store.Page[store.Variable]) SearchResult[VariableResult] {
 	out := SearchResult[VariableResult]{Items: make([]VariableResult, 0, len(page.Items)), Page: pageOf(page)}
 	notTruncated := false
 	for _, v := range page.Items {
@@ -25,7 +31,7 @@ func (s *Server) searchVariables(c *gin.Context) {
 		r.IsTruncated = &notTruncated
 		out.Items = append(out.Items, r)
 	}
-	c.PureJSON(http.StatusOK, out)
+	return out
 }
 
 func (s *Server) getVariable(c *gin.Context) {

@@ -28,6 +28,7 @@ type Config struct {
 	Auth     AuthConfig     `koanf:"auth"`
 	Database DatabaseConfig `koanf:"database"`
 	Engine   EngineConfig   `koanf:"engine"`
+	Clock    ClockConfig    `koanf:"clock"`
 	Log      LogConfig      `koanf:"log"`
 }
 
@@ -78,6 +79,15 @@ type EngineConfig struct {
 	QueueSize int `koanf:"queue_size"`
 }
 
+// ClockConfig configures the engine's clock.
+type ClockConfig struct {
+	// Controllable lets PUT /v2/clock pin the engine's time and POST
+	// /v2/clock/reset return it to the system time (Camunda's clock API, for
+	// tests). Off, those routes answer 403. Never turn it on in production:
+	// a pinned clock holds back every timer and job deadline.
+	Controllable bool `koanf:"controllable"`
+}
+
 // LogConfig configures logging.
 type LogConfig struct {
 	// Level is debug, info, warn or error.
@@ -122,6 +132,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Int32("database.max_conns", d.Database.MaxConns, "PostgreSQL connection pool size")
 	fs.Int("engine.max_batch", d.Engine.MaxBatch, "commands per store transaction")
 	fs.Int("engine.queue_size", d.Engine.QueueSize, "commands that may wait before requests get 429")
+	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	return fs
 }

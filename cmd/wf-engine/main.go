@@ -21,7 +21,6 @@ import (
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/state"
-	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -107,7 +106,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			log.Error("close store", "error", err)
 		}
 	}()
-	querier, ok := base.(store.Querier)
+	querier, ok := base.(rest.Querier)
 	if !ok {
 		return fmt.Errorf("the %s store cannot search", kind)
 	}
@@ -118,8 +117,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		st = metrics.WrapStore(st)
 	}
 	started := time.Now()
+	var engineClock clock.Clock = clock.System{}
+	var apiClock rest.Clock // nil: the clock routes answer 403
+	if cfg.Clock.Controllable {
+		c := clock.NewControlled(clock.System{})
+		engineClock, apiClock = c, c
+		log.Warn("the engine clock can be pinned over the API (clock.controllable); do not run production this way")
+	}
 	eng, err := engine.Start(ctx, engine.Config{
-		Partition: 1, Clock: clock.System{}, Store: st, Registry: standard.Registry(),
+		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log,
 	})
 	if err != nil {
@@ -132,6 +138,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}()
 	if metrics != nil {
 		metrics.WatchActivatable(activatable(eng))
+		metrics.WatchQueueDepth(eng.QueueDepth)
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
@@ -143,7 +150,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	api, err := rest.New(rest.Config{
 		Version: version, Host: host, Port: int32(port), MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		MaxVariablesBytes: cfg.HTTP.MaxVariablesBytes, LongPollTimeout: cfg.HTTP.LongPollTimeout,
-		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL,
+		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL, Clock: apiClock,
 	}, eng, querier, metrics, log)
 	if err != nil {
 		_ = ln.Close()
@@ -153,7 +160,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("wf-engine started", "version", version, "address", ln.Addr().String(), "store", string(kind),
-		"auth_mode", cfg.Auth.Mode, "startup_ms", time.Since(started).Milliseconds())
+		"auth_mode", cfg.Auth.Mode, "clock_controllable", cfg.Clock.Controllable, "startup_ms", time.Since(started).Milliseconds())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -179,7 +186,7 @@ func activatable(eng *engine.Engine) telemetry.ActivatableFunc {
 		counts := map[string]int{}
 		err := eng.Read(ctx, func(st *state.State) {
 			for _, t := range st.ActivatableTypes() {
-				counts[t] = len(st.Activatable(t, 1_000_000))
+				counts[t] = st.ActivatableCount(t)
 			}
 		})
 		return counts, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -165,5 +166,91 @@ func TestConfigRefusals(t *testing.T) {
 	}
 	if !loopback("::1") || !loopback("localhost") || !loopback("127.0.0.2") || loopback("10.0.0.1") {
 		t.Fatal("loopback detection is wrong")
+	}
+}
+
+// serveFor starts the server with the environment and returns its base URL;
+// it stops when the test ends.
+func serveFor(t *testing.T, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	out := &syncBuffer{}
+	go func() { done <- run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ(env...), out, ready) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr
+	case err := <-done:
+		t.Fatalf("server stopped: %v\n%s", err, out)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return ""
+}
+
+func send(t *testing.T, method, url, contentType string, body io.Reader) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestClockControllable(t *testing.T) {
+	pin := `{"timestamp": 1767225600000}`
+	off := serveFor(t, "WF_DATABASE_URL=memory")
+	if status, body := send(t, http.MethodPut, off+"/v2/clock", "application/json", strings.NewReader(pin)); status != http.StatusForbidden || !strings.Contains(body, "clock.controllable") {
+		t.Fatalf("clock routes without clock.controllable: %d %s", status, body)
+	}
+	on := serveFor(t, "WF_DATABASE_URL=memory", "WF_CLOCK_CONTROLLABLE=true")
+	if status, body := send(t, http.MethodPut, on+"/v2/clock", "application/json", strings.NewReader(pin)); status != http.StatusNoContent {
+		t.Fatalf("pin with clock.controllable: %d %s", status, body)
+	}
+	if status, body := send(t, http.MethodPost, on+"/v2/clock/reset", "", nil); status != http.StatusNoContent {
+		t.Fatalf("reset with clock.controllable: %d %s", status, body)
+	}
+}
+
+func TestEngineMetrics(t *testing.T) {
+	base := serveFor(t, "WF_DATABASE_URL=memory")
+	bpmn, err := os.ReadFile(filepath.Join("..", "..", "docs", "examples", "order.bpmn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("resources", "order.bpmn")
+	_, _ = part.Write(bpmn)
+	_ = w.Close()
+	if status, body := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
+		t.Fatalf("deploy: %d %s", status, body)
+	}
+	for range 2 {
+		if status, body := send(t, http.MethodPost, base+"/v2/process-instances", "application/json", strings.NewReader(`{"processDefinitionId": "order"}`)); status != http.StatusOK {
+			t.Fatalf("create: %d %s", status, body)
+		}
+	}
+	_, metrics := send(t, http.MethodGet, base+"/metrics", "", nil)
+	for _, line := range []string{`wf_jobs_activatable{type="charge-card"} 2`, "wf_engine_command_queue_depth 0"} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("metrics lack %q:\n%s", line, metrics)
+		}
 	}
 }

@@ -31,11 +31,11 @@ func sameSnapshot(t *testing.T, got, want *state.Snapshot) {
 		return map[string]any{"counters": []int64{s.LastKey, s.LastPosition}, "processes": s.Processes,
 			"elements": s.Elements, "variables": s.Variables, "jobs": s.Jobs, "incidents": s.Incidents,
 			"timers": s.Timers, "message subscriptions": s.MessageSubscriptions, "messages": s.Messages,
-			"start subscriptions": s.StartSubscriptions}
+			"start subscriptions": s.StartSubscriptions, "user tasks": s.UserTasks}
 	}
 	g, w := parts(got), parts(want)
 	for _, name := range []string{"counters", "processes", "elements", "variables", "jobs", "incidents",
-		"timers", "message subscriptions", "messages", "start subscriptions"} {
+		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks"} {
 		a, err := json.Marshal(g[name])
 		if err != nil {
 			t.Fatal(err)
@@ -99,6 +99,12 @@ func startSubscription(key int64, name string) state.StartSubscription {
 		BPMNProcessID: "p", StartEventID: "start", MessageName: name, TenantID: record.DefaultTenant}}
 }
 
+func userTask(key int64, element string) state.UserTask {
+	return state.UserTask{Key: key, State: state.UserTaskCreated, Value: record.UserTaskValue{ElementID: element,
+		ElementInstanceKey: 101, ProcessInstanceKey: 100, ProcessDefinitionKey: 10, ProcessDefinitionVersion: 1,
+		BPMNProcessID: "p", Priority: 50, CustomHeaders: map[string]string{}, CreationTimestamp: epoch, TenantID: record.DefaultTenant}}
+}
+
 func process(key int64, id string, version int32) record.ProcessValue {
 	return record.ProcessValue{BPMNProcessID: id, Version: version, ProcessDefinitionKey: key, ResourceName: id + ".bpmn",
 		Resource: []byte("<definitions/>"), Checksum: "c" + id, DeploymentKey: 1, TenantID: record.DefaultTenant}
@@ -133,6 +139,7 @@ func (s *suite) loadLiveRows(t *testing.T) {
 			{MessageSubscription: subscription(510, "a"), Live: true}, {MessageSubscription: subscription(511, "b"), Live: true}},
 		Messages:           []state.MessageRow{{Message: message(520, "m1"), Live: true}},
 		StartSubscriptions: []state.StartSubscriptionRow{{StartSubscription: startSubscription(530, "s1"), Live: true}},
+		UserTasks:          []state.UserTaskRow{{UserTask: userTask(540, "a"), Live: true}, {UserTask: userTask(541, "b"), Live: true}},
 		LastKey:            401, LastPosition: 7,
 	}})
 
@@ -142,6 +149,10 @@ func (s *suite) loadLiveRows(t *testing.T) {
 	task2 := task
 	task2.State, task2.EndTime, task2.Waiting = state.ElementCompleted, epoch+9, nil
 	fresh := element(103, 100, 100, "task2", "USER_TASK", state.ElementActivating)
+	doneTask := userTask(540, "a")
+	doneTask.State = state.UserTaskCompleted
+	assigned := userTask(541, "b")
+	assigned.Value.Assignee = "carl"
 	correlated := message(520, "m1")
 	correlated.Correlated = []string{"p"}
 	activated := job(300, 101, state.JobActivated)
@@ -160,6 +171,7 @@ func (s *suite) loadLiveRows(t *testing.T) {
 			{MessageSubscription: subscription(510, "a"), Live: false}, {MessageSubscription: subscription(511, "b2"), Live: true}},
 		Messages:           []state.MessageRow{{Message: correlated, Live: true}, {Message: message(521, "m2"), Live: false}},
 		StartSubscriptions: []state.StartSubscriptionRow{{StartSubscription: startSubscription(530, "s1"), Live: false}},
+		UserTasks:          []state.UserTaskRow{{UserTask: doneTask, Live: false}, {UserTask: assigned, Live: true}},
 		LastKey:            403, LastPosition: 12,
 	}})
 
@@ -176,6 +188,7 @@ func (s *suite) loadLiveRows(t *testing.T) {
 		Timers:               []state.Timer{timer(502, epoch+30)},
 		MessageSubscriptions: []state.MessageSubscription{subscription(511, "b2")},
 		Messages:             []state.Message{correlated},
+		UserTasks:            []state.UserTask{assigned},
 	}
 	got := snapshot(t, st)
 	sameSnapshot(t, got, want)
@@ -217,8 +230,15 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	start := state.StartSubscription{Key: 503, Value: record.MessageStartSubscriptionValue{ProcessDefinitionKey: 10,
 		BPMNProcessID: "proc", StartEventID: "start", MessageName: "go", MessageKey: 502, CorrelationKey: "order-1",
 		ProcessInstanceKey: 100, Variables: map[string]any{"a": "b"}, TenantID: "tenant-a"}}
+	task := state.UserTask{Key: 504, State: state.UserTaskCreated, Value: record.UserTaskValue{ElementID: "review",
+		ElementInstanceKey: 101, ProcessInstanceKey: 100, ProcessDefinitionKey: 10, ProcessDefinitionVersion: 3,
+		BPMNProcessID: "proc", Assignee: "anna", CandidateGroups: []string{"sales", "ops"}, CandidateUsers: []string{"bob"},
+		DueDate: "2026-03-01T10:00:00+01:00", FollowUpDate: "2026-02-27T10:00:00Z", FormKey: "camunda-forms:bpmn:f",
+		FormID: "f", ExternalFormReference: "https://forms.example/f", Priority: 80, CustomHeaders: map[string]string{"h": "v"},
+		Variables: map[string]any{"x": 1.0}, Action: "assign", ChangedAttributes: []string{"assignee"}, AllowOverride: true,
+		CreationTimestamp: epoch + 4, TenantID: "tenant-a"}}
 	for name, row := range map[string]any{"process": p, "element": e, "variable": v, "job": j, "timer": tm,
-		"message subscription": sub, "message": msg, "start subscription": start} {
+		"message subscription": sub, "message": msg, "start subscription": start, "user task": task} {
 		if path := zeroField(reflect.ValueOf(row), name); path != "" {
 			t.Fatalf("%s is not set in the test row: set it so that the test proves it is stored", path)
 		}
@@ -229,13 +249,14 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	want := &state.Snapshot{LastKey: 999, LastPosition: 1234, Processes: []record.ProcessValue{p},
 		Elements: []state.ElementRow{e}, Variables: []state.VariableRow{v}, Jobs: []state.Job{j}, Incidents: []state.IncidentRow{i},
 		Timers: []state.Timer{tm}, MessageSubscriptions: []state.MessageSubscription{sub}, Messages: []state.Message{msg},
-		StartSubscriptions: []state.StartSubscription{start}}
+		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}}
 	commit(t, st, &store.Batch{Changes: state.Changes{Processes: want.Processes, Elements: want.Elements,
 		Variables: want.Variables, Jobs: want.Jobs, Incidents: want.Incidents,
 		Timers:               []state.TimerRow{{Timer: tm, Live: true}},
 		MessageSubscriptions: []state.MessageSubscriptionRow{{MessageSubscription: sub, Live: true}},
 		Messages:             []state.MessageRow{{Message: msg, Live: true}},
 		StartSubscriptions:   []state.StartSubscriptionRow{{StartSubscription: start, Live: true}},
+		UserTasks:            []state.UserTaskRow{{UserTask: task, Live: true}},
 		LastKey:              999, LastPosition: 1234}})
 	got := snapshot(t, st)
 	if !reflect.DeepEqual(got, want) {
@@ -268,7 +289,7 @@ func zeroField(v reflect.Value, path string) string {
 func checkKnownFields(t *testing.T) {
 	t.Helper()
 	known := map[string]bool{"Processes": true, "Elements": true, "Variables": true, "Jobs": true, "Incidents": true,
-		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true,
+		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true, "UserTasks": true,
 		"LastKey": true, "LastPosition": true}
 	for _, typ := range []reflect.Type{reflect.TypeFor[state.Changes](), reflect.TypeFor[state.Snapshot]()} {
 		for k := range typ.NumField() {

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"SearchSortsAndPages", s.searchPaging},
 		{"SearchRejectsBadQueries", s.searchErrors},
 		{"SearchMatchesTheReferenceStore", s.searchMatchesReference},
+		{"SearchUserTasks", s.userTaskSearches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@
 // response validation on (CAMUNDA_SDK_VALIDATION=res:strict), so that every
 // answer is checked against the client's own schema. Run by compat_test.go.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import createCamundaClient from '@camunda8/orchestration-cluster-api';
 
 const camunda = createCamundaClient();
@@ -14,12 +15,113 @@ function check(cond, what, value) {
   }
 }
 
-async function activateOne() {
+async function activateOne(type = 'charge-card') {
   const res = await camunda.activateJobs({
-    type: 'charge-card', worker: 'compat', timeout: 30000, maxJobsToActivate: 1, requestTimeout: 5000,
+    type, worker: 'compat', timeout: 30000, maxJobsToActivate: 1, requestTimeout: 5000,
   });
-  check(res.jobs.length === 1, 'activate one job', res);
+  check(res.jobs.length === 1, `activate one ${type} job`, res);
   return res.jobs[0];
+}
+
+function fixture(name) {
+  return new File([readFileSync(join(process.env.WF_COMPAT_FIXTURES, name))], name, { type: 'application/xml' });
+}
+
+// waitFor polls fn until it returns something truthy, for up to 10 s.
+async function waitFor(what, fn) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function completed(processInstanceKey) {
+  return waitFor(`instance ${processInstanceKey} to complete`, async () => {
+    const pi = await camunda.getProcessInstance({ processInstanceKey }, now);
+    return pi.state === 'COMPLETED' && pi;
+  });
+}
+
+// variable returns the value of a root variable of an instance.
+async function variable(processInstanceKey, name) {
+  const found = await camunda.searchVariables({ filter: { scopeKey: processInstanceKey, name } }, now);
+  return found.items.length === 1 ? JSON.parse(found.items[0].value) : undefined;
+}
+
+async function userTasks() {
+  const pi = await camunda.createProcessInstance({ processDefinitionId: 'compat-approval', variables: { amount: 250 } });
+  const tasks = await camunda.searchUserTasks({ filter: { processInstanceKey: pi.processInstanceKey, state: 'CREATED' } }, now);
+  check(tasks.items.length === 1, 'user task search', tasks);
+  const task = tasks.items[0];
+  check(task.elementId === 'Task_Approve' && task.name === 'Approve request' && task.priority === 70
+    && task.candidateGroups.includes('approvers') && task.customHeaders.department === 'finance', 'user task', task);
+  await camunda.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'demo' });
+  const assigned = await camunda.getUserTask({ userTaskKey: task.userTaskKey }, now);
+  check(assigned.assignee === 'demo' && assigned.state === 'CREATED', 'assigned user task', assigned);
+  const mine = await camunda.searchUserTasks({ filter: { assignee: 'demo', candidateGroup: 'approvers' } }, now);
+  check(mine.items.length === 1, 'user task search by assignee', mine);
+  const vars = await camunda.searchUserTaskVariables({ userTaskKey: task.userTaskKey }, now);
+  check(vars.items.map((v) => v.name).sort().join() === 'amount,large', 'user task variables', vars);
+  await camunda.completeUserTask({ userTaskKey: task.userTaskKey, variables: { approved: true } });
+  await completed(pi.processInstanceKey);
+  const done = await camunda.getUserTask({ userTaskKey: task.userTaskKey }, now);
+  check(done.state === 'COMPLETED', 'completed user task', done);
+  check(await variable(pi.processInstanceKey, 'approved') === true, 'user task result variable', pi);
+}
+
+async function messages() {
+  const first = await camunda.createProcessInstance({ processDefinitionId: 'compat-payment', variables: { orderId: 'order-1' } });
+  const correlated = await camunda.correlateMessage({ name: 'payment-received', correlationKey: 'order-1', variables: { paid: 10 } });
+  check(correlated.processInstanceKey === first.processInstanceKey && correlated.messageKey, 'correlation', correlated);
+  await completed(first.processInstanceKey);
+  check(await variable(first.processInstanceKey, 'paid') === 10, 'correlated message variables', first);
+  try {
+    await camunda.correlateMessage({ name: 'payment-received', correlationKey: 'order-1' });
+    throw new Error('correlating a message nobody waits for succeeded');
+  } catch (err) {
+    check(err.status === 404, 'correlation without a subscription', { status: err.status, title: err.title });
+  }
+  // Published before anybody waits: buffered until the instance subscribes.
+  const published = await camunda.publishMessage({ name: 'payment-received', correlationKey: 'order-2', timeToLive: 60000, messageId: 'payment-2', variables: { paid: 20 } });
+  check(published.messageKey && published.tenantId === '<default>', 'publication', published);
+  const second = await camunda.createProcessInstance({ processDefinitionId: 'compat-payment', variables: { orderId: 'order-2' } });
+  await completed(second.processInstanceKey);
+  check(await variable(second.processInstanceKey, 'paid') === 20, 'buffered message variables', second);
+}
+
+async function caughtError() {
+  const pi = await camunda.createProcessInstance({ processDefinitionId: 'compat-stock' });
+  const job = await activateOne('check-stock');
+  await camunda.throwJobError({ jobKey: job.jobKey, errorCode: 'OUT_OF_STOCK', errorMessage: 'none left' });
+  await completed(pi.processInstanceKey);
+  const ends = await camunda.searchElementInstances({ filter: { processInstanceKey: pi.processInstanceKey, elementId: 'Event_Backordered' } }, now);
+  check(ends.items.length === 1 && ends.items[0].state === 'COMPLETED', 'error boundary path', ends);
+  const incidents = await camunda.searchIncidents({ filter: { processInstanceKey: pi.processInstanceKey } }, now);
+  check(incidents.items.length === 0, 'a caught error makes no incident', incidents);
+}
+
+async function callActivity() {
+  const parent = await camunda.createProcessInstance({ processDefinitionId: 'compat-shipping', variables: { items: 3 } });
+  const job = await activateOne('pack-items');
+  check(job.processInstanceKey !== parent.processInstanceKey && job.variables.items === 3, 'child job', job);
+  const child = await camunda.getProcessInstance({ processInstanceKey: job.processInstanceKey }, now);
+  check(child.parentProcessInstanceKey === parent.processInstanceKey && child.processDefinitionId === 'compat-packing', 'child instance', child);
+  await camunda.completeJob({ jobKey: job.jobKey, variables: { parcels: 2 } });
+  await completed(child.processInstanceKey);
+  await completed(parent.processInstanceKey);
+  check(await variable(parent.processInstanceKey, 'parcels') === 2, 'child result in the parent', parent);
+}
+
+async function pinnedClock() {
+  const pi = await camunda.createProcessInstance({ processDefinitionId: 'compat-reminder' });
+  const waiting = await camunda.getProcessInstance({ processInstanceKey: pi.processInstanceKey }, now);
+  check(waiting.state === 'ACTIVE', 'instance waiting for its timer', waiting);
+  await camunda.pinClock({ timestamp: Date.now() + 2 * 60 * 60 * 1000 });
+  await completed(pi.processInstanceKey);
+  await camunda.resetClock();
 }
 
 async function main() {
@@ -68,6 +170,17 @@ async function main() {
   await camunda.cancelProcessInstance({ processInstanceKey: third.processInstanceKey });
   const cancelled = await camunda.getProcessInstance({ processInstanceKey: third.processInstanceKey }, now);
   check(cancelled.state === 'TERMINATED', 'cancelled instance', cancelled);
+
+  // Camunda user tasks, messages, a caught BPMN error, a call activity, the clock
+  const more = await camunda.createDeployment({
+    resources: ['compat-approval.bpmn', 'compat-payment.bpmn', 'compat-stock.bpmn', 'compat-shipping.bpmn', 'compat-packing.bpmn', 'compat-reminder.bpmn'].map(fixture),
+  });
+  check(more.deployments.length === 6, 'deployment of the fixtures', more);
+  await userTasks();
+  await messages();
+  await caughtError();
+  await callActivity();
+  await pinnedClock();
 
   // errors reach the client as problem details
   try {

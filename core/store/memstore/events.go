@@ -2,13 +2,14 @@ package memstore
 
 import "github.com/example/wf-engine/core/state"
 
-// events holds the latest rows of timers, messages and message
-// subscriptions; rows that ended stay, as in the durable stores.
+// events holds the latest rows of timers, messages, message subscriptions
+// and user tasks; rows that ended stay, as in the durable stores.
 type events struct {
 	timers   map[int64]state.TimerRow
 	subs     map[int64]state.MessageSubscriptionRow
 	messages map[int64]state.MessageRow
 	starts   map[int64]state.StartSubscriptionRow
+	tasks    map[int64]state.UserTaskRow
 }
 
 func upsert[R any](m *map[int64]R, rows []R, key func(*R) int64) {
@@ -28,6 +29,7 @@ func (e *events) commit(c *state.Changes) {
 	upsert(&e.subs, c.MessageSubscriptions, func(r *state.MessageSubscriptionRow) int64 { return r.Key })
 	upsert(&e.messages, c.Messages, func(r *state.MessageRow) int64 { return r.Key })
 	upsert(&e.starts, c.StartSubscriptions, func(r *state.StartSubscriptionRow) int64 { return r.Key })
+	upsert(&e.tasks, c.UserTasks, func(r *state.UserTaskRow) int64 { return r.Key })
 }
 
 // load adds the live rows, in key order, to snap.
@@ -50,6 +52,11 @@ func (e *events) load(snap *state.Snapshot) {
 	for _, k := range sortedKeys(e.starts) {
 		if r := e.starts[k]; r.Live {
 			snap.StartSubscriptions = append(snap.StartSubscriptions, r.StartSubscription)
+		}
+	}
+	for _, k := range sortedKeys(e.tasks) {
+		if r := e.tasks[k]; r.Live {
+			snap.UserTasks = append(snap.UserTasks, r.UserTask)
 		}
 	}
 }

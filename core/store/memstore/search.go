@@ -149,5 +149,29 @@ func (s *Store) SearchIncidents(_ context.Context, q store.Query) (store.Page[st
 	})
 }
 
-// Interface guard
-var _ store.Querier = (*Store)(nil)
+// SearchUserTasks implements store.UserTaskQuerier.
+func (s *Store) SearchUserTasks(_ context.Context, q store.Query) (store.Page[store.UserTask], error) {
+	return run(s, search.UserTasks, q, func() []store.UserTask {
+		out := make([]store.UserTask, 0, len(s.events.tasks))
+		for _, t := range s.events.tasks {
+			v := &t.Value
+			out = append(out, store.UserTask{
+				UserTaskKey: t.Key, State: t.State.String(), Assignee: v.Assignee,
+				CandidateGroups: v.CandidateGroups, CandidateUsers: v.CandidateUsers,
+				ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
+				ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionVer: v.ProcessDefinitionVersion,
+				ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, Priority: v.Priority,
+				FormKey: v.FormKey, FormID: v.FormID, ExternalFormReference: v.ExternalFormReference,
+				CustomHeaders: v.CustomHeaders, CreationDate: store.Millis(v.CreationTimestamp),
+				DueDate: v.DueDate, FollowUpDate: v.FollowUpDate, TenantID: v.TenantID,
+			})
+		}
+		return out
+	})
+}
+
+// Interface guards
+var (
+	_ store.Querier         = (*Store)(nil)
+	_ store.UserTaskQuerier = (*Store)(nil)
+)

@@ -108,7 +108,8 @@ func (s *Store) using(fn func() error) error {
 
 // Interface guards
 var (
-	_ store.Store   = (*Store)(nil)
-	_ store.Loader  = (*Store)(nil)
-	_ store.Querier = (*Store)(nil)
+	_ store.Store           = (*Store)(nil)
+	_ store.Loader          = (*Store)(nil)
+	_ store.Querier         = (*Store)(nil)
+	_ store.UserTaskQuerier = (*Store)(nil)
 )

@@ -24,7 +24,7 @@ func Migrate(ctx context.Context, path string, direction string) (version uint, 
 }
 
 func migrateDB(ctx context.Context, path string, opts Options, direction string) (uint, bool, error) {
-	db, err := sql.Open("sqlite", dsn(path, opts, true))
+	db, err := sql.Open("sqlite", dsn(path, opts, roleWriter))
 	if err != nil {
 		return 0, false, fmt.Errorf("open %s for migration: %w", path, err)
 	}

@@ -80,3 +80,8 @@ func (s *Store) SearchJobs(ctx context.Context, q store.Query) (store.Page[store
 func (s *Store) SearchIncidents(ctx context.Context, q store.Query) (store.Page[store.Incident], error) {
 	return run(ctx, s, search.Incidents, q)
 }
+
+// SearchUserTasks implements store.UserTaskQuerier.
+func (s *Store) SearchUserTasks(ctx context.Context, q store.Query) (store.Page[store.UserTask], error) {
+	return run(ctx, s, search.UserTasks, q)
+}

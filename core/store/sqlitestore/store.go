@@ -34,6 +34,10 @@ type Store struct {
 	path string
 	w    *sql.DB // one connection: the only writer
 	r    *sql.DB // read-only pool
+	c    *sql.DB // one connection: the checkpointer's
+
+	stopCheckpoints context.CancelFunc
+	checkpointsDone chan struct{}
 
 	wmu    sync.Mutex            // serializes commits
 	stmts  map[stmtKey]*sql.Stmt // prepared at Open, read-only afterwards
@@ -64,14 +68,25 @@ func (o *Options) defaults() error {
 }
 
 // dsn returns the driver's data source name for path.
-func dsn(path string, opts Options, write bool) string {
+// Connection roles.
+const (
+	roleWriter = iota
+	roleReader
+	roleCheckpointer
+)
+
+func dsn(path string, opts Options, role int) string {
 	q := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(0)", opts.BusyTimeout.Milliseconds())
-	if write {
+	switch role {
+	case roleWriter:
 		// temp_store: statement journals of multi-row upserts stay in
-		// memory instead of temporary files.
-		q += "&_journal_mode=WAL&_synchronous=" + opts.Synchronous + "&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
-	} else {
+		// memory. wal_autocheckpoint(0): the checkpointer does it.
+		q += "&_journal_mode=WAL&_synchronous=" + opts.Synchronous +
+			"&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_pragma=wal_autocheckpoint(0)"
+	case roleReader:
 		q += "&_query_only=1"
+	case roleCheckpointer:
+		q += "&_synchronous=" + opts.Synchronous
 	}
 	return path + q
 }
@@ -90,7 +105,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite store: create directory: %w", err)
 		}
 	}
-	w, err := sql.Open("sqlite", dsn(path, opts, true))
+	w, err := sql.Open("sqlite", dsn(path, opts, roleWriter))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -106,14 +121,24 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, opts, false))
+	r, err := sql.Open("sqlite", dsn(path, opts, roleReader))
 	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
-	s := &Store{path: path, w: w, r: r, stmts: map[stmtKey]*sql.Stmt{}}
+	c, err := sql.Open("sqlite", dsn(path, opts, roleCheckpointer))
+	if err != nil {
+		_ = r.Close()
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Store{path: path, w: w, r: r, c: c, stmts: map[stmtKey]*sql.Stmt{},
+		stopCheckpoints: stop, checkpointsDone: make(chan struct{})}
+	go s.checkpointer(cctx, c, s.checkpointsDone)
 	if err := s.prepare(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
@@ -131,11 +156,13 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.stopCheckpoints()
+	<-s.checkpointsDone
 	var errs []error
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	errs = append(errs, s.r.Close(), s.w.Close())
+	errs = append(errs, s.c.Close(), s.r.Close(), s.w.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
 	}
@@ -154,7 +181,8 @@ func (s *Store) guard(fn func() error) error {
 
 // Interface guards
 var (
-	_ store.Store   = (*Store)(nil)
-	_ store.Loader  = (*Store)(nil)
-	_ store.Querier = (*Store)(nil)
+	_ store.Store           = (*Store)(nil)
+	_ store.Loader          = (*Store)(nil)
+	_ store.Querier         = (*Store)(nil)
+	_ store.UserTaskQuerier = (*Store)(nil)
 )

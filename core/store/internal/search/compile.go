@@ -44,6 +44,7 @@ var allowed = map[Kind][]store.Op{
 	KindString: {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
 	KindState:  {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
 	KindBool:   {store.OpEq, store.OpNeq, store.OpExists},
+	KindList:   {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
 }
 
 func takes(k Kind, op store.Op) bool {
@@ -71,6 +72,9 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 		f := e.field(s.Field)
 		if f == nil {
 			return nil, &store.QueryError{Field: "sort", Msg: fmt.Sprintf("unknown field %q of %s", s.Field, e.Name)}
+		}
+		if f.Kind == KindList {
+			return nil, &store.QueryError{Field: "sort", Msg: fmt.Sprintf("%s cannot be sorted by: it is a list", s.Field)}
 		}
 		if seen[f.Name] {
 			return nil, &store.QueryError{Field: "sort", Msg: fmt.Sprintf("field %q is sorted by twice", s.Field)}

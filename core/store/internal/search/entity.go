@@ -12,6 +12,10 @@ const (
 	KindString
 	KindState
 	KindBool
+	// KindList is a list of strings kept as a JSON array; a condition holds
+	// when it holds for one entry ($neq and $notIn: for no entry), and
+	// $exists means "not empty". Lists cannot be sorted by.
+	KindList
 )
 
 func (k Kind) String() string {
@@ -28,6 +32,8 @@ func (k Kind) String() string {
 		return "state"
 	case KindBool:
 		return "boolean"
+	case KindList:
+		return "list"
 	}
 	return "unknown"
 }
@@ -45,7 +51,7 @@ type Field[T any] struct {
 	// Enum lists the values a state field can have.
 	Enum []string
 	// Get returns the field's value in a row: int64 for keys, integers and
-	// dates (Unix ms, 0 when absent), string or bool.
+	// dates (Unix ms, 0 when absent), string, bool, or []string for lists.
 	Get func(*T) any
 }
 

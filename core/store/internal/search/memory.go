@@ -18,6 +18,35 @@ func (p *Plan[T]) match(row *T) bool {
 
 func (c *cond[T]) match(row *T) bool {
 	v := c.f.Get(row)
+	if list, ok := v.([]string); ok {
+		return c.matchList(list)
+	}
+	return c.matchValue(v)
+}
+
+// matchList applies a condition to a list: it holds when it holds for one
+// entry, or, for $neq and $notIn, for every entry.
+func (c *cond[T]) matchList(list []string) bool {
+	switch c.op {
+	case store.OpExists:
+		return (len(list) > 0) == c.exists
+	case store.OpNeq, store.OpNotIn:
+		for _, s := range list {
+			if !c.matchValue(s) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, s := range list {
+		if c.matchValue(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *cond[T]) matchValue(v any) bool {
 	set := !c.f.Optional || present(v)
 	switch c.op {
 	case store.OpExists:

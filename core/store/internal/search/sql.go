@@ -15,6 +15,9 @@ type Dialect struct {
 	Like func(expr, param string) string
 	// Pattern translates a Camunda $like pattern for Like.
 	Pattern func(string) string
+	// Each returns the FROM and WHERE of a subquery over the entries of the
+	// JSON array in expr (JSON null: none), each entry as column "value".
+	Each func(expr string) (from, where string)
 }
 
 // Postgres is PostgreSQL's dialect. Text columns are COLLATE "C", so LIKE
@@ -23,6 +26,9 @@ var Postgres = Dialect{
 	Param:   func(n int) string { return "$" + strconv.Itoa(n) },
 	Like:    func(expr, param string) string { return expr + ` LIKE ` + param + ` ESCAPE '\'` },
 	Pattern: LikePattern,
+	Each: func(expr string) (string, string) {
+		return "jsonb_array_elements_text(NULLIF(" + expr + ", 'null')::jsonb) AS entry(value)", ""
+	},
 }
 
 // SQLite is SQLite's dialect. GLOB is case-sensitive, unlike SQLite's LIKE.
@@ -30,6 +36,9 @@ var SQLite = Dialect{
 	Param:   func(int) string { return "?" },
 	Like:    func(expr, param string) string { return expr + ` GLOB ` + param },
 	Pattern: GlobPattern,
+	Each: func(expr string) (string, string) {
+		return "json_each(" + expr + ") AS entry", "entry.type = 'text'"
+	},
 }
 
 // Statement is SQL text with its arguments.
@@ -112,6 +121,9 @@ func presence[T any](f *Field[T]) string {
 }
 
 func (c *cond[T]) sql(b *builder) string {
+	if c.f.Kind == KindList {
+		return c.listSQL(b)
+	}
 	e := c.f.Expr
 	set := func(s string) string {
 		if !c.f.Optional {
@@ -163,6 +175,52 @@ func (c *cond[T]) sql(b *builder) string {
 		return set(b.d.Like(e, b.arg(b.d.Pattern(s))))
 	}
 	// Compile admits no other operator; match nothing rather than guess.
+	return "1=0"
+}
+
+// listSQL tests the entries of a list field: EXISTS for a condition that
+// one entry meets, NOT EXISTS for $neq and $notIn.
+func (c *cond[T]) listSQL(b *builder) string {
+	from, where := b.d.Each(c.f.Expr)
+	entries := func(cond string) string {
+		conds := []string{}
+		if where != "" {
+			conds = append(conds, where)
+		}
+		if cond != "" {
+			conds = append(conds, cond)
+		}
+		q := "SELECT 1 FROM " + from
+		if len(conds) > 0 {
+			q += " WHERE " + strings.Join(conds, " AND ")
+		}
+		return "EXISTS (" + q + ")"
+	}
+	const value = "entry.value"
+	switch c.op {
+	case store.OpExists:
+		if c.exists {
+			return entries("")
+		}
+		return "NOT " + entries("")
+	case store.OpEq:
+		return entries(value + " = " + b.arg(c.val))
+	case store.OpNeq:
+		return "NOT " + entries(value+" = "+b.arg(c.val))
+	case store.OpIn:
+		if len(c.vals) == 0 {
+			return "1=0"
+		}
+		return entries(value + " IN (" + c.list(b) + ")")
+	case store.OpNotIn:
+		if len(c.vals) == 0 {
+			return "1=1"
+		}
+		return "NOT " + entries(value+" IN ("+c.list(b)+")")
+	case store.OpLike:
+		s, _ := c.val.(string)
+		return entries(b.d.Like(value, b.arg(b.d.Pattern(s))))
+	}
 	return "1=0"
 }
 

@@ -19,7 +19,7 @@ func normalize(k Kind, enum []string, v any) (any, error) {
 		return toInt(v)
 	case KindDate:
 		return toMillis(v)
-	case KindString:
+	case KindString, KindList:
 		s, ok := v.(string)
 		if !ok {
 			return nil, fmt.Errorf("expected a string, got %s", typeName(v))

@@ -112,6 +112,9 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(startRows(c.StartSubscriptions)); err != nil {
 		return nil, err
 	}
+	if err := add(userTaskRows(c.UserTasks)); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -66,5 +66,8 @@ func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
 	if snap.StartSubscriptions, err = collect(q, LoadStarts, ScanStart); err != nil {
 		return nil, err
 	}
+	if snap.UserTasks, err = collect(q, LoadUserTasks, ScanUserTask); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }

@@ -78,7 +78,7 @@ var MessageStartSubscriptions = &Table{Name: "message_start_subscriptions", Upse
 
 // State lists the state tables in the order Commit writes them.
 var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents,
-	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions}
+	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks}
 
 // The statements that read the live rows, in key order, as Load returns them.
 var (

@@ -1,0 +1,59 @@
+package rest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/example/wf-engine/core/engine"
+)
+
+func (s *Server) publishMessage(c *gin.Context) {
+	var req MessagePublicationRequest
+	if !s.bind(c, &req, false) {
+		return
+	}
+	pr, err := s.messageRequest(req.Name, req.CorrelationKey, req.TenantID, req.Variables)
+	if err != nil {
+		s.fail(c, "PUBLISH", err)
+		return
+	}
+	pr.TimeToLive, pr.MessageID = time.Duration(req.TimeToLive)*time.Millisecond, req.MessageID
+	msg, err := s.eng.PublishMessage(c.Request.Context(), pr)
+	if err != nil {
+		s.fail(c, "PUBLISH", err)
+		return
+	}
+	c.PureJSON(http.StatusOK, MessagePublicationResult{MessageKey: Key(msg.Key), TenantID: pr.TenantID})
+}
+
+func (s *Server) correlateMessage(c *gin.Context) {
+	var req MessageCorrelationRequest
+	if !s.bind(c, &req, false) {
+		return
+	}
+	pr, err := s.messageRequest(req.Name, req.CorrelationKey, req.TenantID, req.Variables)
+	if err != nil {
+		s.fail(c, "CORRELATE", err)
+		return
+	}
+	msg, err := s.eng.CorrelateMessage(c.Request.Context(), pr)
+	if err != nil {
+		s.fail(c, "CORRELATE", err)
+		return
+	}
+	c.PureJSON(http.StatusOK, MessageCorrelationResult{MessageKey: Key(msg.Key), TenantID: pr.TenantID, ProcessInstanceKey: optKey(msg.ProcessInstanceKey)})
+}
+
+// messageRequest checks what publication and correlation share.
+func (s *Server) messageRequest(name, correlationKey, tenant string, variables jsonText) (engine.PublishMessageRequest, error) {
+	if err := checkTenant(tenant); err != nil {
+		return engine.PublishMessageRequest{}, err
+	}
+	vars, err := s.variables(variables)
+	if err != nil {
+		return engine.PublishMessageRequest{}, err
+	}
+	return engine.PublishMessageRequest{Name: name, CorrelationKey: correlationKey, Variables: vars, TenantID: tenantOr(tenant)}, nil
+}

@@ -1,0 +1,2 @@
+-- Development only: drops the user tasks and their data.
+DROP TABLE IF EXISTS user_tasks;
