@@ -26,7 +26,25 @@ type elementContext struct {
 	userTask  *element.UserTaskSpec
 }
 
-func (p *Processor) newContext(in *instance) *elementContext { return &elementContext{p: p, in: in} }
+// newContext returns a context for one step, reusing a released one: a
+// handler must not keep its context after the call returns.
+func (p *Processor) newContext(in *instance) *elementContext {
+	n := len(p.contexts)
+	if n == 0 {
+		return &elementContext{p: p, in: in}
+	}
+	c := p.contexts[n-1]
+	p.contexts = p.contexts[:n-1]
+	c.in = in
+	return c
+}
+
+// release returns a context for reuse once its step is done.
+func (p *Processor) release(c *elementContext) {
+	*c = elementContext{p: p, jobs: c.jobs[:0], children: c.children[:0], taken: c.taken[:0],
+		timers: c.timers[:0], subs: c.subs[:0]}
+	p.contexts = append(p.contexts, c)
+}
 
 func (c *elementContext) Now() time.Time            { return c.p.now }
 func (c *elementContext) Element() *model.Element   { return c.in.el }

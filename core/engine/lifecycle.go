@@ -139,6 +139,7 @@ func (p *Processor) activate(key int64) error {
 		return err
 	}
 	ctx := p.newContext(in)
+	defer p.release(ctx)
 	if err := p.applyInputs(in); err != nil {
 		return p.fail(in, err)
 	}
@@ -248,6 +249,7 @@ func (p *Processor) complete(key int64) error {
 		return p.fail(in, err)
 	}
 	ctx := p.newContext(in)
+	defer p.release(ctx)
 	if err := in.handler.Complete(ctx); err != nil {
 		return p.fail(in, err)
 	}
@@ -381,6 +383,7 @@ func (p *Processor) childCompleted(key int64, child *model.Element) error {
 		return err
 	}
 	ctx := p.newContext(in)
+	defer p.release(ctx)
 	if err := c.ChildCompleted(ctx, child); err != nil {
 		return p.fail(in, err)
 	}
@@ -417,7 +420,10 @@ func (p *Processor) terminate(key int64) error {
 	if err := p.cleanUp(in); err != nil {
 		return err
 	}
-	if err := in.handler.Terminate(p.newContext(in)); err != nil {
+	tctx := p.newContext(in)
+	err = in.handler.Terminate(tctx)
+	p.release(tctx)
+	if err != nil {
 		return err
 	}
 	v := in.ei.Value

@@ -34,6 +34,7 @@ type Processor struct {
 	reg       *element.Registry
 	parsed    map[string]*model.Definitions // resources parsed by the deployment in hand
 	typeNames map[*model.Element][2]string  // Camunda's element and event type names
+	contexts  []*elementContext             // released step contexts, for reuse
 
 	// per command
 	startAt        map[int64]*model.Element // process instance -> the start event it starts at
