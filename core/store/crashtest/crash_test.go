@@ -20,7 +20,11 @@ import (
 
 func TestMain(m *testing.M) {
 	if kind := os.Getenv(envChild); kind != "" {
-		if err := runChild(kind, os.Getenv(envTarget)); err != nil {
+		run := runChild
+		if os.Getenv(envEvents) != "" {
+			run = runEventsChild
+		}
+		if err := run(kind, os.Getenv(envTarget)); err != nil {
 			fmt.Fprintln(os.Stderr, "crash test child:", err)
 			os.Exit(2)
 		}
