@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -16,6 +17,9 @@ import (
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store/pgstore"
+	"github.com/example/wf-engine/core/store/pgstore/pgtest"
+	"github.com/example/wf-engine/core/store/sqlitestore"
 )
 
 // corpusDir is the shared corpus beside the repository clone.
@@ -105,59 +109,94 @@ var corpusInputs = map[string]corpusInput{
 // and run to completion, with every job it meets completed.
 func TestCorpusRunsToCompletion(t *testing.T) {
 	files := corpusFiles(t, "lib-bpmn-engine", "zeebe-process-test", "camunda-js-sdk", "pyzeebe", "zeebe-spec")
-	var ran, unsupported, notStartable int
-	for _, path := range files {
-		name := strings.TrimPrefix(path, corpusDir+"/")
-		b, err := os.ReadFile(path) // #nosec G304 -- corpus path
+	for _, kind := range []string{"memory", "sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			if kind == "postgres" && os.Getenv(pgtest.EnvURL) == "" {
+				t.Skipf("%s is not set", pgtest.EnvURL)
+			}
+			runCorpus(t, files, func(t *testing.T) *Harness { return harnessOn(t, kind) })
+		})
+	}
+}
+
+// harnessOn starts a harness on a fresh store of a kind.
+func harnessOn(t *testing.T, kind string) *Harness {
+	t.Helper()
+	switch kind {
+	case "sqlite":
+		s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "wf.db"), sqlitestore.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := NewHarness(t)
-		if strings.Contains(string(b), "calledElement") {
-			deployNeighbours(h, path)
-		}
-		dep, err := h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
-		if want, invalid := corpusInvalid[name]; invalid {
-			if rj, ok := engine.AsRejection(err); !ok || !strings.Contains(rj.Reason, want) {
-				t.Errorf("%s: want a rejection containing %q, got %v", name, want, err)
-			}
-			continue
-		}
+		t.Cleanup(func() { _ = s.Close() })
+		return NewHarnessOn(t, s)
+	case "postgres":
+		s, err := pgstore.Open(context.Background(), pgtest.URL(t), pgstore.Options{})
 		if err != nil {
-			rj, ok := engine.AsRejection(err)
-			if ok && strings.Contains(rj.Reason, "unsupported") {
-				unsupported++
-				continue
-			}
-			t.Errorf("%s: deploy: %v", name, err)
-			continue
+			t.Fatal(err)
 		}
-		for _, p := range dep.Processes {
-			in := corpusInputs[name]
-			ci, err := h.Engine.CreateInstance(h.Ctx, engine.CreateInstanceRequest{ProcessDefinitionKey: p.ProcessDefinitionKey, Variables: startVariables(b, in.start)})
-			if rj, ok := engine.AsRejection(err); ok && rj.Type == record.RejectionInvalidState {
-				notStartable++ // no none start event: started by other means
-				continue
+		t.Cleanup(func() { _ = s.Close() })
+		return NewHarnessOn(t, s)
+	}
+	return NewHarness(t)
+}
+
+func runCorpus(t *testing.T, files []string, newHarness func(*testing.T) *Harness) {
+	var ran, unsupported, notStartable int
+	for _, path := range files {
+		name := strings.TrimPrefix(path, corpusDir+"/")
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(path) // #nosec G304 -- corpus path
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t)
+			if strings.Contains(string(b), "calledElement") {
+				deployNeighbours(h, path)
+			}
+			dep, err := h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+			if want, invalid := corpusInvalid[name]; invalid {
+				if rj, ok := engine.AsRejection(err); !ok || !strings.Contains(rj.Reason, want) {
+					t.Errorf("%s: want a rejection containing %q, got %v", name, want, err)
+				}
+				return
 			}
 			if err != nil {
-				t.Errorf("%s: create instance of %s: %v", name, p.BPMNProcessID, err)
-				continue
-			}
-			msg := drive(h, ci.ProcessInstanceKey, in.worker)
-			if in.incident != "" {
-				if !strings.HasPrefix(msg, "incident "+in.incident) {
-					t.Errorf("%s: process %s: want an incident %s, got %q", name, p.BPMNProcessID, in.incident, msg)
+				rj, ok := engine.AsRejection(err)
+				if ok && strings.Contains(rj.Reason, "unsupported") {
+					unsupported++
+					return
 				}
-				continue
+				t.Errorf("%s: deploy: %v", name, err)
+				return
 			}
-			if msg != "" {
-				t.Errorf("%s: process %s: %s", name, p.BPMNProcessID, msg)
-				continue
+			for _, p := range dep.Processes {
+				in := corpusInputs[name]
+				ci, err := h.Engine.CreateInstance(h.Ctx, engine.CreateInstanceRequest{ProcessDefinitionKey: p.ProcessDefinitionKey, Variables: startVariables(b, in.start)})
+				if rj, ok := engine.AsRejection(err); ok && rj.Type == record.RejectionInvalidState {
+					notStartable++ // no none start event: started by other means
+					continue
+				}
+				if err != nil {
+					t.Errorf("%s: create instance of %s: %v", name, p.BPMNProcessID, err)
+					continue
+				}
+				msg := drive(h, ci.ProcessInstanceKey, in.worker)
+				if in.incident != "" {
+					if !strings.HasPrefix(msg, "incident "+in.incident) {
+						t.Errorf("%s: process %s: want an incident %s, got %q", name, p.BPMNProcessID, in.incident, msg)
+					}
+					continue
+				}
+				if msg != "" {
+					t.Errorf("%s: process %s: %s", name, p.BPMNProcessID, msg)
+					continue
+				}
+				ran++
 			}
-			ran++
-		}
-		CheckLifecycles(t, h.Log())
-		h.CheckReplay()
+			CheckLifecycles(t, h.Log())
+			h.CheckReplay()
+		})
 	}
 	t.Logf("corpus: %d files, %d process instances ran to completion, %d files use elements not registered yet, %d are invalid for Camunda 8 too, %d processes have no none start event",
 		len(files), ran, unsupported, len(corpusInvalid), notStartable)

@@ -10,6 +10,7 @@ import (
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/memstore"
 	"github.com/example/wf-engine/elements/standard"
 )
@@ -21,16 +22,24 @@ var Epoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 type Harness struct {
 	T      testing.TB
 	Engine *engine.Engine
-	Store  *memstore.Store
+	Store  store.Store
 	Clock  *clock.Manual
 	Ctx    context.Context
 	read   int64 // log position printed so far
 }
 
-// NewHarness starts an engine with the standard elements; it stops with the test.
+// NewHarness starts an engine with the standard elements on a memory
+// store; it stops with the test.
 func NewHarness(t testing.TB) *Harness {
 	t.Helper()
-	h := &Harness{T: t, Store: memstore.New(memstore.Options{}), Clock: clock.NewManual(Epoch), Ctx: context.Background()}
+	return NewHarnessOn(t, memstore.New(memstore.Options{}))
+}
+
+// NewHarnessOn starts an engine with the standard elements on a store; it
+// stops with the test.
+func NewHarnessOn(t testing.TB, s store.Store) *Harness {
+	t.Helper()
+	h := &Harness{T: t, Store: s, Clock: clock.NewManual(Epoch), Ctx: context.Background()}
 	e, err := engine.Start(h.Ctx, engine.Config{Partition: 1, Clock: h.Clock, Store: h.Store, Registry: standard.Registry()})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
