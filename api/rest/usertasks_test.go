@@ -172,10 +172,12 @@ func TestUserTasks(t *testing.T) {
 		if d := variable(t, c, pi, "decision"); d != "true" {
 			t.Fatalf("output mapping after completion: %q", d)
 		}
-		// completionDate is not checked: the kernel records no completion time yet.
 		done := want(t, c.get("/v2/user-tasks/"+key), http.StatusOK).obj(t)
 		if str(done, "state") != "COMPLETED" || str(done, "userTaskKey") != key || str(done, "assignee") != "" {
 			t.Fatalf("completed task: %v", done)
+		}
+		if str(done, "completionDate") == "" || str(done, "completionDate") < str(done, "creationDate") {
+			t.Fatalf("completed task has completionDate %q (created %q)", str(done, "completionDate"), str(done, "creationDate"))
 		}
 		if got := searchTasks(t, c, filter(map[string]any{"state": "COMPLETED"})); len(got) != 1 || str(got[0], "userTaskKey") != key {
 			t.Fatalf("completed tasks: %v", got)

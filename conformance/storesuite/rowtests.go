@@ -236,7 +236,7 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 		DueDate: "2026-03-01T10:00:00+01:00", FollowUpDate: "2026-02-27T10:00:00Z", FormKey: "camunda-forms:bpmn:f",
 		FormID: "f", ExternalFormReference: "https://forms.example/f", Priority: 80, CustomHeaders: map[string]string{"h": "v"},
 		Variables: map[string]any{"x": 1.0}, Action: "assign", ChangedAttributes: []string{"assignee"}, AllowOverride: true,
-		CreationTimestamp: epoch + 4, TenantID: "tenant-a"}}
+		CreationTimestamp: epoch + 4, CompletionTimestamp: epoch + 9, TenantID: "tenant-a"}}
 	for name, row := range map[string]any{"process": p, "element": e, "variable": v, "job": j, "timer": tm,
 		"message subscription": sub, "message": msg, "start subscription": start, "user task": task} {
 		if path := zeroField(reflect.ValueOf(row), name); path != "" {

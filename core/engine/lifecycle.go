@@ -469,6 +469,7 @@ func (p *Processor) cleanUp(in *instance) error {
 	}
 	if t := p.st.UserTaskOf(in.ei.Key); t != nil {
 		v := t.Value
+		v.CompletionTimestamp = p.cmd.Timestamp
 		if err := p.write(t.Key, record.IntentUserTaskCanceled, &v); err != nil {
 			return err
 		}

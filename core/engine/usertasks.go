@@ -92,7 +92,7 @@ func (p *Processor) completeUserTask(key int64, v *record.UserTaskValue) error {
 		return reject(record.RejectionInvalidState, "expected to complete user task with key '%d', but its element instance is not active", key)
 	}
 	out := t.Value
-	out.Variables, out.Action = v.Variables, v.Action
+	out.Variables, out.Action, out.CompletionTimestamp = v.Variables, v.Action, p.cmd.Timestamp
 	if err := p.write(key, record.IntentUserTaskCompleted, &out); err != nil {
 		return err
 	}

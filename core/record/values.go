@@ -237,9 +237,11 @@ type UserTaskValue struct {
 	// ChangedAttributes names what an update changed; on commands, what to change.
 	ChangedAttributes []string `json:"changedAttributes,omitempty"`
 	// AllowOverride lets an assignment replace another assignee (commands only).
-	AllowOverride     bool   `json:"allowOverride,omitempty"`
-	CreationTimestamp int64  `json:"creationTimestamp"`
-	TenantID          string `json:"tenantId"`
+	AllowOverride     bool  `json:"allowOverride,omitempty"`
+	CreationTimestamp int64 `json:"creationTimestamp"`
+	// CompletionTimestamp is when the task was completed or canceled (Unix ms).
+	CompletionTimestamp int64  `json:"completionTimestamp,omitempty"`
+	TenantID            string `json:"tenantId"`
 }
 
 // ValueType implements Value.

@@ -116,9 +116,11 @@ func applyUserTaskEnded(to UserTaskState) applier {
 			return err
 		}
 		t.State = to
-		if v := r.Value.(*record.UserTaskValue); to == UserTaskCompleted {
+		v := r.Value.(*record.UserTaskValue)
+		if to == UserTaskCompleted {
 			t.Value.Variables, t.Value.Action = v.Variables, v.Action
 		}
+		t.Value.CompletionTimestamp = v.CompletionTimestamp
 		delete(s.userTasks, r.Key)
 		delete(s.userTaskByElement, t.Value.ElementInstanceKey)
 		s.markUserTask(t, false)

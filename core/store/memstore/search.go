@@ -163,7 +163,7 @@ func (s *Store) SearchUserTasks(_ context.Context, q store.Query) (store.Page[st
 				ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, Priority: v.Priority,
 				FormKey: v.FormKey, FormID: v.FormID, ExternalFormReference: v.ExternalFormReference,
 				CustomHeaders: v.CustomHeaders, CreationDate: store.Millis(v.CreationTimestamp),
-				DueDate: v.DueDate, FollowUpDate: v.FollowUpDate, TenantID: v.TenantID,
+				DueDate: v.DueDate, FollowUpDate: v.FollowUpDate, TenantID: v.TenantID, CompletionDate: store.Millis(v.CompletionTimestamp),
 			})
 		}
 		return out

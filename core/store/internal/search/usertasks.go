@@ -12,24 +12,23 @@ import (
 // or CANCELED, the others match nothing yet.
 var userTaskStates = []string{"CREATING", "CREATED", "ASSIGNING", "UPDATING", "COMPLETING", "COMPLETED", "CANCELING", "CANCELED", "FAILED"}
 
-// UserTasks are the Camunda user tasks, finished ones included. The kernel
-// keeps no completion time yet, so completionDate is always absent.
+// UserTasks are the Camunda user tasks, finished ones included.
 var UserTasks = (&Entity[store.UserTask]{
 	Name: "user tasks",
 	From: "user_tasks",
 	Columns: "key, state, assignee, candidate_groups, candidate_users, process_instance_key, process_definition_key, " +
 		"bpmn_process_id, process_definition_version, element_id, element_instance_key, priority, form_key, form_id, " +
-		"external_form_reference, custom_headers, creation_time, due_date, follow_up_date, tenant_id",
+		"external_form_reference, custom_headers, creation_time, due_date, follow_up_date, tenant_id, completion_time",
 	Scan: func(scan func(...any) error) (store.UserTask, error) {
 		var r store.UserTask
 		var groups, users, headers string
-		var created int64
+		var created, completed int64
 		if err := scan(&r.UserTaskKey, &r.State, &r.Assignee, &groups, &users, &r.ProcessInstanceKey, &r.ProcessDefinitionKey,
 			&r.ProcessDefinitionID, &r.ProcessDefinitionVer, &r.ElementID, &r.ElementInstanceKey, &r.Priority, &r.FormKey,
-			&r.FormID, &r.ExternalFormReference, &headers, &created, &r.DueDate, &r.FollowUpDate, &r.TenantID); err != nil {
+			&r.FormID, &r.ExternalFormReference, &headers, &created, &r.DueDate, &r.FollowUpDate, &r.TenantID, &completed); err != nil {
 			return r, err
 		}
-		r.CreationDate = store.Millis(created)
+		r.CreationDate, r.CompletionDate = store.Millis(created), store.Millis(completed)
 		for _, f := range []struct {
 			text string
 			into any
@@ -54,7 +53,7 @@ var UserTasks = (&Entity[store.UserTask]{
 		{Name: "elementInstanceKey", Kind: KindKey, Expr: "element_instance_key", Get: func(r *store.UserTask) any { return r.ElementInstanceKey }},
 		{Name: "priority", Kind: KindInt, Expr: "priority", Get: func(r *store.UserTask) any { return int64(r.Priority) }},
 		{Name: "creationDate", Kind: KindDate, Expr: "creation_time", Get: func(r *store.UserTask) any { return ms(r.CreationDate, r.CreationDate.IsZero()) }},
-		{Name: "completionDate", Kind: KindDate, Expr: "(0)", Optional: true, Get: func(r *store.UserTask) any { return ms(r.CompletionDate, r.CompletionDate.IsZero()) }},
+		{Name: "completionDate", Kind: KindDate, Expr: "completion_time", Optional: true, Get: func(r *store.UserTask) any { return ms(r.CompletionDate, r.CompletionDate.IsZero()) }},
 		{Name: "dueDate", Kind: KindDate, Expr: "due_time", Optional: true, Get: func(r *store.UserTask) any { return tables.ISOMillis(r.DueDate) }},
 		{Name: "followUpDate", Kind: KindDate, Expr: "follow_up_time", Optional: true, Get: func(r *store.UserTask) any { return tables.ISOMillis(r.FollowUpDate) }},
 		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.UserTask) any { return r.TenantID }},
