@@ -180,10 +180,10 @@ func (e *Engine) loop() {
 				// Nothing of the batch is durable: answer it, drop the
 				// in-memory changes and reload from the store.
 				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", ce.err)
+				e.setDegraded(ce.err) // before answering: a caller may ask Ready() at once
 				for _, r := range batch {
 					r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, ce.err)}
 				}
-				e.setDegraded(ce.err)
 				if rerr := e.reload(); rerr != nil {
 					retry = e.cfg.Clock.After(reloadInterval)
 				}
