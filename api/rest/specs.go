@@ -91,17 +91,17 @@ var incidentSearch = &searchSpec{
 		"errorMessage", "elementId", "elementInstanceKey", "creationTime", "state", "jobKey", "tenantId"},
 }
 
-// userTaskSearch lacks Camunda's name filter and sort (the element name is
-// not in the store's rows) and its variable filters.
+// userTaskSearch lacks Camunda's variable filters (processInstanceVariables,
+// localVariables).
 var userTaskSearch = &searchSpec{
 	name: "user task",
 	filters: map[string]filterField{
 		"userTaskKey": key, "state": enum(userTaskStates), "assignee": text, "candidateGroup": text, "candidateUser": text,
 		"processInstanceKey": key, "processDefinitionKey": key, "processDefinitionId": text, "elementId": text,
-		"elementInstanceKey": key, "priority": integer, "creationDate": date, "completionDate": date, "dueDate": date,
+		"name": text, "elementInstanceKey": key, "priority": integer, "creationDate": date, "completionDate": date, "dueDate": date,
 		"followUpDate": date, "tenantId": text,
 	},
-	sorts: []string{"creationDate", "completionDate", "followUpDate", "dueDate", "priority"},
+	sorts: []string{"creationDate", "completionDate", "followUpDate", "dueDate", "priority", "name"},
 }
 
 // userTaskVariableSearch filters by name only.

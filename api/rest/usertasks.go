@@ -223,6 +223,9 @@ func (s *Server) userTaskResult(ctx context.Context, t store.UserTask) (UserTask
 	if def != nil {
 		r.ProcessName = def.displayName()
 	}
+	if t.Name != "" {
+		r.Name = t.Name
+	}
 	if r.CustomHeaders == nil {
 		r.CustomHeaders = map[string]string{}
 	}

@@ -230,7 +230,7 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	start := state.StartSubscription{Key: 503, Value: record.MessageStartSubscriptionValue{ProcessDefinitionKey: 10,
 		BPMNProcessID: "proc", StartEventID: "start", MessageName: "go", MessageKey: 502, CorrelationKey: "order-1",
 		ProcessInstanceKey: 100, Variables: map[string]any{"a": "b"}, TenantID: "tenant-a"}}
-	task := state.UserTask{Key: 504, State: state.UserTaskCreated, Value: record.UserTaskValue{ElementID: "review",
+	task := state.UserTask{Key: 504, State: state.UserTaskCreated, Value: record.UserTaskValue{ElementID: "review", Name: "Review order",
 		ElementInstanceKey: 101, ProcessInstanceKey: 100, ProcessDefinitionKey: 10, ProcessDefinitionVersion: 3,
 		BPMNProcessID: "proc", Assignee: "anna", CandidateGroups: []string{"sales", "ops"}, CandidateUsers: []string{"bob"},
 		DueDate: "2026-03-01T10:00:00+01:00", FollowUpDate: "2026-02-27T10:00:00Z", FormKey: "camunda-forms:bpmn:f",

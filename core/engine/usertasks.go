@@ -8,7 +8,7 @@ import (
 
 func (p *Processor) createUserTask(in *instance, spec *element.UserTaskSpec) error {
 	v := &record.UserTaskValue{
-		ElementID: in.el.ID, ElementInstanceKey: in.ei.Key, ProcessInstanceKey: in.ei.Value.ProcessInstanceKey,
+		ElementID: in.el.ID, Name: in.el.Name, ElementInstanceKey: in.ei.Key, ProcessInstanceKey: in.ei.Value.ProcessInstanceKey,
 		ProcessDefinitionKey: in.def.ProcessDefinitionKey, ProcessDefinitionVersion: in.def.Version, BPMNProcessID: in.def.BPMNProcessID,
 		Assignee: spec.Assignee, CandidateGroups: nonNil(spec.CandidateGroups), CandidateUsers: nonNil(spec.CandidateUsers),
 		DueDate: spec.DueDate, FollowUpDate: spec.FollowUpDate, FormKey: spec.FormKey, FormID: spec.FormID,

@@ -216,7 +216,9 @@ func (*MessageStartSubscriptionValue) ValueType() ValueType { return TypeMessage
 
 // UserTaskValue is a Camunda user task, or a command on one.
 type UserTaskValue struct {
-	ElementID                string            `json:"elementId"`
+	ElementID string `json:"elementId"`
+	// Name is the user task element's name, "" when it has none.
+	Name                     string            `json:"name,omitempty"`
 	ElementInstanceKey       int64             `json:"elementInstanceKey"`
 	ProcessInstanceKey       int64             `json:"processInstanceKey"`
 	ProcessDefinitionKey     int64             `json:"processDefinitionKey"`

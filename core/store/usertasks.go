@@ -22,6 +22,7 @@ type UserTask struct {
 	ProcessDefinitionID   string
 	ProcessDefinitionVer  int32
 	ElementID             string
+	Name                  string // the element's name, or ""
 	ElementInstanceKey    int64
 	Priority              int32
 	FormKey               string

@@ -160,7 +160,7 @@ func (s *Store) SearchUserTasks(_ context.Context, q store.Query) (store.Page[st
 				CandidateGroups: v.CandidateGroups, CandidateUsers: v.CandidateUsers,
 				ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
 				ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionVer: v.ProcessDefinitionVersion,
-				ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, Priority: v.Priority,
+				ElementID: v.ElementID, Name: v.Name, ElementInstanceKey: v.ElementInstanceKey, Priority: v.Priority,
 				FormKey: v.FormKey, FormID: v.FormID, ExternalFormReference: v.ExternalFormReference,
 				CustomHeaders: v.CustomHeaders, CreationDate: store.Millis(v.CreationTimestamp),
 				DueDate: v.DueDate, FollowUpDate: v.FollowUpDate, TenantID: v.TenantID, CompletionDate: store.Millis(v.CompletionTimestamp),

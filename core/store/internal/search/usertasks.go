@@ -18,14 +18,14 @@ var UserTasks = (&Entity[store.UserTask]{
 	From: "user_tasks",
 	Columns: "key, state, assignee, candidate_groups, candidate_users, process_instance_key, process_definition_key, " +
 		"bpmn_process_id, process_definition_version, element_id, element_instance_key, priority, form_key, form_id, " +
-		"external_form_reference, custom_headers, creation_time, due_date, follow_up_date, tenant_id, completion_time",
+		"external_form_reference, custom_headers, creation_time, due_date, follow_up_date, tenant_id, completion_time, name",
 	Scan: func(scan func(...any) error) (store.UserTask, error) {
 		var r store.UserTask
 		var groups, users, headers string
 		var created, completed int64
 		if err := scan(&r.UserTaskKey, &r.State, &r.Assignee, &groups, &users, &r.ProcessInstanceKey, &r.ProcessDefinitionKey,
 			&r.ProcessDefinitionID, &r.ProcessDefinitionVer, &r.ElementID, &r.ElementInstanceKey, &r.Priority, &r.FormKey,
-			&r.FormID, &r.ExternalFormReference, &headers, &created, &r.DueDate, &r.FollowUpDate, &r.TenantID, &completed); err != nil {
+			&r.FormID, &r.ExternalFormReference, &headers, &created, &r.DueDate, &r.FollowUpDate, &r.TenantID, &completed, &r.Name); err != nil {
 			return r, err
 		}
 		r.CreationDate, r.CompletionDate = store.Millis(created), store.Millis(completed)
@@ -49,6 +49,7 @@ var UserTasks = (&Entity[store.UserTask]{
 		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.UserTask) any { return r.ProcessInstanceKey }},
 		{Name: "processDefinitionKey", Kind: KindKey, Expr: "process_definition_key", Get: func(r *store.UserTask) any { return r.ProcessDefinitionKey }},
 		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.UserTask) any { return r.ProcessDefinitionID }},
+		{Name: "name", Kind: KindString, Expr: "name", Optional: true, Get: func(r *store.UserTask) any { return r.Name }},
 		{Name: "elementId", Kind: KindString, Expr: "element_id", Get: func(r *store.UserTask) any { return r.ElementID }},
 		{Name: "elementInstanceKey", Kind: KindKey, Expr: "element_instance_key", Get: func(r *store.UserTask) any { return r.ElementInstanceKey }},
 		{Name: "priority", Kind: KindInt, Expr: "priority", Get: func(r *store.UserTask) any { return int64(r.Priority) }},

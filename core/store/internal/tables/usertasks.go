@@ -17,7 +17,7 @@ var UserTasks = &Table{Name: "user_tasks", Upsert: true, Columns: []Column{
 	{"due_date", Text}, {"due_time", Int}, {"follow_up_date", Text}, {"follow_up_time", Int}, {"form_key", Text},
 	{"form_id", Text}, {"external_form_reference", Text}, {"priority", Int}, {"custom_headers", Text},
 	{"variables", Text}, {"action", Text}, {"changed_attributes", Text}, {"allow_override", Int},
-	{"creation_time", Int}, {"tenant_id", Text}, {"completion_time", Int},
+	{"creation_time", Int}, {"tenant_id", Text}, {"completion_time", Int}, {"name", Text},
 }}
 
 // LoadUserTasks reads the open user tasks in key order.
@@ -76,6 +76,7 @@ func userTaskRows(us []state.UserTaskRow) (*Rows, error) {
 		r.i(v.CreationTimestamp)
 		r.s(v.TenantID)
 		r.i(v.CompletionTimestamp)
+		r.s(v.Name)
 		r.end()
 	}
 	return r, nil
@@ -90,7 +91,7 @@ func ScanUserTask(scan Scan) (state.UserTask, error) {
 	if err := scan(&u.Key, &live, &lifecycle, &stateName, &v.ElementID, &v.ElementInstanceKey, &v.ProcessInstanceKey,
 		&v.ProcessDefinitionKey, &version, &v.BPMNProcessID, &v.Assignee, &groups, &users, &v.DueDate, &dueTime,
 		&v.FollowUpDate, &followTime, &v.FormKey, &v.FormID, &v.ExternalFormReference, &priority, &headers, &vars,
-		&v.Action, &changed, &override, &v.CreationTimestamp, &v.TenantID, &v.CompletionTimestamp); err != nil {
+		&v.Action, &changed, &override, &v.CreationTimestamp, &v.TenantID, &v.CompletionTimestamp, &v.Name); err != nil {
 		return u, fmt.Errorf("read user task: %w", err)
 	}
 	var err error

@@ -1,0 +1,1 @@
+ALTER TABLE user_tasks DROP COLUMN name;
