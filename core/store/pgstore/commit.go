@@ -20,7 +20,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	if b == nil {
 		return errors.New("commit: nil batch")
 	}
-	logRows, err := tables.EncodeLog(b.Records)
+	logRows, err := tables.EncodeSegment(b.Records)
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -30,7 +30,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	}
 	batch := &pgx.Batch{}
 	if logRows.Len() > 0 {
-		batch.Queue(tables.Log.InsertUnnest(), logRows.Arrays()...)
+		batch.Queue(tables.LogSegments.InsertUnnest(), logRows.Arrays()...)
 	}
 	for _, r := range stateRows {
 		batch.Queue(r.T.InsertUnnest(), r.Arrays()...)

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func batch(from int64, n int) *store.Batch {
 
 func count(t *testing.T, s *Store) (records, elements int) {
 	t.Helper()
-	if err := s.pool.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM log), (SELECT count(*) FROM element_instances)").Scan(&records, &elements); err != nil {
+	if err := s.pool.QueryRow(context.Background(), "SELECT (SELECT coalesce(sum(records), 0) FROM log_segments) + (SELECT count(*) FROM log), (SELECT count(*) FROM element_instances)").Scan(&records, &elements); err != nil {
 		t.Fatal(err)
 	}
 	return records, elements
@@ -180,5 +181,32 @@ func TestDirtySchemaStopsOpen(t *testing.T) {
 	}
 	if _, dirty, err := Migrate(ctx, url, "version"); err != nil || !dirty {
 		t.Fatalf("version of a dirty schema: dirty=%v %v", dirty, err)
+	}
+}
+
+// A database migrated from before log segments keeps its per-record log
+// rows; ReadLog returns them first, then the segments.
+func TestLogRowsFromBeforeSegmentsAreReadFirst(t *testing.T) {
+	s := openTest(t, pgtest.URL(t))
+	ctx := context.Background()
+	if _, err := s.pool.Exec(ctx, "INSERT INTO log VALUES (1, 0, 1, 1, $1, $2, 1, 5, 0, '', $3)",
+		int64(record.TypeVariable), int64(record.IntentVariableCreated), []byte(`{"name":"old"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, batch(2, 3)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := s.ReadLog(ctx, 1, func(r *record.Record) error {
+		got = append(got, fmt.Sprintf("%d:%s", r.Position, r.Value.(*record.VariableValue).Name))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != "1:old 2:v 3:v 4:v" {
+		t.Fatalf("log read as %v", got)
+	}
+	if records, _ := count(t, s); records != 4 {
+		t.Fatalf("%d records counted", records)
 	}
 }

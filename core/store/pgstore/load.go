@@ -11,47 +11,32 @@ import (
 	"github.com/example/wf-engine/core/store/internal/tables"
 )
 
-// readChunk is how many records ReadLog reads per query; callbacks run
-// between queries, holding no connection.
-const readChunk = 1000
-
-var readLog = tables.Log.Select("WHERE position >= $1 ORDER BY position LIMIT $2")
+var logQueries = tables.LogQueries{
+	Records:  tables.Log.Select("WHERE position >= $1 ORDER BY position LIMIT $2"),
+	Segments: tables.LogSegments.Select("WHERE last_position >= $1 ORDER BY first_position LIMIT $2"),
+}
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	for {
-		var recs []*record.Record
-		err := s.using(func() error {
-			rows, err := s.pool.Query(ctx, readLog, from, readChunk)
+	err := tables.ReadLog(ctx, from, logQueries, func(ctx context.Context, query string, args []any, row func(tables.Scan) error) error {
+		return s.using(func() error {
+			rows, err := s.pool.Query(ctx, query, args...)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
 			for rows.Next() {
-				r, err := tables.ScanRecord(rows.Scan)
-				if err != nil {
+				if err := row(rows.Scan); err != nil {
 					return err
 				}
-				recs = append(recs, r)
 			}
 			return rows.Err()
 		})
-		if err != nil {
-			return fmt.Errorf("read log from position %d at %s: %w", from, s.host, err)
-		}
-		for _, r := range recs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		if len(recs) < readChunk {
-			return nil
-		}
-		from = recs[len(recs)-1].Position + 1
+	}, fn)
+	if err != nil {
+		return fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}
+	return nil
 }
 
 // readOnly is a snapshot that sees every batch committed before it began.

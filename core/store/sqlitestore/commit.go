@@ -27,7 +27,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	if b == nil {
 		return errors.New("commit: nil batch")
 	}
-	logRows, err := tables.EncodeLog(b.Records)
+	logRows, err := tables.EncodeSegment(b.Records)
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -109,7 +109,7 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
 // prepared on the writer pool while a transaction holds its only
 // connection would wait forever.
 func (s *Store) prepare(ctx context.Context) error {
-	tabs := append([]*tables.Table{tables.Log}, tables.State...)
+	tabs := append([]*tables.Table{tables.LogSegments}, tables.State...)
 	for _, t := range tabs {
 		for _, n := range chunks {
 			st, err := s.w.PrepareContext(ctx, t.InsertValues(n))

@@ -10,47 +10,28 @@ import (
 	"github.com/example/wf-engine/core/store/internal/tables"
 )
 
-// readChunk is how many records ReadLog reads per query; callbacks run
-// between queries, holding no connection.
-const readChunk = 1000
-
-var readLog = tables.Log.Select("WHERE position >= ? ORDER BY position LIMIT ?")
+var logQueries = tables.LogQueries{
+	Records:  tables.Log.Select("WHERE position >= ? ORDER BY position LIMIT ?"),
+	Segments: tables.LogSegments.Select("WHERE last_position >= ? ORDER BY first_position LIMIT ?"),
+}
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	for {
-		var recs []*record.Record
-		err := s.guard(func() error {
-			rows, err := s.r.QueryContext(ctx, readLog, from, readChunk)
+	return tables.ReadLog(ctx, from, logQueries, func(ctx context.Context, query string, args []any, row func(tables.Scan) error) error {
+		return s.guard(func() error {
+			rows, err := s.r.QueryContext(ctx, query, args...)
 			if err != nil {
 				return err
 			}
 			defer func() { _ = rows.Close() }()
 			for rows.Next() {
-				r, err := tables.ScanRecord(rows.Scan)
-				if err != nil {
+				if err := row(rows.Scan); err != nil {
 					return err
 				}
-				recs = append(recs, r)
 			}
 			return rows.Err()
 		})
-		if err != nil {
-			return fmt.Errorf("read log from position %d: %w", from, err)
-		}
-		for _, r := range recs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		if len(recs) < readChunk {
-			return nil
-		}
-		from = recs[len(recs)-1].Position + 1
-	}
+	}, fn)
 }
 
 // Load implements store.Loader: the live rows, read in one snapshot.

@@ -9,34 +9,6 @@ import (
 	"github.com/example/wf-engine/core/store"
 )
 
-// EncodeLog returns the log rows of records. A record's value is kept as
-// its JSON; the envelope goes to columns.
-func EncodeLog(recs []*record.Record) (*Rows, error) {
-	r := newRows(Log, len(recs))
-	for _, rec := range recs {
-		if rec == nil {
-			return nil, fmt.Errorf("encode log: nil record after position %d", lastPosition(recs))
-		}
-		v, err := json.Marshal(rec.Value)
-		if err != nil {
-			return nil, fmt.Errorf("encode record %d (%s %s): %w", rec.Position, rec.ValueType, rec.Intent, err)
-		}
-		r.i(rec.Position)
-		r.i(rec.SourcePosition)
-		r.i(rec.Key)
-		r.i(int64(rec.Kind))
-		r.i(int64(rec.ValueType))
-		r.i(int64(rec.Intent))
-		r.i(int64(rec.Version))
-		r.i(rec.Timestamp)
-		r.i(int64(rec.RejectionType))
-		r.b([]byte(rec.RejectionReason)) // bytes: the log keeps any reason exactly
-		r.b(v)
-		r.end()
-	}
-	return r, r.Err()
-}
-
 func lastPosition(recs []*record.Record) int64 {
 	var p int64
 	for _, r := range recs {

@@ -1,0 +1,218 @@
+package tables
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/example/wf-engine/core/record"
+)
+
+// LogSegments holds the log since migration 6: one row per committed batch,
+// its records framed one after another in data (see EncodeSegment). One row
+// per batch instead of one per record is what lets a commit of hundreds of
+// records cost the database one index entry.
+var LogSegments = &Table{Name: "log_segments", Columns: []Column{
+	{"first_position", Int}, {"last_position", Int}, {"records", Int}, {"data", Bytes},
+}}
+
+// segmentVersion is the first byte of every segment's data. A new framing
+// gets a new number; readers keep reading the old ones.
+const segmentVersion = 1
+
+// EncodeSegment returns the one log_segments row of a batch's records (no
+// row for no records). The records must be in position order.
+//
+// Framing (version 1): the version byte, then per record a uvarint length
+// and that many bytes: varints of position, source position, key, kind,
+// value type, intent, version, timestamp and rejection type, a uvarint
+// length and the rejection reason, and the rest is the value's JSON.
+func EncodeSegment(recs []*record.Record) (*Rows, error) {
+	r := newRows(LogSegments, 1)
+	if len(recs) == 0 {
+		return r, nil
+	}
+	data := make([]byte, 1, 256*len(recs))
+	data[0] = segmentVersion
+	var frame []byte
+	for i, rec := range recs {
+		if rec == nil {
+			return nil, fmt.Errorf("encode log: nil record after position %d", lastPosition(recs))
+		}
+		if i > 0 && rec.Position <= recs[i-1].Position {
+			return nil, fmt.Errorf("encode log: position %d follows %d", rec.Position, recs[i-1].Position)
+		}
+		v, err := json.Marshal(rec.Value)
+		if err != nil {
+			return nil, fmt.Errorf("encode record %d (%s %s): %w", rec.Position, rec.ValueType, rec.Intent, err)
+		}
+		frame = frame[:0]
+		for _, n := range []int64{rec.Position, rec.SourcePosition, rec.Key, int64(rec.Kind), int64(rec.ValueType),
+			int64(rec.Intent), int64(rec.Version), rec.Timestamp, int64(rec.RejectionType)} {
+			frame = binary.AppendVarint(frame, n)
+		}
+		frame = binary.AppendUvarint(frame, uint64(len(rec.RejectionReason)))
+		frame = append(frame, rec.RejectionReason...)
+		frame = append(frame, v...)
+		data = binary.AppendUvarint(data, uint64(len(frame)))
+		data = append(data, frame...)
+	}
+	r.i(recs[0].Position)
+	r.i(recs[len(recs)-1].Position)
+	r.i(int64(len(recs)))
+	r.b(data)
+	r.end()
+	return r, r.Err()
+}
+
+// errCorrupt is wrapped by every decoding error of a damaged segment.
+var errCorrupt = errors.New("corrupt log segment")
+
+// DecodeSegment calls fn for every record of a segment's data whose
+// position is at least from. A damaged segment gives an error, never a
+// panic.
+func DecodeSegment(data []byte, from int64, fn func(*record.Record) error) error {
+	if len(data) == 0 || data[0] != segmentVersion {
+		return fmt.Errorf("%w: unknown framing version", errCorrupt)
+	}
+	data = data[1:]
+	for len(data) > 0 {
+		n, k := binary.Uvarint(data)
+		if k <= 0 || n > uint64(len(data)-k) {
+			return fmt.Errorf("%w: bad frame length", errCorrupt)
+		}
+		frame := data[k : k+int(n)]
+		data = data[k+int(n):]
+		rec, err := decodeFrame(frame)
+		if err != nil {
+			return err
+		}
+		if rec.Position < from {
+			continue
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeFrame(frame []byte) (*record.Record, error) {
+	var nums [9]int64
+	for i := range nums {
+		v, k := binary.Varint(frame)
+		if k <= 0 {
+			return nil, fmt.Errorf("%w: bad record header", errCorrupt)
+		}
+		nums[i], frame = v, frame[k:]
+	}
+	n, k := binary.Uvarint(frame)
+	if k <= 0 || n > uint64(len(frame)-k) {
+		return nil, fmt.Errorf("%w: bad rejection reason length", errCorrupt)
+	}
+	reason, value := frame[k:k+int(n)], frame[k+int(n):]
+	var nerr error
+	r := &record.Record{
+		Position: nums[0], SourcePosition: nums[1], Key: nums[2], Kind: narrow[record.Kind](nums[3], "kind", &nerr),
+		ValueType: narrow[record.ValueType](nums[4], "value type", &nerr), Intent: narrow[record.Intent](nums[5], "intent", &nerr),
+		Version: narrow[uint16](nums[6], "version", &nerr), Timestamp: nums[7],
+		RejectionType: narrow[record.RejectionType](nums[8], "rejection type", &nerr), RejectionReason: string(reason),
+	}
+	if nerr != nil {
+		return nil, fmt.Errorf("decode record %d: %w", r.Position, nerr)
+	}
+	v, err := record.NewValue(r.ValueType)
+	if err != nil {
+		return nil, fmt.Errorf("decode record %d: %w", r.Position, err)
+	}
+	if len(value) > 0 && string(value) != "null" {
+		if err := json.Unmarshal(value, v); err != nil {
+			return nil, fmt.Errorf("decode record %d value (%s): %w", r.Position, r.ValueType, err)
+		}
+	}
+	r.Value = v
+	return r, nil
+}
+
+// Fetch runs a query with args and calls row for each result row. A store
+// implements it over its own connection pool; it must hold no connection
+// once it returns.
+type Fetch func(ctx context.Context, query string, args []any, row func(Scan) error) error
+
+// LogQueries are a store's two log reads, each taking (from, limit):
+// records of the per-record table written before migration 6, and
+// segments whose last position is at least from, in order.
+type LogQueries struct {
+	Records, Segments string
+}
+
+// readChunk bounds the records (or segments) one query reads; callbacks run
+// between queries, holding no connection.
+const readChunk = 1000
+
+// ReadLog calls fn for every record from position from on, in order: first
+// the rows of the per-record table, which precede every segment, then the
+// segments.
+func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, fn func(*record.Record) error) error {
+	deliver := func(recs []*record.Record) error {
+		for _, r := range recs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for {
+		var recs []*record.Record
+		err := fetch(ctx, q.Records, []any{from, readChunk}, func(scan Scan) error {
+			r, err := ScanRecord(scan)
+			if err == nil {
+				recs = append(recs, r)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read log from position %d: %w", from, err)
+		}
+		if err := deliver(recs); err != nil {
+			return err
+		}
+		if len(recs) < readChunk {
+			break
+		}
+		from = recs[len(recs)-1].Position + 1
+	}
+	const segmentChunk = 64
+	for {
+		var recs []*record.Record
+		var segments int
+		var last int64
+		err := fetch(ctx, q.Segments, []any{from, segmentChunk}, func(scan Scan) error {
+			var first, count int64
+			var data []byte
+			if err := scan(&first, &last, &count, &data); err != nil {
+				return fmt.Errorf("read log segment: %w", err)
+			}
+			segments++
+			if err := DecodeSegment(data, from, func(r *record.Record) error { recs = append(recs, r); return nil }); err != nil {
+				return fmt.Errorf("log segment at position %d: %w", first, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read log from position %d: %w", from, err)
+		}
+		if err := deliver(recs); err != nil {
+			return err
+		}
+		if segments < segmentChunk {
+			return nil
+		}
+		from = last + 1
+	}
+}
