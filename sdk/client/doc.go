@@ -1,0 +1,24 @@
+// Package client is a typed Go client for the wf-engine REST API (the
+// Camunda 8 Orchestration Cluster API v2 subset that wf-engine serves). It
+// covers every served route: topology and status, deployments, process
+// definitions and instances, element instances, variables, jobs, messages,
+// user tasks, incidents and the engine clock.
+//
+// It must never import the engine (core/, api/, cmd/): it speaks HTTP only,
+// so that workers and tools build against the SDK alone, and it must never
+// retry a request that is not safe to repeat.
+//
+// Keys are int64 in Go and decimal strings on the wire. A non-2xx answer is
+// returned as a *Problem (an RFC 9457 problem detail), which errors.As finds;
+// IsNotFound and IsConflict check the common cases.
+//
+// Requests that are safe to repeat (GET, PUT, DELETE, searches, and any
+// request sent with an Idempotency-Key header) are retried with exponential
+// back-off when the server answers 429 or 503, honouring Retry-After. By
+// default the client sends a fresh Idempotency-Key with every mutating POST,
+// so those are retried too; the server answers a repeat with the first
+// answer.
+//
+// Authentication is pluggable: BearerToken, BasicAuth,
+// OAuth2ClientCredentials or any Auth.
+package client
