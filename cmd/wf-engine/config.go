@@ -30,6 +30,8 @@ type Config struct {
 	Engine   EngineConfig   `koanf:"engine"`
 	Clock    ClockConfig    `koanf:"clock"`
 	Log      LogConfig      `koanf:"log"`
+	// Connectors is in connectors.go.
+	Connectors ConnectorsConfig `koanf:"connectors"`
 }
 
 // HTTPConfig configures the REST server.
@@ -105,6 +107,8 @@ func defaultConfig() Config {
 		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
 		Engine:   EngineConfig{MaxBatch: 256, QueueSize: 10000},
 		Log:      LogConfig{Level: "info"},
+
+		Connectors: defaultConnectorsConfig(),
 	}
 }
 
@@ -134,6 +138,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Int("engine.queue_size", d.Engine.QueueSize, "commands that may wait before requests get 429")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
+	connectorFlags(fs, d.Connectors)
 	return fs
 }
 
@@ -155,6 +160,9 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 	}
 	var unknownEnv []string
 	envKey := func(name, value string) (string, any) {
+		if secretEnvVar(name) {
+			return "", nil // a secret, not a key: see ConnectorsConfig.Secrets
+		}
 		key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
 		for candidate := range known {
 			if strings.ReplaceAll(candidate, ".", "_") == key {
@@ -185,10 +193,11 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 		return Config{}, fmt.Errorf("read configuration: %w", err)
 	}
 	for _, key := range k.Keys() {
-		if !known[key] {
+		if !known[key] && !openConfigKey(key) {
 			return Config{}, fmt.Errorf("unknown configuration key %q", key)
 		}
 	}
+	cfg.Connectors.addEnvSecrets(environ())
 	return cfg, nil
 }
 
@@ -267,6 +276,7 @@ func (c *Config) validate() error {
 	if _, err := logLevel(c.Log.Level); err != nil {
 		add("%v", err)
 	}
+	c.Connectors.validate(add)
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/api/telemetry"
@@ -40,8 +41,12 @@ func main() {
 // run starts the server and serves until ctx ends. It sends the address it
 // listens on to ready, when ready is not nil.
 //
-// Commands: none (serve), `migrate up|down|version`, `replaycheck`.
+// Commands: none (serve), `migrate up|down|version`, `replaycheck`,
+// `plugin check <binary>`.
 func run(ctx context.Context, args []string, environ func() []string, out io.Writer, ready chan<- string) error {
+	if len(args) > 0 && args[0] == "plugin" {
+		return runPlugin(ctx, args[1:], out)
+	}
 	command := ""
 	if len(args) > 0 && (args[0] == "migrate" || args[0] == "replaycheck") {
 		command, args = args[0], args[1:]
@@ -59,7 +64,7 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 	case command == "migrate" && fs.NArg() != 1:
 		return errors.New("usage: wf-engine migrate up|down|version [flags]")
 	case command != "migrate" && fs.NArg() > 0:
-		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck)", fs.Arg(0))
+		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck, plugin)", fs.Arg(0))
 	}
 	cfg, err := loadConfig(fs, environ)
 	if err != nil {
@@ -93,9 +98,10 @@ func logLevel(s string) (slog.Level, error) {
 	return 0, fmt.Errorf("log.level: expected debug, info, warn or error, got %q", s)
 }
 
-// serve wires the store, the engine and the REST server, and runs them
-// until ctx ends; then it stops accepting requests, lets those in flight
-// finish, stops the engine after its batch in flight and closes the store.
+// serve wires the store, the engine, the connector runtime and the REST
+// server, and runs them until ctx ends; then it stops accepting requests,
+// lets those in flight finish, stops the connector runtime (and its
+// plugins), stops the engine after its batch in flight and closes the store.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
 	base, kind, err := openStore(ctx, cfg.Database)
 	if err != nil {
@@ -140,6 +146,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		metrics.WatchActivatable(activatable(eng))
 		metrics.WatchQueueDepth(eng.QueueDepth)
 	}
+	var registerer prometheus.Registerer // nil: the runtime keeps its metrics to itself
+	if metrics != nil {
+		registerer = metrics.Registry
+	}
+	stopConnectors, err := startConnectors(ctx, cfg.Connectors, eng, registerer, log)
+	if err != nil {
+		return fmt.Errorf("start connectors: %w", err)
+	}
+	defer stopConnectors(cfg.HTTP.ShutdownTimeout) // before the engine closes (defers run last first)
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Address, err)

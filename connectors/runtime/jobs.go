@@ -1,0 +1,107 @@
+package runtime
+
+import (
+	"context"
+	"time"
+
+	"github.com/example/wf-engine/core/engine"
+)
+
+// Jobs is the runtime's way to the engine: the four job commands a worker
+// needs. EngineJobs adapts an engine.Client.
+type Jobs interface {
+	// Activate hands out up to req.MaxJobs jobs of req.Type, waiting up to
+	// req.RequestTimeout for one to appear; no jobs and no error is a
+	// timeout.
+	Activate(ctx context.Context, req ActivateRequest) ([]Job, error)
+	// Complete completes a job with result variables.
+	Complete(ctx context.Context, key int64, variables map[string]any) error
+	// Fail reports a failed attempt; with no retries left the engine raises
+	// an incident with the message.
+	Fail(ctx context.Context, req FailRequest) error
+	// ThrowError raises a BPMN error from a job.
+	ThrowError(ctx context.Context, req ThrowErrorRequest) error
+}
+
+// ActivateRequest asks for jobs of one type.
+type ActivateRequest struct {
+	Type    string
+	Worker  string
+	MaxJobs int32
+	// Timeout is how long the jobs stay locked to this worker.
+	Timeout time.Duration
+	// RequestTimeout is the long-poll wait.
+	RequestTimeout time.Duration
+}
+
+// Job is one activated job.
+type Job struct {
+	Key                int64
+	Type               string
+	ProcessInstanceKey int64
+	BPMNProcessID      string
+	ElementID          string
+	// Retries left, counting this attempt.
+	Retries int32
+	// Headers are the task headers (zeebe:taskHeaders).
+	Headers map[string]string
+	// Variables are the variables visible at the task, input mappings
+	// included.
+	Variables map[string]any
+}
+
+// FailRequest reports a failed attempt.
+type FailRequest struct {
+	Key          int64
+	Retries      int32
+	ErrorMessage string
+	RetryBackoff time.Duration
+	// Variables are set on the task's scope (jobError's variables).
+	Variables map[string]any
+}
+
+// ThrowErrorRequest raises a BPMN error.
+type ThrowErrorRequest struct {
+	Key          int64
+	ErrorCode    string
+	ErrorMessage string
+	Variables    map[string]any
+}
+
+// EngineJobs adapts an engine.Client (the in-process engine) to Jobs.
+func EngineJobs(c engine.Client) Jobs { return engineJobs{c: c} }
+
+type engineJobs struct{ c engine.Client }
+
+func (e engineJobs) Activate(ctx context.Context, req ActivateRequest) ([]Job, error) {
+	activated, err := e.c.ActivateJobs(ctx, engine.ActivateJobsRequest{
+		Type: req.Type, Worker: req.Worker, Timeout: req.Timeout, MaxJobs: req.MaxJobs, RequestTimeout: req.RequestTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]Job, len(activated))
+	for i, a := range activated {
+		v := a.Value
+		jobs[i] = Job{
+			Key: a.Key, Type: v.Type, ProcessInstanceKey: v.ProcessInstanceKey, BPMNProcessID: v.BPMNProcessID,
+			ElementID: v.ElementID, Retries: v.Retries, Headers: v.CustomHeaders, Variables: v.Variables,
+		}
+	}
+	return jobs, nil
+}
+
+func (e engineJobs) Complete(ctx context.Context, key int64, variables map[string]any) error {
+	return e.c.CompleteJob(ctx, engine.CompleteJobRequest{Key: key, Variables: variables})
+}
+
+func (e engineJobs) Fail(ctx context.Context, req FailRequest) error {
+	return e.c.FailJob(ctx, engine.FailJobRequest{Key: req.Key, Retries: req.Retries, ErrorMessage: req.ErrorMessage, RetryBackoff: req.RetryBackoff, Variables: req.Variables})
+}
+
+func (e engineJobs) ThrowError(ctx context.Context, req ThrowErrorRequest) error {
+	return e.c.ThrowError(ctx, engine.ThrowErrorRequest{Key: req.Key, ErrorCode: req.ErrorCode, ErrorMessage: req.ErrorMessage, Variables: req.Variables})
+}
+
+// Interface guards
+var _ Jobs = engineJobs{}
