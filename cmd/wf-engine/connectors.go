@@ -26,6 +26,10 @@ type ConnectorsConfig struct {
 	MaxConcurrent int `koanf:"max_concurrent"`
 	// Timeout bounds one connector execution.
 	Timeout time.Duration `koanf:"timeout"`
+	// BuiltinHTTP registers the built-in HTTP connector
+	// (io.camunda:http-json:1). Turn it off to serve that job type from a
+	// plugin, such as plugins/examples/http.
+	BuiltinHTTP bool `koanf:"builtin_http"`
 	// AllowPrivateAddresses lets the HTTP connector reach loopback,
 	// private and link-local addresses (cloud metadata addresses stay
 	// refused unless listed in AllowedHosts).
@@ -47,7 +51,7 @@ type ConnectorsConfig struct {
 const secretEnvPrefix = "WF_SECRET_"
 
 func defaultConnectorsConfig() ConnectorsConfig {
-	return ConnectorsConfig{Enabled: true, MaxConcurrent: 16, Timeout: 60 * time.Second, MaxResponseBytes: httpconn.DefaultMaxResponseBytes}
+	return ConnectorsConfig{Enabled: true, MaxConcurrent: 16, Timeout: 60 * time.Second, BuiltinHTTP: true, MaxResponseBytes: httpconn.DefaultMaxResponseBytes}
 }
 
 // connectorFlags declares the flags of the connectors keys with a scalar value.
@@ -55,6 +59,7 @@ func connectorFlags(fs *pflag.FlagSet, d ConnectorsConfig) {
 	fs.Bool("connectors.enabled", d.Enabled, "run the connector runtime")
 	fs.Int("connectors.max_concurrent", d.MaxConcurrent, "connector executions in flight per job type")
 	fs.Duration("connectors.timeout", d.Timeout, "time limit of one connector execution")
+	fs.Bool("connectors.builtin_http", d.BuiltinHTTP, "register the built-in HTTP connector (off: serve io.camunda:http-json:1 from a plugin)")
 	fs.Bool("connectors.allow_private_addresses", d.AllowPrivateAddresses, "let the HTTP connector reach loopback, private and link-local addresses")
 	fs.StringSlice("connectors.allowed_hosts", d.AllowedHosts, "host names, addresses or CIDR prefixes the HTTP connector may always reach")
 	fs.Int64("connectors.max_response_bytes", d.MaxResponseBytes, "largest HTTP connector response body in bytes")
@@ -123,7 +128,8 @@ func (c *ConnectorsConfig) validate(add func(format string, args ...any)) {
 }
 
 // startConnectors starts the plugins and the connector runtime with the
-// built-in HTTP connector and every plugin's connector. The returned stop
+// built-in HTTP connector (unless cfg.BuiltinHTTP is off) and every plugin's
+// connector. The returned stop
 // lets executions in flight finish within drain, then stops the runtime and
 // the plugins; call it before the engine closes.
 func startConnectors(ctx context.Context, cfg ConnectorsConfig, client engine.Client, reg prometheus.Registerer, log *slog.Logger) (stop func(drain time.Duration), err error) {
@@ -139,15 +145,17 @@ func startConnectors(ctx context.Context, cfg ConnectorsConfig, client engine.Cl
 	if err != nil {
 		return nil, err
 	}
-	conn, err := httpconn.New(httpconn.Config{
-		AllowPrivateAddresses: cfg.AllowPrivateAddresses, AllowedHosts: cfg.hosts(), MaxResponseBytes: cfg.MaxResponseBytes,
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The HTTP connector is generic: users name their own secrets.
-	if err := rt.Register(conn, runtime.AllSecrets()); err != nil {
-		return nil, err
+	if cfg.BuiltinHTTP {
+		conn, err := httpconn.New(httpconn.Config{
+			AllowPrivateAddresses: cfg.AllowPrivateAddresses, AllowedHosts: cfg.hosts(), MaxResponseBytes: cfg.MaxResponseBytes,
+		})
+		if err != nil {
+			return nil, err
+		}
+		// The HTTP connector is generic: users name their own secrets.
+		if err := rt.Register(conn, runtime.AllSecrets()); err != nil {
+			return nil, err
+		}
 	}
 	var plugins *host.Host
 	if len(cfg.Plugins) > 0 {

@@ -22,7 +22,7 @@ func TestConnectorsConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cfg.Connectors
-	if !c.Enabled || c.MaxConcurrent != 16 || c.Timeout != time.Minute || c.AllowPrivateAddresses || c.MaxResponseBytes != 10<<20 ||
+	if !c.Enabled || c.MaxConcurrent != 16 || c.Timeout != time.Minute || !c.BuiltinHTTP || c.AllowPrivateAddresses || c.MaxResponseBytes != 10<<20 ||
 		len(c.AllowedHosts) != 0 || len(c.Secrets) != 0 || len(c.Plugins) != 0 {
 		t.Fatalf("defaults %+v", c)
 	}
@@ -54,12 +54,12 @@ func TestConnectorsConfigLayers(t *testing.T) {
 	if err := fs.Parse([]string{"--config", file, "--connectors.timeout", "15s"}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(fs, environ("WF_SECRET_TOKEN=from-env", "WF_SECRET_OTHER=o", "WF_CONNECTORS_ALLOW_PRIVATE_ADDRESSES=true"))
+	cfg, err := loadConfig(fs, environ("WF_SECRET_TOKEN=from-env", "WF_SECRET_OTHER=o", "WF_CONNECTORS_ALLOW_PRIVATE_ADDRESSES=true", "WF_CONNECTORS_BUILTIN_HTTP=false"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := cfg.Connectors
-	if !c.Enabled || c.MaxConcurrent != 4 || c.Timeout != 15*time.Second || !c.AllowPrivateAddresses || c.MaxResponseBytes != 2048 {
+	if !c.Enabled || c.MaxConcurrent != 4 || c.Timeout != 15*time.Second || !c.AllowPrivateAddresses || c.MaxResponseBytes != 2048 || c.BuiltinHTTP {
 		t.Fatalf("scalars %+v", c)
 	}
 	if !reflect.DeepEqual(c.hosts(), []string{"api.internal", "10.1.0.0/16"}) {

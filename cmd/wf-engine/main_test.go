@@ -174,11 +174,21 @@ func TestConfigRefusals(t *testing.T) {
 // it stops when the test ends.
 func serveFor(t *testing.T, env ...string) string {
 	t.Helper()
+	base, _ := serveArgs(t, nil, env...)
+	return base
+}
+
+// serveArgs starts the server with extra command-line arguments and the
+// environment, and returns its base URL and its log; it stops when the
+// test ends.
+func serveArgs(t *testing.T, args []string, env ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	out := &syncBuffer{}
-	go func() { done <- run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ(env...), out, ready) }()
+	args = append([]string{"--http.address", "127.0.0.1:0"}, args...)
+	go func() { done <- run(ctx, args, environ(env...), out, ready) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -187,13 +197,13 @@ func serveFor(t *testing.T, env ...string) string {
 	})
 	select {
 	case addr := <-ready:
-		return "http://" + addr
+		return "http://" + addr, out
 	case err := <-done:
 		t.Fatalf("server stopped: %v\n%s", err, out)
-	case <-time.After(30 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("server did not start")
 	}
-	return ""
+	return "", nil
 }
 
 func send(t *testing.T, method, url, contentType string, body io.Reader) (int, string) {

@@ -12,6 +12,7 @@
 //		Valid:     map[string]any{"url": srv.URL},
 //		Invalid:   map[string]any{"url": 42},
 //		BPMNError: &connectorsuite.BPMNCase{Input: ..., Code: "NOT_FOUND"},
+//		Error:     &connectorsuite.ErrorCase{Input: ..., Code: "404"},
 //		Retryable: map[string]any{"url": srv.URL + "/503"},
 //		Block:     map[string]any{"url": srv.URL + "/hang"},
 //		Secret:    func(s string) map[string]any { return map[string]any{"url": srv.URL, "token": s} },
@@ -24,7 +25,8 @@
 //   - Valid succeeds (and passes CheckResult);
 //   - Invalid gives a *connector.InputError naming a field, or a
 //     *connector.BPMNError;
-//   - BPMNError and Retryable give those typed errors;
+//   - BPMNError and Retryable give those typed errors, and Error a
+//     *connector.Error with its code;
 //   - an already cancelled context gives an error that errors.Is
 //     context.Canceled; with Block, so do a cancel and a deadline (that one
 //     context.DeadlineExceeded) while the connector waits, within a

@@ -20,6 +20,10 @@ type Cases struct {
 	Invalid map[string]any
 	// BPMNError is an input that makes the connector throw a BPMN error.
 	BPMNError *BPMNCase
+	// Error is an input that makes the connector return a *connector.Error
+	// with a code, an I/O failure the model may handle with an
+	// errorExpression (the HTTP connector's 404).
+	Error *ErrorCase
 	// Retryable is an input that makes the connector return a
 	// *connector.RetryableError.
 	Retryable map[string]any
@@ -47,6 +51,13 @@ type Cases struct {
 
 // BPMNCase is an input that makes the connector throw the BPMN error Code.
 type BPMNCase struct {
+	Input map[string]any
+	Code  string
+}
+
+// ErrorCase is an input that makes the connector return a *connector.Error
+// with Code.
+type ErrorCase struct {
 	Input map[string]any
 	Code  string
 }
@@ -105,6 +116,10 @@ func Run(t *testing.T, c connector.Connector, cases Cases) {
 		{name: "BPMNErrorCarriesItsCode", why: "Cases.BPMNError is not set",
 			run: opt(cases.BPMNError != nil, func(ctx context.Context) error {
 				return check.Expect(ctx, c, cases.BPMNError.Input, check.IsBPMNError(cases.BPMNError.Code))
+			})},
+		{name: "CodedErrorCarriesItsCode", why: "Cases.Error is not set",
+			run: opt(cases.Error != nil, func(ctx context.Context) error {
+				return check.Expect(ctx, c, cases.Error.Input, check.IsError(cases.Error.Code))
 			})},
 		{name: "RetryableErrorIsTyped", why: "Cases.Retryable is not set",
 			run: opt(cases.Retryable != nil, func(ctx context.Context) error {

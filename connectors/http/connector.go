@@ -334,33 +334,18 @@ func parseBody(raw []byte, contentType string, asText bool) any {
 	return string(raw)
 }
 
-// StatusError is an answer with a 4xx or 5xx status. An errorExpression
-// sees its status as error.code ("404") and the response as
-// error.response (and error.variables.response).
-type StatusError struct {
-	Method   string
-	URL      string // without credentials
-	Status   int
-	Reason   string
-	Response map[string]any // {status, headers, body}
-}
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("%s %s answered %d %s", e.Method, e.URL, e.Status, e.Reason)
-}
-
-// ErrorCode is the status as a string, Camunda's error.code.
-func (e *StatusError) ErrorCode() string { return strconv.Itoa(e.Status) }
-
-// ErrorVariables offers the response to the errorExpression.
-func (e *StatusError) ErrorVariables() map[string]any {
-	return map[string]any{"response": e.Response}
-}
-
-// statusError makes the error of a 4xx or 5xx answer; 429 and 503 with a
-// Retry-After in seconds are retryable after that wait.
+// statusError makes the error of a 4xx or 5xx answer: a *connector.Error
+// whose code is the status as a string (Camunda's error.code, "404") and
+// whose variables hold the response ({response: {status, headers, body}}),
+// so that an errorExpression can read error.response.body. 429 and 503 with
+// a Retry-After in seconds are retryable after that wait, the coded error
+// inside.
 func statusError(method string, u *url.URL, res *nethttp.Response, response map[string]any) error {
-	se := &StatusError{Method: method, URL: u.Redacted(), Status: res.StatusCode, Reason: nethttp.StatusText(res.StatusCode), Response: response}
+	se := &connector.Error{
+		Code:      strconv.Itoa(res.StatusCode),
+		Message:   fmt.Sprintf("%s %s answered %d %s", method, u.Redacted(), res.StatusCode, nethttp.StatusText(res.StatusCode)),
+		Variables: map[string]any{"response": response},
+	}
 	if res.StatusCode == nethttp.StatusTooManyRequests || res.StatusCode == nethttp.StatusServiceUnavailable {
 		if s, err := strconv.Atoi(strings.TrimSpace(res.Header.Get("Retry-After"))); err == nil && s > 0 && s <= 86400 {
 			return &connector.RetryableError{Err: se, Backoff: time.Duration(s) * time.Second}

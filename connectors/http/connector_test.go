@@ -9,6 +9,7 @@ import (
 	nethttp "net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -244,19 +245,28 @@ func TestOAuthClientCredentials(t *testing.T) {
 	}
 }
 
-func TestErrorStatusIsAStatusError(t *testing.T) {
-	srv, _ := server(t, 404, "application/json", `{"message":"no order 9"}`)
-	_, err := exec(t, newConnector(t, allowLoopback), map[string]any{"url": srv.URL + "/orders/9"})
-	var se *StatusError
-	if !errors.As(err, &se) {
-		t.Fatalf("got %v, want a *StatusError", err)
-	}
-	if se.ErrorCode() != "404" || !strings.HasSuffix(se.Error(), "/orders/9 answered 404 Not Found") {
-		t.Fatalf("code %q, error %q", se.ErrorCode(), se.Error())
-	}
-	resp := se.ErrorVariables()["response"].(map[string]any)
-	if resp["status"] != 404 || jsonOf(t, resp["body"]) != `{"message":"no order 9"}` {
-		t.Fatalf("response %v", resp)
+func TestErrorStatusIsACodedError(t *testing.T) {
+	for _, status := range []int{400, 404, 500, 503} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			srv, _ := server(t, status, "application/json", `{"message":"no order 9"}`)
+			_, err := exec(t, newConnector(t, allowLoopback), map[string]any{"url": srv.URL + "/orders/9"})
+			var ce *connector.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %T %v, want a *connector.Error", err, err)
+			}
+			want := fmt.Sprintf("/orders/9 answered %d %s", status, nethttp.StatusText(status))
+			if ce.Code != strconv.Itoa(status) || !strings.HasSuffix(ce.Message, want) || err.Error() != ce.Message {
+				t.Fatalf("code %q, message %q, error %q", ce.Code, ce.Message, err)
+			}
+			resp, _ := ce.Variables["response"].(map[string]any)
+			if resp["status"] != status || jsonOf(t, resp["body"]) != `{"message":"no order 9"}` || resp["headers"].(map[string]any)["Content-Type"] != "application/json" {
+				t.Fatalf("response %v", resp)
+			}
+			var re *connector.RetryableError
+			if errors.As(err, &re) {
+				t.Fatalf("a %d without Retry-After is not retryable: %v", status, err)
+			}
+		})
 	}
 }
 
@@ -268,8 +278,8 @@ func TestRetryAfterMakesAStatusRetryable(t *testing.T) {
 	defer srv.Close()
 	_, err := exec(t, newConnector(t, allowLoopback), map[string]any{"url": srv.URL})
 	var re *connector.RetryableError
-	var se *StatusError
-	if !errors.As(err, &re) || re.Backoff != 7*time.Second || !errors.As(err, &se) || se.Status != 503 {
+	var ce *connector.Error
+	if !errors.As(err, &re) || re.Backoff != 7*time.Second || !errors.As(err, &ce) || ce.Code != "503" {
 		t.Fatalf("got %v, want a retryable 503 with a 7s back-off", err)
 	}
 }

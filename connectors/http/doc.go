@@ -4,8 +4,8 @@
 // connectionTimeoutInSeconds, readTimeoutInSeconds, followRedirects, ...),
 // so models built with that template run unchanged. It answers with
 // Camunda's response shape {status, headers, body}, the body parsed when it
-// is JSON; a 4xx or 5xx answer is a *StatusError whose code ("404") and
-// response an errorExpression can read.
+// is JSON; a 4xx or 5xx answer is a *connector.Error whose code ("404") and
+// response (in its variables) an errorExpression can read.
 //
 // It must never connect to a loopback, link-local, private, unspecified or
 // cloud metadata address unless its Config allows it, and it checks the

@@ -30,7 +30,7 @@
 //     one and the task's retryBackoff header (ISO 8601, such as PT10S), or the
 //     *connector.RetryableError's back-off when it sets one.
 //
-// A connector error may expose an error code and variables to the
-// errorExpression by implementing ErrorCode() string and
-// ErrorVariables() map[string]any (see ErrorCoder, ErrorVariabler).
+// A *connector.Error in a connector error's chain gives the errorExpression
+// its error.code, error.message and error.variables (and error.response), in
+// process and from a plugin alike.
 package runtime

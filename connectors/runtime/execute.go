@@ -19,16 +19,6 @@ import (
 	"github.com/example/wf-engine/sdk/connector"
 )
 
-// ErrorCoder is an optional capability of a connector's error: the code an
-// errorExpression sees as error.code (the HTTP connector's status, "404").
-type ErrorCoder interface{ ErrorCode() string }
-
-// ErrorVariabler is an optional capability of a connector's error: the
-// variables an errorExpression sees as error.variables (the HTTP
-// connector's {response: {status, headers, body}}). A "response" entry is
-// also offered as error.response and its fields at the top level.
-type ErrorVariabler interface{ ErrorVariables() map[string]any }
-
 // maxMessageLength bounds the messages written into failures and incidents.
 const maxMessageLength = 6000
 
@@ -168,7 +158,7 @@ func (a *attempt) failure(execErr error) outcome {
 	}
 	message := execErr.Error()
 	if a.errorExp != nil {
-		errCtx, response := errorContext(execErr, a.red.String(message), a.red)
+		errCtx, response := errorContext(execErr, a.red)
 		d, err := evalErrorExpression(a.errorExp, response, errCtx, a.job.Retries, a.now)
 		if err != nil {
 			return a.failed(err.Error()+" (evaluating it for the error: "+message+")", 0, 0)
@@ -233,25 +223,30 @@ func (e *timeoutError) Error() string {
 func (e *timeoutError) Unwrap() error { return e.err }
 
 // errorContext builds the `error` an errorExpression sees, with secrets
-// masked, and the response it carries (nil when none).
-func errorContext(err error, message string, red redactor) (map[string]any, any) {
-	ec := map[string]any{"message": message, "code": nil, "variables": map[string]any{}, "type": errorType(err)}
-	var coder ErrorCoder
-	if errors.As(err, &coder) {
-		if c := coder.ErrorCode(); c != "" {
-			ec["code"] = c
-		}
+// masked, and the response it carries (nil when none). A *connector.Error in
+// err's chain gives error.code, error.variables (its "response" entry also
+// as error.response, and that response's fields at the top level) and
+// error.message (its Message); any other error gives its text as
+// error.message and a null code.
+func errorContext(err error, red redactor) (map[string]any, any) {
+	ec := map[string]any{"message": red.String(err.Error()), "code": nil, "variables": map[string]any{}, "type": errorType(err)}
+	var ce *connector.Error
+	if !errors.As(err, &ce) {
+		return ec, nil
+	}
+	if ce.Message != "" {
+		ec["message"] = red.String(ce.Message)
+	}
+	if ce.Code != "" {
+		ec["code"] = ce.Code
 	}
 	var response any
-	var vs ErrorVariabler
-	if errors.As(err, &vs) {
-		if vars, nerr := normalize(vs.ErrorVariables()); nerr == nil {
-			if m, ok := red.Value(vars).(map[string]any); ok {
-				ec["variables"] = m
-				if resp, ok := m["response"]; ok {
-					ec["response"] = resp
-					response = resp
-				}
+	if vars, nerr := normalize(ce.Variables); nerr == nil {
+		if m, ok := red.Value(vars).(map[string]any); ok {
+			ec["variables"] = m
+			if resp, ok := m["response"]; ok {
+				ec["response"] = resp
+				response = resp
 			}
 		}
 	}

@@ -147,19 +147,10 @@ func TestSuccessCompletesWithMappedVariables(t *testing.T) {
 	}
 }
 
-// codedError is a connector error with a code and variables, as the HTTP
-// connector's status errors are.
-type codedError struct {
-	code string
-	vars map[string]any
-}
-
-func (e *codedError) Error() string                  { return "coded failure " + e.code }
-func (e *codedError) ErrorCode() string              { return e.code }
-func (e *codedError) ErrorVariables() map[string]any { return e.vars }
-
 func TestOutcomes(t *testing.T) {
-	notFound := &codedError{code: "404", vars: map[string]any{"response": map[string]any{"status": 404, "body": map[string]any{"msg": "no order 9"}}}}
+	// notFound is a coded error as the HTTP connector returns for a 404.
+	notFound := &connector.Error{Code: "404", Message: "coded failure 404",
+		Variables: map[string]any{"response": map[string]any{"status": 404, "body": map[string]any{"msg": "no order 9"}}}}
 	cases := []struct {
 		name    string
 		fn      func(context.Context, connector.Request) (connector.Result, error)
@@ -187,6 +178,19 @@ func TestOutcomes(t *testing.T) {
 		{"errorExpression that gives null leaves the failure",
 			fail(notFound), map[string]string{"errorExpression": `=if error.code = "500" then bpmnError("X", "y") else null`},
 			command{kind: "fail", retries: 2, message: "coded failure 404"}},
+		{"a coded error without an errorExpression fails with one retry less",
+			fail(notFound), map[string]string{"retryBackoff": "PT2S"},
+			command{kind: "fail", retries: 2, backoff: 2 * time.Second, message: "coded failure 404"}},
+		{"a wrapped coded error still gives its code, message and response",
+			fail(fmt.Errorf("call orders: %w", notFound)), map[string]string{"errorExpression": `=bpmnError("E" + error.code, error.message + ": " + response.body.msg)`},
+			command{kind: "throw", code: "E404", message: "coded failure 404: no order 9"}},
+		{"a coded error inside a retryable error gives its code and keeps the retryable back-off",
+			fail(&connector.RetryableError{Err: &connector.Error{Code: "503", Message: "busy"}, Backoff: 7 * time.Second}),
+			map[string]string{"errorExpression": `=if error.code = "503" and error.message = "busy" and error.type = "retryable" then null else bpmnError("WRONG", string(error))`},
+			command{kind: "fail", retries: 2, backoff: 7 * time.Second, message: "retryable: busy"}},
+		{"an error without a code gives a null code and its text as the message",
+			fail(fmt.Errorf("dial: %w", errors.New("refused"))), map[string]string{"errorExpression": `=if error.code = null then bpmnError("NO_CODE", error.message) else null`},
+			command{kind: "throw", code: "NO_CODE", message: "dial: refused"}},
 		{"errorExpression on success throws from the response",
 			respond(map[string]any{"body": map[string]any{"ok": false}}), map[string]string{"errorExpression": `=if body.ok = false then bpmnError("NOT_OK", "body says no") else null`},
 			command{kind: "throw", code: "NOT_OK", message: "body says no"}},

@@ -116,9 +116,14 @@ func (s *grpcServer) execute(ctx context.Context, in *wrapperspb.BytesValue) (*w
 	res, err := s.safeExecute(ctx, req)
 	b, mErr := json.Marshal(encodeOutcome(res, err))
 	if mErr != nil {
-		// The result holds something JSON cannot carry; say so as the
-		// connector's error instead of failing the call.
-		b, mErr = json.Marshal(encodeOutcome(Result{}, fmt.Errorf("encode result of job %d: %w", req.JobKey, mErr)))
+		// The result (or the error's variables) holds something JSON
+		// cannot carry; say so as the connector's error instead of failing
+		// the call.
+		fallback := fmt.Errorf("encode result of job %d: %w", req.JobKey, mErr)
+		if err != nil {
+			fallback = fmt.Errorf("%s (encode the error's variables of job %d: %w)", err.Error(), req.JobKey, mErr)
+		}
+		b, mErr = json.Marshal(encodeOutcome(Result{}, fallback))
 		if mErr != nil {
 			return nil, status.Errorf(codes.Internal, "encode outcome: %v", mErr)
 		}
@@ -179,9 +184,10 @@ func (c *Client) DescribeContext(ctx context.Context) (Descriptor, error) {
 
 // Execute implements Connector across the process boundary. ctx's deadline
 // and cancellation reach the plugin. The connector's *BPMNError,
-// *RetryableError and *InputError come back as the same types (wrapped, when
-// the connector wrapped them, so errors.As finds them and Error() reads the
-// same); a context error of the connector or of ctx comes back so that
+// *RetryableError, *InputError and *Error come back as the same types
+// (wrapped, when the connector wrapped them, so errors.As finds them and
+// Error() reads the same; an *Error inside a *RetryableError stays inside
+// it); a context error of the connector or of ctx comes back so that
 // errors.Is(err, context.Canceled) (or DeadlineExceeded) holds; any other
 // connector error comes back as a plain error with its message. A failure of
 // the call itself wraps ErrPluginCall. Input crosses as JSON: numbers arrive

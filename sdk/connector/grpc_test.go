@@ -119,6 +119,67 @@ func TestErrorsCrossTyped(t *testing.T) {
 					t.Fatalf("got %T %v, want *InputError url", err, err)
 				}
 			}},
+		{"coded error", &connector.Error{Code: "404", Message: "GET /orders/9 answered 404 Not Found",
+			Variables: map[string]any{"response": map[string]any{"status": 404, "body": map[string]any{"msg": "no order 9"}}}},
+			func(t *testing.T, err error) {
+				e, ok := err.(*connector.Error) //nolint:errorlint // the very type, unwrapped, is what must cross
+				if !ok {
+					t.Fatalf("got %T %v, want *Error", err, err)
+				}
+				// Variables cross as JSON: the status arrives as a float64.
+				want := map[string]any{"response": map[string]any{"status": 404.0, "body": map[string]any{"msg": "no order 9"}}}
+				if e.Code != "404" || e.Message != "GET /orders/9 answered 404 Not Found" || !reflect.DeepEqual(e.Variables, want) {
+					t.Fatalf("got %+v", e)
+				}
+			}},
+		{"wrapped coded error keeps its text", fmt.Errorf("call orders: %w", &connector.Error{Code: "E42", Message: "refused"}),
+			func(t *testing.T, err error) {
+				var e *connector.Error
+				if !errors.As(err, &e) || e.Code != "E42" || e.Message != "refused" {
+					t.Fatalf("got %v, want an *Error E42 in the chain", err)
+				}
+				if err.Error() != "call orders: refused" {
+					t.Fatalf("text %q", err.Error())
+				}
+			}},
+		{"coded error inside a retryable error keeps both", &connector.RetryableError{
+			Err: &connector.Error{Code: "503", Message: "busy", Variables: map[string]any{"retryAfter": "7"}}, Backoff: 7 * time.Second},
+			func(t *testing.T, err error) {
+				r, ok := err.(*connector.RetryableError) //nolint:errorlint // the very type, unwrapped, is what must cross
+				if !ok || r.Backoff != 7*time.Second {
+					t.Fatalf("got %T %v, want *RetryableError with a 7s back-off", err, err)
+				}
+				e, ok := r.Err.(*connector.Error) //nolint:errorlint // the cause itself must be the coded error
+				if !ok || e.Code != "503" || e.Message != "busy" || e.Variables["retryAfter"] != "7" {
+					t.Fatalf("cause %T %+v, want the *Error 503", r.Err, r.Err)
+				}
+				if err.Error() != "retryable: busy" {
+					t.Fatalf("text %q", err.Error())
+				}
+			}},
+		{"coded error wrapped inside a retryable error keeps the cause's text", &connector.RetryableError{
+			Err: fmt.Errorf("upstream: %w", &connector.Error{Code: "429", Message: "slow down"})},
+			func(t *testing.T, err error) {
+				var r *connector.RetryableError
+				var e *connector.Error
+				if !errors.As(err, &r) || !errors.As(err, &e) || e.Code != "429" {
+					t.Fatalf("got %v, want a retryable error holding the *Error 429", err)
+				}
+				if r.Err.Error() != "upstream: slow down" || err.Error() != "retryable: upstream: slow down" {
+					t.Fatalf("cause %q, text %q", r.Err, err)
+				}
+			}},
+		{"coded error joined with an input error keeps both", errors.Join(&connector.InputError{Field: "to", Reason: "bad"}, &connector.Error{Code: "550"}),
+			func(t *testing.T, err error) {
+				var in *connector.InputError
+				var e *connector.Error
+				if !errors.As(err, &in) || in.Field != "to" || !errors.As(err, &e) || e.Code != "550" {
+					t.Fatalf("got %v, want an InputError and an *Error 550", err)
+				}
+				if err.Error() != "input to: bad\nconnector error with code 550" {
+					t.Fatalf("text %q", err.Error())
+				}
+			}},
 		{"plain error keeps its message only", fmt.Errorf("disk full: %w", errors.New("ENOSPC")),
 			func(t *testing.T, err error) {
 				if err.Error() != "disk full: ENOSPC" {
@@ -127,7 +188,8 @@ func TestErrorsCrossTyped(t *testing.T) {
 				var b *connector.BPMNError
 				var r *connector.RetryableError
 				var in *connector.InputError
-				if errors.As(err, &b) || errors.As(err, &r) || errors.As(err, &in) || errors.Is(err, connector.ErrPluginCall) {
+				var e *connector.Error
+				if errors.As(err, &b) || errors.As(err, &r) || errors.As(err, &in) || errors.As(err, &e) || errors.Is(err, connector.ErrPluginCall) {
 					t.Fatalf("plain error came back typed: %#v", err)
 				}
 			}},
@@ -253,6 +315,19 @@ func TestResultJSONCannotCarryBecomesAnError(t *testing.T) {
 	_, err := cl.Execute(context.Background(), connector.Request{JobKey: 5})
 	if err == nil || !strings.Contains(err.Error(), "encode result of job 5") {
 		t.Fatalf("got %v, want an encode error", err)
+	}
+}
+
+func TestErrorVariablesJSONCannotCarryKeepTheErrorText(t *testing.T) {
+	cl := pluginPair(t, fn(func(context.Context, connector.Request) (connector.Result, error) {
+		return connector.Result{}, &connector.Error{Code: "E1", Message: "upstream refused", Variables: map[string]any{"c": make(chan int)}}
+	}))
+	_, err := cl.Execute(context.Background(), connector.Request{JobKey: 5})
+	if err == nil || !strings.HasPrefix(err.Error(), "upstream refused (encode the error's variables of job 5: ") {
+		t.Fatalf("got %v, want the error's text and the encode failure", err)
+	}
+	if errors.Is(err, connector.ErrPluginCall) {
+		t.Fatalf("an encode failure is the connector's error, not a call failure: %v", err)
 	}
 }
 

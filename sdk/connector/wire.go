@@ -12,6 +12,7 @@ const (
 	kindBPMN      = "bpmn"
 	kindRetryable = "retryable"
 	kindInput     = "input"
+	kindCoded     = "coded"
 	kindCanceled  = "canceled"
 	kindDeadline  = "deadline"
 	kindPlain     = "plain"
@@ -31,6 +32,11 @@ type wireError struct {
 	Kind    string     `json:"kind"`
 	Message string     `json:"message"`
 	BPMN    *BPMNError `json:"bpmn,omitempty"`
+	// Coded is the *Error in the chain, whatever the kind: it may be the
+	// error itself (kind coded) or the cause of a RetryableError. A host
+	// older than this field ignores it (and takes kind coded for plain),
+	// which is what it did before the field existed.
+	Coded *Error `json:"coded,omitempty"`
 	// Retryable: the text of RetryableError.Err and the back-off.
 	Cause   string `json:"cause,omitempty"`
 	Backoff int64  `json:"backoffNanos,omitempty"`
@@ -49,14 +55,20 @@ type typedError interface {
 func (*BPMNError) crossesTyped()      {}
 func (*RetryableError) crossesTyped() {}
 func (*InputError) crossesTyped()     {}
+func (*Error) crossesTyped()          {}
 
 // encodeOutcome turns Execute's return values into the outcome document. The
-// outermost typed error in err's chain decides the kind (errors.As order).
+// outermost typed error in err's chain decides the kind (errors.As order);
+// an *Error anywhere in the chain travels as well.
 func encodeOutcome(res Result, err error) outcome {
 	if err == nil {
 		return outcome{Result: &res}
 	}
 	w := &wireError{Kind: kindPlain, Message: err.Error()}
+	var coded *Error
+	if errors.As(err, &coded) {
+		w.Coded = coded
+	}
 	var typed typedError
 	if errors.As(err, &typed) {
 		switch t := typed.(type) {
@@ -69,6 +81,8 @@ func encodeOutcome(res Result, err error) outcome {
 			}
 		case *InputError:
 			w.Kind, w.Field, w.Reason = kindInput, t.Field, t.Reason
+		case *Error:
+			w.Kind = kindCoded
 		}
 		return outcome{Error: w}
 	}
@@ -90,6 +104,11 @@ func (o outcome) decode() (Result, error) {
 		return *o.Result, nil
 	}
 	w := o.Error
+	// coded is the *Error still to be placed in the chain.
+	var coded error
+	if w.Coded != nil {
+		coded = w.Coded
+	}
 	var typed error
 	switch w.Kind {
 	case kindBPMN:
@@ -99,28 +118,48 @@ func (o outcome) decode() (Result, error) {
 		}
 		typed = b
 	case kindRetryable:
-		typed = &RetryableError{Err: errors.New(w.Cause), Backoff: time.Duration(w.Backoff)}
+		cause := errors.New(w.Cause)
+		if coded != nil {
+			cause, coded = withText(w.Cause, coded), nil
+		}
+		typed = &RetryableError{Err: cause, Backoff: time.Duration(w.Backoff)}
 	case kindInput:
 		typed = &InputError{Field: w.Field, Reason: w.Reason}
+	case kindCoded:
+		typed, coded = coded, nil
+		if typed == nil {
+			typed = &Error{}
+		}
 	case kindCanceled:
 		typed = context.Canceled
 	case kindDeadline:
 		typed = context.DeadlineExceeded
 	default:
-		return Result{}, errors.New(w.Message)
+		if coded == nil {
+			return Result{}, errors.New(w.Message)
+		}
+		typed, coded = coded, nil
 	}
-	if typed.Error() == w.Message {
-		return Result{}, typed
+	if coded != nil {
+		return Result{}, &remoteError{message: w.Message, errs: []error{typed, coded}}
 	}
-	return Result{}, &remoteError{message: w.Message, err: typed}
+	return Result{}, withText(w.Message, typed)
 }
 
-// remoteError keeps the connector's own error text around the typed error it
-// wrapped.
+// withText returns err when its text is text, else err wrapped in text.
+func withText(text string, err error) error {
+	if err.Error() == text {
+		return err
+	}
+	return &remoteError{message: text, errs: []error{err}}
+}
+
+// remoteError keeps the connector's own error text around the typed errors
+// it wrapped.
 type remoteError struct {
 	message string
-	err     error
+	errs    []error
 }
 
-func (e *remoteError) Error() string { return e.message }
-func (e *remoteError) Unwrap() error { return e.err }
+func (e *remoteError) Error() string   { return e.message }
+func (e *remoteError) Unwrap() []error { return e.errs }

@@ -105,6 +105,7 @@ func errorKind(err error) string {
 	var b *connector.BPMNError
 	var r *connector.RetryableError
 	var in *connector.InputError
+	var e *connector.Error
 	switch {
 	case errors.As(err, &in):
 		return "*connector.InputError (field " + in.Field + ")"
@@ -112,6 +113,8 @@ func errorKind(err error) string {
 		return "*connector.BPMNError (code " + b.Code + ")"
 	case errors.As(err, &r):
 		return "*connector.RetryableError"
+	case errors.As(err, &e):
+		return "*connector.Error (code " + e.Code + ")"
 	}
 	return "(untyped)"
 }
@@ -148,6 +151,26 @@ func IsBPMNError(code string) Outcome {
 			return fmt.Errorf("expected a *BPMNError with code %q, but got %T: %w", code, err, err)
 		case b.Code != code:
 			return fmt.Errorf("expected BPMN error code %q, but got %q", code, b.Code)
+		}
+		return nil
+	}
+}
+
+// IsError accepts an error whose chain holds a *connector.Error with code
+// (an I/O failure the model may handle with an errorExpression), and no
+// *connector.BPMNError: a coded error is the model's to judge, not a BPMN
+// error thrown by the connector.
+func IsError(code string) Outcome {
+	return func(err error) error {
+		var e *connector.Error
+		switch {
+		case !errors.As(err, &e):
+			return fmt.Errorf("expected a *connector.Error with code %q, but got %T: %w", code, err, err)
+		case e.Code != code:
+			return fmt.Errorf("expected error code %q, but got %q", code, e.Code)
+		}
+		if b, ok := connector.AsBPMNError(err); ok {
+			return fmt.Errorf("expected a *connector.Error with code %q alone, but the error is also a BPMN error %q", code, b.Code)
 		}
 		return nil
 	}

@@ -109,6 +109,13 @@ func TestOutcomes(t *testing.T) {
 		{"bpmn code matches", check.IsBPMNError("E1"), &connector.BPMNError{Code: "E1"}, ""},
 		{"bpmn code differs", check.IsBPMNError("E1"), &connector.BPMNError{Code: "E2"}, `got "E2"`},
 		{"plain error is not bpmn", check.IsBPMNError("E1"), errors.New("E1"), "expected a *BPMNError"},
+		{"coded error matches", check.IsError("404"), &connector.Error{Code: "404", Message: "not found"}, ""},
+		{"wrapped coded error matches", check.IsError("404"), fmt.Errorf("get: %w", &connector.Error{Code: "404"}), ""},
+		{"coded error inside a retryable error matches", check.IsError("503"), &connector.RetryableError{Err: &connector.Error{Code: "503"}}, ""},
+		{"coded error's code differs", check.IsError("404"), &connector.Error{Code: "500"}, `got "500"`},
+		{"plain error is not a coded error", check.IsError("404"), errors.New("404"), "expected a *connector.Error"},
+		{"bpmn error is not a coded error", check.IsError("404"), &connector.BPMNError{Code: "404"}, "expected a *connector.Error"},
+		{"coded error joined with a bpmn error", check.IsError("404"), errors.Join(&connector.Error{Code: "404"}, &connector.BPMNError{Code: "X"}), "also a BPMN error"},
 		{"retryable", check.IsRetryable, &connector.RetryableError{Err: errors.New("x")}, ""},
 		{"plain error is not retryable", check.IsRetryable, errors.New("try again"), "expected a *RetryableError"},
 	}

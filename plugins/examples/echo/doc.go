@@ -7,8 +7,9 @@
 // Input (job type io.wf-engine:echo:1):
 //
 //	message  string, required: the text to echo
-//	action   "echo" (default), "bpmn-error", "retryable", "block", "panic",
-//	         "log" or "crash"
+//	action   "echo" (default), "bpmn-error", "retryable", "block" (logs
+//	         "echo blocks until cancelled", then waits), "panic", "log" or
+//	         "crash"
 //	code     the BPMN error code for "bpmn-error" (default ECHO_ERROR)
 //	token    a credential: it must be a string; it is checked, never echoed
 //

@@ -21,7 +21,8 @@ type Echo struct {
 	// Exit ends the process for the "crash" action; nil refuses the action
 	// (in process, where a crash would end the test binary).
 	Exit func(code int)
-	// Log receives the "log" action's message; nil discards it.
+	// Log receives the "log" action's message, and a line when "block"
+	// starts waiting; nil discards them.
 	Log *slog.Logger
 }
 
@@ -74,6 +75,10 @@ func (e *Echo) Execute(ctx context.Context, req connector.Request) (connector.Re
 	case "retryable":
 		return connector.Result{}, &connector.RetryableError{Err: errors.New(message)}
 	case "block":
+		if e.Log != nil {
+			// Tells a test that the call reached the plugin.
+			e.Log.Info("echo blocks until cancelled", "job_key", req.JobKey)
+		}
 		<-ctx.Done()
 		return connector.Result{}, fmt.Errorf("echo job %d blocked until: %w", req.JobKey, ctx.Err())
 	case "panic":
