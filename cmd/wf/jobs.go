@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -79,16 +80,27 @@ func (a *app) jobsActivateCommand() *cobra.Command {
 
 // jobsCompleteCommand is wf jobs complete.
 func (a *app) jobsCompleteCommand() *cobra.Command {
+	return a.completeCommand("<jobKey>", "Complete an activated job",
+		"  wf jobs complete 2251799813685260 --variables '{\"charged\": true}'", "job", "jobKey",
+		func(ctx context.Context, cl *client.Client, key int64, vars json.RawMessage) error {
+			return cl.CompleteJob(ctx, key, client.CompleteJobRequest{Variables: vars})
+		})
+}
+
+// completeCommand is a "complete <key> [--variables ...]" command: it reads
+// the key and the variables and calls complete.
+func (a *app) completeCommand(keyArg, short, example, noun, keyField string,
+	complete func(ctx context.Context, cl *client.Client, key int64, vars json.RawMessage) error) *cobra.Command {
 	var vars string
 	cmd := &cobra.Command{
-		Use:     "complete <jobKey>",
-		Short:   "Complete an activated job",
-		Example: "  wf jobs complete 2251799813685260 --variables '{\"charged\": true}'",
-		Args:    args("<jobKey>"),
+		Use:     "complete " + keyArg,
+		Short:   short,
+		Example: example,
+		Args:    args(keyArg),
 	}
 	cmd.Flags().StringVar(&vars, "variables", "", "variables: a JSON object, @file or @- for standard input")
 	cmd.RunE = a.runE(func(ctx context.Context, args []string) error {
-		key, err := parseKey("<jobKey>", args[0])
+		key, err := parseKey(keyArg, args[0])
 		if err != nil {
 			return err
 		}
@@ -100,14 +112,10 @@ func (a *app) jobsCompleteCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		req := client.CompleteJobRequest{}
-		if v != nil {
-			req.Variables = v
-		}
-		if err := cl.CompleteJob(ctx, key, req); err != nil {
+		if err := complete(ctx, cl, key, v); err != nil {
 			return err
 		}
-		return a.done("job", "jobKey", key, "completed")
+		return a.done(noun, keyField, key, "completed")
 	})
 	return cmd
 }

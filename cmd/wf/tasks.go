@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -106,35 +107,9 @@ func (a *app) tasksAssignCommand() *cobra.Command {
 
 // tasksCompleteCommand is wf tasks complete.
 func (a *app) tasksCompleteCommand() *cobra.Command {
-	var vars string
-	cmd := &cobra.Command{
-		Use:     "complete <taskKey>",
-		Short:   "Complete a user task",
-		Example: "  wf tasks complete 2251799813685270 --variables '{\"approved\": true}'",
-		Args:    args("<taskKey>"),
-	}
-	cmd.Flags().StringVar(&vars, "variables", "", "variables: a JSON object, @file or @- for standard input")
-	cmd.RunE = a.runE(func(ctx context.Context, args []string) error {
-		key, err := parseKey("<taskKey>", args[0])
-		if err != nil {
-			return err
-		}
-		v, err := a.variables("--variables", vars)
-		if err != nil {
-			return err
-		}
-		cl, err := a.client()
-		if err != nil {
-			return err
-		}
-		req := client.CompleteUserTaskRequest{}
-		if v != nil {
-			req.Variables = v
-		}
-		if err := cl.CompleteUserTask(ctx, key, req); err != nil {
-			return err
-		}
-		return a.done("user task", "userTaskKey", key, "completed")
-	})
-	return cmd
+	return a.completeCommand("<taskKey>", "Complete a user task",
+		"  wf tasks complete 2251799813685270 --variables '{\"approved\": true}'", "user task", "userTaskKey",
+		func(ctx context.Context, cl *client.Client, key int64, vars json.RawMessage) error {
+			return cl.CompleteUserTask(ctx, key, client.CompleteUserTaskRequest{Variables: vars})
+		})
 }

@@ -291,6 +291,7 @@ func (c *Connector) read(res *nethttp.Response, asText bool) (map[string]any, er
 // ResponseTooLargeError is a response body beyond the configured limit.
 type ResponseTooLargeError struct{ Limit int64 }
 
+// Error implements the error interface.
 func (e *ResponseTooLargeError) Error() string {
 	return fmt.Sprintf("the response body is larger than the limit of %d bytes (max_response_bytes in the connectors configuration)", e.Limit)
 }

@@ -20,6 +20,7 @@ type AddressError struct {
 	Kind string
 }
 
+// Error implements the error interface.
 func (e *AddressError) Error() string {
 	what := e.Addr.String()
 	if e.Host != "" && e.Host != what {

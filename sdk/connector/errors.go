@@ -14,6 +14,7 @@ type BPMNError struct {
 	Variables map[string]any `json:"variables,omitempty"`
 }
 
+// Error implements the error interface.
 func (e *BPMNError) Error() string {
 	if e.Message == "" {
 		return "BPMN error " + e.Code
@@ -69,7 +70,9 @@ type RetryableError struct {
 	Backoff time.Duration
 }
 
+// Error implements the error interface.
 func (e *RetryableError) Error() string { return "retryable: " + e.Err.Error() }
+// Unwrap returns the wrapped error, for errors.Is and errors.As.
 func (e *RetryableError) Unwrap() error { return e.Err }
 
 // InputError says the request's input is wrong (a missing or malformed
@@ -80,6 +83,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *InputError) Error() string { return fmt.Sprintf("input %s: %s", e.Field, e.Reason) }
 
 // AsBPMNError returns the BPMN error in err's chain, if any.
