@@ -72,6 +72,7 @@ type RetryableError struct {
 
 // Error implements the error interface.
 func (e *RetryableError) Error() string { return "retryable: " + e.Err.Error() }
+
 // Unwrap returns the wrapped error, for errors.Is and errors.As.
 func (e *RetryableError) Unwrap() error { return e.Err }
 
