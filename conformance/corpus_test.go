@@ -390,3 +390,42 @@ func TestCorpusZeebeModelsDeploy(t *testing.T) {
 		t.Fatal("no Zeebe model deployed")
 	}
 }
+
+// TestCorpusDescriptiveModelsNeverCrash deploys every model of the folders
+// that hold modelling-tool fixtures rather than executable processes
+// (bpmn-js, bpmn-moddle, all of MIWG): each deploys, or is rejected as
+// invalid with every problem located by line; nothing crashes or fails in
+// another way. These models are descriptive: most have no executable
+// process, and the executable ones lack what Zeebe needs to run them (job
+// types, messages, FEEL conditions).
+func TestCorpusDescriptiveModelsNeverCrash(t *testing.T) {
+	files := corpusFiles(t, "bpmn-js", "bpmn-moddle", "miwg")
+	located := regexp.MustCompile(`^\S+: line \d+: `)
+	var deployed, rejected int
+	for _, path := range files {
+		name := strings.TrimPrefix(path, corpusDir+"/")
+		b, err := os.ReadFile(path) // #nosec G304 -- corpus path
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := NewHarness(t)
+		_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+		if err == nil {
+			deployed++
+			continue
+		}
+		rj, ok := engine.AsRejection(err)
+		if !ok || rj.Type != record.RejectionInvalidArgument {
+			t.Errorf("%s: want a deployment or an INVALID_ARGUMENT rejection, got %v", name, err)
+			continue
+		}
+		rejected++
+		lines := strings.Split(strings.TrimSpace(rj.Reason), "\n")
+		for _, l := range lines[1:] {
+			if !located.MatchString(strings.TrimSpace(l)) {
+				t.Errorf("%s: a problem without file and line: %q", name, l)
+			}
+		}
+	}
+	t.Logf("descriptive models: %d files, %d deployed, %d rejected with located problems", len(files), deployed, rejected)
+}
