@@ -66,6 +66,7 @@ bench-rest: build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./core/model/
 	$(GO) test -run '^$$' -fuzz FuzzCompileFEEL -fuzztime 60s ./core/expr/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeSegment -fuzztime 60s ./core/store/internal/tables/
 
 clean:
 	rm -rf $(BIN) coverage.out
