@@ -22,6 +22,12 @@ func TestDefinitions(t *testing.T) {
 		if v := sorted["items"].([]any)[0].(map[string]any)["version"]; v != float64(2) {
 			t.Fatalf("sorted by version: %v", sorted)
 		}
+		for latest, version := range map[bool]float64{true: 2, false: 1} {
+			found := want(t, c.post("/v2/process-definitions/search", map[string]any{"filter": map[string]any{"processDefinitionId": "order", "isLatestVersion": latest}}), http.StatusOK).obj(t)
+			if items := found["items"].([]any); len(items) != 1 || items[0].(map[string]any)["version"] != version {
+				t.Fatalf("isLatestVersion %t: %v", latest, found)
+			}
+		}
 		got := want(t, c.get("/v2/process-definitions/"+key), http.StatusOK).obj(t)
 		if str(got, "processDefinitionId") != "order" || str(got, "resourceName") != "order.bpmn" {
 			t.Fatalf("get definition: %v", got)

@@ -159,6 +159,8 @@ func (s *suite) searchFilters(t *testing.T) {
 		{"definitions of a resource", q.definitions, []store.Condition{c("resourceName", eq, "order.bpmn")}, nil, []int64{10, 11}},
 		{"definitions of a tenant", q.definitions, []store.Condition{c("tenantId", eq, "<default>")}, nil, []int64{10, 11}},
 		{"definitions by version then id", q.definitions, nil, []store.SortField{{Field: "version", Desc: true}, {Field: "processDefinitionId"}}, []int64{11, 12, 10}},
+		{"latest definitions", q.definitions, []store.Condition{c("isLatestVersion", eq, true)}, nil, []int64{11, 12}},
+		{"older definitions", q.definitions, []store.Condition{c("isLatestVersion", eq, false)}, nil, []int64{10}},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {
@@ -225,7 +227,7 @@ func (s *suite) checkRowContent(t *testing.T, q store.Querier) {
 	if err != nil || len(defs.Items) != 1 {
 		t.Fatalf("definition 12: %v %+v", err, defs)
 	}
-	wantDef := store.ProcessDefinition{ProcessDefinitionKey: 12, ProcessDefinitionID: "invoice", Name: "Invoice <1>", Version: 1, ResourceName: "invoice.bpmn", TenantID: "t1"}
+	wantDef := store.ProcessDefinition{ProcessDefinitionKey: 12, ProcessDefinitionID: "invoice", Name: "Invoice <1>", Version: 1, ResourceName: "invoice.bpmn", TenantID: "t1", Latest: true}
 	if defs.Items[0] != wantDef {
 		t.Errorf("definition 12:\ngot  %+v\nwant %+v", defs.Items[0], wantDef)
 	}

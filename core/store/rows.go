@@ -23,6 +23,8 @@ type ProcessDefinition struct {
 	VersionTag           string
 	ResourceName         string
 	TenantID             string
+	// Latest is true for the highest version of its process id and tenant.
+	Latest bool
 }
 
 // ProcessInstance is a process instance: an element instance of type PROCESS.

@@ -60,6 +60,13 @@ func TestDeploymentAndProcessDefinitions(t *testing.T) {
 				t.Fatalf("sorted search: %+v", all.Items)
 			}
 
+			older, err := e.c.SearchProcessDefinitions(ctx(t), client.ProcessDefinitionQuery{
+				Filter: client.ProcessDefinitionFilter{IsLatestVersion: client.Ptr(false)},
+			})
+			if err != nil || len(older.Items) != 0 {
+				t.Fatalf("older versions of two first deployments: %+v (%v)", older, err)
+			}
+
 			def, err := e.c.GetProcessDefinition(ctx(t), charge.ProcessDefinitionKey)
 			if err != nil {
 				t.Fatal(err)

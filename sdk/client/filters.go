@@ -13,11 +13,15 @@ type ProcessDefinitionFilter struct {
 	Version              int32
 	VersionTag           string
 	TenantID             string
+	// IsLatestVersion, when set, keeps only the latest versions (true) or
+	// only the older ones (false).
+	IsLatestVersion *bool
 }
 
 // Fields implements Filter.
 func (f ProcessDefinitionFilter) Fields() map[string]any {
 	m := fields{}
+	m.boolean("isLatestVersion", f.IsLatestVersion)
 	m.key("processDefinitionKey", f.ProcessDefinitionKey)
 	m.str("processDefinitionId", f.ProcessDefinitionID)
 	m.str("name", f.Name)

@@ -28,10 +28,16 @@ func run[T any](s *Store, e *search.Entity[T], q store.Query, rows func() []T) (
 func (s *Store) SearchProcessDefinitions(_ context.Context, q store.Query) (store.Page[store.ProcessDefinition], error) {
 	return run(s, search.ProcessDefinitions, q, func() []store.ProcessDefinition {
 		out := make([]store.ProcessDefinition, 0, len(s.processes))
+		latest := map[[2]string]int32{}
+		for _, p := range s.processes {
+			id := [2]string{p.TenantID, p.BPMNProcessID}
+			latest[id] = max(latest[id], p.Version)
+		}
 		for _, p := range s.processes {
 			out = append(out, store.ProcessDefinition{
 				ProcessDefinitionKey: p.ProcessDefinitionKey, ProcessDefinitionID: p.BPMNProcessID, Name: p.Name,
 				Version: p.Version, VersionTag: p.VersionTag, ResourceName: p.ResourceName, TenantID: p.TenantID,
+				Latest: p.Version == latest[[2]string{p.TenantID, p.BPMNProcessID}],
 			})
 		}
 		return out

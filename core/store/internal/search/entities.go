@@ -19,14 +19,19 @@ func ms(t interface{ UnixMilli() int64 }, zero bool) int64 {
 
 var elementStates = []string{store.StateActive, store.StateCompleted, store.StateTerminated}
 
+// definitionIsLatest is true for the highest version of a process id within
+// its tenant.
+const definitionIsLatest = "(version = (SELECT max(v.version) FROM process_definitions v " +
+	"WHERE v.bpmn_process_id = process_definitions.bpmn_process_id AND v.tenant_id = process_definitions.tenant_id))"
+
 // ProcessDefinitions are the deployed process versions.
 var ProcessDefinitions = (&Entity[store.ProcessDefinition]{
 	Name:    "process definitions",
 	From:    "process_definitions",
-	Columns: "key, bpmn_process_id, name, version, version_tag, resource_name, tenant_id",
+	Columns: "key, bpmn_process_id, name, version, version_tag, resource_name, tenant_id, " + definitionIsLatest,
 	Scan: func(scan func(...any) error) (store.ProcessDefinition, error) {
 		var r store.ProcessDefinition
-		err := scan(&r.ProcessDefinitionKey, &r.ProcessDefinitionID, &r.Name, &r.Version, &r.VersionTag, &r.ResourceName, &r.TenantID)
+		err := scan(&r.ProcessDefinitionKey, &r.ProcessDefinitionID, &r.Name, &r.Version, &r.VersionTag, &r.ResourceName, &r.TenantID, &r.Latest)
 		return r, err
 	},
 	Key: "processDefinitionKey",
@@ -38,6 +43,7 @@ var ProcessDefinitions = (&Entity[store.ProcessDefinition]{
 		{Name: "versionTag", Kind: KindString, Expr: "version_tag", Optional: true, Get: func(r *store.ProcessDefinition) any { return r.VersionTag }},
 		{Name: "resourceName", Kind: KindString, Expr: "resource_name", Get: func(r *store.ProcessDefinition) any { return r.ResourceName }},
 		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.ProcessDefinition) any { return r.TenantID }},
+		{Name: "isLatestVersion", Kind: KindBool, Expr: definitionIsLatest, Get: func(r *store.ProcessDefinition) any { return r.Latest }},
 	},
 }).index()
 
