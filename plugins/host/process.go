@@ -287,12 +287,14 @@ func (p *proc) restart(ctx context.Context, old *instance) {
 			p.log.Error("restart plugin", "error", err, "next_attempt_in", p.backoff.String())
 			continue
 		}
+		// Logged before the instance is in service, so that whoever sees
+		// the plugin answer again also finds the restart in the log.
+		p.log.Info("plugin restarted", "pid", inst.pid())
 		p.mu.Lock()
 		p.cur = inst
 		p.restarts++
 		close(p.up)
 		p.mu.Unlock()
-		p.log.Info("plugin restarted", "pid", inst.pid())
 		return
 	}
 }
