@@ -9,19 +9,21 @@ import (
 )
 
 func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Query) (store.Page[T], error) {
-	p, err := search.Compile(e, q)
+	page, err := search.Read(ctx, e, q, search.Postgres, s.read)
 	if err != nil {
-		return store.Page[T]{}, err
+		return page, fmt.Errorf("search %s at %s: %w", e.Name, s.host, err)
 	}
-	count, page := p.SQL(search.Postgres)
-	var out store.Page[T]
+	return page, nil
+}
+
+// read implements search.Reader in one read-only snapshot.
+func (s *Store) read(ctx context.Context, count, page search.Statement, row func(func(...any) error) error) (total int64, err error) {
 	err = s.using(func() error {
 		tx, err := s.pool.BeginTx(ctx, readOnly)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		var total int64
 		if err := tx.QueryRow(ctx, count.SQL, count.Args...).Scan(&total); err != nil {
 			return err
 		}
@@ -30,24 +32,14 @@ func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Quer
 			return err
 		}
 		defer rows.Close()
-		items := make([]T, 0, min(p.Limit(), int(total)))
 		for rows.Next() {
-			item, err := e.Scan(rows.Scan)
-			if err != nil {
+			if err := row(rows.Scan); err != nil {
 				return err
 			}
-			items = append(items, item)
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out = p.Page(items, total)
-		return nil
+		return rows.Err()
 	})
-	if err != nil {
-		return store.Page[T]{}, fmt.Errorf("search %s at %s: %w", e.Name, s.host, err)
-	}
-	return out, nil
+	return total, err
 }
 
 // SearchProcessDefinitions implements store.Querier.

@@ -10,19 +10,21 @@ import (
 )
 
 func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Query) (store.Page[T], error) {
-	p, err := search.Compile(e, q)
+	page, err := search.Read(ctx, e, q, search.SQLite, s.read)
 	if err != nil {
-		return store.Page[T]{}, err
+		return page, fmt.Errorf("search %s: %w", e.Name, err)
 	}
-	count, page := p.SQL(search.SQLite)
-	var out store.Page[T]
+	return page, nil
+}
+
+// read implements search.Reader in one read-only snapshot.
+func (s *Store) read(ctx context.Context, count, page search.Statement, row func(func(...any) error) error) (total int64, err error) {
 	err = s.guard(func() error {
 		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			return err
 		}
 		defer func() { _ = tx.Rollback() }()
-		var total int64
 		if err := tx.QueryRowContext(ctx, count.SQL, count.Args...).Scan(&total); err != nil {
 			return err
 		}
@@ -31,24 +33,14 @@ func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Quer
 			return err
 		}
 		defer func() { _ = rows.Close() }()
-		items := make([]T, 0, min(p.Limit(), int(total)))
 		for rows.Next() {
-			item, err := e.Scan(rows.Scan)
-			if err != nil {
+			if err := row(rows.Scan); err != nil {
 				return err
 			}
-			items = append(items, item)
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out = p.Page(items, total)
-		return nil
+		return rows.Err()
 	})
-	if err != nil {
-		return store.Page[T]{}, fmt.Errorf("search %s: %w", e.Name, err)
-	}
-	return out, nil
+	return total, err
 }
 
 // SearchProcessDefinitions implements store.Querier.

@@ -170,6 +170,3 @@ func compileCond[T any](e *Entity[T], c store.Condition) (cond[T], error) {
 	}
 	return out, nil
 }
-
-// Limit returns the page size.
-func (p *Plan[T]) Limit() int { return p.limit }
