@@ -62,21 +62,7 @@ func (s *Server) getIncident(c *gin.Context) {
 }
 
 func (s *Server) resolveIncident(c *gin.Context) {
-	key, ok := pathKey(c, "incidentKey")
-	if !ok {
-		return
-	}
-	var body struct {
-		OperationReference *int64 `json:"operationReference"`
-	}
-	if !s.bind(c, &body, true) {
-		return
-	}
-	if err := s.eng.ResolveIncident(c.Request.Context(), key); err != nil {
-		s.fail(c, "RESOLVE", err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	s.keyCommand(c, "incidentKey", "RESOLVE", s.eng.ResolveIncident)
 }
 
 func incidentResult(i store.Incident) IncidentResult {

@@ -73,7 +73,13 @@ func (s *Server) createRequest(req *CreateProcessInstanceRequest) (engine.Create
 }
 
 func (s *Server) cancelInstance(c *gin.Context) {
-	key, ok := pathKey(c, "processInstanceKey")
+	s.keyCommand(c, "processInstanceKey", "CANCEL", s.eng.CancelInstance)
+}
+
+// keyCommand runs a command that takes only the key in the path (and an
+// optional operationReference) and answers 204.
+func (s *Server) keyCommand(c *gin.Context, param, action string, command func(context.Context, int64) error) {
+	key, ok := pathKey(c, param)
 	if !ok {
 		return
 	}
@@ -83,8 +89,8 @@ func (s *Server) cancelInstance(c *gin.Context) {
 	if !s.bind(c, &body, true) {
 		return
 	}
-	if err := s.eng.CancelInstance(c.Request.Context(), key); err != nil {
-		s.fail(c, "CANCEL", err)
+	if err := command(c.Request.Context(), key); err != nil {
+		s.fail(c, action, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
