@@ -10,11 +10,10 @@
 //
 // One command is the deliberate exception: wf validate checks models offline,
 // without an engine. Rather than re-implementing BPMN validation (and
-// drifting from the server), it imports the engine's own parser and
-// validation: core/model parses the file and lists its structural problems,
-// and core/engine.Validate runs the element handlers of elements/standard
-// over the model — the very calls the engine makes when it accepts a
-// deployment, so wf validate reports what wf deploy would be told. The rule
+// drifting from the server), it calls core/engine.CheckResource with the
+// element handlers of elements/standard: the function the engine's deploy
+// command itself runs on every resource, so wf validate reports what wf
+// deploy would be told. The rule
 // that tools build against the SDK alone binds the sdk/ packages (an
 // architecture test covers sdk/client, sdk/worker and sdk/connector); a
 // command of the project itself may share the engine's validation code.

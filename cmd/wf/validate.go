@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -104,35 +103,24 @@ func newProblem(text string) problem {
 	return pr
 }
 
-// validateFile checks one file exactly as the engine's deploy command does:
-// parse, list the parser's problems, then run the element handlers'
-// Validate over the (partial) model, leaving out the elements the parser
-// already complained about.
+// validateFile checks one file exactly as the engine's deploy command does
+// (engine.CheckResource): the parser's problems, then the element
+// handlers' checks of what the parser accepted.
 func validateFile(path string, content []byte) fileReport {
 	r := fileReport{File: path, Problems: []problem{}}
-	reg := standard.Registry()
-	defs, err := model.Parse(bytes.NewReader(content))
-	if err != nil {
-		reported := map[string]bool{}
-		var ps model.Problems
-		if errors.As(err, &ps) {
-			for _, p := range ps {
-				pr := newProblem(p.String())
-				pr.Line, pr.Element = p.Line, p.ElementID
-				r.Problems = append(r.Problems, pr)
-				reported[p.ElementID] = true
-			}
-		} else {
-			r.Problems = append(r.Problems, newProblem(err.Error()))
+	defs, checks, parseErr := engine.CheckResource(standard.Registry(), content)
+	var ps model.Problems
+	switch {
+	case errors.As(parseErr, &ps):
+		for _, p := range ps {
+			pr := newProblem(p.String())
+			pr.Line, pr.Element = p.Line, p.ElementID
+			r.Problems = append(r.Problems, pr)
 		}
-		if defs != nil {
-			for _, text := range engine.Validate(reg, without(defs, reported)) {
-				r.Problems = append(r.Problems, newProblem(text))
-			}
-		}
-		return r
+	case parseErr != nil:
+		r.Problems = append(r.Problems, newProblem(parseErr.Error()))
 	}
-	for _, text := range engine.Validate(reg, defs) {
+	for _, text := range checks {
 		r.Problems = append(r.Problems, newProblem(text))
 	}
 	r.Valid = len(r.Problems) == 0
@@ -144,36 +132,6 @@ func validateFile(path string, content []byte) fileReport {
 		}
 	}
 	return r
-}
-
-// without returns a shallow copy of defs whose processes leave out the
-// elements in skip and those with an outgoing flow in skip: what the
-// engine's deploy validates of a file the parser found problems in. The
-// model itself is shared and stays untouched.
-func without(defs *model.Definitions, skip map[string]bool) *model.Definitions {
-	cp := *defs
-	cp.Processes = make([]*model.Process, len(defs.Processes))
-	for i, p := range defs.Processes {
-		pc := *p
-		pc.Elements = make(map[string]*model.Element, len(p.Elements))
-		for id, el := range p.Elements {
-			if skip[el.ID] || touches(el, skip) {
-				continue
-			}
-			pc.Elements[id] = el
-		}
-		cp.Processes[i] = &pc
-	}
-	return &cp
-}
-
-func touches(el *model.Element, skip map[string]bool) bool {
-	for _, f := range el.Outgoing {
-		if skip[f.ID] {
-			return true
-		}
-	}
-	return false
 }
 
 // checkDuplicates reports a process id that two files of the same

@@ -37,30 +37,22 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 	var all []parsed
 	var problems []string
 	for _, res := range v.Resources {
-		defs, err := model.Parse(bytes.NewReader(res.Content))
-		if err != nil {
-			// With a well-formed file the parser still returns its partial
-			// model, so the handlers' checks can report their problems too;
-			// elements the parser already complained about are left out.
-			reported := map[string]bool{}
+		defs, checks, parseErr := CheckResource(p.reg, res.Content)
+		if parseErr != nil {
 			var ps model.Problems
-			if errors.As(err, &ps) {
+			if errors.As(parseErr, &ps) {
 				for _, pr := range ps {
 					problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr.String()))
-					reported[pr.ElementID] = true
 				}
 			} else {
-				problems = append(problems, fmt.Sprintf("%s: %v", res.Name, err))
+				problems = append(problems, fmt.Sprintf("%s: %v", res.Name, parseErr))
 			}
-			if defs != nil {
-				for _, pr := range validate(p.reg, defs, reported) {
-					problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr))
-				}
-			}
-			continue
 		}
-		for _, pr := range Validate(p.reg, defs) {
+		for _, pr := range checks {
 			problems = append(problems, fmt.Sprintf("%s: %s", res.Name, pr))
+		}
+		if parseErr != nil || len(checks) > 0 {
+			continue
 		}
 		sum := sha256.Sum256(res.Content)
 		all = append(all, parsed{res: res, defs: defs, checksum: hex.EncodeToString(sum[:])})
@@ -120,11 +112,25 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 	return out, nil
 }
 
-// Validate checks every executable process of a parsed file against the
-// registry: each element must have a handler whose Validate accepts it.
-// It returns every problem, in document order.
-func Validate(reg *element.Registry, defs *model.Definitions) []string {
-	return validate(reg, defs, nil)
+// CheckResource parses one BPMN resource and checks it as a deployment
+// does. parseErr is the parser's error: model.Problems when the file was
+// readable enough to list its problems, in which case defs is the partial
+// model. checks are the element handlers' problems in document order
+// ("line N: element 'id': ..."), leaving out the elements the parser already
+// complained about. The resource deploys when both are empty.
+func CheckResource(reg *element.Registry, content []byte) (defs *model.Definitions, checks []string, parseErr error) {
+	defs, parseErr = model.Parse(bytes.NewReader(content))
+	if defs == nil {
+		return nil, nil, parseErr
+	}
+	reported := map[string]bool{}
+	var ps model.Problems
+	if errors.As(parseErr, &ps) {
+		for _, pr := range ps {
+			reported[pr.ElementID] = true
+		}
+	}
+	return defs, validate(reg, defs, reported), parseErr
 }
 
 // validate is Validate leaving out the elements in skip and those whose
