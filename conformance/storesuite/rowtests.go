@@ -246,8 +246,10 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	if path := zeroField(reflect.ValueOf(i), "incident"); path != "" && path != "incident.Resolved" {
 		t.Fatalf("%s is not set in the test row: set it so that the test proves it is stored", path)
 	}
+	// Live rows load through their active process instance.
+	pi := element(100, 100, -1, "proc", "PROCESS", state.ElementActivated)
 	want := &state.Snapshot{LastKey: 999, LastPosition: 1234, Processes: []record.ProcessValue{p},
-		Elements: []state.ElementRow{e}, Variables: []state.VariableRow{v}, Jobs: []state.Job{j}, Incidents: []state.IncidentRow{i},
+		Elements: []state.ElementRow{pi, e}, Variables: []state.VariableRow{v}, Jobs: []state.Job{j}, Incidents: []state.IncidentRow{i},
 		Timers: []state.Timer{tm}, MessageSubscriptions: []state.MessageSubscription{sub}, Messages: []state.Message{msg},
 		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}}
 	commit(t, st, &store.Batch{Changes: state.Changes{Processes: want.Processes, Elements: want.Elements,

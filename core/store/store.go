@@ -13,6 +13,9 @@ import (
 type Batch struct {
 	Records []*record.Record
 	Changes state.Changes
+	// Prepared is what the store's Prepare made of the batch, for its
+	// Commit; nil when Prepare was not called.
+	Prepared any
 }
 
 // Store keeps a partition's log and state rows durably.
@@ -29,6 +32,14 @@ type Store interface {
 
 // ErrClosed is returned by a store that was closed.
 var ErrClosed = errors.New("store is closed")
+
+// Preparer is a store whose commit does work that needs no database, such
+// as encoding rows. The engine calls Prepare on its processing goroutine,
+// while the batch before is still committing, and Commit with the same
+// batch afterwards. Prepare must not change what Commit writes.
+type Preparer interface {
+	Prepare(b *Batch) error
+}
 
 // Loader is a store that keeps state rows, so that a restart loads them
 // instead of replaying the log.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
@@ -38,9 +40,17 @@ func batch(from int64, n int) *store.Batch {
 	return b
 }
 
+// count reads on a connection of its own: the store's read pool may still
+// hold a connection that a test killed.
 func count(t *testing.T, s *Store) (records, elements int) {
 	t.Helper()
-	if err := s.pool.QueryRow(context.Background(), "SELECT (SELECT coalesce(sum(records), 0) FROM log_segments) + (SELECT count(*) FROM log), (SELECT count(*) FROM element_instances)").Scan(&records, &elements); err != nil {
+	ctx := context.Background()
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	if err := conn.QueryRow(ctx, "SELECT (SELECT coalesce(sum(records), 0) FROM log_segments) + (SELECT count(*) FROM log), (SELECT count(*) FROM element_instances)").Scan(&records, &elements); err != nil {
 		t.Fatal(err)
 	}
 	return records, elements

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,7 +43,31 @@ func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record)
 // readOnly is a snapshot that sees every batch committed before it began.
 var readOnly = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 
-// Load implements store.Loader: the live rows, read in one snapshot.
+// maxKeyQuery reads the highest key of any state row: each table's primary
+// key answers it from one index page.
+var maxKeyQuery = func() string {
+	parts := make([]string, len(tables.State))
+	for i, t := range tables.State {
+		parts[i] = "(SELECT max(" + t.Columns[0].Name + ") FROM " + t.Name + ")"
+	}
+	return "SELECT coalesce(greatest(" + strings.Join(parts, ", ") + "), 0)"
+}()
+
+// readMaxKey reads the highest key stored, which Commit needs, with no
+// commit running.
+func (s *Store) readMaxKey(ctx context.Context) error {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	var top int64
+	if err := s.pool.QueryRow(ctx, maxKeyQuery).Scan(&top); err != nil {
+		return fmt.Errorf("read the highest key: %w", err)
+	}
+	s.maxKey = top
+	return nil
+}
+
+// Load implements store.Loader: the live rows, read in one snapshot, and
+// the highest key stored.
 func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 	var snap *state.Snapshot
 	err := s.using(func() error {
@@ -64,7 +89,10 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 			}
 			return rows.Err()
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return s.readMaxKey(ctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load state from postgres at %s: %w", s.host, err)

@@ -27,12 +27,20 @@ type Options struct {
 
 // Store is a PostgreSQL store.Store.
 type Store struct {
-	pool *pgxpool.Pool
-	host string // host:port, for errors
-	opts Options
+	pool   *pgxpool.Pool // reads: loads, the log, searches
+	writer *pgxpool.Pool // commits, on one connection planned for them
+	host   string        // host:port, for errors
+	opts   Options
 
 	mu     sync.RWMutex
 	closed bool
+
+	// keyMu serializes commits with Load's reading of the highest key, so
+	// that maxKey never falls behind a commit that ran beside it.
+	keyMu sync.Mutex
+	// maxKey is at least the highest key of any stored row, -1 while
+	// unknown (see Commit).
+	maxKey int64
 
 	// extra, set by tests, is appended to every commit's batch.
 	extra string
@@ -78,7 +86,34 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
 	}
-	return &Store{pool: pool, host: host, opts: opts}, nil
+	writer, err := pgxpool.NewWithConfig(cctx, writerConfig(cfg))
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
+	}
+	return &Store{pool: pool, writer: writer, host: host, opts: opts, maxKey: -1}, nil
+}
+
+// writerConfig returns the configuration of the commit connection. Commit's
+// statements read rows only by primary key: they insert from arrays and
+// update rows joined to arrays by key. A generic plan made while a table
+// was small would join by scanning the whole table, and keep doing so as it
+// grows; a custom plan copies every array into the plan at every commit.
+// With sequential scans, hash and merge joins priced out, the one plan for
+// any table size is a nested loop over the primary key, and the connection
+// can keep it: the statements are planned once, not at every commit.
+func writerConfig(read *pgxpool.Config) *pgxpool.Config {
+	cfg := read.Copy()
+	cfg.MinConns, cfg.MaxConns = 0, 1
+	for k, v := range map[string]string{
+		"plan_cache_mode":  "force_generic_plan",
+		"enable_seqscan":   "off",
+		"enable_hashjoin":  "off",
+		"enable_mergejoin": "off",
+	} {
+		cfg.ConnConfig.RuntimeParams[k] = v
+	}
+	return cfg
 }
 
 func hostOf(cfg *pgxpool.Config) string {
@@ -92,6 +127,7 @@ func (s *Store) Close() error {
 	if !s.closed {
 		s.closed = true
 		s.pool.Close()
+		s.writer.Close()
 	}
 	return nil
 }
@@ -110,6 +146,7 @@ func (s *Store) using(fn func() error) error {
 var (
 	_ store.Store           = (*Store)(nil)
 	_ store.Loader          = (*Store)(nil)
+	_ store.Preparer        = (*Store)(nil)
 	_ store.Querier         = (*Store)(nil)
 	_ store.UserTaskQuerier = (*Store)(nil)
 )

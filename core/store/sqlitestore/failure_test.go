@@ -32,7 +32,7 @@ func batch(from int64, n int, text string) *store.Batch {
 		b.Records = append(b.Records, &record.Record{Position: p, Key: p, Kind: record.KindEvent, ValueType: record.TypeVariable,
 			Intent: record.IntentVariableCreated, Version: 1, Value: &record.VariableValue{Name: "v", Value: text}})
 		b.Changes.Elements = append(b.Changes.Elements, state.ElementRow{Key: p, State: state.ElementActivated,
-			Value: record.ProcessInstanceValue{ElementID: text, FlowScopeKey: -1, TenantID: record.DefaultTenant}})
+			Value: record.ProcessInstanceValue{ElementID: text, ProcessInstanceKey: p, FlowScopeKey: -1, TenantID: record.DefaultTenant}})
 	}
 	b.Changes.LastKey, b.Changes.LastPosition = from+int64(n)-1, from+int64(n)-1
 	return b

@@ -56,7 +56,7 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 	Name:  "process instances",
 	From:  "element_instances",
 	Where: "flow_scope_key = -1",
-	Columns: "key, bpmn_process_id, process_definition_key, version, state, start_time, end_time, " +
+	Columns: "key, bpmn_process_id, process_definition_key, version, instance_state, start_time, end_time, " +
 		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id",
 	Scan: func(scan func(...any) error) (store.ProcessInstance, error) {
 		var r store.ProcessInstance
@@ -72,7 +72,7 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 		{Name: "processDefinitionId", Kind: KindString, Expr: "bpmn_process_id", Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionID }},
 		{Name: "processDefinitionKey", Kind: KindKey, Expr: "process_definition_key", Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionKey }},
 		{Name: "processDefinitionVersion", Kind: KindInt, Expr: "version", Get: func(r *store.ProcessInstance) any { return int64(r.ProcessDefinitionVersion) }},
-		{Name: "state", Kind: KindState, Expr: "state", Enum: elementStates, Get: func(r *store.ProcessInstance) any { return r.State }},
+		{Name: "state", Kind: KindState, Expr: "instance_state", Enum: elementStates, Get: func(r *store.ProcessInstance) any { return r.State }},
 		{Name: "startDate", Kind: KindDate, Expr: "start_time", Get: func(r *store.ProcessInstance) any { return ms(r.StartDate, r.StartDate.IsZero()) }},
 		{Name: "endDate", Kind: KindDate, Expr: "end_time", Optional: true, Get: func(r *store.ProcessInstance) any { return ms(r.EndDate, r.EndDate.IsZero()) }},
 		{Name: "parentProcessInstanceKey", Kind: KindKey, Expr: "parent_process_instance_key", Optional: true, Get: func(r *store.ProcessInstance) any { return r.ParentProcessInstanceKey }},

@@ -79,10 +79,11 @@ func ScanElement(scan Scan) (state.ElementRow, error) {
 	var e state.ElementRow
 	v := &e.Value
 	var lifecycle, version, children int64
-	var stateName, waiting string
+	var stateName, waiting, instanceState string
 	if err := scan(&e.Key, &lifecycle, &stateName, &v.ProcessInstanceKey, &v.ProcessDefinitionKey, &v.BPMNProcessID, &version,
 		&v.ElementID, &v.BPMNElementType, &v.BPMNEventType, &v.FlowScopeKey, &v.ParentProcessInstanceKey,
-		&v.ParentElementInstanceKey, &children, &waiting, &e.JobKey, &e.IncidentKey, &e.StartTime, &e.EndTime, &v.TenantID, &e.StartedByKey); err != nil {
+		&v.ParentElementInstanceKey, &children, &waiting, &e.JobKey, &e.IncidentKey, &e.StartTime, &e.EndTime, &v.TenantID, &e.StartedByKey,
+		&instanceState); err != nil {
 		return e, fmt.Errorf("read element instance: %w", err)
 	}
 	var err error

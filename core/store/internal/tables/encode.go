@@ -145,6 +145,11 @@ func elementRows(es []state.ElementRow) (*Rows, error) {
 		r.i(e.EndTime)
 		r.s(v.TenantID)
 		r.s(e.StartedByKey)
+		instanceState := "" // changes only on process instances, see migration 7
+		if v.FlowScopeKey == -1 {
+			instanceState = store.ElementStateName(e.State)
+		}
+		r.s(instanceState)
 		r.end()
 	}
 	return r, nil

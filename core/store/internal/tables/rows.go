@@ -127,3 +127,36 @@ func (r *Rows) Arrays() []any {
 	}
 	return out
 }
+
+// MaxKey returns the highest key (the first column), or -1 for no rows.
+func (r *Rows) MaxKey() int64 {
+	m := int64(-1)
+	for _, k := range r.cols[0].ints {
+		m = max(m, k)
+	}
+	return m
+}
+
+// Split returns the rows whose key (the first column) is above lastKey and
+// the others, each in their original order.
+func (r *Rows) Split(lastKey int64) (above, rest *Rows) {
+	above, rest = newRows(r.T, r.n), newRows(r.T, r.n)
+	for i := range r.n {
+		dst := rest
+		if r.cols[0].ints[i] > lastKey {
+			dst = above
+		}
+		for c := range r.cols {
+			switch r.T.Columns[c].Kind {
+			case Int:
+				dst.cols[c].ints = append(dst.cols[c].ints, r.cols[c].ints[i])
+			case Text:
+				dst.cols[c].texts = append(dst.cols[c].texts, r.cols[c].texts[i])
+			case Bytes:
+				dst.cols[c].blobs = append(dst.cols[c].blobs, r.cols[c].blobs[i])
+			}
+		}
+		dst.n++
+	}
+	return above, rest
+}

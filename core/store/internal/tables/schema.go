@@ -23,7 +23,7 @@ var ElementInstances = &Table{Name: "element_instances", Upsert: true, Columns: 
 	{"bpmn_process_id", Text}, {"version", Int}, {"element_id", Text}, {"element_type", Text}, {"event_type", Text},
 	{"flow_scope_key", Int}, {"parent_process_instance_key", Int}, {"parent_element_instance_key", Int},
 	{"active_children", Int}, {"waiting", Text}, {"job_key", Int}, {"incident_key", Int}, {"start_time", Int},
-	{"end_time", Int}, {"tenant_id", Text}, {"started_by_key", Text},
+	{"end_time", Int}, {"tenant_id", Text}, {"started_by_key", Text}, {"instance_state", Text},
 }}
 
 // Variables holds variables by scope. Its tenant_id keeps the column's
@@ -80,12 +80,22 @@ var MessageStartSubscriptions = &Table{Name: "message_start_subscriptions", Upse
 var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents,
 	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks}
 
+// No index covers a column that changes while an element instance or a job
+// lives (migration 7), so their live rows are found through the active
+// process instances: every live element instance and job belongs to one.
+const (
+	activeInstances = "(SELECT key FROM element_instances WHERE flow_scope_key = -1 AND instance_state = 'ACTIVE')"
+	liveElements    = "process_instance_key IN " + activeInstances + " AND state = 'ACTIVE'"
+)
+
 // The statements that read the live rows, in key order, as Load returns them.
 var (
 	LoadProcesses = ProcessDefinitions.Select("ORDER BY key")
-	LoadElements  = ElementInstances.Select("WHERE state = 'ACTIVE' ORDER BY key")
-	LoadVariables = Variables.Select("WHERE scope_key IN (SELECT key FROM element_instances WHERE state = 'ACTIVE') ORDER BY key")
-	LoadJobs      = Jobs.Select("WHERE state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
+	LoadElements  = ElementInstances.Select("WHERE " + liveElements + " ORDER BY key")
+	LoadVariables = Variables.Select("WHERE process_instance_key IN " + activeInstances +
+		" AND scope_key IN (SELECT key FROM element_instances WHERE " + liveElements + ") ORDER BY key")
+	LoadJobs = Jobs.Select("WHERE process_instance_key IN " + activeInstances +
+		" AND state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
 	LoadIncidents = Incidents.Select("WHERE state = 'ACTIVE' ORDER BY key")
 	LoadTimers    = Timers.Select("WHERE live = 1 ORDER BY key")
 	LoadMessages  = Messages.Select("WHERE live = 1 ORDER BY key")

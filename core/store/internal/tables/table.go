@@ -70,8 +70,38 @@ func (t *Table) InsertValues(n int) string {
 }
 
 // InsertUnnest returns PostgreSQL's statement that writes every row of a
-// batch from one array per column.
+// batch from one array per column, replacing rows with the same key in
+// upsert tables.
 func (t *Table) InsertUnnest() string {
+	return t.AppendUnnest() + t.conflict("EXCLUDED")
+}
+
+// AppendUnnest returns PostgreSQL's statement that inserts every row of a
+// batch from one array per column; a row whose key exists fails it.
+func (t *Table) AppendUnnest() string {
+	return "INSERT INTO " + t.Name + " (" + t.Names() + ") SELECT * FROM " + t.unnest()
+}
+
+// UpdateUnnest returns PostgreSQL's statement that writes every row of a
+// batch from one array per column by updating the rows that exist and
+// inserting the others. For rows that mostly exist it costs the database
+// less than InsertUnnest's upsert: no speculative insertion, no row lock,
+// and the update can be HOT.
+func (t *Table) UpdateUnnest() string {
+	sets := make([]string, 0, len(t.Columns)-1)
+	for _, c := range t.Columns[1:] {
+		sets = append(sets, c.Name+" = s."+c.Name)
+	}
+	key := t.Columns[0].Name
+	return fmt.Sprintf("WITH s AS (SELECT * FROM %s AS s (%s)), "+
+		"u AS (UPDATE %s t SET %s FROM s WHERE t.%s = s.%s RETURNING t.%s) "+
+		"INSERT INTO %s (%s) SELECT * FROM s WHERE s.%s NOT IN (SELECT %s FROM u)",
+		t.unnest(), t.Names(), t.Name, strings.Join(sets, ", "), key, key, key, t.Name, t.Names(), key, key)
+}
+
+// unnest returns the unnest call that turns the column arrays $1..$n into
+// rows.
+func (t *Table) unnest() string {
 	arrays := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		typ := "bigint"
@@ -83,7 +113,7 @@ func (t *Table) InsertUnnest() string {
 		}
 		arrays[i] = fmt.Sprintf("$%d::%s[]", i+1, typ)
 	}
-	return "INSERT INTO " + t.Name + " (" + t.Names() + ") SELECT * FROM unnest(" + strings.Join(arrays, ", ") + ")" + t.conflict("EXCLUDED")
+	return "unnest(" + strings.Join(arrays, ", ") + ")"
 }
 
 // Select returns the statement that reads every column, followed by the
