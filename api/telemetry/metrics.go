@@ -136,8 +136,8 @@ func (a *activatableCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // Store wraps a store to time its commits and count the records of each
-// batch. It forwards store.Loader and store.Querier when the wrapped store
-// has them.
+// batch. It forwards store.Loader, store.Preparer and store.Querier when
+// the wrapped store has them.
 type Store struct {
 	store.Store
 	m *Metrics
@@ -157,6 +157,15 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	return err
 }
 
+// Prepare implements store.Preparer by forwarding; a store without it
+// encodes in Commit.
+func (s *Store) Prepare(b *store.Batch) error {
+	if p, ok := s.Store.(store.Preparer); ok {
+		return p.Prepare(b)
+	}
+	return nil
+}
+
 // Load implements store.Loader by forwarding; it fails when the wrapped
 // store is not a Loader (every store of this project is one).
 func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
@@ -169,6 +178,7 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 
 // Interface guards
 var (
-	_ store.Store  = (*Store)(nil)
-	_ store.Loader = (*Store)(nil)
+	_ store.Store    = (*Store)(nil)
+	_ store.Loader   = (*Store)(nil)
+	_ store.Preparer = (*Store)(nil)
 )

@@ -1,7 +1,10 @@
 // Package engine is the kernel's processing loop. A Processor turns one
 // command into the events it causes, applying each event to the state as it
 // is written; an Engine owns a partition: it takes commands in batches from
-// one goroutine, commits each batch to the store in one transaction, and only
-// then answers callers, wakes job long-polls and re-arms timers. Nothing in
-// command processing reads the wall clock, does I/O or iterates maps unsorted.
+// one goroutine and hands each processed batch to a committer goroutine,
+// which commits it to the store in one transaction and only then answers its
+// callers. The loop runs the next batch while one commits; batches commit in
+// the order they ran, and a failed commit fails every batch after it until
+// the state is reloaded. Nothing in command processing reads the wall clock,
+// does I/O or iterates maps unsorted.
 package engine

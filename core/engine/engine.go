@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/example/wf-engine/core/clock"
@@ -60,6 +61,11 @@ type Engine struct {
 	quit chan struct{}
 	wg   sync.WaitGroup
 
+	// commits carries processed batches from the loop to the committer;
+	// one waits while another commits.
+	commits      chan *processed
+	commitFailed atomic.Bool // set by the committer, cleared by the loop
+
 	mu       sync.Mutex
 	waiters  map[string][]chan struct{} // job type -> long-polls waiting for jobs
 	ends     map[int64][]chan struct{}  // process instance -> callers awaiting its end
@@ -91,11 +97,14 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		proc:    NewProcessor(cfg.Partition, st, cfg.Registry),
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
+		commits: make(chan *processed, 1),
 		waiters: map[string][]chan struct{}{},
 		ends:    map[int64][]chan struct{}{},
 	}
-	e.wg.Add(1)
+	e.wg.Add(2)
 	go e.loop()
+	// Commits outlive Start's context: only Close ends them.
+	go e.committer(context.WithoutCancel(ctx))
 	return e, nil
 }
 
@@ -137,12 +146,12 @@ func (e *Engine) Err() error {
 
 func (e *Engine) loop() {
 	defer e.wg.Done()
+	defer close(e.commits) // the committer answers what was sent, then ends
 	var timer <-chan time.Time
 	var armed int64 // due time the timer is armed for (Unix ms), 0 = none
 	var retry <-chan time.Time
-	batch := make([]*request, 0, e.cfg.MaxBatch)
 	for {
-		batch = batch[:0]
+		batch := make([]*request, 0, e.cfg.MaxBatch) // the committer owns a sent batch
 		select {
 		case <-e.quit:
 			e.drain(ErrStopped)
@@ -168,28 +177,25 @@ func (e *Engine) loop() {
 				break fill
 			}
 		}
+		if e.commitFailed.Load() {
+			// The committer answered the failed batch and every batch
+			// processed on top of it with ErrUnavailable; the in-memory
+			// state holds their changes, so it is replaced by the store's.
+			e.settle()
+			e.commitFailed.Store(false)
+			if err := e.reload(); err != nil {
+				retry = e.cfg.Clock.After(reloadInterval)
+			}
+			armed, timer = 0, nil
+		}
 		if err := e.Degraded(); err != nil {
 			for _, r := range batch {
 				r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)}
 			}
 			continue
 		}
-		if err := e.process(batch); err != nil {
-			var ce *commitError
-			if errors.As(err, &ce) {
-				// Nothing of the batch is durable: answer it, drop the
-				// in-memory changes and reload from the store.
-				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", ce.err)
-				e.setDegraded(ce.err) // before answering: a caller may ask Ready() at once
-				for _, r := range batch {
-					r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, ce.err)}
-				}
-				if rerr := e.reload(); rerr != nil {
-					retry = e.cfg.Clock.After(reloadInterval)
-				}
-				armed, timer = 0, nil
-				continue
-			}
+		p, err := e.process(batch)
+		if err != nil {
 			e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
 			e.mu.Lock()
 			e.failed = err
@@ -200,6 +206,7 @@ func (e *Engine) loop() {
 			e.drain(err)
 			return
 		}
+		e.commits <- p
 		if next, ok := e.nextDue(); ok && (armed == 0 || next < armed) {
 			armed = next
 			timer = e.cfg.Clock.After(time.Duration(next-e.cfg.Clock.Now().UnixMilli()) * time.Millisecond)
@@ -207,11 +214,65 @@ func (e *Engine) loop() {
 	}
 }
 
-// commitError marks a failed store commit: the batch is not durable.
-type commitError struct{ err error }
+// processed is a batch the loop has run, on its way to the committer: its
+// callers are answered once its records are durable.
+type processed struct {
+	batch   []*request
+	replies []reply
+	records []*record.Record
+	write   *store.Batch  // nil when the batch wrote nothing
+	failed  error         // the store's Prepare failed: the batch fails as a commit would
+	settled chan struct{} // set on the marker settle sends instead of a batch
+}
 
-func (c *commitError) Error() string { return "commit batch: " + c.err.Error() }
-func (c *commitError) Unwrap() error { return c.err }
+// committer commits the processed batches in the order the loop ran them
+// and answers their callers. While it commits one batch, the loop already
+// runs the next on the in-memory state; that batch's callers are answered
+// only after its own commit, so after every batch it builds on. Once a
+// commit fails, every batch after it fails too (it was processed on top of
+// changes that are not durable) until the loop has settled and reloads.
+func (e *Engine) committer(ctx context.Context) {
+	defer e.wg.Done()
+	var failed error
+	for p := range e.commits {
+		if p.settled != nil {
+			failed = nil
+			close(p.settled)
+			continue
+		}
+		if failed == nil && p.write != nil {
+			err := p.failed
+			if err == nil {
+				err = e.cfg.Store.Commit(ctx, p.write)
+			}
+			if err != nil {
+				failed = err
+				// Nothing of the batch is durable: answer it, and have the
+				// loop reload from the store.
+				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", err)
+				e.setDegraded(err) // before answering: a caller may ask Ready() at once
+				e.commitFailed.Store(true)
+			}
+		}
+		if failed != nil {
+			for _, r := range p.batch {
+				r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, failed)}
+			}
+			continue
+		}
+		for i, r := range p.batch {
+			r.done <- p.replies[i]
+		}
+		e.wakeEnds(p.records)
+	}
+}
+
+// settle returns once the committer has answered every batch sent before.
+func (e *Engine) settle() {
+	done := make(chan struct{})
+	e.commits <- &processed{settled: done}
+	<-done
+}
 
 // reload replaces the in-memory state with the store's.
 func (e *Engine) reload() error {
@@ -275,40 +336,39 @@ func (e *Engine) drain(err error) {
 	}
 }
 
-// process runs one batch: due timers first, then the commands, then one
-// commit; callers are answered only after the commit.
-func (e *Engine) process(batch []*request) error {
+// process runs one batch: due timers first, then the commands and reads.
+// It returns what the committer writes and answers.
+func (e *Engine) process(batch []*request) (*processed, error) {
 	now := e.cfg.Clock.Now().UnixMilli()
-	var records []*record.Record
-	replies := make([]reply, len(batch))
+	p := &processed{batch: batch, replies: make([]reply, len(batch))}
 	st := e.proc.State()
 	internal := func(intent record.Intent, key int64, v record.Value) error {
 		res, err := e.proc.Process(&record.Record{Key: key, ValueType: v.ValueType(), Intent: intent, Version: 1, Timestamp: now, Value: v})
 		if err != nil {
 			return err
 		}
-		records = append(records, res.Records...)
+		p.records = append(p.records, res.Records...)
 		return nil
 	}
 	const dueLimit = 1000 // per batch; the rest follow in the next one
 	for _, k := range st.DueDeadlines(now, dueLimit) {
 		if err := internal(record.IntentJobTimeOut, k, &record.JobValue{}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, k := range st.DueBackoffs(now, dueLimit) {
 		if err := internal(record.IntentJobRecurAfterBackoff, k, &record.JobValue{}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, k := range st.DueTimers(now, dueLimit) {
 		if err := internal(record.IntentTimerTrigger, k, &record.TimerValue{}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, k := range st.ExpiredMessages(now, dueLimit) {
 		if err := internal(record.IntentMessageExpire, k, &record.MessageValue{}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for i, r := range batch {
@@ -318,28 +378,28 @@ func (e *Engine) process(batch []*request) error {
 		r.cmd.Timestamp = now
 		res, err := e.proc.Process(r.cmd)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		records = append(records, res.Records...)
-		replies[i] = reply{res: res}
+		p.records = append(p.records, res.Records...)
+		p.replies[i] = reply{res: res}
 	}
-	if len(records) > 0 {
-		b := &store.Batch{Records: records, Changes: st.TakeChanges()}
-		if err := e.cfg.Store.Commit(context.Background(), b); err != nil {
-			return &commitError{err: err}
-		}
-	}
-	for i, r := range batch {
+	// Reads see the state after the whole batch, as its callers will once
+	// it is committed; they are answered with it.
+	for _, r := range batch {
 		if r.read != nil {
 			r.read(st)
-			r.done <- reply{}
-			continue
 		}
-		r.done <- replies[i]
 	}
+	if len(p.records) > 0 {
+		p.write = &store.Batch{Records: p.records, Changes: st.TakeChanges()}
+		if pr, ok := e.cfg.Store.(store.Preparer); ok {
+			p.failed = pr.Prepare(p.write)
+		}
+	}
+	// A long poll woken now activates in a later batch, which commits
+	// after this one.
 	e.wakeWaiters(st)
-	e.wakeEnds(records)
-	return nil
+	return p, nil
 }
 
 // AwaitInstance returns a channel that is closed once the process instance
