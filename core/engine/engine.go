@@ -61,8 +61,10 @@ type Engine struct {
 	quit chan struct{}
 	wg   sync.WaitGroup
 
-	// commits carries processed batches from the loop to the committer;
-	// one waits while another commits.
+	// commits carries processed batches from the loop to the committer. It
+	// is unbuffered: the loop holds the next batch while one commits, and
+	// commands that arrive meanwhile make the batch after it, so at most two
+	// batches wait for the store and they stay large.
 	commits      chan *processed
 	commitFailed atomic.Bool // set by the committer, cleared by the loop
 
@@ -97,7 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		proc:    NewProcessor(cfg.Partition, st, cfg.Registry),
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
-		commits: make(chan *processed, 1),
+		commits: make(chan *processed),
 		waiters: map[string][]chan struct{}{},
 		ends:    map[int64][]chan struct{}{},
 	}
