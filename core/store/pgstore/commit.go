@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -13,29 +12,9 @@ import (
 
 const updateMeta = "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1"
 
-// encoded is a prepared batch: its log segment and state rows.
-type encoded struct {
-	log   *tables.Rows
-	state []*tables.Rows
-}
-
 // Prepare implements store.Preparer: it encodes the batch's records and
 // rows.
-func (s *Store) Prepare(b *store.Batch) error {
-	if b == nil {
-		return errors.New("commit: nil batch")
-	}
-	logRows, err := tables.EncodeSegment(b.Records)
-	if err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	stateRows, err := tables.EncodeChanges(&b.Changes)
-	if err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	b.Prepared = &encoded{log: logRows, state: stateRows}
-	return nil
-}
+func (s *Store) Prepare(b *store.Batch) error { return tables.Prepare(b) }
 
 // Commit implements store.Store. Every statement of the batch goes to the
 // server in one round trip and runs in one implicit transaction, which the
@@ -48,28 +27,20 @@ func (s *Store) Prepare(b *store.Batch) error {
 // Before Load, and after a failed commit whose outcome is unknown, rows are
 // upserted.
 func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
-	if b == nil {
-		return errors.New("commit: nil batch")
+	rows, err := tables.Prepared(b)
+	if err != nil {
+		return err
 	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	known := s.maxKey
 	s.maxKey = -1
-	if b.Prepared == nil {
-		if err := s.Prepare(b); err != nil {
-			return err
-		}
-	}
-	rows, ok := b.Prepared.(*encoded)
-	if !ok {
-		return fmt.Errorf("commit: the batch was prepared by another store (%T)", b.Prepared)
-	}
 	batch := &pgx.Batch{}
-	if rows.log.Len() > 0 {
-		batch.Queue(tables.LogSegments.InsertUnnest(), rows.log.Arrays()...)
+	if rows.Log.Len() > 0 {
+		batch.Queue(tables.LogSegments.InsertUnnest(), rows.Log.Arrays()...)
 	}
 	written := max(known, b.Changes.LastKey)
-	for _, r := range rows.state {
+	for _, r := range rows.State {
 		written = max(written, r.MaxKey())
 		if known < 0 || !r.T.Upsert {
 			batch.Queue(r.T.InsertUnnest(), r.Arrays()...)

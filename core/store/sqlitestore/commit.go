@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/example/wf-engine/core/store"
@@ -21,24 +20,21 @@ type stmtKey struct {
 
 const updateMeta = "UPDATE meta SET last_key = ?, last_position = ? WHERE id = 1"
 
+// Prepare implements store.Preparer: it encodes the batch's records and
+// rows, so that the engine does it while the batch before commits.
+func (s *Store) Prepare(b *store.Batch) error { return tables.Prepare(b) }
+
 // Commit implements store.Store: the batch's records, its state rows and
 // the counters, in one transaction.
 func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
-	if b == nil {
-		return errors.New("commit: nil batch")
-	}
-	logRows, err := tables.EncodeSegment(b.Records)
+	rows, err := tables.Prepared(b)
 	if err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	stateRows, err := tables.EncodeChanges(&b.Changes)
-	if err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return err
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.guard(func() error {
-		if err := s.write(ctx, b, logRows, stateRows); err != nil {
+		if err := s.write(ctx, b, rows.Log, rows.State); err != nil {
 			return fmt.Errorf("commit batch at position %d: %w", b.Changes.LastPosition, err)
 		}
 		return nil

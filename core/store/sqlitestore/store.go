@@ -183,6 +183,7 @@ func (s *Store) guard(fn func() error) error {
 var (
 	_ store.Store           = (*Store)(nil)
 	_ store.Loader          = (*Store)(nil)
+	_ store.Preparer        = (*Store)(nil)
 	_ store.Querier         = (*Store)(nil)
 	_ store.UserTaskQuerier = (*Store)(nil)
 )

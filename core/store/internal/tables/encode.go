@@ -2,6 +2,7 @@ package tables
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/example/wf-engine/core/record"
@@ -39,6 +40,47 @@ func lastOfEachKey[T any](rows []T, key func(*T) int64) []T {
 		}
 	}
 	return out
+}
+
+// Encoded is a batch made into rows: its log segment and state rows.
+type Encoded struct {
+	Log   *Rows
+	State []*Rows
+}
+
+// Prepare encodes a batch into b.Prepared (store.Preparer for the SQL
+// stores).
+func Prepare(b *store.Batch) error {
+	if b == nil {
+		return errors.New("commit: nil batch")
+	}
+	logRows, err := EncodeSegment(b.Records)
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	stateRows, err := EncodeChanges(&b.Changes)
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	b.Prepared = &Encoded{Log: logRows, State: stateRows}
+	return nil
+}
+
+// Prepared returns the rows of a batch, encoding it unless Prepare did.
+func Prepared(b *store.Batch) (*Encoded, error) {
+	if b == nil {
+		return nil, errors.New("commit: nil batch")
+	}
+	if b.Prepared == nil {
+		if err := Prepare(b); err != nil {
+			return nil, err
+		}
+	}
+	e, ok := b.Prepared.(*Encoded)
+	if !ok {
+		return nil, fmt.Errorf("commit: the batch was prepared by another kind of store (%T)", b.Prepared)
+	}
+	return e, nil
 }
 
 // EncodeChanges returns the state rows of a batch, one Rows per table that

@@ -6,6 +6,7 @@ import (
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 )
 
 func TestCleanKeepsGoodTextAndReplacesWhatPostgresRefuses(t *testing.T) {
@@ -94,5 +95,25 @@ func TestDecodersRefuseCorruptRows(t *testing.T) {
 	}
 	if _, err := ScanMessage(scan(int64(1), int64(1), "m", "k", int64(0), int64(0), "", "{", int64(0), "null", "")); err == nil {
 		t.Error("bad message variables were read")
+	}
+}
+
+func TestPreparedEncodesOnceAndRefusesAForeignPreparation(t *testing.T) {
+	b := &store.Batch{Records: []*record.Record{{Position: 1, Kind: record.KindEvent, Value: &record.VariableValue{Name: "v"}}},
+		Changes: state.Changes{Variables: []state.VariableRow{{Key: 7, Name: "v", Value: "x"}}}}
+	if err := Prepare(b); err != nil {
+		t.Fatal(err)
+	}
+	first := b.Prepared
+	e, err := Prepared(b)
+	if err != nil || any(e) != first || e.Log.Len() != 1 || len(e.State) != 1 || e.State[0].T != Variables {
+		t.Fatalf("prepared rows not reused: %v %+v", err, e)
+	}
+	b.Prepared = "rows of another store"
+	if _, err := Prepared(b); err == nil || !strings.Contains(err.Error(), "another kind of store") {
+		t.Fatalf("foreign preparation accepted: %v", err)
+	}
+	if _, err := Prepared(nil); err == nil {
+		t.Fatal("nil batch accepted")
 	}
 }
