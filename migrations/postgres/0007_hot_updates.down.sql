@@ -1,4 +1,4 @@
-ALTER TABLE log_segments ALTER COLUMN data SET COMPRESSION pglz;
+ALTER TABLE log_segments ALTER COLUMN data SET STORAGE EXTENDED;
 DROP INDEX jobs_type;
 CREATE INDEX jobs_state_type ON jobs (state, type);
 DROP INDEX process_instances_state;

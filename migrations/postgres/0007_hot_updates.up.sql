@@ -11,11 +11,6 @@ CREATE INDEX process_instances_state ON element_instances (instance_state) WHERE
 DROP INDEX jobs_state_type;
 CREATE INDEX jobs_type ON jobs (type);
 
--- A log segment is compressed with lz4 where the server has it: pglz
--- spent a third of a commit's time in the database on it.
-DO $$
-BEGIN
-    ALTER TABLE log_segments ALTER COLUMN data SET COMPRESSION lz4;
-EXCEPTION WHEN feature_not_supported THEN
-    RAISE NOTICE 'lz4 is not available: log segments keep pglz';
-END $$;
+-- Log segments arrive compressed (S2, core/store/internal/tables); the
+-- database stores them as they are instead of trying to compress them.
+ALTER TABLE log_segments ALTER COLUMN data SET STORAGE EXTERNAL;

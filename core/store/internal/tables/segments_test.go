@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/example/wf-engine/core/record"
 )
 
@@ -73,13 +75,55 @@ func TestDamagedSegmentsAreErrors(t *testing.T) {
 		"empty":          nil,
 		"other version":  append([]byte{9}, data[1:]...),
 		"truncated":      data[:len(data)-4],
-		"huge length":    {segmentVersion, 0xff, 0xff, 0xff, 0xff, 0x0f},
-		"short header":   {segmentVersion, 2, 0x80, 0x80},
-		"bad value type": {segmentVersion, 12, 2, 0, 2, 2, 0xf0, 0x01, 2, 2, 0, 0, 0, '{'},
+		"huge length":    {segmentVersionUncompress, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"short header":   {segmentVersionUncompress, 2, 0x80, 0x80},
+		"bad value type": {segmentVersionUncompress, 12, 2, 0, 2, 2, 0xf0, 0x01, 2, 2, 0, 0, 0, '{'},
+		"not s2":         {segmentVersion, 0, 0, 0, 0, 0x05, 0xff, 0xff, 0xff},
+		"over the limit": {segmentVersion, 0, 0, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x08, 0},
+		"short checksum": {segmentVersion, 1, 2},
+		"flipped bytes":  flip(data),
 	} {
 		if err := DecodeSegment(bad, 0, func(*record.Record) error { return nil }); err == nil {
 			t.Errorf("%s: decoded without an error", name)
 		}
+	}
+}
+
+// flip returns data with a byte in the middle of its compressed part
+// changed.
+func flip(data []byte) []byte {
+	out := append([]byte(nil), data...)
+	out[len(out)/2] ^= 0x5a
+	return out
+}
+
+// versionOne returns a segment as version 1 wrote it: the same frames,
+// uncompressed.
+func versionOne(t testing.TB, data []byte) []byte {
+	t.Helper()
+	if data[0] != segmentVersion {
+		t.Fatalf("segment version %d, want %d", data[0], segmentVersion)
+	}
+	frames, err := s2.Decode(nil, data[5:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte{segmentVersionUncompress}, frames...)
+}
+
+func TestSegmentsWrittenBeforeCompressionStillDecode(t *testing.T) {
+	recs := segmentRecords(3, 40)
+	rows, err := EncodeSegment(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := rows.cols[3].blobs[0]
+	old := versionOne(t, data)
+	if got := decodeAll(t, old, 0); !reflect.DeepEqual(got, recs) {
+		t.Fatal("a version 1 segment decodes differently")
+	}
+	if len(data) >= len(old) {
+		t.Fatalf("compressed segment takes %d bytes, uncompressed %d", len(data), len(old))
 	}
 }
 
@@ -89,7 +133,9 @@ func FuzzDecodeSegment(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(rows.cols[3].blobs[0])
+	f.Add(versionOne(f, rows.cols[3].blobs[0]))
 	f.Add([]byte{segmentVersion})
+	f.Add([]byte{segmentVersionUncompress})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = DecodeSegment(data, 0, func(*record.Record) error { return nil })
 	})
