@@ -69,7 +69,7 @@ type DatabaseConfig struct {
 	DataDir string `koanf:"data_dir"`
 	// SQLiteSynchronous is SQLite's synchronous setting: FULL or NORMAL.
 	SQLiteSynchronous string `koanf:"sqlite_synchronous"`
-	// MaxConns bounds the PostgreSQL connection pool.
+	// MaxConns bounds the PostgreSQL read pool; commits use one more connection.
 	MaxConns int32 `koanf:"max_conns"`
 }
 
@@ -133,7 +133,7 @@ func flagSet() *pflag.FlagSet {
 	fs.String("database.url", d.Database.URL, "store: empty for SQLite under database.data_dir, postgres://... or memory:")
 	fs.String("database.data_dir", d.Database.DataDir, "folder of the embedded store")
 	fs.String("database.sqlite_synchronous", d.Database.SQLiteSynchronous, "SQLite synchronous setting: FULL or NORMAL")
-	fs.Int32("database.max_conns", d.Database.MaxConns, "PostgreSQL connection pool size")
+	fs.Int32("database.max_conns", d.Database.MaxConns, "PostgreSQL read pool size (commits use one more connection)")
 	fs.Int("engine.max_batch", d.Engine.MaxBatch, "commands per store transaction")
 	fs.Int("engine.queue_size", d.Engine.QueueSize, "commands that may wait before requests get 429")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")

@@ -16,7 +16,8 @@ import (
 
 // Options tune the store; the zero value is the default.
 type Options struct {
-	// MaxConns bounds the pool; default 8.
+	// MaxConns bounds the read pool (loads, searches, the log); default 8.
+	// Commits use one more connection of their own.
 	MaxConns int32
 	// ConnectTimeout bounds the first connection at Open; default 10s.
 	ConnectTimeout time.Duration
