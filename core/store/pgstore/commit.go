@@ -2,74 +2,199 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/internal/tables"
 )
 
-const updateMeta = "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1"
+// The statements a commit runs, prepared by name on the writer connection
+// when it connects (see writerConfig): per state table an upsert, an insert
+// and an update-or-insert, the log segment insert and the meta update.
+var statements = func() map[string]string {
+	m := map[string]string{
+		"wf_log":  tables.LogSegments.InsertUnnest(),
+		"wf_meta": "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1",
+	}
+	for _, t := range tables.State {
+		m["wf_upsert_"+t.Name] = t.InsertUnnest()
+		m["wf_insert_"+t.Name] = t.AppendUnnest()
+		m["wf_update_"+t.Name] = t.UpdateUnnest()
+	}
+	return m
+}()
 
-// Prepare implements store.Preparer: it encodes the batch's records and
-// rows.
-func (s *Store) Prepare(b *store.Batch) error { return tables.Prepare(b) }
+// prepareStatements prepares every commit statement on a new writer
+// connection.
+func prepareStatements(ctx context.Context, conn *pgx.Conn) error {
+	for name, sql := range statements {
+		if _, err := conn.PgConn().Prepare(ctx, name, sql, nil); err != nil {
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+	}
+	return nil
+}
 
-// Commit implements store.Store. Every statement of the batch goes to the
-// server in one round trip and runs in one implicit transaction, which the
-// final Sync commits: a failing statement aborts all of them.
+// prepared is a batch ready to be written: the bound statements, encoded
+// for the wire, and what the highest stored key becomes once it commits.
+type prepared struct {
+	wire *pgconn.Batch
+}
+
+// Prepare implements store.Preparer. It does all of a commit's work that
+// needs no connection: the rows, the choice between insert and update for
+// each, and the statements' parameters in PostgreSQL's binary format. The
+// engine calls it while the batch before commits.
 //
-// Once the store knows the highest key of any stored row (after Load), a
-// row with a higher key cannot exist: it is inserted. The other rows are
-// updated where they exist and inserted where they do not, which costs the
-// database less than an upsert and lets the update be HOT (migration 7).
-// Before Load, and after a failed commit whose outcome is unknown, rows are
-// upserted.
-func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
+// Once the store knows the highest key of any row stored or prepared
+// (after Load), a row with a higher key cannot exist: it is inserted. The
+// other rows are updated where they exist and inserted where they do not,
+// which costs the database less than an upsert and lets the update be HOT
+// (migration 7). Before Load, and after a failed commit, rows are upserted.
+func (s *Store) Prepare(b *store.Batch) error {
 	rows, err := tables.Prepared(b)
 	if err != nil {
 		return err
 	}
 	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
 	known := s.maxKey
-	s.maxKey = -1
-	batch := &pgx.Batch{}
-	if rows.Log.Len() > 0 {
-		batch.Queue(tables.LogSegments.InsertUnnest(), rows.Log.Arrays()...)
+	if known >= 0 {
+		top := max(known, b.Changes.LastKey)
+		for _, r := range rows.State {
+			top = max(top, r.MaxKey())
+		}
+		s.maxKey = top
 	}
-	written := max(known, b.Changes.LastKey)
+	s.keyMu.Unlock()
+
+	s.encMu.Lock()
+	defer s.encMu.Unlock()
+	wire := &pgconn.Batch{}
+	queue := func(name string, r *tables.Rows) error {
+		params, formats, err := s.encodeRows(r)
+		if err != nil {
+			return fmt.Errorf("commit: encode %s rows: %w", r.T.Name, err)
+		}
+		wire.ExecPrepared(name, params, formats, nil)
+		return nil
+	}
+	if rows.Log.Len() > 0 {
+		if err := queue("wf_log", rows.Log); err != nil {
+			return err
+		}
+	}
 	for _, r := range rows.State {
-		written = max(written, r.MaxKey())
 		if known < 0 || !r.T.Upsert {
-			batch.Queue(r.T.InsertUnnest(), r.Arrays()...)
+			if err := queue("wf_upsert_"+r.T.Name, r); err != nil {
+				return err
+			}
 			continue
 		}
 		fresh, old := r.Split(known)
 		if fresh.Len() > 0 {
-			batch.Queue(r.T.AppendUnnest(), fresh.Arrays()...)
+			if err := queue("wf_insert_"+r.T.Name, fresh); err != nil {
+				return err
+			}
 		}
 		if old.Len() > 0 {
-			batch.Queue(r.T.UpdateUnnest(), old.Arrays()...)
+			if err := queue("wf_update_"+r.T.Name, old); err != nil {
+				return err
+			}
 		}
 	}
-	batch.Queue(updateMeta, b.Changes.LastKey, b.Changes.LastPosition)
-	if s.extra != "" {
-		batch.Queue(s.extra)
+	lastKey, err := s.types.Encode(pgtype.Int8OID, pgtype.BinaryFormatCode, b.Changes.LastKey, nil)
+	if err != nil {
+		return fmt.Errorf("commit: encode meta: %w", err)
 	}
+	lastPosition, err := s.types.Encode(pgtype.Int8OID, pgtype.BinaryFormatCode, b.Changes.LastPosition, nil)
+	if err != nil {
+		return fmt.Errorf("commit: encode meta: %w", err)
+	}
+	wire.ExecPrepared("wf_meta", [][]byte{lastKey, lastPosition}, binary2, nil)
+	if s.extra != "" {
+		wire.ExecParams(s.extra, nil, nil, nil, nil)
+	}
+	b.Prepared = &prepared{wire: wire}
+	return nil
+}
+
+var binary2 = []int16{pgtype.BinaryFormatCode, pgtype.BinaryFormatCode}
+
+// encodeRows returns one binary array parameter per column.
+func (s *Store) encodeRows(r *tables.Rows) ([][]byte, []int16, error) {
+	arrays := r.Arrays()
+	params := make([][]byte, len(arrays))
+	formats := make([]int16, len(arrays))
+	for i, a := range arrays {
+		oid := uint32(pgtype.Int8ArrayOID)
+		switch r.T.Columns[i].Kind {
+		case tables.Text:
+			oid = pgtype.TextArrayOID
+		case tables.Bytes:
+			oid = pgtype.ByteaArrayOID
+		}
+		p, err := s.types.Encode(oid, pgtype.BinaryFormatCode, a, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("column %s: %w", r.T.Columns[i].Name, err)
+		}
+		params[i], formats[i] = p, pgtype.BinaryFormatCode
+	}
+	return params, formats, nil
+}
+
+// Commit implements store.Store. Every statement of the batch goes to the
+// server in one round trip and runs in one implicit transaction, which the
+// final Sync commits: a failing statement aborts all of them.
+func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
+	if b == nil {
+		return errors.New("commit: nil batch")
+	}
+	if _, ok := b.Prepared.(*prepared); !ok {
+		b.Prepared = nil // rows another store encoded; encode them for this one
+		if err := s.Prepare(b); err != nil {
+			return err
+		}
+	}
+	p := b.Prepared.(*prepared)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.opts.CommitTimeout)
 		defer cancel()
 	}
-	return s.using(func() error {
-		if err := s.writer.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("commit batch at position %d to postgres at %s: %w", b.Changes.LastPosition, s.host, err)
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	err := s.using(func() error {
+		conn, err := s.writer.Acquire(ctx)
+		if err != nil {
+			return err
 		}
-		if known >= 0 {
-			s.maxKey = written
+		defer conn.Release()
+		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				return r.Err
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		// The outcome may be unknown (a lost connection): until Load reads
+		// the highest key again, every row is upserted.
+		s.keyMu.Lock()
+		s.maxKey = -1
+		s.keyMu.Unlock()
+		if errors.Is(err, store.ErrClosed) {
+			return err
+		}
+		return fmt.Errorf("commit batch at position %d to postgres at %s: %w", b.Changes.LastPosition, s.host, err)
+	}
+	return nil
 }

@@ -53,16 +53,19 @@ var maxKeyQuery = func() string {
 	return "SELECT coalesce(greatest(" + strings.Join(parts, ", ") + "), 0)"
 }()
 
-// readMaxKey reads the highest key stored, which Commit needs, with no
-// commit running.
+// readMaxKey reads the highest key stored, which Prepare needs, with no
+// commit running. It never lowers a known maximum: rows prepared but not
+// yet committed may hold higher keys.
 func (s *Store) readMaxKey(ctx context.Context) error {
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	var top int64
 	if err := s.pool.QueryRow(ctx, maxKeyQuery).Scan(&top); err != nil {
 		return fmt.Errorf("read the highest key: %w", err)
 	}
-	s.maxKey = top
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	s.maxKey = max(s.maxKey, top)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/example/wf-engine/core/store"
@@ -36,12 +37,17 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 
-	// keyMu serializes commits with Load's reading of the highest key, so
-	// that maxKey never falls behind a commit that ran beside it.
-	keyMu sync.Mutex
-	// maxKey is at least the highest key of any stored row, -1 while
-	// unknown (see Commit).
+	// keyMu guards maxKey: at least the highest key of any row stored or
+	// prepared, -1 while unknown (see Prepare).
+	keyMu  sync.Mutex
 	maxKey int64
+	// commitMu runs one commit at a time, and Load's reading of the highest
+	// key between commits.
+	commitMu sync.Mutex
+	// encMu guards types, which encodes parameters (pgtype.Map is not safe
+	// for concurrent use).
+	encMu sync.Mutex
+	types *pgtype.Map
 
 	// extra, set by tests, is appended to every commit's batch.
 	extra string
@@ -92,7 +98,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
 	}
-	return &Store{pool: pool, writer: writer, host: host, opts: opts, maxKey: -1}, nil
+	return &Store{pool: pool, writer: writer, host: host, opts: opts, maxKey: -1, types: pgtype.NewMap()}, nil
 }
 
 // writerConfig returns the configuration of the commit connection. Commit's
@@ -102,10 +108,13 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 // grows; a custom plan copies every array into the plan at every commit.
 // With sequential scans, hash and merge joins priced out, the one plan for
 // any table size is a nested loop over the primary key, and the connection
-// can keep it: the statements are planned once, not at every commit.
+// can keep it: the statements are planned once, not at every commit. Every
+// new connection prepares them by name, so that a commit sends only their
+// bound parameters.
 func writerConfig(read *pgxpool.Config) *pgxpool.Config {
 	cfg := read.Copy()
 	cfg.MinConns, cfg.MaxConns = 0, 1
+	cfg.AfterConnect = prepareStatements
 	for k, v := range map[string]string{
 		"plan_cache_mode":  "force_generic_plan",
 		"enable_seqscan":   "off",
