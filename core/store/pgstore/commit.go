@@ -61,15 +61,16 @@ func (s *Store) Prepare(b *store.Batch) error {
 	if err != nil {
 		return err
 	}
+	top := b.Changes.LastKey
+	for _, r := range rows.State {
+		top = max(top, r.MaxKey())
+	}
 	s.keyMu.Lock()
 	known := s.maxKey
 	if known >= 0 {
-		top := max(known, b.Changes.LastKey)
-		for _, r := range rows.State {
-			top = max(top, r.MaxKey())
-		}
-		s.maxKey = top
+		s.maxKey = max(known, top)
 	}
+	s.preparedKey = max(s.preparedKey, top)
 	s.keyMu.Unlock()
 
 	s.encMu.Lock()

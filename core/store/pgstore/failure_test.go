@@ -220,3 +220,35 @@ func TestLogRowsFromBeforeSegmentsAreReadFirst(t *testing.T) {
 		t.Fatalf("%d records counted", records)
 	}
 }
+
+// A Load between a batch's Prepare and its Commit must not let a later
+// batch take that batch's rows for new ones: the highest key it reads
+// covers every key the store prepared.
+func TestLoadBetweenPrepareAndCommitKeepsUpdatesUpdates(t *testing.T) {
+	s := openTest(t, pgtest.URL(t))
+	ctx := context.Background()
+	first := batch(1, 3)
+	if err := s.Prepare(first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx); err != nil { // sees none of first's rows
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	again := batch(4, 1)
+	done := first.Changes.Elements[2]
+	done.State, done.EndTime = state.ElementCompleted, 9
+	again.Changes.Elements = append(again.Changes.Elements, done)
+	if err := s.Commit(ctx, again); err != nil {
+		t.Fatalf("updating a row committed after a Load: %v", err)
+	}
+	if _, e := count(t, s); e != 4 {
+		t.Fatalf("%d element rows, want 4", e)
+	}
+	var st string
+	if err := s.pool.QueryRow(ctx, "SELECT state FROM element_instances WHERE key = 3").Scan(&st); err != nil || st != "COMPLETED" {
+		t.Fatalf("row 3 is %q (%v), want COMPLETED", st, err)
+	}
+}

@@ -54,8 +54,9 @@ var maxKeyQuery = func() string {
 }()
 
 // readMaxKey reads the highest key stored, which Prepare needs, with no
-// commit running. It never lowers a known maximum: rows prepared but not
-// yet committed may hold higher keys.
+// commit running. Rows prepared but not committed yet may hold higher keys,
+// so the maximum also covers every key this store prepared: a higher one
+// only sends more rows through update-or-insert, which is always right.
 func (s *Store) readMaxKey(ctx context.Context) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
@@ -65,7 +66,7 @@ func (s *Store) readMaxKey(ctx context.Context) error {
 	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
-	s.maxKey = max(s.maxKey, top)
+	s.maxKey = max(s.maxKey, s.preparedKey, top)
 	return nil
 }
 

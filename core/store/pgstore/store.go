@@ -37,10 +37,12 @@ type Store struct {
 	mu     sync.RWMutex
 	closed bool
 
-	// keyMu guards maxKey: at least the highest key of any row stored or
-	// prepared, -1 while unknown (see Prepare).
-	keyMu  sync.Mutex
-	maxKey int64
+	// keyMu guards maxKey, at least the highest key of any row stored or
+	// prepared (-1 while unknown, see Prepare), and preparedKey, the
+	// highest key of any row this store prepared, known or not.
+	keyMu       sync.Mutex
+	maxKey      int64
+	preparedKey int64
 	// commitMu runs one commit at a time, and Load's reading of the highest
 	// key between commits.
 	commitMu sync.Mutex

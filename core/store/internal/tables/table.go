@@ -79,7 +79,7 @@ func (t *Table) InsertUnnest() string {
 // AppendUnnest returns PostgreSQL's statement that inserts every row of a
 // batch from one array per column; a row whose key exists fails it.
 func (t *Table) AppendUnnest() string {
-	return "INSERT INTO " + t.Name + " (" + t.Names() + ") SELECT * FROM " + t.unnest()
+	return "INSERT INTO " + t.Name + " (" + t.Names() + ") " + t.unnest()
 }
 
 // UpdateUnnest returns PostgreSQL's statement that writes every row of a
@@ -93,16 +93,17 @@ func (t *Table) UpdateUnnest() string {
 		sets = append(sets, c.Name+" = s."+c.Name)
 	}
 	key := t.Columns[0].Name
-	return fmt.Sprintf("WITH s AS (SELECT * FROM %s AS s (%s)), "+
-		"u AS (UPDATE %s t SET %s FROM s WHERE t.%s = s.%s RETURNING t.%s) "+
-		"INSERT INTO %s (%s) SELECT * FROM s WHERE s.%s NOT IN (SELECT %s FROM u)",
-		t.unnest(), t.Names(), t.Name, strings.Join(sets, ", "), key, key, key, t.Name, t.Names(), key, key)
+	return fmt.Sprintf("WITH u AS (UPDATE %s t SET %s FROM (%s) s WHERE t.%s = s.%s RETURNING t.%s) "+
+		"INSERT INTO %s (%s) SELECT * FROM (%s) s WHERE s.%s NOT IN (SELECT %s FROM u)",
+		t.Name, strings.Join(sets, ", "), t.unnest(), key, key, key, t.Name, t.Names(), t.unnest(), key, key)
 }
 
-// unnest returns the unnest call that turns the column arrays $1..$n into
-// rows.
+// unnest returns the query that turns the column arrays $1..$n into rows,
+// one unnest per column in the select list: the arrays are read in step,
+// row by row, without first copying every row into a tuple store as
+// unnest(a, b, ...) in FROM does.
 func (t *Table) unnest() string {
-	arrays := make([]string, len(t.Columns))
+	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		typ := "bigint"
 		switch c.Kind {
@@ -111,9 +112,9 @@ func (t *Table) unnest() string {
 		case Bytes:
 			typ = "bytea"
 		}
-		arrays[i] = fmt.Sprintf("$%d::%s[]", i+1, typ)
+		cols[i] = fmt.Sprintf("unnest($%d::%s[]) AS %s", i+1, typ, c.Name)
 	}
-	return "unnest(" + strings.Join(arrays, ", ") + ")"
+	return "SELECT " + strings.Join(cols, ", ")
 }
 
 // Select returns the statement that reads every column, followed by the
