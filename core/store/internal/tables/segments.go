@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"sync"
 
 	"github.com/klauspost/compress/s2"
 
@@ -54,10 +55,10 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 	if len(recs) == 0 {
 		return r, nil
 	}
-	data := make([]byte, 0, 256*len(recs))
-	var frame []byte
-	var value bytes.Buffer
-	enc := json.NewEncoder(&value)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	data, frame, value := sc.data[:0], sc.frame[:0], &sc.value
+	enc := json.NewEncoder(value)
 	for i, rec := range recs {
 		if rec == nil {
 			return nil, fmt.Errorf("encode log: nil record after position %d", lastPosition(recs))
@@ -84,10 +85,15 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 	if len(data) > maxSegment {
 		return nil, fmt.Errorf("encode log: the batch's records take %d bytes, more than a segment holds (%d)", len(data), maxSegment)
 	}
-	packed := make([]byte, 5, 5+s2.MaxEncodedLen(len(data)))
+	if n := s2.MaxEncodedLen(len(data)); cap(sc.packed) < n {
+		sc.packed = make([]byte, n)
+	}
+	compressed := s2.Encode(sc.packed[:cap(sc.packed)], data)
+	packed := make([]byte, 5, 5+len(compressed))
 	packed[0] = segmentVersion
 	binary.LittleEndian.PutUint32(packed[1:5], crc32.Checksum(data, castagnoli))
-	packed = append(packed, s2.Encode(packed[5:], data)...)
+	packed = append(packed, compressed...)
+	sc.data, sc.frame = data, frame
 	r.i(recs[0].Position)
 	r.i(recs[len(recs)-1].Position)
 	r.i(int64(len(recs)))
@@ -95,6 +101,17 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 	r.end()
 	return r, r.Err()
 }
+
+// scratch holds EncodeSegment's working buffers between calls: a batch's
+// frames take hundreds of kilobytes, which a fresh allocation zeroes and
+// the garbage collector then reclaims, every commit. Only the returned
+// segment is allocated per call.
+type scratch struct {
+	data, frame, packed []byte
+	value               bytes.Buffer
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // errCorrupt is wrapped by every decoding error of a damaged segment.
 var errCorrupt = errors.New("corrupt log segment")
