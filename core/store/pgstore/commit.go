@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -73,50 +74,32 @@ func (s *Store) Prepare(b *store.Batch) error {
 	s.preparedKey = max(s.preparedKey, top)
 	s.keyMu.Unlock()
 
-	s.encMu.Lock()
-	defer s.encMu.Unlock()
 	wire := &pgconn.Batch{}
-	queue := func(name string, r *tables.Rows) error {
-		params, formats, err := s.encodeRows(r)
-		if err != nil {
-			return fmt.Errorf("commit: encode %s rows: %w", r.T.Name, err)
-		}
+	queue := func(name string, r *tables.Rows) {
+		params, formats := encodeRows(r)
 		wire.ExecPrepared(name, params, formats, nil)
-		return nil
 	}
 	if rows.Log.Len() > 0 {
-		if err := queue("wf_log", rows.Log); err != nil {
-			return err
-		}
+		queue("wf_log", rows.Log)
 	}
 	for _, r := range rows.State {
 		if known < 0 || !r.T.Upsert {
-			if err := queue("wf_upsert_"+r.T.Name, r); err != nil {
-				return err
-			}
+			queue("wf_upsert_"+r.T.Name, r)
 			continue
 		}
 		fresh, old := r.Split(known)
 		if fresh.Len() > 0 {
-			if err := queue("wf_insert_"+r.T.Name, fresh); err != nil {
-				return err
-			}
+			queue("wf_insert_"+r.T.Name, fresh)
 		}
 		if old.Len() > 0 {
-			if err := queue("wf_update_"+r.T.Name, old); err != nil {
-				return err
-			}
+			queue("wf_update_"+r.T.Name, old)
 		}
 	}
-	lastKey, err := s.types.Encode(pgtype.Int8OID, pgtype.BinaryFormatCode, b.Changes.LastKey, nil)
-	if err != nil {
-		return fmt.Errorf("commit: encode meta: %w", err)
+	meta := [][]byte{
+		binary.BigEndian.AppendUint64(nil, uint64(b.Changes.LastKey)),
+		binary.BigEndian.AppendUint64(nil, uint64(b.Changes.LastPosition)),
 	}
-	lastPosition, err := s.types.Encode(pgtype.Int8OID, pgtype.BinaryFormatCode, b.Changes.LastPosition, nil)
-	if err != nil {
-		return fmt.Errorf("commit: encode meta: %w", err)
-	}
-	wire.ExecPrepared("wf_meta", [][]byte{lastKey, lastPosition}, binary2, nil)
+	wire.ExecPrepared("wf_meta", meta, binary2, nil)
 	if s.extra != "" {
 		wire.ExecParams(s.extra, nil, nil, nil, nil)
 	}
@@ -127,25 +110,22 @@ func (s *Store) Prepare(b *store.Batch) error {
 var binary2 = []int16{pgtype.BinaryFormatCode, pgtype.BinaryFormatCode}
 
 // encodeRows returns one binary array parameter per column.
-func (s *Store) encodeRows(r *tables.Rows) ([][]byte, []int16, error) {
+func encodeRows(r *tables.Rows) ([][]byte, []int16) {
 	arrays := r.Arrays()
 	params := make([][]byte, len(arrays))
 	formats := make([]int16, len(arrays))
 	for i, a := range arrays {
-		oid := uint32(pgtype.Int8ArrayOID)
-		switch r.T.Columns[i].Kind {
-		case tables.Text:
-			oid = pgtype.TextArrayOID
-		case tables.Bytes:
-			oid = pgtype.ByteaArrayOID
+		switch a := a.(type) {
+		case []int64:
+			params[i] = int8Array(a)
+		case []string:
+			params[i] = textArray(a)
+		case [][]byte:
+			params[i] = byteaArray(a)
 		}
-		p, err := s.types.Encode(oid, pgtype.BinaryFormatCode, a, nil)
-		if err != nil {
-			return nil, nil, fmt.Errorf("column %s: %w", r.T.Columns[i].Name, err)
-		}
-		params[i], formats[i] = p, pgtype.BinaryFormatCode
+		formats[i] = pgtype.BinaryFormatCode
 	}
-	return params, formats, nil
+	return params, formats
 }
 
 // Commit implements store.Store. Every statement of the batch goes to the

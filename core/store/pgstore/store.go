@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/example/wf-engine/core/store"
@@ -46,10 +45,6 @@ type Store struct {
 	// commitMu runs one commit at a time, and Load's reading of the highest
 	// key between commits.
 	commitMu sync.Mutex
-	// encMu guards types, which encodes parameters (pgtype.Map is not safe
-	// for concurrent use).
-	encMu sync.Mutex
-	types *pgtype.Map
 
 	// extra, set by tests, is appended to every commit's batch.
 	extra string
@@ -100,7 +95,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
 	}
-	return &Store{pool: pool, writer: writer, host: host, opts: opts, maxKey: -1, types: pgtype.NewMap()}, nil
+	return &Store{pool: pool, writer: writer, host: host, opts: opts, maxKey: -1}, nil
 }
 
 // writerConfig returns the configuration of the commit connection. Commit's
