@@ -2,7 +2,11 @@ package record
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 func TestCodecRoundTripsEveryValueType(t *testing.T) {
@@ -80,5 +84,42 @@ func TestNamesOfCodes(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// AppendValueJSON must write exactly what json.Marshal writes. Every field
+// of the value is filled, so that a field added to ProcessInstanceValue and
+// not to the appender fails here.
+func TestAppendValueJSONWritesWhatMarshalWrites(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		v := &ProcessInstanceValue{}
+		rv := reflect.ValueOf(v).Elem()
+		for i := range rv.NumField() {
+			f := rv.Field(i)
+			name := rv.Type().Field(i).Name
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(rapid.OneOf(rapid.StringMatching(`[a-zA-Z0-9_-]*`), rapid.String()).Draw(t, name))
+			case reflect.Int32:
+				f.SetInt(int64(rapid.Int32().Draw(t, name)))
+			case reflect.Int64:
+				f.SetInt(rapid.Int64().Draw(t, name))
+			default:
+				t.Fatalf("field %s of kind %s: teach this test and AppendValueJSON about it", name, f.Kind())
+			}
+		}
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := AppendValueJSON([]byte("prefix"), v)
+		if err != nil || string(got) != "prefix"+string(want) {
+			t.Fatalf("got  %s (%v)\nwant prefix%s", got, err, want)
+		}
+	})
+	other := &JobValue{Type: "t", Retries: 3}
+	want, _ := json.Marshal(other)
+	if got, err := AppendValueJSON(nil, other); err != nil || string(got) != string(want) {
+		t.Fatalf("job value: %s %v", got, err)
 	}
 }

@@ -1,7 +1,6 @@
 package tables
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -57,8 +56,7 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	data, frame, value := sc.data[:0], sc.frame[:0], &sc.value
-	enc := json.NewEncoder(value)
+	data, frame, value := sc.data[:0], sc.frame[:0], sc.value[:0]
 	for i, rec := range recs {
 		if rec == nil {
 			return nil, fmt.Errorf("encode log: nil record after position %d", lastPosition(recs))
@@ -66,11 +64,11 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 		if i > 0 && rec.Position <= recs[i-1].Position {
 			return nil, fmt.Errorf("encode log: position %d follows %d", rec.Position, recs[i-1].Position)
 		}
-		value.Reset()
-		if err := enc.Encode(rec.Value); err != nil {
+		v, err := record.AppendValueJSON(value[:0], rec.Value)
+		if err != nil {
 			return nil, fmt.Errorf("encode record %d (%s %s): %w", rec.Position, rec.ValueType, rec.Intent, err)
 		}
-		v := bytes.TrimSuffix(value.Bytes(), []byte("\n")) // as json.Marshal writes it
+		value = v
 		frame = frame[:0]
 		for _, n := range []int64{rec.Position, rec.SourcePosition, rec.Key, int64(rec.Kind), int64(rec.ValueType),
 			int64(rec.Intent), int64(rec.Version), rec.Timestamp, int64(rec.RejectionType)} {
@@ -93,7 +91,7 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 	packed[0] = segmentVersion
 	binary.LittleEndian.PutUint32(packed[1:5], crc32.Checksum(data, castagnoli))
 	packed = append(packed, compressed...)
-	sc.data, sc.frame = data, frame
+	sc.data, sc.frame, sc.value = data, frame, value
 	r.i(recs[0].Position)
 	r.i(recs[len(recs)-1].Position)
 	r.i(int64(len(recs)))
@@ -107,8 +105,7 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 // the garbage collector then reclaims, every commit. Only the returned
 // segment is allocated per call.
 type scratch struct {
-	data, frame, packed []byte
-	value               bytes.Buffer
+	data, frame, value, packed []byte
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
