@@ -124,16 +124,39 @@ func AppendValueJSON(dst []byte, v Value) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// appendJSONString appends s quoted as encoding/json quotes it. Plain
-// ASCII, the usual case, is copied; anything else is left to encoding/json.
+// appendJSONString appends s quoted as encoding/json quotes it. Printable
+// ASCII, the usual case (with HTML's <, > and & escaped, as in the default
+// tenant "<default>"), is written here; anything else is left to
+// encoding/json.
 func appendJSONString(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
 			b, _ := json.Marshal(s) // a string always encodes
 			return append(dst, b...)
 		}
 	}
 	dst = append(dst, '"')
-	dst = append(dst, s...)
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var esc string
+		switch s[i] {
+		case '"':
+			esc = `\"`
+		case '\\':
+			esc = `\\`
+		case '<':
+			esc = `\u003c`
+		case '>':
+			esc = `\u003e`
+		case '&':
+			esc = `\u0026`
+		default:
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, esc...)
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
