@@ -1,6 +1,8 @@
 // Package store is the contract between the kernel and its storage: a log of
 // records and the state rows the records' events changed, written together
 // in one transaction per batch, and the searches over those rows (Querier).
+// A store may encode a batch ahead of its commit (Preparer), while the
+// batch before commits.
 // It defines the contract only; memstore, sqlitestore and pgstore implement
 // it. It must never interpret records.
 package store

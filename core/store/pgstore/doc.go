@@ -1,7 +1,11 @@
 // Package pgstore is the production store: a partition's log and state rows
-// in PostgreSQL through a pgx v5 pool, one transaction per batch sent in a
-// single round trip (array inserts and batched upserts), and searches on the
-// same tables. It implements store.Store, store.Loader and store.Querier.
-// It must never interpret records, never write outside a Commit, and never
-// put a connection password into an error or a log.
+// in PostgreSQL through pgx v5, and searches on the same tables. Reads
+// (loads, the log, searches) use a pool; commits use one writer connection
+// whose statements are prepared by name when it connects. Prepare encodes a
+// batch and binds those statements ahead of its commit; Commit sends the
+// batch in a single round trip, one implicit transaction (ADR 0007). It
+// implements store.Store, store.Preparer, store.Loader and store.Querier.
+// It must never interpret records, never write outside a Commit, never turn
+// a row that may exist into a plain insert, and never put a connection
+// password into an error or a log.
 package pgstore
