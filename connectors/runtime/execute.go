@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/expr"
 	"github.com/example/wf-engine/sdk/connector"
 )
@@ -292,7 +293,7 @@ func (r *Runtime) report(ctx context.Context, job Job, out outcome, log *slog.Lo
 		err = r.cfg.Jobs.Complete(rctx, job.Key, out.variables)
 	case OutcomeBPMNError:
 		log.Info("connector job threw a BPMN error", "error_code", out.code, "error_message", out.message, "variables", variableNames(out.variables))
-		err = r.cfg.Jobs.ThrowError(rctx, ThrowErrorRequest{Key: job.Key, ErrorCode: out.code, ErrorMessage: out.message, Variables: out.variables})
+		err = r.cfg.Jobs.ThrowError(rctx, engine.ThrowErrorRequest{Key: job.Key, ErrorCode: out.code, ErrorMessage: out.message, Variables: out.variables})
 	default:
 		level := slog.LevelWarn
 		if out.label == OutcomeIncident {
@@ -300,7 +301,7 @@ func (r *Runtime) report(ctx context.Context, job Job, out outcome, log *slog.Lo
 		}
 		log.Log(rctx, level, "connector job failed", "outcome", out.label, "retries", out.retries,
 			"retry_backoff", out.backoff.String(), "error", out.message)
-		err = r.cfg.Jobs.Fail(rctx, FailRequest{Key: job.Key, Retries: out.retries, ErrorMessage: out.message, RetryBackoff: out.backoff, Variables: out.variables})
+		err = r.cfg.Jobs.Fail(rctx, engine.FailJobRequest{Key: job.Key, Retries: out.retries, ErrorMessage: out.message, RetryBackoff: out.backoff, Variables: out.variables})
 	}
 	if err != nil {
 		r.metrics.reportErrors.WithLabelValues(job.Type).Inc()

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/wf-engine/core/engine"
 )
 
 // fakeJobs is a hand-written Jobs: tests add jobs and read the commands the
@@ -82,12 +84,12 @@ func (f *fakeJobs) Complete(_ context.Context, key int64, variables map[string]a
 	return nil
 }
 
-func (f *fakeJobs) Fail(_ context.Context, req FailRequest) error {
+func (f *fakeJobs) Fail(_ context.Context, req engine.FailJobRequest) error {
 	f.cmds <- command{kind: "fail", key: req.Key, retries: req.Retries, backoff: req.RetryBackoff, message: req.ErrorMessage, variables: req.Variables}
 	return nil
 }
 
-func (f *fakeJobs) ThrowError(_ context.Context, req ThrowErrorRequest) error {
+func (f *fakeJobs) ThrowError(_ context.Context, req engine.ThrowErrorRequest) error {
 	f.cmds <- command{kind: "throw", key: req.Key, code: req.ErrorCode, message: req.ErrorMessage, variables: req.Variables}
 	return nil
 }

@@ -18,9 +18,9 @@ type Jobs interface {
 	Complete(ctx context.Context, key int64, variables map[string]any) error
 	// Fail reports a failed attempt; with no retries left the engine raises
 	// an incident with the message.
-	Fail(ctx context.Context, req FailRequest) error
+	Fail(ctx context.Context, req engine.FailJobRequest) error
 	// ThrowError raises a BPMN error from a job.
-	ThrowError(ctx context.Context, req ThrowErrorRequest) error
+	ThrowError(ctx context.Context, req engine.ThrowErrorRequest) error
 }
 
 // ActivateRequest asks for jobs of one type.
@@ -50,24 +50,6 @@ type Job struct {
 	Variables map[string]any
 }
 
-// FailRequest reports a failed attempt.
-type FailRequest struct {
-	Key          int64
-	Retries      int32
-	ErrorMessage string
-	RetryBackoff time.Duration
-	// Variables are set on the task's scope (jobError's variables).
-	Variables map[string]any
-}
-
-// ThrowErrorRequest raises a BPMN error.
-type ThrowErrorRequest struct {
-	Key          int64
-	ErrorCode    string
-	ErrorMessage string
-	Variables    map[string]any
-}
-
 // EngineJobs adapts an engine.Client (the in-process engine) to Jobs.
 func EngineJobs(c engine.Client) Jobs { return engineJobs{c: c} }
 
@@ -95,11 +77,11 @@ func (e engineJobs) Complete(ctx context.Context, key int64, variables map[strin
 	return e.c.CompleteJob(ctx, engine.CompleteJobRequest{Key: key, Variables: variables})
 }
 
-func (e engineJobs) Fail(ctx context.Context, req FailRequest) error {
+func (e engineJobs) Fail(ctx context.Context, req engine.FailJobRequest) error {
 	return e.c.FailJob(ctx, engine.FailJobRequest{Key: req.Key, Retries: req.Retries, ErrorMessage: req.ErrorMessage, RetryBackoff: req.RetryBackoff, Variables: req.Variables})
 }
 
-func (e engineJobs) ThrowError(ctx context.Context, req ThrowErrorRequest) error {
+func (e engineJobs) ThrowError(ctx context.Context, req engine.ThrowErrorRequest) error {
 	return e.c.ThrowError(ctx, engine.ThrowErrorRequest{Key: req.Key, ErrorCode: req.ErrorCode, ErrorMessage: req.ErrorMessage, Variables: req.Variables})
 }
 
