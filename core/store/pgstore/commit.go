@@ -41,12 +41,6 @@ func prepareStatements(ctx context.Context, conn *pgx.Conn) error {
 	return nil
 }
 
-// prepared is a batch ready to be written: the bound statements, encoded
-// for the wire, and what the highest stored key becomes once it commits.
-type prepared struct {
-	wire *pgconn.Batch
-}
-
 // Prepare implements store.Preparer. It does all of a commit's work that
 // needs no connection: the rows, the choice between insert and update for
 // each, and the statements' parameters in PostgreSQL's binary format. The
@@ -103,7 +97,7 @@ func (s *Store) Prepare(b *store.Batch) error {
 	if s.extra != "" {
 		wire.ExecParams(s.extra, nil, nil, nil, nil)
 	}
-	b.Prepared = &prepared{wire: wire}
+	b.Prepared = wire // the bound statements, ready for the wire
 	return nil
 }
 
@@ -135,13 +129,14 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	if b == nil {
 		return errors.New("commit: nil batch")
 	}
-	if _, ok := b.Prepared.(*prepared); !ok {
-		b.Prepared = nil // rows another store encoded; encode them for this one
+	wire, ok := b.Prepared.(*pgconn.Batch)
+	if !ok {
+		b.Prepared = nil // not prepared, or by another kind of store
 		if err := s.Prepare(b); err != nil {
 			return err
 		}
+		wire = b.Prepared.(*pgconn.Batch)
 	}
-	p := b.Prepared.(*prepared)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.opts.CommitTimeout)
@@ -155,7 +150,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 			return err
 		}
 		defer conn.Release()
-		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
+		results, err := conn.Conn().PgConn().ExecBatch(ctx, wire).ReadAll()
 		if err != nil {
 			return err
 		}
