@@ -145,12 +145,7 @@ func TestCamundaCompatLint(t *testing.T) {
 // rejection must be INVALID_ARGUMENT and contain want.
 func checkCompat(t *testing.T, path, want, why string) {
 	t.Helper()
-	b, err := os.ReadFile(path) // #nosec G304 -- corpus path
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := NewHarness(t)
-	_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+	_, err := DeployFile(t, path)
 	name := filepath.Base(path)
 	switch {
 	case want == "" && err != nil:

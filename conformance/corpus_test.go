@@ -360,12 +360,7 @@ func TestCorpusZeebeModelsDeploy(t *testing.T) {
 	var deployed, unsupported, notExecutable int
 	for _, path := range files {
 		name := strings.TrimPrefix(path, corpusDir+"/")
-		b, err := os.ReadFile(path) // #nosec G304 -- corpus path
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := NewHarness(t)
-		_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+		_, err := DeployFile(t, path)
 		want, invalid := zeebeInvalid[name]
 		rj, isRejection := engine.AsRejection(err)
 		switch {
@@ -404,12 +399,7 @@ func TestCorpusDescriptiveModelsNeverCrash(t *testing.T) {
 	var deployed, rejected int
 	for _, path := range files {
 		name := strings.TrimPrefix(path, corpusDir+"/")
-		b, err := os.ReadFile(path) // #nosec G304 -- corpus path
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := NewHarness(t)
-		_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+		_, err := DeployFile(t, path)
 		if err == nil {
 			deployed++
 			continue

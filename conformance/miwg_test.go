@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,12 +23,7 @@ func TestMIWGReferenceModels(t *testing.T) {
 	var deployed, rejected int
 	for _, path := range files {
 		name := strings.TrimPrefix(path, corpusDir+"/")
-		b, err := os.ReadFile(path) // #nosec G304 -- corpus path
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := NewHarness(t)
-		_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+		b, err := DeployFile(t, path)
 		if err == nil {
 			deployed++
 			continue

@@ -73,9 +73,9 @@ func RunScenarios(t *testing.T, dir string) {
 
 var idAttr = regexp.MustCompile(`\bid="([^"]+)"`)
 
-// CheckInvalid deploys a model that must be rejected and checks that the
-// rejection names an element of the model.
-func CheckInvalid(t *testing.T, path string) {
+// DeployFile deploys the file at path, named by its base name, on a fresh
+// engine, and returns its content and the deployment's error.
+func DeployFile(t *testing.T, path string) ([]byte, error) {
 	t.Helper()
 	b, err := os.ReadFile(path) // #nosec G304 -- test data path
 	if err != nil {
@@ -83,6 +83,14 @@ func CheckInvalid(t *testing.T, path string) {
 	}
 	h := NewHarness(t)
 	_, err = h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(path), Content: b}}})
+	return b, err
+}
+
+// CheckInvalid deploys a model that must be rejected and checks that the
+// rejection names an element of the model.
+func CheckInvalid(t *testing.T, path string) {
+	t.Helper()
+	b, err := DeployFile(t, path)
 	rj, ok := engine.AsRejection(err)
 	if !ok || rj.Type != record.RejectionInvalidArgument {
 		t.Fatalf("deploying %s: want an INVALID_ARGUMENT rejection, got %v", path, err)
