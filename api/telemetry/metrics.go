@@ -159,12 +159,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 
 // Prepare implements store.Preparer by forwarding; a store without it
 // encodes in Commit.
-func (s *Store) Prepare(b *store.Batch) error {
-	if p, ok := s.Store.(store.Preparer); ok {
-		return p.Prepare(b)
-	}
-	return nil
-}
+func (s *Store) Prepare(b *store.Batch) error { return store.Prepare(s.Store, b) }
 
 // Load implements store.Loader by forwarding; it fails when the wrapped
 // store is not a Loader (every store of this project is one).

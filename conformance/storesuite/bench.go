@@ -43,12 +43,7 @@ func (c *counting) Commit(ctx context.Context, b *store.Batch) error {
 
 // Prepare passes the engine's early encoding through, so that the bench
 // measures the store as the engine runs it.
-func (c *counting) Prepare(b *store.Batch) error {
-	if p, ok := c.Store.(store.Preparer); ok {
-		return p.Prepare(b)
-	}
-	return nil
-}
+func (c *counting) Prepare(b *store.Batch) error { return store.Prepare(c.Store, b) }
 
 func (c *counting) Load(ctx context.Context) (*state.Snapshot, error) {
 	return c.Store.(store.Loader).Load(ctx)

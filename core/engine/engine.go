@@ -394,9 +394,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 	}
 	if len(p.records) > 0 {
 		p.write = &store.Batch{Records: p.records, Changes: st.TakeChanges()}
-		if pr, ok := e.cfg.Store.(store.Preparer); ok {
-			p.failed = pr.Prepare(p.write)
-		}
+		p.failed = store.Prepare(e.cfg.Store, p.write)
 	}
 	// A long poll woken now activates in a later batch, which commits
 	// after this one.

@@ -41,6 +41,15 @@ type Preparer interface {
 	Prepare(b *Batch) error
 }
 
+// Prepare calls s's Prepare when it has one; Commit encodes an unprepared
+// batch itself. Stores that wrap another forward Prepare through it.
+func Prepare(s Store, b *Batch) error {
+	if p, ok := s.(Preparer); ok {
+		return p.Prepare(b)
+	}
+	return nil
+}
+
 // Loader is a store that keeps state rows, so that a restart loads them
 // instead of replaying the log.
 type Loader interface {
