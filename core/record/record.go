@@ -130,3 +130,19 @@ const KeyPartitionShift = 51
 
 // Key builds the key for counter n of a partition.
 func Key(partition int32, n int64) int64 { return int64(partition)<<KeyPartitionShift | n }
+
+// Principal is who sent a command from outside, as the API authenticated
+// them: the audit trail of the log. Commands the engine gives itself
+// (timers, job deadlines) and commands sent with authentication off carry
+// none.
+type Principal struct {
+	// Subject is the user name (basic authentication) or the token's sub
+	// claim (OIDC).
+	Subject string `json:"subject,omitempty"`
+	// ClientID is the OAuth client of a machine client (azp or client_id).
+	ClientID string `json:"clientId,omitempty"`
+	// Roles are the roles the request was authorized with.
+	Roles []string `json:"roles,omitempty"`
+	// Tenants are the tenants the principal may work on.
+	Tenants []string `json:"tenants,omitempty"`
+}
