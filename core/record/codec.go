@@ -84,6 +84,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &MessageStartSubscriptionValue{}, nil
 	case TypeUserTask:
 		return &UserTaskValue{}, nil
+	case TypeTenant:
+		return &TenantValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

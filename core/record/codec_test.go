@@ -25,6 +25,7 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&MessageSubscriptionValue{MessageName: "m", CorrelationKey: "k", Interrupting: true},
 		&MessageStartSubscriptionValue{MessageName: "m", StartEventID: "s"},
 		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
+		&TenantValue{TenantKey: 7, TenantID: "acme", Name: "Acme", EntityType: TenantEntityUser, EntityID: "ann"},
 	}
 	for _, v := range values {
 		t.Run(v.ValueType().String(), func(t *testing.T) {

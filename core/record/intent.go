@@ -118,6 +118,21 @@ const (
 	IntentUserTaskCanceled  Intent = 127
 )
 
+// Tenant intents (Camunda 8.8 tenant management): tenants and the users and
+// clients assigned to them.
+const (
+	IntentTenantCreate        Intent = 130
+	IntentTenantCreated       Intent = 131
+	IntentTenantUpdate        Intent = 132
+	IntentTenantUpdated       Intent = 133
+	IntentTenantDelete        Intent = 134
+	IntentTenantDeleted       Intent = 135
+	IntentTenantAddEntity     Intent = 136
+	IntentTenantEntityAdded   Intent = 137
+	IntentTenantRemoveEntity  Intent = 138
+	IntentTenantEntityRemoved Intent = 139
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -181,6 +196,16 @@ var intentNames = map[Intent]string{
 	IntentUserTaskComplete:                   "COMPLETE",
 	IntentUserTaskCompleted:                  "COMPLETED",
 	IntentUserTaskCanceled:                   "CANCELED",
+	IntentTenantCreate:                       "CREATE",
+	IntentTenantCreated:                      "CREATED",
+	IntentTenantUpdate:                       "UPDATE",
+	IntentTenantUpdated:                      "UPDATED",
+	IntentTenantDelete:                       "DELETE",
+	IntentTenantDeleted:                      "DELETED",
+	IntentTenantAddEntity:                    "ADD_ENTITY",
+	IntentTenantEntityAdded:                  "ENTITY_ADDED",
+	IntentTenantRemoveEntity:                 "REMOVE_ENTITY",
+	IntentTenantEntityRemoved:                "ENTITY_REMOVED",
 }
 
 func (i Intent) String() string {

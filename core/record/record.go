@@ -43,6 +43,7 @@ const (
 	TypeMessageSubscription      ValueType = 12
 	TypeMessageStartSubscription ValueType = 13
 	TypeUserTask                 ValueType = 14
+	TypeTenant                   ValueType = 15
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -60,6 +61,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeMessageSubscription:      "MESSAGE_SUBSCRIPTION",
 	TypeMessageStartSubscription: "MESSAGE_START_EVENT_SUBSCRIPTION",
 	TypeUserTask:                 "USER_TASK",
+	TypeTenant:                   "TENANT",
 }
 
 func (t ValueType) String() string {

@@ -249,6 +249,28 @@ type UserTaskValue struct {
 // ValueType implements Value.
 func (*UserTaskValue) ValueType() ValueType { return TypeUserTask }
 
+// Tenant member entity types, as Camunda names them.
+const (
+	TenantEntityUser   = "USER"
+	TenantEntityClient = "CLIENT"
+)
+
+// TenantValue is a tenant, or a user or client assigned to one (entity
+// commands and events), as Camunda's tenant record has it.
+type TenantValue struct {
+	TenantKey   int64  `json:"tenantKey"`
+	TenantID    string `json:"tenantId"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// EntityType (TenantEntityUser or TenantEntityClient) and EntityID name
+	// the member of entity commands and events.
+	EntityType string `json:"entityType,omitempty"`
+	EntityID   string `json:"entityId,omitempty"`
+}
+
+// ValueType implements Value.
+func (*TenantValue) ValueType() ValueType { return TypeTenant }
+
 // ErrorType is the cause of an incident, as Camunda names it.
 type ErrorType string
 
@@ -296,4 +318,5 @@ var (
 	_ Value = (*MessageSubscriptionValue)(nil)
 	_ Value = (*MessageStartSubscriptionValue)(nil)
 	_ Value = (*UserTaskValue)(nil)
+	_ Value = (*TenantValue)(nil)
 )
