@@ -19,6 +19,7 @@ type wire struct {
 	RejectionType   RejectionType   `json:"rejectionType,omitempty"`
 	RejectionReason string          `json:"rejectionReason,omitempty"`
 	Value           json.RawMessage `json:"value"`
+	Principal       *Principal      `json:"principal,omitempty"`
 }
 
 // Marshal encodes a record as JSON. Map keys are sorted, so equal records
@@ -49,7 +50,7 @@ func Unmarshal(b []byte) (*Record, error) {
 	return &Record{
 		Position: w.Position, SourcePosition: w.SourcePosition, Key: w.Key, Kind: w.Kind,
 		ValueType: w.ValueType, Intent: w.Intent, Version: w.Version, Timestamp: w.Timestamp,
-		RejectionType: w.RejectionType, RejectionReason: w.RejectionReason, Value: v,
+		RejectionType: w.RejectionType, RejectionReason: w.RejectionReason, Value: v, Principal: w.Principal,
 	}, nil
 }
 

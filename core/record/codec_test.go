@@ -124,3 +124,33 @@ func TestAppendValueJSONWritesWhatMarshalWrites(t *testing.T) {
 		t.Fatalf("job value: %s %v", got, err)
 	}
 }
+
+func TestCodecKeepsThePrincipalOfCommandsFromOutside(t *testing.T) {
+	p := &Principal{Subject: "ann", ClientID: "cli", Roles: []string{"operator"}, Tenants: []string{"t1", DefaultTenant}}
+	cmd := &Record{Position: 3, Key: -1, Kind: KindCommand, ValueType: TypeProcessInstanceCreation,
+		Intent: IntentProcessInstanceCreate, Version: 1, Timestamp: 7, Value: &ProcessInstanceCreationValue{BPMNProcessID: "p"}, Principal: p}
+	b, err := Marshal(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Principal, p) {
+		t.Fatalf("principal after a round trip: %+v, want %+v", back.Principal, p)
+	}
+	// Records without one (events, the engine's own commands) are written
+	// exactly as before the principal existed.
+	cmd.Principal = nil
+	b, err = Marshal(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("principal")) {
+		t.Fatalf("a record without a principal names one: %s", b)
+	}
+	if back, err := Unmarshal(b); err != nil || back.Principal != nil {
+		t.Fatalf("no principal decoded as %+v (%v)", back.Principal, err)
+	}
+}

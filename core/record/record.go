@@ -117,6 +117,10 @@ type Record struct {
 	RejectionType   RejectionType `json:"rejectionType,omitempty"`
 	RejectionReason string        `json:"rejectionReason,omitempty"`
 	Value           Value         `json:"value"`
+	// Principal is who sent the command, on commands from outside only
+	// (nil on events, rejections and the commands the engine gives
+	// itself). It is the audit trail: processing never reads it.
+	Principal *Principal `json:"principal,omitempty"`
 }
 
 // Value is the typed payload of a record.
