@@ -451,6 +451,7 @@ func (e *Engine) QueueDepth() int { return len(e.in) }
 
 // submit sends a command and waits for its answer.
 func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error) {
+	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
 	r := &request{cmd: cmd, done: make(chan reply, 1)}
 	if err := e.enqueue(ctx, r); err != nil {
 		return nil, err
