@@ -61,6 +61,11 @@ var appliers = map[applierKey]applier{
 	{record.IntentUserTaskUpdated, 1}:                    applyUserTaskUpdated,
 	{record.IntentUserTaskCompleted, 1}:                  applyUserTaskEnded(UserTaskCompleted),
 	{record.IntentUserTaskCanceled, 1}:                   applyUserTaskEnded(UserTaskCanceled),
+	{record.IntentTenantCreated, 1}:                      applyTenantCreated,
+	{record.IntentTenantUpdated, 1}:                      applyTenantUpdated,
+	{record.IntentTenantDeleted, 1}:                      applyTenantDeleted,
+	{record.IntentTenantEntityAdded, 1}:                  applyTenantEntityAdded,
+	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
 }
 
 // EventVersion is the version new events of each intent are written with.

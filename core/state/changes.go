@@ -22,6 +22,8 @@ type Changes struct {
 	Messages             []MessageRow
 	StartSubscriptions   []StartSubscriptionRow
 	UserTasks            []UserTaskRow
+	Tenants              []TenantRow
+	TenantMembers        []TenantMemberRow
 	// LastKey and LastPosition are the state's counters after the batch.
 	LastKey, LastPosition int64
 }
@@ -97,7 +99,10 @@ type changeSet struct {
 	messages  map[int64]MessageRow
 	starts    map[int64]StartSubscriptionRow
 	userTasks map[int64]UserTaskRow
-	dirty     bool
+	tenants   map[int64]TenantRow
+	// tenantMembers are keyed by membership key.
+	tenantMembers map[int64]TenantMemberRow
+	dirty         bool
 }
 
 func newChanges() changeSet {
@@ -112,6 +117,9 @@ func newChanges() changeSet {
 		messages:  map[int64]MessageRow{},
 		starts:    map[int64]StartSubscriptionRow{},
 		userTasks: map[int64]UserTaskRow{},
+		tenants:   map[int64]TenantRow{},
+
+		tenantMembers: map[int64]TenantMemberRow{},
 	}
 }
 
@@ -192,6 +200,14 @@ func (s *State) TakeChanges() Changes {
 	if len(c.userTasks) > 0 {
 		out.UserTasks = valuesInKeyOrder(c.userTasks)
 	}
+	if len(c.tenants) > 0 {
+		out.Tenants = valuesInKeyOrder(c.tenants)
+	}
+	if len(c.tenantMembers) > 0 {
+		out.TenantMembers = valuesInKeyOrder(c.tenantMembers)
+	}
+	clear(c.tenants)
+	clear(c.tenantMembers)
 	clear(c.userTasks)
 	clear(c.timers)
 	clear(c.subs)

@@ -78,5 +78,5 @@ func (s *State) Check() error {
 			return fmt.Errorf("variables of scope %d outlive their scope", k)
 		}
 	}
-	return nil
+	return s.checkTenants()
 }

@@ -20,6 +20,8 @@ type Snapshot struct {
 	Messages              []Message // buffered messages that have not expired
 	StartSubscriptions    []StartSubscription
 	UserTasks             []UserTask // open user tasks
+	Tenants               []Tenant   // tenants that were not deleted
+	TenantMembers         []TenantMember
 }
 
 // Live reports whether a stored job row still belongs in the state.
@@ -121,6 +123,16 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 	for _, u := range snap.UserTasks {
 		if err := applyUserTaskCreated(s, &record.Record{Key: u.Key, Value: &u.Value}); err != nil {
 			return nil, err
+		}
+	}
+	for _, t := range snap.Tenants {
+		if err := applyTenantCreated(s, &record.Record{Key: t.Key, Value: &t.Value}); err != nil {
+			return nil, fmt.Errorf("restore tenant %d: %w", t.Key, err)
+		}
+	}
+	for _, m := range snap.TenantMembers {
+		if err := applyTenantEntityAdded(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, fmt.Errorf("restore tenant membership %d: %w", m.Key, err)
 		}
 	}
 	s.changes = newChanges() // restoring is not a change

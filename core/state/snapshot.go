@@ -32,6 +32,8 @@ type dump struct {
 	Correlation  map[string]int64           `json:"byCorrelation"`
 	Called       map[int64]int64            `json:"called"`
 	UserTasks    []UserTask                 `json:"userTasks"`
+	Tenants      []Tenant                   `json:"tenants"`
+	Members      []TenantMember             `json:"tenantMembers"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -80,6 +82,14 @@ func (s *State) Dump() []byte {
 	}
 	for _, k := range sortedKeys(s.userTasks) {
 		d.UserTasks = append(d.UserTasks, *s.userTasks[k])
+	}
+	for _, t := range s.Tenants() {
+		if t.Key != 0 { // the default tenant is built in
+			d.Tenants = append(d.Tenants, *t)
+		}
+	}
+	for _, k := range sortedKeys(s.tn.members) {
+		d.Members = append(d.Members, *s.tn.members[k])
 	}
 	for _, k := range sortedKeys(s.ev.starts) {
 		d.Starts = append(d.Starts, *s.ev.starts[k])

@@ -162,6 +162,7 @@ type State struct {
 	ev                events
 	userTasks         map[int64]*UserTask
 	userTaskByElement map[int64]int64
+	tn                tenants
 
 	changes changeSet
 }
@@ -183,6 +184,7 @@ func New(parse ParseFunc) *State {
 		incidents:   map[int64]*Incident{},
 		ev:          newEvents(),
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
+		tn:      newTenants(),
 		changes: newChanges(),
 	}
 }
