@@ -86,14 +86,6 @@ func (s *Server) variables(raw json.RawMessage) (map[string]any, error) {
 	return m, nil
 }
 
-// checkTenant accepts the default tenant only: multi-tenancy is not there yet.
-func checkTenant(tenant string) error {
-	if tenant == "" || tenant == record.DefaultTenant {
-		return nil
-	}
-	return bindErrorf("tenantId: expected '%s' (multi-tenancy is not enabled), got '%s'", record.DefaultTenant, tenant)
-}
-
 // tenantOr returns the tenant, or the default one when it is empty.
 func tenantOr(tenant string) string {
 	if tenant == "" {

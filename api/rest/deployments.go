@@ -30,7 +30,8 @@ func (s *Server) deploy(c *gin.Context) {
 	if t := form.Value["tenantId"]; len(t) > 0 {
 		tenant = t[0]
 	}
-	if err := checkTenant(tenant); err != nil {
+	tenant, err = s.requestTenant(c.Request.Context(), tenant)
+	if err != nil {
 		s.fail(c, "", err)
 		return
 	}
@@ -39,7 +40,7 @@ func (s *Server) deploy(c *gin.Context) {
 		s.fail(c, "", err)
 		return
 	}
-	d, err := s.eng.Deploy(c.Request.Context(), engine.DeployRequest{Resources: resources, TenantID: tenantOr(tenant)})
+	d, err := s.eng.Deploy(c.Request.Context(), engine.DeployRequest{Resources: resources, TenantID: tenant})
 	if err != nil {
 		s.fail(c, "CREATE", err)
 		return

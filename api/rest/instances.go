@@ -15,7 +15,7 @@ func (s *Server) createInstance(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
-	ci, err := s.createRequest(&req)
+	ci, err := s.createRequest(c.Request.Context(), &req)
 	if err != nil {
 		s.fail(c, "CREATE", err)
 		return
@@ -40,7 +40,7 @@ func (s *Server) createInstance(c *gin.Context) {
 }
 
 // createRequest checks a create request and turns it into the engine's.
-func (s *Server) createRequest(req *CreateProcessInstanceRequest) (engine.CreateInstanceRequest, error) {
+func (s *Server) createRequest(ctx context.Context, req *CreateProcessInstanceRequest) (engine.CreateInstanceRequest, error) {
 	var out engine.CreateInstanceRequest
 	switch {
 	case req.ProcessDefinitionKey != nil && req.ProcessDefinitionID != "":
@@ -52,14 +52,15 @@ func (s *Server) createRequest(req *CreateProcessInstanceRequest) (engine.Create
 	case len(req.FetchVariables) > 0 && !req.AwaitCompletion:
 		return out, bindErrorf("fetchVariables: only allowed together with awaitCompletion")
 	}
-	if err := checkTenant(req.TenantID); err != nil {
+	tenant, err := s.requestTenant(ctx, req.TenantID)
+	if err != nil {
 		return out, err
 	}
 	vars, err := s.variables(req.Variables)
 	if err != nil {
 		return out, err
 	}
-	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenantOr(req.TenantID)}
+	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenant}
 	if req.ProcessDefinitionKey != nil {
 		out.ProcessDefinitionKey = int64(*req.ProcessDefinitionKey)
 		if out.ProcessDefinitionKey <= 0 {

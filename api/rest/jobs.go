@@ -17,15 +17,18 @@ func (s *Server) activateJobs(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
+	tenants := make([]string, 0, len(req.TenantIDs))
 	for _, t := range req.TenantIDs {
-		if err := checkTenant(t); err != nil {
+		t, err := s.requestTenant(c.Request.Context(), t)
+		if err != nil {
 			s.fail(c, "", err)
 			return
 		}
+		tenants = append(tenants, t)
 	}
 	ar := engine.ActivateJobsRequest{
 		Type: req.Type, Worker: req.Worker, Timeout: time.Duration(req.Timeout) * time.Millisecond, MaxJobs: req.MaxJobsToActivate,
-		FetchVariables: req.FetchVariable, TenantIDs: req.TenantIDs, RequestTimeout: s.longPoll(req.RequestTimeout),
+		FetchVariables: req.FetchVariable, TenantIDs: tenants, RequestTimeout: s.longPoll(req.RequestTimeout),
 	}
 	// A long poll ends early when the server shuts down.
 	ctx, cancel := context.WithCancel(c.Request.Context())

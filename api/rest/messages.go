@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -14,7 +15,7 @@ func (s *Server) publishMessage(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
-	pr, err := s.messageRequest(req.Name, req.CorrelationKey, req.TenantID, req.Variables)
+	pr, err := s.messageRequest(c.Request.Context(), req.Name, req.CorrelationKey, req.TenantID, req.Variables)
 	if err != nil {
 		s.fail(c, "PUBLISH", err)
 		return
@@ -33,7 +34,7 @@ func (s *Server) correlateMessage(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
-	pr, err := s.messageRequest(req.Name, req.CorrelationKey, req.TenantID, req.Variables)
+	pr, err := s.messageRequest(c.Request.Context(), req.Name, req.CorrelationKey, req.TenantID, req.Variables)
 	if err != nil {
 		s.fail(c, "CORRELATE", err)
 		return
@@ -47,13 +48,14 @@ func (s *Server) correlateMessage(c *gin.Context) {
 }
 
 // messageRequest checks what publication and correlation share.
-func (s *Server) messageRequest(name, correlationKey, tenant string, variables jsonText) (engine.PublishMessageRequest, error) {
-	if err := checkTenant(tenant); err != nil {
+func (s *Server) messageRequest(ctx context.Context, name, correlationKey, tenant string, variables jsonText) (engine.PublishMessageRequest, error) {
+	tenant, err := s.requestTenant(ctx, tenant)
+	if err != nil {
 		return engine.PublishMessageRequest{}, err
 	}
 	vars, err := s.variables(variables)
 	if err != nil {
 		return engine.PublishMessageRequest{}, err
 	}
-	return engine.PublishMessageRequest{Name: name, CorrelationKey: correlationKey, Variables: vars, TenantID: tenantOr(tenant)}, nil
+	return engine.PublishMessageRequest{Name: name, CorrelationKey: correlationKey, Variables: vars, TenantID: tenant}, nil
 }

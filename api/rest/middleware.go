@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/idempotency"
 )
 
@@ -79,6 +80,10 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
 	sum := sha256.Sum256(body)
 	fingerprint := c.Request.Method + " " + c.Request.URL.Path + " " + hex.EncodeToString(sum[:])
+	// Keys are per principal: one caller never sees another's answer.
+	if p := auth.FromContext(c.Request.Context()); p != nil {
+		key = p.Subject + "\x00" + p.ClientID + "\x00" + key
+	}
 	outcome, resp := s.idem.Begin(key, fingerprint)
 	switch outcome {
 	case idempotency.Replay:

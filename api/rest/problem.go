@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -80,7 +81,10 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 	var qe *store.QueryError
 	var be *bindError
 	var nf *errNotFound
+	var fe *forbiddenError
 	switch {
+	case errors.As(err, &fe):
+		writeProblem(c, http.StatusForbidden, titleForbidden, fe.msg)
 	case errors.As(err, &nf):
 		notFound(c, "%s", nf.Error())
 	case errors.As(err, &be):
@@ -88,11 +92,11 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 	case errors.As(err, &qe):
 		badRequest(c, "%s", qe.Error())
 	case errors.Is(err, engine.ErrOverloaded):
-		c.Header("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter.Seconds()+0.5)))
+		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusTooManyRequests, titleResourceExhausted,
 			"Expected to handle the request, but the engine's command queue is full. Retry later.")
 	case errors.Is(err, engine.ErrUnavailable), errors.Is(err, engine.ErrStopped):
-		c.Header("Retry-After", strconv.Itoa(int(s.cfg.RetryAfter.Seconds()+0.5)))
+		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusServiceUnavailable, titleUnavailable, "The engine is unavailable: "+err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeProblem(c, http.StatusGatewayTimeout, titleDeadlineExceeded, "The request timed out before the engine answered.")
@@ -113,3 +117,6 @@ func (e *bindError) Error() string { return e.msg }
 func bindErrorf(format string, args ...any) error {
 	return &bindError{msg: fmt.Sprintf(format, args...)}
 }
+
+// retryAfterSeconds is a Retry-After header value: whole seconds, rounded.
+func retryAfterSeconds(d time.Duration) string { return strconv.Itoa(int(d.Seconds() + 0.5)) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/idempotency"
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/engine"
@@ -73,6 +74,22 @@ type Config struct {
 	// Clock is the engine's clock when it may be controlled over the API
 	// (PUT /v2/clock, POST /v2/clock/reset); nil answers those with 403.
 	Clock Clock
+	// Authenticator checks every request's credentials; nil is auth.mode
+	// none: no credentials, loopback hosts and origins only, and every
+	// request may do everything.
+	Authenticator auth.Authenticator
+	// WithPrincipal, with an Authenticator, returns the request context
+	// that makes the engine record the principal with every command.
+	WithPrincipal func(ctx context.Context, p *auth.Principal) context.Context
+	// MetricsOpen serves /metrics without authentication
+	// (http.metrics_auth none).
+	MetricsOpen bool
+	// Multitenancy turns multi-tenancy on: commands name their tenant and a
+	// principal works only on the tenants it is a member of. Off, every
+	// request is on the default tenant.
+	Multitenancy bool
+	// AuthMode is reported by /v2/authentication/me: none, basic or oidc.
+	AuthMode string
 }
 
 // withDefaults fills unset fields.
@@ -150,53 +167,55 @@ func (s *Server) Handler() http.Handler { return s.router }
 // the HTTP server starts shutting down.
 func (s *Server) Drain() { s.shutdown() }
 
-// route is one served operation.
+// route is one served operation and who may call it.
 type route struct {
 	method, path string
 	handle       gin.HandlerFunc
+	allow        access
 }
 
 func (s *Server) table() []route {
 	return []route{
-		{http.MethodGet, "/v2/topology", s.topology},
-		{http.MethodGet, "/v2/status", s.status},
-		{http.MethodPost, "/v2/deployments", s.deploy},
-		{http.MethodPost, "/v2/process-instances", s.createInstance},
-		{http.MethodPost, "/v2/process-instances/search", s.searchInstances},
-		{http.MethodGet, "/v2/process-instances/:processInstanceKey", s.getInstance},
-		{http.MethodPost, "/v2/process-instances/:processInstanceKey/cancellation", s.cancelInstance},
-		{http.MethodPost, "/v2/process-instances/:processInstanceKey/incidents/search", s.searchInstanceIncidents},
-		{http.MethodPost, "/v2/process-definitions/search", s.searchDefinitions},
-		{http.MethodGet, "/v2/process-definitions/:processDefinitionKey", s.getDefinition},
-		{http.MethodGet, "/v2/process-definitions/:processDefinitionKey/xml", s.getDefinitionXML},
-		{http.MethodPost, "/v2/element-instances/search", s.searchElements},
-		{http.MethodGet, "/v2/element-instances/:elementInstanceKey", s.getElement},
-		{http.MethodPut, "/v2/element-instances/:elementInstanceKey/variables", s.setVariables},
-		{http.MethodPost, "/v2/variables/search", s.searchVariables},
-		{http.MethodGet, "/v2/variables/:variableKey", s.getVariable},
-		{http.MethodPost, "/v2/jobs/activation", s.activateJobs},
-		{http.MethodPost, "/v2/jobs/search", s.searchJobs},
-		{http.MethodPost, "/v2/jobs/:jobKey/completion", s.completeJob},
-		{http.MethodPost, "/v2/jobs/:jobKey/failure", s.failJob},
-		{http.MethodPost, "/v2/jobs/:jobKey/error", s.throwError},
-		{http.MethodPatch, "/v2/jobs/:jobKey", s.updateJob},
-		{http.MethodPost, "/v2/messages/publication", s.publishMessage},
-		{http.MethodPost, "/v2/messages/correlation", s.correlateMessage},
-		{http.MethodPost, "/v2/user-tasks/search", s.searchUserTasks},
-		{http.MethodGet, "/v2/user-tasks/:userTaskKey", s.getUserTask},
-		{http.MethodPatch, "/v2/user-tasks/:userTaskKey", s.updateUserTask},
-		{http.MethodPost, "/v2/user-tasks/:userTaskKey/assignment", s.assignUserTask},
-		{http.MethodDelete, "/v2/user-tasks/:userTaskKey/assignee", s.unassignUserTask},
-		{http.MethodPost, "/v2/user-tasks/:userTaskKey/completion", s.completeUserTask},
-		{http.MethodPost, "/v2/user-tasks/:userTaskKey/variables/search", s.searchUserTaskVariables},
-		{http.MethodPut, "/v2/clock", s.pinClock},
-		{http.MethodPost, "/v2/clock/reset", s.resetClock},
-		{http.MethodPost, "/v2/incidents/search", s.searchIncidents},
-		{http.MethodGet, "/v2/incidents/:incidentKey", s.getIncident},
-		{http.MethodPost, "/v2/incidents/:incidentKey/resolution", s.resolveIncident},
-		{http.MethodGet, "/healthz", s.healthz},
-		{http.MethodGet, "/readyz", s.readyz},
-		{http.MethodGet, "/metrics", s.serveMetrics},
+		{http.MethodGet, "/v2/authentication/me", s.me, anyone},
+		{http.MethodGet, "/v2/topology", s.topology, anyone},
+		{http.MethodGet, "/v2/status", s.status, anyone},
+		{http.MethodPost, "/v2/deployments", s.deploy, operate},
+		{http.MethodPost, "/v2/process-instances", s.createInstance, operate},
+		{http.MethodPost, "/v2/process-instances/search", s.searchInstances, operate},
+		{http.MethodGet, "/v2/process-instances/:processInstanceKey", s.getInstance, operate},
+		{http.MethodPost, "/v2/process-instances/:processInstanceKey/cancellation", s.cancelInstance, operate},
+		{http.MethodPost, "/v2/process-instances/:processInstanceKey/incidents/search", s.searchInstanceIncidents, operate},
+		{http.MethodPost, "/v2/process-definitions/search", s.searchDefinitions, operate},
+		{http.MethodGet, "/v2/process-definitions/:processDefinitionKey", s.getDefinition, operate},
+		{http.MethodGet, "/v2/process-definitions/:processDefinitionKey/xml", s.getDefinitionXML, operate},
+		{http.MethodPost, "/v2/element-instances/search", s.searchElements, operate},
+		{http.MethodGet, "/v2/element-instances/:elementInstanceKey", s.getElement, operate},
+		{http.MethodPut, "/v2/element-instances/:elementInstanceKey/variables", s.setVariables, operate},
+		{http.MethodPost, "/v2/variables/search", s.searchVariables, operate},
+		{http.MethodGet, "/v2/variables/:variableKey", s.getVariable, operate},
+		{http.MethodPost, "/v2/jobs/activation", s.activateJobs, jobWork},
+		{http.MethodPost, "/v2/jobs/search", s.searchJobs, operate},
+		{http.MethodPost, "/v2/jobs/:jobKey/completion", s.completeJob, jobWork},
+		{http.MethodPost, "/v2/jobs/:jobKey/failure", s.failJob, jobWork},
+		{http.MethodPost, "/v2/jobs/:jobKey/error", s.throwError, jobWork},
+		{http.MethodPatch, "/v2/jobs/:jobKey", s.updateJob, jobWork},
+		{http.MethodPost, "/v2/messages/publication", s.publishMessage, operate},
+		{http.MethodPost, "/v2/messages/correlation", s.correlateMessage, operate},
+		{http.MethodPost, "/v2/user-tasks/search", s.searchUserTasks, taskWork},
+		{http.MethodGet, "/v2/user-tasks/:userTaskKey", s.getUserTask, taskWork},
+		{http.MethodPatch, "/v2/user-tasks/:userTaskKey", s.updateUserTask, operate},
+		{http.MethodPost, "/v2/user-tasks/:userTaskKey/assignment", s.assignUserTask, taskWork},
+		{http.MethodDelete, "/v2/user-tasks/:userTaskKey/assignee", s.unassignUserTask, taskWork},
+		{http.MethodPost, "/v2/user-tasks/:userTaskKey/completion", s.completeUserTask, taskWork},
+		{http.MethodPost, "/v2/user-tasks/:userTaskKey/variables/search", s.searchUserTaskVariables, taskWork},
+		{http.MethodPut, "/v2/clock", s.pinClock, adminOnly},
+		{http.MethodPost, "/v2/clock/reset", s.resetClock, adminOnly},
+		{http.MethodPost, "/v2/incidents/search", s.searchIncidents, operate},
+		{http.MethodGet, "/v2/incidents/:incidentKey", s.getIncident, operate},
+		{http.MethodPost, "/v2/incidents/:incidentKey/resolution", s.resolveIncident, operate},
+		{http.MethodGet, "/healthz", s.healthz, public},
+		{http.MethodGet, "/readyz", s.readyz, public},
+		{http.MethodGet, "/metrics", s.serveMetrics, metricsAccess},
 	}
 }
 
@@ -204,12 +223,13 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.observe, s.recoverPanic, s.limitBody, s.validate, s.idempotent)
+	r.Use(s.observe, s.recoverPanic)
 	for _, rt := range s.table() {
-		r.Handle(rt.method, rt.path, rt.handle)
+		r.Handle(rt.method, rt.path, s.authorize(rt.allow), s.limitBody, s.validate, s.idempotent, rt.handle)
 	}
-	r.NoRoute(func(c *gin.Context) { notFound(c, "No endpoint %s %s", c.Request.Method, c.Request.URL.Path) })
-	r.NoMethod(func(c *gin.Context) {
+	// Unknown routes answer 404 to authenticated callers only.
+	r.NoRoute(s.authorize(anyone), func(c *gin.Context) { notFound(c, "No endpoint %s %s", c.Request.Method, c.Request.URL.Path) })
+	r.NoMethod(s.authorize(anyone), func(c *gin.Context) {
 		writeProblem(c, http.StatusMethodNotAllowed, "Method Not Allowed", "The endpoint does not support "+c.Request.Method)
 	})
 	return r

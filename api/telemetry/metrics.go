@@ -23,6 +23,7 @@ const (
 	NameJobsActivated         = "wf_jobs_activated_total"
 	NameJobsActivatable       = "wf_jobs_activatable"
 	NameCommandQueueDepth     = "wf_engine_command_queue_depth"
+	NameAuthFailures          = "wf_http_auth_failures_total"
 )
 
 // maxJobTypes bounds the job types reported by wf_jobs_activatable.
@@ -38,6 +39,7 @@ type Metrics struct {
 	batchRecords   prometheus.Histogram
 	activation     prometheus.Histogram
 	jobsActivated  prometheus.Counter
+	authFailures   *prometheus.CounterVec
 }
 
 // New registers the metrics (and the Go and process collectors) in a new
@@ -67,8 +69,11 @@ func New() *Metrics {
 		jobsActivated: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: NameJobsActivated, Help: "Jobs handed to workers.",
 		}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: NameAuthFailures, Help: "Requests refused because their credentials were missing or bad (401) or could not be checked (503).",
+		}, []string{"status"}),
 	}
-	m.Registry.MustRegister(m.httpRequests, m.httpDuration, m.commitDuration, m.batchRecords, m.activation, m.jobsActivated,
+	m.Registry.MustRegister(m.httpRequests, m.httpDuration, m.commitDuration, m.batchRecords, m.activation, m.jobsActivated, m.authFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -80,6 +85,14 @@ func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration)
 	}
 	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// CountAuthFailure counts a request refused by authentication.
+func (m *Metrics) CountAuthFailure(status int) {
+	if m == nil {
+		return
+	}
+	m.authFailures.WithLabelValues(strconv.Itoa(status)).Inc()
 }
 
 // ObserveActivation records an activation request that handed out n jobs.
