@@ -9,17 +9,20 @@ import (
 // calledProcess finds the definition a call activity starts, or returns a
 // CALLED_ELEMENT_ERROR failure.
 func (p *Processor) calledProcess(in *instance, spec *element.CallSpec) (*state.ProcessDefinition, error) {
+	// The called process runs in the caller's tenant; a deployment belongs
+	// to one tenant, so binding "deployment" stays in it too.
+	tenant := in.def.TenantID
 	var def *state.ProcessDefinition
 	switch spec.BindingType {
 	case "deployment":
 		def = p.st.ProcessInDeployment(spec.BPMNProcessID, in.def.DeploymentKey)
 	case "versionTag":
-		def = p.st.ProcessWithTag(spec.BPMNProcessID, spec.VersionTag)
+		def = p.st.ProcessWithTag(tenant, spec.BPMNProcessID, spec.VersionTag)
 	default:
-		def = p.st.LatestProcess(spec.BPMNProcessID)
+		def = p.st.LatestProcess(tenant, spec.BPMNProcessID)
 	}
 	if def == nil {
-		return nil, element.Failf(record.ErrorCalledElement, "expected process with BPMN process id '%s' to be deployed (binding %s), but not found", spec.BPMNProcessID, bindingName(spec))
+		return nil, element.Failf(record.ErrorCalledElement, "expected process with BPMN process id '%s' to be deployed%s (binding %s), but not found", spec.BPMNProcessID, inTenant(tenant), bindingName(spec))
 	}
 	m, err := p.st.Model(def)
 	if err != nil {

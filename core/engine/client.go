@@ -173,7 +173,7 @@ func (e *Engine) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]A
 		var wake <-chan struct{}
 		cancel := func() {}
 		if deadline != nil {
-			wake, cancel = e.waitForJobs(req.Type)
+			wake, cancel = e.waitForJobs(req.Type, req.TenantIDs)
 		}
 		res, err := e.submit(ctx, &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
 			Value: &record.JobBatchValue{

@@ -25,9 +25,9 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 	if len(v.Resources) == 0 {
 		return nil, reject(record.RejectionInvalidArgument, "expected at least one resource to deploy, but none was given")
 	}
-	tenant := v.TenantID
-	if tenant == "" {
-		tenant = record.DefaultTenant
+	tenant, err := requestTenant(v.TenantID)
+	if err != nil {
+		return nil, err
 	}
 	type parsed struct {
 		res      record.Resource
@@ -80,7 +80,7 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 				continue
 			}
 			meta := record.ProcessMetadata{BPMNProcessID: proc.ID, VersionTag: proc.VersionTag, ResourceName: pr.res.Name, Checksum: pr.checksum, TenantID: tenant}
-			latest := p.st.LatestProcess(proc.ID)
+			latest := p.st.LatestProcess(tenant, proc.ID)
 			if latest != nil && latest.Checksum == pr.checksum {
 				meta.Version, meta.ProcessDefinitionKey, meta.Duplicate = latest.Version, latest.ProcessDefinitionKey, true
 				out.Processes = append(out.Processes, meta)
@@ -251,25 +251,35 @@ func (p *Processor) startInstance(def *state.ProcessDefinition, start *model.Ele
 	return &CreatedInstance{ProcessInstanceKey: pi, ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID, Version: def.Version, TenantID: def.TenantID}, nil
 }
 
+// findProcess finds the definition an instance is created of. By process id
+// it looks only in the command's tenant (none named: the default tenant); by
+// key, a definition of another tenant than the one the command names is not
+// found, as in Camunda.
 func (p *Processor) findProcess(v *record.ProcessInstanceCreationValue) (*state.ProcessDefinition, error) {
+	tenant, err := requestTenant(v.TenantID)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case v.ProcessDefinitionKey > 0:
-		if def := p.st.Process(v.ProcessDefinitionKey); def != nil {
+		def := p.st.Process(v.ProcessDefinitionKey)
+		if def != nil && (v.TenantID == "" || state.TenantOrDefault(def.TenantID) == tenant) {
 			return def, nil
 		}
-		return nil, reject(record.RejectionNotFound, "expected to find process definition with key '%d', but none found", v.ProcessDefinitionKey)
+		// The same answer whether the key is unknown or another tenant's.
+		return nil, reject(record.RejectionNotFound, "expected to find process definition with key '%d'%s, but none found", v.ProcessDefinitionKey, inTenant(v.TenantID))
 	case v.BPMNProcessID == "":
 		return nil, reject(record.RejectionInvalidArgument, "expected either a process definition key or a process id, but neither was given")
 	case v.Version > 0:
-		if def := p.st.ProcessVersion(v.BPMNProcessID, v.Version); def != nil {
+		if def := p.st.ProcessVersion(tenant, v.BPMNProcessID, v.Version); def != nil {
 			return def, nil
 		}
-		return nil, reject(record.RejectionNotFound, "expected to find process definition with process id '%s' and version '%d', but none found", v.BPMNProcessID, v.Version)
+		return nil, reject(record.RejectionNotFound, "expected to find process definition with process id '%s' and version '%d'%s, but none found", v.BPMNProcessID, v.Version, inTenant(tenant))
 	default:
-		if def := p.st.LatestProcess(v.BPMNProcessID); def != nil {
+		if def := p.st.LatestProcess(tenant, v.BPMNProcessID); def != nil {
 			return def, nil
 		}
-		return nil, reject(record.RejectionNotFound, "expected to find process definition with process id '%s', but none found", v.BPMNProcessID)
+		return nil, reject(record.RejectionNotFound, "expected to find process definition with process id '%s'%s, but none found", v.BPMNProcessID, inTenant(tenant))
 	}
 }
 

@@ -69,8 +69,8 @@ type Engine struct {
 	commitFailed atomic.Bool // set by the committer, cleared by the loop
 
 	mu       sync.Mutex
-	waiters  map[string][]chan struct{} // job type -> long-polls waiting for jobs
-	ends     map[int64][]chan struct{}  // process instance -> callers awaiting its end
+	waiters  map[string][]*jobWaiter   // job type -> long-polls waiting for jobs
+	ends     map[int64][]chan struct{} // process instance -> callers awaiting its end
 	failed   error
 	degraded error // set while the store cannot be written
 }
@@ -100,7 +100,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
 		commits: make(chan *processed),
-		waiters: map[string][]chan struct{}{},
+		waiters: map[string][]*jobWaiter{},
 		ends:    map[int64][]chan struct{}{},
 	}
 	e.wg.Add(2)
@@ -501,41 +501,5 @@ func (e *Engine) Read(ctx context.Context, fn func(*state.State)) error {
 		return rep.err
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-func (e *Engine) waitForJobs(jobType string) (<-chan struct{}, func()) {
-	ch := make(chan struct{})
-	e.mu.Lock()
-	e.waiters[jobType] = append(e.waiters[jobType], ch)
-	e.mu.Unlock()
-	cancel := func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		list := e.waiters[jobType]
-		for i, c := range list {
-			if c == ch {
-				e.waiters[jobType] = append(list[:i], list[i+1:]...)
-				break
-			}
-		}
-		if len(e.waiters[jobType]) == 0 {
-			delete(e.waiters, jobType)
-		}
-	}
-	return ch, cancel
-}
-
-func (e *Engine) wakeWaiters(st *state.State) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for t, list := range e.waiters {
-		if len(st.Activatable(t, 1)) == 0 {
-			continue
-		}
-		for _, c := range list {
-			close(c)
-		}
-		delete(e.waiters, t)
 	}
 }

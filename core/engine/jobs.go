@@ -35,7 +35,11 @@ func (p *Processor) activateJobs(v *record.JobBatchValue) ([]ActivatedJob, error
 	if v.Timeout < 1 {
 		return nil, reject(record.RejectionInvalidArgument, "expected a job timeout of at least 1 ms, but it is %d", v.Timeout)
 	}
-	jobs := p.st.Activatable(v.Type, int(v.MaxJobsToActivate))
+	if err := requestTenants(v.TenantIDs); err != nil {
+		return nil, err
+	}
+	// Only jobs of the tenants asked for; none named is the default tenant.
+	jobs := p.st.Activatable(v.Type, v.TenantIDs, int(v.MaxJobsToActivate))
 	if len(jobs) == 0 {
 		return nil, nil
 	}

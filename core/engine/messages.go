@@ -20,17 +20,19 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 	if v.TimeToLive < 0 {
 		return nil, reject(record.RejectionInvalidArgument, "expected a time to live of at least 0 ms, but it is %d", v.TimeToLive)
 	}
+	tenant, err := requestTenant(v.TenantID)
+	if err != nil {
+		return nil, err
+	}
 	if mustCorrelate {
 		v.TimeToLive = 0
 	}
-	if v.MessageID != "" && p.st.MessageByID(v.Name, v.CorrelationKey, v.MessageID) != nil {
-		return nil, reject(record.RejectionAlreadyExists, "expected to publish a new message, but a message with name '%s', correlation key '%s' and id '%s' is still buffered", v.Name, v.CorrelationKey, v.MessageID)
+	if v.MessageID != "" && p.st.MessageByID(tenant, v.Name, v.CorrelationKey, v.MessageID) != nil {
+		return nil, reject(record.RejectionAlreadyExists, "expected to publish a new message, but a message with name '%s', correlation key '%s' and id '%s' is still buffered%s", v.Name, v.CorrelationKey, v.MessageID, inTenant(tenant))
 	}
-	if v.TenantID == "" {
-		v.TenantID = record.DefaultTenant
-	}
+	v.TenantID = tenant
 	if mustCorrelate && !p.canCorrelate(v) {
-		return nil, reject(record.RejectionNotFound, "expected to find a subscription or start event for message '%s' with correlation key '%s', but none was found", v.Name, v.CorrelationKey)
+		return nil, reject(record.RejectionNotFound, "expected to find a subscription or start event for message '%s' with correlation key '%s'%s, but none was found", v.Name, v.CorrelationKey, inTenant(tenant))
 	}
 	msg := *v
 	msg.Deadline = p.cmd.Timestamp + v.TimeToLive
@@ -44,7 +46,8 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 	}
 	out := &PublishedMessage{Key: key}
 	reached := map[string]bool{}
-	for _, sub := range p.st.SubscriptionsFor(v.Name, v.CorrelationKey) {
+	// A message reaches only its own tenant's subscriptions and start events.
+	for _, sub := range p.st.SubscriptionsFor(tenant, v.Name, v.CorrelationKey) {
 		if reached[sub.Value.BPMNProcessID] {
 			continue // one subscription per process
 		}
@@ -57,11 +60,11 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 			out.ProcessInstanceKey = pi
 		}
 	}
-	for _, start := range p.st.StartSubscriptionsFor(v.Name) {
+	for _, start := range p.st.StartSubscriptionsFor(tenant, v.Name) {
 		if reached[start.Value.BPMNProcessID] {
 			continue
 		}
-		if v.CorrelationKey != "" && p.st.ActiveByCorrelation(start.Value.BPMNProcessID, v.CorrelationKey) != 0 {
+		if v.CorrelationKey != "" && p.st.ActiveByCorrelation(tenant, start.Value.BPMNProcessID, v.CorrelationKey) != 0 {
 			continue // one active instance per correlation key
 		}
 		reached[start.Value.BPMNProcessID] = true
@@ -78,11 +81,11 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 
 // canCorrelate reports whether a message would reach anything now.
 func (p *Processor) canCorrelate(v *record.MessageValue) bool {
-	if len(p.st.SubscriptionsFor(v.Name, v.CorrelationKey)) > 0 {
+	if len(p.st.SubscriptionsFor(v.TenantID, v.Name, v.CorrelationKey)) > 0 {
 		return true
 	}
-	for _, start := range p.st.StartSubscriptionsFor(v.Name) {
-		if v.CorrelationKey == "" || p.st.ActiveByCorrelation(start.Value.BPMNProcessID, v.CorrelationKey) == 0 {
+	for _, start := range p.st.StartSubscriptionsFor(v.TenantID, v.Name) {
+		if v.CorrelationKey == "" || p.st.ActiveByCorrelation(v.TenantID, start.Value.BPMNProcessID, v.CorrelationKey) == 0 {
 			return true
 		}
 	}

@@ -99,9 +99,7 @@ func applyProcessCreated(s *State, r *record.Record) error {
 	v := r.Value.(*record.ProcessValue)
 	p := &ProcessDefinition{ProcessValue: *v}
 	s.processes[r.Key] = p
-	if cur := s.latest[v.BPMNProcessID]; cur == nil || cur.Version < v.Version {
-		s.latest[v.BPMNProcessID] = p
-	}
+	s.indexLatest(p)
 	s.changes.processes[r.Key] = struct{}{}
 	s.changes.dirty = true
 	return nil
@@ -280,19 +278,30 @@ func (s *State) markJob(j *Job) {
 }
 
 func (s *State) enqueue(j *Job) {
-	q := s.activatable[j.Value.Type]
+	byTenant := s.activatable[j.Value.Type]
+	if byTenant == nil {
+		byTenant = map[string]*jobQueue{}
+		s.activatable[j.Value.Type] = byTenant
+	}
+	tenant := TenantOrDefault(j.Value.TenantID)
+	q := byTenant[tenant]
 	if q == nil {
 		q = newJobQueue()
-		s.activatable[j.Value.Type] = q
+		byTenant[tenant] = q
 	}
 	q.add(j.Key)
 }
 
 func (s *State) dequeue(j *Job) {
-	if q := s.activatable[j.Value.Type]; q != nil {
+	byTenant := s.activatable[j.Value.Type]
+	tenant := TenantOrDefault(j.Value.TenantID)
+	if q := byTenant[tenant]; q != nil {
 		q.remove(j.Key)
 		if q.len() == 0 {
-			delete(s.activatable, j.Value.Type)
+			delete(byTenant, tenant)
+			if len(byTenant) == 0 {
+				delete(s.activatable, j.Value.Type)
+			}
 		}
 	}
 }

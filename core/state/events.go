@@ -42,19 +42,20 @@ type events struct {
 
 	subs       map[int64]*MessageSubscription
 	subsByElem map[int64]map[int64]struct{}
-	subsByName map[string]map[int64]struct{} // name \x00 correlation key
+	subsByName map[string]map[int64]struct{} // msgKey: tenant, name, correlation key
 
 	messages   map[int64]*Message
 	msgExpiry  *timerHeap
-	msgsByName map[string][]int64 // name \x00 correlation key -> keys in publication order
-	messageIDs map[string]int64   // name \x00 correlation key \x00 message id
+	msgsByName map[string][]int64 // msgKey -> keys in publication order
+	messageIDs map[string]int64   // msgKey \x00 message id
 
 	starts       map[int64]*StartSubscription
-	startsByName map[string]map[int64]struct{}
+	startsByName map[string]map[int64]struct{} // inTenant(tenant, message name)
 	startsByDef  map[int64]map[int64]struct{}
 
-	// byCorrelation maps a BPMN process id and correlation key to the active
-	// instance a message started, for "one active instance per key".
+	// byCorrelation maps a tenant, BPMN process id and correlation key
+	// (startedKey) to the active instance a message started, for "one
+	// active instance per key".
 	byCorrelation map[string]int64
 }
 
@@ -95,9 +96,6 @@ func addToName(m map[string]map[int64]struct{}, name string, key int64) {
 	set[key] = struct{}{}
 }
 
-// NameKey joins a message name and correlation key for lookups.
-func NameKey(name, correlationKey string) string { return name + "\x00" + correlationKey }
-
 func timerOwner(v *record.TimerValue) int64 {
 	if v.ElementInstanceKey > 0 {
 		return v.ElementInstanceKey
@@ -132,10 +130,10 @@ func (s *State) SubscriptionsOf(elementInstanceKey int64) []*MessageSubscription
 	return pickAll(s.ev.subs, s.ev.subsByElem[elementInstanceKey])
 }
 
-// SubscriptionsFor returns the open subscriptions for a message name and
-// correlation key, in key order.
-func (s *State) SubscriptionsFor(name, correlationKey string) []*MessageSubscription {
-	return pickAll(s.ev.subs, s.ev.subsByName[NameKey(name, correlationKey)])
+// SubscriptionsFor returns the open subscriptions of a tenant for a message
+// name and correlation key, in key order.
+func (s *State) SubscriptionsFor(tenantID, name, correlationKey string) []*MessageSubscription {
+	return pickAll(s.ev.subs, s.ev.subsByName[msgKey(tenantID, name, correlationKey)])
 }
 
 // Subscriptions returns every open message subscription, in key order.
@@ -150,10 +148,10 @@ func (s *State) Subscriptions() []*MessageSubscription {
 // Message returns the buffered message with the given key.
 func (s *State) Message(key int64) *Message { return s.ev.messages[key] }
 
-// BufferedMessages returns the buffered messages for a name and correlation
-// key, oldest first.
-func (s *State) BufferedMessages(name, correlationKey string) []*Message {
-	keys := s.ev.msgsByName[NameKey(name, correlationKey)]
+// BufferedMessages returns the buffered messages of a tenant for a name and
+// correlation key, oldest first.
+func (s *State) BufferedMessages(tenantID, name, correlationKey string) []*Message {
+	keys := s.ev.msgsByName[msgKey(tenantID, name, correlationKey)]
 	out := make([]*Message, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, s.ev.messages[k])
@@ -161,9 +159,14 @@ func (s *State) BufferedMessages(name, correlationKey string) []*Message {
 	return out
 }
 
-// MessageByID returns the buffered message with this name, key and id.
-func (s *State) MessageByID(name, correlationKey, id string) *Message {
-	return s.ev.messages[s.ev.messageIDs[NameKey(name, correlationKey)+"\x00"+id]]
+// MessageByID returns the buffered message of a tenant with this name,
+// correlation key and id.
+func (s *State) MessageByID(tenantID, name, correlationKey, id string) *Message {
+	k, ok := s.ev.messageIDs[msgKey(tenantID, name, correlationKey)+"\x00"+id]
+	if !ok {
+		return nil
+	}
+	return s.ev.messages[k]
 }
 
 // NextMessageExpiry returns the earliest deadline of a buffered message.
@@ -172,9 +175,10 @@ func (s *State) NextMessageExpiry() (int64, bool) { return s.ev.msgExpiry.peek()
 // ExpiredMessages returns the keys of buffered messages whose deadline passed.
 func (s *State) ExpiredMessages(now int64, limit int) []int64 { return s.ev.msgExpiry.due(now, limit) }
 
-// StartSubscriptionsFor returns the message start subscriptions for a name.
-func (s *State) StartSubscriptionsFor(name string) []*StartSubscription {
-	return pickAll(s.ev.starts, s.ev.startsByName[name])
+// StartSubscriptionsFor returns the message start subscriptions of a tenant
+// for a name.
+func (s *State) StartSubscriptionsFor(tenantID, name string) []*StartSubscription {
+	return pickAll(s.ev.starts, s.ev.startsByName[inTenant(tenantID, name)])
 }
 
 // StartSubscriptionsOf returns the message start subscriptions of a definition.
@@ -182,10 +186,10 @@ func (s *State) StartSubscriptionsOf(definitionKey int64) []*StartSubscription {
 	return pickAll(s.ev.starts, s.ev.startsByDef[definitionKey])
 }
 
-// ActiveByCorrelation returns the active instance of a process that a
-// message with this correlation key started, or 0.
-func (s *State) ActiveByCorrelation(bpmnProcessID, correlationKey string) int64 {
-	return s.ev.byCorrelation[bpmnProcessID+"\x00"+correlationKey]
+// ActiveByCorrelation returns the active instance of a tenant's process that
+// a message with this correlation key started, or 0.
+func (s *State) ActiveByCorrelation(tenantID, bpmnProcessID, correlationKey string) int64 {
+	return s.ev.byCorrelation[startedKey(tenantID, bpmnProcessID, correlationKey)]
 }
 
 func pickAll[V any](m map[int64]*V, keys map[int64]struct{}) []*V {
@@ -228,7 +232,7 @@ func applySubscriptionCreated(s *State, r *record.Record) error {
 	sub := &MessageSubscription{Key: r.Key, Value: *v}
 	s.ev.subs[r.Key] = sub
 	addTo(s.ev.subsByElem, v.ElementInstanceKey, r.Key)
-	addToName(s.ev.subsByName, NameKey(v.MessageName, v.CorrelationKey), r.Key)
+	addToName(s.ev.subsByName, msgKey(v.TenantID, v.MessageName, v.CorrelationKey), r.Key)
 	s.markSubscription(sub, true)
 	return nil
 }
@@ -240,7 +244,7 @@ func applySubscriptionEnded(s *State, r *record.Record) error {
 	}
 	delete(s.ev.subs, r.Key)
 	removeFrom(s.ev.subsByElem, sub.Value.ElementInstanceKey, r.Key)
-	removeFrom(s.ev.subsByName, NameKey(sub.Value.MessageName, sub.Value.CorrelationKey), r.Key)
+	removeFrom(s.ev.subsByName, msgKey(sub.Value.TenantID, sub.Value.MessageName, sub.Value.CorrelationKey), r.Key)
 	s.markSubscription(sub, false)
 	if v := r.Value.(*record.MessageSubscriptionValue); v.MessageKey > 0 {
 		return s.noteCorrelation(v.MessageKey, v.BPMNProcessID)
@@ -279,7 +283,7 @@ func applyMessagePublished(s *State, r *record.Record) error {
 	m := &Message{Key: r.Key, Value: *v}
 	s.ev.messages[r.Key] = m
 	s.ev.msgExpiry.set(r.Key, v.Deadline)
-	nk := NameKey(v.Name, v.CorrelationKey)
+	nk := msgKey(v.TenantID, v.Name, v.CorrelationKey)
 	s.ev.msgsByName[nk] = append(s.ev.msgsByName[nk], r.Key)
 	if v.MessageID != "" {
 		s.ev.messageIDs[nk+"\x00"+v.MessageID] = r.Key
@@ -295,7 +299,7 @@ func applyMessageExpired(s *State, r *record.Record) error {
 	}
 	delete(s.ev.messages, r.Key)
 	s.ev.msgExpiry.remove(r.Key)
-	nk := NameKey(m.Value.Name, m.Value.CorrelationKey)
+	nk := msgKey(m.Value.TenantID, m.Value.Name, m.Value.CorrelationKey)
 	keys := s.ev.msgsByName[nk]
 	for i, k := range keys {
 		if k == r.Key {
@@ -319,7 +323,7 @@ func applyStartSubscriptionCreated(s *State, r *record.Record) error {
 	v := r.Value.(*record.MessageStartSubscriptionValue)
 	sub := &StartSubscription{Key: r.Key, Value: *v}
 	s.ev.starts[r.Key] = sub
-	addToName(s.ev.startsByName, v.MessageName, r.Key)
+	addToName(s.ev.startsByName, inTenant(v.TenantID, v.MessageName), r.Key)
 	addTo(s.ev.startsByDef, v.ProcessDefinitionKey, r.Key)
 	s.markStart(sub, true)
 	return nil
@@ -331,7 +335,7 @@ func applyStartSubscriptionDeleted(s *State, r *record.Record) error {
 		return fmt.Errorf("message start subscription %d does not exist", r.Key)
 	}
 	delete(s.ev.starts, r.Key)
-	removeFrom(s.ev.startsByName, sub.Value.MessageName, r.Key)
+	removeFrom(s.ev.startsByName, inTenant(sub.Value.TenantID, sub.Value.MessageName), r.Key)
 	removeFrom(s.ev.startsByDef, sub.Value.ProcessDefinitionKey, r.Key)
 	s.markStart(sub, false)
 	return nil
@@ -340,7 +344,7 @@ func applyStartSubscriptionDeleted(s *State, r *record.Record) error {
 func applyStartSubscriptionCorrelated(s *State, r *record.Record) error {
 	v := r.Value.(*record.MessageStartSubscriptionValue)
 	if v.CorrelationKey != "" && v.ProcessInstanceKey > 0 {
-		s.ev.byCorrelation[v.BPMNProcessID+"\x00"+v.CorrelationKey] = v.ProcessInstanceKey
+		s.ev.byCorrelation[startedKey(v.TenantID, v.BPMNProcessID, v.CorrelationKey)] = v.ProcessInstanceKey
 		if e := s.elements[v.ProcessInstanceKey]; e != nil {
 			e.StartedByKey = v.CorrelationKey
 			s.markElement(e)
@@ -352,7 +356,7 @@ func applyStartSubscriptionCorrelated(s *State, r *record.Record) error {
 // instanceEnded forgets the correlation key of a message-started instance.
 func (s *State) instanceEnded(e *ElementInstance) {
 	if e.StartedByKey != "" {
-		k := e.Value.BPMNProcessID + "\x00" + e.StartedByKey
+		k := startedKey(e.Value.TenantID, e.Value.BPMNProcessID, e.StartedByKey)
 		if s.ev.byCorrelation[k] == e.Key {
 			delete(s.ev.byCorrelation, k)
 		}

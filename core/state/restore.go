@@ -35,9 +35,7 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 	for _, p := range snap.Processes {
 		def := &ProcessDefinition{ProcessValue: p}
 		s.processes[p.ProcessDefinitionKey] = def
-		if cur := s.latest[p.BPMNProcessID]; cur == nil || cur.Version < p.Version {
-			s.latest[p.BPMNProcessID] = def
-		}
+		s.indexLatest(def)
 	}
 	for _, r := range snap.Elements {
 		if r.State.Final() {
@@ -46,7 +44,7 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		e := &ElementInstance{Key: r.Key, State: r.State, Value: r.Value, ActiveChildren: r.ActiveChildren, JobKey: r.JobKey,
 			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime, StartedByKey: r.StartedByKey}
 		if e.Value.FlowScopeKey <= 0 && e.StartedByKey != "" {
-			s.ev.byCorrelation[e.Value.BPMNProcessID+"\x00"+e.StartedByKey] = e.Key
+			s.ev.byCorrelation[startedKey(e.Value.TenantID, e.Value.BPMNProcessID, e.StartedByKey)] = e.Key
 		}
 		if len(r.Waiting) > 0 {
 			e.Waiting = make(map[string]int32, len(r.Waiting))

@@ -9,31 +9,31 @@ import (
 
 // dump is the canonical form of a state: every table in key order.
 type dump struct {
-	LastKey      int64                      `json:"lastKey"`
-	LastPosition int64                      `json:"lastPosition"`
-	Processes    []any                      `json:"processes"`
-	Elements     []ElementRow               `json:"elements"`
-	Variables    []VariableRow              `json:"variables"`
-	Jobs         []Job                      `json:"jobs"`
-	Incidents    []Incident                 `json:"incidents"`
-	Activatable  map[string][]int64         `json:"activatable"`
-	Deadlines    map[int64]int64            `json:"deadlines"`
-	Backoffs     map[int64]int64            `json:"backoffs"`
-	Latest       map[string]int64           `json:"latest"`
-	Scopes       map[int64]map[string]int64 `json:"scopes"`
-	Timers       []Timer                    `json:"timers"`
-	TimerDue     map[int64]int64            `json:"timerDue"`
-	Subs         []MessageSubscription      `json:"subscriptions"`
-	Messages     []Message                  `json:"messages"`
-	MsgExpiry    map[int64]int64            `json:"messageExpiry"`
-	MsgsByName   map[string][]int64         `json:"messagesByName"`
-	MessageIDs   map[string]int64           `json:"messageIds"`
-	Starts       []StartSubscription        `json:"startSubscriptions"`
-	Correlation  map[string]int64           `json:"byCorrelation"`
-	Called       map[int64]int64            `json:"called"`
-	UserTasks    []UserTask                 `json:"userTasks"`
-	Tenants      []Tenant                   `json:"tenants"`
-	Members      []TenantMember             `json:"tenantMembers"`
+	LastKey      int64                         `json:"lastKey"`
+	LastPosition int64                         `json:"lastPosition"`
+	Processes    []any                         `json:"processes"`
+	Elements     []ElementRow                  `json:"elements"`
+	Variables    []VariableRow                 `json:"variables"`
+	Jobs         []Job                         `json:"jobs"`
+	Incidents    []Incident                    `json:"incidents"`
+	Activatable  map[string]map[string][]int64 `json:"activatable"` // job type -> tenant -> keys
+	Deadlines    map[int64]int64               `json:"deadlines"`
+	Backoffs     map[int64]int64               `json:"backoffs"`
+	Latest       map[string]int64              `json:"latest"`
+	Scopes       map[int64]map[string]int64    `json:"scopes"`
+	Timers       []Timer                       `json:"timers"`
+	TimerDue     map[int64]int64               `json:"timerDue"`
+	Subs         []MessageSubscription         `json:"subscriptions"`
+	Messages     []Message                     `json:"messages"`
+	MsgExpiry    map[int64]int64               `json:"messageExpiry"`
+	MsgsByName   map[string][]int64            `json:"messagesByName"`
+	MessageIDs   map[string]int64              `json:"messageIds"`
+	Starts       []StartSubscription           `json:"startSubscriptions"`
+	Correlation  map[string]int64              `json:"byCorrelation"`
+	Called       map[int64]int64               `json:"called"`
+	UserTasks    []UserTask                    `json:"userTasks"`
+	Tenants      []Tenant                      `json:"tenants"`
+	Members      []TenantMember                `json:"tenantMembers"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -41,7 +41,7 @@ type dump struct {
 func (s *State) Dump() []byte {
 	d := dump{
 		LastKey: s.lastKey, LastPosition: s.lastPosition,
-		Activatable: map[string][]int64{}, Deadlines: s.deadlines.at, Backoffs: s.backoffs.at,
+		Activatable: map[string]map[string][]int64{}, Deadlines: s.deadlines.at, Backoffs: s.backoffs.at,
 		Latest: map[string]int64{}, Scopes: map[int64]map[string]int64{},
 	}
 	for _, k := range sortedKeys(s.processes) {
@@ -68,8 +68,11 @@ func (s *State) Dump() []byte {
 	for _, k := range sortedKeys(s.incidents) {
 		d.Incidents = append(d.Incidents, *s.incidents[k])
 	}
-	for t, q := range s.activatable {
-		d.Activatable[t] = q.first(q.len())
+	for t, byTenant := range s.activatable {
+		d.Activatable[t] = map[string][]int64{}
+		for tenant, q := range byTenant {
+			d.Activatable[t][tenant] = q.first(q.len())
+		}
 	}
 	for _, k := range sortedKeys(s.ev.timers) {
 		d.Timers = append(d.Timers, *s.ev.timers[k])

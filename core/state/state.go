@@ -149,15 +149,15 @@ type State struct {
 	lastPosition int64
 
 	processes         map[int64]*ProcessDefinition
-	latest            map[string]*ProcessDefinition // by bpmn process id
+	latest            map[string]*ProcessDefinition // by tenant and bpmn process id (inTenant)
 	elements          map[int64]*ElementInstance
 	children          map[int64]map[int64]struct{}   // flow scope key -> child element instance keys
 	called            map[int64]int64                // call activity instance -> the process instance it started
 	vars              map[int64]map[string]*Variable // scope key -> name -> variable
 	jobs              map[int64]*Job
-	activatable       map[string]*jobQueue // job type -> activatable jobs in key order
-	deadlines         *timerHeap           // activated jobs by deadline
-	backoffs          *timerHeap           // backing-off jobs by due time
+	activatable       map[string]map[string]*jobQueue // job type -> tenant -> activatable jobs in key order
+	deadlines         *timerHeap                      // activated jobs by deadline
+	backoffs          *timerHeap                      // backing-off jobs by due time
 	incidents         map[int64]*Incident
 	ev                events
 	userTasks         map[int64]*UserTask
@@ -178,7 +178,7 @@ func New(parse ParseFunc) *State {
 		called:      map[int64]int64{},
 		vars:        map[int64]map[string]*Variable{},
 		jobs:        map[int64]*Job{},
-		activatable: map[string]*jobQueue{},
+		activatable: map[string]map[string]*jobQueue{},
 		deadlines:   newTimerHeap(),
 		backoffs:    newTimerHeap(),
 		incidents:   map[int64]*Incident{},
@@ -198,22 +198,24 @@ func (s *State) LastPosition() int64 { return s.lastPosition }
 // Process returns the definition with the given key.
 func (s *State) Process(key int64) *ProcessDefinition { return s.processes[key] }
 
-// LatestProcess returns the newest version of a process.
-func (s *State) LatestProcess(bpmnProcessID string) *ProcessDefinition {
-	return s.latest[bpmnProcessID]
+// LatestProcess returns the newest version of a process in a tenant ("" is
+// the default tenant).
+func (s *State) LatestProcess(tenantID, bpmnProcessID string) *ProcessDefinition {
+	return s.latest[inTenant(tenantID, bpmnProcessID)]
 }
 
-// ProcessVersion returns the given version of a process.
-func (s *State) ProcessVersion(bpmnProcessID string, version int32) *ProcessDefinition {
-	latest := s.latest[bpmnProcessID]
+// ProcessVersion returns the given version of a process in a tenant.
+func (s *State) ProcessVersion(tenantID, bpmnProcessID string, version int32) *ProcessDefinition {
+	latest := s.LatestProcess(tenantID, bpmnProcessID)
 	if latest == nil {
 		return nil
 	}
 	if latest.Version == version {
 		return latest
 	}
+	tenant := TenantOrDefault(tenantID)
 	for _, p := range s.processes {
-		if p.BPMNProcessID == bpmnProcessID && p.Version == version {
+		if p.BPMNProcessID == bpmnProcessID && p.Version == version && TenantOrDefault(p.TenantID) == tenant {
 			return p
 		}
 	}
@@ -263,13 +265,35 @@ func (s *State) LocalVariables(scope int64) map[string]*Variable { return s.vars
 // Job returns the job with the given key.
 func (s *State) Job(key int64) *Job { return s.jobs[key] }
 
-// Activatable returns up to max activatable jobs of a type, in key order.
-func (s *State) Activatable(jobType string, maxJobs int) []*Job {
-	q := s.activatable[jobType]
-	if q == nil {
+// Activatable returns up to max activatable jobs of a type that belong to
+// one of the tenants, in key order. No tenant means the default tenant.
+func (s *State) Activatable(jobType string, tenantIDs []string, maxJobs int) []*Job {
+	byTenant := s.activatable[jobType]
+	if byTenant == nil || maxJobs < 1 {
 		return nil
 	}
-	keys := q.first(maxJobs)
+	var keys []int64
+	switch len(tenantIDs) {
+	case 0:
+		if q := byTenant[record.DefaultTenant]; q != nil {
+			keys = q.first(maxJobs)
+		}
+	case 1:
+		if q := byTenant[TenantOrDefault(tenantIDs[0])]; q != nil {
+			keys = q.first(maxJobs)
+		}
+	default:
+		seen := make(map[string]bool, len(tenantIDs))
+		for _, t := range tenantIDs {
+			t = TenantOrDefault(t)
+			if q := byTenant[t]; q != nil && !seen[t] {
+				keys = append(keys, q.first(maxJobs)...)
+			}
+			seen[t] = true
+		}
+		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+		keys = keys[:min(len(keys), maxJobs)]
+	}
 	out := make([]*Job, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, s.jobs[k])
@@ -277,12 +301,16 @@ func (s *State) Activatable(jobType string, maxJobs int) []*Job {
 	return out
 }
 
-// ActivatableTypes returns the job types that have activatable jobs, sorted.
+// ActivatableTypes returns the job types that have activatable jobs in any
+// tenant, sorted.
 func (s *State) ActivatableTypes() []string {
-	var out []string
-	for t, q := range s.activatable {
-		if q.len() > 0 {
-			out = append(out, t)
+	out := make([]string, 0, len(s.activatable))
+	for t, byTenant := range s.activatable {
+		for _, q := range byTenant {
+			if q.len() > 0 {
+				out = append(out, t)
+				break
+			}
 		}
 	}
 	sort.Strings(out)
@@ -341,21 +369,25 @@ func (s *State) ProcessInDeployment(bpmnProcessID string, deploymentKey int64) *
 	return nil
 }
 
-// ProcessWithTag returns the newest version of a process with a version tag, or nil.
-func (s *State) ProcessWithTag(bpmnProcessID, tag string) *ProcessDefinition {
+// ProcessWithTag returns the newest version of a process in a tenant with a
+// version tag, or nil.
+func (s *State) ProcessWithTag(tenantID, bpmnProcessID, tag string) *ProcessDefinition {
+	tenant := TenantOrDefault(tenantID)
 	var best *ProcessDefinition
 	for _, p := range s.processes {
-		if p.BPMNProcessID == bpmnProcessID && p.VersionTag == tag && (best == nil || p.Version > best.Version) {
+		if p.BPMNProcessID == bpmnProcessID && p.VersionTag == tag && TenantOrDefault(p.TenantID) == tenant && (best == nil || p.Version > best.Version) {
 			best = p
 		}
 	}
 	return best
 }
 
-// ActivatableCount returns how many jobs of a type are activatable.
+// ActivatableCount returns how many jobs of a type are activatable, in
+// every tenant.
 func (s *State) ActivatableCount(jobType string) int {
-	if q := s.activatable[jobType]; q != nil {
-		return q.len()
+	n := 0
+	for _, q := range s.activatable[jobType] {
+		n += q.len()
 	}
-	return 0
+	return n
 }
