@@ -1,0 +1,9 @@
+// Package authtest is an OIDC issuer for tests only: it serves discovery,
+// a JWKS and a client-credentials token endpoint on a loopback address, and
+// signs tokens of any shape, edge cases included (expired, wrong audience,
+// unknown kid, alg none, HMAC with a public key). Its keys are made at
+// start and live in memory. It must never be used outside tests: it checks
+// nothing a real provider would, and it listens only on loopback.
+//
+// The program in testissuer runs the same issuer as a separate process.
+package authtest
