@@ -215,8 +215,8 @@ func TestBasicRefusesMissingAndMalformedCredentials(t *testing.T) {
 		{name: "scheme only", header: "Basic"},
 		{name: "not base64", header: "Basic !!!"},
 		{name: "no colon", header: "Basic " + base64.StdEncoding.EncodeToString([]byte("alice"))},
-		{name: "empty user", header: "Basic " + base64.StdEncoding.EncodeToString([]byte(":" + alicePassword))},
-		{name: "control characters", header: "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:\x00" + alicePassword))},
+		{name: "empty user", header: "Basic " + base64.StdEncoding.EncodeToString([]byte(":"+alicePassword))},
+		{name: "control characters", header: "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:\x00"+alicePassword))},
 		{name: "huge", header: "Basic " + strings.Repeat("QUFB", 2000)},
 	}
 	for _, tt := range tests {
