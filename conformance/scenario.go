@@ -250,14 +250,14 @@ func (r *runner) do(cmd string) string {
 			}
 			res = append(res, record.Resource{Name: f, Content: b})
 		}
-		_, err = r.h.Engine.Deploy(ctx, engine.DeployRequest{Resources: res})
+		_, err = r.h.Engine.Deploy(ctx, engine.DeployRequest{Resources: res, TenantID: args["tenant"]})
 	case "create-instance":
 		vars, perr := parseVars(args["vars"])
 		if perr != nil {
 			return "error: " + perr.Error()
 		}
 		var ci *engine.CreatedInstance
-		ci, err = r.h.Engine.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: args["process"], Version: int32(r.int(args, "version", 0)), Variables: vars})
+		ci, err = r.h.Engine.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: args["process"], Version: int32(r.int(args, "version", 0)), Variables: vars, TenantID: args["tenant"]})
 		if err == nil {
 			r.instances = append(r.instances, ci.ProcessInstanceKey)
 		}
@@ -266,8 +266,12 @@ func (r *runner) do(cmd string) string {
 		if f := args["fetch"]; f != "" {
 			fetch = strings.Split(f, ",")
 		}
+		var tenants []string
+		if ts := args["tenants"]; ts != "" {
+			tenants = strings.Split(ts, ",")
+		}
 		var jobs []engine.ActivatedJob
-		jobs, err = r.h.Engine.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: args["type"], Worker: "scenario", Timeout: r.duration(args, "timeout", 5*time.Minute), MaxJobs: int32(r.int(args, "max", 10)), FetchVariables: fetch})
+		jobs, err = r.h.Engine.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: args["type"], Worker: "scenario", Timeout: r.duration(args, "timeout", 5*time.Minute), MaxJobs: int32(r.int(args, "max", 10)), FetchVariables: fetch, TenantIDs: tenants})
 		if err == nil && args["show"] == "true" {
 			return strings.TrimSpace(r.printNew() + "\n" + showJobs(jobs))
 		}
@@ -318,7 +322,7 @@ func (r *runner) do(cmd string) string {
 		if perr != nil {
 			return "error: " + perr.Error()
 		}
-		req := engine.PublishMessageRequest{Name: args["name"], CorrelationKey: args["key"], TimeToLive: r.duration(args, "ttl", 0), MessageID: args["id"], Variables: vars}
+		req := engine.PublishMessageRequest{Name: args["name"], CorrelationKey: args["key"], TimeToLive: r.duration(args, "ttl", 0), MessageID: args["id"], Variables: vars, TenantID: args["tenant"]}
 		if name == "publish-message" {
 			_, err = r.h.Engine.PublishMessage(ctx, req)
 		} else {
@@ -522,9 +526,44 @@ func (r *runner) printNew() string {
 		if rec.Kind != record.KindEvent {
 			continue
 		}
-		lines = append(lines, r.line(rec))
+		line := r.line(rec)
+		if t := tenantOf(rec); t != "" && t != record.DefaultTenant {
+			line += " tenant=" + t
+		}
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// tenantOf returns the tenant a record's value names, if it names one.
+func tenantOf(rec *record.Record) string {
+	switch v := rec.Value.(type) {
+	case *record.ProcessValue:
+		return v.TenantID
+	case *record.DeploymentValue:
+		return v.TenantID
+	case *record.ProcessInstanceValue:
+		return v.TenantID
+	case *record.ProcessInstanceCreationValue:
+		return v.TenantID
+	case *record.JobValue:
+		return v.TenantID
+	case *record.VariableValue:
+		return v.TenantID
+	case *record.IncidentValue:
+		return v.TenantID
+	case *record.TimerValue:
+		return v.TenantID
+	case *record.MessageValue:
+		return v.TenantID
+	case *record.MessageSubscriptionValue:
+		return v.TenantID
+	case *record.MessageStartSubscriptionValue:
+		return v.TenantID
+	case *record.UserTaskValue:
+		return v.TenantID
+	}
+	return ""
 }
 
 func (r *runner) line(rec *record.Record) string {
