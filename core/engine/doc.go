@@ -7,4 +7,11 @@
 // the order they ran, and a failed commit fails every batch after it until
 // the state is reloaded. Nothing in command processing reads the wall clock,
 // does I/O or iterates maps unsorted.
+//
+// Commands honour tenants where they look something up (tenancy.go): a
+// deployment's tenant owns its definitions; instances are created from the
+// request's tenant (none named: the default tenant), called processes from
+// the caller's; messages reach their own tenant only; job activation hands
+// out jobs of the tenants asked for. Everything an instance creates carries
+// its definition's tenant.
 package engine

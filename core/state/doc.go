@@ -2,4 +2,10 @@
 // instances, variables, jobs and incidents, with the indexes the kernel reads.
 // Its appliers (appliers.go) apply events to it and are the only code that
 // changes it; everything else reads. It never does I/O and never reads the clock.
+//
+// The indexes the kernel looks things up by are per tenant (tenancy.go):
+// definitions by process id and version, message subscriptions, buffered
+// messages and their ids, message start events, message-started instances by
+// correlation key, and activatable jobs. A record without a tenant belongs to
+// the default tenant.
 package state
