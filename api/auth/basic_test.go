@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -284,6 +285,36 @@ func TestHashPassword(t *testing.T) {
 	} {
 		if _, err := HashPassword(tt.password, tt.cost); err == nil {
 			t.Errorf("%s: accepted", tt.name)
+		}
+	}
+}
+
+func TestBasicNeverLogsOrAnswersPasswords(t *testing.T) {
+	b, _ := testBasic(t)
+	logs := &syncBuffer{}
+	b.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	wrong := "Wr0ng-But-Close-Password"
+	var details []string
+	for _, r := range []*http.Request{
+		basicRequest("alice", wrong),
+		basicRequest("mallory", wrong),
+		basicRequest(alicePassword, wrong), // a password typed as the user name
+		basicRequest("alice", alicePassword+"\x00"),
+	} {
+		_, err := b.Authenticate(context.Background(), r)
+		var ae *Error
+		if !errors.As(err, &ae) {
+			t.Fatalf("error %v; want *Error", err)
+		}
+		details = append(details, ae.Detail+" "+ae.Challenge)
+	}
+	if !strings.Contains(logs.String(), "basic authentication refused") {
+		t.Fatalf("refusals not logged:\n%s", logs)
+	}
+	all := logs.String() + strings.Join(details, "\n")
+	for _, secret := range []string{wrong, alicePassword, base64.StdEncoding.EncodeToString([]byte("alice:" + wrong))} {
+		if strings.Contains(all, secret) {
+			t.Fatalf("a password is logged or answered:\n%s", all)
 		}
 	}
 }
