@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/internal/tables"
 )
@@ -51,8 +52,9 @@ func prepareStatements(ctx context.Context, conn *pgx.Conn) error {
 // other rows are updated where they exist and inserted where they do not,
 // which costs the database less than an upsert and lets the update be HOT
 // (migration 7). Before Load, and after a failed commit, rows are upserted.
+// The log segment is linked to the one prepared before it (tables.Chain).
 func (s *Store) Prepare(b *store.Batch) error {
-	rows, err := tables.Prepared(b)
+	rows, err := tables.Prepared(b, &s.chain)
 	if err != nil {
 		return err
 	}
@@ -67,7 +69,20 @@ func (s *Store) Prepare(b *store.Batch) error {
 	}
 	s.preparedKey = max(s.preparedKey, top)
 	s.keyMu.Unlock()
+	b.Prepared = &prepared{rows: rows, wire: s.bind(rows, known, &b.Changes)}
+	return nil
+}
 
+// prepared is a batch Prepare made ready: its rows, and its statements
+// bound for the wire.
+type prepared struct {
+	rows *tables.Encoded
+	wire *pgconn.Batch
+}
+
+// bind binds a batch's statements: rows with a key above known (-1:
+// unknown) are inserted, the others updated or inserted.
+func (s *Store) bind(rows *tables.Encoded, known int64, changes *state.Changes) *pgconn.Batch {
 	wire := &pgconn.Batch{}
 	queue := func(name string, r *tables.Rows) {
 		params, formats := encodeRows(r)
@@ -90,15 +105,14 @@ func (s *Store) Prepare(b *store.Batch) error {
 		}
 	}
 	meta := [][]byte{
-		binary.BigEndian.AppendUint64(nil, uint64(b.Changes.LastKey)),
-		binary.BigEndian.AppendUint64(nil, uint64(b.Changes.LastPosition)),
+		binary.BigEndian.AppendUint64(nil, uint64(changes.LastKey)),
+		binary.BigEndian.AppendUint64(nil, uint64(changes.LastPosition)),
 	}
 	wire.ExecPrepared("wf_meta", meta, binary2, nil)
 	if s.extra != "" {
 		wire.ExecParams(s.extra, nil, nil, nil, nil)
 	}
-	b.Prepared = wire // the bound statements, ready for the wire
-	return nil
+	return wire
 }
 
 var binary2 = []int16{pgtype.BinaryFormatCode, pgtype.BinaryFormatCode}
@@ -129,13 +143,13 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	if b == nil {
 		return errors.New("commit: nil batch")
 	}
-	wire, ok := b.Prepared.(*pgconn.Batch)
+	p, ok := b.Prepared.(*prepared)
 	if !ok {
 		b.Prepared = nil // not prepared, or by another kind of store
 		if err := s.Prepare(b); err != nil {
 			return err
 		}
-		wire = b.Prepared.(*pgconn.Batch)
+		p = b.Prepared.(*prepared)
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -145,12 +159,21 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	err := s.using(func() error {
+		relinked, err := s.chain.Link(p.rows, func() ([]byte, error) { return s.lastHash(ctx) })
+		if err != nil {
+			return err
+		}
+		if relinked {
+			// The segment's hash changed after its statements were bound;
+			// upserting every row is always right.
+			p.wire = s.bind(p.rows, -1, &b.Changes)
+		}
 		conn, err := s.writer.Acquire(ctx)
 		if err != nil {
 			return err
 		}
 		defer conn.Release()
-		results, err := conn.Conn().PgConn().ExecBatch(ctx, wire).ReadAll()
+		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
 		if err != nil {
 			return err
 		}
@@ -161,6 +184,9 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		}
 		return nil
 	})
+	if !errors.Is(err, store.ErrClosed) {
+		s.chain.Done(p.rows, err)
+	}
 	if err != nil {
 		// The outcome may be unknown (a lost connection): until Load reads
 		// the highest key again, every row is upserted.

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -19,21 +20,7 @@ var logQueries = tables.LogQueries{
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	err := tables.ReadLog(ctx, from, logQueries, func(ctx context.Context, query string, args []any, row func(tables.Scan) error) error {
-		return s.using(func() error {
-			rows, err := s.pool.Query(ctx, query, args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				if err := row(rows.Scan); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		})
-	}, fn)
+	err := tables.ReadLog(ctx, from, logQueries, s.fetch, fn)
 	if err != nil {
 		return fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}
@@ -96,10 +83,37 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 		if err != nil {
 			return err
 		}
-		return s.readMaxKey(ctx)
+		if err := s.readMaxKey(ctx); err != nil {
+			return err
+		}
+		return s.resetChain(ctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load state from postgres at %s: %w", s.host, err)
 	}
 	return snap, nil
+}
+
+// lastHash reads the hash of the last log segment; nil when there is none
+// or it was written before the hash chain began.
+func (s *Store) lastHash(ctx context.Context) ([]byte, error) {
+	var h []byte
+	err := s.pool.QueryRow(ctx, tables.LastHashQuery).Scan(&h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return h, err
+}
+
+// resetChain reads the end of the log's hash chain with no commit running:
+// a batch prepared but never committed (the engine reloads after a failed
+// commit) must not be what the next segment follows.
+func (s *Store) resetChain(ctx context.Context) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	last, err := s.lastHash(ctx)
+	if err != nil {
+		return fmt.Errorf("read the hash of the last log segment: %w", err)
+	}
+	return s.chain.Reset(last)
 }

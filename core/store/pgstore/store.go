@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/internal/tables"
 )
 
 // Options tune the store; the zero value is the default.
@@ -45,6 +46,8 @@ type Store struct {
 	// commitMu runs one commit at a time, and Load's reading of the highest
 	// key between commits.
 	commitMu sync.Mutex
+	// chain is the log segments' hash chain.
+	chain tables.Chain
 
 	// extra, set by tests, is appended to every commit's batch.
 	extra string

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/example/wf-engine/core/store"
@@ -21,27 +22,30 @@ type stmtKey struct {
 const updateMeta = "UPDATE meta SET last_key = ?, last_position = ? WHERE id = 1"
 
 // Prepare implements store.Preparer: it encodes the batch's records and
-// rows, so that the engine does it while the batch before commits.
-func (s *Store) Prepare(b *store.Batch) error { return tables.Prepare(b) }
+// rows, so that the engine does it while the batch before commits, and
+// links its log segment to the one prepared before.
+func (s *Store) Prepare(b *store.Batch) error { return tables.Prepare(b, &s.chain) }
 
 // Commit implements store.Store: the batch's records, its state rows and
 // the counters, in one transaction.
 func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
-	rows, err := tables.Prepared(b)
+	rows, err := tables.Prepared(b, &s.chain)
 	if err != nil {
 		return err
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.guard(func() error {
-		if err := s.write(ctx, b, rows.Log, rows.State); err != nil {
+		err := s.write(ctx, b, rows)
+		s.chain.Done(rows, err)
+		if err != nil {
 			return fmt.Errorf("commit batch at position %d: %w", b.Changes.LastPosition, err)
 		}
 		return nil
 	})
 }
 
-func (s *Store) write(ctx context.Context, b *store.Batch, logRows *tables.Rows, stateRows []*tables.Rows) (err error) {
+func (s *Store) write(ctx context.Context, b *store.Batch, rows *tables.Encoded) (err error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -51,10 +55,14 @@ func (s *Store) write(ctx context.Context, b *store.Batch, logRows *tables.Rows,
 			_ = tx.Rollback()
 		}
 	}()
-	if err := s.insert(ctx, tx, logRows); err != nil {
+	_, err = s.chain.Link(rows, func() ([]byte, error) { return lastHash(ctx, tx) })
+	if err != nil {
 		return err
 	}
-	for _, r := range stateRows {
+	if err := s.insert(ctx, tx, rows.Log); err != nil {
+		return err
+	}
+	for _, r := range rows.State {
 		if err := s.insert(ctx, tx, r); err != nil {
 			return err
 		}
@@ -124,4 +132,17 @@ func (s *Store) stmt(t *tables.Table, n int) (*sql.Stmt, error) {
 		return st, nil
 	}
 	return nil, fmt.Errorf("no prepared insert of %d rows into %s", n, t.Name)
+}
+
+// lastHash reads the hash of the last log segment; nil when there is none
+// or it was written before the hash chain began.
+func lastHash(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) ([]byte, error) {
+	var h []byte
+	err := q.QueryRowContext(ctx, tables.LastHashQuery).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return h, err
 }

@@ -17,21 +17,7 @@ var logQueries = tables.LogQueries{
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	return tables.ReadLog(ctx, from, logQueries, func(ctx context.Context, query string, args []any, row func(tables.Scan) error) error {
-		return s.guard(func() error {
-			rows, err := s.r.QueryContext(ctx, query, args...)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = rows.Close() }()
-			for rows.Next() {
-				if err := row(rows.Scan); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		})
-	}, fn)
+	return tables.ReadLog(ctx, from, logQueries, s.fetch, fn)
 }
 
 // Load implements store.Loader: the live rows, read in one snapshot.
@@ -58,8 +44,26 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 		})
 		return err
 	})
+	if err == nil {
+		err = s.resetChain(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load state from %s: %w", s.path, err)
 	}
 	return snap, nil
+}
+
+// resetChain reads the end of the log's hash chain, between commits: a
+// batch prepared but never committed (the engine reloads after a failed
+// commit) must not be what the next segment follows.
+func (s *Store) resetChain(ctx context.Context) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.guard(func() error {
+		last, err := lastHash(ctx, s.w)
+		if err != nil {
+			return fmt.Errorf("read the hash of the last log segment: %w", err)
+		}
+		return s.chain.Reset(last)
+	})
 }

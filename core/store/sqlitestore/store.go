@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/internal/tables"
 )
 
 // Options tune the store; the zero value is the safe default.
@@ -40,6 +41,7 @@ type Store struct {
 	checkpointsDone chan struct{}
 
 	wmu    sync.Mutex            // serializes commits
+	chain  tables.Chain          // the log segments' hash chain
 	stmts  map[stmtKey]*sql.Stmt // prepared at Open, read-only afterwards
 	mu     sync.RWMutex
 	closed bool

@@ -46,33 +46,34 @@ func lastOfEachKey[T any](rows []T, key func(*T) int64) []T {
 type Encoded struct {
 	Log   *Rows
 	State []*Rows
+	prev  Hash // the hash the log segment is linked to
 }
 
 // Prepare encodes a batch into b.Prepared (store.Preparer for the SQL
-// stores).
-func Prepare(b *store.Batch) error {
+// stores), its log segment linked to the last one c prepared.
+func Prepare(b *store.Batch, c *Chain) error {
 	if b == nil {
 		return errors.New("commit: nil batch")
-	}
-	logRows, err := EncodeSegment(b.Records)
-	if err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	stateRows, err := EncodeChanges(&b.Changes)
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	b.Prepared = &Encoded{Log: logRows, State: stateRows}
+	e := &Encoded{State: stateRows}
+	if err := c.encode(e, b.Records); err != nil { // last: a failure leaves the chain as it was
+		return fmt.Errorf("commit: %w", err)
+	}
+	b.Prepared = e
 	return nil
 }
 
 // Prepared returns the rows of a batch, encoding it unless Prepare did.
-func Prepared(b *store.Batch) (*Encoded, error) {
+func Prepared(b *store.Batch, c *Chain) (*Encoded, error) {
 	if b == nil {
 		return nil, errors.New("commit: nil batch")
 	}
 	if b.Prepared == nil {
-		if err := Prepare(b); err != nil {
+		if err := Prepare(b, c); err != nil {
 			return nil, err
 		}
 	}

@@ -17,18 +17,22 @@ import (
 // LogSegments holds the log since migration 6: one row per committed batch,
 // its records framed one after another in data (see EncodeSegment). One row
 // per batch instead of one per record is what lets a commit of hundreds of
-// records cost the database one index entry.
+// records cost the database one index entry. Since migration 9 each
+// segment's hash links it to the one before (see Chain); segments written
+// before have none.
 var LogSegments = &Table{Name: "log_segments", Columns: []Column{
-	{"first_position", Int}, {"last_position", Int}, {"records", Int}, {"data", Bytes},
+	{"first_position", Int}, {"last_position", Int}, {"records", Int}, {"data", Bytes}, {"hash", Bytes},
 }}
 
 // segmentVersion is the first byte of every segment's data. A new framing
 // gets a new number; readers keep reading the old ones. Version 1 is the
-// framed records; version 2 (written since) is version 1's frames
-// compressed with S2 (klauspost/compress), which shrinks a segment about
-// fivefold for less time than the database spent compressing it.
+// framed records; version 2 is version 1's frames compressed with S2
+// (klauspost/compress), which shrinks a segment about fivefold for less
+// time than the database spent compressing it; version 3 (written since)
+// is version 2 whose frames also hold the command's principal.
 const (
-	segmentVersion           = 2
+	segmentVersion           = 3
+	segmentVersionCompressed = 2
 	segmentVersionUncompress = 1
 )
 
@@ -39,7 +43,8 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 const maxSegment = 1 << 30
 
 // EncodeSegment returns the one log_segments row of a batch's records (no
-// row for no records). The records must be in position order.
+// row for no records), chained to the segment whose hash is prev (see
+// ChainHash). The records must be in position order.
 //
 // Framing (version 1): the version byte, then per record a uvarint length
 // and that many bytes: varints of position, source position, key, kind,
@@ -48,8 +53,10 @@ const maxSegment = 1 << 30
 // Version 2: the version byte, the CRC-32C (Castagnoli, little endian) of
 // version 1's frames (everything after its version byte), then S2's block
 // encoding of those frames. The checksum catches damage that would still
-// decompress.
-func EncodeSegment(recs []*record.Record) (*Rows, error) {
+// decompress. Version 3 (written now): version 2, whose frames hold after
+// the rejection reason a uvarint length and the principal's compact JSON
+// (length 0: no principal), then the value's JSON.
+func EncodeSegment(recs []*record.Record, prev Hash) (*Rows, error) {
 	r := newRows(LogSegments, 1)
 	if len(recs) == 0 {
 		return r, nil
@@ -76,6 +83,9 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 		}
 		frame = binary.AppendUvarint(frame, uint64(len(rec.RejectionReason)))
 		frame = append(frame, rec.RejectionReason...)
+		if frame, err = appendPrincipal(frame, rec); err != nil {
+			return nil, err
+		}
 		frame = append(frame, v...)
 		data = binary.AppendUvarint(data, uint64(len(frame)))
 		data = append(data, frame...)
@@ -92,12 +102,27 @@ func EncodeSegment(recs []*record.Record) (*Rows, error) {
 	binary.LittleEndian.PutUint32(packed[1:5], crc32.Checksum(data, castagnoli))
 	packed = append(packed, compressed...)
 	sc.data, sc.frame, sc.value = data, frame, value
+	hash := ChainHash(prev, packed)
 	r.i(recs[0].Position)
 	r.i(recs[len(recs)-1].Position)
 	r.i(int64(len(recs)))
 	r.b(packed)
+	r.b(hash[:])
 	r.end()
 	return r, r.Err()
+}
+
+// appendPrincipal appends a record's principal as version 3 frames it.
+func appendPrincipal(frame []byte, rec *record.Record) ([]byte, error) {
+	if rec.Principal == nil {
+		return binary.AppendUvarint(frame, 0), nil
+	}
+	p, err := json.Marshal(rec.Principal)
+	if err != nil {
+		return nil, fmt.Errorf("encode the principal of record %d: %w", rec.Position, err)
+	}
+	frame = binary.AppendUvarint(frame, uint64(len(p)))
+	return append(frame, p...), nil
 }
 
 // scratch holds EncodeSegment's working buffers between calls: a batch's
@@ -120,10 +145,11 @@ func DecodeSegment(data []byte, from int64, fn func(*record.Record) error) error
 	if len(data) == 0 {
 		return fmt.Errorf("%w: empty", errCorrupt)
 	}
-	switch data[0] {
+	version := data[0]
+	switch version {
 	case segmentVersionUncompress:
 		data = data[1:]
-	case segmentVersion:
+	case segmentVersionCompressed, segmentVersion:
 		if len(data) < 5 {
 			return fmt.Errorf("%w: short header", errCorrupt)
 		}
@@ -148,7 +174,7 @@ func DecodeSegment(data []byte, from int64, fn func(*record.Record) error) error
 		}
 		frame := data[k : k+int(n)]
 		data = data[k+int(n):]
-		rec, err := decodeFrame(frame)
+		rec, err := decodeFrame(frame, version >= segmentVersion)
 		if err != nil {
 			return err
 		}
@@ -162,7 +188,9 @@ func DecodeSegment(data []byte, from int64, fn func(*record.Record) error) error
 	return nil
 }
 
-func decodeFrame(frame []byte) (*record.Record, error) {
+// decodeFrame decodes one record's frame; principal says whether the frame
+// holds one (version 3).
+func decodeFrame(frame []byte, principal bool) (*record.Record, error) {
 	var nums [9]int64
 	for i := range nums {
 		v, k := binary.Varint(frame)
@@ -176,6 +204,14 @@ func decodeFrame(frame []byte) (*record.Record, error) {
 		return nil, fmt.Errorf("%w: bad rejection reason length", errCorrupt)
 	}
 	reason, value := frame[k:k+int(n)], frame[k+int(n):]
+	var who []byte
+	if principal {
+		n, k := binary.Uvarint(value)
+		if k <= 0 || n > uint64(len(value)-k) {
+			return nil, fmt.Errorf("%w: bad principal length", errCorrupt)
+		}
+		who, value = value[k:k+int(n)], value[k+int(n):]
+	}
 	var nerr error
 	r := &record.Record{
 		Position: nums[0], SourcePosition: nums[1], Key: nums[2], Kind: narrow[record.Kind](nums[3], "kind", &nerr),
@@ -196,6 +232,12 @@ func decodeFrame(frame []byte) (*record.Record, error) {
 		}
 	}
 	r.Value = v
+	if len(who) > 0 {
+		r.Principal = &record.Principal{}
+		if err := json.Unmarshal(who, r.Principal); err != nil {
+			return nil, fmt.Errorf("decode the principal of record %d: %w", r.Position, err)
+		}
+	}
 	return r, nil
 }
 
@@ -257,8 +299,8 @@ func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, fn func
 		var last int64
 		err := fetch(ctx, q.Segments, []any{from, segmentChunk}, func(scan Scan) error {
 			var first, count int64
-			var data []byte
-			if err := scan(&first, &last, &count, &data); err != nil {
+			var data, hash []byte
+			if err := scan(&first, &last, &count, &data, &hash); err != nil {
 				return fmt.Errorf("read log segment: %w", err)
 			}
 			segments++

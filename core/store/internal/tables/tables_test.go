@@ -101,19 +101,20 @@ func TestDecodersRefuseCorruptRows(t *testing.T) {
 func TestPreparedEncodesOnceAndRefusesAForeignPreparation(t *testing.T) {
 	b := &store.Batch{Records: []*record.Record{{Position: 1, Kind: record.KindEvent, Value: &record.VariableValue{Name: "v"}}},
 		Changes: state.Changes{Variables: []state.VariableRow{{Key: 7, Name: "v", Value: "x"}}}}
-	if err := Prepare(b); err != nil {
+	var c Chain
+	if err := Prepare(b, &c); err != nil {
 		t.Fatal(err)
 	}
 	first := b.Prepared
-	e, err := Prepared(b)
+	e, err := Prepared(b, &c)
 	if err != nil || any(e) != first || e.Log.Len() != 1 || len(e.State) != 1 || e.State[0].T != Variables {
 		t.Fatalf("prepared rows not reused: %v %+v", err, e)
 	}
 	b.Prepared = "rows of another store"
-	if _, err := Prepared(b); err == nil || !strings.Contains(err.Error(), "another kind of store") {
+	if _, err := Prepared(b, &c); err == nil || !strings.Contains(err.Error(), "another kind of store") {
 		t.Fatalf("foreign preparation accepted: %v", err)
 	}
-	if _, err := Prepared(nil); err == nil {
+	if _, err := Prepared(nil, &c); err == nil {
 		t.Fatal("nil batch accepted")
 	}
 }

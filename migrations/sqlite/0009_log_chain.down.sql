@@ -1,0 +1,1 @@
+ALTER TABLE log_segments DROP COLUMN hash;
