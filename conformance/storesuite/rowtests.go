@@ -31,11 +31,12 @@ func sameSnapshot(t *testing.T, got, want *state.Snapshot) {
 		return map[string]any{"counters": []int64{s.LastKey, s.LastPosition}, "processes": s.Processes,
 			"elements": s.Elements, "variables": s.Variables, "jobs": s.Jobs, "incidents": s.Incidents,
 			"timers": s.Timers, "message subscriptions": s.MessageSubscriptions, "messages": s.Messages,
-			"start subscriptions": s.StartSubscriptions, "user tasks": s.UserTasks}
+			"start subscriptions": s.StartSubscriptions, "user tasks": s.UserTasks,
+			"tenants": s.Tenants, "tenant members": s.TenantMembers}
 	}
 	g, w := parts(got), parts(want)
 	for _, name := range []string{"counters", "processes", "elements", "variables", "jobs", "incidents",
-		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks"} {
+		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks", "tenants", "tenant members"} {
 		a, err := json.Marshal(g[name])
 		if err != nil {
 			t.Fatal(err)
@@ -292,7 +293,7 @@ func checkKnownFields(t *testing.T) {
 	t.Helper()
 	known := map[string]bool{"Processes": true, "Elements": true, "Variables": true, "Jobs": true, "Incidents": true,
 		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true, "UserTasks": true,
-		"LastKey": true, "LastPosition": true}
+		"Tenants": true, "TenantMembers": true, "LastKey": true, "LastPosition": true}
 	for _, typ := range []reflect.Type{reflect.TypeFor[state.Changes](), reflect.TypeFor[state.Snapshot]()} {
 		for k := range typ.NumField() {
 			if f := typ.Field(k); !known[f.Name] {

@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"SearchRejectsBadQueries", s.searchErrors},
 		{"SearchMatchesTheReferenceStore", s.searchMatchesReference},
 		{"SearchUserTasks", s.userTaskSearches},
+		{"TenantRowsLoadLive", s.tenantRows},
+		{"TenantCommandsRestoreAndReopen", s.tenantWorkload},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

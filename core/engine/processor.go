@@ -202,6 +202,8 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		if cmd.Intent == record.IntentIncidentResolve {
 			return nil, p.resolveIncident(cmd.Key)
 		}
+	case *record.TenantValue:
+		return p.processTenant(cmd.Intent, v)
 	}
 	return nil, reject(record.RejectionInvalidArgument, "no processor for %s command %s", cmd.ValueType, cmd.Intent)
 }

@@ -38,6 +38,7 @@ type Store struct {
 	lastPosition int64
 	logEnd       int64 // position of the last committed record
 	events       events
+	tenants      tenantRows
 }
 
 // New returns an empty store.
@@ -98,6 +99,7 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 		s.incidents[i.Key] = i
 	}
 	s.events.commit(c)
+	s.tenants.commit(c)
 	return nil
 }
 
@@ -138,6 +140,7 @@ func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
 		}
 	}
 	s.events.load(snap)
+	s.tenants.load(snap)
 	return snap, nil
 }
 

@@ -130,6 +130,12 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(userTaskRows(c.UserTasks)); err != nil {
 		return nil, err
 	}
+	if err := add(tenantRows(c.Tenants), nil); err != nil {
+		return nil, err
+	}
+	if err := add(tenantMemberRows(c.TenantMembers), nil); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -69,5 +69,11 @@ func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
 	if snap.UserTasks, err = collect(q, LoadUserTasks, ScanUserTask); err != nil {
 		return nil, err
 	}
+	if snap.Tenants, err = collect(q, LoadTenants, ScanTenant); err != nil {
+		return nil, err
+	}
+	if snap.TenantMembers, err = collect(q, LoadTenantMembers, ScanTenantMember); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
