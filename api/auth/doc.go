@@ -20,9 +20,9 @@
 //
 // OIDC (NewOIDC) verifies bearer JWTs with go-oidc against the issuer's
 // public keys: only asymmetric algorithms, never "none" or HMAC; iss, aud,
-// exp (required) and nbf with a clock skew. Discovery runs in the
-// background until the issuer answers; until then a request with a token
-// gets 503. The keys are cached: a token with an unknown kid refetches them
+// sub (required), exp (required) and nbf with a clock skew. Discovery runs
+// in the background until the issuer answers; until then a request with a
+// token gets 503. The keys are cached: a token with an unknown kid refetches them
 // at most once per KeyRefreshInterval however many such tokens arrive
 // (concurrent requests share one fetch), and keys older than KeyMaxAge are
 // refetched in the background (a failure keeps the old keys). Nothing a

@@ -426,6 +426,9 @@ func (o *OIDC) verify(ctx context.Context, token string) (map[string]any, string
 	if err := idt.Claims(&claims); err != nil {
 		return nil, "malformed claims"
 	}
+	if sub, _ := claims["sub"].(string); sub == "" {
+		return nil, "token has no subject"
+	}
 	now := o.cfg.Now()
 	exp, ok := numericDate(claims["exp"])
 	switch {

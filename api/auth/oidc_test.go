@@ -56,7 +56,7 @@ var testEpoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // startOIDC starts a test issuer and an OIDC authenticator on it, sharing
 // one manual clock, and waits until the authenticator is ready unless the
 // issuer is down.
-func startOIDC(t *testing.T, down bool, mutate func(*OIDCConfig)) *oidcEnv {
+func startOIDC(t testing.TB, down bool, mutate func(*OIDCConfig)) *oidcEnv {
 	t.Helper()
 	clk := clock.NewManual(testEpoch)
 	is, err := authtest.Start(authtest.Options{Now: clk.Now, Clients: []authtest.Client{{ID: "svc", Secret: "svc-secret", Roles: []string{"worker"}}}})
@@ -87,12 +87,12 @@ func startOIDC(t *testing.T, down bool, mutate func(*OIDCConfig)) *oidcEnv {
 	return env
 }
 
-func (e *oidcEnv) waitReady(t *testing.T) {
+func (e *oidcEnv) waitReady(t testing.TB) {
 	t.Helper()
 	waitFor(t, "the authenticator to be ready", e.o.Ready)
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -232,6 +232,7 @@ func TestOIDCRefusesBadTokens(t *testing.T) {
 	}{
 		{"expired beyond the skew", e.is.Sign(with("exp", now.Add(-31*time.Second).Unix()), authtest.SignOptions{}), "token expired"},
 		{"not yet valid beyond the skew", e.is.Sign(with("nbf", now.Add(31*time.Second).Unix()), authtest.SignOptions{}), "token not yet valid"},
+		{"no subject", e.is.Sign(with("sub", nil), authtest.SignOptions{}), "token has no subject"},
 		{"no expiry", e.is.Sign(with("exp", nil), authtest.SignOptions{}), "token has no expiry"},
 		{"expiry is not a number", e.is.Sign(with("exp", "tomorrow"), authtest.SignOptions{}), "malformed claims"},
 		{"expiry is huge", e.is.Sign(with("exp", math.MaxFloat64), authtest.SignOptions{}), ""},
@@ -546,4 +547,32 @@ func assertNoSecretsLogged(t *testing.T, logs string, secrets ...string) {
 			}
 		}
 	}
+}
+
+func FuzzOIDCAuthenticate(f *testing.F) {
+	e := startOIDC(f, false, nil)
+	valid := e.is.Token("u", "admin")
+	f.Add(valid)
+	f.Add(e.is.Sign(e.is.Claims("u"), authtest.SignOptions{Alg: "ES256"}))
+	f.Add(e.is.Sign(e.is.Claims("u"), authtest.SignOptions{Alg: "none"}))
+	f.Add(e.is.Sign(map[string]any{"exp": "x", "aud": 3, "iss": []int{1}}, authtest.SignOptions{}))
+	f.Add("e30.e30.e30")
+	f.Fuzz(func(t *testing.T, token string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header["Authorization"] = []string{"Bearer " + token}
+		p, err := e.o.Authenticate(context.Background(), r)
+		if err == nil {
+			if p == nil || p.Subject == "" {
+				t.Fatalf("accepted without a subject: %+v", p)
+			}
+			return
+		}
+		var ae *Error
+		if !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized {
+			t.Fatalf("answer %v (%T); want a 401 *Error", err, err)
+		}
+		if len(token) > 8 && (strings.Contains(ae.Detail, token) || strings.Contains(ae.Challenge, token)) {
+			t.Fatalf("the answer %+v quotes the token", ae)
+		}
+	})
 }
