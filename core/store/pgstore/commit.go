@@ -159,7 +159,12 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	err := s.using(func() error {
-		relinked, err := s.chain.Link(p.rows, func() ([]byte, error) { return s.lastHash(ctx) })
+		conn, err := s.writer.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Release()
+		relinked, err := s.chain.Link(p.rows, func() ([]byte, error) { return lastHash(ctx, conn) })
 		if err != nil {
 			return err
 		}
@@ -168,11 +173,6 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 			// upserting every row is always right.
 			p.wire = s.bind(p.rows, -1, &b.Changes)
 		}
-		conn, err := s.writer.Acquire(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Release()
 		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
 		if err != nil {
 			return err

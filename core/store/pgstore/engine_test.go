@@ -17,7 +17,8 @@ import (
 
 // The engine answers ErrUnavailable when a commit fails on a lost
 // connection, reloads from the store, and carries on once the pool has
-// reconnected; the store's log and rows still agree.
+// reconnected; the store's log and rows still agree, and its hash chain
+// holds.
 func TestEngineSurvivesALostConnection(t *testing.T) {
 	app := "wf-engine-lost-" + time.Now().Format("150405.000000")
 	s := open(t, pgtest.URL(t)+"&application_name="+app)
@@ -63,5 +64,10 @@ func TestEngineSurvivesALostConnection(t *testing.T) {
 	}
 	if err := replaycheck.Check(ctx, s); err != nil {
 		t.Fatal(err)
+	}
+	// The batches prepared on top of the lost commit never advanced the
+	// log's hash chain.
+	if rep, err := s.VerifyChain(ctx); err != nil || rep.Broken != nil || rep.Segments == 0 {
+		t.Fatalf("hash chain after the reload: %+v %v (%v)", rep, rep.Broken, err)
 	}
 }

@@ -96,9 +96,11 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 
 // lastHash reads the hash of the last log segment; nil when there is none
 // or it was written before the hash chain began.
-func (s *Store) lastHash(ctx context.Context) ([]byte, error) {
+func lastHash(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}) ([]byte, error) {
 	var h []byte
-	err := s.pool.QueryRow(ctx, tables.LastHashQuery).Scan(&h)
+	err := q.QueryRow(ctx, tables.LastHashQuery).Scan(&h)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -111,7 +113,7 @@ func (s *Store) lastHash(ctx context.Context) ([]byte, error) {
 func (s *Store) resetChain(ctx context.Context) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-	last, err := s.lastHash(ctx)
+	last, err := lastHash(ctx, s.pool)
 	if err != nil {
 		return fmt.Errorf("read the hash of the last log segment: %w", err)
 	}
