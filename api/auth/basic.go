@@ -77,8 +77,9 @@ type basicUser struct {
 }
 
 // NewBasic checks the users and returns their authenticator. It reports
-// every problem it finds, each naming the user (never the hash): an empty
-// or repeated name, a hash that is not bcrypt, no role, an unknown role.
+// every problem it finds, each naming the user (never the hash): no user
+// at all, an empty or repeated name, a hash that is not bcrypt, no role, an
+// unknown role. Any valid bcrypt hash is accepted, whatever its cost.
 func NewBasic(users []BasicUser) (*Basic, error) {
 	b := &Basic{
 		users:   make(map[string]*basicUser, len(users)),
@@ -88,6 +89,9 @@ func NewBasic(users []BasicUser) (*Basic, error) {
 		log:     slog.New(slog.DiscardHandler),
 	}
 	var errs []error
+	if len(users) == 0 {
+		errs = append(errs, errors.New("no basic users: configure at least one (auth.basic.users)"))
+	}
 	cost := bcrypt.MinCost
 	for i, u := range users {
 		if u.Name == "" {

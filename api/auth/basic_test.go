@@ -262,6 +262,12 @@ func TestNewBasicReportsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestNewBasicWantsAUser(t *testing.T) {
+	if _, err := NewBasic(nil); err == nil || !strings.Contains(err.Error(), "no basic users") {
+		t.Fatalf("NewBasic(nil) = %v; want an error saying there are no users", err)
+	}
+}
+
 func TestHashPassword(t *testing.T) {
 	h, err := HashPassword("correct horse", MinHashCost)
 	if err != nil {
