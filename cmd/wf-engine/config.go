@@ -30,6 +30,8 @@ type Config struct {
 	Engine   EngineConfig   `koanf:"engine"`
 	Clock    ClockConfig    `koanf:"clock"`
 	Log      LogConfig      `koanf:"log"`
+	// Multitenancy is in auth.go.
+	Multitenancy MultitenancyConfig `koanf:"multitenancy"`
 	// Connectors is in connectors.go.
 	Connectors ConnectorsConfig `koanf:"connectors"`
 }
@@ -52,13 +54,16 @@ type HTTPConfig struct {
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	// Metrics turns /metrics on.
 	Metrics bool `koanf:"metrics"`
+	// MetricsAuth is "required" (an admin or operator principal, when
+	// authentication is on) or "none" (open, for a scraper on a private
+	// network).
+	MetricsAuth string `koanf:"metrics_auth"`
+	// TLSCertFile and TLSKeyFile turn TLS on (PEM files, reloaded when
+	// they change); TLS 1.2 is the minimum.
+	TLSCertFile string `koanf:"tls_cert_file"`
+	TLSKeyFile  string `koanf:"tls_key_file"`
 }
 
-// AuthConfig configures authentication.
-type AuthConfig struct {
-	// Mode is "none" for now; it is allowed on loopback addresses only.
-	Mode string `koanf:"mode"`
-}
 
 // DatabaseConfig chooses the store.
 type DatabaseConfig struct {
@@ -101,9 +106,9 @@ func defaultConfig() Config {
 		HTTP: HTTPConfig{
 			Address: "127.0.0.1:8080", MaxBodyBytes: 4 << 20, MaxVariablesBytes: 4 << 20,
 			LongPollTimeout: 10 * time.Second, AwaitTimeout: 15 * time.Second, IdempotencyTTL: 24 * time.Hour,
-			ShutdownTimeout: 15 * time.Second, Metrics: true,
+			ShutdownTimeout: 15 * time.Second, Metrics: true, MetricsAuth: "required",
 		},
-		Auth:     AuthConfig{Mode: "none"},
+		Auth:     defaultAuthConfig(),
 		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
 		Engine:   EngineConfig{MaxBatch: 256, QueueSize: 10000},
 		Log:      LogConfig{Level: "info"},
@@ -129,7 +134,11 @@ func flagSet() *pflag.FlagSet {
 	fs.Duration("http.idempotency_ttl", d.HTTP.IdempotencyTTL, "how long Idempotency-Key answers are kept (0: off)")
 	fs.Duration("http.shutdown_timeout", d.HTTP.ShutdownTimeout, "wait for requests in flight at shutdown")
 	fs.Bool("http.metrics", d.HTTP.Metrics, "serve /metrics")
-	fs.String("auth.mode", d.Auth.Mode, "authentication mode (none: loopback addresses only)")
+	fs.String("http.metrics_auth", d.HTTP.MetricsAuth, "who may read /metrics when authentication is on: required (admin or operator) or none")
+	fs.String("http.tls_cert_file", d.HTTP.TLSCertFile, "PEM certificate chain: serve HTTPS (reloaded when it changes)")
+	fs.String("http.tls_key_file", d.HTTP.TLSKeyFile, "PEM private key of http.tls_cert_file")
+	authFlags(fs, d.Auth)
+	fs.Bool("multitenancy.enabled", d.Multitenancy.Enabled, "commands name their tenant; principals work on their tenants only")
 	fs.String("database.url", d.Database.URL, "store: empty for SQLite under database.data_dir, postgres://... or memory:")
 	fs.String("database.data_dir", d.Database.DataDir, "folder of the embedded store")
 	fs.String("database.sqlite_synchronous", d.Database.SQLiteSynchronous, "SQLite synchronous setting: FULL or NORMAL")
@@ -235,14 +244,16 @@ func (c *Config) validate() error {
 	} else if port == "" {
 		add("http.address: the port is missing in %q", c.HTTP.Address)
 	}
-	switch c.Auth.Mode {
-	case "none":
-		if err == nil && !loopback(host) {
-			add("auth.mode is none, which is allowed on loopback addresses only, but http.address is %q: "+
-				"listen on 127.0.0.1 or ::1, or put an authenticating proxy in front (other auth modes come later)", c.HTTP.Address)
-		}
-	default:
-		add("auth.mode: %q is not supported yet; the only mode is none (loopback addresses only)", c.Auth.Mode)
+	if c.Auth.Mode == authNone && err == nil && !loopback(host) {
+		add("auth.mode is none, which is allowed on loopback addresses only, but http.address is %q: "+
+			"listen on 127.0.0.1 or ::1, or turn authentication on (auth.mode basic or oidc)", c.HTTP.Address)
+	}
+	c.Auth.validate(add)
+	if m := c.HTTP.MetricsAuth; m != "required" && m != "none" {
+		add("http.metrics_auth: expected required or none, got %q", m)
+	}
+	if (c.HTTP.TLSCertFile == "") != (c.HTTP.TLSKeyFile == "") {
+		add("http.tls_cert_file and http.tls_key_file: set both or neither")
 	}
 	if c.HTTP.MaxBodyBytes < 1024 {
 		add("http.max_body_bytes: must be at least 1024, got %d", c.HTTP.MaxBodyBytes)

@@ -68,7 +68,7 @@ func connectorFlags(fs *pflag.FlagSet, d ConnectorsConfig) {
 // openConfigKey reports keys below a known key that hold user-chosen
 // names: the secrets map's entries.
 func openConfigKey(key string) bool {
-	return strings.HasPrefix(key, "connectors.secrets.")
+	return strings.HasPrefix(key, "connectors.secrets.") || openAuthKey(key)
 }
 
 // secretEnvVar reports environment variables that are secrets, which the

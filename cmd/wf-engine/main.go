@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/clock"
@@ -46,6 +48,9 @@ func main() {
 func run(ctx context.Context, args []string, environ func() []string, out io.Writer, ready chan<- string) error {
 	if len(args) > 0 && args[0] == "plugin" {
 		return runPlugin(ctx, args[1:], out)
+	}
+	if len(args) > 0 && args[0] == "user" {
+		return runUser(args[1:], os.Stdin, out)
 	}
 	command := ""
 	if len(args) > 0 && (args[0] == "migrate" || args[0] == "replaycheck") {
@@ -150,6 +155,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if metrics != nil {
 		registerer = metrics.Registry
 	}
+	authn, closeAuth, err := cfg.Auth.authenticator(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeAuth()
 	stopConnectors, err := startConnectors(ctx, cfg.Connectors, eng, registerer, log)
 	if err != nil {
 		return fmt.Errorf("start connectors: %w", err)
@@ -166,16 +176,33 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		Version: version, Host: host, Port: int32(port), MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
 		MaxVariablesBytes: cfg.HTTP.MaxVariablesBytes, LongPollTimeout: cfg.HTTP.LongPollTimeout,
 		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL, Clock: apiClock,
+		Authenticator: authn, AuthMode: cfg.Auth.Mode, MetricsOpen: cfg.HTTP.MetricsAuth == "none",
+		Multitenancy: cfg.Multitenancy.Enabled,
+		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
+			return engine.WithPrincipal(ctx, p.Record())
+		},
 	}, eng, querier, metrics, log)
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	scheme := "http"
+	if cfg.HTTP.TLSCertFile != "" {
+		certs, err := newCertReloader(cfg.HTTP.TLSCertFile, cfg.HTTP.TLSKeyFile, log)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		srv.TLSConfig = certs.tlsConfig()
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("wf-engine started", "version", version, "address", ln.Addr().String(), "store", string(kind),
-		"auth_mode", cfg.Auth.Mode, "clock_controllable", cfg.Clock.Controllable, "startup_ms", time.Since(started).Milliseconds())
+	log.Info("wf-engine started", "version", version, "address", ln.Addr().String(), "scheme", scheme, "store", string(kind),
+		"auth_mode", cfg.Auth.Mode, "oidc_issuer_host", cfg.Auth.issuerHost(), "multitenancy", cfg.Multitenancy.Enabled,
+		"clock_controllable", cfg.Clock.Controllable, "startup_ms", time.Since(started).Milliseconds())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/example/wf-engine/api/auth"
+)
+
+// Authentication modes (auth.mode).
+const (
+	authNone  = "none"
+	authBasic = "basic"
+	authOIDC  = "oidc"
+)
+
+// AuthConfig configures authentication.
+type AuthConfig struct {
+	// Mode is none (loopback addresses only), basic or oidc.
+	Mode  string          `koanf:"mode"`
+	Basic BasicAuthConfig `koanf:"basic"`
+	OIDC  OIDCAuthConfig  `koanf:"oidc"`
+}
+
+// BasicAuthConfig lists the users of auth.mode basic.
+type BasicAuthConfig struct {
+	Users []BasicUserConfig `koanf:"users"`
+}
+
+// BasicUserConfig is one user of auth.mode basic.
+type BasicUserConfig struct {
+	Name string `koanf:"name"`
+	// PasswordHash is a bcrypt hash: `wf-engine user hash` prints one.
+	PasswordHash string   `koanf:"password_hash"`
+	Roles        []string `koanf:"roles"`
+	Tenants      []string `koanf:"tenants"`
+	Groups       []string `koanf:"groups"`
+}
+
+// OIDCAuthConfig configures auth.mode oidc: bearer JWTs of one issuer.
+type OIDCAuthConfig struct {
+	// Issuer is the issuer URL; its discovery document names the keys.
+	Issuer string `koanf:"issuer"`
+	// Audience must be among the token's aud.
+	Audience string `koanf:"audience"`
+	// Algorithms are the accepted signing algorithms (asymmetric only).
+	Algorithms []string `koanf:"algorithms"`
+	// ClockSkew is the leeway on exp and nbf.
+	ClockSkew time.Duration `koanf:"clock_skew"`
+	// RolesClaim, TenantsClaim and GroupsClaim name claims, dotted paths
+	// allowed (realm_access.roles).
+	RolesClaim   string `koanf:"roles_claim"`
+	TenantsClaim string `koanf:"tenants_claim"`
+	GroupsClaim  string `koanf:"groups_claim"`
+	// RoleMapping maps claim values to roles (admin, operator, worker, user).
+	RoleMapping map[string]string `koanf:"role_mapping"`
+	// ClientRoles gives machine clients roles by client id.
+	ClientRoles map[string][]string `koanf:"client_roles"`
+	// KeyRefreshInterval is the least time between two key fetches caused
+	// by tokens with an unknown key id.
+	KeyRefreshInterval time.Duration `koanf:"key_refresh_interval"`
+}
+
+// MultitenancyConfig turns multi-tenancy on.
+type MultitenancyConfig struct {
+	Enabled bool `koanf:"enabled"`
+}
+
+func defaultAuthConfig() AuthConfig {
+	return AuthConfig{Mode: authNone, OIDC: OIDCAuthConfig{
+		ClockSkew: 30 * time.Second, RolesClaim: "roles", TenantsClaim: "tenants", GroupsClaim: "groups",
+		KeyRefreshInterval: 10 * time.Second,
+	}}
+}
+
+// authFlags declares the flags of the auth keys that fit on a command line.
+func authFlags(fs *pflag.FlagSet, d AuthConfig) {
+	fs.String("auth.mode", d.Mode, "authentication: none (loopback addresses only), basic or oidc")
+	fs.String("auth.oidc.issuer", d.OIDC.Issuer, "OIDC issuer URL (discovery)")
+	fs.String("auth.oidc.audience", d.OIDC.Audience, "audience a token must carry")
+	fs.StringSlice("auth.oidc.algorithms", d.OIDC.Algorithms, "accepted token signing algorithms (default: RS*, ES*, PS*, EdDSA)")
+	fs.Duration("auth.oidc.clock_skew", d.OIDC.ClockSkew, "leeway on token expiry and not-before")
+	fs.String("auth.oidc.roles_claim", d.OIDC.RolesClaim, "claim holding roles (dotted path)")
+	fs.String("auth.oidc.tenants_claim", d.OIDC.TenantsClaim, "claim holding tenant ids (dotted path)")
+	fs.String("auth.oidc.groups_claim", d.OIDC.GroupsClaim, "claim holding groups (dotted path)")
+	fs.Duration("auth.oidc.key_refresh_interval", d.OIDC.KeyRefreshInterval, "least time between key fetches for unknown key ids")
+}
+
+// openAuthKey reports keys below auth that hold user-chosen names.
+func openAuthKey(key string) bool {
+	return strings.HasPrefix(key, "auth.oidc.role_mapping.") || strings.HasPrefix(key, "auth.oidc.client_roles.")
+}
+
+// validate reports every problem of the auth configuration; it names users
+// and keys, never a hash.
+func (a *AuthConfig) validate(add func(string, ...any)) {
+	switch a.Mode {
+	case authNone:
+	case authBasic:
+		if len(a.Basic.Users) == 0 {
+			add("auth.basic.users: auth.mode basic needs at least one user")
+		}
+		if _, err := auth.NewBasic(a.basicUsers()); err != nil {
+			add("auth.basic.users: %v", err)
+		}
+	case authOIDC:
+		if err := a.oidcConfig(nil).Validate(); err != nil {
+			add("auth.oidc: %v", err)
+		}
+	default:
+		add("auth.mode: expected none, basic or oidc, got %q", a.Mode)
+	}
+}
+
+func (a *AuthConfig) basicUsers() []auth.BasicUser {
+	users := make([]auth.BasicUser, 0, len(a.Basic.Users))
+	for _, u := range a.Basic.Users {
+		roles := make([]auth.Role, len(u.Roles))
+		for i, r := range u.Roles {
+			roles[i] = auth.Role(r)
+		}
+		users = append(users, auth.BasicUser{Name: u.Name, PasswordHash: u.PasswordHash, Roles: roles, Tenants: u.Tenants, Groups: u.Groups})
+	}
+	return users
+}
+
+func (a *AuthConfig) oidcConfig(log *slog.Logger) auth.OIDCConfig {
+	o := a.OIDC
+	return auth.OIDCConfig{
+		Issuer: o.Issuer, Audience: o.Audience, Algorithms: o.Algorithms, ClockSkew: o.ClockSkew,
+		RolesClaim: o.RolesClaim, TenantsClaim: o.TenantsClaim, GroupsClaim: o.GroupsClaim,
+		RoleMapping: o.RoleMapping, ClientRoles: o.ClientRoles, KeyRefreshInterval: o.KeyRefreshInterval, Logger: log,
+	}
+}
+
+// authenticator builds the configured authenticator (nil for none) and a
+// function that releases it.
+func (a *AuthConfig) authenticator(ctx context.Context, log *slog.Logger) (auth.Authenticator, func(), error) {
+	switch a.Mode {
+	case authBasic:
+		b, err := auth.NewBasic(a.basicUsers())
+		if err != nil {
+			return nil, nil, fmt.Errorf("auth.basic: %w", err)
+		}
+		return b, func() {}, nil
+	case authOIDC:
+		o, err := auth.NewOIDC(ctx, a.oidcConfig(log))
+		if err != nil {
+			return nil, nil, fmt.Errorf("auth.oidc: %w", err)
+		}
+		return o, o.Close, nil
+	}
+	return nil, func() {}, nil
+}
+
+// issuerHost is the OIDC issuer's host, for the start-up log line.
+func (a *AuthConfig) issuerHost() string {
+	u, err := url.Parse(a.OIDC.Issuer)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}

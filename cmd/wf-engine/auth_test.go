@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestUserHash(t *testing.T) {
+	var out strings.Builder
+	if err := runUser([]string{"hash", "--cost", "10"}, strings.NewReader("s3cret pass\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	hash := strings.TrimSpace(out.String())
+	if err := bcrypt.CompareHashAndPassword([]byte(hash), []byte("s3cret pass")); err != nil {
+		t.Fatalf("the printed hash %q does not verify the password: %v", hash, err)
+	}
+	if cost, _ := bcrypt.Cost([]byte(hash)); cost != 10 {
+		t.Fatalf("cost %d, want 10", cost)
+	}
+	for _, tc := range []struct {
+		args []string
+		in   string
+		want string
+	}{
+		{[]string{"hash"}, "", "no password"},
+		{[]string{"hash", "s3cret"}, "", "standard input"},
+		{[]string{"list"}, "", "usage"},
+		{[]string{"hash", "--cost", "4"}, "pw\n", "cost"},
+	} {
+		err := runUser(tc.args, strings.NewReader(tc.in), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("user %v: got %v, want an error about %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// basicConfig writes a configuration file with two users and returns its
+// path; alice is an operator, bob a user.
+func basicConfig(t *testing.T, alicePassword, bobPassword string, extra string) string {
+	t.Helper()
+	hash := func(pw string) string {
+		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(h)
+	}
+	yaml := "auth:\n  mode: basic\n  basic:\n    users:\n" +
+		"      - name: alice\n        password_hash: '" + hash(alicePassword) + "'\n        roles: [operator]\n        tenants: ['<default>']\n" +
+		"      - name: bob\n        password_hash: '" + hash(bobPassword) + "'\n        roles: [user]\n        groups: [clerks]\n" + extra
+	path := filepath.Join(t.TempDir(), "wf.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func sendAs(t *testing.T, method, url string, body string, header ...string) (int, http.Header, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+func basicHeader(user, password string) []string {
+	req, _ := http.NewRequest(http.MethodGet, "http://x", nil)
+	req.SetBasicAuth(user, password)
+	return []string{"Authorization", req.Header.Get("Authorization")}
+}
+
+// TestBasicAuthentication runs the server with auth.mode basic and checks
+// what each kind of caller gets, then that no secret reached the log.
+func TestBasicAuthentication(t *testing.T) {
+	const alicePW, bobPW, connectorSecret = "alice-Pa55word-7f3a", "bob-Pa55word-91c2", "connector-secret-5be1"
+	cfg := basicConfig(t, alicePW, bobPW, "")
+	base, log := serveArgs(t, []string{"--config", cfg, "--log.level", "debug"},
+		"WF_DATABASE_URL=memory", "WF_SECRET_API_KEY="+connectorSecret)
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if status, _, _ := sendAs(t, http.MethodGet, base+path, ""); status != http.StatusOK {
+			t.Fatalf("%s must stay open: %d", path, status)
+		}
+	}
+	status, h, body := sendAs(t, http.MethodGet, base+"/v2/topology", "")
+	if status != http.StatusUnauthorized || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic") || !strings.Contains(body, `"status":401`) {
+		t.Fatalf("no credentials: %d %v %s", status, h, body)
+	}
+	if status, _, _ := sendAs(t, http.MethodGet, base+"/metrics", ""); status != http.StatusUnauthorized {
+		t.Fatalf("/metrics needs authentication by default: %d", status)
+	}
+	for _, bad := range [][]string{
+		basicHeader("alice", "wrong-"+alicePW),
+		basicHeader("mallory", alicePW),
+		{"Authorization", "Basic !!!" + alicePW},
+		{"Authorization", "Bearer " + alicePW},
+		{"Authorization", "Basic"},
+	} {
+		status, _, body := sendAs(t, http.MethodGet, base+"/v2/topology", "", bad...)
+		if status != http.StatusUnauthorized || strings.Contains(body, alicePW) {
+			t.Fatalf("bad credentials %q: %d %s", bad[1], status, body)
+		}
+	}
+	if status, _, body := sendAs(t, http.MethodPost, base+"/v2/process-instances/search", "{}", basicHeader("alice", alicePW)...); status != http.StatusOK {
+		t.Fatalf("operator search: %d %s", status, body)
+	}
+	if status, _, body := sendAs(t, http.MethodPost, base+"/v2/process-instances/search", "{}", basicHeader("bob", bobPW)...); status != http.StatusForbidden {
+		t.Fatalf("a user may not search instances: %d %s", status, body)
+	}
+	status, _, body = sendAs(t, http.MethodGet, base+"/v2/authentication/me", "", basicHeader("bob", bobPW)...)
+	if status != http.StatusOK || !strings.Contains(body, `"username":"bob"`) || !strings.Contains(body, `"clerks"`) || strings.Contains(body, bobPW) {
+		t.Fatalf("me: %d %s", status, body)
+	}
+	if status, _, body := sendAs(t, http.MethodGet, base+"/metrics", "", basicHeader("alice", alicePW)...); status != http.StatusOK || strings.Contains(body, alicePW) {
+		t.Fatalf("metrics for an operator: %d", status)
+	}
+	logText := log.String()
+	for _, secret := range []string{alicePW, bobPW, connectorSecret, basicHeader("alice", alicePW)[1]} {
+		if strings.Contains(logText, secret) {
+			t.Fatalf("the log holds a secret %q:\n%s", secret, logText)
+		}
+	}
+	if !strings.Contains(logText, `"auth_mode":"basic"`) {
+		t.Fatalf("the start-up line names the auth mode:\n%s", logText)
+	}
+}
+
+// TestAuthenticatedServerMayListenEverywhere: with authentication on, a
+// non-loopback address is accepted.
+func TestAuthenticatedServerMayListenEverywhere(t *testing.T) {
+	cfg := basicConfig(t, "a-password-1", "b-password-2", "http:\n  address: 0.0.0.0:8080\n")
+	fs := flagSet()
+	if err := fs.Parse([]string{"--config", cfg}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(fs, environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.validate(); err != nil {
+		t.Fatalf("basic authentication on 0.0.0.0: %v", err)
+	}
+}
