@@ -99,7 +99,7 @@ type AuditEntry struct {
 	Principal record.Principal
 	ValueType record.ValueType
 	Intent    record.Intent
-	// Key is the command's key (-1 or 0 when it names none); ResultKey is
+	// Key is the command's key (0 when it names none); ResultKey is
 	// the key of what it created (the command's first follow-up event's
 	// key, when it differs), else 0.
 	Key, ResultKey int64
