@@ -58,8 +58,9 @@ type Principal struct {
 // Has reports whether the principal has the role.
 func (p *Principal) Has(r Role) bool { return p != nil && slices.Contains(p.Roles, r) }
 
-// IsClient reports whether the principal is a machine client.
-func (p *Principal) IsClient() bool { return p != nil && p.ClientID != "" && (p.Subject == "" || p.Subject == p.ClientID) }
+// IsClient reports whether the principal is a machine client: the
+// authenticators set ClientID only for those.
+func (p *Principal) IsClient() bool { return p != nil && p.ClientID != "" }
 
 // Record returns what the audit trail keeps of the principal.
 func (p *Principal) Record() *record.Principal {
