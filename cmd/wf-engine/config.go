@@ -64,7 +64,6 @@ type HTTPConfig struct {
 	TLSKeyFile  string `koanf:"tls_key_file"`
 }
 
-
 // DatabaseConfig chooses the store.
 type DatabaseConfig struct {
 	// URL selects the store: empty for SQLite under DataDir,
