@@ -53,6 +53,16 @@ type Query struct {
 	Sort          []SortField
 	From, Limit   int
 	After, Before string
+	// Tenants restricts the search to the rows of these tenants, as the
+	// principal asking may see them. Nil means no restriction (internal
+	// callers, authentication off); an empty, non-nil list matches nothing.
+	// A tenant id must not be empty, contain a comma or be "*": stores
+	// refuse such a list with a *QueryError. Every store applies it to every
+	// search; a variable's tenant is its process instance's. pgstore also
+	// sets it for PostgreSQL's row-level security when it reads as a read
+	// role (pgstore.Options.ReadRole); SQLite and memory have no such
+	// second guard.
+	Tenants []string
 }
 
 // DefaultLimit is the page size of a query without a limit.

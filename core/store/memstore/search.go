@@ -9,6 +9,8 @@ import (
 )
 
 // run checks q and applies it to the rows rows returns, under the read lock.
+// The plan keeps only the rows of q.Tenants when that is not nil: memory has
+// no second guard like PostgreSQL's row-level security.
 func run[T any](s *Store, e *search.Entity[T], q store.Query, rows func() []T) (store.Page[T], error) {
 	p, err := search.Compile(e, q)
 	if err != nil {
@@ -92,7 +94,9 @@ func elementInstance(e *state.ElementRow) store.ElementInstance {
 	}
 }
 
-// SearchVariables implements store.Querier.
+// SearchVariables implements store.Querier. A variable belongs to its
+// process instance's tenant ("" while the instance is unknown), as in the
+// SQL stores: state.VariableRow carries no tenant of its own.
 func (s *Store) SearchVariables(_ context.Context, q store.Query) (store.Page[store.Variable], error) {
 	var encErr error
 	page, err := run(s, search.Variables, q, func() []store.Variable {
@@ -105,7 +109,7 @@ func (s *Store) SearchVariables(_ context.Context, q store.Query) (store.Page[st
 			}
 			out = append(out, store.Variable{
 				VariableKey: v.Key, Name: v.Name, Value: text, ScopeKey: v.ScopeKey,
-				ProcessInstanceKey: v.ProcessInstanceKey, TenantID: defaultTenant,
+				ProcessInstanceKey: v.ProcessInstanceKey, TenantID: s.elements[v.ProcessInstanceKey].Value.TenantID,
 			})
 		}
 		return out
@@ -115,10 +119,6 @@ func (s *Store) SearchVariables(_ context.Context, q store.Query) (store.Page[st
 	}
 	return page, err
 }
-
-// defaultTenant is the tenant of every variable: state.VariableRow carries
-// none, and the durable stores fall back to the column default too.
-const defaultTenant = "<default>"
 
 // SearchJobs implements store.Querier.
 func (s *Store) SearchJobs(_ context.Context, q store.Query) (store.Page[store.Job], error) {

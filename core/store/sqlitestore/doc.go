@@ -10,4 +10,9 @@
 // process. Options.Synchronous "NORMAL" syncs the WAL only at checkpoints:
 // a crash of the process still loses nothing, a power loss may lose the
 // last batches, which is faster on slow disks.
+//
+// Tenants: SQLite has no row-level security. A search restricted to a
+// principal's tenants (store.Query.Tenants) is filtered by its own SQL
+// condition only; there is no second guard in the database as pgstore has
+// with a read role.
 package sqlitestore

@@ -17,8 +17,10 @@ func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Quer
 	return page, nil
 }
 
-// read implements search.Reader in one read-only snapshot.
-func (s *Store) read(ctx context.Context, count, page search.Statement, row func(func(...any) error) error) (total int64, err error) {
+// read implements search.Reader in one read-only snapshot. SQLite has no
+// row-level security: the statements' own tenant condition is the only
+// guard, so tenants is not needed here.
+func (s *Store) read(ctx context.Context, _ []string, count, page search.Statement, row func(func(...any) error) error) (total int64, err error) {
 	err = s.guard(func() error {
 		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {

@@ -34,6 +34,9 @@ type Plan[T any] struct {
 	limit  int
 	cursor []any // values of the sort keys after (or before) which the page starts
 	before bool
+	// restricted plans match only rows of tenants (Query.Tenants not nil).
+	restricted bool
+	tenants    []string
 }
 
 // allowed lists the operators each kind takes.
@@ -60,6 +63,9 @@ func takes(k Kind, op store.Op) bool {
 // *store.QueryError.
 func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 	p := &Plan[T]{e: e, from: q.From, limit: q.Limit}
+	if err := p.compileTenants(q.Tenants); err != nil {
+		return nil, err
+	}
 	for _, c := range q.Conditions {
 		cc, err := compileCond(e, c)
 		if err != nil {

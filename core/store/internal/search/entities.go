@@ -115,11 +115,21 @@ var ElementInstances = (&Entity[store.ElementInstance]{
 	},
 }).index()
 
-// Variables are the variables of every scope, ended scopes included.
+// variableTenant is a variable's tenant: its process instance's, or ""
+// when the instance is unknown. The variables table's own tenant_id column
+// is not written (state.VariableRow carries no tenant), so it would put every
+// variable in the default tenant.
+const variableTenant = "COALESCE((SELECT p.tenant_id FROM element_instances p WHERE p.key = variables.process_instance_key), '')"
+
+// Variables are the variables of every scope, ended scopes included. A
+// variable belongs to its process instance's tenant.
 var Variables = (&Entity[store.Variable]{
 	Name:    "variables",
 	From:    "variables",
-	Columns: "key, name, value, scope_key, process_instance_key, tenant_id",
+	Columns: "key, name, value, scope_key, process_instance_key, " + variableTenant,
+	InTenants: func(list string) string {
+		return "EXISTS (SELECT 1 FROM element_instances p WHERE p.key = variables.process_instance_key AND p.tenant_id IN " + list + ")"
+	},
 	Scan: func(scan func(...any) error) (store.Variable, error) {
 		var r store.Variable
 		err := scan(&r.VariableKey, &r.Name, &r.Value, &r.ScopeKey, &r.ProcessInstanceKey, &r.TenantID)
@@ -132,7 +142,7 @@ var Variables = (&Entity[store.Variable]{
 		{Name: "value", Kind: KindString, Expr: "value", Get: func(r *store.Variable) any { return r.Value }},
 		{Name: "scopeKey", Kind: KindKey, Expr: "scope_key", Get: func(r *store.Variable) any { return r.ScopeKey }},
 		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.Variable) any { return r.ProcessInstanceKey }},
-		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.Variable) any { return r.TenantID }},
+		{Name: "tenantId", Kind: KindString, Expr: variableTenant, Get: func(r *store.Variable) any { return r.TenantID }},
 	},
 }).index()
 

@@ -68,6 +68,12 @@ type Entity[T any] struct {
 	// Key names the field that identifies a row; it breaks every tie.
 	Key    string
 	Fields []*Field[T]
+	// InTenants returns the SQL condition that a row belongs to one of the
+	// tenants in list, a parenthesized list of parameters. Nil means the
+	// tenantId field's Expr IN list; an entity whose tenant lives in another
+	// table sets it so that the database can join instead of looking the
+	// tenant up row by row.
+	InTenants func(list string) string
 
 	byName map[string]*Field[T]
 }

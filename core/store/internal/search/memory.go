@@ -8,6 +8,9 @@ import (
 
 // match reports whether a row meets every condition.
 func (p *Plan[T]) match(row *T) bool {
+	if !p.inTenants(row) {
+		return false
+	}
 	for i := range p.conds {
 		if !p.conds[i].match(row) {
 			return false

@@ -9,7 +9,10 @@ import (
 // Reader runs a search's two statements in one read-only snapshot: it
 // returns the count statement's number and calls row for every row of the
 // page statement. Each SQL store implements it over its own connections.
-type Reader func(ctx context.Context, count, page Statement, row func(scan func(...any) error) error) (total int64, err error)
+// tenants is the query's Tenants, which the statements already restrict
+// the rows to; a store with a second guard (PostgreSQL's row-level
+// security) sets it up for the snapshot.
+type Reader func(ctx context.Context, tenants []string, count, page Statement, row func(scan func(...any) error) error) (total int64, err error)
 
 // Read compiles q for e, runs it through read in dialect d and returns the
 // page.
@@ -20,7 +23,7 @@ func Read[T any](ctx context.Context, e *Entity[T], q store.Query, d Dialect, re
 	}
 	count, page := p.SQL(d)
 	items := make([]T, 0, min(p.limit, 100)) // the page, or fewer
-	total, err := read(ctx, count, page, func(scan func(...any) error) error {
+	total, err := read(ctx, q.Tenants, count, page, func(scan func(...any) error) error {
 		item, err := e.Scan(scan)
 		if err == nil {
 			items = append(items, item)

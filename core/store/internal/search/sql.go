@@ -100,6 +100,9 @@ func (p *Plan[T]) where(b *builder) string {
 	if p.e.Where != "" {
 		parts = append(parts, p.e.Where)
 	}
+	if t := p.tenantSQL(b); t != "" {
+		parts = append(parts, t)
+	}
 	for i := range p.conds {
 		parts = append(parts, p.conds[i].sql(b))
 	}
