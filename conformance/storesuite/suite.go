@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"SearchUserTasks", s.userTaskSearches},
 		{"TenantRowsLoadLive", s.tenantRows},
 		{"TenantCommandsRestoreAndReopen", s.tenantWorkload},
+		{"SearchRestrictedToTenants", s.tenantSearches},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

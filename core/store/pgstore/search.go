@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/internal/search"
 )
@@ -16,28 +18,34 @@ func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Quer
 	return page, nil
 }
 
-// read implements search.Reader in one read-only snapshot.
-func (s *Store) read(ctx context.Context, count, page search.Statement, row func(func(...any) error) error) (total int64, err error) {
+// read implements search.Reader in one read-only snapshot. The snapshot's
+// BEGIN, the switch to the read role (see readrole.go) and both statements
+// go to the server in one batch: one round trip, and one more for the
+// rollback. A search restricted to tenants switches to the read role when
+// Options.ReadRole is set; an unrestricted one (tenants nil) reads as the
+// owner, since the policies would let every row through ("*") and only cost
+// time.
+func (s *Store) read(ctx context.Context, tenants []string, count, page search.Statement, row func(func(...any) error) error) (total int64, err error) {
 	err = s.using(func() error {
-		tx, err := s.pool.BeginTx(ctx, readOnly)
-		if err != nil {
-			return err
+		b := &pgx.Batch{}
+		b.BeginTx(readOnly)
+		if s.opts.ReadRole != "" && tenants != nil {
+			b.Queue(setReader, s.opts.ReadRole, tenantSetting(tenants))
 		}
-		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		if err := tx.QueryRow(ctx, count.SQL, count.Args...).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, page.SQL, page.Args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := row(rows.Scan); err != nil {
-				return err
+		b.Queue(count.SQL, count.Args...).QueryRow(func(r pgx.Row) error { return r.Scan(&total) })
+		b.Queue(page.SQL, page.Args...).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := row(rows.Scan); err != nil {
+					return err
+				}
 			}
-		}
-		return rows.Err()
+			return rows.Err()
+		})
+		br := s.pool.SendBatch(ctx, b)
+		// The rollback ends the snapshot, the role and the setting with it,
+		// and gives the connection back to the pool.
+		defer func() { _ = br.Tx().Rollback(context.WithoutCancel(ctx)) }()
+		return br.Close()
 	})
 	return total, err
 }

@@ -25,6 +25,15 @@ type Options struct {
 	// CommitTimeout bounds a commit whose context has no deadline, so that a
 	// vanished server fails the commit instead of hanging it; default 30s.
 	CommitTimeout time.Duration
+	// ReadRole, when set, names the role that searches restricted to
+	// tenants (store.Query.Tenants not nil) read as, so that PostgreSQL's
+	// row-level security (migration 0010) restricts them to the query's
+	// tenants besides their own SQL condition. It must not own
+	// the tables, be a superuser or have BYPASSRLS, and the store's user
+	// must be a member of it; Open checks this and grants it SELECT on the
+	// tables with a tenant_id column. Empty: searches read as the tables'
+	// owner and row-level security is not enforced.
+	ReadRole string
 }
 
 // Store is a PostgreSQL store.Store.
@@ -92,6 +101,12 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if _, _, err := migrateConfig(cctx, cfg.ConnConfig, "up"); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
+	}
+	if opts.ReadRole != "" {
+		if err := setUpReadRole(cctx, pool, opts.ReadRole); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
+		}
 	}
 	writer, err := pgxpool.NewWithConfig(cctx, writerConfig(cfg))
 	if err != nil {
