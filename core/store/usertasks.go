@@ -37,6 +37,8 @@ type UserTask struct {
 }
 
 // UserTaskQuerier searches user tasks. Stores implement it beside Querier.
+// Query.Tenants restricts it as it does every search: a task belongs to the
+// tenant it was created in (TenantID).
 type UserTaskQuerier interface {
 	SearchUserTasks(ctx context.Context, q Query) (Page[UserTask], error)
 }
