@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 		return runUser(args[1:], os.Stdin, out)
 	}
 	command := ""
-	if len(args) > 0 && (args[0] == "migrate" || args[0] == "replaycheck") {
+	if len(args) > 0 && (args[0] == "migrate" || args[0] == "replaycheck" || args[0] == "audit") {
 		command, args = args[0], args[1:]
 	}
 	fs := flagSet()
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 	switch {
 	case command == "migrate" && fs.NArg() != 1:
 		return errors.New("usage: wf-engine migrate up|down|version [flags]")
-	case command != "migrate" && fs.NArg() > 0:
+	case command != "migrate" && command != "audit" && fs.NArg() > 0:
 		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck, plugin)", fs.Arg(0))
 	}
 	cfg, err := loadConfig(fs, environ)
@@ -83,6 +83,8 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 		return migrate(ctx, cfg.Database, fs.Arg(0), out)
 	case "replaycheck":
 		return checkReplay(ctx, cfg.Database, out)
+	case "audit":
+		return runAudit(ctx, cfg.Database, fs.Args(), out)
 	}
 	level, _ := logLevel(cfg.Log.Level)
 	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level}))
