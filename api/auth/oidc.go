@@ -238,6 +238,7 @@ type OIDC struct {
 	cfg      OIDCConfig
 	keys     *keySet
 	verifier *oidc.IDTokenVerifier
+	tokens   *tokenCache
 	ready    atomic.Bool
 	log      *slog.Logger
 
@@ -257,7 +258,7 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	}
 	cfg = cfg.withDefaults()
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	o := &OIDC{cfg: cfg, log: cfg.Logger, cancel: cancel}
+	o := &OIDC{cfg: cfg, log: cfg.Logger, cancel: cancel, tokens: newTokenCache(tokenCacheSize)}
 	o.keys = newKeySet(base, cfg, cfg.Logger)
 	o.verifier = oidc.NewVerifier(cfg.Issuer, o.keys, &oidc.Config{
 		ClientID:             cfg.Audience,
@@ -364,6 +365,10 @@ func (o *OIDC) Authenticate(ctx context.Context, r *http.Request) (*Principal, e
 		return nil, &Error{Status: http.StatusServiceUnavailable, Title: "UNAVAILABLE",
 			Detail: fmt.Sprintf("The OIDC issuer %s has not answered yet, so tokens cannot be checked; try again later", o.cfg.Issuer)}
 	}
+	now := o.cfg.Now()
+	if p := o.tokens.get(token, now); p != nil {
+		return p, nil
+	}
 	claims, reason := o.verify(ctx, token)
 	if reason != "" {
 		if ctx.Err() != nil {
@@ -371,7 +376,14 @@ func (o *OIDC) Authenticate(ctx context.Context, r *http.Request) (*Principal, e
 		}
 		return nil, o.refuse(ctx, reason)
 	}
-	return o.principal(claims), nil
+	p := o.principal(claims)
+	exp, _ := numericDate(claims["exp"]) // verify checked it
+	var from time.Time
+	if nbf, ok := numericDate(claims["nbf"]); ok {
+		from = nbf.Add(-o.cfg.ClockSkew)
+	}
+	o.tokens.put(token, p, from, exp.Add(o.cfg.ClockSkew), now)
+	return p, nil
 }
 
 // refuse answers 401 for a bad token; reason is a fixed phrase, never a
