@@ -7,7 +7,7 @@ GOSEC_VER     := v2.30.0
 COVER_MIN     := 85
 PKGS          := ./...
 
-.PHONY: all build run test cover lint bench bench-rest fuzz tools clean
+.PHONY: all build run test cover lint bench bench-rest bench-auth fuzz tools clean
 
 all: build
 
@@ -63,10 +63,18 @@ bench-rest: build
 	for i in $$(seq 1 100); do curl -sf http://127.0.0.1:18080/readyz >/dev/null && break; sleep 0.1; done; \
 	$(BIN)/wf-bench -address http://127.0.0.1:18080 $(BENCH_ARGS)
 
+# bench-auth runs W1 over REST with auth.mode none and then oidc (against
+# the test issuer), in the same minutes, for docs/benchmarks.md.
+bench-auth: build
+	cmd/wf-bench/auth-compare.sh $(BENCH_ARGS)
+
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./core/model/
 	$(GO) test -run '^$$' -fuzz FuzzCompileFEEL -fuzztime 60s ./core/expr/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeSegment -fuzztime 60s ./core/store/internal/tables/
+	$(GO) test -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 60s ./api/auth/
+	$(GO) test -run '^$$' -fuzz FuzzClaimPath -fuzztime 60s ./api/auth/
+	$(GO) test -run '^$$' -fuzz FuzzOIDCAuthenticate -fuzztime 60s ./api/auth/
 
 clean:
 	rm -rf $(BIN) coverage.out

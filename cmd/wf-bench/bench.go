@@ -75,7 +75,7 @@ func bench(ctx context.Context, o options) (*Result, error) {
 	conns := o.Creators + o.Workers + o.Completers + 4
 	s := &runState{o: o, errors: map[string]int{}, started: map[string]time.Time{}, early: map[string]time.Time{}, client: &http.Client{
 		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute},
+		Transport: bearer{token: o.Token, next: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}},
 	}}
 	if err := s.deploy(ctx); err != nil {
 		return nil, err
@@ -323,3 +323,18 @@ func pct(sorted []float64, p float64) float64 {
 }
 
 func round(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+
+// bearer adds a bearer token to every request when it has one.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(req *http.Request) (*http.Response, error) {
+	if b.token == "" {
+		return b.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(req)
+}

@@ -30,11 +30,14 @@ type options struct {
 	Completers int
 	MaxJobs    int
 	Drain      time.Duration
+	// Token is a bearer token sent with every request (WF_TOKEN), for an
+	// engine with authentication on.
+	Token string
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Getenv("WF_TOKEN"))
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wf-bench:", err)
@@ -42,10 +45,10 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+func run(ctx context.Context, args []string, out io.Writer, token string) error {
 	fs := flag.NewFlagSet("wf-bench", flag.ContinueOnError)
 	fs.SetOutput(out)
-	var o options
+	o := options{Token: token}
 	fs.StringVar(&o.Address, "address", "http://127.0.0.1:8080", "base address of the engine (loopback only)")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to create instances (at most 10m)")
 	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "time at the start not counted in the figures")
