@@ -20,5 +20,15 @@
 // answer.
 //
 // Authentication is pluggable: BearerToken, BasicAuth,
-// OAuth2ClientCredentials or any Auth.
+// OAuth2ClientCredentials or any Auth, for the engine's auth.mode basic and
+// oidc. OAuth2ClientCredentials caches one token for all requests; when the
+// engine answers 401 to a token that the client still took for valid, it
+// fetches a new one and sends the request once more (an Auth that can
+// renew its credentials implements Renewer). This is the one case where a
+// request that is not otherwise safe to repeat is sent again: the engine
+// answers 401 before it runs anything. A 401 or 403 the client cannot cure
+// is returned as a *Problem; credentials the client could not get at all
+// (the token endpoint refused the client, or could not be reached) are a
+// *CredentialsError, and then nothing was sent to the engine. Me tells who
+// the engine takes the caller for.
 package client

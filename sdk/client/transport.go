@@ -14,16 +14,18 @@ import (
 // maxAnswerBytes bounds an answer body the client reads.
 const maxAnswerBytes = 64 << 20
 
-// answer is a 2xx answer, read whole.
+// answer is an answer, read whole, and the request it answers.
 type answer struct {
 	status int
 	header http.Header
 	body   []byte
+	req    *http.Request
 }
 
 // send makes the attempts of one call: it retries 429 and 503 answers of
 // calls that are safe to repeat, waiting Retry-After or an exponential
-// back-off, and returns a *Problem for any other non-2xx answer.
+// back-off, sends a call answered 401 once more when the Auth renews its
+// credentials, and returns a *Problem for any other non-2xx answer.
 func (c *Client) send(ctx context.Context, r call) (*answer, error) {
 	var idemKey string
 	if r.retry == retryWithKey {
@@ -36,6 +38,7 @@ func (c *Client) send(ctx context.Context, r call) (*answer, error) {
 	if r.retry == retryNever {
 		attempts = 1
 	}
+	renewed := false
 	for attempt := 1; ; attempt++ {
 		res, err := c.attempt(ctx, &r, idemKey)
 		if err != nil {
@@ -43,6 +46,13 @@ func (c *Client) send(ctx context.Context, r call) (*answer, error) {
 		}
 		if res.status >= 200 && res.status < 300 {
 			return res, nil
+		}
+		if res.status == http.StatusUnauthorized && !renewed && c.renew(res.req) {
+			// The engine ran nothing: send the call again, once, with
+			// fresh credentials. It does not count as an attempt.
+			renewed = true
+			attempt--
+			continue
 		}
 		p := problemFrom(&r, res)
 		if !retryStatus(res.status) || attempt >= attempts {
@@ -90,7 +100,7 @@ func (c *Client) attempt(ctx context.Context, r *call, idemKey string) (*answer,
 	}
 	if c.auth != nil {
 		if err := c.auth.Authorize(ctx, req); err != nil {
-			return nil, fmt.Errorf("%s %s: authorize: %w", r.method, r.path, err)
+			return nil, &CredentialsError{Method: r.method, Path: r.path, Err: err}
 		}
 	}
 	res, err := c.http.Do(req)
@@ -105,7 +115,13 @@ func (c *Client) attempt(ctx context.Context, r *call, idemKey string) (*answer,
 	if len(b) > maxAnswerBytes {
 		return nil, fmt.Errorf("%s %s: the answer is larger than %d bytes", r.method, r.path, maxAnswerBytes)
 	}
-	return &answer{status: res.StatusCode, header: res.Header, body: b}, nil
+	return &answer{status: res.StatusCode, header: res.Header, body: b, req: req}, nil
+}
+
+// renew asks the Auth for fresh credentials after req was answered 401.
+func (c *Client) renew(req *http.Request) bool {
+	r, ok := c.auth.(Renewer)
+	return ok && r.Renew(req)
 }
 
 // sleep waits d or until ctx ends.
