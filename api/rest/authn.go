@@ -40,6 +40,11 @@ func (s *Server) authorize(a access) gin.HandlerFunc {
 			writeProblem(c, http.StatusForbidden, titleForbidden, forbiddenDetail(c, p))
 			return
 		}
+		p, err := s.withMemberships(c.Request.Context(), p)
+		if err != nil {
+			s.fail(c, "", err)
+			return
+		}
 		ctx := auth.WithPrincipal(c.Request.Context(), p)
 		if s.cfg.Authenticator != nil && s.cfg.WithPrincipal != nil {
 			ctx = s.cfg.WithPrincipal(ctx, p)

@@ -14,7 +14,8 @@ import (
 	"github.com/example/wf-engine/core/store/memstore"
 )
 
-// fakeAuth authenticates "Bearer role:<role>[,<role>...]" and nothing else;
+// fakeAuth authenticates "Bearer role:<role>[,<role>...][;tenants:<id>,...]"
+// (tenants default to <default>) and nothing else;
 // the real authenticators are tested in api/auth.
 type fakeAuth struct{}
 
@@ -28,6 +29,9 @@ func (fakeAuth) Authenticate(_ context.Context, r *http.Request) (*auth.Principa
 		return nil, &auth.Error{Status: http.StatusUnauthorized, Title: "UNAUTHORIZED", Detail: "Bad credentials", Challenge: `Bearer realm="wf-engine", error="invalid_token"`}
 	}
 	p := &auth.Principal{Subject: "tester", Name: "tester", Tenants: []string{"<default>"}}
+	if roles, tenants, ok := strings.Cut(list, ";tenants:"); ok {
+		list, p.Tenants = roles, strings.Split(tenants, ",")
+	}
 	for _, r := range strings.Split(list, ",") {
 		if r != "" {
 			p.Roles = append(p.Roles, auth.Role(r))

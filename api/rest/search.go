@@ -62,6 +62,7 @@ func (s *Server) parseSearch(c *gin.Context, spec *searchSpec) (store.Query, boo
 		s.fail(c, "", err)
 		return store.Query{}, false
 	}
+	q.Tenants = s.readTenants(c.Request.Context())
 	return q, true
 }
 

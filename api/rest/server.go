@@ -225,7 +225,7 @@ func (s *Server) routes() *gin.Engine {
 	r.ContextWithFallback = true
 	r.Use(s.observe, s.recoverPanic)
 	for _, rt := range s.table() {
-		r.Handle(rt.method, rt.path, s.authorize(rt.allow), s.limitBody, s.validate, s.idempotent, rt.handle)
+		r.Handle(rt.method, rt.path, s.authorize(rt.allow), s.limitBody, s.validate, s.guard, s.idempotent, rt.handle)
 	}
 	// Unknown routes answer 404 to authenticated callers only.
 	r.NoRoute(s.authorize(anyone), func(c *gin.Context) { notFound(c, "No endpoint %s %s", c.Request.Method, c.Request.URL.Path) })

@@ -4,8 +4,12 @@ import (
 	"context"
 	"slices"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 )
 
 // TenantResult is one tenant, as Camunda 8.8 answers it.
@@ -85,3 +89,97 @@ func (s *Server) requestTenant(ctx context.Context, tenant string) (string, erro
 type forbiddenError struct{ msg string }
 
 func (e *forbiddenError) Error() string { return e.msg }
+
+// keyLookups find one entity by the key a route names in its path, with
+// the caller's tenant restriction: guard uses them.
+var keyLookups = map[string]func(s *Server, ctx context.Context, q store.Query) (int, error){
+	"processInstanceKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchProcessInstances(ctx, q)
+		return len(p.Items), err
+	},
+	"processDefinitionKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchProcessDefinitions(ctx, q)
+		return len(p.Items), err
+	},
+	"elementInstanceKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchElementInstances(ctx, q)
+		return len(p.Items), err
+	},
+	"variableKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchVariables(ctx, q)
+		return len(p.Items), err
+	},
+	"jobKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchJobs(ctx, q)
+		return len(p.Items), err
+	},
+	"incidentKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchIncidents(ctx, q)
+		return len(p.Items), err
+	},
+	"userTaskKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
+		p, err := s.q.SearchUserTasks(ctx, q)
+		return len(p.Items), err
+	},
+}
+
+// guard lets a request on one entity (a route with a key in its path)
+// through only when the caller may see that entity: with multi-tenancy on,
+// one of its tenants owns it. Others get 404, as for a key that does not
+// exist, so that keys of other tenants leak nothing. It reads the store
+// once per such request, and only with multi-tenancy on.
+func (s *Server) guard(c *gin.Context) {
+	ctx := c.Request.Context()
+	tenants := s.readTenants(ctx)
+	if tenants == nil {
+		c.Next()
+		return
+	}
+	for _, p := range c.Params {
+		lookup := keyLookups[p.Key]
+		if lookup == nil {
+			continue
+		}
+		key, err := parseKey(p.Value)
+		if err != nil {
+			c.Next() // the handler names the bad key
+			return
+		}
+		q := store.Query{Conditions: []store.Condition{{Field: p.Key, Op: store.OpEq, Value: key}}, Limit: 1, Tenants: tenants}
+		n, err := lookup(s, ctx, q)
+		if err != nil {
+			s.fail(c, "", err)
+			return
+		}
+		if n == 0 {
+			notFound(c, "No %s %d among the tenants of the caller", p.Key, key)
+			return
+		}
+	}
+	c.Next()
+}
+
+// withMemberships adds to a principal the tenants the engine's tenant
+// management assigned it (as a user by name, or as a client by client id),
+// with multi-tenancy on.
+func (s *Server) withMemberships(ctx context.Context, p *auth.Principal) (*auth.Principal, error) {
+	if !s.cfg.Multitenancy || p == anonymous {
+		return p, nil
+	}
+	var extra []string
+	err := s.eng.Read(ctx, func(st *state.State) {
+		if p.IsClient() {
+			extra = st.TenantsOf(record.TenantEntityClient, p.ClientID)
+		} else {
+			extra = st.TenantsOf(record.TenantEntityUser, p.Name)
+		}
+	})
+	if err != nil || len(extra) == 0 {
+		return p, err
+	}
+	out := *p
+	out.Tenants = append(slices.Clone(p.Tenants), extra...)
+	slices.Sort(out.Tenants)
+	out.Tenants = slices.Compact(out.Tenants)
+	return &out, nil
+}
