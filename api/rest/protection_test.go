@@ -82,6 +82,7 @@ func TestIdempotencyKey(t *testing.T) {
 // stubEngine answers every command with err.
 type stubEngine struct {
 	engine.Client
+	engine.TenantClient
 	err   error
 	ready bool
 }

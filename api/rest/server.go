@@ -22,6 +22,7 @@ import (
 // instance ends.
 type Engine interface {
 	engine.Client
+	engine.TenantClient
 	Ready() bool
 	Read(ctx context.Context, fn func(*state.State)) error
 	// AwaitInstance returns a channel closed when the process instance ends
@@ -213,6 +214,17 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/incidents/search", s.searchIncidents, operate},
 		{http.MethodGet, "/v2/incidents/:incidentKey", s.getIncident, operate},
 		{http.MethodPost, "/v2/incidents/:incidentKey/resolution", s.resolveIncident, operate},
+		{http.MethodPost, "/v2/tenants", s.createTenant, adminOnly},
+		{http.MethodPost, "/v2/tenants/search", s.searchTenants, adminOnly},
+		{http.MethodGet, "/v2/tenants/:tenantId", s.getTenant, adminOnly},
+		{http.MethodPut, "/v2/tenants/:tenantId", s.updateTenant, adminOnly},
+		{http.MethodDelete, "/v2/tenants/:tenantId", s.deleteTenant, adminOnly},
+		{http.MethodPut, "/v2/tenants/:tenantId/users/:username", s.assignTenantUser, adminOnly},
+		{http.MethodDelete, "/v2/tenants/:tenantId/users/:username", s.unassignTenantUser, adminOnly},
+		{http.MethodPost, "/v2/tenants/:tenantId/users/search", s.searchTenantUsers, adminOnly},
+		{http.MethodPut, "/v2/tenants/:tenantId/clients/:clientId", s.assignTenantClient, adminOnly},
+		{http.MethodDelete, "/v2/tenants/:tenantId/clients/:clientId", s.unassignTenantClient, adminOnly},
+		{http.MethodPost, "/v2/tenants/:tenantId/clients/search", s.searchTenantClients, adminOnly},
 		{http.MethodGet, "/healthz", s.healthz, public},
 		{http.MethodGet, "/readyz", s.readyz, public},
 		{http.MethodGet, "/metrics", s.serveMetrics, metricsAccess},
