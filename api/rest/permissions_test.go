@@ -14,8 +14,9 @@ import (
 	"github.com/example/wf-engine/core/store/memstore"
 )
 
-// fakeAuth authenticates "Bearer role:<role>[,<role>...][;tenants:<id>,...]"
-// (tenants default to <default>) and nothing else;
+// fakeAuth authenticates "Bearer role:<role>[,<role>...]" with optional
+// ";tenants:<id>,...", ";user:<name>" and ";groups:<g>,..." (defaults:
+// tenant <default>, user tester) and nothing else;
 // the real authenticators are tested in api/auth.
 type fakeAuth struct{}
 
@@ -29,8 +30,18 @@ func (fakeAuth) Authenticate(_ context.Context, r *http.Request) (*auth.Principa
 		return nil, &auth.Error{Status: http.StatusUnauthorized, Title: "UNAUTHORIZED", Detail: "Bad credentials", Challenge: `Bearer realm="wf-engine", error="invalid_token"`}
 	}
 	p := &auth.Principal{Subject: "tester", Name: "tester", Tenants: []string{"<default>"}}
-	if roles, tenants, ok := strings.Cut(list, ";tenants:"); ok {
-		list, p.Tenants = roles, strings.Split(tenants, ",")
+	parts := strings.Split(list, ";")
+	list = parts[0]
+	for _, part := range parts[1:] {
+		k, v, _ := strings.Cut(part, ":")
+		switch k {
+		case "tenants":
+			p.Tenants = strings.Split(v, ",")
+		case "user":
+			p.Subject, p.Name = v, v
+		case "groups":
+			p.Groups = strings.Split(v, ",")
+		}
 	}
 	for _, r := range strings.Split(list, ",") {
 		if r != "" {

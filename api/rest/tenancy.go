@@ -125,13 +125,15 @@ var keyLookups = map[string]func(s *Server, ctx context.Context, q store.Query) 
 
 // guard lets a request on one entity (a route with a key in its path)
 // through only when the caller may see that entity: with multi-tenancy on,
-// one of its tenants owns it. Others get 404, as for a key that does not
+// one of its tenants owns it; for a principal limited to its own user
+// tasks, it is the task's assignee or a candidate. Others get 404, as for a key that does not
 // exist, so that keys of other tenants leak nothing. It reads the store
 // once per such request, and only with multi-tenancy on.
 func (s *Server) guard(c *gin.Context) {
 	ctx := c.Request.Context()
 	tenants := s.readTenants(ctx)
-	if tenants == nil {
+	visible := taskVisibility(auth.FromContext(ctx))
+	if tenants == nil && visible == nil {
 		c.Next()
 		return
 	}
@@ -146,6 +148,9 @@ func (s *Server) guard(c *gin.Context) {
 			return
 		}
 		q := store.Query{Conditions: []store.Condition{{Field: p.Key, Op: store.OpEq, Value: key}}, Limit: 1, Tenants: tenants}
+		if p.Key == "userTaskKey" {
+			q.AnyOf = visible
+		}
 		n, err := lookup(s, ctx, q)
 		if err != nil {
 			s.fail(c, "", err)

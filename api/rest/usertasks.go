@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/store"
 )
@@ -17,6 +18,7 @@ func (s *Server) searchUserTasks(c *gin.Context) {
 	if !ok {
 		return
 	}
+	q.AnyOf = taskVisibility(auth.FromContext(c.Request.Context()))
 	page, err := s.q.SearchUserTasks(c.Request.Context(), q)
 	if err != nil {
 		s.fail(c, "", err)
@@ -71,7 +73,14 @@ func (s *Server) assignUserTask(c *gin.Context) {
 		s.fail(c, "", bindErrorf("assignee: expected a user, but it is empty (DELETE /v2/user-tasks/%d/assignee unassigns)", key))
 		return
 	}
+	if err := checkAssignee(c.Request.Context(), req.Assignee); err != nil {
+		s.fail(c, "", err)
+		return
+	}
 	override := req.AllowOverride == nil || *req.AllowOverride
+	if _, limited := taskUser(auth.FromContext(c.Request.Context())); limited {
+		override = false // a user claims a free task; it never takes one from someone else
+	}
 	err := s.eng.AssignUserTask(c.Request.Context(), engine.AssignUserTaskRequest{
 		Key: key, Assignee: req.Assignee, AllowOverride: override, Action: action(req.Action, "assign"),
 	})
@@ -83,7 +92,10 @@ func (s *Server) unassignUserTask(c *gin.Context) {
 	if !ok {
 		return
 	}
-	err := s.eng.AssignUserTask(c.Request.Context(), engine.AssignUserTaskRequest{Key: key, AllowOverride: true, Action: "unassign"})
+	err := s.checkOwnTask(c.Request.Context(), key)
+	if err == nil {
+		err = s.eng.AssignUserTask(c.Request.Context(), engine.AssignUserTaskRequest{Key: key, AllowOverride: true, Action: "unassign"})
+	}
 	s.done(c, "ASSIGN", err)
 }
 
@@ -96,7 +108,11 @@ func (s *Server) completeUserTask(c *gin.Context) {
 	if !s.bind(c, &req, true) {
 		return
 	}
-	vars, err := s.variables(req.Variables)
+	err := s.checkOwnTask(c.Request.Context(), key)
+	var vars map[string]any
+	if err == nil {
+		vars, err = s.variables(req.Variables)
+	}
 	if err == nil {
 		err = s.eng.CompleteUserTask(c.Request.Context(), engine.CompleteUserTaskRequest{Key: key, Variables: vars, Action: action(req.Action, "complete")})
 	}

@@ -63,6 +63,10 @@ type Query struct {
 	// role (pgstore.Options.ReadRole); SQLite and memory have no such
 	// second guard.
 	Tenants []string
+	// AnyOf, when not empty, adds one condition more: at least one of these
+	// holds (OR). The API uses it to show a user the tasks it is the
+	// assignee or a candidate of.
+	AnyOf []Condition
 }
 
 // DefaultLimit is the page size of a query without a limit.

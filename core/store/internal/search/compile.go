@@ -37,6 +37,8 @@ type Plan[T any] struct {
 	// restricted plans match only rows of tenants (Query.Tenants not nil).
 	restricted bool
 	tenants    []string
+	// anyOf holds when one of its conditions does (Query.AnyOf).
+	anyOf []cond[T]
 }
 
 // allowed lists the operators each kind takes.
@@ -72,6 +74,13 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 			return nil, err
 		}
 		p.conds = append(p.conds, cc)
+	}
+	for _, c := range q.AnyOf {
+		cc, err := compileCond(e, c)
+		if err != nil {
+			return nil, err
+		}
+		p.anyOf = append(p.anyOf, cc)
 	}
 	seen := map[string]bool{}
 	for _, s := range q.Sort {

@@ -16,7 +16,15 @@ func (p *Plan[T]) match(row *T) bool {
 			return false
 		}
 	}
-	return true
+	if len(p.anyOf) == 0 {
+		return true
+	}
+	for i := range p.anyOf {
+		if p.anyOf[i].match(row) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *cond[T]) match(row *T) bool {

@@ -106,6 +106,13 @@ func (p *Plan[T]) where(b *builder) string {
 	for i := range p.conds {
 		parts = append(parts, p.conds[i].sql(b))
 	}
+	if len(p.anyOf) > 0 {
+		alts := make([]string, len(p.anyOf))
+		for i := range p.anyOf {
+			alts[i] = p.anyOf[i].sql(b)
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	}
 	if len(parts) == 0 {
 		return ""
 	}
