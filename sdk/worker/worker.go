@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/oauth2"
 
 	"github.com/example/wf-engine/sdk/client"
 )
@@ -26,6 +28,9 @@ type Worker struct {
 	cfg     config
 	err     error
 	tracer  trace.Tracer
+	// refused is set by the poll loop when the engine or the token
+	// endpoint refused the worker's credentials or roles.
+	refused error
 
 	started  atomic.Bool
 	stop     chan struct{} // closed by Close
@@ -104,6 +109,14 @@ func New(c *client.Client, jobType string, handler Handler, opts ...Option) *Wor
 // with their retries unchanged, and returns. It returns nil after a
 // graceful stop, and an error when the worker is misconfigured, already
 // ran, or had to hand jobs back.
+//
+// When the engine refuses the worker's credentials (401) or its roles
+// (403), or the OAuth2 token endpoint refuses the client, retrying cannot
+// help: Run stops activating, waits for the jobs in flight as on a
+// shutdown, and returns an error that holds the *client.Problem (or the
+// *client.CredentialsError), rather than retrying for ever. A 401 the
+// client can cure by fetching a new token (see client.Renewer) never gets
+// here.
 func (w *Worker) Run(ctx context.Context) error {
 	if w.err != nil {
 		return w.err
@@ -114,6 +127,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.tracer = w.cfg.tracerProvider().Tracer(tracerName)
 	w.poll(ctx)
 	close(w.polled)
+	if w.refused != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.shutdownTimeout)
+		defer cancel()
+		w.stopOnce.Do(func() { close(w.stop) })
+		return errors.Join(w.refused, w.drain(sctx))
+	}
 	select {
 	case <-w.stop:
 		// Close drains; Run returns when it is done.
@@ -266,6 +285,11 @@ func (w *Worker) poll(ctx context.Context) {
 			if pctx.Err() != nil {
 				return
 			}
+			if refused(err) {
+				w.cfg.log.Error("activate jobs: the credentials or roles were refused; the worker stops", "error", err)
+				w.refused = fmt.Errorf("worker for %q: activate jobs: %w", w.jobType, err)
+				return
+			}
 			failures++
 			wait := pollBackoff(failures)
 			var p *client.Problem
@@ -286,6 +310,27 @@ func (w *Worker) poll(ctx context.Context) {
 			w.dispatch(ctx, jobs[i], deadline)
 		}
 	}
+}
+
+// refused reports whether err says that the worker's credentials or roles
+// are refused for good: a 401 or 403 answer of the engine (the client has
+// already tried a new token), or a token endpoint that refused the client
+// (400, 401 or 403, as RFC 6749 §5.2 answers invalid_client and
+// unauthorized_client).
+func refused(err error) bool {
+	if client.IsStatus(err, http.StatusUnauthorized) || client.IsStatus(err, http.StatusForbidden) {
+		return true
+	}
+	var ce *client.CredentialsError
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &ce) || !errors.As(err, &re) || re.Response == nil {
+		return false
+	}
+	switch re.Response.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		return true
+	}
+	return false
 }
 
 // acquire waits for room for one job, then takes all the room there is;
