@@ -75,6 +75,11 @@ type DatabaseConfig struct {
 	SQLiteSynchronous string `koanf:"sqlite_synchronous"`
 	// MaxConns bounds the PostgreSQL read pool; commits use one more connection.
 	MaxConns int32 `koanf:"max_conns"`
+	// ReadRole is a PostgreSQL role (not the tables' owner, no BYPASSRLS)
+	// that searches restricted to tenants run as, so that row-level
+	// security guards them too; empty: reads run as the owner and only the
+	// application filter guards them.
+	ReadRole string `koanf:"read_role"`
 }
 
 // EngineConfig tunes the partition processor.
@@ -142,6 +147,7 @@ func flagSet() *pflag.FlagSet {
 	fs.String("database.data_dir", d.Database.DataDir, "folder of the embedded store")
 	fs.String("database.sqlite_synchronous", d.Database.SQLiteSynchronous, "SQLite synchronous setting: FULL or NORMAL")
 	fs.Int32("database.max_conns", d.Database.MaxConns, "PostgreSQL read pool size (commits use one more connection)")
+	fs.String("database.read_role", d.Database.ReadRole, "PostgreSQL role for tenant-restricted searches, under row-level security")
 	fs.Int("engine.max_batch", d.Engine.MaxBatch, "commands per store transaction")
 	fs.Int("engine.queue_size", d.Engine.QueueSize, "commands that may wait before requests get 429")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")

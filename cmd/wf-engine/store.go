@@ -22,7 +22,7 @@ func openStore(ctx context.Context, cfg DatabaseConfig) (store.Store, storeKind,
 	}
 	switch kind {
 	case storePostgres:
-		s, err := pgstore.Open(ctx, where, pgstore.Options{MaxConns: cfg.MaxConns})
+		s, err := pgstore.Open(ctx, where, pgstore.Options{MaxConns: cfg.MaxConns, ReadRole: cfg.ReadRole})
 		if err != nil {
 			return nil, "", err
 		}
