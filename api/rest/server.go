@@ -225,6 +225,7 @@ func (s *Server) table() []route {
 		{http.MethodPut, "/v2/tenants/:tenantId/clients/:clientId", s.assignTenantClient, adminOnly},
 		{http.MethodDelete, "/v2/tenants/:tenantId/clients/:clientId", s.unassignTenantClient, adminOnly},
 		{http.MethodPost, "/v2/tenants/:tenantId/clients/search", s.searchTenantClients, adminOnly},
+		{http.MethodPost, "/v2/x/audit/search", s.searchAudit, adminOnly},
 		{http.MethodGet, "/healthz", s.healthz, public},
 		{http.MethodGet, "/readyz", s.readyz, public},
 		{http.MethodGet, "/metrics", s.serveMetrics, metricsAccess},
