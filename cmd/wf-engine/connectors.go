@@ -132,14 +132,22 @@ func (c *ConnectorsConfig) validate(add func(format string, args ...any)) {
 // connector. The returned stop
 // lets executions in flight finish within drain, then stops the runtime and
 // the plugins; call it before the engine closes.
-func startConnectors(ctx context.Context, cfg ConnectorsConfig, client engine.Client, reg prometheus.Registerer, log *slog.Logger) (stop func(drain time.Duration), err error) {
+//
+// tenants, when not nil, lists the tenants whose jobs the runtime serves
+// (multi-tenancy on); nil serves the default tenant.
+func startConnectors(ctx context.Context, cfg ConnectorsConfig, client engine.Client, tenants func(context.Context) ([]string, error),
+	reg prometheus.Registerer, log *slog.Logger) (stop func(drain time.Duration), err error) {
 	if !cfg.Enabled {
 		log.Info("connector runtime is off (connectors.enabled)")
 		return func(time.Duration) {}, nil
 	}
 	log = log.With("component", "connectors")
+	jobs := runtime.EngineJobs(client)
+	if tenants != nil {
+		jobs = runtime.EngineJobsForTenants(client, tenants)
+	}
 	rt, err := runtime.New(runtime.Config{
-		Jobs: runtime.EngineJobs(client), Secrets: runtime.SecretMap(cfg.Secrets), Logger: log, Registerer: reg,
+		Jobs: jobs, Secrets: runtime.SecretMap(cfg.Secrets), Logger: log, Registerer: reg,
 		TracerProvider: otel.GetTracerProvider(), MaxConcurrent: cfg.MaxConcurrent, Timeout: cfg.Timeout,
 	})
 	if err != nil {

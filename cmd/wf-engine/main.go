@@ -162,7 +162,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	defer closeAuth()
-	stopConnectors, err := startConnectors(ctx, cfg.Connectors, eng, registerer, log)
+	var tenants func(context.Context) ([]string, error) // nil: the default tenant
+	if cfg.Multitenancy.Enabled {
+		tenants = allTenants(eng)
+	}
+	stopConnectors, err := startConnectors(ctx, cfg.Connectors, eng, tenants, registerer, log)
 	if err != nil {
 		return fmt.Errorf("start connectors: %w", err)
 	}
@@ -234,5 +238,19 @@ func activatable(eng *engine.Engine) telemetry.ActivatableFunc {
 			}
 		})
 		return counts, err
+	}
+}
+
+// allTenants lists the ids of every tenant the engine knows, the default
+// one included.
+func allTenants(eng *engine.Engine) func(context.Context) ([]string, error) {
+	return func(ctx context.Context) ([]string, error) {
+		var ids []string
+		err := eng.Read(ctx, func(st *state.State) {
+			for _, t := range st.Tenants() {
+				ids = append(ids, t.Value.TenantID)
+			}
+		})
+		return ids, err
 	}
 }

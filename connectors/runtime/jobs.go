@@ -50,15 +50,35 @@ type Job struct {
 	Variables map[string]any
 }
 
-// EngineJobs adapts an engine.Client (the in-process engine) to Jobs.
+// EngineJobs adapts an engine.Client (the in-process engine) to Jobs; it
+// activates the default tenant's jobs.
 func EngineJobs(c engine.Client) Jobs { return engineJobs{c: c} }
 
-type engineJobs struct{ c engine.Client }
+// EngineJobsForTenants is EngineJobs for an engine with multi-tenancy on:
+// each activation asks for the jobs of the tenants tenants returns then
+// (every tenant the engine knows), so a tenant created later is served
+// from the next poll on.
+func EngineJobsForTenants(c engine.Client, tenants func(ctx context.Context) ([]string, error)) Jobs {
+	return engineJobs{c: c, tenants: tenants}
+}
+
+type engineJobs struct {
+	c       engine.Client
+	tenants func(ctx context.Context) ([]string, error)
+}
 
 func (e engineJobs) Activate(ctx context.Context, req ActivateRequest) ([]Job, error) {
-	activated, err := e.c.ActivateJobs(ctx, engine.ActivateJobsRequest{
+	ar := engine.ActivateJobsRequest{
 		Type: req.Type, Worker: req.Worker, Timeout: req.Timeout, MaxJobs: req.MaxJobs, RequestTimeout: req.RequestTimeout,
-	})
+	}
+	if e.tenants != nil {
+		ids, err := e.tenants(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ar.TenantIDs = ids
+	}
+	activated, err := e.c.ActivateJobs(ctx, ar)
 	if err != nil {
 		return nil, err
 	}
