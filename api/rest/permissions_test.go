@@ -75,9 +75,20 @@ func samplePath(path string) string {
 // with a problem naming the route; one it may call never answers 401 or
 // 403 (it may answer 400 or 404 for the sample request); without
 // credentials 401 with a challenge, except for the open routes.
+//
+// It runs on every store: the answers of an allowed role come from the
+// store's searches.
 func TestEveryRouteByRole(t *testing.T) {
-	clk := clock.NewControlled(clock.System{}) // the clock routes answer 403 on a server whose clock is fixed
-	c := startWithClock(t, memstore.New(memstore.Options{}), rest.Config{Authenticator: fakeAuth{}, AuthMode: "oidc", Clock: clk}, clk)
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			clk := clock.NewControlled(clock.System{}) // the clock routes answer 403 on a server whose clock is fixed
+			c := startWithClock(t, sc.open(t), rest.Config{Authenticator: fakeAuth{}, AuthMode: "oidc", Clock: clk, Multitenancy: true}, clk)
+			walkRoutes(t, c)
+		})
+	}
+}
+
+func walkRoutes(t *testing.T, c *client) {
 	perms := c.srv.Permissions()
 	if len(perms) < 40 {
 		t.Fatalf("only %d routes in the permission table", len(perms))
@@ -202,5 +213,17 @@ func TestMe(t *testing.T) {
 	}
 	if roles, _ := r["roles"].([]any); len(roles) != 1 || roles[0] != "user" {
 		t.Fatalf("roles: %v", r["roles"])
+	}
+}
+
+func TestMetricsAuth(t *testing.T) {
+	closed := start(t, memstore.New(memstore.Options{}), rest.Config{Authenticator: fakeAuth{}})
+	want(t, closed.get("/metrics"), http.StatusUnauthorized)
+	want(t, closed.send(http.MethodGet, "/metrics", nil, bearer(auth.RoleWorker)...), http.StatusForbidden)
+	want(t, closed.send(http.MethodGet, "/metrics", nil, bearer(auth.RoleOperator)...), http.StatusOK)
+	open := start(t, memstore.New(memstore.Options{}), rest.Config{Authenticator: fakeAuth{}, MetricsOpen: true})
+	want(t, open.get("/v2/topology"), http.StatusUnauthorized)
+	if r := want(t, open.get("/metrics"), http.StatusOK); !strings.Contains(string(r.body), `wf_http_auth_failures_total{status="401"} 1`) {
+		t.Fatalf("the refused request is not counted in wf_http_auth_failures_total:\n%s", r.body)
 	}
 }
