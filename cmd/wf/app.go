@@ -27,11 +27,15 @@ type app struct {
 	configFlag  string
 	profileFlag string
 	addressFlag string
+	tokenFlag   string
 	output      string
 
 	// address and profile are the engine address and profile in use, set
 	// by client; address names the engine in error messages.
 	address, profile string
+	// creds is how the client authenticates, set by client, for the
+	// messages of refused requests.
+	creds settings
 }
 
 // rootCommand builds the command tree. It is built anew for every run, so
@@ -57,6 +61,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.configFlag, "config", "", "configuration file (default $XDG_CONFIG_HOME/wf/config.yaml)")
 	pf.StringVar(&a.profileFlag, "profile", "", "profile of the configuration file to use (env WF_PROFILE)")
 	pf.StringVar(&a.addressFlag, "address", "", "engine address, e.g. http://127.0.0.1:8080 (env WF_ADDRESS)")
+	pf.StringVar(&a.tokenFlag, "token", "", "bearer token; beats WF_TOKEN and the profile's auth (prefer WF_TOKEN or a profile: a flag shows in the process list and shell history)")
 	pf.StringVarP(&a.output, "output", "o", formatTable, "output format: table, json or yaml")
 
 	create := group("create", "Create engine entities")
@@ -72,7 +77,7 @@ func (a *app) rootCommand() *cobra.Command {
 
 	root.AddCommand(
 		a.deployCommand(), a.validateCommand(), create, a.cancelCommand(), a.instancesCommand(),
-		a.instanceCommand(), jobs, publish, tasks, incidents, a.statusCommand(), a.completionCommand(root),
+		a.instanceCommand(), jobs, publish, tasks, incidents, a.statusCommand(), a.whoamiCommand(), a.completionCommand(root),
 	)
 	return root
 }
@@ -147,7 +152,7 @@ func (a *app) client() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.address, a.profile = s.Address, s.Profile
+	a.address, a.profile, a.creds = s.Address, s.Profile, s
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	opts := []client.Option{

@@ -71,6 +71,13 @@ type settings struct {
 	Address string
 	// Auth is nil when requests go unauthenticated.
 	Auth client.Auth
+	// AuthFrom says where Auth comes from, for error messages: "--token",
+	// "WF_TOKEN" or the profile's auth key; "" without credentials.
+	AuthFrom string
+	// AuthType is the auth type in use: none, bearer, basic or oauth2.
+	AuthType string
+	// TokenURL is the oauth2 token endpoint, for error messages.
+	TokenURL string
 }
 
 // configPath returns the configuration file to read and whether the user
@@ -234,15 +241,42 @@ func (a *app) settings() (settings, error) {
 		return settings{}, usageErrorf("%s: %v", where, err)
 	}
 	s.Address = strings.TrimRight(s.Address, "/")
-	if tok := a.env(envToken); tok != "" {
-		s.Auth = client.BearerToken(tok)
+	for _, t := range []struct{ from, token string }{{"--token", a.tokenFlag}, {envToken, a.env(envToken)}} {
+		if t.token == "" {
+			continue
+		}
+		if err := checkToken(t.token); err != nil {
+			return settings{}, usageErrorf("%s: %v", t.from, err)
+		}
+		s.Auth, s.AuthFrom, s.AuthType = client.BearerToken(t.token), t.from, "bearer"
 		return s, nil
 	}
 	s.Auth, err = p.Auth.build()
 	if err != nil {
 		return settings{}, usageErrorf("config %s: profiles.%s.auth.%v", path, name, err)
 	}
+	s.AuthType = p.Auth.Type
+	if s.AuthType == "" {
+		s.AuthType = "none"
+	}
+	if s.Auth != nil {
+		s.AuthFrom = fmt.Sprintf("profiles.%s.auth of %s", name, path)
+		if s.AuthType == "oauth2" {
+			s.TokenURL = p.Auth.TokenURL
+		}
+	}
 	return s, nil
+}
+
+// checkToken accepts a bearer token of visible ASCII characters (RFC 6750's
+// b64token and the like). Its errors never quote the token.
+func checkToken(tok string) error {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] <= ' ' || tok[i] >= 0x7f {
+			return fmt.Errorf("expected a bearer token of visible ASCII characters; character %d is a space, a control character or not ASCII", i+1)
+		}
+	}
+	return nil
 }
 
 // checkAddress accepts http and https URLs with a host.
@@ -264,6 +298,9 @@ func (c authConfig) build() (client.Auth, error) {
 	case "bearer":
 		if c.Token == "" {
 			return nil, missing("token")
+		}
+		if err := checkToken(c.Token); err != nil {
+			return nil, fmt.Errorf("token: %w", err)
 		}
 		return client.BearerToken(c.Token), nil
 	case "basic":

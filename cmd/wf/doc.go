@@ -21,11 +21,13 @@
 // Connection settings come from profiles in $XDG_CONFIG_HOME/wf/config.yaml
 // (~/.config/wf/config.yaml by default; --config names another file), then
 // the WF_PROFILE, WF_ADDRESS and WF_TOKEN environment variables, then the
-// --profile and --address flags; the default address is
+// --profile, --address and --token flags; the default address is
 // http://127.0.0.1:8080. See docs/cli.md.
 //
 // Exit codes: 0 success; 1 the engine refused or failed the request, could
 // not be reached, is not ready, or a model is invalid; 2 usage: the command
 // line, a flag value, an input file or the configuration is wrong and nothing
-// was sent; 3 not found: the engine has no such entity (HTTP 404).
+// was sent; 3 not found: the engine has no such entity (HTTP 404); 4 auth:
+// the engine refused the credentials (HTTP 401) or the caller's roles (HTTP
+// 403), or the token endpoint refused the client credentials.
 package main

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
 
 	"github.com/example/wf-engine/sdk/client"
 )
@@ -29,6 +31,10 @@ const (
 	exitUsage = 2
 	// exitNotFound means the engine has no such entity (HTTP 404).
 	exitNotFound = 3
+	// exitAuth means the engine refused the credentials (HTTP 401) or the
+	// caller's roles (HTTP 403), or the OAuth2 token endpoint refused the
+	// client credentials.
+	exitAuth = 4
 )
 
 func main() {
@@ -103,11 +109,17 @@ func (a *app) classify(err error) *cmdError {
 	if errors.As(err, &ce) {
 		return ce
 	}
+	if ce := a.credentialsError(err); ce != nil {
+		return ce
+	}
 	var p *client.Problem
 	if errors.As(err, &p) {
 		code := exitFailure
-		if p.Status == 404 {
+		switch p.Status {
+		case http.StatusNotFound:
 			code = exitNotFound
+		case http.StatusUnauthorized, http.StatusForbidden:
+			code = exitAuth
 		}
 		title := p.Title
 		if title == "" {
@@ -119,10 +131,14 @@ func (a *app) classify(err error) *cmdError {
 		if m := rejectedRe.FindStringSubmatch(detail); m != nil && m[1] == title {
 			detail = detail[len(m[0]):]
 		}
-		if detail == "" {
-			return &cmdError{code: code, msg: title}
+		msg := title
+		if detail != "" {
+			msg += ": " + oneLine(detail)
 		}
-		return &cmdError{code: code, msg: title + ": " + oneLine(detail)}
+		if p.Status == http.StatusUnauthorized {
+			msg += " " + a.credentialsHint()
+		}
+		return &cmdError{code: code, msg: msg}
 	}
 	var ue *url.Error
 	var oe *net.OpError
@@ -139,6 +155,55 @@ func (a *app) classify(err error) *cmdError {
 		return &cmdError{code: exitFailure, msg: "interrupted"}
 	}
 	return &cmdError{code: exitFailure, msg: oneLine(err.Error())}
+}
+
+// credentialsError classifies an error of getting credentials: a token
+// endpoint that refused the client is exit code 4, one that could not be
+// reached 1. It never shows a secret nor the token endpoint's answer.
+func (a *app) credentialsError(err error) *cmdError {
+	var ce *client.CredentialsError
+	if !errors.As(err, &ce) {
+		return nil
+	}
+	endpoint := "the token endpoint"
+	if a.creds.TokenURL != "" {
+		endpoint += " " + a.creds.TokenURL
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		why := re.ErrorCode
+		if why == "" {
+			why = http.StatusText(re.Response.StatusCode)
+		}
+		if re.Response.StatusCode >= 500 {
+			return &cmdError{code: exitFailure, msg: fmt.Sprintf("cannot get an access token from %s: HTTP %d %s", endpoint, re.Response.StatusCode, why)}
+		}
+		return &cmdError{code: exitAuth, msg: fmt.Sprintf("%s refused the client credentials of %s: HTTP %d %s", endpoint, a.creds.AuthFrom, re.Response.StatusCode, why)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &cmdError{code: exitFailure, msg: "interrupted"}
+	}
+	inner := ce.Err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	return &cmdError{code: exitFailure, msg: fmt.Sprintf("cannot get an access token from %s: %s", endpoint, oneLine(inner.Error()))}
+}
+
+// credentialsHint says which credentials the engine refused, and where
+// they came from, without showing them.
+func (a *app) credentialsHint() string {
+	c := a.creds
+	switch {
+	case c.Auth == nil:
+		return fmt.Sprintf("(wf sent no credentials: set --token, WF_TOKEN or the auth of profile %q; see 'wf --help' and docs/cli.md)", c.Profile)
+	case c.AuthType == "oauth2":
+		return fmt.Sprintf("(wf sent an access token from %s for the client credentials of %s; it fetched a new one and the engine refused that too)", c.TokenURL, c.AuthFrom)
+	case c.AuthType == "basic":
+		return fmt.Sprintf("(wf sent the user name and password of %s)", c.AuthFrom)
+	}
+	return fmt.Sprintf("(wf sent the bearer token of %s)", c.AuthFrom)
 }
 
 // cobraMessage folds one of cobra's errors into one line, with its

@@ -13,7 +13,7 @@ type CurrentUser struct {
 	// DisplayName is the name to show.
 	DisplayName string `json:"displayName"`
 	// Email is the user's email, when the token has one.
-	Email string `json:"email"`
+	Email string `json:"email,omitempty"`
 	// ClientID is set for machine clients (OAuth2 client credentials).
 	ClientID string `json:"clientId,omitempty"`
 	// Roles are the caller's roles: admin, operator, worker, user.
