@@ -252,3 +252,48 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatalf("audit entries for alice's create: %s", found)
 	}
 }
+
+// TestOIDCConfigurationFile: the maps keyed by claim values and client
+// ids come through the configuration file whole.
+func TestOIDCConfigurationFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wf.yaml")
+	yaml := `auth:
+  mode: oidc
+  oidc:
+    issuer: https://idp.example.com/realms/wf
+    audience: wf-engine
+    roles_claim: realm_access.roles
+    role_mapping:
+      wf-admins: admin
+      wf-clerks: user
+    client_roles:
+      billing-worker: [worker]
+http:
+  address: 0.0.0.0:8443
+multitenancy:
+  enabled: true
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := flagSet()
+	if err := fs.Parse([]string{"--config", path}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(fs, environ("WF_AUTH_OIDC_CLOCK_SKEW=1m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.validate(); err != nil {
+		t.Fatal(err)
+	}
+	o := c.Auth.oidcConfig(nil)
+	if o.RoleMapping["wf-admins"] != "admin" || o.RoleMapping["wf-clerks"] != "user" || len(o.ClientRoles["billing-worker"]) != 1 ||
+		o.RolesClaim != "realm_access.roles" || o.ClockSkew.String() != "1m0s" || !c.Multitenancy.Enabled {
+		t.Fatalf("oidc configuration: %+v, multitenancy %v", o, c.Multitenancy)
+	}
+	c.Auth.OIDC.RoleMapping["wf-gods"] = "god"
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "god") {
+		t.Fatalf("a mapping to an unknown role must be refused: %v", err)
+	}
+}
