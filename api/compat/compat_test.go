@@ -2,7 +2,6 @@ package compat_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,13 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
-	"github.com/example/wf-engine/api/rest"
-	"github.com/example/wf-engine/core/clock"
-	"github.com/example/wf-engine/core/engine"
-	"github.com/example/wf-engine/core/store/sqlitestore"
-	"github.com/example/wf-engine/elements/standard"
+	"github.com/example/wf-engine/api/auth/authtest"
+	"github.com/example/wf-engine/api/resttest"
 )
 
 // TestCamundaJavaScriptClient runs js/compat.mjs with the official client
@@ -25,46 +19,94 @@ import (
 // testdata/ as Camunda Modeler writes them. The engine clock can be pinned,
 // as the script pins it to fire a timer.
 func TestCamundaJavaScriptClient(t *testing.T) {
+	node := nodeWithClient(t)
+	srv := resttest.Start(t, resttest.Options{SQLite: true})
+	runCompat(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE")
+}
+
+// TestCamundaJavaScriptClientAuthenticates runs the same script with the
+// client's OAUTH strategy (client credentials against a test issuer, over
+// http on 127.0.0.1) against an engine in auth.mode oidc, and with its
+// BASIC strategy against one in auth.mode basic; without credentials the
+// client gets 401.
+func TestCamundaJavaScriptClientAuthenticates(t *testing.T) {
+	node := nodeWithClient(t)
+
+	t.Run("OAUTH", func(t *testing.T) {
+		is := resttest.StartIssuer(t, authtest.Options{Clients: []authtest.Client{
+			{ID: "compat", Secret: "compat-secret-1", Roles: []string{"admin"}},
+		}})
+		srv := resttest.Start(t, resttest.Options{SQLite: true, Issuer: is})
+		runCompat(t, node, srv.URL,
+			"CAMUNDA_AUTH_STRATEGY=OAUTH",
+			"CAMUNDA_CLIENT_ID=compat",
+			"CAMUNDA_CLIENT_SECRET=compat-secret-1",
+			"CAMUNDA_OAUTH_URL="+is.URL()+authtest.TokenPath,
+			"CAMUNDA_TOKEN_AUDIENCE="+is.Audience(),
+		)
+		// The client caches its token: one for the whole script.
+		if n := is.Requests(authtest.TokenPath); n != 1 {
+			t.Errorf("the client asked the issuer for %d tokens, want 1", n)
+		}
+		expectUnauthorized(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE")
+		// A client the issuer refuses gets no token. The JavaScript client
+		// swallows the token error and sends its request without one (its
+		// auth interceptor), so what it reports is the engine's 401.
+		before := is.Requests(authtest.TokenPath)
+		expectUnauthorized(t, node, srv.URL,
+			"CAMUNDA_AUTH_STRATEGY=OAUTH",
+			"CAMUNDA_CLIENT_ID=compat",
+			"CAMUNDA_CLIENT_SECRET=wrong-secret-1",
+			"CAMUNDA_OAUTH_URL="+is.URL()+authtest.TokenPath,
+			"CAMUNDA_OAUTH_RETRY_MAX=1",
+		)
+		if is.Requests(authtest.TokenPath) == before {
+			t.Error("the client with a wrong secret never asked the issuer for a token")
+		}
+	})
+
+	t.Run("BASIC", func(t *testing.T) {
+		srv := resttest.Start(t, resttest.Options{SQLite: true, Users: []resttest.User{
+			{Name: "demo", Password: "demo-pass-1", Roles: []string{"admin"}},
+		}})
+		runCompat(t, node, srv.URL,
+			"CAMUNDA_AUTH_STRATEGY=BASIC",
+			"CAMUNDA_BASIC_AUTH_USERNAME=demo",
+			"CAMUNDA_BASIC_AUTH_PASSWORD=demo-pass-1",
+		)
+		expectUnauthorized(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE")
+		expectUnauthorized(t, node, srv.URL,
+			"CAMUNDA_AUTH_STRATEGY=BASIC",
+			"CAMUNDA_BASIC_AUTH_USERNAME=demo",
+			"CAMUNDA_BASIC_AUTH_PASSWORD=wrong-pass-1",
+		)
+	})
+}
+
+// nodeWithClient returns the node binary, after installing the client with
+// npm ci when node_modules lacks it; it skips the test without node.
+func nodeWithClient(t *testing.T) string {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not installed")
 	}
-	dir, err := filepath.Abs("js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@camunda8", "orchestration-cluster-api")); err != nil {
+	if _, err := os.Stat(filepath.Join("js", "node_modules", "@camunda8", "orchestration-cluster-api")); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
 		npm := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-		npm.Dir = dir
+		npm.Dir = "js"
 		if out, err := npm.CombinedOutput(); err != nil {
 			t.Fatalf("npm ci: %v\n%s", err, out)
 		}
 	}
+	return node
+}
 
-	gin.SetMode(gin.TestMode)
-	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "wf.db"), sqlitestore.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewControlled(clock.System{})
-	eng, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clk, Store: st, Registry: standard.Registry()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := rest.New(rest.Config{Clock: clk}, eng, st, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer func() {
-		srv.Drain()
-		hs.Close()
-		_ = eng.Close()
-		_ = st.Close()
-	}()
-
+// script runs js/compat.mjs against the engine at url with the client's
+// configuration in env (KEY=value) and returns its output.
+func script(t *testing.T, node, url string, env ...string) (string, error) {
+	t.Helper()
 	bpmn, err := filepath.Abs(filepath.Join("..", "..", "docs", "examples", "order.bpmn"))
 	if err != nil {
 		t.Fatal(err)
@@ -73,18 +115,44 @@ func TestCamundaJavaScriptClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "compat.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"CAMUNDA_REST_ADDRESS="+hs.URL,
-		"CAMUNDA_AUTH_STRATEGY=NONE",
+	cmd.Dir = "js"
+	// Only what the client is told here: no CAMUNDA_* of the caller's.
+	var base []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CAMUNDA_") && !strings.HasPrefix(kv, "WF_COMPAT_") {
+			base = append(base, kv)
+		}
+	}
+	cmd.Env = append(base,
+		"CAMUNDA_REST_ADDRESS="+url,
 		"CAMUNDA_SDK_VALIDATION=res:strict",
 		"CAMUNDA_SDK_LOG_LEVEL=error",
 		"WF_COMPAT_BPMN="+bpmn,
 		"WF_COMPAT_FIXTURES="+fixtures,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "compat ok") {
+	return string(out), err
+}
+
+// runCompat runs the whole script and checks that it passed.
+func runCompat(t *testing.T, node, url string, env ...string) {
+	t.Helper()
+	out, err := script(t, node, url, env...)
+	if err != nil || !strings.Contains(out, "compat ok") {
 		t.Fatalf("the Camunda JavaScript client failed against the server: %v\n%s", err, out)
+	}
+}
+
+// expectUnauthorized runs the script's unauthorized check: its first call
+// must fail with 401.
+func expectUnauthorized(t *testing.T, node, url string, env ...string) {
+	t.Helper()
+	out, err := script(t, node, url, append(env, "WF_COMPAT_EXPECT=unauthorized")...)
+	if err != nil || !strings.Contains(out, "compat unauthorized ok") {
+		t.Fatalf("the client with %v was not refused with 401: %v\n%s", env, err, out)
 	}
 }

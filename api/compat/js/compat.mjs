@@ -192,7 +192,21 @@ async function main() {
   console.log('compat ok');
 }
 
-main().catch((err) => {
+// expectUnauthorized checks that the engine refuses the client
+// (WF_COMPAT_EXPECT=unauthorized): its first call fails with a 401 problem.
+async function expectUnauthorized() {
+  try {
+    await camunda.getTopology();
+  } catch (err) {
+    check(err.status === 401 && err.title === 'UNAUTHORIZED', 'refused call', { status: err.status, title: err.title, name: err.name });
+    console.log('compat unauthorized ok');
+    return;
+  }
+  throw new Error('the engine answered without valid credentials');
+}
+
+const expect = process.env.WF_COMPAT_EXPECT;
+(expect === 'unauthorized' ? expectUnauthorized() : main()).catch((err) => {
   console.error('compat failed:', err && (err.stack || err));
   process.exit(1);
 });
