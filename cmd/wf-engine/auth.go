@@ -148,6 +148,7 @@ func (a *AuthConfig) authenticator(ctx context.Context, log *slog.Logger) (auth.
 		if err != nil {
 			return nil, nil, fmt.Errorf("auth.basic: %w", err)
 		}
+		b.SetLogger(log)
 		return b, func() {}, nil
 	case authOIDC:
 		o, err := auth.NewOIDC(ctx, a.oidcConfig(log))
