@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/record"
@@ -22,9 +20,8 @@ import (
 
 // auditServer runs an engine on which root deployed, ann created an
 // instance at 12:01 and was refused one at 12:02, and somebody with
-// authentication off published a message; it serves searchAudit on POST
-// /audit (the route table is not this test's business) for q, or the
-// memstore when q is nil.
+// authentication off published a message. It serves the API (auth.mode
+// none) over q, or the memstore when q is nil.
 func auditServer(t *testing.T, q func(*memstore.Store) Querier) (http.Handler, int64) {
 	t.Helper()
 	st := memstore.New(memstore.Options{})
@@ -64,15 +61,17 @@ func auditServer(t *testing.T, q func(*memstore.Store) Querier) (http.Handler, i
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := gin.New()
-	r.POST("/audit", s.searchAudit)
-	return r, ci.ProcessInstanceKey
+	return s.Handler(), ci.ProcessInstanceKey
 }
 
 func postAudit(t *testing.T, h http.Handler, body string) (int, map[string]any) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/audit", bytes.NewBufferString(body)))
+	req := httptest.NewRequest(http.MethodPost, "/v2/x/audit/search", bytes.NewBufferString(body))
+	req.Host = "127.0.0.1" // auth.mode none serves loopback names only
+	req.RemoteAddr = "127.0.0.1:50000"
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(rec, req)
 	var out map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 		t.Fatalf("%s: answer is not JSON: %s", body, rec.Body)
