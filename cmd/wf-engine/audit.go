@@ -37,7 +37,7 @@ func runAudit(ctx context.Context, db DatabaseConfig, args []string, out io.Writ
 		_, _ = fmt.Fprintf(out, "hash chain BROKEN after %d good segments: %s\n", rep.Segments, rep.Broken)
 		return fmt.Errorf("audit verify: %w at %s", errChainBroken, rep.Broken)
 	}
-	_, err = fmt.Fprintf(out, "hash chain OK: %d segments checked (%d written before the chain began), log up to position %d\n",
-		rep.Segments, rep.Unchained, rep.LastPosition)
+	_, err = fmt.Fprintf(out, "hash chain OK: %d segments checked (%d written before the chain began), log up to position %d, last hash %x\n",
+		rep.Segments, rep.Unchained, rep.LastPosition, rep.LastHash)
 	return err
 }

@@ -26,6 +26,10 @@ type ChainReport struct {
 	Segments, Unchained int64
 	// LastPosition is the position the log read ends at.
 	LastPosition int64
+	// LastHash is the hash of the last segment checked (nil when no
+	// segment has one): kept out of a tamperer's reach, it shows later
+	// that no segment up to LastPosition was rewritten.
+	LastHash []byte
 	// Broken is the first broken link, nil when the chain holds.
 	Broken *ChainBreak
 }

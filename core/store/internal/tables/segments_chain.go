@@ -195,6 +195,8 @@ func VerifyChain(ctx context.Context, q ChainQueries, fetch Fetch) (store.ChainR
 			rep.Segments++
 			if !chained {
 				rep.Unchained++
+			} else {
+				rep.LastHash = append(rep.LastHash[:0], prev[:]...)
 			}
 			rep.LastPosition, next = last, last+1
 			return nil

@@ -107,14 +107,14 @@ func chainOf(t *testing.T, n, size int) *chainDB {
 func TestAnUntouchedChainVerifies(t *testing.T) {
 	d := chainOf(t, 40, 3) // more segments than one read takes
 	rep := verify(t, d)
-	if rep.Broken != nil || rep.Segments != 40 || rep.Unchained != 0 || rep.LastPosition != 120 {
+	if rep.Broken != nil || rep.Segments != 40 || rep.Unchained != 0 || rep.LastPosition != 120 || !bytes.Equal(rep.LastHash, d.segs[39].hash) {
 		t.Fatalf("report %+v, broken %v", rep, rep.Broken)
 	}
 	var zero Hash
 	if want := ChainHash(zero, d.segs[0].data); !bytes.Equal(d.segs[0].hash, want[:]) {
 		t.Fatal("the first segment does not follow 32 zero bytes")
 	}
-	if rep := verify(t, &chainDB{}); rep.Broken != nil || rep.Segments != 0 {
+	if rep := verify(t, &chainDB{}); rep.Broken != nil || rep.Segments != 0 || rep.LastHash != nil {
 		t.Fatalf("an empty log: %+v", rep)
 	}
 }
