@@ -197,7 +197,7 @@ func TestBasicBoundsConcurrentComparisons(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := b.Authenticate(ctx, basicRequest("alice", "bad"))
-	wantAuthError(t, err, http.StatusServiceUnavailable, "")
+	_ = wantAuthError(t, err, http.StatusServiceUnavailable, "")
 	close(release)
 	wg.Wait()
 	if p := peak.Load(); p != basicConcurrency {

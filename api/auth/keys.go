@@ -102,7 +102,7 @@ func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error
 }
 
 func (k *keySet) verify(ctx context.Context, jwt string) ([]byte, error) {
-	jws, err := jose.ParseSigned(jwt, k.algs)
+	jws, err := jose.ParseSignedCompact(jwt, k.algs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, errMalformedJWS
 	}
@@ -156,12 +156,6 @@ func (k *keySet) setURL(u string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.url = u
-}
-
-func (k *keySet) loaded() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.keys != nil
 }
 
 // fetch refetches the JWKS and waits for it, joining a fetch already under

@@ -305,7 +305,7 @@ func TestOIDCChallengesRequestsWithoutABearerToken(t *testing.T) {
 			r.Header.Set("Authorization", h)
 		}
 		_, err := e.o.Authenticate(context.Background(), r)
-		wantAuthError(t, err, http.StatusUnauthorized, `Bearer realm="wf-engine"`)
+		_ = wantAuthError(t, err, http.StatusUnauthorized, `Bearer realm="wf-engine"`)
 	}
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer")
@@ -441,7 +441,7 @@ func TestOIDCAnswers503UntilTheIssuerAnswers(t *testing.T) {
 	}
 	// Without a token the answer is still a 401 challenge.
 	_, err = e.o.Authenticate(context.Background(), httptest.NewRequest(http.MethodGet, "/", nil))
-	wantAuthError(t, err, http.StatusUnauthorized, `Bearer realm="wf-engine"`)
+	_ = wantAuthError(t, err, http.StatusUnauthorized, `Bearer realm="wf-engine"`)
 
 	e.is.SetDown(false)
 	e.waitReady(t)

@@ -126,14 +126,15 @@ func script(t *testing.T, node, url string, env ...string) (string, error) {
 			base = append(base, kv)
 		}
 	}
-	cmd.Env = append(base,
+	base = append(base,
 		"CAMUNDA_REST_ADDRESS="+url,
 		"CAMUNDA_SDK_VALIDATION=res:strict",
 		"CAMUNDA_SDK_LOG_LEVEL=error",
 		"WF_COMPAT_BPMN="+bpmn,
 		"WF_COMPAT_FIXTURES="+fixtures,
 	)
-	cmd.Env = append(cmd.Env, env...)
+	base = append(base, env...)
+	cmd.Env = base
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/example/wf-engine/core/record"
-	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -69,7 +68,7 @@ func TestWakeWaitersRespectsTenants(t *testing.T) {
 	if _, ok := e.waiters["work"]; ok {
 		t.Fatal("woken polls are still registered")
 	}
-	var st *state.State = p.State()
+	st := p.State()
 	if err := st.Check(); err != nil {
 		t.Fatal(err)
 	}
