@@ -44,7 +44,7 @@ func main() {
 // listens on to ready, when ready is not nil.
 //
 // Commands: none (serve), `migrate up|down|version`, `replaycheck`,
-// `plugin check <binary>`.
+// `audit verify`, `plugin check <binary>`, `user hash`.
 func run(ctx context.Context, args []string, environ func() []string, out io.Writer, ready chan<- string) error {
 	if len(args) > 0 && args[0] == "plugin" {
 		return runPlugin(ctx, args[1:], out)
@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 	case command == "migrate" && fs.NArg() != 1:
 		return errors.New("usage: wf-engine migrate up|down|version [flags]")
 	case command != "migrate" && command != "audit" && fs.NArg() > 0:
-		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck, plugin)", fs.Arg(0))
+		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck, audit, plugin, user)", fs.Arg(0))
 	}
 	cfg, err := loadConfig(fs, environ)
 	if err != nil {

@@ -2,7 +2,9 @@
 // records and the state rows the records' events changed, written together
 // in one transaction per batch, and the searches over those rows (Querier).
 // A store may encode a batch ahead of its commit (Preparer), while the
-// batch before commits.
+// batch before commits. The SQL stores chain their log segments by hashes
+// (ChainVerifier), and every store answers audit searches over the
+// commands' principals (AuditQuerier).
 // It defines the contract only; memstore, sqlitestore and pgstore implement
 // it. It must never interpret records.
 package store
