@@ -40,7 +40,7 @@ const (
 
 // bearerChallenge is the WWW-Authenticate value when a request has no bearer
 // token (RFC 6750 §3).
-const bearerChallenge = `Bearer realm="wf-engine"`
+const bearerChallenge = `Bearer realm="wf-engine"` // #nosec G101 -- a challenge header, not a credential
 
 // DefaultAlgorithms are the signing algorithms accepted by default: every
 // asymmetric one go-oidc knows.
