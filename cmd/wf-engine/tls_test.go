@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -143,5 +145,34 @@ func TestTLSConfigRefusesOldVersions(t *testing.T) {
 	}
 	if _, err := newCertReloader(filepath.Join(dir, "missing.crt"), keyFile, slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("a missing certificate file must stop the start")
+	}
+}
+
+// TestServeHTTPS: with a certificate configured the server speaks TLS only.
+func TestServeHTTPS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	leaf := writeCert(t, certFile, keyFile, 3)
+	base, log := serveArgs(t, []string{"--http.tls_cert_file", certFile, "--http.tls_key_file", keyFile}, "WF_DATABASE_URL=memory")
+	addr := strings.TrimPrefix(base, "http://")
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}, Timeout: 10 * time.Second}
+	res, err := c.Get("https://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.TLS == nil {
+		t.Fatalf("https /readyz: %d, TLS %v", res.StatusCode, res.TLS != nil)
+	}
+	if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+		_ = res.Body.Close()
+		if res.StatusCode == http.StatusOK {
+			t.Fatal("plain HTTP was served next to TLS")
+		}
+	}
+	if !strings.Contains(log.String(), `"scheme":"https"`) {
+		t.Fatalf("the start-up line does not say https:\n%s", log)
 	}
 }
