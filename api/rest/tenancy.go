@@ -23,23 +23,32 @@ type TenantResult struct {
 // defaultTenantName is the name Camunda gives the default tenant.
 const defaultTenantName = "Default"
 
-// tenantsOf lists the tenants a principal may work on: every tenant for
-// anonymous (auth.mode none) and, with multi-tenancy off, the default
-// tenant only.
-func (s *Server) tenantsOf(_ context.Context, p *auth.Principal) ([]TenantResult, error) {
+// tenantsOf lists the tenants a principal may work on, with their names
+// from tenant management (a tenant only named by a token or the
+// configuration shows its id as name): every tenant for anonymous
+// (auth.mode none) and, with multi-tenancy off, the default tenant only.
+func (s *Server) tenantsOf(ctx context.Context, p *auth.Principal) ([]TenantResult, error) {
 	if !s.cfg.Multitenancy {
 		return []TenantResult{{TenantID: record.DefaultTenant, Name: defaultTenantName}}, nil
 	}
 	ids := s.principalTenants(p)
-	out := make([]TenantResult, 0, len(ids))
-	for _, id := range ids {
-		name := id
-		if id == record.DefaultTenant {
-			name = defaultTenantName
+	var out []TenantResult
+	err := s.eng.Read(ctx, func(st *state.State) {
+		if ids == nil { // anonymous: every tenant
+			for _, t := range st.Tenants() {
+				ids = append(ids, t.Value.TenantID)
+			}
 		}
-		out = append(out, TenantResult{TenantID: id, Name: name})
-	}
-	return out, nil
+		out = make([]TenantResult, 0, len(ids))
+		for _, id := range ids {
+			r := TenantResult{TenantID: id, Name: id}
+			if t := st.Tenant(id); t != nil {
+				r.Name, r.Description = t.Value.Name, t.Value.Description
+			}
+			out = append(out, r)
+		}
+	})
+	return out, err
 }
 
 // principalTenants are the tenant ids a principal may see and change, with

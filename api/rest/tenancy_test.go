@@ -96,10 +96,20 @@ func TestTenantsAreKeptApart(t *testing.T) {
 			want(t, c.post("/v2/jobs/"+job+"/completion", map[string]any{}, beta...), http.StatusNotFound)
 			want(t, c.post("/v2/jobs/"+job+"/completion", map[string]any{}, acme...), http.StatusNoContent)
 
-			me := want(t, c.send(http.MethodGet, "/v2/authentication/me", nil, as("user", "acme,beta")...), http.StatusOK).obj(t)
-			if tenants, _ := me["tenants"].([]any); len(tenants) != 2 {
+			// Tenant management: a membership adds to the token's tenants,
+			// and the tenant's name shows in who-am-I.
+			admin := as("admin", "<default>")
+			want(t, c.post("/v2/tenants", map[string]any{"tenantId": "acme", "name": "Acme Corp", "description": "d"}, admin...), http.StatusCreated)
+			want(t, c.send(http.MethodGet, "/v2/process-instances/"+pi, nil, beta...), http.StatusNotFound)
+			want(t, c.send(http.MethodPut, "/v2/tenants/acme/users/tester", nil, admin...), http.StatusNoContent)
+			want(t, c.send(http.MethodGet, "/v2/process-instances/"+pi, nil, beta...), http.StatusOK)
+			me := want(t, c.send(http.MethodGet, "/v2/authentication/me", nil, as("user", "beta")...), http.StatusOK).obj(t)
+			tenants, _ := me["tenants"].([]any)
+			if len(tenants) != 2 || tenants[0].(map[string]any)["name"] != "Acme Corp" || tenants[1].(map[string]any)["tenantId"] != "beta" {
 				t.Fatalf("me: tenants %v", me["tenants"])
 			}
+			want(t, c.send(http.MethodDelete, "/v2/tenants/acme/users/tester", nil, admin...), http.StatusNoContent)
+			want(t, c.send(http.MethodGet, "/v2/process-instances/"+pi, nil, beta...), http.StatusNotFound)
 		})
 	}
 }
