@@ -69,8 +69,8 @@ func runRefused(t *testing.T, w *worker.Worker) error {
 		cx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = w.Close(cx)
-		<-done
-		t.Fatal("Run kept going after the engine refused the worker")
+		err := <-done
+		t.Fatalf("Run kept going after the engine refused the worker (it returned %v after Close)", err)
 		return nil
 	}
 }
