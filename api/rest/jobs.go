@@ -45,6 +45,9 @@ func (s *Server) activateJobs(c *gin.Context) {
 	out := JobActivationResult{Jobs: make([]ActivatedJobResult, 0, len(jobs))}
 	for _, j := range jobs {
 		out.Jobs = append(out.Jobs, activatedJob(j))
+		if s.cfg.Multitenancy {
+			s.keyTenants.put("jobKey", j.Key, tenantOr(j.Value.TenantID))
+		}
 	}
 	c.PureJSON(http.StatusOK, out)
 }

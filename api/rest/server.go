@@ -132,7 +132,10 @@ type Server struct {
 	idem    *idempotency.Cache
 	spec    *specRoutes
 	defs    *definitions
-	router  *gin.Engine
+	members memberships
+	// keyTenants remembers entities' tenants for guard.
+	keyTenants keyTenants
+	router     *gin.Engine
 
 	// quit ends long polls when the server shuts down.
 	quit     context.Context
@@ -153,6 +156,7 @@ func New(cfg Config, eng Engine, q Querier, metrics *telemetry.Metrics, log *slo
 	}
 	s := &Server{cfg: cfg.withDefaults(), eng: eng, q: q, log: log, metrics: metrics, spec: spec}
 	s.defs = newDefinitions(eng)
+	s.keyTenants.max = keyTenantsMax
 	if s.cfg.IdempotencyTTL > 0 {
 		s.idem = idempotency.New(s.cfg.IdempotencyTTL, s.cfg.IdempotencyMaxKeys, time.Now)
 	}

@@ -99,45 +99,54 @@ type forbiddenError struct{ msg string }
 
 func (e *forbiddenError) Error() string { return e.msg }
 
-// keyLookups find one entity by the key a route names in its path, with
-// the caller's tenant restriction: guard uses them.
-var keyLookups = map[string]func(s *Server, ctx context.Context, q store.Query) (int, error){
-	"processInstanceKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchProcessInstances(ctx, q)
-		return len(p.Items), err
+// keyLookups find the tenant of one entity by the key a route names in its
+// path: guard uses them.
+var keyLookups = map[string]func(s *Server, ctx context.Context, q store.Query) (string, bool, error){
+	"processInstanceKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchProcessInstances(ctx, q))(func(r store.ProcessInstance) string { return r.TenantID })
 	},
-	"processDefinitionKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchProcessDefinitions(ctx, q)
-		return len(p.Items), err
+	"processDefinitionKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchProcessDefinitions(ctx, q))(func(r store.ProcessDefinition) string { return r.TenantID })
 	},
-	"elementInstanceKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchElementInstances(ctx, q)
-		return len(p.Items), err
+	"elementInstanceKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchElementInstances(ctx, q))(func(r store.ElementInstance) string { return r.TenantID })
 	},
-	"variableKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchVariables(ctx, q)
-		return len(p.Items), err
+	"variableKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchVariables(ctx, q))(func(r store.Variable) string { return r.TenantID })
 	},
-	"jobKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchJobs(ctx, q)
-		return len(p.Items), err
+	"jobKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchJobs(ctx, q))(func(r store.Job) string { return r.TenantID })
 	},
-	"incidentKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchIncidents(ctx, q)
-		return len(p.Items), err
+	"incidentKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchIncidents(ctx, q))(func(r store.Incident) string { return r.TenantID })
 	},
-	"userTaskKey": func(s *Server, ctx context.Context, q store.Query) (int, error) {
-		p, err := s.q.SearchUserTasks(ctx, q)
-		return len(p.Items), err
+	"userTaskKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		return tenantOfFirst(s.q.SearchUserTasks(ctx, q))(func(r store.UserTask) string { return r.TenantID })
 	},
+}
+
+// tenantOfFirst reads the tenant of a page's first row, when it has one.
+func tenantOfFirst[T any](p store.Page[T], err error) func(tenant func(T) string) (string, bool, error) {
+	return func(tenant func(T) string) (string, bool, error) {
+		if err != nil || len(p.Items) == 0 {
+			return "", false, err
+		}
+		t := tenant(p.Items[0])
+		if t == "" {
+			t = record.DefaultTenant
+		}
+		return t, true, nil
+	}
 }
 
 // guard lets a request on one entity (a route with a key in its path)
 // through only when the caller may see that entity: with multi-tenancy on,
 // one of its tenants owns it; for a principal limited to its own user
-// tasks, it is the task's assignee or a candidate. Others get 404, as for a key that does not
-// exist, so that keys of other tenants leak nothing. It reads the store
-// once per such request, and only with multi-tenancy on.
+// tasks, it is the task's assignee or a candidate. Others get 404, as for
+// a key that does not exist, so that keys of other tenants leak nothing.
+// An entity's tenant never changes, so tenants are remembered by key
+// (keyTenants; job activation fills it too): a worker's completion costs no
+// store read.
 func (s *Server) guard(c *gin.Context) {
 	ctx := c.Request.Context()
 	tenants := s.readTenants(ctx)
@@ -156,21 +165,39 @@ func (s *Server) guard(c *gin.Context) {
 			c.Next() // the handler names the bad key
 			return
 		}
-		q := store.Query{Conditions: []store.Condition{{Field: p.Key, Op: store.OpEq, Value: key}}, Limit: 1, Tenants: tenants}
-		if p.Key == "userTaskKey" {
-			q.AnyOf = visible
-		}
-		n, err := lookup(s, ctx, q)
+		ok, err := s.mayUse(ctx, lookup, p.Key, key, tenants, visible)
 		if err != nil {
 			s.fail(c, "", err)
 			return
 		}
-		if n == 0 {
+		if !ok {
 			notFound(c, "No %s %d among the tenants of the caller", p.Key, key)
 			return
 		}
 	}
 	c.Next()
+}
+
+// mayUse reports whether the entity field=key exists and the caller may use
+// it: one of tenants (nil: any) owns it and, for user tasks of a limited
+// principal, one of visible holds.
+func (s *Server) mayUse(ctx context.Context, lookup func(*Server, context.Context, store.Query) (string, bool, error),
+	field string, key int64, tenants []string, visible []store.Condition) (bool, error) {
+	byKey := store.Query{Conditions: []store.Condition{{Field: field, Op: store.OpEq, Value: key}}, Limit: 1}
+	if field == "userTaskKey" && visible != nil {
+		byKey.Tenants, byKey.AnyOf = tenants, visible // who may see a task changes: never remembered
+		_, found, err := lookup(s, ctx, byKey)
+		return found, err
+	}
+	tenant, found := s.keyTenants.get(field, key)
+	if !found {
+		var err error
+		if tenant, found, err = lookup(s, ctx, byKey); err != nil || !found {
+			return false, err
+		}
+		s.keyTenants.put(field, key, tenant)
+	}
+	return tenants == nil || slices.Contains(tenants, tenant), nil
 }
 
 // withMemberships adds to a principal the tenants the engine's tenant
@@ -180,14 +207,11 @@ func (s *Server) withMemberships(ctx context.Context, p *auth.Principal) (*auth.
 	if !s.cfg.Multitenancy || p == anonymous {
 		return p, nil
 	}
-	var extra []string
-	err := s.eng.Read(ctx, func(st *state.State) {
-		if p.IsClient() {
-			extra = st.TenantsOf(record.TenantEntityClient, p.ClientID)
-		} else {
-			extra = st.TenantsOf(record.TenantEntityUser, p.Name)
-		}
-	})
+	entityType, entityID := record.TenantEntityUser, p.Name
+	if p.IsClient() {
+		entityType, entityID = record.TenantEntityClient, p.ClientID
+	}
+	extra, err := s.members.of(ctx, s.eng, entityType, entityID)
 	if err != nil || len(extra) == 0 {
 		return p, err
 	}

@@ -132,17 +132,21 @@ func (s *Server) updateTenant(c *gin.Context) {
 }
 
 func (s *Server) deleteTenant(c *gin.Context) {
-	s.done(c, "DELETE", s.eng.DeleteTenant(c.Request.Context(), c.Param("tenantId")))
+	err := s.eng.DeleteTenant(c.Request.Context(), c.Param("tenantId"))
+	s.members.invalidate() // before the answer: the caller's next request sees the change
+	s.done(c, "DELETE", err)
 }
 
 // tenantMember runs a member command on the member named by the path.
 func (s *Server) tenantMember(c *gin.Context, entityType, param string, add bool) {
 	req := engine.TenantMemberRequest{TenantID: c.Param("tenantId"), EntityType: entityType, EntityID: c.Param(param)}
+	command, run := "REMOVE_ENTITY", s.eng.RemoveTenantMember
 	if add {
-		s.done(c, "ADD_ENTITY", s.eng.AddTenantMember(c.Request.Context(), req))
-		return
+		command, run = "ADD_ENTITY", s.eng.AddTenantMember
 	}
-	s.done(c, "REMOVE_ENTITY", s.eng.RemoveTenantMember(c.Request.Context(), req))
+	err := run(c.Request.Context(), req)
+	s.members.invalidate() // before the answer: the caller's next request sees the change
+	s.done(c, command, err)
 }
 
 func (s *Server) assignTenantUser(c *gin.Context) {

@@ -3,7 +3,9 @@
 # same store: once with auth.mode none, once with auth.mode oidc against the
 # test issuer (api/auth/authtest/testissuer, started here on loopback), so
 # docs/benchmarks.md can show what authentication costs. Arguments are
-# passed to wf-bench. Needs bin/ built (make build) and curl.
+# passed to wf-bench. BENCH_MULTITENANCY=1 adds a third run with
+# multi-tenancy on (the client's token names the default tenant). Needs
+# bin/ built (make build) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 go build -o bin/testissuer ./api/auth/authtest/testissuer
@@ -15,7 +17,7 @@ trap cleanup EXIT
 mkfifo "$work/stdin"
 sleep 100000 >"$work/stdin" &
 pids+=($!)
-bin/testissuer -client bench:bench-secret:operator -ttl 1h <"$work/stdin" >"$work/issuer.url" &
+bin/testissuer -client "bench:bench-secret:operator:<default>" -ttl 1h <"$work/stdin" >"$work/issuer.url" &
 pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/issuer.url" ] && break; sleep 0.1; done
 issuer=$(head -1 "$work/issuer.url")
@@ -35,3 +37,6 @@ run() { # mode, extra engine flags...
 BENCH_ARGS=("$@")
 run none
 run oidc --auth.mode oidc --auth.oidc.issuer "$issuer" --auth.oidc.audience wf-engine
+if [ "${BENCH_MULTITENANCY:-}" = 1 ]; then
+	run oidc --auth.mode oidc --auth.oidc.issuer "$issuer" --auth.oidc.audience wf-engine --multitenancy.enabled
+fi
