@@ -52,6 +52,14 @@ type HTTPConfig struct {
 	IdempotencyTTL time.Duration `koanf:"idempotency_ttl"`
 	// ShutdownTimeout bounds the wait for requests in flight at shutdown.
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	// ReadHeaderTimeout bounds reading a request's headers, ReadTimeout
+	// the whole request with its body; IdleTimeout closes a kept-alive
+	// connection that sends nothing.
+	ReadHeaderTimeout time.Duration `koanf:"read_header_timeout"`
+	ReadTimeout       time.Duration `koanf:"read_timeout"`
+	IdleTimeout       time.Duration `koanf:"idle_timeout"`
+	// MaxConnsPerClient bounds the open connections of one client address.
+	MaxConnsPerClient int `koanf:"max_conns_per_client"`
 	// Metrics turns /metrics on.
 	Metrics bool `koanf:"metrics"`
 	// MetricsAuth is "required" (an admin or operator principal, when
@@ -111,6 +119,7 @@ func defaultConfig() Config {
 			Address: "127.0.0.1:8080", MaxBodyBytes: 4 << 20, MaxVariablesBytes: 4 << 20,
 			LongPollTimeout: 10 * time.Second, AwaitTimeout: 15 * time.Second, IdempotencyTTL: 24 * time.Hour,
 			ShutdownTimeout: 15 * time.Second, Metrics: true, MetricsAuth: "required",
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxConnsPerClient: 512,
 		},
 		Auth:     defaultAuthConfig(),
 		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
@@ -138,6 +147,10 @@ func flagSet() *pflag.FlagSet {
 	fs.Duration("http.idempotency_ttl", d.HTTP.IdempotencyTTL, "how long Idempotency-Key answers are kept (0: off)")
 	fs.Duration("http.shutdown_timeout", d.HTTP.ShutdownTimeout, "wait for requests in flight at shutdown")
 	fs.Bool("http.metrics", d.HTTP.Metrics, "serve /metrics")
+	fs.Duration("http.read_header_timeout", d.HTTP.ReadHeaderTimeout, "time to read a request's headers")
+	fs.Duration("http.read_timeout", d.HTTP.ReadTimeout, "time to read a whole request, body included")
+	fs.Duration("http.idle_timeout", d.HTTP.IdleTimeout, "idle kept-alive connections are closed after this")
+	fs.Int("http.max_conns_per_client", d.HTTP.MaxConnsPerClient, "open connections one client address may hold")
 	fs.String("http.metrics_auth", d.HTTP.MetricsAuth, "who may read /metrics when authentication is on: required (admin or operator) or none")
 	fs.String("http.tls_cert_file", d.HTTP.TLSCertFile, "PEM certificate chain: serve HTTPS (reloaded when it changes)")
 	fs.String("http.tls_key_file", d.HTTP.TLSKeyFile, "PEM private key of http.tls_cert_file")
@@ -266,10 +279,15 @@ func (c *Config) validate() error {
 	if c.HTTP.MaxVariablesBytes < 2 || c.HTTP.MaxVariablesBytes > c.HTTP.MaxBodyBytes {
 		add("http.max_variables_bytes: must be between 2 and http.max_body_bytes (%d), got %d", c.HTTP.MaxBodyBytes, c.HTTP.MaxVariablesBytes)
 	}
-	for name, d := range map[string]time.Duration{"http.long_poll_timeout": c.HTTP.LongPollTimeout, "http.await_timeout": c.HTTP.AwaitTimeout, "http.shutdown_timeout": c.HTTP.ShutdownTimeout} {
+	for name, d := range map[string]time.Duration{"http.long_poll_timeout": c.HTTP.LongPollTimeout, "http.await_timeout": c.HTTP.AwaitTimeout,
+		"http.shutdown_timeout": c.HTTP.ShutdownTimeout, "http.read_header_timeout": c.HTTP.ReadHeaderTimeout,
+		"http.read_timeout": c.HTTP.ReadTimeout, "http.idle_timeout": c.HTTP.IdleTimeout} {
 		if d <= 0 {
 			add("%s: must be positive, got %s", name, d)
 		}
+	}
+	if c.HTTP.MaxConnsPerClient < 1 {
+		add("http.max_conns_per_client: must be at least 1, got %d", c.HTTP.MaxConnsPerClient)
 	}
 	if c.HTTP.IdempotencyTTL < 0 {
 		add("http.idempotency_ttl: must not be negative, got %s", c.HTTP.IdempotencyTTL)

@@ -192,7 +192,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		_ = ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Write timeouts stay off: long polls and awaits answer late by design
+	// and end by their own deadlines.
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
+		IdleTimeout: cfg.HTTP.IdleTimeout}
+	ln = newPerClientListener(ln, cfg.HTTP.MaxConnsPerClient)
 	scheme := "http"
 	if cfg.HTTP.TLSCertFile != "" {
 		certs, err := newCertReloader(cfg.HTTP.TLSCertFile, cfg.HTTP.TLSKeyFile, log)
