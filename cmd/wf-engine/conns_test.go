@@ -2,9 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +87,43 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 			}
 			return // closed (after an answer, if any)
 		}
+	}
+}
+
+// TestLongPollOutlivesReadTimeout: http.read_timeout bounds reading a
+// request, not answering it: a long poll that gets its job after the read
+// timeout has passed still hands it out.
+func TestLongPollOutlivesReadTimeout(t *testing.T) {
+	base, _ := serveArgs(t, []string{"--http.read_timeout", "300ms"}, "WF_DATABASE_URL=memory")
+	model, err := os.ReadFile(filepath.Join("..", "..", "docs", "examples", "order.bpmn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("resources", "order.bpmn")
+	_, _ = part.Write(model)
+	_ = w.Close()
+	if status, _ := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &body); status != http.StatusOK {
+		t.Fatalf("deploy: %d", status)
+	}
+	got := make(chan string, 1)
+	go func() {
+		res, err := http.Post(base+"/v2/jobs/activation", "application/json",
+			strings.NewReader(`{"type":"charge-card","timeout":60000,"maxJobsToActivate":1,"requestTimeout":20000}`))
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer func() { _ = res.Body.Close() }()
+		b, _ := io.ReadAll(res.Body)
+		got <- string(b)
+	}()
+	time.Sleep(time.Second) // let the read timeout pass while the poll waits
+	if status, b := send(t, http.MethodPost, base+"/v2/process-instances", "application/json", strings.NewReader(`{"processDefinitionId":"order"}`)); status != http.StatusOK {
+		t.Fatalf("create: %d %s", status, b)
+	}
+	if answer := <-got; !strings.Contains(answer, `"jobKey"`) {
+		t.Fatalf("the long poll did not hand out the job that appeared after the read timeout: %s", answer)
 	}
 }
