@@ -26,7 +26,17 @@ type Config struct {
 	MaxBatch int
 	// QueueSize bounds the commands waiting for the processor.
 	QueueSize int
-	Logger    *slog.Logger
+	// Limits bound the work and data of one command; zero fields take
+	// their defaults.
+	Limits Limits
+	Logger *slog.Logger
+}
+
+// newProcessor returns the processor of an engine configured by cfg.
+func newProcessor(cfg Config, st *state.State) *Processor {
+	p := NewProcessor(cfg.Partition, st, cfg.Registry)
+	p.SetLimits(cfg.Limits)
+	return p
 }
 
 // ErrStopped is returned for commands sent to an engine that stopped.
@@ -96,7 +106,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		cfg:     cfg,
-		proc:    NewProcessor(cfg.Partition, st, cfg.Registry),
+		proc:    newProcessor(cfg, st),
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
 		commits: make(chan *processed),
@@ -283,7 +293,7 @@ func (e *Engine) reload() error {
 		e.setDegraded(err)
 		return err
 	}
-	e.proc = NewProcessor(e.cfg.Partition, st, e.cfg.Registry)
+	e.proc = newProcessor(e.cfg, st)
 	e.setDegraded(nil)
 	e.cfg.Logger.Info("state reloaded from the store", "partition", e.cfg.Partition, "position", st.LastPosition())
 	return nil

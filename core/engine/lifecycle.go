@@ -37,11 +37,10 @@ func (p *Processor) run() error {
 		var err error
 		switch s.kind {
 		case stepActivate:
-			if p.steps > maxStepsPerCommand {
-				err = p.overLimit(s.key)
-				break
+			var stop bool
+			if stop, err = p.stopped(s.key); !stop {
+				err = p.activate(s.key)
 			}
-			err = p.activate(s.key)
 		case stepComplete:
 			err = p.complete(s.key)
 		case stepTerminate:
@@ -311,13 +310,20 @@ func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow, source int6
 			return nil
 		}
 	}
+	loop := p.countFlow(scope.ei.Key, f)
+	var key int64
+	var err error
 	if from := p.gatewayChoice[source]; from != nil && from == f.Target {
-		key, err := p.enterWith(scope, f.Target, emptyIfNil(p.pendingVars[-source]))
+		key, err = p.enterWith(scope, f.Target, emptyIfNil(p.pendingVars[-source]))
 		delete(p.pendingVars, -source)
 		p.preTriggered[key] = true
-		return err
+	} else {
+		key, err = p.enterWith(scope, f.Target, nil)
 	}
-	return p.enter(scope, f.Target)
+	if err == nil && loop != "" {
+		p.stopAt[key] = loop
+	}
+	return err
 }
 
 // activeElements returns the model elements of a scope's running children.
@@ -508,15 +514,6 @@ func (p *Processor) raiseIncident(in *instance, f *element.Failure, jobKey int64
 		TenantID: in.def.TenantID,
 	}
 	return p.write(p.newKey(), record.IntentIncidentCreated, v)
-}
-
-func (p *Processor) overLimit(key int64) error {
-	in, err := p.instance(key)
-	if err != nil || in == nil || in.ei.State != state.ElementActivating {
-		return err
-	}
-	return p.raiseIncident(in, &element.Failure{Type: record.ErrorUnknown, Message: fmt.Sprintf(
-		"one command caused more than %d steps without reaching a wait state; the model may loop", maxStepsPerCommand)}, 0)
 }
 
 // ElementType returns Camunda's bpmnElementType name for an element: the

@@ -12,10 +12,6 @@ import (
 	"github.com/example/wf-engine/core/state"
 )
 
-// maxStepsPerCommand bounds the work one command may cause, so that a model
-// that loops without a wait state raises incidents instead of spinning.
-const maxStepsPerCommand = 10000
-
 // Result is what processing one command produced.
 type Result struct {
 	// Records are the command itself and every record it caused, in log order.
@@ -35,6 +31,7 @@ type Processor struct {
 	parsed    map[string]*model.Definitions // resources parsed by the deployment in hand
 	typeNames map[*model.Element][2]string  // Camunda's element and event type names
 	contexts  []*elementContext             // released step contexts, for reuse
+	limits    Limits
 
 	// per command
 	startAt        map[int64]*model.Element // process instance -> the start event it starts at
@@ -43,6 +40,8 @@ type Processor struct {
 	afterTerminate map[int64]func() error   // element instance -> what follows its termination
 	gatewayChoice  map[int64]*model.Element // event-based gateway instance -> the event that happened
 	preTriggered   map[int64]bool           // element instances entered because their event already happened
+	flowTaken      map[flowVisit]int        // how often each flow was taken in each scope
+	stopAt         map[int64]string         // element instance -> why it gets an incident instead of its activation
 	cmd            *record.Record
 	now            time.Time
 	out            []*record.Record
@@ -55,7 +54,8 @@ type Processor struct {
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
 	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}, typeNames: map[*model.Element][2]string{},
 		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
-		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}}
+		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
+		limits: Limits{}.withDefaults()}
 }
 
 // NewState returns an empty state whose process models are parsed with model.Parse.
@@ -114,6 +114,8 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	clear(p.afterTerminate)
 	clear(p.gatewayChoice)
 	clear(p.preTriggered)
+	clear(p.flowTaken)
+	clear(p.stopAt)
 	return res, nil
 }
 

@@ -1,0 +1,138 @@
+package engine_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/elements/standard"
+)
+
+// chainXML returns a process "chain" of n plain tasks between a start and
+// an end event: no loop, no wait state.
+func chainXML(n int) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:process id="chain" isExecutable="true">
+    <bpmn:startEvent id="start" />
+`)
+	prev := "start"
+	for i := range n {
+		id := fmt.Sprintf("t%d", i)
+		fmt.Fprintf(&b, "    <bpmn:task id=%q />\n    <bpmn:sequenceFlow id=\"f%d\" sourceRef=%q targetRef=%q />\n", id, i, prev, id)
+		prev = id
+	}
+	fmt.Fprintf(&b, "    <bpmn:endEvent id=\"end\" />\n    <bpmn:sequenceFlow id=\"fend\" sourceRef=%q targetRef=\"end\" />\n  </bpmn:process>\n</bpmn:definitions>\n", prev)
+	return b.String()
+}
+
+// kernel drives a Processor directly, one command at a time.
+type kernel struct {
+	tb testing.TB
+	p  *engine.Processor
+}
+
+func newKernel(tb testing.TB, l engine.Limits) *kernel {
+	tb.Helper()
+	p := engine.NewProcessor(1, engine.NewState(), standard.Registry())
+	p.SetLimits(l)
+	return &kernel{tb: tb, p: p}
+}
+
+func (k *kernel) process(cmd *record.Record) *engine.Result {
+	k.tb.Helper()
+	cmd.Timestamp = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+	cmd.Version = 1
+	res, err := k.p.Process(cmd)
+	if err != nil {
+		k.tb.Fatal(err)
+	}
+	return res
+}
+
+func (k *kernel) deploy(name, xml string) *engine.Result {
+	k.tb.Helper()
+	return k.process(&record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate,
+		Value: &record.DeploymentValue{Resources: []record.Resource{{Name: name, Content: []byte(xml)}}}})
+}
+
+func (k *kernel) create(id string, vars map[string]any) *engine.Result {
+	k.tb.Helper()
+	return k.process(&record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate,
+		Value: &record.ProcessInstanceCreationValue{BPMNProcessID: id, Variables: vars}})
+}
+
+// incidents returns "ELEMENT: message" for every open incident.
+func (k *kernel) incidents() []string {
+	var out []string
+	s := k.p.State()
+	for _, key := range s.IncidentKeys() {
+		i := s.Incident(key)
+		out = append(out, i.Value.ElementID+": "+i.Value.ErrorMessage)
+	}
+	return out
+}
+
+// A chain of 5,000 plain tasks has no loop: one command runs it to its end.
+func TestLongChainCompletesInOneCommand(t *testing.T) {
+	k := newKernel(t, engine.Limits{})
+	if res := k.deploy("chain.bpmn", chainXML(5000)); res.Rejection != nil {
+		t.Fatal(res.Rejection)
+	}
+	res := k.create("chain", nil)
+	if res.Rejection != nil {
+		t.Fatal(res.Rejection)
+	}
+	if inc := k.incidents(); len(inc) != 0 {
+		t.Fatalf("incidents on a chain without loop: %q", inc)
+	}
+	last := res.Records[len(res.Records)-1]
+	if v, ok := last.Value.(*record.ProcessInstanceValue); !ok || last.Intent != record.IntentElementCompleted || v.BPMNElementType != "PROCESS" {
+		t.Fatalf("the command's last record is %s %v, want the process completed", last.Intent, last.Value)
+	}
+	if c := k.p.State().Counts(); c.Elements != 0 {
+		t.Fatalf("after the chain %d element instances remain", c.Elements)
+	}
+}
+
+// A gateway looping on itself without a wait state is stopped by the flow
+// repeat limit, with an incident naming the flow, the element and the key.
+func TestLoopIsStoppedByTheFlowRepeatLimit(t *testing.T) {
+	k := newKernel(t, engine.Limits{MaxFlowRepeatsPerCommand: 50})
+	k.deploy("loop.bpmn", loopXML)
+	res := k.create("loop", nil)
+	inc := k.incidents()
+	want := "gw: sequence flow f2 was taken more than 50 times in one command without reaching a wait state, " +
+		"so the model loops (limit engine.max_flow_repeats_per_command); element gw was not activated"
+	if len(inc) != 1 || inc[0] != want {
+		t.Fatalf("incidents %q, want [%q]", inc, want)
+	}
+	taken := 0
+	for _, r := range res.Records {
+		if v, ok := r.Value.(*record.ProcessInstanceValue); ok && r.Intent == record.IntentSequenceFlowTaken && v.ElementID == "f2" {
+			taken++
+		}
+	}
+	if taken != 51 {
+		t.Fatalf("flow f2 taken %d times, want 51", taken)
+	}
+}
+
+// The step limit bounds any command, loop or not, and names its key.
+func TestStepLimitNamesItsKeyAndElement(t *testing.T) {
+	k := newKernel(t, engine.Limits{MaxStepsPerCommand: 100})
+	k.deploy("chain.bpmn", chainXML(200))
+	k.create("chain", nil)
+	inc := k.incidents()
+	if len(inc) != 1 || !strings.Contains(inc[0], "more than 100 steps") || !strings.Contains(inc[0], "engine.max_steps_per_command") {
+		t.Fatalf("incidents %q, want one naming the step limit", inc)
+	}
+	el, _, _ := strings.Cut(inc[0], ":")
+	if !strings.Contains(inc[0], "element "+el+" was not activated") {
+		t.Fatalf("incident %q does not name its element", inc[0])
+	}
+}
