@@ -89,6 +89,10 @@ type Config struct {
 	// principal works only on the tenants it is a member of. Off, every
 	// request is on the default tenant.
 	Multitenancy bool
+	// AllowedOrigins are the origins (scheme://host[:port]) of other sites'
+	// pages that may call the API from a browser; the server's own origin
+	// always may, every other gets 403.
+	AllowedOrigins []string
 	// AuthMode is reported by /v2/authentication/me: none, basic or oidc.
 	AuthMode string
 }
@@ -240,7 +244,7 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.observe, s.recoverPanic)
+	r.Use(s.observe, s.recoverPanic, s.origins)
 	for _, rt := range s.table() {
 		r.Handle(rt.method, rt.path, s.authorize(rt.allow), s.limitBody, s.validate, s.guard, s.idempotent, rt.handle)
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/knadh/koanf/providers/structs"
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
+
+	"github.com/example/wf-engine/api/rest"
 )
 
 // Config is the whole server configuration: built from defaults, then a
@@ -60,6 +62,9 @@ type HTTPConfig struct {
 	IdleTimeout       time.Duration `koanf:"idle_timeout"`
 	// MaxConnsPerClient bounds the open connections of one client address.
 	MaxConnsPerClient int `koanf:"max_conns_per_client"`
+	// AllowedOrigins lists other sites' origins whose pages may call the
+	// API from a browser (CORS); the server's own origin always may.
+	AllowedOrigins []string `koanf:"allowed_origins"`
 	// Metrics turns /metrics on.
 	Metrics bool `koanf:"metrics"`
 	// MetricsAuth is "required" (an admin or operator principal, when
@@ -151,6 +156,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Duration("http.read_timeout", d.HTTP.ReadTimeout, "time to read a whole request, body included")
 	fs.Duration("http.idle_timeout", d.HTTP.IdleTimeout, "idle kept-alive connections are closed after this")
 	fs.Int("http.max_conns_per_client", d.HTTP.MaxConnsPerClient, "open connections one client address may hold")
+	fs.StringSlice("http.allowed_origins", d.HTTP.AllowedOrigins, "origins (scheme://host[:port]) of other sites whose pages may call the API")
 	fs.String("http.metrics_auth", d.HTTP.MetricsAuth, "who may read /metrics when authentication is on: required (admin or operator) or none")
 	fs.String("http.tls_cert_file", d.HTTP.TLSCertFile, "PEM certificate chain: serve HTTPS (reloaded when it changes)")
 	fs.String("http.tls_key_file", d.HTTP.TLSKeyFile, "PEM private key of http.tls_cert_file")
@@ -284,6 +290,11 @@ func (c *Config) validate() error {
 		"http.read_timeout": c.HTTP.ReadTimeout, "http.idle_timeout": c.HTTP.IdleTimeout} {
 		if d <= 0 {
 			add("%s: must be positive, got %s", name, d)
+		}
+	}
+	for _, o := range c.HTTP.AllowedOrigins {
+		if err := rest.CheckOrigin(o); err != nil {
+			add("http.allowed_origins: %v", err)
 		}
 	}
 	if c.HTTP.MaxConnsPerClient < 1 {

@@ -183,7 +183,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		MaxVariablesBytes: cfg.HTTP.MaxVariablesBytes, LongPollTimeout: cfg.HTTP.LongPollTimeout,
 		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL, Clock: apiClock,
 		Authenticator: authn, AuthMode: cfg.Auth.Mode, MetricsOpen: cfg.HTTP.MetricsAuth == "none",
-		Multitenancy: cfg.Multitenancy.Enabled,
+		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.AllowedOrigins,
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())
 		},

@@ -159,6 +159,7 @@ func TestConfigRefusals(t *testing.T) {
 		{"basic without users", []string{"--auth.mode", "basic", "--http.address", "0.0.0.0:8080"}, nil, "auth.basic.users"},
 		{"metrics auth", []string{"--http.metrics_auth", "sometimes"}, nil, "http.metrics_auth"},
 		{"half a TLS configuration", []string{"--http.tls_cert_file", "x.crt"}, nil, "tls_key_file"},
+		{"an origin with a path", []string{"--http.allowed_origins", "https://app.example.com/ui"}, nil, "http.allowed_origins"},
 		{"unknown store", nil, []string{"WF_DATABASE_URL=mysql://x"}, "database.url"},
 		{"unknown environment variable", nil, []string{"WF_HTTP_LISTEN=1"}, "WF_HTTP_LISTEN"},
 		{"bad duration", []string{"--http.await_timeout", "0s"}, nil, "http.await_timeout"},
