@@ -33,8 +33,9 @@ type Config struct {
 	// refused unless listed in AllowedHosts.
 	AllowPrivateAddresses bool
 	// AllowedHosts are reachable whatever their address: host names
-	// (matched exactly, case-insensitively, as written in the URL), IP
-	// addresses and CIDR prefixes (10.0.0.0/8).
+	// (matched exactly, case-insensitively, as written in the URL),
+	// *.example.com wildcards (any name below example.com), IP addresses
+	// and CIDR prefixes (10.0.0.0/8).
 	AllowedHosts []string
 	// MaxResponseBytes bounds a response body (and an OAuth token
 	// response); 0 is DefaultMaxResponseBytes.
@@ -75,6 +76,10 @@ func New(cfg Config) (*Connector, error) {
 
 type noRedirectsKey struct{}
 
+// secretHostsKey carries a request's *secretHosts to every request made for
+// it: the redirects and the OAuth token request.
+type secretHostsKey struct{}
+
 func checkRedirect(req *nethttp.Request, via []*nethttp.Request) error {
 	if off, _ := req.Context().Value(noRedirectsKey{}).(bool); off {
 		return nethttp.ErrUseLastResponse
@@ -85,7 +90,10 @@ func checkRedirect(req *nethttp.Request, via []*nethttp.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to a %q URL refused", req.URL.Scheme)
 	}
-	return nil
+	// A redirect may carry the secrets on (in the URL, the body of a 307
+	// or 308, custom headers): it goes only where every secret may go.
+	sh, _ := req.Context().Value(secretHostsKey{}).(*secretHosts)
+	return sh.check("url", "a redirect from "+via[len(via)-1].URL.Host+": ", req.URL.Hostname())
 }
 
 // Describe implements connector.Connector.
@@ -99,6 +107,23 @@ func (c *Connector) Execute(ctx context.Context, req connector.Request) (connect
 	r, err := parseRequest(req.Input)
 	if err != nil {
 		return connector.Result{}, err
+	}
+	sh, err := parseSecretHosts(req.SecretHosts)
+	if err != nil {
+		return connector.Result{}, err
+	}
+	// Checked before anything is resolved or sent, so that no request (not
+	// even a DNS query, which could carry a secret in a host name) leaves.
+	if err := sh.check("url", "", r.url.Hostname()); err != nil {
+		return connector.Result{}, err
+	}
+	if r.auth.tokenEndpoint != nil {
+		if err := sh.check("authentication.oauthTokenEndpoint", "", r.auth.tokenEndpoint.Hostname()); err != nil {
+			return connector.Result{}, err
+		}
+	}
+	if sh != nil {
+		ctx = context.WithValue(ctx, secretHostsKey{}, sh)
 	}
 	if r.connectTimeout > 0 {
 		ctx = context.WithValue(ctx, connectTimeoutKey{}, r.connectTimeout)

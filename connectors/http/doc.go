@@ -11,6 +11,12 @@
 // cloud metadata address unless its Config allows it, and it checks the
 // address it actually dials (after DNS resolution, for every redirect and
 // for OAuth token requests), so DNS rebinding cannot get around the check.
+// A request whose connector.Request.SecretHosts restricts its secrets goes
+// only to hosts every restricted secret allows: the URL's host, the OAuth
+// token endpoint's and every redirect's are checked before the request is
+// made, and a refusal is an *connector.InputError naming the secret and the
+// host.
+//
 // Like a third-party connector, it imports nothing of the engine: only
 // sdk/connector. Secrets, retries, timeouts of the job and result mapping
 // are the connector runtime's business, not this package's.

@@ -51,41 +51,19 @@ var thisNetwork = netip.MustParsePrefix("0.0.0.0/8")
 // guard decides which addresses may be dialled.
 type guard struct {
 	allowPrivate bool
-	hosts        map[string]bool // lower-case host names allowed whatever they resolve to
-	prefixes     []netip.Prefix  // addresses allowed whatever their kind
+	allowed      hostList // hosts allowed whatever they resolve to, addresses whatever their kind
 }
 
 func newGuard(allowPrivate bool, allowed []string) (*guard, error) {
-	g := &guard{allowPrivate: allowPrivate, hosts: map[string]bool{}}
-	for _, a := range allowed {
-		a = strings.TrimSpace(a)
-		switch {
-		case a == "":
-			return nil, fmt.Errorf("allowed hosts: an entry is empty")
-		case strings.Contains(a, "/"):
-			p, err := netip.ParsePrefix(a)
-			if err != nil {
-				return nil, fmt.Errorf("allowed hosts: %q is not a CIDR prefix such as 10.0.0.0/8: %w", a, err)
-			}
-			g.prefixes = append(g.prefixes, p.Masked())
-		default:
-			if addr, err := netip.ParseAddr(strings.Trim(a, "[]")); err == nil {
-				g.prefixes = append(g.prefixes, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
-				continue
-			}
-			if strings.ContainsAny(a, ":@?#") {
-				return nil, fmt.Errorf("allowed hosts: %q is not a host name, an IP address or a CIDR prefix", a)
-			}
-			g.hosts[strings.ToLower(strings.TrimSuffix(a, "."))] = true
-		}
+	l, err := parseHostList(allowed)
+	if err != nil {
+		return nil, fmt.Errorf("allowed hosts: %w", err)
 	}
-	return g, nil
+	return &guard{allowPrivate: allowPrivate, allowed: l}, nil
 }
 
 // hostAllowed reports whether a host name is allowed by name.
-func (g *guard) hostAllowed(host string) bool {
-	return g.hosts[strings.ToLower(strings.TrimSuffix(host, "."))]
-}
+func (g *guard) hostAllowed(host string) bool { return g.allowed.nameAllowed(host) }
 
 // checkHost refuses metadata host names before any resolution.
 func (g *guard) checkHost(host string) error {
@@ -104,10 +82,8 @@ func (g *guard) checkHost(host string) error {
 // check refuses an address by its kind.
 func (g *guard) check(host string, addr netip.Addr) error {
 	addr = addr.Unmap()
-	for _, p := range g.prefixes {
-		if p.Contains(addr) {
-			return nil
-		}
+	if g.allowed.addrAllowed(addr) {
+		return nil
 	}
 	for _, m := range metadataAddrs {
 		if addr == m {

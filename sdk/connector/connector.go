@@ -47,6 +47,14 @@ type Request struct {
 	Input map[string]any `json:"input"`
 	// Headers are the task headers (zeebe:taskHeaders).
 	Headers map[string]string `json:"headers,omitempty"`
+	// SecretHosts names, for each secret resolved into Input that the
+	// engine's configuration restricts (connectors.secrets allowed_hosts),
+	// the hosts it may be sent to: host names, *.example.com wildcards, IP
+	// addresses and CIDR prefixes. A connector that sends Input over the
+	// network must send it only to a host that every entry allows,
+	// redirects included, and fail with an *InputError otherwise. Secrets
+	// without a restriction are not listed. Older hosts never set it.
+	SecretHosts map[string][]string `json:"secretHosts,omitempty"`
 }
 
 // Result is what a connector produced. The runtime maps Response into
