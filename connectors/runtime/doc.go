@@ -6,7 +6,10 @@
 // Camunda's result mapping (resultVariable, resultExpression) and error
 // mapping (errorExpression with bpmnError and jobError), metrics, an
 // OpenTelemetry span per execution, and redaction of resolved secrets from
-// every message it writes.
+// every message it writes. A secret restricted to hosts (Secrets,
+// HostRestrictedSource) travels with its allowed hosts in the request's
+// SecretHosts; the connector, which alone knows where it sends, enforces them
+// (the HTTP connector does; a plugin must, see docs/connectors.md).
 //
 // It must never call into the kernel other than through its Jobs interface
 // (activate, complete, fail, throw error), never write a resolved secret back

@@ -47,7 +47,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func startE2E(t *testing.T, httpCfg httpconn.Config, secrets runtime.SecretMap, models ...string) *e2e {
+func startE2E(t *testing.T, httpCfg httpconn.Config, secrets runtime.SecretSource, models ...string) *e2e {
 	t.Helper()
 	srv := resttest.Start(t, resttest.Options{})
 	log := &lockedBuffer{}
@@ -352,5 +352,42 @@ func TestE2ELoopbackIsRefusedUnlessAllowed(t *testing.T) {
 	}
 	if n := strings.Count(e.log.String(), `"msg":"connector job failed"`); n != 2 {
 		t.Fatalf("%d failed attempts logged, want 2 (retries=2):\n%s", n, e.log.String())
+	}
+}
+
+// A secret restricted to 127.0.0.1 reaches a server there; sent to another
+// host (localhost, the same server by another name), the call is refused
+// before it is made, as an incident that names the secret and the host and
+// holds no secret value.
+func TestE2ESecretGoesOnlyToItsAllowedHosts(t *testing.T) {
+	const secret = "tok-allowed-hosts-5d1e"
+	rec := &api{}
+	ts := httptest.NewServer(rec.handler(func(w nethttp.ResponseWriter, r *nethttp.Request) { jsonResponse(w, 200, `{"accepted":true}`) }))
+	defer ts.Close()
+	secrets := runtime.Secrets{"TOKEN": {Value: secret, AllowedHosts: []string{"127.0.0.1"}}}
+	e := startE2E(t, httpconn.Config{AllowPrivateAddresses: true}, secrets, "rest-secret.bpmn")
+
+	ok := e.create(t, "rest-secret", map[string]any{"baseUrl": ts.URL, "path": "/ok", "item": "book"})
+	e.waitState(t, ok, "COMPLETED")
+	port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
+	refused := e.create(t, "rest-secret", map[string]any{"baseUrl": "http://localhost:" + port, "path": "/steal", "item": "pen"})
+	inc := e.waitIncident(t, refused)
+	msg, _ := inc["errorMessage"].(string)
+	if !strings.Contains(msg, "secret TOKEN may not be sent to host localhost") || strings.Contains(msg, secret) {
+		t.Fatalf("incident message %q: want the secret and host named, the value absent", msg)
+	}
+	reqs, _ := rec.seen()
+	if len(reqs) != 1 || reqs[0].URL.Path != "/ok" {
+		t.Fatalf("the API saw %d requests, want only the allowed one", len(reqs))
+	}
+	// The secret in the host name itself (a DNS lookup would carry it):
+	// refused before any lookup, the value masked in the incident.
+	inName := e.create(t, "rest-secret", map[string]any{"baseUrl": "http://{{secrets.TOKEN}}.localhost:" + port, "path": "/", "item": "x"})
+	msg, _ = e.waitIncident(t, inName)["errorMessage"].(string)
+	if !strings.Contains(msg, "secret TOKEN may not be sent to host ***.localhost") || strings.Contains(msg, secret) {
+		t.Fatalf("incident message %q: want the host masked", msg)
+	}
+	if strings.Contains(e.log.String(), secret) {
+		t.Fatalf("the log holds the secret:\n%s", e.log.String())
 	}
 }

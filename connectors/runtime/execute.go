@@ -125,6 +125,7 @@ func (r *Runtime) prepare(reg *registration, job Job) (a *attempt, out outcome, 
 	a.req = connector.Request{
 		JobKey: job.Key, JobType: job.Type, ProcessInstanceKey: job.ProcessInstanceKey, BPMNProcessID: job.BPMNProcessID,
 		ElementID: job.ElementID, Retries: job.Retries, Input: input, Headers: copyHeaders(job.Headers),
+		SecretHosts: secretHosts(r.cfg.Secrets, res.used),
 	}
 	return a, outcome{}, true
 }

@@ -25,6 +25,36 @@ func (m SecretMap) Secret(name string) (string, bool) {
 	return v, ok
 }
 
+// HostRestrictedSource is a SecretSource whose secrets may be restricted to
+// the hosts they may be sent to.
+type HostRestrictedSource interface {
+	// AllowedHosts returns the hosts the secret may be sent to (host
+	// names, *.example.com wildcards, IP addresses, CIDR prefixes), or nil
+	// when it is not restricted.
+	AllowedHosts(name string) []string
+}
+
+// Secret is a configured secret.
+type Secret struct {
+	// Value is what {{secrets.NAME}} resolves to.
+	Value string
+	// AllowedHosts are the hosts the secret may be sent to; nil: any host.
+	AllowedHosts []string
+}
+
+// Secrets is a SecretSource over a map of name to secret, restricted to
+// hosts where the secret says so.
+type Secrets map[string]Secret
+
+// Secret implements SecretSource.
+func (m Secrets) Secret(name string) (string, bool) {
+	s, ok := m[name]
+	return s.Value, ok
+}
+
+// AllowedHosts implements HostRestrictedSource.
+func (m Secrets) AllowedHosts(name string) []string { return m[name].AllowedHosts }
+
 // SecretsFromEnv picks the secrets out of an environment (os.Environ's
 // form, "KEY=value"): a variable named prefix+NAME is the secret NAME, for
 // example WF_SECRET_TOKEN with prefix WF_SECRET_ is TOKEN. Variables with an
@@ -139,6 +169,27 @@ func fieldName(path string) string {
 		return "(variables)"
 	}
 	return path
+}
+
+// secretHosts lists the allowed hosts of the used secrets that are
+// restricted; nil when none is.
+func secretHosts(source SecretSource, used map[string]string) map[string][]string {
+	hr, ok := source.(HostRestrictedSource)
+	if !ok {
+		return nil
+	}
+	var out map[string][]string
+	for name := range used {
+		hosts := hr.AllowedHosts(name)
+		if hosts == nil {
+			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[name] = append([]string{}, hosts...)
+	}
+	return out
 }
 
 // redactor replaces secret values with "***".
