@@ -3,45 +3,59 @@ package rest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
 )
 
 // jsonText is a variable value as JSON text, written verbatim.
 type jsonText = json.RawMessage
 
-// awaitCompletion waits until a process instance has ended and returns its
-// root variables (only the named ones when names is not empty). It gives up
-// after requestTimeout ms (the server default when 0) with
-// context.DeadlineExceeded; the instance keeps running.
-func (s *Server) awaitCompletion(ctx context.Context, key int64, requestTimeout int64, names []string) (map[string]jsonText, error) {
+// awaitCompletion waits until a created process instance has ended and
+// returns its root variables (only the named ones when names is not empty).
+// It answers from the engine's own account of the end whenever it has one,
+// and reads the store only for an instance that ended before the wait began.
+// It gives up after requestTimeout ms (the server default when 0); the
+// instance keeps running. The instance is committed by then, so every error
+// it returns is an *acceptedError naming it.
+func (s *Server) awaitCompletion(ctx context.Context, created *engine.CreatedInstance, requestTimeout int64, names []string) (map[string]jsonText, error) {
+	key := created.ProcessInstanceKey
+	if created.End != nil { // ended within the creation command
+		return endVariables(key, created.End.Variables, names)
+	}
 	wait := s.cfg.AwaitTimeout
 	if requestTimeout > 0 {
 		wait = min(time.Duration(requestTimeout)*time.Millisecond, s.cfg.MaxLongPollTimeout)
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	// Register before looking, so that an end committed in between wakes us.
+	// Register before looking, so that an end processed in between is
+	// reported, with its variables.
 	ended, stop := s.eng.AwaitInstance(key)
 	defer stop()
-	p, err := s.q.SearchProcessInstances(ctx, byKey("processInstanceKey", key))
-	row, err := first(p, err, "Process instance", key)
-	if err != nil {
-		return nil, err
+	var active bool
+	if err := s.eng.Read(ctx, func(st *state.State) { active = st.Element(key) != nil }); err != nil {
+		return nil, &acceptedError{key: key, err: err}
 	}
-	if row.State == store.StateActive {
+	if active {
 		select {
-		case <-ended:
+		case end := <-ended:
+			if end.Variables != nil {
+				return endVariables(key, end.Variables, names)
+			}
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, &acceptedError{key: key, err: ctx.Err()}
 		}
 	}
+	// It ended before the wait began: its variables are committed.
 	q := store.Query{Conditions: []store.Condition{{Field: "scopeKey", Op: store.OpEq, Value: key}}, Limit: store.MaxLimit}
 	vars, err := s.q.SearchVariables(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, &acceptedError{key: key, err: fmt.Errorf("read variables of process instance %d: %w", key, err)}
 	}
 	out := map[string]jsonText{}
 	for _, v := range vars.Items {
@@ -51,3 +65,34 @@ func (s *Server) awaitCompletion(ctx context.Context, key int64, requestTimeout 
 	}
 	return out, nil
 }
+
+// endVariables renders the final variables the engine kept for an ended
+// instance as JSON text.
+func endVariables(key int64, vars map[string]any, names []string) (map[string]jsonText, error) {
+	out := map[string]jsonText{}
+	for name, v := range vars {
+		if len(names) > 0 && !slices.Contains(names, name) {
+			continue
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, &acceptedError{key: key, err: fmt.Errorf("encode variable %s: %w", name, err)}
+		}
+		out[name] = b
+	}
+	return out, nil
+}
+
+// acceptedError is a failure after a command committed: the answer must
+// say that the command was accepted and name what it created, so that a
+// client does not run it again.
+type acceptedError struct {
+	key int64 // the process instance the command created
+	err error
+}
+
+func (e *acceptedError) Error() string {
+	return fmt.Sprintf("process instance %d was created, but its result could not be read: %v", e.key, e.err)
+}
+
+func (e *acceptedError) Unwrap() error { return e.err }

@@ -31,7 +31,7 @@ func (s *Server) createInstance(c *gin.Context) {
 		Variables: map[string]jsonText{},
 	}
 	if req.AwaitCompletion {
-		if out.Variables, err = s.awaitCompletion(c.Request.Context(), created.ProcessInstanceKey, req.RequestTimeout, req.FetchVariables); err != nil {
+		if out.Variables, err = s.awaitCompletion(c.Request.Context(), created, req.RequestTimeout, req.FetchVariables); err != nil {
 			s.fail(c, "", err)
 			return
 		}

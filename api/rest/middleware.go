@@ -109,12 +109,20 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Writer = rec
 	c.Next()
 	status := rec.Status()
-	if status >= 500 || status == http.StatusTooManyRequests {
+	if (status >= 500 || status == http.StatusTooManyRequests) && !c.GetBool(acceptedKey) {
 		s.idem.Abandon(key) // not a final answer: a retry may run the command
 		return
 	}
 	s.idem.Finish(key, idempotency.Response{Status: status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()})
 }
+
+// acceptedKey marks, in a request's context, an error answer to a command
+// that committed: it is final, so a retry with the same Idempotency-Key
+// gets it again instead of running the command a second time.
+const acceptedKey = "wf.commandAccepted"
+
+// markAccepted marks the request's answer as one to a committed command.
+func (s *Server) markAccepted(c *gin.Context) { c.Set(acceptedKey, true) }
 
 // recorder keeps a copy of what a handler writes.
 type recorder struct {

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +26,12 @@ type Problem struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail"`
 	Instance string `json:"instance"`
+	// CommandAccepted and ProcessInstanceKey are extension members of an
+	// error answer to a command that was committed nonetheless (the wait for
+	// its result timed out, or the result could not be read): the command
+	// must not be sent again, and the key names what it created.
+	CommandAccepted    bool `json:"commandAccepted,omitempty"`
+	ProcessInstanceKey Key  `json:"processInstanceKey,omitempty"`
 }
 
 // Problem titles Camunda uses.
@@ -78,6 +88,11 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 		writeProblem(c, rejectionStatus(rej.Type), rej.Type.String(), detail)
 		return
 	}
+	var ae *acceptedError
+	if errors.As(err, &ae) {
+		s.failAccepted(c, command, ae)
+		return
+	}
 	var qe *store.QueryError
 	var be *bindError
 	var nf *errNotFound
@@ -98,6 +113,10 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 	case errors.Is(err, engine.ErrUnavailable), errors.Is(err, engine.ErrStopped):
 		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusServiceUnavailable, titleUnavailable, "The engine is unavailable: "+err.Error())
+	case storeUnavailable(err):
+		s.log.Warn("store unavailable", "route", c.FullPath(), "error", err)
+		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
+		writeProblem(c, http.StatusServiceUnavailable, titleUnavailable, "The store is unavailable. Retry later.")
 	case errors.Is(err, context.DeadlineExceeded):
 		writeProblem(c, http.StatusGatewayTimeout, titleDeadlineExceeded, "The request timed out before the engine answered.")
 	case errors.Is(err, context.Canceled):
@@ -107,6 +126,70 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 		s.log.Error("request failed", "route", c.FullPath(), "error", err)
 		writeProblem(c, http.StatusInternalServerError, titleInternal, "The server failed to handle the request.")
 	}
+}
+
+// failAccepted answers a failure after the command committed: 504 when the
+// wait for the result timed out, 503 when the result could not be read,
+// each saying that the command was accepted and naming what it created. It
+// sends no Retry-After: sending the command again would run it again.
+func (s *Server) failAccepted(c *gin.Context, command string, ae *acceptedError) {
+	status, title := http.StatusServiceUnavailable, titleUnavailable
+	detail := fmt.Sprintf("The command was accepted: process instance %d was created, but its result could not be read. "+
+		"Do not send the command again; read the instance by its processInstanceKey.", ae.key)
+	switch {
+	case errors.Is(ae.err, context.Canceled):
+		// The client went away; the answer is still kept for a retry with
+		// the same Idempotency-Key.
+	case errors.Is(ae.err, context.DeadlineExceeded):
+		status, title = http.StatusGatewayTimeout, titleDeadlineExceeded
+		detail = fmt.Sprintf("The command was accepted: process instance %d was created, but it did not end before the request timed out. "+
+			"Do not send the command again; read the instance by its processInstanceKey.", ae.key)
+	case !storeUnavailable(ae.err) && !errors.Is(ae.err, engine.ErrUnavailable) && !errors.Is(ae.err, engine.ErrStopped) && !errors.Is(ae.err, engine.ErrOverloaded):
+		s.log.Error("reading a command's result failed", "route", c.FullPath(), "command", command, "process_instance_key", ae.key, "error", ae.err)
+	}
+	s.markAccepted(c)
+	c.Header("Content-Type", problemContentType)
+	c.AbortWithStatusJSON(status, Problem{Type: "about:blank", Title: title, Status: status, Detail: detail, Instance: c.Request.URL.Path,
+		CommandAccepted: true, ProcessInstanceKey: Key(ae.key)})
+}
+
+// storeUnavailable reports whether a store error means the database cannot
+// be reached or is busy, rather than that the request or the server is
+// wrong. It recognises the drivers' errors by their methods, so that the API
+// does not import them: PostgreSQL's SQLSTATE classes 08 (connection), 53
+// (insufficient resources) and 57P0x (shutdown), errors pgx knows are safe
+// to retry, SQLite's BUSY and LOCKED, and network errors.
+func storeUnavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false // a context error is a net.Error too, but the caller's own
+	}
+	for _, target := range []error{store.ErrClosed, io.EOF, io.ErrUnexpectedEOF, net.ErrClosed, syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		code := pg.SQLState()
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") || strings.HasPrefix(code, "57P0")
+	}
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		const sqliteBusy, sqliteLocked = 5, 6 // extended codes keep the primary code in the low byte
+		switch lite.Code() & 0xff {
+		case sqliteBusy, sqliteLocked:
+			return true
+		}
+	}
+	return false
 }
 
 // bindError is input that could not be read into a request.

@@ -95,8 +95,8 @@ func (s *stubEngine) CreateInstance(context.Context, engine.CreateInstanceReques
 	return nil, s.err
 }
 func (s *stubEngine) CompleteJob(context.Context, engine.CompleteJobRequest) error { return s.err }
-func (s *stubEngine) AwaitInstance(int64) (<-chan struct{}, func()) {
-	return make(chan struct{}), func() {}
+func (s *stubEngine) AwaitInstance(int64) (<-chan engine.InstanceEnd, func()) {
+	return make(chan engine.InstanceEnd), func() {}
 }
 
 func TestEngineTroubleStatus(t *testing.T) {

@@ -25,9 +25,10 @@ type Engine interface {
 	engine.TenantClient
 	Ready() bool
 	Read(ctx context.Context, fn func(*state.State)) error
-	// AwaitInstance returns a channel closed when the process instance ends
-	// (ends committed after the call only) and a function to stop waiting.
-	AwaitInstance(processInstanceKey int64) (<-chan struct{}, func())
+	// AwaitInstance returns a channel that receives the process instance's
+	// end (ends processed after the call only, with the final variables) and
+	// a function to stop waiting.
+	AwaitInstance(processInstanceKey int64) (<-chan engine.InstanceEnd, func())
 }
 
 // Querier is what the API reads from the store: its searches, user tasks

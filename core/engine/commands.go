@@ -201,6 +201,9 @@ type CreatedInstance struct {
 	BPMNProcessID        string
 	Version              int32
 	TenantID             string
+	// End is set when the instance ended within the creation command: its
+	// final variables, for an awaiting caller.
+	End *InstanceEnd
 }
 
 func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*CreatedInstance, error) {
@@ -216,7 +219,11 @@ func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*Cre
 	if start == nil {
 		return nil, reject(record.RejectionInvalidState, "expected process '%s' to have a none start event, but it has none", def.BPMNProcessID)
 	}
-	return p.startInstance(def, nil, v.Variables, nil)
+	ci, err := p.startInstance(def, nil, v.Variables, nil)
+	if err == nil {
+		p.ends.created = ci.ProcessInstanceKey
+	}
+	return ci, err
 }
 
 // startInstance creates an instance of def: at start (a timer or message

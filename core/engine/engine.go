@@ -79,8 +79,8 @@ type Engine struct {
 	commitFailed atomic.Bool // set by the committer, cleared by the loop
 
 	mu       sync.Mutex
-	waiters  map[string][]*jobWaiter   // job type -> long-polls waiting for jobs
-	ends     map[int64][]chan struct{} // process instance -> callers awaiting its end
+	waiters  map[string][]*jobWaiter      // job type -> long-polls waiting for jobs
+	ends     map[int64][]chan InstanceEnd // process instance -> callers awaiting its end
 	failed   error
 	degraded error // set while the store cannot be written
 }
@@ -111,8 +111,9 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		quit:    make(chan struct{}),
 		commits: make(chan *processed),
 		waiters: map[string][]*jobWaiter{},
-		ends:    map[int64][]chan struct{}{},
+		ends:    map[int64][]chan InstanceEnd{},
 	}
+	e.proc.watchEnds(e.awaited)
 	e.wg.Add(2)
 	go e.loop()
 	// Commits outlive Start's context: only Close ends them.
@@ -232,6 +233,7 @@ type processed struct {
 	batch   []*request
 	replies []reply
 	records []*record.Record
+	ends    []InstanceEnd // awaited ends, with their final variables
 	write   *store.Batch  // nil when the batch wrote nothing
 	failed  error         // the store's Prepare failed: the batch fails as a commit would
 	settled chan struct{} // set on the marker settle sends instead of a batch
@@ -275,7 +277,7 @@ func (e *Engine) committer(ctx context.Context) {
 		for i, r := range p.batch {
 			r.done <- p.replies[i]
 		}
-		e.wakeEnds(p.records)
+		e.wakeEnds(p.records, p.ends)
 	}
 }
 
@@ -294,6 +296,7 @@ func (e *Engine) reload() error {
 		return err
 	}
 	e.proc = newProcessor(e.cfg, st)
+	e.proc.watchEnds(e.awaited)
 	e.setDegraded(nil)
 	e.cfg.Logger.Info("state reloaded from the store", "partition", e.cfg.Partition, "position", st.LastPosition())
 	return nil
@@ -360,6 +363,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 			return err
 		}
 		p.records = append(p.records, res.Records...)
+		p.ends = append(p.ends, res.Ended...)
 		return nil
 	}
 	const dueLimit = 1000 // per batch; the rest follow in the next one
@@ -393,6 +397,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 			return nil, err
 		}
 		p.records = append(p.records, res.Records...)
+		p.ends = append(p.ends, res.Ended...)
 		p.replies[i] = reply{res: res}
 	}
 	// Reads see the state after the whole batch, as its callers will once
@@ -410,50 +415,6 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 	// after this one.
 	e.wakeWaiters(st)
 	return p, nil
-}
-
-// AwaitInstance returns a channel that is closed once the process instance
-// has ended (completed or terminated), and a function to stop waiting. A
-// caller must check first whether the instance is still active; the channel
-// only reports ends committed after this call.
-func (e *Engine) AwaitInstance(processInstanceKey int64) (<-chan struct{}, func()) {
-	ch := make(chan struct{})
-	e.mu.Lock()
-	e.ends[processInstanceKey] = append(e.ends[processInstanceKey], ch)
-	e.mu.Unlock()
-	return ch, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		list := e.ends[processInstanceKey]
-		for i, c := range list {
-			if c == ch {
-				e.ends[processInstanceKey] = append(list[:i], list[i+1:]...)
-				break
-			}
-		}
-		if len(e.ends[processInstanceKey]) == 0 {
-			delete(e.ends, processInstanceKey)
-		}
-	}
-}
-
-func (e *Engine) wakeEnds(records []*record.Record) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.ends) == 0 {
-		return
-	}
-	for _, r := range records {
-		if r.Kind != record.KindEvent || (r.Intent != record.IntentElementCompleted && r.Intent != record.IntentElementTerminated) {
-			continue
-		}
-		if list, ok := e.ends[r.Key]; ok {
-			for _, c := range list {
-				close(c)
-			}
-			delete(e.ends, r.Key)
-		}
-	}
 }
 
 // QueueDepth returns how many commands wait for the processor.

@@ -20,6 +20,9 @@ type Result struct {
 	Rejection *Rejection
 	// Response is the command's answer for its caller (depends on the command).
 	Response any
+	// Ended are the awaited process instances the command ended, with their
+	// final variables (see endWatch).
+	Ended []InstanceEnd
 }
 
 // Processor turns commands into events for one partition. It is not safe for
@@ -31,6 +34,7 @@ type Processor struct {
 	parsed    map[string]*model.Definitions // resources parsed by the deployment in hand
 	typeNames map[*model.Element][2]string  // Camunda's element and event type names
 	contexts  []*elementContext             // released step contexts, for reuse
+	ends      endWatch                      // final variables of awaited instances
 	limits    Limits
 
 	// per command
@@ -87,6 +91,7 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 		err = p.run()
 	}
 	res := &Result{Records: append([]*record.Record(nil), p.out...), Response: resp}
+	defer p.takeEnds(res)
 	if err != nil {
 		var rj *Rejection
 		if !errors.As(err, &rj) {
@@ -132,6 +137,7 @@ func (p *Processor) write(key int64, intent record.Intent, v record.Value) error
 		Kind: record.KindEvent, ValueType: v.ValueType(), Intent: intent, Version: state.EventVersion,
 		Timestamp: p.cmd.Timestamp, Value: v,
 	}
+	p.captureEnd(key, intent, v)
 	if err := p.st.Apply(r); err != nil {
 		return err
 	}

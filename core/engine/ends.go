@@ -1,0 +1,134 @@
+package engine
+
+import "github.com/example/wf-engine/core/record"
+
+// InstanceEnd is what the engine knew of a process instance when it ended:
+// the API answers an awaited creation from it without reading the store.
+type InstanceEnd struct {
+	ProcessInstanceKey int64
+	// Completed is false when the instance was terminated.
+	Completed bool
+	// Variables are the instance's root-scope variables as they were when it
+	// ended; nil when the engine did not keep them (nobody awaited the end
+	// while it was processed), in which case the store has them.
+	Variables map[string]any
+}
+
+// endWatch keeps, for one command, the final variables of the process
+// instances whose end somebody awaits. Keeping them changes nothing that is
+// written: it only copies what the state drops when the instance ends.
+type endWatch struct {
+	awaited func(processInstanceKey int64) bool // set by the engine; nil: nobody awaits
+	created int64                               // the instance the command in hand created, 0: none
+	ended   []InstanceEnd
+}
+
+// watchEnds makes the processor keep the final variables of the process
+// instances for which awaited reports true, and of every instance a create
+// command creates and ends at once.
+func (p *Processor) watchEnds(awaited func(processInstanceKey int64) bool) {
+	p.ends.awaited = awaited
+}
+
+// captureEnd keeps a process instance's root variables when the event about
+// to be applied ends it and its end is awaited. It runs before the event is
+// applied, because applying it drops the variables.
+func (p *Processor) captureEnd(key int64, intent record.Intent, v record.Value) {
+	if intent != record.IntentElementCompleted && intent != record.IntentElementTerminated {
+		return
+	}
+	pv, ok := v.(*record.ProcessInstanceValue)
+	if !ok || pv.FlowScopeKey > 0 || pv.ProcessInstanceKey != key {
+		return
+	}
+	if key != p.ends.created && (p.ends.awaited == nil || !p.ends.awaited(key)) {
+		return
+	}
+	vars := map[string]any{}
+	for name, vv := range p.st.LocalVariables(key) {
+		vars[name] = vv.Value
+	}
+	p.ends.ended = append(p.ends.ended, InstanceEnd{ProcessInstanceKey: key, Completed: intent == record.IntentElementCompleted, Variables: vars})
+}
+
+// takeEnds returns the ends the command caused (none when it was rejected),
+// sets the created instance's end on a create command's answer, and clears
+// the watch for the next command.
+func (p *Processor) takeEnds(res *Result) {
+	if res.Rejection == nil && len(p.ends.ended) > 0 {
+		res.Ended = append([]InstanceEnd(nil), p.ends.ended...)
+		if ci, ok := res.Response.(*CreatedInstance); ok {
+			for i := range res.Ended {
+				if res.Ended[i].ProcessInstanceKey == ci.ProcessInstanceKey {
+					ci.End = &res.Ended[i]
+				}
+			}
+		}
+	}
+	p.ends.created = 0
+	p.ends.ended = p.ends.ended[:0]
+}
+
+// AwaitInstance returns a channel that receives the process instance's end
+// (completed or terminated) once it is committed, and a function to stop
+// waiting. A caller must check first whether the instance is still active;
+// the channel only reports ends processed after this call, and for those it
+// carries the final variables.
+func (e *Engine) AwaitInstance(processInstanceKey int64) (<-chan InstanceEnd, func()) {
+	ch := make(chan InstanceEnd, 1)
+	e.mu.Lock()
+	e.ends[processInstanceKey] = append(e.ends[processInstanceKey], ch)
+	e.mu.Unlock()
+	return ch, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		list := e.ends[processInstanceKey]
+		for i, c := range list {
+			if c == ch {
+				e.ends[processInstanceKey] = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(e.ends[processInstanceKey]) == 0 {
+			delete(e.ends, processInstanceKey)
+		}
+	}
+}
+
+// awaited reports whether somebody awaits the process instance's end; the
+// processor asks it while it processes the end.
+func (e *Engine) awaited(processInstanceKey int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.ends[processInstanceKey]
+	return ok
+}
+
+// wakeEnds hands the committed ends among records to their awaiters, with
+// the final variables the processor kept for them.
+func (e *Engine) wakeEnds(records []*record.Record, kept []InstanceEnd) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.ends) == 0 {
+		return
+	}
+	for _, r := range records {
+		if r.Kind != record.KindEvent || (r.Intent != record.IntentElementCompleted && r.Intent != record.IntentElementTerminated) {
+			continue
+		}
+		list, ok := e.ends[r.Key]
+		if !ok {
+			continue
+		}
+		end := InstanceEnd{ProcessInstanceKey: r.Key, Completed: r.Intent == record.IntentElementCompleted}
+		for _, k := range kept {
+			if k.ProcessInstanceKey == r.Key {
+				end = k
+			}
+		}
+		for _, c := range list {
+			c <- end // buffered for one: each channel is sent to once
+		}
+		delete(e.ends, r.Key)
+	}
+}
