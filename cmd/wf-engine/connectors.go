@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,19 +40,36 @@ type ConnectorsConfig struct {
 	AllowedHosts []string `koanf:"allowed_hosts"`
 	// MaxResponseBytes bounds an HTTP connector response body.
 	MaxResponseBytes int64 `koanf:"max_response_bytes"`
-	// Secrets resolve {{secrets.NAME}} in connector inputs. WF_SECRET_NAME
-	// environment variables add to them (and win).
-	Secrets map[string]string `koanf:"secrets"`
+	// Secrets resolve {{secrets.NAME}} in connector inputs. An entry is
+	// either the value (NAME: value) or {value, allowed_hosts}: the hosts
+	// the secret may be sent to (host names, *.example.com wildcards, IP
+	// addresses, CIDR prefixes). WF_SECRET_NAME environment variables set
+	// values (and win), WF_SECRETHOSTS_NAME allowed hosts (comma-separated).
+	// Read them with secrets().
+	Secrets map[string]any `koanf:"secrets"`
+
+	// parsed is Secrets read and merged with the environment by
+	// addEnvSecrets; problems are reported by validate.
+	parsed   runtime.Secrets
+	problems []string
 	// Plugins are the out-of-process connectors to run.
 	Plugins []host.PluginConfig `koanf:"plugins"`
 }
 
 // secretEnvPrefix starts the environment variables that are secrets rather
-// than configuration keys.
-const secretEnvPrefix = "WF_SECRET_"
+// than configuration keys; secretHostsEnvPrefix those that restrict a
+// secret to hosts. Neither is a prefix of the other, so that no secret
+// name can be read as both.
+const (
+	secretEnvPrefix      = "WF_SECRET_"
+	secretHostsEnvPrefix = "WF_SECRETHOSTS_"
+)
 
 func defaultConnectorsConfig() ConnectorsConfig {
-	return ConnectorsConfig{Enabled: true, MaxConcurrent: 16, Timeout: 60 * time.Second, BuiltinHTTP: true, MaxResponseBytes: httpconn.DefaultMaxResponseBytes}
+	// Secrets is an empty map, not nil: the configuration loader merges
+	// the file's entries into it.
+	return ConnectorsConfig{Enabled: true, MaxConcurrent: 16, Timeout: 60 * time.Second, BuiltinHTTP: true, MaxResponseBytes: httpconn.DefaultMaxResponseBytes,
+		Secrets: map[string]any{}}
 }
 
 // connectorFlags declares the flags of the connectors keys with a scalar value.
@@ -71,29 +89,116 @@ func openConfigKey(key string) bool {
 	return strings.HasPrefix(key, "connectors.secrets.") || openAuthKey(key)
 }
 
-// secretEnvVar reports environment variables that are secrets, which the
-// configuration loader leaves alone.
-func secretEnvVar(name string) bool { return strings.HasPrefix(name, secretEnvPrefix) }
+// secretEnvVar reports environment variables that are secrets or their
+// allowed hosts, which the configuration loader leaves alone.
+func secretEnvVar(name string) bool {
+	return strings.HasPrefix(name, secretEnvPrefix) || strings.HasPrefix(name, secretHostsEnvPrefix)
+}
 
-// addEnvSecrets merges the WF_SECRET_* variables into the secrets.
+// addEnvSecrets reads the secrets of the configuration and merges the
+// WF_SECRET_* (values) and WF_SECRETHOSTS_* (allowed hosts) variables into
+// them: a variable replaces only what it names, so that WF_SECRET_TOKEN
+// keeps the file's allowed hosts for TOKEN.
 func (c *ConnectorsConfig) addEnvSecrets(environ []string) {
-	env := runtime.SecretsFromEnv(environ, secretEnvPrefix)
-	if len(env) == 0 {
-		return
+	c.parsed, c.problems = runtime.Secrets{}, nil
+	for name, v := range c.Secrets {
+		s, err := parseSecretEntry(v)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("connectors.secrets.%s: %v", name, err))
+			continue
+		}
+		c.parsed[name] = s
 	}
-	if c.Secrets == nil {
-		c.Secrets = map[string]string{}
+	for name, v := range runtime.SecretsFromEnv(environ, secretEnvPrefix) {
+		s := c.parsed[name]
+		s.Value = v
+		c.parsed[name] = s
 	}
-	for k, v := range env {
-		c.Secrets[k] = v
+	for name, v := range runtime.SecretsFromEnv(environ, secretHostsEnvPrefix) {
+		s, ok := c.parsed[name]
+		if !ok {
+			c.problems = append(c.problems, fmt.Sprintf("%s%s: secret %s is not configured (no connectors.secrets entry, no %s%s)",
+				secretHostsEnvPrefix, name, name, secretEnvPrefix, name))
+			continue
+		}
+		s.AllowedHosts = splitList([]string{v})
+		if len(s.AllowedHosts) == 0 {
+			c.problems = append(c.problems, fmt.Sprintf("%s%s: the list of allowed hosts of secret %s is empty", secretHostsEnvPrefix, name, name))
+		}
+		c.parsed[name] = s
 	}
 }
 
-// hosts is AllowedHosts with comma-separated entries (as an environment
-// variable gives them) split.
-func (c *ConnectorsConfig) hosts() []string {
+// parseSecretEntry reads one connectors.secrets entry: a value, or an object
+// {value, allowed_hosts}.
+func parseSecretEntry(v any) (runtime.Secret, error) {
+	switch x := v.(type) {
+	case string:
+		return runtime.Secret{Value: x}, nil
+	case int, int64, float64, bool:
+		return runtime.Secret{Value: fmt.Sprint(x)}, nil
+	case map[string]any:
+		var s runtime.Secret
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch k {
+			case "value":
+				val, ok := x[k].(string)
+				if !ok {
+					return runtime.Secret{}, fmt.Errorf("value must be a string")
+				}
+				s.Value = val
+			case "allowed_hosts":
+				hosts, err := stringList(x[k])
+				if err != nil {
+					return runtime.Secret{}, fmt.Errorf("allowed_hosts: %w", err)
+				}
+				if len(hosts) == 0 {
+					return runtime.Secret{}, fmt.Errorf("allowed_hosts is empty (leave it out for a secret that may go to any host)")
+				}
+				s.AllowedHosts = hosts
+			default:
+				return runtime.Secret{}, fmt.Errorf("unknown key %q (known: value, allowed_hosts)", k)
+			}
+		}
+		if _, ok := x["value"]; !ok {
+			return runtime.Secret{}, fmt.Errorf("value is missing (or set it with %sNAME)", secretEnvPrefix)
+		}
+		return s, nil
+	}
+	return runtime.Secret{}, fmt.Errorf("expected a value or {value, allowed_hosts}, got %T", v)
+}
+
+// stringList reads a YAML list of strings, or one comma-separated string.
+func stringList(v any) ([]string, error) {
+	switch x := v.(type) {
+	case string:
+		return splitList([]string{x}), nil
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("expected a list of host names, addresses or CIDR prefixes, got an entry of type %T", e)
+			}
+			out = append(out, s)
+		}
+		return splitList(out), nil
+	}
+	return nil, fmt.Errorf("expected a list of host names, addresses or CIDR prefixes, got %T", v)
+}
+
+// secrets are the secrets read by addEnvSecrets.
+func (c *ConnectorsConfig) secrets() runtime.Secrets { return c.parsed }
+
+// splitList splits comma-separated entries and drops empty ones.
+func splitList(l []string) []string {
 	var out []string
-	for _, h := range c.AllowedHosts {
+	for _, h := range l {
 		for _, p := range strings.Split(h, ",") {
 			if p = strings.TrimSpace(p); p != "" {
 				out = append(out, p)
@@ -102,6 +207,10 @@ func (c *ConnectorsConfig) hosts() []string {
 	}
 	return out
 }
+
+// hosts is AllowedHosts with comma-separated entries (as an environment
+// variable gives them) split.
+func (c *ConnectorsConfig) hosts() []string { return splitList(c.AllowedHosts) }
 
 // validate adds the connectors section's problems.
 func (c *ConnectorsConfig) validate(add func(format string, args ...any)) {
@@ -120,9 +229,37 @@ func (c *ConnectorsConfig) validate(add func(format string, args ...any)) {
 	if _, err := httpconn.New(httpconn.Config{AllowedHosts: c.hosts()}); err != nil {
 		add("connectors.allowed_hosts: %v", strings.TrimPrefix(err.Error(), "http connector: allowed hosts: "))
 	}
-	for name := range c.Secrets {
+	for _, p := range c.problems {
+		add("%s", p)
+	}
+	for _, name := range sortedSecretNames(c.parsed) {
 		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "{} ") {
 			add("connectors.secrets: %q is not a usable secret name", name)
+		}
+		if hosts := c.parsed[name].AllowedHosts; hosts != nil {
+			if err := httpconn.ValidateHosts(hosts); err != nil {
+				add("connectors.secrets.%s.allowed_hosts: %v", name, err)
+			}
+		}
+	}
+}
+
+func sortedSecretNames(m runtime.Secrets) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// warnUnrestrictedSecrets logs a warning for each secret that may be sent
+// to any host (no allowed_hosts), by name.
+func warnUnrestrictedSecrets(s runtime.Secrets, log *slog.Logger) {
+	for _, name := range sortedSecretNames(s) {
+		if s[name].AllowedHosts == nil {
+			log.Warn("connector secret may be sent to any host: give it allowed_hosts (connectors.secrets.NAME.allowed_hosts or "+secretHostsEnvPrefix+"NAME)",
+				"secret", name)
 		}
 	}
 }
@@ -147,12 +284,13 @@ func startConnectors(ctx context.Context, cfg ConnectorsConfig, client engine.Cl
 		jobs = runtime.EngineJobsForTenants(client, tenants)
 	}
 	rt, err := runtime.New(runtime.Config{
-		Jobs: jobs, Secrets: runtime.SecretMap(cfg.Secrets), Logger: log, Registerer: reg,
+		Jobs: jobs, Secrets: cfg.secrets(), Logger: log, Registerer: reg,
 		TracerProvider: otel.GetTracerProvider(), MaxConcurrent: cfg.MaxConcurrent, Timeout: cfg.Timeout,
 	})
 	if err != nil {
 		return nil, err
 	}
+	warnUnrestrictedSecrets(cfg.secrets(), log)
 	if cfg.BuiltinHTTP {
 		conn, err := httpconn.New(httpconn.Config{
 			AllowPrivateAddresses: cfg.AllowPrivateAddresses, AllowedHosts: cfg.hosts(), MaxResponseBytes: cfg.MaxResponseBytes,

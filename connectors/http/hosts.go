@@ -51,7 +51,7 @@ func parseHostList(entries []string) (hostList, error) {
 			if strings.ContainsAny(name, ":@?#[] ") {
 				return hostList{}, fmt.Errorf("%q is not a host name, an IP address or a CIDR prefix", a)
 			}
-			if rest, ok := strings.CutPrefix(name, "*."); ok {
+			if rest, ok := strings.CutPrefix(name, "*."); ok || name == "*" {
 				if !strings.Contains(rest, ".") || strings.Contains(rest, "*") {
 					return hostList{}, fmt.Errorf("%q is not a usable wildcard: write *.example.com (at least two labels after *.)", a)
 				}
