@@ -3,11 +3,14 @@ package rest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -22,6 +25,8 @@ import (
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/memstore"
+	"github.com/example/wf-engine/core/store/pgstore"
+	"github.com/example/wf-engine/core/store/pgstore/pgtest"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -295,5 +300,94 @@ func TestSearchesDuringAStoreOutageAnswer503(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// tcpProxy forwards connections to a PostgreSQL server until it is cut:
+// then it drops every open connection and refuses new ones, as a database
+// host that goes away does.
+type tcpProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	cut    bool
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{ln: ln, target: target}
+	go p.serve()
+	t.Cleanup(p.cutOff)
+	return p
+}
+
+func (p *tcpProxy) serve() {
+	for {
+		in, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = in.Close()
+			continue
+		}
+		p.mu.Lock()
+		if p.cut {
+			p.mu.Unlock()
+			_ = in.Close()
+			_ = out.Close()
+			return
+		}
+		p.conns = append(p.conns, in, out)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(out, in); _ = out.Close() }()
+		go func() { _, _ = io.Copy(in, out); _ = in.Close() }()
+	}
+}
+
+func (p *tcpProxy) cutOff() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	_ = p.ln.Close()
+	for _, c := range p.conns {
+		_ = c.Close()
+	}
+	p.conns = nil
+}
+
+// TestPostgresOutageAnswers503 cuts the engine off its PostgreSQL server:
+// searches answer 503 from pgx's own errors, and a create that cannot commit
+// answers 503 without claiming it was accepted.
+func TestPostgresOutageAnswers503(t *testing.T) {
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	s, err := pgstore.Open(context.Background(), u.String(), pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, s, rest.Config{RetryAfter: 2 * time.Second})
+	setup(t, c)
+	want(t, c.post("/v2/process-instances/search", nil), http.StatusOK)
+	proxy.cutOff()
+	for _, r := range []*response{
+		c.post("/v2/process-instances/search", nil),
+		c.post("/v2/variables/search", nil),
+		c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "awaitCompletion": true, "requestTimeout": 1000}),
+	} {
+		want(t, r, http.StatusServiceUnavailable)
+		if r.header.Get("Retry-After") != "2" || r.obj(t)["commandAccepted"] != nil {
+			t.Fatalf("Retry-After %q: %s", r.header.Get("Retry-After"), r.body)
+		}
 	}
 }
