@@ -17,7 +17,8 @@
 // back-off when the server answers 429 or 503, honouring Retry-After. By
 // default the client sends a fresh Idempotency-Key with every mutating POST,
 // so those are retried too; the server answers a repeat with the first
-// answer.
+// answer. A problem with CommandAccepted (a create whose result could not be
+// read, though the instance was created) is never retried.
 //
 // Authentication is pluggable: BearerToken, BasicAuth,
 // OAuth2ClientCredentials or any Auth, for the engine's auth.mode basic and

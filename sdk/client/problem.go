@@ -26,6 +26,13 @@ type Problem struct {
 	Detail string `json:"detail"`
 	// Instance is the path of the request that failed.
 	Instance string `json:"instance"`
+	// CommandAccepted is set when the command committed although the answer
+	// is an error: the result of a create with AwaitCompletion could not be
+	// read (503) or did not come in time (504). Do not send the command
+	// again; ProcessInstanceKey names the instance it created. The client
+	// never retries such an answer.
+	CommandAccepted    bool  `json:"commandAccepted,omitempty"`
+	ProcessInstanceKey int64 `json:"processInstanceKey,omitempty,string"`
 	// RetryAfter is the server's Retry-After advice (429 and 503), zero
 	// when it gave none. It is not part of the problem document.
 	RetryAfter time.Duration `json:"-"`

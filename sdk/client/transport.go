@@ -55,7 +55,7 @@ func (c *Client) send(ctx context.Context, r call) (*answer, error) {
 			continue
 		}
 		p := problemFrom(&r, res)
-		if !retryStatus(res.status) || attempt >= attempts {
+		if !retryStatus(res.status) || p.CommandAccepted || attempt >= attempts {
 			return nil, p
 		}
 		wait := c.retry.backoff(attempt)

@@ -323,3 +323,20 @@ func TestNewRejectsBadBaseURLs(t *testing.T) {
 		t.Fatalf("New: %v %v", c, err)
 	}
 }
+
+func TestAnAcceptedCommandIsNeverRetried(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"type":"about:blank","title":"UNAVAILABLE","status":503,"detail":"The command was accepted: process instance 42 was created","instance":"/v2/process-instances","commandAccepted":true,"processInstanceKey":"42"}`)
+	}, ok(`{"processInstanceKey":"43"}`))
+	c, _ := client.New(f.srv.URL, fastRetry())
+	_, err := c.CreateProcessInstance(ctx(t), client.CreateProcessInstanceRequest{ProcessDefinitionID: "p", AwaitCompletion: true})
+	var p *client.Problem
+	if !errors.As(err, &p) || !p.CommandAccepted || p.ProcessInstanceKey != 42 {
+		t.Fatalf("got %v, want the accepted problem naming instance 42", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Fatalf("made %d attempts for an accepted command, want 1", n)
+	}
+}
