@@ -4,5 +4,10 @@
 // and map the result to the wire types of this package; one function,
 // rejectionStatus, maps engine rejections to HTTP status codes. It must
 // never hold engine logic, change state other than through engine.Client,
-// or answer bad input with anything but a 4xx problem detail.
+// or answer bad input with anything but a 4xx problem detail. A store that
+// is down or busy answers 503 with Retry-After, never 500; and a command
+// that committed is never answered as if it failed: a create with
+// awaitCompletion answers from the engine's account of the instance's end,
+// or with a 503/504 problem that says the command was accepted and names
+// the instance (failAccepted), kept for an Idempotency-Key retry.
 package rest

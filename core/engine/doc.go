@@ -14,4 +14,10 @@
 // the caller's; messages reach their own tenant only; job activation hands
 // out jobs of the tenants asked for. Everything an instance creates carries
 // its definition's tenant.
+//
+// AwaitInstance hands a process instance's end to its awaiters once it is
+// committed, with the root-scope variables as they were when it ended: the
+// processor copies them just before the end is applied (ends.go), only for
+// instances somebody awaits and for an instance its own create command
+// ends. The copy changes nothing that is written or replayed.
 package engine
