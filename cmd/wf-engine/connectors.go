@@ -48,6 +48,11 @@ type ConnectorsConfig struct {
 	// Read them with secrets().
 	Secrets map[string]any `koanf:"secrets"`
 
+	// SecretsRequireAllowedHosts refuses to start with a secret that has
+	// no allowed_hosts; off, such a secret may go to any host and is
+	// warned about at start.
+	SecretsRequireAllowedHosts bool `koanf:"secrets_require_allowed_hosts"`
+
 	// parsed is Secrets read and merged with the environment by
 	// addEnvSecrets; problems are reported by validate.
 	parsed   runtime.Secrets
@@ -81,6 +86,7 @@ func connectorFlags(fs *pflag.FlagSet, d ConnectorsConfig) {
 	fs.Bool("connectors.allow_private_addresses", d.AllowPrivateAddresses, "let the HTTP connector reach loopback, private and link-local addresses")
 	fs.StringSlice("connectors.allowed_hosts", d.AllowedHosts, "host names, addresses or CIDR prefixes the HTTP connector may always reach")
 	fs.Int64("connectors.max_response_bytes", d.MaxResponseBytes, "largest HTTP connector response body in bytes")
+	fs.Bool("connectors.secrets_require_allowed_hosts", d.SecretsRequireAllowedHosts, "refuse to start with a secret that has no allowed_hosts")
 }
 
 // openConfigKey reports keys below a known key that hold user-chosen
@@ -240,6 +246,8 @@ func (c *ConnectorsConfig) validate(add func(format string, args ...any)) {
 			if err := httpconn.ValidateHosts(hosts); err != nil {
 				add("connectors.secrets.%s.allowed_hosts: %v", name, err)
 			}
+		} else if c.SecretsRequireAllowedHosts {
+			add("connectors.secrets.%s: allowed_hosts is required (connectors.secrets_require_allowed_hosts; or %s%s)", name, secretHostsEnvPrefix, name)
 		}
 	}
 }

@@ -124,6 +124,8 @@ func TestConnectorsConfigRefusals(t *testing.T) {
 			`connectors.secrets.TOKEN.allowed_hosts: "10.0.0.0/99" is not a CIDR prefix`},
 		{"a bad secret wildcard", nil, []string{"WF_SECRET_TOKEN=t", "WF_SECRETHOSTS_TOKEN=*"}, `connectors.secrets.TOKEN.allowed_hosts: "*" is not a usable wildcard`},
 		{"hosts of no secret", nil, []string{"WF_SECRETHOSTS_GHOST=api.example.com"}, "WF_SECRETHOSTS_GHOST: secret GHOST is not configured"},
+		{"a secret without hosts when they are required", nil, []string{"WF_SECRET_OPEN=o", "WF_SECRET_TOKEN=t", "WF_SECRETHOSTS_TOKEN=a.example.com",
+			"WF_CONNECTORS_SECRETS_REQUIRE_ALLOWED_HOSTS=true"}, "connectors.secrets.OPEN: allowed_hosts is required"},
 		{"no secret hosts", nil, []string{"WF_SECRET_TOKEN=t", "WF_SECRETHOSTS_TOKEN= , "}, "WF_SECRETHOSTS_TOKEN: the list of allowed hosts of secret TOKEN is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -159,8 +161,13 @@ func TestConnectorsConfigRefusals(t *testing.T) {
 			}
 		})
 	}
+	// Required hosts given: no complaint.
+	cfg, err := loadConfig(flagSet(), environ("WF_SECRET_TOKEN=t", "WF_SECRETHOSTS_TOKEN=a.example.com", "WF_CONNECTORS_SECRETS_REQUIRE_ALLOWED_HOSTS=true"))
+	if err != nil || !cfg.Connectors.SecretsRequireAllowedHosts || cfg.validate() != nil {
+		t.Fatalf("a restricted secret with hosts required: %v %v", err, cfg.validate())
+	}
 	// Disabled, the section's other values are not judged.
-	cfg, err := loadConfig(flagSet(), environ("WF_CONNECTORS_ENABLED=false", "WF_CONNECTORS_MAX_CONCURRENT=0"))
+	cfg, err = loadConfig(flagSet(), environ("WF_CONNECTORS_ENABLED=false", "WF_CONNECTORS_MAX_CONCURRENT=0"))
 	if err != nil || cfg.Connectors.Enabled || cfg.validate() != nil {
 		t.Fatalf("disabled connectors: %+v %v %v", cfg.Connectors, err, cfg.validate())
 	}
