@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,13 +35,32 @@ func (s *Server) bind(c *gin.Context, v any, optional bool) bool {
 		badRequest(c, "the request body is required")
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		badRequest(c, "%s", describeJSONError(err))
+	if err := decodeJSON(body, v); err != nil {
+		badRequest(c, "%s", err.Error())
 		return false
 	}
 	return true
+}
+
+// decodeJSON reads one JSON document into v, strictly: see checkJSON for
+// what is refused besides what encoding/json refuses. Every request body is
+// read through it; the error is a bindError that says what and where.
+func decodeJSON(body []byte, v any) error {
+	dec := numberDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		return bindErrorf("%s", describeJSONError(err))
+	}
+	return checkJSON(body, int(dec.InputOffset()))
+}
+
+// unmarshal decodes the first JSON value of b into v, keeping numbers as
+// json.Number. It is for parts of a body that decodeJSON has checked.
+func unmarshal(b []byte, v any) error { return numberDecoder(b).Decode(v) }
+
+func numberDecoder(b []byte) *json.Decoder {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec
 }
 
 func describeJSONError(err error) string {
@@ -77,14 +98,17 @@ func (s *Server) variables(raw json.RawMessage) (map[string]any, error) {
 	if raw[0] != '{' {
 		return nil, bindErrorf("variables: expected a JSON object mapping variable names to values")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
 	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	if err := unmarshal(raw, &m); err != nil { // raw is part of a body decodeJSON checked
 		return nil, bindErrorf("variables: %s", describeJSONError(err))
 	}
 	return m, nil
 }
+
+// maxMillis is the most milliseconds a time.Duration holds: a request's
+// timeouts, back-offs and times to live are refused above it (api/openapi.yaml
+// says so where it can), as they would overflow into the past.
+const maxMillis = math.MaxInt64 / int64(time.Millisecond)
 
 // tenantOr returns the tenant, or the default one when it is empty.
 func tenantOr(tenant string) string {

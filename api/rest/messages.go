@@ -15,6 +15,10 @@ func (s *Server) publishMessage(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
+	if int64(req.TimeToLive) > maxMillis {
+		s.fail(c, "", bindErrorf("request property 'timeToLive': number must be at most %d (ms)", maxMillis))
+		return
+	}
 	pr, err := s.messageRequest(c.Request.Context(), req.Name, req.CorrelationKey, req.TenantID, req.Variables)
 	if err != nil {
 		s.fail(c, "PUBLISH", err)

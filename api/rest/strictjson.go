@@ -1,0 +1,345 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// checkJSON reads a JSON document once and refuses what encoding/json would
+// let through silently, so that what is decoded is exactly what was sent:
+//
+//   - a key twice in one object, at any depth (encoding/json keeps the last);
+//   - anything but whitespace after the document (encoding/json's Decoder
+//     stops after the first value);
+//   - a string that is not valid UTF-8, or an escape of a lone UTF-16
+//     surrogate (encoding/json turns both into U+FFFD);
+//   - a NUL character (U+0000) in a key, or in a string value outside the
+//     top-level "variables" document: the stores keep text columns without
+//     NUL (core/store/internal/tables.Clean), so a stored name would differ
+//     from the one sent and replay from the log would differ from the rows.
+//     Variable values are kept as JSON text, where NUL stays escaped.
+//
+// The document is b[:end], where decoding it has stopped: its syntax has
+// been checked, and a syntax error found here is reported without detail.
+func checkJSON(b []byte, end int) error {
+	if end < 0 || end > len(b) {
+		return errJSONSyntax
+	}
+	for i := end; i < len(b); i++ {
+		if !isSpace(b[i]) {
+			return bindErrorf("request body: unexpected data after the JSON document at byte %d; send one JSON document", i)
+		}
+	}
+	sc := jsonChecker{b: b[:end]}
+	sc.skipSpace()
+	if err := sc.value(0); err != nil {
+		return err
+	}
+	sc.skipSpace()
+	if sc.i < len(sc.b) {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// maxJSONDepth bounds the nesting checkJSON follows, as encoding/json does.
+const maxJSONDepth = 10000
+
+// jsonChecker walks a JSON document byte by byte. path holds the members
+// and array positions that lead to the value being read, for messages.
+type jsonChecker struct {
+	b    []byte
+	i    int
+	path []pathStep
+}
+
+// pathStep is one member (key, raw as sent) or array position on the way.
+type pathStep struct {
+	key   []byte
+	index int
+}
+
+var errJSONSyntax = bindErrorf("request body: the request body is not valid JSON")
+
+func (sc *jsonChecker) skipSpace() {
+	for sc.i < len(sc.b) && isSpace(sc.b[sc.i]) {
+		sc.i++
+	}
+}
+
+func (sc *jsonChecker) value(depth int) error {
+	if depth > maxJSONDepth {
+		return bindErrorf("request body: the document nests deeper than %d levels", maxJSONDepth)
+	}
+	if sc.i >= len(sc.b) {
+		return errJSONSyntax
+	}
+	switch sc.b[sc.i] {
+	case '{':
+		return sc.object(depth)
+	case '[':
+		return sc.array(depth)
+	case '"':
+		_, err := sc.str(false)
+		return err
+	}
+	// A number or a literal: the decoder has checked its spelling.
+	start := sc.i
+	for sc.i < len(sc.b) && isScalarByte(sc.b[sc.i]) {
+		sc.i++
+	}
+	if sc.i == start {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+func isScalarByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '+' || c == '.'
+}
+
+func (sc *jsonChecker) object(depth int) error {
+	sc.i++ // {
+	var small [16][]byte
+	keys := small[:0] // keys as sent, unescaped when they hold escapes
+	var seen map[string]struct{}
+	sc.skipSpace()
+	if sc.i < len(sc.b) && sc.b[sc.i] == '}' {
+		sc.i++
+		return nil
+	}
+	for {
+		sc.skipSpace()
+		if sc.i >= len(sc.b) || sc.b[sc.i] != '"' {
+			return errJSONSyntax
+		}
+		key, err := sc.str(true)
+		if err != nil {
+			return err
+		}
+		dup := false
+		if seen != nil {
+			_, dup = seen[string(key)]
+			seen[string(key)] = struct{}{}
+		} else {
+			for _, k := range keys {
+				if bytes.Equal(k, key) {
+					dup = true
+					break
+				}
+			}
+			keys = append(keys, key)
+			if len(keys) == len(small) {
+				seen = make(map[string]struct{}, 2*len(keys))
+				for _, k := range keys {
+					seen[string(k)] = struct{}{}
+				}
+			}
+		}
+		if dup {
+			return bindErrorf("request body: duplicate key '%s' %s", key, sc.where())
+		}
+		sc.skipSpace()
+		if sc.i >= len(sc.b) || sc.b[sc.i] != ':' {
+			return errJSONSyntax
+		}
+		sc.i++
+		sc.skipSpace()
+		sc.path = append(sc.path, pathStep{key: key})
+		if err := sc.value(depth + 1); err != nil {
+			return err
+		}
+		sc.path = sc.path[:len(sc.path)-1]
+		sc.skipSpace()
+		if sc.i >= len(sc.b) {
+			return errJSONSyntax
+		}
+		switch sc.b[sc.i] {
+		case ',':
+			sc.i++
+		case '}':
+			sc.i++
+			return nil
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+func (sc *jsonChecker) array(depth int) error {
+	sc.i++ // [
+	sc.skipSpace()
+	if sc.i < len(sc.b) && sc.b[sc.i] == ']' {
+		sc.i++
+		return nil
+	}
+	for n := 0; ; n++ {
+		sc.skipSpace()
+		sc.path = append(sc.path, pathStep{index: n})
+		if err := sc.value(depth + 1); err != nil {
+			return err
+		}
+		sc.path = sc.path[:len(sc.path)-1]
+		sc.skipSpace()
+		if sc.i >= len(sc.b) {
+			return errJSONSyntax
+		}
+		switch sc.b[sc.i] {
+		case ',':
+			sc.i++
+		case ']':
+			sc.i++
+			return nil
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+// str reads a string at sc.i and checks its characters. It returns the
+// string's content: raw when it holds no escape, else unescaped (keys only:
+// for a value the content is not needed and nil is returned).
+func (sc *jsonChecker) str(key bool) ([]byte, error) {
+	sc.i++ // "
+	start := sc.i
+	escaped := false
+	for sc.i < len(sc.b) {
+		c := sc.b[sc.i]
+		switch {
+		case c == '"':
+			raw := sc.b[start:sc.i]
+			sc.i++
+			if !key {
+				return nil, nil
+			}
+			if !escaped {
+				return raw, nil
+			}
+			var s string
+			if err := json.Unmarshal(sc.b[start-1:sc.i], &s); err != nil {
+				return nil, errJSONSyntax
+			}
+			return []byte(s), nil
+		case c == '\\':
+			escaped = true
+			if sc.i+1 >= len(sc.b) {
+				return nil, errJSONSyntax
+			}
+			if sc.b[sc.i+1] != 'u' {
+				sc.i += 2
+				continue
+			}
+			r, ok := sc.hex4(sc.i + 2)
+			if !ok {
+				return nil, errJSONSyntax
+			}
+			sc.i += 6
+			switch {
+			case r == 0:
+				if !key && sc.inVariables() {
+					continue // kept escaped in the variable's JSON text
+				}
+				return nil, sc.badString(key, start, "holds a NUL character (U+0000), which cannot be stored")
+			case r >= 0xD800 && r < 0xDC00:
+				lo, ok := rune(0), false
+				if sc.i+1 < len(sc.b) && sc.b[sc.i] == '\\' && sc.b[sc.i+1] == 'u' {
+					lo, ok = sc.hex4(sc.i + 2)
+				}
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return nil, sc.badString(key, start, "holds an unpaired UTF-16 surrogate escape, which is not a character")
+				}
+				sc.i += 6
+			case r >= 0xDC00 && r <= 0xDFFF:
+				return nil, sc.badString(key, start, "holds an unpaired UTF-16 surrogate escape, which is not a character")
+			}
+		case c < utf8.RuneSelf:
+			sc.i++
+		default:
+			r, size := utf8.DecodeRune(sc.b[sc.i:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, sc.badString(key, start, fmt.Sprintf("is not valid UTF-8 (byte 0x%02x at byte %d)", c, sc.i))
+			}
+			sc.i += size
+		}
+	}
+	return nil, errJSONSyntax
+}
+
+// hex4 reads the four hex digits of a \u escape at b[at:].
+func (sc *jsonChecker) hex4(at int) (rune, bool) {
+	if at+4 > len(sc.b) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(sc.b[at:at+4]), 16, 16)
+	if err != nil {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+// inVariables tells whether the value being read lies in the top-level
+// "variables" document.
+func (sc *jsonChecker) inVariables() bool {
+	return len(sc.path) > 1 && string(sc.path[0].key) == "variables"
+}
+
+// badString says which string is refused and why. A key is shown as far as
+// it can be read: its bad character is escaped.
+func (sc *jsonChecker) badString(key bool, start int, why string) error {
+	if key {
+		end := bytes.IndexByte(sc.b[start:], '"')
+		if end < 0 {
+			end = len(sc.b) - start
+		}
+		return bindErrorf("request body: the key %s %s %s", strconv.QuoteToASCII(string(sc.b[start:start+end])), sc.where(), why)
+	}
+	return bindErrorf("request property '%s': the string %s", sc.pathString(), why)
+}
+
+// where names the object being read: "in changeset", "at the top level".
+func (sc *jsonChecker) where() string {
+	if len(sc.path) == 0 {
+		return "at the top level"
+	}
+	return "in " + sc.pathString()
+}
+
+// pathString writes the path as members joined by dots and [n] for array
+// positions: "changeset.retries", "startInstructions[0].elementId".
+func (sc *jsonChecker) pathString() string {
+	var b strings.Builder
+	for i, p := range sc.path {
+		if p.key == nil {
+			fmt.Fprintf(&b, "[%d]", p.index)
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		k := string(p.key)
+		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
+			k = strconv.QuoteToASCII(k)
+		}
+		b.WriteString(k)
+	}
+	return b.String()
+}
+
+// storable refuses a string outside a JSON body (a multipart field, a file
+// name) that the stores could not keep as sent: one with a NUL character or
+// invalid UTF-8. JSON bodies are checked by checkJSON.
+func storable(what, s string) error {
+	switch {
+	case !utf8.ValidString(s):
+		return bindErrorf("%s: %s is not valid UTF-8", what, strconv.QuoteToASCII(s))
+	case strings.IndexByte(s, 0) >= 0:
+		return bindErrorf("%s: %s holds a NUL character (U+0000), which cannot be stored", what, strconv.QuoteToASCII(s))
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestCheckJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       string // "" accepts; else a part of the message
+	}{
+		{"plain object", `{"a":1,"b":{"c":[1,"x",{"d":null}]}}`, ""},
+		{"whitespace after the document", "{\"a\":1} \n\t\r ", ""},
+		{"same key in sibling objects", `{"a":{"k":1},"b":{"k":2}}`, ""},
+		{"keys differing in case", `{"variables":{"a":1,"A":2}}`, ""},
+		{"many distinct keys", manyKeys(40, false), ""},
+		{"escaped characters", `{"a\"b":"\n\t\\\/\u00e9\ud83d\ude00"}`, ""},
+		{"NUL in a variable's string value", `{"variables":{"v":"a\u0000b","w":["\u0000"]}}`, ""},
+		{"UTF-8 characters", `{"name":"héllo wörld ✓ 😀"}`, ""},
+
+		{"duplicate top-level key", `{"a":1,"a":2}`, "duplicate key 'a' at the top level"},
+		{"duplicate key in changeset", `{"changeset":{"retries":1,"retries":-1}}`, "duplicate key 'retries' in changeset"},
+		{"duplicate variable name", `{"variables":{"x":1,"y":2,"x":3}}`, "duplicate key 'x' in variables"},
+		{"duplicate key deep in an array", `{"variables":{"l":[{},{"k":1,"k":1}]}}`, "duplicate key 'k' in variables.l[1]"},
+		{"duplicate key spelled with an escape", `{"ab":1,"a\u0062":2}`, "duplicate key 'ab'"},
+		{"duplicate among many keys", manyKeys(40, true), "duplicate key 'k0'"},
+		{"second document", `{"a":1}{"a":2}`, "unexpected data after the JSON document at byte 7"},
+		{"word after the document", `{"a":1} x`, "unexpected data after the JSON document at byte 8"},
+		{"NUL in a string field", `{"name":"a\u0000b"}`, "request property 'name': the string holds a NUL character"},
+		{"NUL in a nested string", `{"startInstructions":[{"elementId":"\u0000"}]}`, "request property 'startInstructions[0].elementId'"},
+		{"NUL in a variable name", `{"variables":{"a\u0000":1}}`, `the key "a\\u0000" in variables holds a NUL`},
+		{"NUL in a variable value's key", `{"variables":{"a":{"k\u0000":1}}}`, "in variables.a holds a NUL"},
+		{"NUL in a string of a job result", `{"result":{"corrections":{"assignee":"\u0000"}}}`, "request property 'result.corrections.assignee'"},
+		{"invalid UTF-8 in a value", "{\"name\":\"a\xffb\"}", "request property 'name': the string is not valid UTF-8 (byte 0xff"},
+		{"invalid UTF-8 in a variable value", "{\"variables\":{\"v\":\"\xc3\"}}", "request property 'variables.v': the string is not valid UTF-8"},
+		{"invalid UTF-8 in a key", "{\"variables\":{\"\xe2\x82\":1}}", "in variables is not valid UTF-8"},
+		{"lone high surrogate", `{"name":"\ud800x"}`, "unpaired UTF-16 surrogate"},
+		{"lone low surrogate", `{"variables":{"v":"\udc00"}}`, "request property 'variables.v': the string holds an unpaired"},
+		{"high surrogate then a non-surrogate escape", `{"name":"\ud800\u0041"}`, "unpaired UTF-16 surrogate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var v any
+			err := decodeJSON([]byte(tc.body), &v)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && err == nil:
+				t.Fatalf("accepted, want an error with %q", tc.want)
+			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
+				t.Fatalf("error %q does not say %q", err, tc.want)
+			}
+			if err != nil {
+				if _, ok := err.(*bindError); !ok {
+					t.Fatalf("error %T is not a bindError", err)
+				}
+			}
+		})
+	}
+}
+
+func manyKeys(n int, dup bool) string {
+	var b strings.Builder
+	b.WriteString(`{"variables":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"k`)
+		b.WriteString(strings.Repeat("x", i%3))
+		b.WriteString(string(rune('0' + i%10)))
+		b.WriteString(strings.Repeat("y", i/10))
+		b.WriteString(`":1`)
+	}
+	if dup {
+		b.WriteString(`,"k0":2`)
+	}
+	b.WriteString("}}")
+	return b.String()
+}
+
+// FuzzDecodeJSON checks that decodeJSON never panics, that what it accepts
+// is one JSON document, and that nothing of an accepted document is lost
+// in decoding: every key is kept (no duplicate overwrote another) and no
+// character became U+FFFD that was not sent as one.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"a":1}`, `{"a":1,"a":2}`, `{"a":"\u0000"}`, `{"variables":{"v":"\u0000"}}`,
+		"{\"a\":\"\xff\"}", `{"a":"\ud800"}`, `[1,{"b":[]}] `, `{"a":1}{}`, `"x"`, `{"a\u0062":1,"ab":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var v any
+		if err := decodeJSON(b, &v); err != nil {
+			return
+		}
+		if !json.Valid(b) {
+			t.Fatalf("accepted what is not one JSON document: %q", b)
+		}
+		if sent, kept := keyOccurrences(t, b), countKeys(v); sent != kept {
+			t.Fatalf("%d keys sent, %d kept: %q", sent, kept, b)
+		}
+		lower := bytes.ToLower(b)
+		if hasReplacement(v) && !bytes.Contains(b, []byte("\uFFFD")) && !bytes.Contains(lower, []byte(`\ufffd`)) {
+			t.Fatalf("a character became U+FFFD: %q", b)
+		}
+	})
+}
+
+// keyOccurrences counts the keys of every object in b, duplicates included.
+func keyOccurrences(t *testing.T, b []byte) int {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var stack []byte // per open container: 'k' object awaiting a key, 'v' awaiting a value, 'a' array
+	valueDone := func() {
+		if len(stack) > 0 && stack[len(stack)-1] == 'v' {
+			stack[len(stack)-1] = 'k'
+		}
+	}
+	n := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return n
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, 'k')
+		case json.Delim('['):
+			stack = append(stack, 'a')
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			if len(stack) > 0 && stack[len(stack)-1] == 'k' {
+				n++
+				stack[len(stack)-1] = 'v'
+				continue
+			}
+			valueDone()
+		}
+	}
+}
+
+func countKeys(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := len(x)
+		for _, e := range x {
+			n += countKeys(e)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range x {
+			n += countKeys(e)
+		}
+		return n
+	}
+	return 0
+}
+
+func hasReplacement(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.ContainsRune(x, '\uFFFD')
+	case map[string]any:
+		for k, e := range x {
+			if hasReplacement(k) || hasReplacement(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasReplacement(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
