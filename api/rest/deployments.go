@@ -30,7 +30,9 @@ func (s *Server) deploy(c *gin.Context) {
 	if t := form.Value["tenantId"]; len(t) > 0 {
 		tenant = t[0]
 	}
-	tenant, err = s.requestTenant(c.Request.Context(), tenant)
+	if err = storable("tenantId", tenant); err == nil {
+		tenant, err = s.requestTenant(c.Request.Context(), tenant)
+	}
 	if err != nil {
 		s.fail(c, "", err)
 		return
@@ -66,6 +68,9 @@ func readResources(files []*multipart.FileHeader) ([]record.Resource, error) {
 		case ".bpmn", ".xml":
 		default:
 			return nil, bindErrorf("resources: '%s' is not a BPMN file (.bpmn or .xml); decisions, forms and other resources are not supported yet", fh.Filename)
+		}
+		if err := storable("resources: file name", fh.Filename); err != nil {
+			return nil, err
 		}
 		f, err := fh.Open()
 		if err != nil {
