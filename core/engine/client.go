@@ -132,8 +132,22 @@ type ThrowErrorRequest struct {
 
 // Deploy implements Client.
 func (e *Engine) Deploy(ctx context.Context, req DeployRequest) (*Deployment, error) {
-	res, err := e.submit(ctx, &record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
-		Value: &record.DeploymentValue{Resources: req.Resources, TenantID: req.TenantID}})
+	// Parsing and validating are pure functions of the bytes: done here,
+	// off the loop, the loop only uses their results (and a replay never
+	// runs them). Valid models warm the state's cache, so the loop does not
+	// parse them again when it opens their start events.
+	checked := make([]checkedResource, len(req.Resources))
+	for i, res := range req.Resources {
+		if len(res.Content) == 0 {
+			continue
+		}
+		checked[i] = checkResource(e.cfg.Registry, res.Content)
+		if c := checked[i]; c.parseErr == nil && len(c.checks) == 0 {
+			e.models.add(res.Content, c.defs)
+		}
+	}
+	res, err := e.submitChecked(ctx, &record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
+		Value: &record.DeploymentValue{Resources: req.Resources, TenantID: req.TenantID}}, checked)
 	if err != nil {
 		return nil, err
 	}

@@ -36,8 +36,19 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 	}
 	var all []parsed
 	var problems []string
-	for _, res := range v.Resources {
-		defs, checks, parseErr := CheckResource(p.reg, res.Content)
+	for i, res := range v.Resources {
+		var c checkedResource
+		if i < len(p.checked) && len(res.Content) > 0 && len(p.checked[i].content) == len(res.Content) && &p.checked[i].content[0] == &res.Content[0] {
+			c = p.checked[i] // parsed and validated off the loop
+		} else {
+			c = checkResource(p.reg, res.Content)
+		}
+		defs, checks, parseErr := c.defs, c.checks, c.parseErr
+		if defs != nil && len(defs.Processes) > p.limits.MaxProcessesPerResource {
+			problems = append(problems, fmt.Sprintf("%s: expected at most %d processes in one resource (limit engine.max_processes_per_resource), but it holds %d",
+				res.Name, p.limits.MaxProcessesPerResource, len(defs.Processes)))
+			continue
+		}
 		if parseErr != nil {
 			var ps model.Problems
 			if errors.As(parseErr, &ps) {
@@ -74,7 +85,6 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 	}
 	out := &Deployment{Key: p.newKey()}
 	for _, pr := range all {
-		p.parsed[pr.checksum] = pr.defs
 		for _, proc := range pr.defs.Processes {
 			if !proc.Executable {
 				continue
@@ -110,6 +120,19 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkedResource is one resource parsed and checked by CheckResource.
+type checkedResource struct {
+	content  []byte // the resource checked (the same slice the command carries)
+	defs     *model.Definitions
+	checks   []string
+	parseErr error
+}
+
+func checkResource(reg *element.Registry, content []byte) checkedResource {
+	defs, checks, parseErr := CheckResource(reg, content)
+	return checkedResource{content: content, defs: defs, checks: checks, parseErr: parseErr}
 }
 
 // CheckResource parses one BPMN resource and checks it as a deployment

@@ -53,9 +53,12 @@ var ErrUnavailable = errors.New("engine store is unavailable")
 const reloadInterval = time.Second
 
 type request struct {
-	cmd  *record.Record
-	read func(*state.State)
-	done chan reply
+	cmd *record.Record
+	// checked are the deployment's resources parsed and validated off the
+	// loop, in the order of cmd's resources.
+	checked []checkedResource
+	read    func(*state.State)
+	done    chan reply
 }
 
 type reply struct {
@@ -65,11 +68,12 @@ type reply struct {
 
 // Engine owns one partition: its processor, state and store.
 type Engine struct {
-	cfg  Config
-	proc *Processor
-	in   chan *request
-	quit chan struct{}
-	wg   sync.WaitGroup
+	cfg    Config
+	models *models // the state's parsed resources, warmed by deployments off the loop
+	proc   *Processor
+	in     chan *request
+	quit   chan struct{}
+	wg     sync.WaitGroup
 
 	// commits carries processed batches from the loop to the committer. It
 	// is unbuffered: the loop holds the next batch while one commits, and
@@ -100,12 +104,14 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	st, err := loadState(ctx, cfg.Store)
+	ms := newModels()
+	st, err := loadState(ctx, cfg.Store, ms)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
 		cfg:     cfg,
+		models:  ms,
 		proc:    newProcessor(cfg, st),
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
@@ -123,15 +129,15 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 
 // loadState loads the partition's state from the store's rows, or, for a
 // store that keeps no rows, replays its log.
-func loadState(ctx context.Context, s store.Store) (*state.State, error) {
+func loadState(ctx context.Context, s store.Store, ms *models) (*state.State, error) {
 	if l, ok := s.(store.Loader); ok {
 		snap, err := l.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load state: %w", err)
 		}
-		return state.Restore(parseResource, snap)
+		return state.Restore(ms.parse, snap)
 	}
-	st := NewState()
+	st := state.New(ms.parse)
 	if err := s.ReadLog(ctx, 1, func(r *record.Record) error { return st.Apply(r) }); err != nil {
 		return nil, fmt.Errorf("replay log: %w", err)
 	}
@@ -290,7 +296,7 @@ func (e *Engine) settle() {
 
 // reload replaces the in-memory state with the store's.
 func (e *Engine) reload() error {
-	st, err := loadState(context.Background(), e.cfg.Store)
+	st, err := loadState(context.Background(), e.cfg.Store, e.models)
 	if err != nil {
 		e.setDegraded(err)
 		return err
@@ -392,7 +398,9 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 			continue
 		}
 		r.cmd.Timestamp = now
+		e.proc.checked = r.checked
 		res, err := e.proc.Process(r.cmd)
+		e.proc.checked = nil
 		if err != nil {
 			return nil, err
 		}
@@ -422,8 +430,14 @@ func (e *Engine) QueueDepth() int { return len(e.in) }
 
 // submit sends a command and waits for its answer.
 func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error) {
+	return e.submitChecked(ctx, cmd, nil)
+}
+
+// submitChecked is submit for a deployment whose resources were checked
+// off the loop.
+func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked []checkedResource) (*Result, error) {
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
-	r := &request{cmd: cmd, done: make(chan reply, 1)}
+	r := &request{cmd: cmd, checked: checked, done: make(chan reply, 1)}
 	if err := e.enqueue(ctx, r); err != nil {
 		return nil, err
 	}

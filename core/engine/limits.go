@@ -25,12 +25,18 @@ type Limits struct {
 	// more often belongs to a loop without a wait state, and the element it
 	// leads to gets an incident. Key: engine.max_flow_repeats_per_command.
 	MaxFlowRepeatsPerCommand int
+	// MaxProcessesPerResource bounds the processes of one deployed
+	// resource; a resource with more is rejected. Each process's event
+	// carries the whole resource, so a deployment writes processes ×
+	// resource size bytes. Key: engine.max_processes_per_resource.
+	MaxProcessesPerResource int
 }
 
 // Defaults of Limits.
 const (
 	DefaultMaxStepsPerCommand       = 100000
 	DefaultMaxFlowRepeatsPerCommand = 1000
+	DefaultMaxProcessesPerResource  = 1000
 )
 
 // withDefaults returns l with its zero fields set to their defaults.
@@ -40,6 +46,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxFlowRepeatsPerCommand <= 0 {
 		l.MaxFlowRepeatsPerCommand = DefaultMaxFlowRepeatsPerCommand
+	}
+	if l.MaxProcessesPerResource <= 0 {
+		l.MaxProcessesPerResource = DefaultMaxProcessesPerResource
 	}
 	return l
 }

@@ -136,3 +136,67 @@ func TestStepLimitNamesItsKeyAndElement(t *testing.T) {
 		t.Fatalf("incident %q does not name its element", inc[0])
 	}
 }
+
+// manyProcessesXML returns one resource with n executable processes
+// (start -> service task -> end each).
+func manyProcessesXML(n int) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+`)
+	for i := range n {
+		fmt.Fprintf(&b, `  <bpmn:process id="p%d" isExecutable="true">
+    <bpmn:startEvent id="s%d" />
+    <bpmn:sequenceFlow id="f%da" sourceRef="s%d" targetRef="t%d" />
+    <bpmn:serviceTask id="t%d"><bpmn:extensionElements><zeebe:taskDefinition type="work" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f%db" sourceRef="t%d" targetRef="e%d" />
+    <bpmn:endEvent id="e%d" />
+  </bpmn:process>
+`, i, i, i, i, i, i, i, i, i, i)
+	}
+	b.WriteString("</bpmn:definitions>\n")
+	return b.String()
+}
+
+// BenchmarkDeployManyProcesses deploys one resource holding N processes
+// through the processor (the single writer's share of a deployment).
+func BenchmarkDeployManyProcesses(b *testing.B) {
+	for _, n := range []int{500, 1000, 2000, 4000} {
+		xml := manyProcessesXML(n)
+		b.Run(fmt.Sprintf("processes=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				k := newKernel(b, engine.Limits{MaxProcessesPerResource: n})
+				if res := k.deploy("many.bpmn", xml); res.Rejection != nil {
+					b.Fatal(res.Rejection)
+				}
+			}
+		})
+	}
+}
+
+// A resource may hold up to the limit of processes; one more is rejected
+// with a message naming the resource, the count and the limit's key.
+func TestProcessesPerResourceAreCapped(t *testing.T) {
+	k := newKernel(t, engine.Limits{MaxProcessesPerResource: 300})
+	res := k.deploy("many.bpmn", manyProcessesXML(300))
+	if res.Rejection != nil {
+		t.Fatal(res.Rejection)
+	}
+	created := 0
+	for _, r := range res.Records {
+		if r.Intent == record.IntentProcessCreated {
+			created++
+		}
+	}
+	if created != 300 {
+		t.Fatalf("%d processes created, want 300", created)
+	}
+	if res := k.create("p299", nil); res.Rejection != nil {
+		t.Fatalf("create the last process: %v", res.Rejection)
+	}
+	res = k.deploy("more.bpmn", manyProcessesXML(301))
+	want := "more.bpmn: expected at most 300 processes in one resource (limit engine.max_processes_per_resource), but it holds 301"
+	if res.Rejection == nil || res.Rejection.Type != record.RejectionInvalidArgument || !strings.Contains(res.Rejection.Reason, want) {
+		t.Fatalf("rejection %v, want INVALID_ARGUMENT containing %q", res.Rejection, want)
+	}
+}

@@ -31,10 +31,10 @@ type Processor struct {
 	partition int32
 	st        *state.State
 	reg       *element.Registry
-	parsed    map[string]*model.Definitions // resources parsed by the deployment in hand
-	typeNames map[*model.Element][2]string  // Camunda's element and event type names
-	contexts  []*elementContext             // released step contexts, for reuse
-	ends      endWatch                      // final variables of awaited instances
+	checked   []checkedResource            // the deployment in hand's resources, checked off the loop
+	typeNames map[*model.Element][2]string // Camunda's element and event type names
+	contexts  []*elementContext            // released step contexts, for reuse
+	ends      endWatch                     // final variables of awaited instances
 	limits    Limits
 
 	// per command
@@ -56,14 +56,14 @@ type Processor struct {
 
 // NewProcessor returns a processor that works on st with the handlers of reg.
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
-	return &Processor{partition: partition, st: st, reg: reg, parsed: map[string]*model.Definitions{}, typeNames: map[*model.Element][2]string{},
+	return &Processor{partition: partition, st: st, reg: reg, typeNames: map[*model.Element][2]string{},
 		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
 		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
 		limits: Limits{}.withDefaults()}
 }
 
 // NewState returns an empty state whose process models are parsed with model.Parse.
-func NewState() *state.State { return state.New(parseResource) }
+func NewState() *state.State { return state.New(newModels().parse) }
 
 func parseResource(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }
 
@@ -112,7 +112,6 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 		res.Rejection = rj
 		res.Response = nil
 	}
-	clear(p.parsed)
 	clear(p.startAt)
 	clear(p.pendingVars)
 	clear(p.pendingStart)
