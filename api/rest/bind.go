@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,7 +51,7 @@ func decodeJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return bindErrorf("%s", describeJSONError(err))
 	}
-	return checkJSON(body, int(dec.InputOffset()))
+	return checkJSON(body, int(dec.InputOffset()), reflect.TypeOf(v))
 }
 
 // unmarshal decodes the first JSON value of b into v, keeping numbers as

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -21,11 +24,14 @@ import (
 //     top-level "variables" document: the stores keep text columns without
 //     NUL (core/store/internal/tables.Clean), so a stored name would differ
 //     from the one sent and replay from the log would differ from the rows.
-//     Variable values are kept as JSON text, where NUL stays escaped.
+//     Variable values are kept as JSON text, where NUL stays escaped;
+//   - in an object read into a Go struct, a key that is not a field's name
+//     but matches one ignoring case (encoding/json would read "Retries"
+//     into retries, past the request validator's bounds on "retries").
 //
 // The document is b[:end], where decoding it has stopped: its syntax has
 // been checked, and a syntax error found here is reported without detail.
-func checkJSON(b []byte, end int) error {
+func checkJSON(b []byte, end int, into reflect.Type) error {
 	if end < 0 || end > len(b) {
 		return errJSONSyntax
 	}
@@ -36,7 +42,7 @@ func checkJSON(b []byte, end int) error {
 	}
 	sc := jsonChecker{b: b[:end]}
 	sc.skipSpace()
-	if err := sc.value(0); err != nil {
+	if err := sc.value(0, fieldsOf(into)); err != nil {
 		return err
 	}
 	sc.skipSpace()
@@ -73,7 +79,7 @@ func (sc *jsonChecker) skipSpace() {
 	}
 }
 
-func (sc *jsonChecker) value(depth int) error {
+func (sc *jsonChecker) value(depth int, fs *fieldSet) error {
 	if depth > maxJSONDepth {
 		return bindErrorf("request body: the document nests deeper than %d levels", maxJSONDepth)
 	}
@@ -82,9 +88,9 @@ func (sc *jsonChecker) value(depth int) error {
 	}
 	switch sc.b[sc.i] {
 	case '{':
-		return sc.object(depth)
+		return sc.object(depth, fs)
 	case '[':
-		return sc.array(depth)
+		return sc.array(depth, fs)
 	case '"':
 		_, err := sc.str(false)
 		return err
@@ -104,7 +110,7 @@ func isScalarByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '+' || c == '.'
 }
 
-func (sc *jsonChecker) object(depth int) error {
+func (sc *jsonChecker) object(depth int, fs *fieldSet) error {
 	sc.i++ // {
 	var small [16][]byte
 	keys := small[:0] // keys as sent, unescaped when they hold escapes
@@ -145,6 +151,13 @@ func (sc *jsonChecker) object(depth int) error {
 		if dup {
 			return bindErrorf("request body: duplicate key '%s' %s", key, sc.where())
 		}
+		var member *fieldSet
+		if fs != nil {
+			var err error
+			if member, err = sc.member(fs, key); err != nil {
+				return err
+			}
+		}
 		sc.skipSpace()
 		if sc.i >= len(sc.b) || sc.b[sc.i] != ':' {
 			return errJSONSyntax
@@ -152,7 +165,7 @@ func (sc *jsonChecker) object(depth int) error {
 		sc.i++
 		sc.skipSpace()
 		sc.path = append(sc.path, pathStep{key: key})
-		if err := sc.value(depth + 1); err != nil {
+		if err := sc.value(depth+1, member); err != nil {
 			return err
 		}
 		sc.path = sc.path[:len(sc.path)-1]
@@ -172,7 +185,7 @@ func (sc *jsonChecker) object(depth int) error {
 	}
 }
 
-func (sc *jsonChecker) array(depth int) error {
+func (sc *jsonChecker) array(depth int, fs *fieldSet) error {
 	sc.i++ // [
 	sc.skipSpace()
 	if sc.i < len(sc.b) && sc.b[sc.i] == ']' {
@@ -182,7 +195,7 @@ func (sc *jsonChecker) array(depth int) error {
 	for n := 0; ; n++ {
 		sc.skipSpace()
 		sc.path = append(sc.path, pathStep{index: n})
-		if err := sc.value(depth + 1); err != nil {
+		if err := sc.value(depth+1, fs); err != nil {
 			return err
 		}
 		sc.path = sc.path[:len(sc.path)-1]
@@ -342,4 +355,125 @@ func storable(what, s string) error {
 		return bindErrorf("%s: %s holds a NUL character (U+0000), which cannot be stored", what, strconv.QuoteToASCII(s))
 	}
 	return nil
+}
+
+// member finds key among the fields of a struct: an exact name gives the
+// field's own fields (nil when it is free-form, as variables are); a name
+// that matches a field only ignoring case is refused.
+func (sc *jsonChecker) member(fs *fieldSet, key []byte) (*fieldSet, error) {
+	if m, ok := fs.names[string(key)]; ok {
+		return m, nil
+	}
+	for _, name := range fs.sorted {
+		if strings.EqualFold(name, string(key)) {
+			return nil, bindErrorf("request body: key '%s' %s is not '%s': keys are case-sensitive", key, sc.where(), name)
+		}
+	}
+	return nil, nil
+}
+
+// fieldSet is what encoding/json reads from an object into a struct type:
+// the JSON names of its fields, each with the field set of its own type
+// (nil when that is not a struct, or decodes itself).
+type fieldSet struct {
+	names  map[string]*fieldSet
+	sorted []string
+}
+
+// fieldSets caches fieldsOf by reflect.Type; buildFields holds a lock
+// while it builds, and publishes only finished sets.
+var (
+	fieldSets   sync.Map
+	buildFields sync.Mutex
+)
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// fieldsOf returns the field set of t, looking through pointers, slices and
+// arrays; nil when t is not read as a struct.
+func fieldsOf(t reflect.Type) *fieldSet {
+	t = structType(t)
+	if t == nil {
+		return nil
+	}
+	if fs, ok := fieldSets.Load(t); ok {
+		return fs.(*fieldSet)
+	}
+	buildFields.Lock()
+	defer buildFields.Unlock()
+	built := map[reflect.Type]*fieldSet{}
+	fs := fieldsIn(t, built)
+	for bt, bfs := range built {
+		fieldSets.Store(bt, bfs)
+	}
+	return fs
+}
+
+// structType is the struct type a JSON object is read into for t, or nil.
+func structType(t reflect.Type) reflect.Type {
+	for t != nil {
+		if t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType) {
+			return nil
+		}
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			t = t.Elem()
+		case reflect.Struct:
+			return t
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// fieldsIn builds the field set of struct type t; built holds the sets
+// being built, for types that hold themselves.
+func fieldsIn(t reflect.Type, built map[reflect.Type]*fieldSet) *fieldSet {
+	if fs, ok := fieldSets.Load(t); ok {
+		return fs.(*fieldSet)
+	}
+	if fs := built[t]; fs != nil {
+		return fs
+	}
+	fs := &fieldSet{names: map[string]*fieldSet{}}
+	built[t] = fs
+	addFields(fs, t, built)
+	for name := range fs.names {
+		fs.sorted = append(fs.sorted, name)
+	}
+	slices.Sort(fs.sorted)
+	return fs
+}
+
+func addFields(fs *fieldSet, t reflect.Type, built map[reflect.Type]*fieldSet) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				addFields(fs, et, built) // promoted fields
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		var member *fieldSet
+		if st := structType(f.Type); st != nil {
+			member = fieldsIn(st, built)
+		}
+		fs.names[name] = member
+	}
 }

@@ -89,6 +89,7 @@ func TestRequestsAreReadStrictly(t *testing.T) {
 			// Numbers out of the range Camunda's description allows, or that
 			// would overflow a duration.
 			refuse(post, "/v2/jobs/"+job+"/failure", `{"retries":-1}`, "request property 'retries': number must be at least 0")
+			refuse(post, "/v2/jobs/"+job+"/failure", `{"Retries":-1}`, "request body: key 'Retries' at the top level is not 'retries'")
 			refuse(http.MethodPatch, "/v2/jobs/"+job, `{"changeset":{"retries":0}}`, "request property 'changeset.retries'")
 			refuse(http.MethodPatch, "/v2/jobs/"+job, `{"changeset":{"timeout":9223372036855}}`, "request property 'changeset.timeout'")
 			refuse(post, "/v2/jobs/"+job+"/failure", `{"retries":1,"retryBackOff":-5}`, "request property 'retryBackOff'")

@@ -61,6 +61,31 @@ func TestCheckJSON(t *testing.T) {
 	}
 }
 
+func TestCheckJSONKeysAreCaseSensitive(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		into       any
+		want       string
+	}{
+		{"a field's name in other case", `{"Retries":-1}`, &JobFailRequest{}, "key 'Retries' at the top level is not 'retries': keys are case-sensitive"},
+		{"in a nested struct", `{"changeset":{"retries":1,"RETRIES":-1}}`, &JobUpdateRequest{}, "key 'RETRIES' in changeset is not 'retries'"},
+		{"in a slice of structs", `{"processDefinitionId":"p","startInstructions":[{"ElementId":"x"}]}`, &CreateProcessInstanceRequest{}, "in startInstructions[0] is not 'elementId'"},
+		{"variables are free-form", `{"variables":{"Variables":1,"a":{"A":1}}}`, &CreateProcessInstanceRequest{}, ""},
+		{"search filters are free-form", `{"filter":{"State":"x"}}`, &SearchRequest{}, ""},
+		{"unknown keys are left to the spec", `{"retries":1,"extra":true}`, &JobFailRequest{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := decodeJSON([]byte(tc.body), tc.into)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
 func manyKeys(n int, dup bool) string {
 	var b strings.Builder
 	b.WriteString(`{"variables":{`)
