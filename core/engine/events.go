@@ -68,6 +68,9 @@ func (p *Processor) applyResult(in *instance, result map[string]any) error {
 	if len(result) == 0 {
 		return nil
 	}
+	if err := p.checkVariables(in, result); err != nil {
+		return err
+	}
 	if len(in.el.Outputs) > 0 {
 		return p.setLocals(in.ei, result)
 	}

@@ -240,6 +240,11 @@ func (p *Processor) complete(key int64) error {
 	}
 	if result, ok := p.pendingVars[key]; ok {
 		if err := p.applyResult(in, result); err != nil {
+			var f *element.Failure
+			if errors.As(err, &f) {
+				delete(p.pendingVars, key)
+				return p.fail(in, err)
+			}
 			return err
 		}
 		delete(p.pendingVars, key)

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/expr"
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -30,13 +32,21 @@ type Limits struct {
 	// carries the whole resource, so a deployment writes processes ×
 	// resource size bytes. Key: engine.max_processes_per_resource.
 	MaxProcessesPerResource int
+	// MaxVariableBytesPerCommand bounds the variables (their JSON size, as
+	// expr.Size measures it) one command writes. Variables a request
+	// carries count, but only what the model computes is refused: the
+	// element whose mapping or result would pass the bound gets an
+	// incident and nothing of it is written. Key:
+	// engine.max_variables_bytes_per_command.
+	MaxVariableBytesPerCommand int
 }
 
 // Defaults of Limits.
 const (
-	DefaultMaxStepsPerCommand       = 100000
-	DefaultMaxFlowRepeatsPerCommand = 1000
-	DefaultMaxProcessesPerResource  = 1000
+	DefaultMaxStepsPerCommand         = 100000
+	DefaultMaxFlowRepeatsPerCommand   = 1000
+	DefaultMaxProcessesPerResource    = 1000
+	DefaultMaxVariableBytesPerCommand = 4 << 20
 )
 
 // withDefaults returns l with its zero fields set to their defaults.
@@ -46,6 +56,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxFlowRepeatsPerCommand <= 0 {
 		l.MaxFlowRepeatsPerCommand = DefaultMaxFlowRepeatsPerCommand
+	}
+	if l.MaxVariableBytesPerCommand <= 0 {
+		l.MaxVariableBytesPerCommand = DefaultMaxVariableBytesPerCommand
 	}
 	if l.MaxProcessesPerResource <= 0 {
 		l.MaxProcessesPerResource = DefaultMaxProcessesPerResource
@@ -93,4 +106,31 @@ func (p *Processor) stopped(key int64) (bool, error) {
 			"(limit engine.max_steps_per_command); element %s was not activated", p.limits.MaxStepsPerCommand, in.el.ID)
 	}
 	return true, p.raiseIncident(in, &element.Failure{Type: record.ErrorUnknown, Message: msg}, 0)
+}
+
+// countVariable adds a written variable to the command's variable bytes.
+func (p *Processor) countVariable(name string, v any) {
+	n, _ := expr.Size(v, p.limits.MaxVariableBytesPerCommand+1)
+	p.varBytes += len(name) + n
+}
+
+// checkVariables refuses variables an element is about to write when they
+// would bring the command's variables over the limit.
+func (p *Processor) checkVariables(in *instance, vars map[string]any) error {
+	names := make([]string, 0, len(vars))
+	for name := range vars {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	total := p.varBytes
+	for _, name := range names {
+		n, ok := expr.Size(vars[name], p.limits.MaxVariableBytesPerCommand-total)
+		total += len(name) + n
+		if !ok || total > p.limits.MaxVariableBytesPerCommand {
+			return element.Failf(record.ErrorIOMapping,
+				"variable '%s' of element %s would bring the variables written by one command over %d bytes (limit engine.max_variables_bytes_per_command), so it was not written",
+				name, in.el.ID, p.limits.MaxVariableBytesPerCommand)
+		}
+	}
+	return nil
 }

@@ -2,11 +2,13 @@ package engine_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/expr"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/elements/standard"
 )
@@ -198,5 +200,63 @@ func TestProcessesPerResourceAreCapped(t *testing.T) {
 	want := "more.bpmn: expected at most 300 processes in one resource (limit engine.max_processes_per_resource), but it holds 301"
 	if res.Rejection == nil || res.Rejection.Type != record.RejectionInvalidArgument || !strings.Contains(res.Rejection.Reason, want) {
 		t.Fatalf("rejection %v, want INVALID_ARGUMENT containing %q", res.Rejection, want)
+	}
+}
+
+// runDoubling creates an instance of testdata/doubling.bpmn and returns
+// its command's result.
+func runDoubling(t *testing.T, l engine.Limits) (*kernel, *engine.Result) {
+	t.Helper()
+	xml, err := os.ReadFile("testdata/doubling.bpmn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newKernel(t, l)
+	if res := k.deploy("doubling.bpmn", string(xml)); res.Rejection != nil {
+		t.Fatal(res.Rejection)
+	}
+	res := k.create("doubling", nil)
+	if res.Rejection != nil {
+		t.Fatal(res.Rejection)
+	}
+	return k, res
+}
+
+// variableBytes sums the sizes of the variable values a command wrote.
+func variableBytes(res *engine.Result) (total, largest int) {
+	for _, r := range res.Records {
+		if v, ok := r.Value.(*record.VariableValue); ok {
+			n, _ := expr.Size(v.Value, 1<<40)
+			total += n
+			largest = max(largest, n)
+		}
+	}
+	return total, largest
+}
+
+// The doubling trick stops at the command's variable bound: an incident on
+// the doubling element, and the command wrote at most the bound.
+func TestDoublingStopsAtTheVariableBound(t *testing.T) {
+	k, res := runDoubling(t, engine.Limits{})
+	inc := k.incidents()
+	if len(inc) != 1 || !strings.HasPrefix(inc[0], "double: ") || !strings.Contains(inc[0], "engine.max_variables_bytes_per_command") {
+		t.Fatalf("incidents %q, want one on element double naming the variable bound", inc)
+	}
+	if total, _ := variableBytes(res); total > engine.DefaultMaxVariableBytesPerCommand {
+		t.Fatalf("the command wrote %d bytes of variables, more than the bound %d", total, engine.DefaultMaxVariableBytesPerCommand)
+	}
+}
+
+// With a generous variable bound, the list of ten 8 MiB strings is refused
+// by the bound on one evaluation's result: an incident on element list,
+// and no variable larger than a string may be is written.
+func TestDoublingStopsAtTheResultBound(t *testing.T) {
+	k, res := runDoubling(t, engine.Limits{MaxVariableBytesPerCommand: 1 << 30})
+	inc := k.incidents()
+	if len(inc) != 1 || !strings.HasPrefix(inc[0], "list: ") || !strings.Contains(inc[0], "result is larger than 10485760 bytes") {
+		t.Fatalf("incidents %q, want one on element list naming the result bound", inc)
+	}
+	if _, largest := variableBytes(res); largest > expr.MaxResultBytes {
+		t.Fatalf("a variable of %d bytes was written", largest)
 	}
 }

@@ -51,6 +51,7 @@ type Processor struct {
 	out            []*record.Record
 	agenda         []step
 	steps          int
+	varBytes       int // size of the variables written so far
 	nextKey        int64
 }
 
@@ -79,6 +80,7 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	p.out = p.out[:0]
 	p.agenda = p.agenda[:0]
 	p.steps = 0
+	p.varBytes = 0
 	p.nextKey = max(p.nextKey, p.st.LastKey())
 	cmd.Kind = record.KindCommand
 	cmd.Position = p.st.LastPosition() + 1

@@ -38,8 +38,10 @@ func (p *Processor) setLocal(scope *state.ElementInstance, name string, value an
 		if reflect.DeepEqual(cur.Value, value) {
 			return nil
 		}
+		p.countVariable(name, value)
 		return p.write(cur.Key, record.IntentVariableUpdated, v)
 	}
+	p.countVariable(name, value)
 	return p.write(p.newKey(), record.IntentVariableCreated, v)
 }
 
@@ -107,6 +109,9 @@ func (p *Processor) applyInputs(in *instance) error {
 			}
 			v = setPath(cur, path, v)
 		}
+		if err := p.checkVariables(in, map[string]any{name: v}); err != nil {
+			return err
+		}
 		if err := p.setLocal(in.ei, name, v); err != nil {
 			return err
 		}
@@ -133,6 +138,9 @@ func (p *Processor) applyOutputs(in *instance) error {
 		if len(path) > 0 {
 			cur, _ := p.lookup(parent.Key, name)
 			v = setPath(cur, path, v)
+		}
+		if err := p.checkVariables(in, map[string]any{name: v}); err != nil {
+			return err
 		}
 		if err := p.propagate(parent, map[string]any{name: v}); err != nil {
 			return err

@@ -116,6 +116,11 @@ func (e *Expression) Eval(env Env) (any, error) {
 	default:
 		v = unwrap(out)
 	}
+	if err == nil {
+		if _, ok := Size(v, MaxResultBytes); !ok {
+			v, err = nil, errResultTooLarge
+		}
+	}
 	*act = activation{}
 	activationPool.Put(act)
 	return v, err
