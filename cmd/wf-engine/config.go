@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/core/engine"
 )
 
 // Config is the whole server configuration: built from defaults, then a
@@ -101,6 +102,29 @@ type EngineConfig struct {
 	MaxBatch int `koanf:"max_batch"`
 	// QueueSize bounds the commands waiting; beyond it requests get 429.
 	QueueSize int `koanf:"queue_size"`
+	// MaxStepsPerCommand bounds the lifecycle steps of one command.
+	MaxStepsPerCommand int `koanf:"max_steps_per_command"`
+	// MaxFlowRepeatsPerCommand bounds how often one command takes one
+	// sequence flow in one scope (a loop without a wait state).
+	MaxFlowRepeatsPerCommand int `koanf:"max_flow_repeats_per_command"`
+	// MaxProcessesPerResource bounds the processes of one deployed resource.
+	MaxProcessesPerResource int `koanf:"max_processes_per_resource"`
+	// MaxVariablesBytesPerCommand bounds the variables one command writes.
+	MaxVariablesBytesPerCommand int `koanf:"max_variables_bytes_per_command"`
+}
+
+func defaultEngineConfig() EngineConfig {
+	return EngineConfig{MaxBatch: 256, QueueSize: 10000,
+		MaxStepsPerCommand: engine.DefaultMaxStepsPerCommand, MaxFlowRepeatsPerCommand: engine.DefaultMaxFlowRepeatsPerCommand,
+		MaxProcessesPerResource: engine.DefaultMaxProcessesPerResource, MaxVariablesBytesPerCommand: engine.DefaultMaxVariableBytesPerCommand}
+}
+
+// limits returns the engine's limits on one command's work and data.
+func (c EngineConfig) limits() engine.Limits {
+	return engine.Limits{
+		MaxStepsPerCommand: c.MaxStepsPerCommand, MaxFlowRepeatsPerCommand: c.MaxFlowRepeatsPerCommand,
+		MaxProcessesPerResource: c.MaxProcessesPerResource, MaxVariableBytesPerCommand: c.MaxVariablesBytesPerCommand,
+	}
 }
 
 // ClockConfig configures the engine's clock.
@@ -128,7 +152,7 @@ func defaultConfig() Config {
 		},
 		Auth:     defaultAuthConfig(),
 		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
-		Engine:   EngineConfig{MaxBatch: 256, QueueSize: 10000},
+		Engine:   defaultEngineConfig(),
 		Log:      LogConfig{Level: "info"},
 
 		Connectors: defaultConnectorsConfig(),
@@ -169,6 +193,10 @@ func flagSet() *pflag.FlagSet {
 	fs.String("database.read_role", d.Database.ReadRole, "PostgreSQL role for tenant-restricted searches, under row-level security")
 	fs.Int("engine.max_batch", d.Engine.MaxBatch, "commands per store transaction")
 	fs.Int("engine.queue_size", d.Engine.QueueSize, "commands that may wait before requests get 429")
+	fs.Int("engine.max_steps_per_command", d.Engine.MaxStepsPerCommand, "lifecycle steps one command may run before the next element gets an incident")
+	fs.Int("engine.max_flow_repeats_per_command", d.Engine.MaxFlowRepeatsPerCommand, "times one command may take one sequence flow in one scope before the loop gets an incident")
+	fs.Int("engine.max_processes_per_resource", d.Engine.MaxProcessesPerResource, "processes one deployed resource may hold")
+	fs.Int("engine.max_variables_bytes_per_command", d.Engine.MaxVariablesBytesPerCommand, "bytes of variables one command may write before the element gets an incident")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	connectorFlags(fs, d.Connectors)
@@ -308,6 +336,19 @@ func (c *Config) validate() error {
 	}
 	if c.Engine.QueueSize < 1 || c.Engine.QueueSize > 10000000 {
 		add("engine.queue_size: must be between 1 and 10000000, got %d", c.Engine.QueueSize)
+	}
+	for _, l := range []struct {
+		key string
+		v   int
+	}{
+		{"engine.max_steps_per_command", c.Engine.MaxStepsPerCommand},
+		{"engine.max_flow_repeats_per_command", c.Engine.MaxFlowRepeatsPerCommand},
+		{"engine.max_processes_per_resource", c.Engine.MaxProcessesPerResource},
+		{"engine.max_variables_bytes_per_command", c.Engine.MaxVariablesBytesPerCommand},
+	} {
+		if l.v < 1 {
+			add("%s: must be at least 1, got %d", l.key, l.v)
+		}
 	}
 	if _, _, err := c.Database.store(); err != nil {
 		add("%v", err)
