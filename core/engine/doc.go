@@ -8,6 +8,14 @@
 // the state is reloaded. Nothing in command processing reads the wall clock,
 // does I/O or iterates maps unsorted.
 //
+// The work and data of one command are bounded by Limits (limits.go): its
+// lifecycle steps, how often it takes one sequence flow in one scope (a loop
+// without a wait state), the processes of a deployed resource and the bytes
+// of variables it writes; the element where a bound is reached gets an
+// incident that names the bound's configuration key. Deployments are parsed
+// and validated off the loop (Engine.Deploy) and the processes of one
+// resource share one parse (models.go).
+//
 // Commands honour tenants where they look something up (tenancy.go): a
 // deployment's tenant owns its definitions; instances are created from the
 // request's tenant (none named: the default tenant), called processes from

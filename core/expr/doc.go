@@ -15,7 +15,10 @@
 // cel.Program with a cost limit of [CostLimit], so a runaway expression such
 // as `for x in 1..1000, y in 1..1000 return x` stops with an *EvalError
 // instead of hanging. Lists and strings built during evaluation are capped
-// (1,000,000 elements, 10 MiB) and expressions may nest at most 200 levels.
+// (1,000,000 elements, 10 MiB), the result of an evaluation may take at
+// most [MaxResultBytes] as JSON ([Size]; a list of ten 10 MiB strings is
+// refused although each string is allowed), and expressions may nest at
+// most 200 levels.
 //
 // An *Expression is immutable and safe for concurrent evaluation. now() and
 // today() read [Env.Now]; uuid() is derived from [Env.Seed] and a counter
