@@ -1,15 +1,19 @@
 package engine_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/expr"
 	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/store/memstore"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -258,5 +262,37 @@ func TestDoublingStopsAtTheResultBound(t *testing.T) {
 	}
 	if _, largest := variableBytes(res); largest > expr.MaxResultBytes {
 		t.Fatalf("a variable of %d bytes was written", largest)
+	}
+}
+
+// Through an Engine, a deployment is checked off the loop and the engine's
+// limits apply: a valid resource deploys and runs, a resource over the cap
+// is rejected.
+func TestEngineDeployAppliesItsLimits(t *testing.T) {
+	ctx := context.Background()
+	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.NewManual(time.Unix(0, 0)), Store: memstore.New(memstore.Options{}),
+		Registry: standard.Registry(), Limits: engine.Limits{MaxProcessesPerResource: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	d, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "many.bpmn", Content: []byte(manyProcessesXML(20))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Processes) != 20 {
+		t.Fatalf("deployed %d processes, want 20", len(d.Processes))
+	}
+	if _, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "p19"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "more.bpmn", Content: []byte(manyProcessesXML(21))}}})
+	var rj *engine.Rejection
+	if !errors.As(err, &rj) || !strings.Contains(rj.Reason, "more.bpmn: expected at most 20 processes") {
+		t.Fatalf("deploy of 21 processes: %v, want a rejection naming the cap", err)
+	}
+	_, err = e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "bad.bpmn", Content: []byte("<nope")}}})
+	if !errors.As(err, &rj) || !strings.Contains(rj.Reason, "bad.bpmn") {
+		t.Fatalf("deploy of a broken resource: %v, want a rejection naming it", err)
 	}
 }
