@@ -63,12 +63,20 @@ type jsonChecker struct {
 	b    []byte
 	i    int
 	path []pathStep
+	// text is b as a string, made once for the first large object: its
+	// keys are kept as substrings of it, without a copy each.
+	text string
+	// keyAt is where the last key read starts in b, or -1 when it held
+	// escapes (and was unescaped into a copy).
+	keyAt int
 }
 
-// pathStep is one member (key, raw as sent) or array position on the way.
+// pathStep is one member (its key, where it lies in the body, as sent) or
+// array position (at < 0) on the way. It holds no pointer, so that keeping
+// the path costs the garbage collector nothing.
 type pathStep struct {
-	key   []byte
-	index int
+	at, end int
+	index   int
 }
 
 var errJSONSyntax = bindErrorf("request body: the request body is not valid JSON")
@@ -125,14 +133,16 @@ func (sc *jsonChecker) object(depth int, fs *fieldSet) error {
 		if sc.i >= len(sc.b) || sc.b[sc.i] != '"' {
 			return errJSONSyntax
 		}
+		keyAt := sc.i + 1
 		key, err := sc.str(true)
+		keyEnd := sc.i - 1
 		if err != nil {
 			return err
 		}
 		dup := false
 		if seen != nil {
 			_, dup = seen[string(key)]
-			seen[string(key)] = struct{}{}
+			seen[sc.keyString(key)] = struct{}{}
 		} else {
 			for _, k := range keys {
 				if bytes.Equal(k, key) {
@@ -144,7 +154,7 @@ func (sc *jsonChecker) object(depth int, fs *fieldSet) error {
 			if len(keys) == len(small) {
 				seen = make(map[string]struct{}, 2*len(keys))
 				for _, k := range keys {
-					seen[string(k)] = struct{}{}
+					seen[string(k)] = struct{}{} // a few copies, once
 				}
 			}
 		}
@@ -164,7 +174,7 @@ func (sc *jsonChecker) object(depth int, fs *fieldSet) error {
 		}
 		sc.i++
 		sc.skipSpace()
-		sc.path = append(sc.path, pathStep{key: key})
+		sc.path = append(sc.path, pathStep{at: keyAt, end: keyEnd})
 		if err := sc.value(depth+1, member); err != nil {
 			return err
 		}
@@ -194,7 +204,7 @@ func (sc *jsonChecker) array(depth int, fs *fieldSet) error {
 	}
 	for n := 0; ; n++ {
 		sc.skipSpace()
-		sc.path = append(sc.path, pathStep{index: n})
+		sc.path = append(sc.path, pathStep{at: -1, index: n})
 		if err := sc.value(depth+1, fs); err != nil {
 			return err
 		}
@@ -223,7 +233,14 @@ func (sc *jsonChecker) str(key bool) ([]byte, error) {
 	start := sc.i
 	escaped := false
 	for sc.i < len(sc.b) {
-		c := sc.b[sc.i]
+		i, b := sc.i, sc.b
+		for i < len(b) && plainByte[b[i]] { // most of any string
+			i++
+		}
+		if sc.i = i; i == len(b) {
+			break
+		}
+		c := b[i]
 		switch {
 		case c == '"':
 			raw := sc.b[start:sc.i]
@@ -232,8 +249,10 @@ func (sc *jsonChecker) str(key bool) ([]byte, error) {
 				return nil, nil
 			}
 			if !escaped {
+				sc.keyAt = start
 				return raw, nil
 			}
+			sc.keyAt = -1
 			var s string
 			if err := json.Unmarshal(sc.b[start-1:sc.i], &s); err != nil {
 				return nil, errJSONSyntax
@@ -284,6 +303,28 @@ func (sc *jsonChecker) str(key bool) ([]byte, error) {
 	return nil, errJSONSyntax
 }
 
+// keyString returns the key just read as a string: a substring of the
+// body's text when it was read raw.
+func (sc *jsonChecker) keyString(key []byte) string {
+	if sc.keyAt < 0 {
+		return string(key)
+	}
+	if sc.text == "" {
+		sc.text = string(sc.b)
+	}
+	return sc.text[sc.keyAt : sc.keyAt+len(key)]
+}
+
+// plainByte tells the bytes a string holds as themselves: ASCII but the
+// quote and the backslash (control characters cannot appear unescaped in
+// a document the decoder accepted).
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // hex4 reads the four hex digits of a \u escape at b[at:].
 func (sc *jsonChecker) hex4(at int) (rune, bool) {
 	if at+4 > len(sc.b) {
@@ -299,7 +340,8 @@ func (sc *jsonChecker) hex4(at int) (rune, bool) {
 // inVariables tells whether the value being read lies in the top-level
 // "variables" document.
 func (sc *jsonChecker) inVariables() bool {
-	return len(sc.path) > 1 && string(sc.path[0].key) == "variables"
+	p := sc.path
+	return len(p) > 1 && p[0].at >= 0 && string(sc.b[p[0].at:p[0].end]) == "variables"
 }
 
 // badString says which string is refused and why. A key is shown as far as
@@ -328,14 +370,17 @@ func (sc *jsonChecker) where() string {
 func (sc *jsonChecker) pathString() string {
 	var b strings.Builder
 	for i, p := range sc.path {
-		if p.key == nil {
+		if p.at < 0 {
 			fmt.Fprintf(&b, "[%d]", p.index)
 			continue
 		}
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		k := string(p.key)
+		k := string(sc.b[p.at:p.end])
+		if strings.IndexByte(k, '\\') >= 0 {
+			_ = json.Unmarshal(sc.b[p.at-1:p.end+1], &k) // checked: it cannot fail
+		}
 		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
 			k = strconv.QuoteToASCII(k)
 		}

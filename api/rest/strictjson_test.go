@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -26,6 +27,7 @@ func TestCheckJSON(t *testing.T) {
 		{"duplicate variable name", `{"variables":{"x":1,"y":2,"x":3}}`, "duplicate key 'x' in variables"},
 		{"duplicate key deep in an array", `{"variables":{"l":[{},{"k":1,"k":1}]}}`, "duplicate key 'k' in variables.l[1]"},
 		{"duplicate key spelled with an escape", `{"ab":1,"a\u0062":2}`, "duplicate key 'ab'"},
+		{"duplicate under a key spelled with an escape", `{"variables":{"a\u0062":{"k":1,"k":2}}}`, "duplicate key 'k' in variables.ab"},
 		{"duplicate among many keys", manyKeys(40, true), "duplicate key 'k0'"},
 		{"second document", `{"a":1}{"a":2}`, "unexpected data after the JSON document at byte 7"},
 		{"word after the document", `{"a":1} x`, "unexpected data after the JSON document at byte 8"},
@@ -53,7 +55,8 @@ func TestCheckJSON(t *testing.T) {
 				t.Fatalf("error %q does not say %q", err, tc.want)
 			}
 			if err != nil {
-				if _, ok := err.(*bindError); !ok {
+				var be *bindError
+				if !errors.As(err, &be) {
 					t.Fatalf("error %T is not a bindError", err)
 				}
 			}
