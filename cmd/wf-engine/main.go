@@ -139,7 +139,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}
 	eng, err := engine.Start(ctx, engine.Config{
 		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
-		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log,
+		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
