@@ -67,7 +67,7 @@ type ConnectorsConfig struct {
 // name can be read as both.
 const (
 	secretEnvPrefix      = "WF_SECRET_"
-	secretHostsEnvPrefix = "WF_SECRETHOSTS_"
+	secretHostsEnvPrefix = "WF_SECRETHOSTS_" // #nosec G101 -- a variable name prefix, not a credential
 )
 
 func defaultConnectorsConfig() ConnectorsConfig {
