@@ -2,7 +2,6 @@ package rest
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -107,25 +106,10 @@ func forbiddenDetail(c *gin.Context, p *auth.Principal) string {
 // web page cannot reach the engine through DNS rebinding (other sites'
 // pages are refused by origins). Otherwise it answers 403.
 func (s *Server) loopbackRequest(c *gin.Context) bool {
-	if !loopbackHost(c.Request.Host) {
+	if !auth.LoopbackHost(c.Request.Host) {
 		writeProblem(c, http.StatusForbidden, titleForbidden,
 			"Authentication is off (auth.mode none): requests must name a loopback host such as 127.0.0.1 or localhost")
 		return false
 	}
 	return true
-}
-
-// loopbackHost reports whether a Host header (host or host:port) names a
-// loopback address or localhost.
-func loopbackHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

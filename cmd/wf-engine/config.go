@@ -17,6 +17,7 @@ import (
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
 
+	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/core/engine"
 )
@@ -296,7 +297,7 @@ func (c *Config) validate() error {
 	} else if port == "" {
 		add("http.address: the port is missing in %q", c.HTTP.Address)
 	}
-	if c.Auth.Mode == authNone && err == nil && !loopback(host) {
+	if c.Auth.Mode == authNone && err == nil && !auth.LoopbackHost(host) {
 		add("auth.mode is none, which is allowed on loopback addresses only, but http.address is %q: "+
 			"listen on 127.0.0.1 or ::1, or turn authentication on (auth.mode basic or oidc)", c.HTTP.Address)
 	}
@@ -368,13 +369,4 @@ func (c *Config) validate() error {
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
-}
-
-// loopback reports whether host is a loopback address or localhost.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/wf-engine/api/auth"
 )
 
 // syncBuffer is a log sink safe for the server goroutine and the test.
@@ -173,7 +175,7 @@ func TestConfigRefusals(t *testing.T) {
 			}
 		})
 	}
-	if !loopback("::1") || !loopback("localhost") || !loopback("127.0.0.2") || loopback("10.0.0.1") {
+	if !auth.LoopbackHost("::1") || !auth.LoopbackHost("localhost") || !auth.LoopbackHost("127.0.0.2") || auth.LoopbackHost("10.0.0.1") {
 		t.Fatal("loopback detection is wrong")
 	}
 }
