@@ -179,18 +179,8 @@ func (sc *jsonChecker) object(depth int, fs *fieldSet) error {
 			return err
 		}
 		sc.path = sc.path[:len(sc.path)-1]
-		sc.skipSpace()
-		if sc.i >= len(sc.b) {
-			return errJSONSyntax
-		}
-		switch sc.b[sc.i] {
-		case ',':
-			sc.i++
-		case '}':
-			sc.i++
-			return nil
-		default:
-			return errJSONSyntax
+		if done, err := sc.separator('}'); done || err != nil {
+			return err
 		}
 	}
 }
@@ -209,18 +199,8 @@ func (sc *jsonChecker) array(depth int, fs *fieldSet) error {
 			return err
 		}
 		sc.path = sc.path[:len(sc.path)-1]
-		sc.skipSpace()
-		if sc.i >= len(sc.b) {
-			return errJSONSyntax
-		}
-		switch sc.b[sc.i] {
-		case ',':
-			sc.i++
-		case ']':
-			sc.i++
-			return nil
-		default:
-			return errJSONSyntax
+		if done, err := sc.separator(']'); done || err != nil {
+			return err
 		}
 	}
 }
@@ -521,4 +501,22 @@ func addFields(fs *fieldSet, t reflect.Type, built map[reflect.Type]*fieldSet) {
 		}
 		fs.names[name] = member
 	}
+}
+
+// separator reads what follows a member or an element: a comma (more
+// follow) or the closing bracket (done).
+func (sc *jsonChecker) separator(closing byte) (done bool, err error) {
+	sc.skipSpace()
+	if sc.i >= len(sc.b) {
+		return false, errJSONSyntax
+	}
+	switch sc.b[sc.i] {
+	case ',':
+		sc.i++
+		return false, nil
+	case closing:
+		sc.i++
+		return true, nil
+	}
+	return false, errJSONSyntax
 }
