@@ -48,8 +48,9 @@ type Principal struct {
 	Email string
 	// Roles are the principal's roles, sorted and without duplicates.
 	Roles []Role
-	// Tenants are the tenant ids from configuration or the token; the API
-	// adds tenant memberships kept by the engine.
+	// Tenants are the tenant ids from configuration or the token, sorted
+	// and without duplicates; the API adds tenant memberships kept by the
+	// engine.
 	Tenants []string
 	// Groups are the principal's groups (for user-task candidate groups).
 	Groups []string

@@ -57,12 +57,10 @@ func (s *Server) principalTenants(p *auth.Principal) []string {
 	if p == anonymous || p == nil {
 		return nil
 	}
-	ids := slices.Clone(p.Tenants)
-	if ids == nil {
-		ids = []string{}
+	if p.Tenants == nil {
+		return []string{}
 	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
+	return p.Tenants // sorted and unique: the authenticators and withMemberships make them so
 }
 
 // readTenants restricts a search to what the caller may see: nil (no
