@@ -410,6 +410,12 @@ func TestOIDCRefreshesOldKeysAndKeepsThemWhenTheIssuerFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "a background refetch", func() bool { return e.is.Requests(authtest.JWKSPath) == 2 })
+	// The issuer counts a request when it arrives; wait until the keys are
+	// stored too, or the next token would join this fetch instead of
+	// starting the one that fails.
+	waitFor(t, "the background refetch to finish", func() bool {
+		return strings.Count(e.logs.String(), "oidc signing keys fetched") == 2
+	})
 
 	e.is.SetDown(true)
 	e.clk.Advance(10 * time.Minute)
