@@ -20,6 +20,12 @@ func (s *Server) createInstance(c *gin.Context) {
 		s.fail(c, "CREATE", err)
 		return
 	}
+	if req.AwaitCompletion { // the place to wait is taken before the instance exists
+		if !s.hold(c) {
+			return
+		}
+		defer s.unhold()
+	}
 	created, err := s.eng.CreateInstance(c.Request.Context(), ci)
 	if err != nil {
 		s.fail(c, "CREATE", err)

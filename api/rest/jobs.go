@@ -30,6 +30,12 @@ func (s *Server) activateJobs(c *gin.Context) {
 		Type: req.Type, Worker: req.Worker, Timeout: time.Duration(req.Timeout) * time.Millisecond, MaxJobs: req.MaxJobsToActivate,
 		FetchVariables: req.FetchVariable, TenantIDs: tenants, RequestTimeout: s.longPoll(req.RequestTimeout),
 	}
+	if ar.RequestTimeout > 0 {
+		if !s.hold(c) {
+			return
+		}
+		defer s.unhold()
+	}
 	// A long poll ends early when the server shuts down.
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()

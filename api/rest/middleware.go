@@ -42,12 +42,18 @@ func (s *Server) recoverPanic(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody bounds the request body.
+// limitBody bounds the request body, and the bytes of all bodies being
+// handled at once.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
 		s.tooLarge(c)
 		return
 	}
+	n, ok := s.reserveBody(c)
+	if !ok {
+		return
+	}
+	defer s.shed.bytes.Add(-n)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	c.Next()
 }

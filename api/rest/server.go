@@ -96,6 +96,12 @@ type Config struct {
 	AllowedOrigins []string
 	// AuthMode is reported by /v2/authentication/me: none, basic or oidc.
 	AuthMode string
+	// MaxHeldRequests bounds the requests held waiting: job activation
+	// long polls and creates awaiting completion; more get 429.
+	MaxHeldRequests int
+	// MaxBufferedBytes bounds the bytes of the request bodies being
+	// handled at once; more get 429.
+	MaxBufferedBytes int64
 }
 
 // withDefaults fills unset fields.
@@ -124,6 +130,13 @@ func (c Config) withDefaults() Config {
 	if c.Version == "" {
 		c.Version = "dev"
 	}
+	if c.MaxHeldRequests <= 0 {
+		c.MaxHeldRequests = 2000
+	}
+	if c.MaxBufferedBytes <= 0 {
+		c.MaxBufferedBytes = 64 << 20
+	}
+	c.MaxBufferedBytes = max(c.MaxBufferedBytes, c.MaxBodyBytes) // one largest body always fits
 	return c
 }
 
@@ -135,6 +148,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *telemetry.Metrics
 	idem    *idempotency.Cache
+	shed    shedder
 	spec    *specRoutes
 	defs    *definitions
 	members memberships
@@ -161,6 +175,7 @@ func New(cfg Config, eng Engine, q Querier, metrics *telemetry.Metrics, log *slo
 	}
 	s := &Server{cfg: cfg.withDefaults(), eng: eng, q: q, log: log, metrics: metrics, spec: spec}
 	s.defs = newDefinitions(eng)
+	s.shed.maxHeld, s.shed.maxBytes = int64(s.cfg.MaxHeldRequests), s.cfg.MaxBufferedBytes
 	s.keyTenants.max = keyTenantsMax
 	if s.cfg.IdempotencyTTL > 0 {
 		s.idem = idempotency.New(s.cfg.IdempotencyTTL, s.cfg.IdempotencyMaxKeys, time.Now)

@@ -24,6 +24,11 @@ const (
 	NameJobsActivatable       = "wf_jobs_activatable"
 	NameCommandQueueDepth     = "wf_engine_command_queue_depth"
 	NameAuthFailures          = "wf_http_auth_failures_total"
+	NameBackpressureLimit     = "wf_engine_backpressure_limit"
+	NameCommandsInFlight      = "wf_engine_commands_in_flight"
+	NameBackpressureRejected  = "wf_engine_backpressure_rejected_total"
+	NameRequestsHeld          = "wf_http_requests_held"
+	NameRequestsShed          = "wf_http_requests_shed_total"
 )
 
 // maxJobTypes bounds the job types reported by wf_jobs_activatable.
@@ -122,6 +127,54 @@ func (m *Metrics) WatchQueueDepth(fn QueueDepthFunc) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: NameCommandQueueDepth, Help: "Commands waiting for the partition processor.",
 	}, func() float64 { return float64(fn()) }))
+}
+
+// Backpressure is the engine's adaptive limit as WatchBackpressure reads it.
+type Backpressure struct {
+	Limit, InFlight int
+	Rejected        uint64
+}
+
+// WatchBackpressure exports the limit on commands in flight, the commands
+// in flight and the commands the limit refused, from fn.
+func (m *Metrics) WatchBackpressure(fn func() Backpressure) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: NameBackpressureLimit, Help: "Commands that may be in flight before commands starting new work get 429 (adapted to the commit latency).",
+		}, func() float64 { return float64(fn().Limit) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: NameCommandsInFlight, Help: "Commands queued, processing or committing.",
+		}, func() float64 { return float64(fn().InFlight) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: NameBackpressureRejected, Help: "Commands refused (429) because the commands in flight reached the backpressure limit.",
+		}, func() float64 { return float64(fn().Rejected) }),
+	)
+}
+
+// WatchHeld exports the requests held waiting (job activation long polls
+// and creates awaiting completion) and those refused because too many were
+// held or too many request bytes were buffered, by reason.
+func (m *Metrics) WatchHeld(held func() int, shed func() map[string]uint64) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: NameRequestsHeld, Help: "Requests held waiting: job activation long polls and creates awaiting completion.",
+		}, func() float64 { return float64(held()) }),
+		&shedCollector{fn: shed, desc: prometheus.NewDesc(NameRequestsShed,
+			"Requests answered 429 before reaching the engine, by reason (held: too many requests waiting; bytes: too many request bytes buffered).", []string{"reason"}, nil)},
+	)
+}
+
+type shedCollector struct {
+	fn   func() map[string]uint64
+	desc *prometheus.Desc
+}
+
+func (s *shedCollector) Describe(ch chan<- *prometheus.Desc) { ch <- s.desc }
+
+func (s *shedCollector) Collect(ch chan<- prometheus.Metric) {
+	for reason, n := range s.fn() {
+		ch <- prometheus.MustNewConstMetric(s.desc, prometheus.CounterValue, float64(n), reason)
+	}
 }
 
 type activatableCollector struct {

@@ -64,6 +64,12 @@ type HTTPConfig struct {
 	IdleTimeout       time.Duration `koanf:"idle_timeout"`
 	// MaxConnsPerClient bounds the open connections of one client address.
 	MaxConnsPerClient int `koanf:"max_conns_per_client"`
+	// MaxHeldRequests bounds the requests held waiting (job activation
+	// long polls, creates awaiting completion); more get 429.
+	MaxHeldRequests int `koanf:"max_held_requests"`
+	// MaxBufferedBytes bounds the bytes of the request bodies handled at
+	// once; more get 429.
+	MaxBufferedBytes int64 `koanf:"max_buffered_bytes"`
 	// AllowedOrigins lists other sites' origins whose pages may call the
 	// API from a browser (CORS); the server's own origin always may.
 	AllowedOrigins []string `koanf:"allowed_origins"`
@@ -112,12 +118,35 @@ type EngineConfig struct {
 	MaxProcessesPerResource int `koanf:"max_processes_per_resource"`
 	// MaxVariablesBytesPerCommand bounds the variables one command writes.
 	MaxVariablesBytesPerCommand int `koanf:"max_variables_bytes_per_command"`
+	// Backpressure adapts how many commands may be in flight.
+	Backpressure BackpressureConfig `koanf:"backpressure"`
+}
+
+// BackpressureConfig tunes the adaptive limit on commands in flight:
+// beyond it, commands that start new work get 429.
+type BackpressureConfig struct {
+	// Enabled turns the adaptive limit on; off, only engine.queue_size
+	// refuses commands.
+	Enabled bool `koanf:"enabled"`
+	// TargetLatency is the time from a command's arrival to its commit
+	// that the limit keeps 95 % of commands under.
+	TargetLatency time.Duration `koanf:"target_latency"`
+	// MinLimit and MaxLimit bound the limit (MaxLimit 0: the queue size).
+	MinLimit int `koanf:"min_limit"`
+	MaxLimit int `koanf:"max_limit"`
 }
 
 func defaultEngineConfig() EngineConfig {
 	return EngineConfig{MaxBatch: 256, QueueSize: 10000,
 		MaxStepsPerCommand: engine.DefaultMaxStepsPerCommand, MaxFlowRepeatsPerCommand: engine.DefaultMaxFlowRepeatsPerCommand,
-		MaxProcessesPerResource: engine.DefaultMaxProcessesPerResource, MaxVariablesBytesPerCommand: engine.DefaultMaxVariableBytesPerCommand}
+		MaxProcessesPerResource: engine.DefaultMaxProcessesPerResource, MaxVariablesBytesPerCommand: engine.DefaultMaxVariableBytesPerCommand,
+		Backpressure: BackpressureConfig{Enabled: true, TargetLatency: 100 * time.Millisecond, MinLimit: 16}}
+}
+
+// backpressure returns the engine's backpressure settings.
+func (c EngineConfig) backpressure() engine.Backpressure {
+	b := c.Backpressure
+	return engine.Backpressure{Off: !b.Enabled, TargetLatency: b.TargetLatency, MinLimit: b.MinLimit, MaxLimit: b.MaxLimit}
 }
 
 // limits returns the engine's limits on one command's work and data.
@@ -150,6 +179,7 @@ func defaultConfig() Config {
 			LongPollTimeout: 10 * time.Second, AwaitTimeout: 15 * time.Second, IdempotencyTTL: 24 * time.Hour,
 			ShutdownTimeout: 15 * time.Second, Metrics: true, MetricsAuth: "required",
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxConnsPerClient: 512,
+			MaxHeldRequests: 2000, MaxBufferedBytes: 64 << 20,
 		},
 		Auth:     defaultAuthConfig(),
 		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
@@ -171,6 +201,8 @@ func flagSet() *pflag.FlagSet {
 	fs.Bool("version", false, "print the version and exit")
 	fs.String("http.address", d.HTTP.Address, "host:port to listen on")
 	fs.Int64("http.max_body_bytes", d.HTTP.MaxBodyBytes, "largest request body in bytes")
+	fs.Int("http.max_held_requests", d.HTTP.MaxHeldRequests, "requests that may wait at once (job activation long polls, creates awaiting completion) before 429")
+	fs.Int64("http.max_buffered_bytes", d.HTTP.MaxBufferedBytes, "bytes of request bodies handled at once before 429 (at least http.max_body_bytes)")
 	fs.Int64("http.max_variables_bytes", d.HTTP.MaxVariablesBytes, "largest variables document of a request in bytes")
 	fs.Duration("http.long_poll_timeout", d.HTTP.LongPollTimeout, "job activation wait when a request asks for the default")
 	fs.Duration("http.await_timeout", d.HTTP.AwaitTimeout, "default wait of awaitCompletion")
@@ -198,6 +230,10 @@ func flagSet() *pflag.FlagSet {
 	fs.Int("engine.max_flow_repeats_per_command", d.Engine.MaxFlowRepeatsPerCommand, "times one command may take one sequence flow in one scope before the loop gets an incident")
 	fs.Int("engine.max_processes_per_resource", d.Engine.MaxProcessesPerResource, "processes one deployed resource may hold")
 	fs.Int("engine.max_variables_bytes_per_command", d.Engine.MaxVariablesBytesPerCommand, "bytes of variables one command may write before the element gets an incident")
+	fs.Bool("engine.backpressure.enabled", d.Engine.Backpressure.Enabled, "adapt the commands in flight to the commit latency; beyond the limit, new work gets 429")
+	fs.Duration("engine.backpressure.target_latency", d.Engine.Backpressure.TargetLatency, "arrival-to-commit latency the backpressure limit keeps 95 % of commands under")
+	fs.Int("engine.backpressure.min_limit", d.Engine.Backpressure.MinLimit, "smallest backpressure limit on commands in flight")
+	fs.Int("engine.backpressure.max_limit", d.Engine.Backpressure.MaxLimit, "largest backpressure limit on commands in flight (0: engine.queue_size)")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	connectorFlags(fs, d.Connectors)
@@ -326,6 +362,12 @@ func (c *Config) validate() error {
 			add("http.allowed_origins: %v", err)
 		}
 	}
+	if c.HTTP.MaxHeldRequests < 1 {
+		add("http.max_held_requests: must be at least 1, got %d", c.HTTP.MaxHeldRequests)
+	}
+	if c.HTTP.MaxBufferedBytes < c.HTTP.MaxBodyBytes {
+		add("http.max_buffered_bytes: must be at least http.max_body_bytes (%d), got %d", c.HTTP.MaxBodyBytes, c.HTTP.MaxBufferedBytes)
+	}
 	if c.HTTP.MaxConnsPerClient < 1 {
 		add("http.max_conns_per_client: must be at least 1, got %d", c.HTTP.MaxConnsPerClient)
 	}
@@ -337,6 +379,14 @@ func (c *Config) validate() error {
 	}
 	if c.Engine.QueueSize < 1 || c.Engine.QueueSize > 10000000 {
 		add("engine.queue_size: must be between 1 and 10000000, got %d", c.Engine.QueueSize)
+	}
+	if bp := c.Engine.Backpressure; bp.Enabled {
+		if bp.TargetLatency < time.Millisecond || bp.TargetLatency > time.Minute {
+			add("engine.backpressure.target_latency: must be between 1ms and 1m, got %s", bp.TargetLatency)
+		}
+		if bp.MinLimit < 1 || bp.MaxLimit < 0 || bp.MaxLimit > 0 && bp.MaxLimit < bp.MinLimit || bp.MaxLimit > c.Engine.QueueSize {
+			add("engine.backpressure: need 1 <= min_limit <= max_limit <= engine.queue_size (max_limit 0: the queue size), got min_limit %d, max_limit %d", bp.MinLimit, bp.MaxLimit)
+		}
 	}
 	for _, l := range []struct {
 		key string

@@ -140,6 +140,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	eng, err := engine.Start(ctx, engine.Config{
 		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
+		Backpressure: cfg.Engine.backpressure(),
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
@@ -152,6 +153,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if metrics != nil {
 		metrics.WatchActivatable(activatable(eng))
 		metrics.WatchQueueDepth(eng.QueueDepth)
+		metrics.WatchBackpressure(func() telemetry.Backpressure {
+			b := eng.Backpressure()
+			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected}
+		})
 	}
 	var registerer prometheus.Registerer // nil: the runtime keeps its metrics to itself
 	if metrics != nil {
@@ -184,6 +189,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL, Clock: apiClock,
 		Authenticator: authn, AuthMode: cfg.Auth.Mode, MetricsOpen: cfg.HTTP.MetricsAuth == "none",
 		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.AllowedOrigins,
+		MaxHeldRequests: cfg.HTTP.MaxHeldRequests, MaxBufferedBytes: cfg.HTTP.MaxBufferedBytes,
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())
 		},
@@ -191,6 +197,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		_ = ln.Close()
 		return err
+	}
+	if metrics != nil {
+		metrics.WatchHeld(api.Held, api.Shed)
 	}
 	// Write timeouts stay off: long polls and awaits answer late by design
 	// and end by their own deadlines.

@@ -29,7 +29,9 @@ type Config struct {
 	// Limits bound the work and data of one command; zero fields take
 	// their defaults.
 	Limits Limits
-	Logger *slog.Logger
+	// Backpressure adapts how many commands may be in flight.
+	Backpressure Backpressure
+	Logger       *slog.Logger
 }
 
 // newProcessor returns the processor of an engine configured by cfg.
@@ -42,8 +44,10 @@ func newProcessor(cfg Config, st *state.State) *Processor {
 // ErrStopped is returned for commands sent to an engine that stopped.
 var ErrStopped = errors.New("engine is stopped")
 
-// ErrOverloaded is returned when the command queue is full.
-var ErrOverloaded = errors.New("engine command queue is full")
+// ErrOverloaded is returned when the engine refuses a command to keep its
+// latency bounded (backpressure) or its queue is full; the command was not
+// applied and may be retried later.
+var ErrOverloaded = errors.New("engine is overloaded")
 
 // ErrUnavailable is returned while the store cannot be written: the command
 // was not applied and may be retried.
@@ -59,6 +63,10 @@ type request struct {
 	checked []checkedResource
 	read    func(*state.State)
 	done    chan reply
+	// admitted is the limiter's ticket; counted is false for reads, which
+	// it does not count.
+	admitted admission
+	counted  bool
 }
 
 type reply struct {
@@ -74,6 +82,8 @@ type Engine struct {
 	in     chan *request
 	quit   chan struct{}
 	wg     sync.WaitGroup
+	// limiter bounds the commands in flight (backpressure.go).
+	limiter *limiter
 
 	// commits carries processed batches from the loop to the committer. It
 	// is unbuffered: the loop holds the next batch while one commits, and
@@ -116,6 +126,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		in:      make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
 		commits: make(chan *processed),
+		limiter: newLimiter(cfg.Backpressure.withDefaults(cfg.QueueSize)),
 		waiters: map[string][]*jobWaiter{},
 		ends:    map[int64][]chan InstanceEnd{},
 	}
@@ -209,7 +220,7 @@ func (e *Engine) loop() {
 		}
 		if err := e.Degraded(); err != nil {
 			for _, r := range batch {
-				r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)}
+				e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)})
 			}
 			continue
 		}
@@ -220,7 +231,7 @@ func (e *Engine) loop() {
 			e.failed = err
 			e.mu.Unlock()
 			for _, r := range batch {
-				r.done <- reply{err: fmt.Errorf("%w: %w", ErrStopped, err)}
+				e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrStopped, err)})
 			}
 			e.drain(err)
 			return
@@ -276,12 +287,12 @@ func (e *Engine) committer(ctx context.Context) {
 		}
 		if failed != nil {
 			for _, r := range p.batch {
-				r.done <- reply{err: fmt.Errorf("%w: %w", ErrUnavailable, failed)}
+				e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, failed)})
 			}
 			continue
 		}
 		for i, r := range p.batch {
-			r.done <- p.replies[i]
+			e.answer(r, p.replies[i])
 		}
 		e.wakeEnds(p.records, p.ends)
 	}
@@ -350,7 +361,7 @@ func (e *Engine) drain(err error) {
 	for {
 		select {
 		case r := <-e.in:
-			r.done <- reply{err: err}
+			e.answer(r, reply{err: err})
 		default:
 			return
 		}
@@ -438,7 +449,14 @@ func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error
 func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked []checkedResource) (*Result, error) {
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
 	r := &request{cmd: cmd, checked: checked, done: make(chan reply, 1)}
+	admitted, ok := e.limiter.acquire(draining(cmd))
+	if !ok {
+		st := e.Backpressure()
+		return nil, fmt.Errorf("%w: %d commands in flight reached the adaptive limit of %d", ErrOverloaded, st.InFlight, st.Limit)
+	}
+	r.admitted, r.counted = admitted, true
 	if err := e.enqueue(ctx, r); err != nil {
+		e.limiter.release(admitted)
 		return nil, err
 	}
 	select {
@@ -470,8 +488,17 @@ func (e *Engine) enqueue(ctx context.Context, r *request) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	default:
-		return ErrOverloaded
+		return fmt.Errorf("%w: the command queue of %d is full", ErrOverloaded, cap(e.in))
 	}
+}
+
+// answer sends a request its reply and, for a command, ends its time in
+// flight.
+func (e *Engine) answer(r *request, rep reply) {
+	if r.counted {
+		e.limiter.release(r.admitted)
+	}
+	r.done <- rep
 }
 
 // Read runs fn on the partition's state between two batches. fn must not

@@ -49,8 +49,13 @@ func (g *gatedStore) Commit(ctx context.Context, b *store.Batch) error {
 
 func startGated(t *testing.T) (*engine.Engine, *gatedStore) {
 	t.Helper()
+	return startGatedWith(t, engine.Backpressure{})
+}
+
+func startGatedWith(t *testing.T, bp engine.Backpressure) (*engine.Engine, *gatedStore) {
+	t.Helper()
 	g := newGatedStore()
-	e, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.NewManual(time.Unix(0, 0)), Store: g, Registry: registry()})
+	e, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.NewManual(time.Unix(0, 0)), Store: g, Registry: registry(), Backpressure: bp})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,67 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/example/wf-engine/core/engine"
+)
+
+func TestBackpressureRefusesNewWorkButAdmitsDrainingCommands(t *testing.T) {
+	e, g := startGatedWith(t, engine.Backpressure{MinLimit: 4, MaxLimit: 4, InitialLimit: 4})
+	g.gated.Store(true)
+
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 4 {
+		wg.Go(func() {
+			_, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "w1"})
+			errs <- err
+		})
+	}
+	waitFor(t, "4 creates in flight", func() bool { return e.Backpressure().InFlight == 4 })
+
+	_, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "w1"})
+	if !errors.Is(err, engine.ErrOverloaded) {
+		t.Fatalf("create at the limit: want ErrOverloaded, got %v", err)
+	}
+	wg.Go(func() { errs <- e.CompleteJob(ctx, engine.CompleteJobRequest{Key: 1 << 40}) })
+	waitFor(t, "the job completion admitted beyond the limit", func() bool { return e.Backpressure().InFlight == 5 })
+
+	g.gated.Store(false)
+	released := make(chan struct{})
+	go func() { // commits already held wait for a release each
+		for {
+			select {
+			case <-g.entered:
+				g.release <- nil
+			case <-released:
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(released)
+	close(errs)
+	var created, notFound int
+	for err := range errs {
+		var rej *engine.Rejection
+		switch {
+		case err == nil:
+			created++
+		case errors.As(err, &rej):
+			notFound++
+		default:
+			t.Errorf("unexpected answer %v", err)
+		}
+	}
+	if created != 4 || notFound != 1 {
+		t.Fatalf("created %d (want 4), completion rejected %d (want 1: the job does not exist)", created, notFound)
+	}
+	if st := e.Backpressure(); st.InFlight != 0 || st.Rejected != 1 {
+		t.Fatalf("after the answers: %+v, want nothing in flight and 1 refused", st)
+	}
+}
