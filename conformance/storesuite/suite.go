@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"TenantRowsLoadLive", s.tenantRows},
 		{"TenantCommandsRestoreAndReopen", s.tenantWorkload},
 		{"SearchRestrictedToTenants", s.tenantSearches},
+		{"ElementStatistics", s.elementStatistics},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -48,40 +48,61 @@ func (s *Store) SearchProcessDefinitions(_ context.Context, q store.Query) (stor
 
 // SearchProcessInstances implements store.Querier.
 func (s *Store) SearchProcessInstances(_ context.Context, q store.Query) (store.Page[store.ProcessInstance], error) {
-	return run(s, search.ProcessInstances, q, func() []store.ProcessInstance {
-		withIncident := map[int64]bool{}
-		for _, i := range s.incidents {
-			if !i.Resolved {
-				withIncident[i.Value.ProcessInstanceKey] = true
-			}
+	return run(s, search.ProcessInstances, q, s.processInstances)
+}
+
+// processInstances builds the process instance rows; the caller holds the
+// read lock.
+func (s *Store) processInstances() []store.ProcessInstance {
+	withIncident := map[int64]bool{}
+	for _, i := range s.incidents {
+		if !i.Resolved {
+			withIncident[i.Value.ProcessInstanceKey] = true
 		}
-		var out []store.ProcessInstance
-		for _, e := range s.elements {
-			if e.Value.FlowScopeKey != -1 {
-				continue
-			}
-			v := &e.Value
-			out = append(out, store.ProcessInstance{
-				ProcessInstanceKey: e.Key, ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionKey: v.ProcessDefinitionKey,
-				ProcessDefinitionVersion: v.Version, State: store.ElementStateName(e.State),
-				StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),
-				ParentProcessInstanceKey: v.ParentProcessInstanceKey, ParentElementInstanceKey: v.ParentElementInstanceKey,
-				HasIncident: withIncident[e.Key], TenantID: v.TenantID,
-			})
+	}
+	var out []store.ProcessInstance
+	for _, e := range s.elements {
+		if e.Value.FlowScopeKey != -1 {
+			continue
 		}
-		return out
-	})
+		v := &e.Value
+		out = append(out, store.ProcessInstance{
+			ProcessInstanceKey: e.Key, ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionKey: v.ProcessDefinitionKey,
+			ProcessDefinitionVersion: v.Version, State: store.ElementStateName(e.State),
+			StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),
+			ParentProcessInstanceKey: v.ParentProcessInstanceKey, ParentElementInstanceKey: v.ParentElementInstanceKey,
+			HasIncident: withIncident[e.Key], TenantID: v.TenantID,
+		})
+	}
+	return out
 }
 
 // SearchElementInstances implements store.Querier.
 func (s *Store) SearchElementInstances(_ context.Context, q store.Query) (store.Page[store.ElementInstance], error) {
-	return run(s, search.ElementInstances, q, func() []store.ElementInstance {
-		out := make([]store.ElementInstance, 0, len(s.elements))
-		for _, e := range s.elements {
-			out = append(out, elementInstance(&e))
-		}
-		return out
-	})
+	return run(s, search.ElementInstances, q, s.elementInstances)
+}
+
+// elementInstances builds the element instance rows; the caller holds the
+// read lock.
+func (s *Store) elementInstances() []store.ElementInstance {
+	out := make([]store.ElementInstance, 0, len(s.elements))
+	for _, e := range s.elements {
+		out = append(out, elementInstance(&e))
+	}
+	return out
+}
+
+// ElementStatistics implements store.StatisticsQuerier over the rows in
+// memory.
+func (s *Store) ElementStatistics(_ context.Context, q store.Query) ([]store.ElementStatistics, error) {
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, store.ErrClosed
+	}
+	instances, elements := s.processInstances(), s.elementInstances()
+	s.mu.RUnlock()
+	return search.ElementStatistics(q, instances, elements)
 }
 
 func elementInstance(e *state.ElementRow) store.ElementInstance {
@@ -178,6 +199,7 @@ func (s *Store) SearchUserTasks(_ context.Context, q store.Query) (store.Page[st
 
 // Interface guards
 var (
-	_ store.Querier         = (*Store)(nil)
-	_ store.UserTaskQuerier = (*Store)(nil)
+	_ store.Querier           = (*Store)(nil)
+	_ store.UserTaskQuerier   = (*Store)(nil)
+	_ store.StatisticsQuerier = (*Store)(nil)
 )
