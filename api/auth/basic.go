@@ -172,6 +172,14 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (*Principal, 
 		b.log.DebugContext(ctx, "basic authentication refused", "reason", err.Error())
 		return nil, basicError("The basic credentials are malformed")
 	}
+	return b.CheckPassword(ctx, user, password)
+}
+
+// CheckPassword checks a user name and password that did not come in an
+// Authorization header (api/web's login form) exactly as Authenticate
+// checks basic credentials: same cache, same bound on concurrent bcrypt
+// comparisons, same answers.
+func (b *Basic) CheckPassword(ctx context.Context, user, password string) (*Principal, error) {
 	now := b.now()
 	if u := b.cache.get(user, password, now); u != nil {
 		return u.principal.clone(), nil
@@ -186,7 +194,7 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (*Principal, 
 	case <-ctx.Done():
 		return nil, &Error{Status: http.StatusServiceUnavailable, Title: "UNAVAILABLE", Detail: "The request ended while waiting for a password check"}
 	}
-	err = b.compare(hash, []byte(password))
+	err := b.compare(hash, []byte(password))
 	<-b.sem
 	if err != nil || u == nil {
 		if u != nil {

@@ -87,7 +87,8 @@ type Authenticator interface {
 // Error is why a request was not authenticated. Its Detail is safe to send
 // to the caller and to log: it never holds the credentials.
 type Error struct {
-	// Status is the HTTP status to answer: 401 or 503.
+	// Status is the HTTP status to answer: 401 or 503 (403 from api/web's
+	// CSRF check of a cookie session).
 	Status int
 	// Title is the problem title: UNAUTHORIZED or UNAVAILABLE.
 	Title string

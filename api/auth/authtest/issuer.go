@@ -26,9 +26,11 @@ import (
 
 // The issuer's paths.
 const (
-	DiscoveryPath = "/.well-known/openid-configuration"
-	JWKSPath      = "/jwks"
-	TokenPath     = "/token"
+	DiscoveryPath  = "/.well-known/openid-configuration"
+	JWKSPath       = "/jwks"
+	TokenPath      = "/token"
+	AuthorizePath  = "/authorize"
+	EndSessionPath = "/logout"
 )
 
 // Client is a machine client the token endpoint knows.
@@ -47,8 +49,14 @@ type Options struct {
 	Addr string
 	// Audience is the aud of the tokens (default "wf-engine").
 	Audience string
-	// Clients are the clients of the token endpoint.
+	// Clients are the clients of the token endpoint; each may also run the
+	// authorization-code flow for Users.
 	Clients []Client
+	// Users are the people who may log in with the authorization-code flow
+	// (see Issuer.authorize).
+	Users []User
+	// NoRefreshTokens leaves refresh tokens out of code-flow answers.
+	NoRefreshTokens bool
 	// TokenTTL is how long tokens live (default 5 minutes).
 	TokenTTL time.Duration
 	// Now is the issuer's clock (default time.Now).
@@ -93,6 +101,8 @@ type Issuer struct {
 	edKey    signingKey
 	down     bool
 	requests map[string]int
+	codes    map[string]*authCode
+	refresh  map[string]*grant
 }
 
 // Start starts an issuer on a loopback address.
@@ -116,7 +126,7 @@ func Start(opts Options) (*Issuer, error) {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return nil, fmt.Errorf("listen address %q: the test issuer listens only on loopback", opts.Addr)
 	}
-	is := &Issuer{opts: opts, requests: map[string]int{}, done: make(chan struct{})}
+	is := &Issuer{opts: opts, requests: map[string]int{}, codes: map[string]*authCode{}, refresh: map[string]*grant{}, done: make(chan struct{})}
 	if err := is.RotateKey(); err != nil {
 		return nil, err
 	}
@@ -140,6 +150,8 @@ func Start(opts Options) (*Issuer, error) {
 	mux.HandleFunc("GET "+DiscoveryPath, is.discovery)
 	mux.HandleFunc("GET "+JWKSPath, is.jwks)
 	mux.HandleFunc("POST "+TokenPath, is.token)
+	mux.HandleFunc("GET "+AuthorizePath, is.authorize)
+	mux.HandleFunc("GET "+EndSessionPath, is.endSession)
 	is.srv = &http.Server{Handler: is.count(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(is.done)
@@ -327,10 +339,13 @@ func (is *Issuer) discovery(w http.ResponseWriter, _ *http.Request) {
 		"issuer":                                is.url,
 		"jwks_uri":                              is.url + JWKSPath,
 		"token_endpoint":                        is.url + TokenPath,
-		"authorization_endpoint":                is.url + "/authorize",
+		"authorization_endpoint":                is.url + AuthorizePath,
+		"end_session_endpoint":                  is.url + EndSessionPath,
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
-		"grant_types_supported":                 []string{"client_credentials"},
+		"grant_types_supported":                 []string{"client_credentials", "authorization_code", "refresh_token"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"scopes_supported":                      []string{"openid", "profile", "email"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"id_token_signing_alg_values_supported": []string{"RS256", "PS256", "ES256", "EdDSA"},
 	})
@@ -347,18 +362,36 @@ func (is *Issuer) jwks(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, set)
 }
 
-// token is the client-credentials grant: client_secret_basic or
-// client_secret_post. A form value ttl (a Go duration, negative for an
-// already expired token) overrides TokenTTL, for tests.
+// token is the token endpoint: the client-credentials grant, and the
+// authorization-code and refresh-token grants of the code flow (see
+// codeflow.go). Clients authenticate with client_secret_basic or
+// client_secret_post.
 func (is *Issuer) token(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		tokenError(w, http.StatusBadRequest, "invalid_request")
 		return
 	}
-	if r.PostForm.Get("grant_type") != "client_credentials" {
+	var grant func(http.ResponseWriter, *http.Request, Client)
+	switch r.PostForm.Get("grant_type") {
+	case "client_credentials":
+		grant = is.clientCredentials
+	case "authorization_code":
+		grant = is.codeGrant
+	case "refresh_token":
+		grant = is.refreshGrant
+	default:
 		tokenError(w, http.StatusBadRequest, "unsupported_grant_type")
 		return
 	}
+	c, ok := is.authenticateClient(w, r)
+	if !ok {
+		return
+	}
+	grant(w, r, c)
+}
+
+// authenticateClient checks the client's credentials, or answers 401.
+func (is *Issuer) authenticateClient(w http.ResponseWriter, r *http.Request) (Client, bool) {
 	id, secret, ok := r.BasicAuth()
 	if ok {
 		// RFC 6749 §2.3.1: the credentials are form-encoded first.
@@ -371,8 +404,15 @@ func (is *Issuer) token(w http.ResponseWriter, r *http.Request) {
 	if !found || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		w.Header().Set("WWW-Authenticate", `Basic realm="authtest"`)
 		tokenError(w, http.StatusUnauthorized, "invalid_client")
-		return
+		return Client{}, false
 	}
+	return c, true
+}
+
+// clientCredentials is the client-credentials grant. A form value ttl (a
+// Go duration, negative for an already expired token) overrides TokenTTL,
+// for tests.
+func (is *Issuer) clientCredentials(w http.ResponseWriter, r *http.Request, c Client) {
 	ttl := is.opts.TokenTTL
 	if s := r.PostForm.Get("ttl"); s != "" {
 		d, err := time.ParseDuration(s)

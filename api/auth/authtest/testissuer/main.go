@@ -4,6 +4,13 @@
 // loopback.
 //
 //	testissuer -addr 127.0.0.1:0 -audience wf-engine -client worker:s3cret:worker
+//
+// With -user, the clients may also log people in with the authorization-
+// code flow (PKCE S256): /authorize approves at once for the user its
+// login_hint names, else shows a page with a "Sign in as NAME" button per
+// user; /logout is the end-session endpoint.
+//
+//	testissuer -client wf-engine:s3cret -user alice:user::clerks -user olga:operator
 package main
 
 import (
@@ -32,15 +39,33 @@ func (c *clientFlags) Set(s string) error {
 	return nil
 }
 
+// userFlags collects repeated -user flags.
+type userFlags []authtest.User
+
+func (u *userFlags) String() string { return fmt.Sprint(len(*u), " users") }
+
+func (u *userFlags) Set(s string) error {
+	user, err := authtest.ParseUser(s)
+	if err != nil {
+		return err
+	}
+	*u = append(*u, user)
+	return nil
+}
+
 func main() {
 	var clients clientFlags
+	var users userFlags
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
 	audience := flag.String("audience", "wf-engine", "aud of the tokens")
 	ttl := flag.Duration("ttl", 5*time.Minute, "lifetime of the tokens")
+	noRefresh := flag.Bool("no-refresh", false, "issue no refresh tokens in the code flow")
 	flag.Var(&clients, "client", "a client as id:secret[:role,role[:tenant,tenant]] (repeatable)")
+	flag.Var(&users, "user", "a user of the code flow as name[:role,role[:tenant,tenant[:group,group]]] (repeatable)")
 	flag.Parse()
 
-	is, err := authtest.Start(authtest.Options{Addr: *addr, Audience: *audience, Clients: clients, TokenTTL: *ttl})
+	is, err := authtest.Start(authtest.Options{Addr: *addr, Audience: *audience, Clients: clients, Users: users,
+		NoRefreshTokens: *noRefresh, TokenTTL: *ttl})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testissuer:", err)
 		os.Exit(1)
