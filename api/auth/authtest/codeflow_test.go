@@ -23,7 +23,12 @@ func TestCodeFlow(t *testing.T) {
 	t.Cleanup(is.Close)
 	const verifier = "a-verifier-of-enough-length-0123456789-abcdefgh"
 	sum := sha256.Sum256([]byte(verifier))
-	authorize := func(mod func(url.Values)) *http.Response {
+	type answer struct {
+		status   int
+		location string
+		body     string
+	}
+	authorize := func(mod func(url.Values)) answer {
 		t.Helper()
 		q := url.Values{"response_type": {"code"}, "client_id": {"app"}, "redirect_uri": {"http://127.0.0.1:1/cb"},
 			"scope": {"openid profile"}, "state": {"st"}, "nonce": {"nn"}, "code_challenge": {b64(sum[:])},
@@ -33,14 +38,15 @@ func TestCodeFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { resp.Body.Close() })
-		return resp
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return answer{resp.StatusCode, resp.Header.Get("Location"), string(body)}
 	}
-	location := func(resp *http.Response) url.Values {
+	location := func(a answer) url.Values {
 		t.Helper()
-		u, err := url.Parse(resp.Header.Get("Location"))
-		if resp.StatusCode != http.StatusFound || err != nil {
-			t.Fatalf("authorize: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		u, err := url.Parse(a.location)
+		if a.status != http.StatusFound || err != nil {
+			t.Fatalf("authorize: %d %q", a.status, a.location)
 		}
 		return u.Query()
 	}
@@ -69,9 +75,8 @@ func TestCodeFlow(t *testing.T) {
 		t.Fatalf("unknown user: %v", q)
 	}
 	page := authorize(func(q url.Values) { q.Del("login_hint") })
-	body, _ := io.ReadAll(page.Body)
-	if page.StatusCode != http.StatusOK || !strings.Contains(string(body), "Sign in as alice") || !strings.Contains(string(body), "Sign in as olga") {
-		t.Fatalf("consent page: %d %s", page.StatusCode, body)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Sign in as alice") || !strings.Contains(page.body, "Sign in as olga") {
+		t.Fatalf("consent page: %d %s", page.status, page.body)
 	}
 
 	q := location(authorize(func(url.Values) {}))

@@ -1,0 +1,73 @@
+import { useId, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { resolveIncident, searchIncidents, setJobRetries } from '../api/endpoints';
+import type { Incident } from '../api/types';
+import { ProblemView } from '../components/ProblemView';
+import { formatDate } from '../components/format';
+
+/** retryIncident gives the incident's job retries again (when it has a job) and resolves it. */
+export async function retryIncident(
+  inc: Pick<Incident, 'incidentKey' | 'jobKey'>,
+  retries: number,
+  api: { setJobRetries: typeof setJobRetries; resolveIncident: typeof resolveIncident } = { setJobRetries, resolveIncident },
+): Promise<void> {
+  if (inc.jobKey) await api.setJobRetries(inc.jobKey, retries);
+  await api.resolveIncident(inc.incidentKey);
+}
+
+export function IncidentsPanel({ processInstanceKey }: { processInstanceKey: string }) {
+  const qc = useQueryClient();
+  const list = useQuery({
+    queryKey: ['incidents', processInstanceKey],
+    queryFn: () => searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' }, page: { limit: 100 } }),
+  });
+  const retry = useMutation({
+    mutationFn: ({ inc, retries }: { inc: Incident; retries: number }) => retryIncident(inc, retries),
+    onSettled: async () => {
+      await qc.invalidateQueries({ queryKey: ['incidents', processInstanceKey] });
+      await qc.invalidateQueries({ queryKey: ['instance', processInstanceKey] });
+      await qc.invalidateQueries({ queryKey: ['element-instances'] });
+    },
+  });
+  return (
+    <section className="incidents" aria-labelledby="inc-h">
+      <h2 id="inc-h">Incidents</h2>
+      {list.error && <ProblemView error={list.error} />}
+      {list.data?.items.length === 0 && <p className="empty">No open incidents.</p>}
+      <ul className="plain-list">
+        {list.data?.items.map((inc) => (
+          <IncidentItem key={inc.incidentKey} inc={inc} busy={retry.isPending} onRetry={(retries) => retry.mutate({ inc, retries })} />
+        ))}
+      </ul>
+      {retry.error && <ProblemView error={retry.error} />}
+    </section>
+  );
+}
+
+function IncidentItem({ inc, busy, onRetry }: { inc: Incident; busy: boolean; onRetry: (retries: number) => void }) {
+  const id = useId();
+  const [retries, setRetries] = useState(1);
+  return (
+    <li className="incident" data-testid="incident">
+      <strong>{inc.errorType}</strong> at {inc.elementId} · {formatDate(inc.creationTime)}
+      <p className="incident-message">{inc.errorMessage}</p>
+      <form
+        className="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onRetry(retries);
+        }}
+      >
+        {inc.jobKey && (
+          <>
+            <label htmlFor={id}>Retries</label>
+            <input id={id} type="number" min={1} max={100} value={retries} onChange={(e) => setRetries(Number(e.target.value) || 1)} />
+          </>
+        )}
+        <button type="submit" disabled={busy}>
+          Retry
+        </button>
+      </form>
+    </li>
+  );
+}
