@@ -252,6 +252,7 @@ func (s *Server) table() []route {
 		{http.MethodDelete, "/v2/tenants/:tenantId/clients/:clientId", s.unassignTenantClient, adminOnly},
 		{http.MethodPost, "/v2/tenants/:tenantId/clients/search", s.searchTenantClients, adminOnly},
 		{http.MethodPost, "/v2/x/audit/search", s.searchAudit, adminOnly},
+		{http.MethodGet, "/v2/x/process-instances/:processInstanceKey/history", s.instanceHistory, operate},
 		{http.MethodGet, "/healthz", s.healthz, public},
 		{http.MethodGet, "/readyz", s.readyz, public},
 		{http.MethodGet, "/metrics", s.serveMetrics, metricsAccess},

@@ -118,7 +118,7 @@ func (s *State) markElement(e *ElementInstance) {
 
 func applyElementActivating(s *State, r *record.Record) error {
 	v := r.Value.(*record.ProcessInstanceValue)
-	e := &ElementInstance{Key: r.Key, State: ElementActivating, Value: *v, StartTime: r.Timestamp}
+	e := &ElementInstance{Key: r.Key, State: ElementActivating, Value: *v, StartTime: r.Timestamp, StartPosition: r.SourcePosition}
 	s.elements[r.Key] = e
 	s.markElement(e)
 	if v.FlowScopeKey <= 0 {

@@ -40,6 +40,7 @@ type ElementRow struct {
 	StartTime      int64
 	EndTime        int64
 	StartedByKey   string
+	StartPosition  int64
 }
 
 // VariableRow is the stored form of a variable.
@@ -229,7 +230,8 @@ func sortVariableRows(rows []VariableRow) {
 // row copies an element instance into its stored form.
 func (e *ElementInstance) row() ElementRow {
 	row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey,
-		IncidentKey: e.IncidentKey, StartTime: e.StartTime, EndTime: e.EndTime, StartedByKey: e.StartedByKey}
+		IncidentKey: e.IncidentKey, StartTime: e.StartTime, EndTime: e.EndTime, StartedByKey: e.StartedByKey,
+		StartPosition: e.StartPosition}
 	if len(e.Waiting) > 0 {
 		row.Waiting = make(map[string]int32, len(e.Waiting))
 		for f, n := range e.Waiting {

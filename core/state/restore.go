@@ -42,7 +42,8 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 			return nil, fmt.Errorf("restore element instance %d: it is %s", r.Key, r.State)
 		}
 		e := &ElementInstance{Key: r.Key, State: r.State, Value: r.Value, ActiveChildren: r.ActiveChildren, JobKey: r.JobKey,
-			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime, StartedByKey: r.StartedByKey}
+			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime, StartedByKey: r.StartedByKey,
+			StartPosition: r.StartPosition}
 		if e.Value.FlowScopeKey <= 0 && e.StartedByKey != "" {
 			s.ev.byCorrelation[startedKey(e.Value.TenantID, e.Value.BPMNProcessID, e.StartedByKey)] = e.Key
 		}

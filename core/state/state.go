@@ -105,6 +105,11 @@ type ElementInstance struct {
 	// StartedByKey is the correlation key of the message that started this
 	// process instance, if one did.
 	StartedByKey string
+	// StartPosition is the log position of the command that activated the
+	// element: no record about it comes before. A process instance's
+	// history is read from there. It is 0 for rows stored before the
+	// stores kept it (migrations sqlite/0010, postgres/0011).
+	StartPosition int64
 }
 
 // WaitingTokens returns the number of tokens waiting at joins of this scope.

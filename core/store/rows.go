@@ -41,6 +41,10 @@ type ProcessInstance struct {
 	// HasIncident is true while any element of the instance has an open incident.
 	HasIncident bool
 	TenantID    string
+	// StartPosition is the log position of the command that created the
+	// instance, 0 when unknown (state.ElementInstance.StartPosition). It is
+	// not a search field.
+	StartPosition int64
 }
 
 // ElementInstance is an element instance, process instances included.

@@ -71,7 +71,7 @@ func (s *Store) processInstances() []store.ProcessInstance {
 			ProcessDefinitionVersion: v.Version, State: store.ElementStateName(e.State),
 			StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),
 			ParentProcessInstanceKey: v.ParentProcessInstanceKey, ParentElementInstanceKey: v.ParentElementInstanceKey,
-			HasIncident: withIncident[e.Key], TenantID: v.TenantID,
+			HasIncident: withIncident[e.Key], TenantID: v.TenantID, StartPosition: e.StartPosition,
 		})
 	}
 	return out

@@ -57,12 +57,12 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 	From:  "element_instances",
 	Where: "flow_scope_key = -1",
 	Columns: "key, bpmn_process_id, process_definition_key, version, instance_state, start_time, end_time, " +
-		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id",
+		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id, start_position",
 	Scan: func(scan func(...any) error) (store.ProcessInstance, error) {
 		var r store.ProcessInstance
 		var start, end int64
 		err := scan(&r.ProcessInstanceKey, &r.ProcessDefinitionID, &r.ProcessDefinitionKey, &r.ProcessDefinitionVersion, &r.State,
-			&start, &end, &r.ParentProcessInstanceKey, &r.ParentElementInstanceKey, &r.HasIncident, &r.TenantID)
+			&start, &end, &r.ParentProcessInstanceKey, &r.ParentElementInstanceKey, &r.HasIncident, &r.TenantID, &r.StartPosition)
 		r.StartDate, r.EndDate = store.Millis(start), store.Millis(end)
 		return r, err
 	},

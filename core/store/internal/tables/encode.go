@@ -199,6 +199,7 @@ func elementRows(es []state.ElementRow) (*Rows, error) {
 			instanceState = store.ElementStateName(e.State)
 		}
 		r.s(instanceState)
+		r.i(e.StartPosition)
 		r.end()
 	}
 	return r, nil
