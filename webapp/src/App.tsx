@@ -110,7 +110,7 @@ function Layout() {
     mutationFn: logout,
     onSuccess: (r) => {
       qc.clear();
-      const to = r?.redirect ?? '/';
+      const to = r.redirect ?? '/';
       if (/^https?:\/\//.test(to)) window.location.assign(to);
       else void navigate(mode === 'basic' ? '/login' : to);
     },

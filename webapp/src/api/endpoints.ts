@@ -26,8 +26,7 @@ export const me = (): Promise<Me> => api<Me>('/v2/authentication/me');
 export const login = (username: string, password: string): Promise<void> =>
   api('/auth/login', { method: 'POST', body: { username, password } });
 /** logout ends the session; the answer may name where to go (the provider's end-session page). */
-export const logout = (): Promise<{ redirect?: string } | undefined> =>
-  api<{ redirect?: string } | undefined>('/auth/logout', { method: 'POST' });
+export const logout = async (): Promise<{ redirect?: string }> => (await api<{ redirect?: string } | undefined>('/auth/logout', { method: 'POST' })) ?? {};
 
 // User tasks.
 export const searchTasks = (q: SearchRequest): Promise<SearchResult<UserTask>> =>
@@ -35,8 +34,8 @@ export const searchTasks = (q: SearchRequest): Promise<SearchResult<UserTask>> =
 export const getTask = (key: string): Promise<UserTask> => api(`/v2/user-tasks/${enc(key)}`);
 export const taskVariables = (key: string): Promise<SearchResult<Variable>> =>
   api(`/v2/user-tasks/${enc(key)}/variables/search`, { method: 'POST', body: { page: { limit: 1000 } } });
-/** taskForm gives the task's form, or undefined when it has none (204). */
-export const taskForm = (key: string): Promise<Form | undefined> => api(`/v2/user-tasks/${enc(key)}/form`);
+/** taskForm gives the task's form, or null when it has none (204; query data cannot be undefined). */
+export const taskForm = async (key: string): Promise<Form | null> => (await api<Form | undefined>(`/v2/user-tasks/${enc(key)}/form`)) ?? null;
 export const assignTask = (key: string, assignee: string, allowOverride = true): Promise<void> =>
   api(`/v2/user-tasks/${enc(key)}/assignment`, { method: 'POST', body: { assignee, allowOverride } });
 export const unassignTask = (key: string): Promise<void> =>
@@ -49,7 +48,8 @@ export const searchDefinitions = (q: SearchRequest): Promise<SearchResult<Proces
   api('/v2/process-definitions/search', { method: 'POST', body: q });
 export const getDefinition = (key: string): Promise<ProcessDefinition> => api(`/v2/process-definitions/${enc(key)}`);
 export const definitionXML = (key: string): Promise<string> => apiText(`/v2/process-definitions/${enc(key)}/xml`);
-export const startForm = (key: string): Promise<Form | undefined> => api(`/v2/process-definitions/${enc(key)}/form`);
+/** startForm gives the process's start form, or null when it has none. */
+export const startForm = async (key: string): Promise<Form | null> => (await api<Form | undefined>(`/v2/process-definitions/${enc(key)}/form`)) ?? null;
 export const definitionStatistics = (key: string): Promise<{ items: ElementStatistics[] }> =>
   api(`/v2/process-definitions/${enc(key)}/statistics/element-instances`, { method: 'POST', body: {} });
 export const createInstance = (

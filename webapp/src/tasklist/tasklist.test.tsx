@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Route, Routes } from 'react-router';
+import { SessionContext } from '../auth/session';
+import { TasklistPage } from './TasklistPage';
+import { TaskDetail, variableData } from './TaskDetail';
+import { meOf, renderAt, task } from '../test/render';
+import { mockFetch, type Call } from '../test/fetchMock';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+function tasklist(me = meOf({})) {
+  return (
+    <SessionContext value={{ mode: 'none', me }}>
+      <Routes>
+        <Route path="/tasklist" element={<TasklistPage />}>
+          <Route index element={<p>none</p>} />
+          <Route path=":userTaskKey" element={<TaskDetail />} />
+        </Route>
+      </Routes>
+    </SessionContext>
+  );
+}
+
+const searches = (calls: Call[]) => calls.filter((c) => c.path === '/v2/user-tasks/search').map((c) => c.body);
+
+describe('TasklistPage', () => {
+  it('lists tasks and searches again when a filter changes', async () => {
+    const calls = mockFetch({ 'POST /v2/user-tasks/search': () => ({ body: { items: [task], page: { totalItems: 1, endCursor: 'c1' } } }) });
+    renderAt('/tasklist', tasklist());
+    expect(await screen.findByRole('link', { name: /Approve order/ })).toHaveAttribute('href', `/tasklist/${task.userTaskKey}`);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('radio', { name: 'Assigned to me' }));
+    await waitFor(() => expect(searches(calls).at(-1)).toMatchObject({ filter: { assignee: 'ann', state: 'CREATED' } }));
+    await user.selectOptions(screen.getByLabelText('Sort by'), 'dueDate');
+    await waitFor(() => expect(searches(calls).at(-1)).toMatchObject({ sort: [{ field: 'dueDate', order: 'DESC' }] }));
+  });
+
+  it('pages forward with the cursor and back without it', async () => {
+    const many = Array.from({ length: 50 }, (_, i) => ({ ...task, userTaskKey: String(1000 + i), name: `Task ${i}` }));
+    const calls = mockFetch({
+      'POST /v2/user-tasks/search': (c) => {
+        const after = (c.body as { page: { after?: string } }).page.after;
+        return after ? { body: { items: [{ ...task, name: 'Last task' }], page: { totalItems: 51, endCursor: 'c2' } } } : { body: { items: many, page: { totalItems: 51, endCursor: 'c1' } } };
+      },
+    });
+    renderAt('/tasklist', tasklist());
+    const user = userEvent.setup();
+    await screen.findByText('Task 0');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('Last task')).toBeInTheDocument();
+    expect(searches(calls).at(-1)).toMatchObject({ page: { limit: 50, after: 'c1' } });
+    expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
+    await user.click(screen.getByRole('button', { name: 'Previous' }));
+    expect(await screen.findByText('Task 0')).toBeInTheDocument();
+  });
+
+  it('shows a search problem as its title and detail', async () => {
+    mockFetch({ 'POST /v2/user-tasks/search': () => ({ status: 400, body: { type: 'about:blank', title: 'INVALID_ARGUMENT', status: 400, detail: 'unknown sort field' } }) });
+    renderAt('/tasklist', tasklist());
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('INVALID_ARGUMENT');
+    expect(alert).toHaveTextContent('unknown sort field');
+  });
+});
+
+describe('TaskDetail', () => {
+  it('claims a task and completes it with JSON variables when it has no form', async () => {
+    let assignee: string | undefined;
+    let state = 'CREATED';
+    const calls = mockFetch({
+      'POST /v2/user-tasks/search': () => ({ body: { items: [], page: { totalItems: 0 } } }),
+      [`GET /v2/user-tasks/${task.userTaskKey}`]: () => ({ body: { ...task, assignee, state } }),
+      [`POST /v2/user-tasks/${task.userTaskKey}/variables/search`]: () => ({
+        body: { items: [{ name: 'amount', value: '42', variableKey: '7', scopeKey: '1', processInstanceKey: '1', tenantId: '<default>' }], page: { totalItems: 1 } },
+      }),
+      [`GET /v2/user-tasks/${task.userTaskKey}/form`]: () => ({ status: 204 }),
+      [`POST /v2/user-tasks/${task.userTaskKey}/assignment`]: (c) => {
+        assignee = (c.body as { assignee: string }).assignee;
+        return { status: 204 };
+      },
+      [`POST /v2/user-tasks/${task.userTaskKey}/completion`]: () => {
+        state = 'COMPLETED';
+        return { status: 204 };
+      },
+    });
+    renderAt(`/tasklist/${task.userTaskKey}`, tasklist());
+    const user = userEvent.setup();
+    const detail = await screen.findByRole('article');
+    expect(within(detail).getByRole('heading', { name: 'Approve order' })).toBeInTheDocument();
+    expect(await within(detail).findByText('amount')).toBeInTheDocument();
+    await user.click(within(detail).getByRole('button', { name: 'Claim' }));
+    expect(await within(detail).findByRole('button', { name: 'Unclaim' })).toBeInTheDocument();
+    const editor = await within(detail).findByLabelText('Variables to complete with (JSON object)');
+    await user.clear(editor);
+    await user.type(editor, '[[1]');
+    await user.click(within(detail).getByRole('button', { name: 'Complete task' }));
+    expect(await within(detail).findByRole('alert')).toHaveTextContent('must be a JSON object');
+    await user.clear(editor);
+    await user.type(editor, '{{"approved": true}');
+    await user.click(within(detail).getByRole('button', { name: 'Complete task' }));
+    expect(await within(detail).findByRole('status')).toHaveTextContent('Task completed.');
+    const done = calls.find((c) => c.path.endsWith('/completion'));
+    expect(done?.body).toEqual({ variables: { approved: true } });
+    expect(calls.find((c) => c.path.endsWith('/assignment'))?.body).toEqual({ assignee: 'ann', allowOverride: true });
+  });
+
+  it('shows a completion problem', async () => {
+    mockFetch({
+      'POST /v2/user-tasks/search': () => ({ body: { items: [], page: { totalItems: 0 } } }),
+      [`GET /v2/user-tasks/${task.userTaskKey}`]: () => ({ body: { ...task, assignee: 'ann' } }),
+      [`POST /v2/user-tasks/${task.userTaskKey}/variables/search`]: () => ({ body: { items: [], page: { totalItems: 0 } } }),
+      [`GET /v2/user-tasks/${task.userTaskKey}/form`]: () => ({ status: 204 }),
+      [`POST /v2/user-tasks/${task.userTaskKey}/completion`]: () => ({ status: 404, body: { title: 'NOT_FOUND', status: 404, detail: 'task already completed' } }),
+    });
+    renderAt(`/tasklist/${task.userTaskKey}`, tasklist());
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Complete task' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('task already completed');
+  });
+});
+
+it('variableData parses JSON text values', () => {
+  const v = (name: string, value: string) => ({ name, value, variableKey: '1', scopeKey: '1', processInstanceKey: '1', tenantId: 't' });
+  expect(variableData([v('a', '1'), v('b', '"x"'), v('c', 'not json')])).toEqual({ a: 1, b: 'x', c: 'not json' });
+});
