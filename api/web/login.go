@@ -84,7 +84,7 @@ func NewLogin(cfg LoginConfig) (*Login, error) {
 		if cfg.OIDC == nil {
 			break
 		}
-		if err := checkPublicURL(cfg.PublicURL); err != nil {
+		if err := CheckPublicURL(cfg.PublicURL); err != nil {
 			return nil, fmt.Errorf("web login: public URL: %w", err)
 		}
 		s, err := newSealer()
@@ -101,9 +101,9 @@ func NewLogin(cfg LoginConfig) (*Login, error) {
 	return l, nil
 }
 
-// checkPublicURL accepts scheme://host[:port], http or https, with nothing
-// after it but a slash.
-func checkPublicURL(s string) error {
+// CheckPublicURL checks the engine's public base URL: scheme://host[:port],
+// http or https, with nothing after it but a slash.
+func CheckPublicURL(s string) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
 		u.RawQuery != "" || u.Fragment != "" || u.User != nil {

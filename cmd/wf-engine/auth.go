@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/example/wf-engine/api/auth"
+	"github.com/example/wf-engine/api/web"
 )
 
 // Authentication modes (auth.mode).
@@ -26,6 +28,19 @@ type AuthConfig struct {
 	Mode  string          `koanf:"mode"`
 	Basic BasicAuthConfig `koanf:"basic"`
 	OIDC  OIDCAuthConfig  `koanf:"oidc"`
+	// Session bounds the web app's login sessions (basic and oidc).
+	Session SessionConfig `koanf:"session"`
+}
+
+// SessionConfig bounds the web app's login sessions, kept in memory.
+type SessionConfig struct {
+	// IdleTimeout ends a session that made no request for this long.
+	IdleTimeout time.Duration `koanf:"idle_timeout"`
+	// MaxLifetime ends a session this long after its login.
+	MaxLifetime time.Duration `koanf:"max_lifetime"`
+	// MaxSessions bounds the sessions; a login beyond it ends the least
+	// recently used one.
+	MaxSessions int `koanf:"max_sessions"`
 }
 
 // BasicAuthConfig lists the users of auth.mode basic.
@@ -65,6 +80,14 @@ type OIDCAuthConfig struct {
 	// KeyRefreshInterval is the least time between two key fetches caused
 	// by tokens with an unknown key id.
 	KeyRefreshInterval time.Duration `koanf:"key_refresh_interval"`
+	// ClientID and ClientSecret make the engine a confidential client of
+	// the issuer for the web app's login (authorization-code flow with
+	// PKCE, redirect http.public_url/auth/callback); without them the web
+	// app cannot log in, and bearer tokens still work.
+	ClientID     string `koanf:"client_id"`
+	ClientSecret string `koanf:"client_secret"`
+	// Scopes are requested at the web app's login; openid is always added.
+	Scopes []string `koanf:"scopes"`
 }
 
 // MultitenancyConfig turns multi-tenancy on.
@@ -75,8 +98,8 @@ type MultitenancyConfig struct {
 func defaultAuthConfig() AuthConfig {
 	return AuthConfig{Mode: authNone, OIDC: OIDCAuthConfig{
 		ClockSkew: 30 * time.Second, RolesClaim: "roles", TenantsClaim: "tenants", GroupsClaim: "groups",
-		KeyRefreshInterval: 10 * time.Second,
-	}}
+		KeyRefreshInterval: 10 * time.Second, Scopes: web.DefaultScopes,
+	}, Session: SessionConfig{IdleTimeout: web.DefaultSessionIdleTimeout, MaxLifetime: web.DefaultSessionMaxLifetime, MaxSessions: web.DefaultMaxSessions}}
 }
 
 // authFlags declares the flags of the auth keys that fit on a command line.
@@ -90,6 +113,12 @@ func authFlags(fs *pflag.FlagSet, d AuthConfig) {
 	fs.String("auth.oidc.tenants_claim", d.OIDC.TenantsClaim, "claim holding tenant ids (dotted path)")
 	fs.String("auth.oidc.groups_claim", d.OIDC.GroupsClaim, "claim holding groups (dotted path)")
 	fs.Duration("auth.oidc.key_refresh_interval", d.OIDC.KeyRefreshInterval, "least time between key fetches for unknown key ids")
+	fs.String("auth.oidc.client_id", d.OIDC.ClientID, "the engine's client id at the issuer, for the web app's login (code flow with PKCE, redirect http.public_url/auth/callback)")
+	fs.String("auth.oidc.client_secret", d.OIDC.ClientSecret, "secret of auth.oidc.client_id (prefer WF_AUTH_OIDC_CLIENT_SECRET or the file: flags show in ps)")
+	fs.StringSlice("auth.oidc.scopes", d.OIDC.Scopes, "scopes the web app's login requests (openid is always added)")
+	fs.Duration("auth.session.idle_timeout", d.Session.IdleTimeout, "a web app session ends after this long without a request")
+	fs.Duration("auth.session.max_lifetime", d.Session.MaxLifetime, "a web app session ends this long after its login")
+	fs.Int("auth.session.max_sessions", d.Session.MaxSessions, "web app sessions kept in memory; a login beyond it ends the least recently used")
 }
 
 // openAuthKey reports keys below auth that hold user-chosen names.
@@ -113,9 +142,52 @@ func (a *AuthConfig) validate(add func(string, ...any)) {
 		if err := a.oidcConfig(nil).Validate(); err != nil {
 			add("auth.oidc: %v", err)
 		}
+		if (a.OIDC.ClientID == "") != (a.OIDC.ClientSecret == "") {
+			add("auth.oidc.client_id and auth.oidc.client_secret: set both (web app login) or neither (bearer tokens only)")
+		}
 	default:
 		add("auth.mode: expected none, basic or oidc, got %q", a.Mode)
 	}
+	if a.Session.IdleTimeout <= 0 || a.Session.MaxLifetime <= 0 || a.Session.IdleTimeout > a.Session.MaxLifetime {
+		add("auth.session: idle_timeout (%s) and max_lifetime (%s) must be positive, idle_timeout at most max_lifetime",
+			a.Session.IdleTimeout, a.Session.MaxLifetime)
+	}
+	if a.Session.MaxSessions < 1 {
+		add("auth.session.max_sessions: must be at least 1, got %d", a.Session.MaxSessions)
+	}
+}
+
+// browserLogin reports whether the web app can log in: basic, or oidc with
+// a client.
+func (a *AuthConfig) browserLogin() bool {
+	return a.Mode == authBasic || (a.Mode == authOIDC && a.OIDC.ClientID != "")
+}
+
+// login builds the web app's login routes and sessions for the
+// authenticator authn (nil in mode none); publicURL is the engine's base
+// URL as browsers reach it.
+func (a *AuthConfig) login(authn auth.Authenticator, publicURL string, secure bool, log *slog.Logger) (*web.Login, error) {
+	cfg := web.LoginConfig{Mode: a.Mode, PublicURL: publicURL, SecureCookies: secure, Logger: log,
+		Sessions: web.SessionLimits{IdleTimeout: a.Session.IdleTimeout, MaxLifetime: a.Session.MaxLifetime, MaxSessions: a.Session.MaxSessions}}
+	switch a.Mode {
+	case authBasic:
+		p, ok := authn.(web.PasswordChecker)
+		if !ok {
+			return nil, errors.New("web login: the basic authenticator cannot check passwords")
+		}
+		cfg.Passwords = p
+	case authOIDC:
+		if a.OIDC.ClientID != "" {
+			tc, ok := authn.(web.TokenChecker)
+			if !ok {
+				return nil, errors.New("web login: the oidc authenticator cannot check access tokens")
+			}
+			o := a.OIDC
+			cfg.OIDC = &web.OIDCLogin{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes,
+				Algorithms: o.Algorithms, Tokens: tc}
+		}
+	}
+	return web.NewLogin(cfg)
 }
 
 func (a *AuthConfig) basicUsers() []auth.BasicUser {

@@ -67,6 +67,12 @@ func basicConfig(t *testing.T, alicePassword, bobPassword string, extra string) 
 
 func sendAs(t *testing.T, method, url string, body string, header ...string) (int, http.Header, string) {
 	t.Helper()
+	return sendWith(t, http.DefaultClient, method, url, body, header...)
+}
+
+// sendWith is sendAs through client c.
+func sendWith(t *testing.T, c *http.Client, method, url string, body string, header ...string) (int, http.Header, string) {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -81,7 +87,7 @@ func sendAs(t *testing.T, method, url string, body string, header ...string) (in
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/api/web"
 	"github.com/example/wf-engine/core/engine"
 )
 
@@ -44,6 +45,11 @@ type Config struct {
 type HTTPConfig struct {
 	// Address is host:port to listen on.
 	Address string `koanf:"address"`
+	// PublicURL is the engine's base URL as browsers reach it
+	// (scheme://host[:port], e.g. behind a proxy); the OIDC login's
+	// redirect is PublicURL/auth/callback. Empty: the scheme and address
+	// the server listens on.
+	PublicURL string `koanf:"public_url"`
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64 `koanf:"max_body_bytes"`
 	// MaxVariablesBytes bounds the variables document of one request.
@@ -200,6 +206,7 @@ func flagSet() *pflag.FlagSet {
 	fs.String("config", "", "YAML configuration file")
 	fs.Bool("version", false, "print the version and exit")
 	fs.String("http.address", d.HTTP.Address, "host:port to listen on")
+	fs.String("http.public_url", d.HTTP.PublicURL, "base URL browsers reach the engine at, scheme://host[:port] (default: the listen address); the OIDC login redirects to it + /auth/callback")
 	fs.Int64("http.max_body_bytes", d.HTTP.MaxBodyBytes, "largest request body in bytes")
 	fs.Int("http.max_held_requests", d.HTTP.MaxHeldRequests, "requests that may wait at once (job activation long polls, creates awaiting completion) before 429")
 	fs.Int64("http.max_buffered_bytes", d.HTTP.MaxBufferedBytes, "bytes of request bodies handled at once before 429 (at least http.max_body_bytes)")
@@ -299,6 +306,20 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 	return cfg, nil
 }
 
+// publicURL is the engine's base URL as browsers reach it: http.public_url,
+// else the scheme and the address the server listens on (localhost for an
+// unspecified address).
+func (h HTTPConfig) publicURL(scheme string, addr net.Addr) string {
+	if h.PublicURL != "" {
+		return strings.TrimSuffix(h.PublicURL, "/")
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
 // storeKind is the store the configuration selects.
 type storeKind string
 
@@ -338,6 +359,14 @@ func (c *Config) validate() error {
 			"listen on 127.0.0.1 or ::1, or turn authentication on (auth.mode basic or oidc)", c.HTTP.Address)
 	}
 	c.Auth.validate(add)
+	if c.HTTP.PublicURL != "" {
+		if err := web.CheckPublicURL(c.HTTP.PublicURL); err != nil {
+			add("http.public_url: %v", err)
+		}
+	} else if c.Auth.Mode == authOIDC && c.Auth.OIDC.ClientID != "" && err == nil && (host == "" || net.ParseIP(host).IsUnspecified()) {
+		add("http.public_url: the web app's OIDC login needs the URL browsers reach the engine at (the provider redirects there), "+
+			"and http.address %q does not name a host", c.HTTP.Address)
+	}
 	if m := c.HTTP.MetricsAuth; m != "required" && m != "none" {
 		add("http.metrics_auth: expected required or none, got %q", m)
 	}

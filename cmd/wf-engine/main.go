@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,10 +22,12 @@ import (
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/api/telemetry"
+	"github.com/example/wf-engine/api/web"
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/elements/standard"
+	"github.com/example/wf-engine/webapp"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -182,6 +185,25 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}
 	host, portText, _ := net.SplitHostPort(ln.Addr().String())
 	port, _ := strconv.ParseInt(portText, 10, 32)
+	scheme := "http"
+	if cfg.HTTP.TLSCertFile != "" {
+		scheme = "https"
+	}
+	publicURL := cfg.HTTP.publicURL(scheme, ln.Addr())
+	login, err := cfg.Auth.login(authn, publicURL, strings.HasPrefix(publicURL, "https:"), log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	if authn != nil {
+		authn = login.SessionAuthenticator(authn)
+	}
+	appFiles := webapp.FS()
+	app, err := web.NewStatic(appFiles)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	gin.SetMode(gin.ReleaseMode)
 	api, err := rest.New(rest.Config{
 		Version: version, Host: host, Port: int32(port), MaxBodyBytes: cfg.HTTP.MaxBodyBytes,
@@ -203,10 +225,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}
 	// Write timeouts stay off: long polls and awaits answer late by design
 	// and end by their own deadlines.
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
+	srv := &http.Server{Handler: web.Handler(api.Handler(), app, login), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
 		IdleTimeout: cfg.HTTP.IdleTimeout}
 	ln = newPerClientListener(ln, cfg.HTTP.MaxConnsPerClient)
-	scheme := "http"
 	if cfg.HTTP.TLSCertFile != "" {
 		certs, err := newCertReloader(cfg.HTTP.TLSCertFile, cfg.HTTP.TLSKeyFile, log)
 		if err != nil {
@@ -215,13 +236,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		}
 		srv.TLSConfig = certs.tlsConfig()
 		ln = tls.NewListener(ln, srv.TLSConfig)
-		scheme = "https"
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("wf-engine started", "version", version, "address", ln.Addr().String(), "scheme", scheme, "store", string(kind),
 		"auth_mode", cfg.Auth.Mode, "oidc_issuer_host", cfg.Auth.issuerHost(), "multitenancy", cfg.Multitenancy.Enabled,
-		"clock_controllable", cfg.Clock.Controllable, "startup_ms", time.Since(started).Milliseconds())
+		"clock_controllable", cfg.Clock.Controllable, "web_app_built", webapp.Built(appFiles), "public_url", publicURL,
+		"browser_login", cfg.Auth.browserLogin(), "startup_ms", time.Since(started).Milliseconds())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
