@@ -115,7 +115,7 @@ func waitForIssuer(t *testing.T, base, token string) {
 // TestBasicBrowserLogin: the login form's route checks the configured
 // users' passwords and starts a session the API accepts.
 func TestBasicBrowserLogin(t *testing.T) {
-	base, _ := serveArgs(t, []string{"--config", basicConfig(t, "alice-pw-1", "bob-pw-2", "")})
+	base, _ := serveArgs(t, []string{"--config", basicConfig(t, "alice-pw-1", "bob-pw-2", "")}, "WF_DATABASE_URL=memory")
 	b := newWebBrowser(t, base)
 	if status, _, _ := b.do(http.MethodPost, "/auth/login", `{"username":"alice","password":"wrong"}`); status != http.StatusUnauthorized || b.cookie(web.SessionCookie) != "" {
 		t.Fatalf("a wrong password: %d", status)
