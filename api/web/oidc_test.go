@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,11 +118,22 @@ func TestOIDCLoginFlow(t *testing.T) {
 
 	// The access token expires: the session refreshes it once, with the
 	// refresh token, and goes on.
+	// Concurrent requests share that one refresh.
 	before := s.is.Requests(authtest.TokenPath)
 	s.clk.Advance(6 * time.Minute)
-	for i := 0; i < 3; i++ {
-		if status, me := b.me(); status != http.StatusOK || me["name"] != "alice" {
-			t.Fatalf("after the access token expired: %d %v", status, me)
+	var wg sync.WaitGroup
+	statuses := make([]int, 8)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i], _, _ = b.do(http.MethodGet, "/v2/authentication/me", "")
+		}()
+	}
+	wg.Wait()
+	for i, status := range statuses {
+		if status != http.StatusOK {
+			t.Fatalf("request %d after the access token expired: %d", i, status)
 		}
 	}
 	if n := s.is.Requests(authtest.TokenPath) - before; n != 1 {
@@ -238,6 +250,25 @@ func TestOIDCAccessTokenTheAPIRefuses(t *testing.T) {
 	status, _, body := b.do(http.MethodGet, h.Get("Location"), "")
 	if status != http.StatusForbidden || !strings.Contains(body, "wrong audience") || b.cookie(SessionCookie) != "" {
 		t.Fatalf("an access token for another audience: %d %s", status, body)
+	}
+}
+
+func TestOIDCProviderDown(t *testing.T) {
+	s := oidcServer(t, authtest.Options{}, "wf-engine")
+	s.is.SetDown(true)
+	b := newBrowser(t, s.base)
+	status, h, body := b.do(http.MethodGet, "/auth/login", "")
+	if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "identity provider") {
+		t.Fatalf("login while the provider is down: %d %v %s", status, h, body)
+	}
+	// However many logins arrive, discovery is tried at most once per
+	// discoveryRetry.
+	n := s.is.Requests(authtest.DiscoveryPath)
+	for i := 0; i < 5; i++ {
+		b.do(http.MethodGet, "/auth/login", "")
+	}
+	if got := s.is.Requests(authtest.DiscoveryPath); got != n {
+		t.Fatalf("%d more discovery calls for 5 logins within %s", got-n, discoveryRetry)
 	}
 }
 
