@@ -25,18 +25,7 @@ func TestOIDCAuthentication(t *testing.T) {
 		"--log.level", "debug"}, "WF_DATABASE_URL=memory")
 
 	op := is.Token("olga", "operator")
-	// Discovery runs in the background: poll until the engine knows the keys.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		status, _, _ := sendAs(t, http.MethodGet, base+"/v2/topology", "", "Authorization", "Bearer "+op)
-		if status == http.StatusOK {
-			break
-		}
-		if status != http.StatusServiceUnavailable || time.Now().After(deadline) {
-			t.Fatalf("a valid token: %d", status)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForIssuer(t, base, op)
 
 	claims := func(mod func(map[string]any)) map[string]any {
 		c := is.Claims("olga")

@@ -96,7 +96,8 @@ func TestOIDCBrowserLogin(t *testing.T) {
 	}
 }
 
-// waitForIssuer polls until the engine has discovered the issuer.
+// waitForIssuer polls until the engine has discovered the issuer (discovery
+// runs in the background) and accepts token.
 func waitForIssuer(t *testing.T, base, token string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)

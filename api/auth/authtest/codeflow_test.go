@@ -52,17 +52,7 @@ func TestCodeFlow(t *testing.T) {
 	}
 	exchange := func(form url.Values, secret string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, is.URL()+TokenPath, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth("app", secret)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var body map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		return resp.StatusCode, body
+		return postToken(t, is, form, "app", secret)
 	}
 
 	if q := location(authorize(func(q url.Values) { q.Del("code_challenge") })); q.Get("error") != "invalid_request" || q.Get("state") != "st" {

@@ -16,19 +16,7 @@ func TestTokenEndpoint(t *testing.T) {
 	t.Cleanup(is.Close)
 	post := func(form url.Values, user, pass string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, is.URL()+TokenPath, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if user != "" {
-			req.SetBasicAuth(url.QueryEscape(user), url.QueryEscape(pass))
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var body map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&body)
-		return resp.StatusCode, body
+		return postToken(t, is, form, user, pass)
 	}
 	grant := url.Values{"grant_type": {"client_credentials"}}
 	if code, body := post(grant, "c1", "s:1"); code != 200 || body["token_type"] != "Bearer" || body["access_token"] == "" {
@@ -72,4 +60,24 @@ func TestParseClient(t *testing.T) {
 			t.Errorf("ParseClient(%q) accepted", s)
 		}
 	}
+}
+
+// postToken posts form to the token endpoint, with client credentials in
+// basic authentication when user is set, and returns the status and the
+// JSON answer.
+func postToken(t *testing.T, is *Issuer, form url.Values, user, pass string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, is.URL()+TokenPath, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if user != "" {
+		req.SetBasicAuth(url.QueryEscape(user), url.QueryEscape(pass))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body
 }
