@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -318,6 +319,17 @@ func (h HTTPConfig) publicURL(scheme string, addr net.Addr) string {
 		host = "localhost"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// allowedOrigins are the origins whose pages may call the API besides the
+// one a request names in Host: http.allowed_origins, and http.public_url's
+// (behind a proxy that does not pass Host on, the web app's own requests
+// name another host).
+func (h HTTPConfig) allowedOrigins() []string {
+	if h.PublicURL == "" {
+		return h.AllowedOrigins
+	}
+	return append(slices.Clone(h.AllowedOrigins), strings.TrimSuffix(h.PublicURL, "/"))
 }
 
 // storeKind is the store the configuration selects.

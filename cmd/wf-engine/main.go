@@ -158,7 +158,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		metrics.WatchQueueDepth(eng.QueueDepth)
 		metrics.WatchBackpressure(func() telemetry.Backpressure {
 			b := eng.Backpressure()
-			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected}
+			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}
 		})
 	}
 	var registerer prometheus.Registerer // nil: the runtime keeps its metrics to itself
@@ -210,7 +210,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		MaxVariablesBytes: cfg.HTTP.MaxVariablesBytes, LongPollTimeout: cfg.HTTP.LongPollTimeout,
 		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL, Clock: apiClock,
 		Authenticator: authn, AuthMode: cfg.Auth.Mode, MetricsOpen: cfg.HTTP.MetricsAuth == "none",
-		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.AllowedOrigins,
+		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.allowedOrigins(),
 		MaxHeldRequests: cfg.HTTP.MaxHeldRequests, MaxBufferedBytes: cfg.HTTP.MaxBufferedBytes,
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())

@@ -153,6 +153,17 @@ func TestPublicURL(t *testing.T) {
 	}
 }
 
+func TestPublicURLIsAnAllowedOrigin(t *testing.T) {
+	h := HTTPConfig{AllowedOrigins: []string{"http://localhost:5173"}}
+	if got := strings.Join(h.allowedOrigins(), " "); got != "http://localhost:5173" {
+		t.Fatalf("without a public URL: %q", got)
+	}
+	h.PublicURL = "https://wf.example.com/"
+	if got := strings.Join(h.allowedOrigins(), " "); got != "http://localhost:5173 https://wf.example.com" || len(h.AllowedOrigins) != 1 {
+		t.Fatalf("with a public URL: %q (configured %v)", got, h.AllowedOrigins)
+	}
+}
+
 func TestWebLoginConfigValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name string
