@@ -59,6 +59,14 @@ func TestBasicLoginFlow(t *testing.T) {
 		t.Fatalf("curl without credentials: %d %q", status, h.Get("WWW-Authenticate"))
 	}
 
+	// The form lives in the app: /auth/login sends a browser there.
+	if status, h, _ := b.do(http.MethodGet, "/auth/login?returnTo=%2Ftasklist%2F3", ""); status != http.StatusFound || h.Get("Location") != "/login?returnTo=%2Ftasklist%2F3" {
+		t.Fatalf("GET /auth/login: %d %q", status, h.Get("Location"))
+	}
+	if status, h, _ := b.do(http.MethodGet, "/auth/login?returnTo=%2F%2Fevil.example", ""); status != http.StatusFound || h.Get("Location") != "/login?returnTo=%2F" {
+		t.Fatalf("GET /auth/login to another site: %d %q", status, h.Get("Location"))
+	}
+
 	for name, body := range map[string]string{
 		"wrong password": `{"username":"alice","password":"alice"}`,
 		"unknown user":   `{"username":"mallory","password":"x"}`,
@@ -125,9 +133,16 @@ func TestBasicLoginFlow(t *testing.T) {
 		t.Fatalf("the replaced session id still works: %d", status)
 	}
 
-	// Logout needs the CSRF token, ends the session and clears the cookies.
+	// Logout needs the CSRF token and this origin, ends the session and
+	// clears the cookies.
 	if status, _, _ := b.do(http.MethodPost, "/auth/logout", ""); status != http.StatusForbidden {
 		t.Fatalf("logout without the CSRF token: %d", status)
+	}
+	if status, _, _ := b.do(http.MethodPost, "/auth/logout", "", CSRFHeader, b.cookie(CSRFCookie), "Origin", "https://evil.example"); status != http.StatusForbidden {
+		t.Fatalf("logout from another origin: %d", status)
+	}
+	if status, _ := b.me(); status != http.StatusOK {
+		t.Fatalf("a refused logout ended the session: %d", status)
 	}
 	id := b.cookie(SessionCookie)
 	status, _, body := b.do(http.MethodPost, "/auth/logout", "", CSRFHeader, b.cookie(CSRFCookie))
