@@ -152,13 +152,18 @@ func (o *oidcClient) client(ctx context.Context) context.Context {
 	return oidc.ClientContext(ctx, o.httpClient)
 }
 
-// acquire takes one of the token endpoint calls, or fails when ctx ends.
+// acquire takes one of the token endpoint calls, waiting at most
+// providerTimeout, or fails (503).
 func (o *oidcClient) acquire(ctx context.Context) (func(), error) {
+	t := time.NewTimer(providerTimeout)
+	defer t.Stop()
 	select {
 	case o.exchanges <- struct{}{}:
 		return func() { <-o.exchanges }, nil
 	case <-ctx.Done():
 		return nil, unavailable("The request ended while waiting for the identity provider")
+	case <-t.C:
+		return nil, unavailable("Too many logins are waiting for the identity provider; try again in a few seconds")
 	}
 }
 
