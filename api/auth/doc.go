@@ -44,5 +44,12 @@
 // tenants and groups come from TenantsClaim and GroupsClaim. A token
 // without a role still authenticates: the permission check answers 403.
 //
+// # Without a header
+//
+// Basic.CheckPassword and OIDC.AuthenticateToken run the same checks on
+// credentials that come another way (api/web's login form and the access
+// token of a browser session), so a session has exactly the principal the
+// same credentials would have in a header.
+//
 // Package authtest is an OIDC issuer for tests.
 package auth
