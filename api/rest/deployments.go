@@ -54,10 +54,12 @@ func (s *Server) deploy(c *gin.Context) {
 			TenantID: p.TenantID, ProcessDefinitionKey: Key(p.ProcessDefinitionKey),
 		}})
 	}
+	out.Deployments = append(out.Deployments, formsOfDeployment(d.Forms)...)
 	c.PureJSON(http.StatusOK, out)
 }
 
-// readResources reads the uploaded files; only BPMN files are deployable.
+// readResources reads the uploaded files; BPMN files and Camunda Forms
+// (.form) are deployable.
 func readResources(files []*multipart.FileHeader) ([]record.Resource, error) {
 	if len(files) == 0 {
 		return nil, bindErrorf("resources: expected at least one file part named 'resources'")
@@ -65,9 +67,9 @@ func readResources(files []*multipart.FileHeader) ([]record.Resource, error) {
 	out := make([]record.Resource, 0, len(files))
 	for _, fh := range files {
 		switch strings.ToLower(path.Ext(fh.Filename)) {
-		case ".bpmn", ".xml":
+		case ".bpmn", ".xml", ".form":
 		default:
-			return nil, bindErrorf("resources: '%s' is not a BPMN file (.bpmn or .xml); decisions, forms and other resources are not supported yet", fh.Filename)
+			return nil, bindErrorf("resources: '%s' is neither a BPMN file (.bpmn or .xml) nor a Camunda Form (.form); decisions and other resources are not supported yet", fh.Filename)
 		}
 		if err := storable("resources: file name", fh.Filename); err != nil {
 			return nil, err

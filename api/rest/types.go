@@ -46,6 +46,7 @@ type DeploymentResult struct {
 // DeploymentMetadataResult is one deployed resource.
 type DeploymentMetadataResult struct {
 	ProcessDefinition *DeploymentProcessResult `json:"processDefinition,omitempty"`
+	Form              *DeploymentFormResult    `json:"form,omitempty"`
 }
 
 // DeploymentProcessResult is one deployed process definition.

@@ -238,8 +238,10 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 		FormID: "f", ExternalFormReference: "https://forms.example/f", Priority: 80, CustomHeaders: map[string]string{"h": "v"},
 		Variables: map[string]any{"x": 1.0}, Action: "assign", ChangedAttributes: []string{"assignee"}, AllowOverride: true,
 		CreationTimestamp: epoch + 4, CompletionTimestamp: epoch + 9, TenantID: "tenant-a"}}
+	fm := record.FormValue{FormID: "review-form", Version: 2, VersionTag: "v2", FormKey: 12, ResourceName: "review.form",
+		Resource: []byte("{\"id\":\"review-form\",\"x\":\"<&>\x00\"}"), Checksum: "def", DeploymentKey: 9, TenantID: "tenant-a"}
 	for name, row := range map[string]any{"process": p, "element": e, "variable": v, "job": j, "timer": tm,
-		"message subscription": sub, "message": msg, "start subscription": start, "user task": task} {
+		"message subscription": sub, "message": msg, "start subscription": start, "user task": task, "form": fm} {
 		if path := zeroField(reflect.ValueOf(row), name); path != "" {
 			t.Fatalf("%s is not set in the test row: set it so that the test proves it is stored", path)
 		}
@@ -252,8 +254,8 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	want := &state.Snapshot{LastKey: 999, LastPosition: 1234, Processes: []record.ProcessValue{p},
 		Elements: []state.ElementRow{pi, e}, Variables: []state.VariableRow{v}, Jobs: []state.Job{j}, Incidents: []state.IncidentRow{i},
 		Timers: []state.Timer{tm}, MessageSubscriptions: []state.MessageSubscription{sub}, Messages: []state.Message{msg},
-		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}}
-	commit(t, st, &store.Batch{Changes: state.Changes{Processes: want.Processes, Elements: want.Elements,
+		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}, Forms: []record.FormValue{fm}}
+	commit(t, st, &store.Batch{Changes: state.Changes{Processes: want.Processes, Forms: want.Forms, Elements: want.Elements,
 		Variables: want.Variables, Jobs: want.Jobs, Incidents: want.Incidents,
 		Timers:               []state.TimerRow{{Timer: tm, Live: true}},
 		MessageSubscriptions: []state.MessageSubscriptionRow{{MessageSubscription: sub, Live: true}},
@@ -293,7 +295,7 @@ func checkKnownFields(t *testing.T) {
 	t.Helper()
 	known := map[string]bool{"Processes": true, "Elements": true, "Variables": true, "Jobs": true, "Incidents": true,
 		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true, "UserTasks": true,
-		"Tenants": true, "TenantMembers": true, "LastKey": true, "LastPosition": true}
+		"Tenants": true, "TenantMembers": true, "Forms": true, "LastKey": true, "LastPosition": true}
 	for _, typ := range []reflect.Type{reflect.TypeFor[state.Changes](), reflect.TypeFor[state.Snapshot]()} {
 		for k := range typ.NumField() {
 			if f := typ.Field(k); !known[f.Name] {

@@ -28,7 +28,7 @@ var tenantBases = []struct {
 // (base+0), a process instance (base+100) with an element instance
 // (base+101), a variable (base+200), a job (base+300), an incident (base+400),
 // a user task (base+500), a timer, a message, a message subscription and a
-// message start subscription (base+600 to base+603); TenantA and TenantB
+// message start subscription (base+600 to base+603), a form (base+800); TenantA and TenantB
 // also get a tenant row (base+700) with a member (base+701): the default
 // tenant has none. The bases are 1000, 2000 and 3000. pgstore's row-level
 // security test commits it too.
@@ -68,6 +68,8 @@ func TenantBatch() *store.Batch {
 		ss := startSubscription(k+603, "m")
 		ss.Value.TenantID = tenant
 		c.StartSubscriptions = append(c.StartSubscriptions, state.StartSubscriptionRow{StartSubscription: ss, Live: true})
+		c.Forms = append(c.Forms, record.FormValue{FormID: "f", Version: 1, FormKey: k + 800, ResourceName: "f.form",
+			Resource: []byte(`{"id":"f"}`), Checksum: "c", DeploymentKey: k, TenantID: tenant})
 		if tenant != record.DefaultTenant {
 			c.Tenants = append(c.Tenants, state.TenantRow{Live: true, Tenant: state.Tenant{Key: k + 700,
 				Value: record.TenantValue{TenantKey: k + 700, TenantID: tenant, Name: tenant}}})

@@ -138,7 +138,7 @@ func (e *Engine) Deploy(ctx context.Context, req DeployRequest) (*Deployment, er
 	// parse them again when it opens their start events.
 	checked := make([]checkedResource, len(req.Resources))
 	for i, res := range req.Resources {
-		if len(res.Content) == 0 {
+		if len(res.Content) == 0 || IsForm(res.Name) {
 			continue
 		}
 		checked[i] = checkResource(e.cfg.Registry, res.Content)

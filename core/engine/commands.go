@@ -19,6 +19,7 @@ import (
 type Deployment struct {
 	Key       int64
 	Processes []record.ProcessMetadata
+	Forms     []record.FormMetadata
 }
 
 func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
@@ -35,8 +36,24 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 		checksum string
 	}
 	var all []parsed
+	var forms []parsedForm
 	var problems []string
+	formIDs := map[string]string{}
 	for i, res := range v.Resources {
+		if IsForm(res.Name) {
+			f, err := parseForm(res)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", res.Name, err))
+				continue
+			}
+			if other, dup := formIDs[f.id]; dup {
+				problems = append(problems, fmt.Sprintf("%s: form '%s' is in both %s and %s", res.Name, f.id, other, res.Name))
+				continue
+			}
+			formIDs[f.id] = res.Name
+			forms = append(forms, f)
+			continue
+		}
 		var c checkedResource
 		if i < len(p.checked) && len(res.Content) > 0 && len(p.checked[i].content) == len(res.Content) && &p.checked[i].content[0] == &res.Content[0] {
 			c = p.checked[i] // parsed and validated off the loop
@@ -115,7 +132,14 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 			out.Processes = append(out.Processes, meta)
 		}
 	}
-	done := &record.DeploymentValue{Resources: v.Resources, Processes: out.Processes, TenantID: tenant}
+	created := false
+	for _, m := range out.Processes {
+		created = created || !m.Duplicate
+	}
+	if out.Forms, err = p.deployForms(forms, tenant, out.Key, created); err != nil {
+		return nil, err
+	}
+	done := &record.DeploymentValue{Resources: v.Resources, Processes: out.Processes, Forms: out.Forms, TenantID: tenant}
 	if err := p.write(out.Key, record.IntentDeploymentCreated, done); err != nil {
 		return nil, err
 	}

@@ -166,6 +166,11 @@ func (p *Processor) activate(key int64) error {
 			return p.fail(in, err)
 		}
 	}
+	if ctx.userTask != nil {
+		if err := p.linkForm(in, ctx.userTask); err != nil {
+			return p.fail(in, err)
+		}
+	}
 	for _, b := range in.el.Boundaries {
 		h, ok := p.reg.Handler(b.Kind)
 		if !ok {

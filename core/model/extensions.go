@@ -47,8 +47,12 @@ func (b *builder) extensions(el *Element, n *node) {
 		case "calledElement":
 			el.CalledElement = b.calledElement(el, z)
 		case "userTask", "assignmentDefinition", "formDefinition", "taskSchedule", "priorityDefinition":
-			if el.UserTask != nil {
+			switch {
+			case el.UserTask != nil:
 				b.userTask(el, z)
+			case z.local == "formDefinition" && el.Kind == KindStartEvent:
+				el.StartForm = &FormDefinition{FormKey: strings.TrimSpace(z.get("formKey")), FormID: strings.TrimSpace(z.get("formId")),
+					BindingType: strings.TrimSpace(z.get("bindingType")), VersionTag: strings.TrimSpace(z.get("versionTag"))}
 			}
 		case "calledDecision":
 			el.unsupported("zeebe:calledDecision")

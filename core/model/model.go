@@ -77,6 +77,9 @@ type Element struct {
 	Script        *Script        // zeebe:script
 	CalledElement *CalledElement // zeebe:calledElement
 	UserTask      *UserTask      // user task settings
+	// StartForm is a start event's zeebe:formDefinition: the form Tasklist
+	// shows to start an instance; nil when it has none.
+	StartForm *FormDefinition
 	// Unsupported lists features present on the element that the engine
 	// does not run (for example "multiInstanceLoopCharacteristics",
 	// "zeebe:calledDecision"); deployment rejects them by name.
@@ -167,6 +170,14 @@ type CalledElement struct {
 	PropagateAllParentVariables bool   // default true
 	BindingType                 string // "latest" when absent
 	VersionTag                  string
+}
+
+// FormDefinition is a start event's zeebe:formDefinition: an embedded form
+// (FormKey "camunda-forms:bpmn:<userTaskForm id>") or a linked one (FormID
+// with BindingType latest, deployment or versionTag).
+type FormDefinition struct {
+	FormKey, FormID         string
+	BindingType, VersionTag string
 }
 
 // UserTask holds the settings of a bpmn:userTask.

@@ -87,6 +87,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &UserTaskValue{}, nil
 	case TypeTenant:
 		return &TenantValue{}, nil
+	case TypeForm:
+		return &FormValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

@@ -133,6 +133,11 @@ const (
 	IntentTenantEntityRemoved Intent = 139
 )
 
+// Form intents: a Camunda Form deployed with a deployment.
+const (
+	IntentFormCreated Intent = 140
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -206,6 +211,7 @@ var intentNames = map[Intent]string{
 	IntentTenantEntityAdded:                  "ENTITY_ADDED",
 	IntentTenantRemoveEntity:                 "REMOVE_ENTITY",
 	IntentTenantEntityRemoved:                "ENTITY_REMOVED",
+	IntentFormCreated:                        "CREATED",
 }
 
 func (i Intent) String() string {

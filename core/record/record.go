@@ -44,6 +44,7 @@ const (
 	TypeMessageStartSubscription ValueType = 13
 	TypeUserTask                 ValueType = 14
 	TypeTenant                   ValueType = 15
+	TypeForm                     ValueType = 16
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -62,6 +63,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeMessageStartSubscription: "MESSAGE_START_EVENT_SUBSCRIPTION",
 	TypeUserTask:                 "USER_TASK",
 	TypeTenant:                   "TENANT",
+	TypeForm:                     "FORM",
 }
 
 func (t ValueType) String() string {

@@ -23,10 +23,25 @@ type ProcessMetadata struct {
 	TenantID  string `json:"tenantId"`
 }
 
+// FormMetadata describes one form created by a deployment.
+type FormMetadata struct {
+	FormID       string `json:"formId"`
+	Version      int32  `json:"version"`
+	VersionTag   string `json:"versionTag,omitempty"`
+	FormKey      int64  `json:"formKey"`
+	ResourceName string `json:"resourceName"`
+	Checksum     string `json:"checksum"`
+	// Duplicate is true when an identical form was deployed before and
+	// this entry names the existing version.
+	Duplicate bool   `json:"duplicate"`
+	TenantID  string `json:"tenantId"`
+}
+
 // DeploymentValue is a deployment command or event.
 type DeploymentValue struct {
 	Resources []Resource        `json:"resources,omitempty"`
 	Processes []ProcessMetadata `json:"processesMetadata,omitempty"`
+	Forms     []FormMetadata    `json:"formMetadata,omitempty"`
 	TenantID  string            `json:"tenantId"`
 }
 
@@ -271,6 +286,24 @@ type TenantValue struct {
 // ValueType implements Value.
 func (*TenantValue) ValueType() ValueType { return TypeTenant }
 
+// FormValue is a Camunda Form (form-js JSON) deployed as a .form resource:
+// the event that creates one version of it. FormID is the JSON's "id";
+// versions count per form id and tenant, as process versions do.
+type FormValue struct {
+	FormID        string `json:"formId"`
+	Version       int32  `json:"version"`
+	VersionTag    string `json:"versionTag,omitempty"`
+	FormKey       int64  `json:"formKey"`
+	ResourceName  string `json:"resourceName"`
+	Resource      []byte `json:"resource"`
+	Checksum      string `json:"checksum"`
+	DeploymentKey int64  `json:"deploymentKey"`
+	TenantID      string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*FormValue) ValueType() ValueType { return TypeForm }
+
 // ErrorType is the cause of an incident, as Camunda names it.
 type ErrorType string
 
@@ -283,6 +316,7 @@ const (
 	ErrorCalledElement      ErrorType = "CALLED_ELEMENT_ERROR"
 	ErrorUnhandledErrorEvnt ErrorType = "UNHANDLED_ERROR_EVENT"
 	ErrorUnknown            ErrorType = "UNKNOWN"
+	ErrorFormNotFound       ErrorType = "FORM_NOT_FOUND"
 )
 
 // IncidentValue is an incident command or event.

@@ -66,6 +66,7 @@ var appliers = map[applierKey]applier{
 	{record.IntentTenantDeleted, 1}:                      applyTenantDeleted,
 	{record.IntentTenantEntityAdded, 1}:                  applyTenantEntityAdded,
 	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
+	{record.IntentFormCreated, 1}:                        applyFormCreated,
 }
 
 // EventVersion is the version new events of each intent are written with.

@@ -24,6 +24,7 @@ type Changes struct {
 	UserTasks            []UserTaskRow
 	Tenants              []TenantRow
 	TenantMembers        []TenantMemberRow
+	Forms                []record.FormValue
 	// LastKey and LastPosition are the state's counters after the batch.
 	LastKey, LastPosition int64
 }
@@ -103,6 +104,7 @@ type changeSet struct {
 	tenants   map[int64]TenantRow
 	// tenantMembers are keyed by membership key.
 	tenantMembers map[int64]TenantMemberRow
+	forms         map[int64]struct{}
 	dirty         bool
 }
 
@@ -121,6 +123,7 @@ func newChanges() changeSet {
 		tenants:   map[int64]TenantRow{},
 
 		tenantMembers: map[int64]TenantMemberRow{},
+		forms:         map[int64]struct{}{},
 	}
 }
 
@@ -207,6 +210,10 @@ func (s *State) TakeChanges() Changes {
 	if len(c.tenantMembers) > 0 {
 		out.TenantMembers = valuesInKeyOrder(c.tenantMembers)
 	}
+	for _, k := range sortedKeys(c.forms) {
+		out.Forms = append(out.Forms, *s.fm.byKey[k])
+	}
+	clear(c.forms)
 	clear(c.tenants)
 	clear(c.tenantMembers)
 	clear(c.userTasks)

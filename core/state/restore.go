@@ -22,6 +22,7 @@ type Snapshot struct {
 	UserTasks             []UserTask // open user tasks
 	Tenants               []Tenant   // tenants that were not deleted
 	TenantMembers         []TenantMember
+	Forms                 []record.FormValue
 }
 
 // Live reports whether a stored job row still belongs in the state.
@@ -127,6 +128,11 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 	for _, t := range snap.Tenants {
 		if err := applyTenantCreated(s, &record.Record{Key: t.Key, Value: &t.Value}); err != nil {
 			return nil, fmt.Errorf("restore tenant %d: %w", t.Key, err)
+		}
+	}
+	for i := range snap.Forms {
+		if err := applyFormCreated(s, &record.Record{Key: snap.Forms[i].FormKey, Value: &snap.Forms[i]}); err != nil {
+			return nil, fmt.Errorf("restore form %d: %w", snap.Forms[i].FormKey, err)
 		}
 	}
 	for _, m := range snap.TenantMembers {

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+
+	"github.com/example/wf-engine/core/record"
 )
 
 // dump is the canonical form of a state: every table in key order.
@@ -34,6 +36,7 @@ type dump struct {
 	UserTasks    []UserTask                    `json:"userTasks"`
 	Tenants      []Tenant                      `json:"tenants"`
 	Members      []TenantMember                `json:"tenantMembers"`
+	Forms        []record.FormValue            `json:"forms,omitempty"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -97,6 +100,9 @@ func (s *State) Dump() []byte {
 	}
 	for _, k := range sortedKeys(s.tn.members) {
 		d.Members = append(d.Members, *s.tn.members[k])
+	}
+	for _, k := range sortedKeys(s.fm.byKey) {
+		d.Forms = append(d.Forms, *s.fm.byKey[k])
 	}
 	for _, k := range sortedKeys(s.ev.starts) {
 		d.Starts = append(d.Starts, *s.ev.starts[k])

@@ -168,6 +168,7 @@ type State struct {
 	userTasks         map[int64]*UserTask
 	userTaskByElement map[int64]int64
 	tn                tenants
+	fm                forms
 
 	changes changeSet
 }
@@ -190,6 +191,7 @@ func New(parse ParseFunc) *State {
 		ev:          newEvents(),
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
 		tn:      newTenants(),
+		fm:      newForms(),
 		changes: newChanges(),
 	}
 }

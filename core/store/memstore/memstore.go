@@ -30,6 +30,7 @@ type Store struct {
 	log          []*record.Record
 	commits      int
 	processes    map[int64]record.ProcessValue
+	forms        map[int64]record.FormValue
 	elements     map[int64]state.ElementRow
 	variables    map[int64]state.VariableRow
 	jobs         map[int64]state.Job
@@ -46,6 +47,7 @@ func New(opts Options) *Store {
 	return &Store{
 		opts:      opts,
 		processes: map[int64]record.ProcessValue{},
+		forms:     map[int64]record.FormValue{},
 		elements:  map[int64]state.ElementRow{},
 		variables: map[int64]state.VariableRow{},
 		jobs:      map[int64]state.Job{},
@@ -86,6 +88,9 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 	for _, p := range c.Processes {
 		s.processes[p.ProcessDefinitionKey] = p
 	}
+	for _, f := range c.Forms {
+		s.forms[f.FormKey] = f
+	}
 	for _, e := range c.Elements {
 		s.elements[e.Key] = e
 	}
@@ -116,6 +121,9 @@ func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
 	snap := &state.Snapshot{LastKey: s.lastKey, LastPosition: s.lastPosition}
 	for _, k := range sortedKeys(s.processes) {
 		snap.Processes = append(snap.Processes, s.processes[k])
+	}
+	for _, k := range sortedKeys(s.forms) {
+		snap.Forms = append(snap.Forms, s.forms[k])
 	}
 	live := map[int64]bool{}
 	for _, k := range sortedKeys(s.elements) {

@@ -22,7 +22,7 @@ import (
 // rlsTables are the tables with a tenant_id column that migration 0010
 // names; TenantBatch writes rows of both tenants to each.
 var rlsTables = []string{
-	"element_instances", "incidents", "jobs", "message_start_subscriptions", "message_subscriptions",
+	"element_instances", "forms", "incidents", "jobs", "message_start_subscriptions", "message_subscriptions",
 	"messages", "process_definitions", "timers", "user_tasks", "variables",
 }
 

@@ -136,6 +136,9 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(tenantMemberRows(c.TenantMembers), nil); err != nil {
 		return nil, err
 	}
+	if err := add(formRows(c.Forms), nil); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -75,5 +75,8 @@ func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
 	if snap.TenantMembers, err = collect(q, LoadTenantMembers, ScanTenantMember); err != nil {
 		return nil, err
 	}
+	if snap.Forms, err = collect(q, LoadForms, ScanForm); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }

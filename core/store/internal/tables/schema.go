@@ -79,7 +79,7 @@ var MessageStartSubscriptions = &Table{Name: "message_start_subscriptions", Upse
 
 // State lists the state tables in the order Commit writes them.
 var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents,
-	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks, Tenants, TenantMembers}
+	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks, Tenants, TenantMembers, Forms}
 
 // No index covers a column that changes while an element instance or a job
 // lives (migration 7), so their live rows are found through the active

@@ -1,0 +1,2 @@
+-- Development only: drops the forms of 0012.
+DROP TABLE IF EXISTS forms;

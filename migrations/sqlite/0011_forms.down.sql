@@ -1,0 +1,2 @@
+-- Development only: drops the forms of 0011.
+DROP TABLE IF EXISTS forms;
