@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType } from 'react';
 import { Navigate, NavLink, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { authConfig, logout, me, type AuthMode } from './api/endpoints';
@@ -11,8 +11,28 @@ import { TasklistPage } from './tasklist/TasklistPage';
 import { TaskDetail } from './tasklist/TaskDetail';
 import { StartList, StartProcess } from './tasklist/StartProcess';
 
-// The inspector (and with it bpmn-js) loads only on inspector routes.
-const Inspector = lazy(() => import('./inspector/Inspector'));
+// The inspector (and with it bpmn-js) loads only on inspector routes. On an
+// inspector URL it starts loading at once, beside the session requests, and
+// once loaded it renders without suspending (a suspended render is revealed
+// no sooner than React's 300 ms fallback throttle).
+let inspectorLoaded: ComponentType | undefined;
+const loadInspector = () =>
+  import('./inspector/Inspector').then((m) => {
+    inspectorLoaded = m.default;
+    return m;
+  });
+const LazyInspector = lazy(loadInspector);
+if (typeof window !== 'undefined' && window.location.pathname.startsWith('/inspector')) void loadInspector();
+
+function InspectorRoute() {
+  const Loaded = inspectorLoaded;
+  if (Loaded) return <Loaded />;
+  return (
+    <Suspense fallback={<p aria-busy="true">Loading the inspector…</p>}>
+      <LazyInspector />
+    </Suspense>
+  );
+}
 
 async function loadAuthConfig(): Promise<{ mode: AuthMode }> {
   try {
@@ -40,14 +60,7 @@ export function App() {
             </Route>
           </Route>
           <Route path="inspector/*" element={<Allowed component="operate" />}>
-            <Route
-              path="*"
-              element={
-                <Suspense fallback={<p aria-busy="true">Loading the inspector…</p>}>
-                  <Inspector />
-                </Suspense>
-              }
-            />
+            <Route path="*" element={<InspectorRoute />} />
           </Route>
           <Route path="*" element={<ProblemView error={new ApiError({ type: 'about:blank', title: 'Not found', status: 404, detail: 'There is no page at this address.' })} />} />
         </Route>
@@ -60,7 +73,7 @@ export function App() {
 function RequireSession() {
   const location = useLocation();
   const config = useQuery({ queryKey: ['auth-config'], queryFn: loadAuthConfig, staleTime: Infinity });
-  const who = useQuery({ queryKey: ['me'], queryFn: me, staleTime: 60_000, enabled: config.isSuccess });
+  const who = useQuery({ queryKey: ['me'], queryFn: me, staleTime: 60_000 });
   const returnTo = location.pathname + location.search;
   const unauthenticated = who.error instanceof ApiError && who.error.status === 401;
   const mode = config.data?.mode;

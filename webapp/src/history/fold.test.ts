@@ -83,6 +83,7 @@ describe('record text', () => {
     expect(describeRecord(records[1] as HistoryRecord)).toBe('VARIABLE CREATED n = 1');
     expect(describeRecord(records[6] as HistoryRecord)).toBe('PROCESS_INSTANCE ELEMENT_ACTIVATED task');
     expect(formatValue({ a: [1] })).toBe('{"a":[1]}');
-    expect(formatValue('"x"')).toBe('"x"');
+    expect(formatValue('x')).toBe('"x"');
+    expect(formatValue(undefined)).toBe('');
   });
 });

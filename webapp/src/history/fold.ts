@@ -157,9 +157,7 @@ export function describe(r: HistoryRecord): string {
   return `${r.valueType} ${r.intent} ${what}`;
 }
 
-/** formatValue shows a variable value as JSON text (a value that already is JSON text stays as it is). */
+/** formatValue shows a variable value as JSON text, as the variable routes do. */
 export function formatValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === undefined) return '';
-  return JSON.stringify(v);
+  return v === undefined ? '' : JSON.stringify(v);
 }

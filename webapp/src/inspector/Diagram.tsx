@@ -33,7 +33,7 @@ interface Overlays {
   remove(filter: { type: string }): void;
 }
 interface ElementRegistry {
-  get(id: string): unknown;
+  get(id: string): { type: string } | undefined;
 }
 interface EventBus {
   on(event: string, cb: (e: { element: { id: string; type: string } }) => void): void;
@@ -89,9 +89,14 @@ export default function Diagram({ xml, counts, markers, selected, onSelect, labe
     const canvas = v.get<Canvas>('canvas');
     const registry = v.get<ElementRegistry>('elementRegistry');
     overlays.remove({ type: 'counts' });
+    // The process itself is the canvas root: a marker on it would mark every element.
+    const drawn = (id: string) => {
+      const el = registry.get(id);
+      return el !== undefined && el.type !== 'bpmn:Process';
+    };
     const marked: [string, string][] = [];
     for (const [id, c] of counts ?? []) {
-      if (!registry.get(id)) continue;
+      if (!drawn(id)) continue;
       const box = document.createElement('div');
       box.className = 'badges';
       if (c.active) box.append(badge('active', c.active, 'active'));
@@ -103,9 +108,9 @@ export default function Diagram({ xml, counts, markers, selected, onSelect, labe
       if (c.incidents) marked.push([id, 'marker-incident']);
     }
     for (const [id, cls] of markers ?? []) {
-      if (registry.get(id)) marked.push([id, cls]);
+      if (drawn(id)) marked.push([id, cls]);
     }
-    if (selected && registry.get(selected)) marked.push([selected, 'marker-selected']);
+    if (selected && drawn(selected)) marked.push([selected, 'marker-selected']);
     for (const [id, cls] of marked) canvas.addMarker(id, cls);
     return () => {
       for (const [id, cls] of marked) canvas.removeMarker(id, cls);
@@ -113,13 +118,13 @@ export default function Diagram({ xml, counts, markers, selected, onSelect, labe
   }, [counts, markers, selected, imported]);
 
   return (
-    <div className="diagram-wrap">
+    <figure className="diagram-wrap" aria-label={label}>
       {error && (
         <p className="field-error" role="alert">
           The diagram cannot be drawn: {error}
         </p>
       )}
-      <div ref={container} className="diagram" role="img" aria-label={label} data-imported={imported > 0 ? 'true' : 'false'} />
-    </div>
+      <div ref={container} className="diagram" data-imported={imported > 0 ? 'true' : 'false'} />
+    </figure>
   );
 }

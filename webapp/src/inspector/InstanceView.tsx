@@ -1,8 +1,9 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { cancelInstance, definitionXML, getInstance, instanceStatistics, searchInstances } from '../api/endpoints';
 import { ProblemView } from '../components/ProblemView';
+import Diagram from './Diagram';
 import { formatDate } from '../components/format';
 import { statisticsCounts } from './statistics';
 import { ElementTree } from './ElementTree';
@@ -11,7 +12,6 @@ import { IncidentsPanel } from './IncidentsPanel';
 import { Replay, useHistory } from './Replay';
 import { fold } from '../history/fold';
 
-const Diagram = lazy(() => import('./Diagram'));
 
 /** InstanceView is one process instance: diagram, tree, variables, incidents and its history. */
 export function InstanceView() {
@@ -122,8 +122,7 @@ export function InstanceView() {
       {xml.error && <ProblemView error={xml.error} />}
       {stats.error && <ProblemView error={stats.error} />}
       {xml.data && (
-        <Suspense fallback={<p aria-busy="true">Loading the diagram…</p>}>
-          <Diagram
+        <Diagram
             xml={xml.data}
             counts={folded ? folded.counts : liveCounts}
             markers={markers}
@@ -131,7 +130,6 @@ export function InstanceView() {
             onSelect={setSelectedElement}
             label={`Diagram of instance ${i.processInstanceKey}${replaying ? ' as replayed' : ''}`}
           />
-        </Suspense>
       )}
 
       <div className="columns">

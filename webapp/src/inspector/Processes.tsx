@@ -1,12 +1,11 @@
-import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { definitionStatistics, definitionXML, getDefinition, searchDefinitions } from '../api/endpoints';
 import type { ProcessDefinition } from '../api/types';
 import { ProblemView } from '../components/ProblemView';
+import Diagram from './Diagram';
 import { statisticsCounts } from './statistics';
 
-const Diagram = lazy(() => import('./Diagram'));
 
 /** groupVersions groups definitions by process id, newest version first. */
 export function groupVersions(defs: readonly ProcessDefinition[]): Map<string, ProcessDefinition[]> {
@@ -104,9 +103,7 @@ export function ProcessView() {
       {xml.error && <ProblemView error={xml.error} />}
       {stats.error && <ProblemView error={stats.error} />}
       {xml.data && (
-        <Suspense fallback={<p aria-busy="true">Loading the diagram…</p>}>
-          <Diagram xml={xml.data} counts={stats.data ? statisticsCounts(stats.data.items) : undefined} label={`Diagram of ${d.processDefinitionId}`} />
-        </Suspense>
+        <Diagram xml={xml.data} counts={stats.data ? statisticsCounts(stats.data.items) : undefined} label={`Diagram of ${d.processDefinitionId}`} />
       )}
     </section>
   );

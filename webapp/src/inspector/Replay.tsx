@@ -7,18 +7,23 @@ import { ProblemView } from '../components/ProblemView';
 import { formatDate } from '../components/format';
 
 const maxRecords = 100_000;
+const timelineWindow = 100;
 
-/** loadHistory reads all of an instance's history, page by page. */
+/**
+ * loadHistory reads all of an instance's history, page by page: a page that
+ * says there is more gives the position to read after (endCursor), even
+ * when it holds no records.
+ */
 export async function loadHistory(key: string, page: typeof instanceHistory = instanceHistory): Promise<HistoryRecord[]> {
   const out: HistoryRecord[] = [];
   let after: number | undefined;
   for (;;) {
     const r = await page(key, after);
     out.push(...r.items);
-    const last = r.items[r.items.length - 1];
-    if (r.items.length === 0 || last === undefined || out.length >= maxRecords || last.position === after) break;
-    if (r.page.totalItems > 0 && out.length >= r.page.totalItems && !r.page.hasMoreTotalItems) break;
-    after = last.position;
+    if (!r.page.hasMoreTotalItems || out.length >= maxRecords) break;
+    const next = Number(r.page.endCursor ?? r.items[r.items.length - 1]?.position);
+    if (!Number.isFinite(next) || (after !== undefined && next <= after)) break;
+    after = next;
   }
   return out;
 }
@@ -58,6 +63,8 @@ export function Replay({
     );
   }
   const clamped = Math.min(pos, n);
+  // The timeline lists the records around the current one, not all of a long history.
+  const windowStart = Math.max(0, Math.min(clamped - timelineWindow / 2, n - timelineWindow));
   return (
     <section className="replay" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>History replay</h2>
@@ -96,14 +103,17 @@ export function Replay({
             {clamped} of {n} records
             {current && ` · position ${current.position} · ${formatDate(current.timestamp)} · ${describe(current)}`}
           </p>
-          <ol className="timeline" aria-label="Records">
-            {records.map((r, i) => (
-              <li key={r.position} className={i < clamped ? 'past' : 'future'} aria-current={i === clamped - 1 ? 'step' : undefined}>
-                <button type="button" onClick={() => onChange(i + 1)}>
-                  {r.position}: {describe(r)}
-                </button>
-              </li>
-            ))}
+          <ol className="timeline" aria-label="Records" start={windowStart + 1}>
+            {records.slice(windowStart, windowStart + timelineWindow).map((r, j) => {
+              const i = windowStart + j;
+              return (
+                <li key={r.position} className={i < clamped ? 'past' : 'future'} aria-current={i === clamped - 1 ? 'step' : undefined}>
+                  <button type="button" onClick={() => onChange(i + 1)}>
+                    {r.position}: {describe(r)}
+                  </button>
+                </li>
+              );
+            })}
           </ol>
         </>
       )}

@@ -29,12 +29,14 @@ describe('loadHistory', () => {
     const afters: (number | undefined)[] = [];
     const page = (_key: string, after?: number) => {
       afters.push(after);
-      const items = after === undefined ? [r(1), r(2)] : after === 2 ? [r(5)] : [];
-      return Promise.resolve({ items, page: { totalItems: 3 } });
+      // The second page holds nothing but says where to go on.
+      if (after === undefined) return Promise.resolve({ items: [r(1), r(2)], page: { totalItems: 2, hasMoreTotalItems: true, endCursor: '2' } });
+      if (after === 2) return Promise.resolve({ items: [], page: { totalItems: 0, hasMoreTotalItems: true, endCursor: '4' } });
+      return Promise.resolve({ items: [r(5)], page: { totalItems: 1, hasMoreTotalItems: false, endCursor: '5' } });
     };
     const out = await loadHistory('9', page);
     expect(out.map((x) => x.position)).toEqual([1, 2, 5]);
-    expect(afters).toEqual([undefined, 2]);
+    expect(afters).toEqual([undefined, 2, 4]);
   });
 });
 
