@@ -1,5 +1,6 @@
 # wf-engine. `make run` starts the engine on the embedded store; `make test`
-# runs every test with the race detector.
+# runs every test with the race detector, then the web app's lint, unit and
+# browser tests.
 GO            ?= go
 BIN           := $(CURDIR)/bin
 GOLANGCI_VER  := v2.15.0
@@ -7,11 +8,11 @@ GOSEC_VER     := v2.30.0
 COVER_MIN     := 85
 PKGS          := ./...
 
-.PHONY: all build run test cover lint bench bench-rest bench-auth fuzz tools clean
+.PHONY: all build run test test-webapp webapp cover lint bench bench-rest bench-auth fuzz tools clean
 
 all: build
 
-build:
+build: webapp
 	$(GO) build -o $(BIN)/ ./cmd/...
 
 run: build
@@ -19,6 +20,35 @@ run: build
 
 test:
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	$(MAKE) --no-print-directory test-webapp
+
+# The web app (webapp/, embedded by go:embed) is built with Node 20 only when
+# its sources or lock file are newer than the last build (webapp/dist/index.html
+# is the stamp); without npm, wf-engine is built with a page saying how to
+# build it.
+NPM         ?= npm
+WEBAPP_SRC  := $(shell find webapp/src webapp/public -type f 2>/dev/null) webapp/index.html \
+	webapp/package.json webapp/vite.config.ts webapp/tsconfig.json webapp/tsconfig.app.json
+webapp:
+	@if command -v $(NPM) >/dev/null 2>&1; then $(MAKE) --no-print-directory webapp/dist/index.html; \
+	else echo "npm not found: wf-engine is built without the web app (install Node 20 and run make build)"; fi
+
+webapp/node_modules/.package-lock.json: webapp/package-lock.json
+	cd webapp && $(NPM) ci --no-audit --no-fund
+
+webapp/dist/index.html: webapp/node_modules/.package-lock.json $(WEBAPP_SRC)
+	cd webapp && $(NPM) run build
+
+# test-webapp: lint (eslint, tsc), vitest, then the browser tests against a
+# freshly built wf-engine with Debian's chromium (.ci/run installs it).
+test-webapp:
+	cd webapp && $(NPM) ci --no-audit --no-fund
+	cd webapp && $(NPM) run lint
+	cd webapp && $(NPM) test
+	cd webapp && $(NPM) run build
+	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -o $(BIN)/testissuer ./api/auth/authtest/testissuer
+	cd webapp && $(NPM) run e2e
 
 # cover fails when statement coverage of core/ or elements/ drops under COVER_MIN%.
 cover:

@@ -146,8 +146,18 @@ describe('with auth.mode none', () => {
       const { page } = phone;
       const key = (await api.createInstance('e2e-order', { amount: 7 })).processInstanceKey;
       const task = (await api.search('user-tasks', { processInstanceKey: key })).items[0];
+      // A fresh browser: what the Tasklist's first load fetches.
+      const scripts = [];
+      page.on('requestfinished', async (req) => {
+        if (req.resourceType() === 'script') scripts.push({ url: req.url(), bytes: (await req.sizes()).responseBodySize });
+      });
       await page.goto(`${engine.url}/tasklist`);
       await page.getByRole('link', { name: /Approve order/ }).first().waitFor();
+      await waitFor('the scripts to be counted', async () => scripts.length > 0);
+      const wire = scripts.reduce((n, s) => n + s.bytes, 0);
+      console.log(`Tasklist first load: ${(wire / 1024).toFixed(1)} KB of JavaScript over the wire in ${scripts.length} file(s)`);
+      assert.ok(wire <= 300 * 1024, `the Tasklist loaded ${wire} bytes of JavaScript`);
+      assert.ok(!scripts.some((s) => /Inspector|Diagram/.test(s.url)), 'the Tasklist loaded the inspector (bpmn-js)');
       noViolations(await axe(page), 'the task list on a phone');
       await shot(page, 'tasklist-phone');
       await page.locator(`a[href^="/tasklist/${task.userTaskKey}"]`).click();
