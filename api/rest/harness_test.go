@@ -78,7 +78,11 @@ func start(t *testing.T, s store.Store, cfg rest.Config) *client {
 func startWithClock(t *testing.T, s store.Store, cfg rest.Config, clk clock.Clock) *client {
 	t.Helper()
 	metrics := telemetry.New()
-	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: metrics.WrapStore(s), Registry: standard.Registry()})
+	var es store.Store = metrics.WrapStore(s)
+	if cfg.TaskEvents != nil { // the hub learns of commits
+		es = cfg.TaskEvents.Store(es)
+	}
+	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: es, Registry: standard.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,8 @@ var (
 	// taskWork: the tasklist; a user sees and changes only its own tasks.
 	taskWork = access{roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleUser},
 		note: "a user only sees tasks it is the assignee or a candidate (user or group) of, assigns them only to itself and completes only its own"}
+	// taskEvents: the tasklist's change notifications.
+	taskEvents = access{roles: taskWork.roles, note: "the stream carries no task data, only that user tasks changed"}
 	// adminOnly: the clock, tenants, the audit log.
 	adminOnly = access{roles: []auth.Role{auth.RoleAdmin}}
 	// metricsAccess: /metrics.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/idempotency"
+	"github.com/example/wf-engine/api/taskevents"
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/state"
@@ -96,6 +97,13 @@ type Config struct {
 	AllowedOrigins []string
 	// AuthMode is reported by /v2/authentication/me: none, basic or oidc.
 	AuthMode string
+	// TaskEvents wakes GET /v2/x/user-tasks/events after user-task records
+	// commit (its Store must wrap the engine's store); nil answers that
+	// route with 501.
+	TaskEvents *taskevents.Hub
+	// EventsHeartbeat is how often an idle event stream sends a comment
+	// (default 15 s).
+	EventsHeartbeat time.Duration
 	// MaxHeldRequests bounds the requests held waiting: job activation
 	// long polls and creates awaiting completion; more get 429.
 	MaxHeldRequests int
@@ -129,6 +137,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Version == "" {
 		c.Version = "dev"
+	}
+	if c.EventsHeartbeat <= 0 {
+		c.EventsHeartbeat = defaultEventsHeartbeat
 	}
 	if c.MaxHeldRequests <= 0 {
 		c.MaxHeldRequests = 2000
@@ -230,6 +241,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/messages/publication", s.publishMessage, operate},
 		{http.MethodPost, "/v2/messages/correlation", s.correlateMessage, operate},
 		{http.MethodPost, "/v2/user-tasks/search", s.searchUserTasks, taskWork},
+		{http.MethodGet, "/v2/x/user-tasks/events", s.userTaskEvents, taskEvents},
 		{http.MethodGet, "/v2/user-tasks/:userTaskKey", s.getUserTask, taskWork},
 		{http.MethodPatch, "/v2/user-tasks/:userTaskKey", s.updateUserTask, operate},
 		{http.MethodPost, "/v2/user-tasks/:userTaskKey/assignment", s.assignUserTask, taskWork},
