@@ -1,8 +1,11 @@
 package pgstore_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/example/wf-engine/conformance/storesuite"
 	"github.com/example/wf-engine/core/store/pgstore/pgtest"
@@ -20,4 +23,25 @@ func BenchmarkEngineW1(b *testing.B) {
 			storesuite.BenchW1(b, s, clients)
 		})
 	}
+}
+
+// BenchmarkTasklistPage measures the Tasklist's first page for a user over
+// 10,000 open user tasks (and 10,000 completed ones):
+//
+//	WF_TEST_POSTGRES_URL=... go test -run '^$' -bench TasklistPage ./core/store/pgstore/
+func BenchmarkTasklistPage(b *testing.B) {
+	url := pgtest.URL(b)
+	s := open(b, url)
+	defer func() { _ = s.Close() }()
+	storesuite.BenchTasklist(b, s, 10000, func() {
+		// Autovacuum would analyze the table soon after such a load.
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = conn.Close(context.Background()) }()
+		if _, err := conn.Exec(context.Background(), "ANALYZE user_tasks"); err != nil {
+			b.Fatal(err)
+		}
+	})
 }

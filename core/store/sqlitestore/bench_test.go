@@ -27,3 +27,16 @@ func BenchmarkEngineW1(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTasklistPage measures the Tasklist's first page for a user over
+// 10,000 open user tasks (and 10,000 completed ones):
+//
+//	go test -run '^$' -bench TasklistPage ./core/store/sqlitestore/
+func BenchmarkTasklistPage(b *testing.B) {
+	s, err := sqlitestore.Open(context.Background(), filepath.Join(b.TempDir(), "wf.db"), sqlitestore.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	storesuite.BenchTasklist(b, s, 10000, nil)
+}

@@ -18,6 +18,10 @@ type Dialect struct {
 	// Each returns the FROM and WHERE of a subquery over the entries of the
 	// JSON array in expr (JSON null: none), each entry as column "value".
 	Each func(expr string) (from, where string)
+	// HasAny, if set, returns a condition that the JSON array of strings in
+	// expr (JSON null: none) has an entry equal to one of params, never
+	// NULL: $eq and $in on lists use it instead of a subquery over Each.
+	HasAny func(expr string, params []string) string
 }
 
 // Postgres is PostgreSQL's dialect. Text columns are COLLATE "C", so LIKE
@@ -28,6 +32,11 @@ var Postgres = Dialect{
 	Pattern: LikePattern,
 	Each: func(expr string) (string, string) {
 		return "jsonb_array_elements_text(NULLIF(" + expr + ", 'null')::jsonb) AS entry(value)", ""
+	},
+	// jsonb's ?| tests the array's string entries without unnesting it:
+	// the Tasklist's visibility condition costs a third of the subquery.
+	HasAny: func(expr string, params []string) string {
+		return "COALESCE(NULLIF(" + expr + ", 'null')::jsonb ?| ARRAY[" + strings.Join(params, ", ") + "]::text[], false)"
 	},
 }
 
@@ -207,6 +216,24 @@ func (c *cond[T]) listSQL(b *builder) string {
 		return "EXISTS (" + q + ")"
 	}
 	const value = "entry.value"
+	if b.d.HasAny != nil {
+		switch c.op {
+		case store.OpEq:
+			return b.d.HasAny(c.f.Expr, []string{b.arg(c.val)})
+		case store.OpNeq:
+			return "NOT " + b.d.HasAny(c.f.Expr, []string{b.arg(c.val)})
+		case store.OpIn:
+			if len(c.vals) == 0 {
+				return "1=0"
+			}
+			return b.d.HasAny(c.f.Expr, c.params(b))
+		case store.OpNotIn:
+			if len(c.vals) == 0 {
+				return "1=1"
+			}
+			return "NOT " + b.d.HasAny(c.f.Expr, c.params(b))
+		}
+	}
 	switch c.op {
 	case store.OpExists:
 		if c.exists {
@@ -234,12 +261,16 @@ func (c *cond[T]) listSQL(b *builder) string {
 	return "1=0"
 }
 
-func (c *cond[T]) list(b *builder) string {
+func (c *cond[T]) list(b *builder) string { return strings.Join(c.params(b), ", ") }
+
+// params adds the condition's values as arguments and returns their
+// placeholders.
+func (c *cond[T]) params(b *builder) []string {
 	ps := make([]string, len(c.vals))
 	for i, v := range c.vals {
 		ps[i] = b.arg(v)
 	}
-	return strings.Join(ps, ", ")
+	return ps
 }
 
 // cursorCond returns the condition that a row sorts after (or, for Before,

@@ -1,0 +1,2 @@
+-- Development only: drops the index of 0013.
+DROP INDEX IF EXISTS user_tasks_open_by_creation;
