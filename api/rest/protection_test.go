@@ -141,6 +141,9 @@ func TestNoServerErrorsOnBadInput(t *testing.T) {
 		"\xff\xfe", `{"errorCode": "X", "variables": "y"}`, `{"retries": 2147483648}`}
 	for _, route := range c.srv.Routes() {
 		method, path, _ := strings.Cut(route, " ")
+		if path == "/v2/x/user-tasks/events" {
+			continue // a stream without a body to check; TestUserTaskEvents covers it
+		}
 		for _, param := range []string{"{processInstanceKey}", "{processDefinitionKey}", "{elementInstanceKey}", "{variableKey}", "{jobKey}", "{incidentKey}", "{userTaskKey}"} {
 			path = strings.ReplaceAll(path, param, "2251799813685249")
 		}
