@@ -11,9 +11,31 @@ import (
 // Reasons a request is shed before it reaches the engine, as the
 // wf_http_requests_shed_total metric names them.
 const (
-	shedHeld  = "held"
-	shedBytes = "bytes"
+	shedHeld   = "held"
+	shedBytes  = "bytes"
+	shedEngine = "engine"
 )
+
+// startsWork lists the routes, by method and path template, that send the
+// engine commands starting new work at a high rate; while the engine's
+// backpressure limit is reached they are refused before authentication,
+// body and validation cost anything. (The engine refuses every other
+// command that starts work itself.)
+var startsWork = map[string]bool{
+	"POST /v2/process-instances":                              true,
+	"POST /v2/messages/publication":                           true,
+	"POST /v2/messages/correlation":                           true,
+	"PUT /v2/element-instances/:elementInstanceKey/variables": true,
+}
+
+// shedWhenSaturated answers 429 while the engine would refuse the
+// request's command anyway.
+func (s *Server) shedWhenSaturated(c *gin.Context) {
+	if err := s.eng.Saturated(); err != nil {
+		s.shed.shedEngine.Add(1)
+		s.fail(c, "", err)
+	}
+}
 
 // shedder bounds what requests hold in the server besides the engine's
 // commands in flight (which the engine's adaptive limit bounds): requests
@@ -27,8 +49,9 @@ type shedder struct {
 	held  atomic.Int64
 	bytes atomic.Int64
 
-	shedHeld  atomic.Uint64
-	shedBytes atomic.Uint64
+	shedHeld   atomic.Uint64
+	shedBytes  atomic.Uint64
+	shedEngine atomic.Uint64
 }
 
 // Held returns how many requests are held waiting.
@@ -37,7 +60,7 @@ func (s *Server) Held() int { return int(s.shed.held.Load()) }
 // Shed returns how many requests were answered 429 before reaching the
 // engine, by reason.
 func (s *Server) Shed() map[string]uint64 {
-	return map[string]uint64{shedHeld: s.shed.shedHeld.Load(), shedBytes: s.shed.shedBytes.Load()}
+	return map[string]uint64{shedHeld: s.shed.shedHeld.Load(), shedBytes: s.shed.shedBytes.Load(), shedEngine: s.shed.shedEngine.Load()}
 }
 
 // hold reserves a place for a request that will wait (a long poll, an

@@ -1,14 +1,17 @@
 package rest_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/store/memstore"
 )
 
@@ -111,5 +114,24 @@ func TestBufferedBodyBytesAreBounded(t *testing.T) {
 	want(t, c.do(http.MethodPost, "/v2/process-instances", "application/json", []byte(body)), http.StatusNotFound)
 	if c.srv.Shed()["bytes"] < 1 {
 		t.Fatal("no shed request counted for bytes")
+	}
+}
+
+func TestSaturatedEngineShedsNewWorkBeforeReadingIt(t *testing.T) {
+	busy := fmt.Errorf("%w: 64 commands in flight reached the adaptive limit of 64 (engine.backpressure)", engine.ErrOverloaded)
+	srv, err := rest.New(rest.Config{}, &stubEngine{saturated: busy}, memstore.New(memstore.Options{}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+	// Not even valid: the answer is 429, not 400, since nothing was read.
+	wantShed(t, c.post("/v2/process-instances", `{"no":`), "engine.backpressure")
+	wantShed(t, c.post("/v2/messages/publication", map[string]any{"name": "m"}), "engine.backpressure")
+	// Work that drains the engine is not shed.
+	want(t, c.post("/v2/jobs/1/completion", map[string]any{}), http.StatusNoContent)
+	if n := srv.Shed()["engine"]; n != 2 {
+		t.Fatalf("shed for the engine: %d, want 2", n)
 	}
 }

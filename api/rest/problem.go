@@ -109,7 +109,7 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 	case errors.Is(err, engine.ErrOverloaded):
 		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusTooManyRequests, titleResourceExhausted,
-			"The engine refused the command to keep its latency bounded ("+strings.TrimPrefix(err.Error(), engine.ErrOverloaded.Error()+": ")+"). Retry later.")
+			"The engine refused the command to keep its latency and memory bounded: "+strings.TrimPrefix(err.Error(), engine.ErrOverloaded.Error()+": ")+". Retry later.")
 	case errors.Is(err, engine.ErrUnavailable), errors.Is(err, engine.ErrStopped):
 		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusServiceUnavailable, titleUnavailable, "The engine is unavailable: "+err.Error())

@@ -85,9 +85,12 @@ type stubEngine struct {
 	engine.TenantClient
 	err   error
 	ready bool
+	// saturated is what Saturated answers.
+	saturated error
 }
 
-func (s *stubEngine) Ready() bool { return s.ready }
+func (s *stubEngine) Ready() bool      { return s.ready }
+func (s *stubEngine) Saturated() error { return s.saturated }
 func (s *stubEngine) Read(context.Context, func(*state.State)) error {
 	return s.err
 }

@@ -25,6 +25,10 @@ type Engine interface {
 	engine.Client
 	engine.TenantClient
 	Ready() bool
+	// Saturated returns engine.ErrOverloaded (with the reason) while a
+	// command starting new work would be refused by the engine's
+	// backpressure, else nil.
+	Saturated() error
 	Read(ctx context.Context, fn func(*state.State)) error
 	// AwaitInstance returns a channel that receives the process instance's
 	// end (ends processed after the call only, with the final variables) and
@@ -279,7 +283,11 @@ func (s *Server) routes() *gin.Engine {
 	r.ContextWithFallback = true
 	r.Use(s.observe, s.recoverPanic, s.origins)
 	for _, rt := range s.table() {
-		r.Handle(rt.method, rt.path, s.authorize(rt.allow), s.limitBody, s.validate, s.guard, s.idempotent, rt.handle)
+		chain := []gin.HandlerFunc{s.authorize(rt.allow), s.limitBody, s.validate, s.guard, s.idempotent, rt.handle}
+		if startsWork[rt.method+" "+rt.path] {
+			chain = append([]gin.HandlerFunc{s.shedWhenSaturated}, chain...)
+		}
+		r.Handle(rt.method, rt.path, chain...)
 	}
 	// Unknown routes answer 404 to authenticated callers only.
 	r.NoRoute(s.authorize(anyone), func(c *gin.Context) { notFound(c, "No endpoint %s %s", c.Request.Method, c.Request.URL.Path) })

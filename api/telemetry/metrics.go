@@ -27,6 +27,7 @@ const (
 	NameBackpressureLimit     = "wf_engine_backpressure_limit"
 	NameCommandsInFlight      = "wf_engine_commands_in_flight"
 	NameBackpressureRejected  = "wf_engine_backpressure_rejected_total"
+	NameBackpressureHeapHigh  = "wf_engine_backpressure_heap_high"
 	NameRequestsHeld          = "wf_http_requests_held"
 	NameRequestsShed          = "wf_http_requests_shed_total"
 )
@@ -133,6 +134,7 @@ func (m *Metrics) WatchQueueDepth(fn QueueDepthFunc) {
 type Backpressure struct {
 	Limit, InFlight int
 	Rejected        uint64
+	HeapHigh        bool
 }
 
 // WatchBackpressure exports the limit on commands in flight, the commands
@@ -145,6 +147,14 @@ func (m *Metrics) WatchBackpressure(fn func() Backpressure) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: NameCommandsInFlight, Help: "Commands queued, processing or committing.",
 		}, func() float64 { return float64(fn().InFlight) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: NameBackpressureHeapHigh, Help: "1 while the live heap is above engine.backpressure.max_heap_bytes and commands starting new work get 429.",
+		}, func() float64 {
+			if fn().HeapHigh {
+				return 1
+			}
+			return 0
+		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: NameBackpressureRejected, Help: "Commands refused (429) because the commands in flight reached the backpressure limit.",
 		}, func() float64 { return float64(fn().Rejected) }),
@@ -160,7 +170,7 @@ func (m *Metrics) WatchHeld(held func() int, shed func() map[string]uint64) {
 			Name: NameRequestsHeld, Help: "Requests held waiting: job activation long polls and creates awaiting completion.",
 		}, func() float64 { return float64(held()) }),
 		&shedCollector{fn: shed, desc: prometheus.NewDesc(NameRequestsShed,
-			"Requests answered 429 before reaching the engine, by reason (held: too many requests waiting; bytes: too many request bytes buffered).", []string{"reason"}, nil)},
+			"Requests answered 429 before reaching the engine, by reason (held: too many requests waiting; bytes: too many request bytes buffered; engine: the engine's backpressure limit reached).", []string{"reason"}, nil)},
 	)
 }
 

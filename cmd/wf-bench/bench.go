@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"slices"
@@ -37,6 +38,18 @@ type Result struct {
 	Errors            map[string]int `json:"errors"`
 	CreatorsWorkers   [3]int         `json:"creators_workers_completers"`
 	ActivationsPerJob float64        `json:"activations_per_job"`
+	// Creates counts the create requests sent in the measured window;
+	// Refused429 those answered 429, RefusedShare their share.
+	Creates      int64   `json:"create_requests_measured"`
+	Refused429   int64   `json:"create_429_measured"`
+	RefusedShare float64 `json:"create_429_share"`
+	// CreateLatencyMillis holds the answer times of the accepted creates
+	// (200) sent in the measured window.
+	CreateLatencyMillis Latency `json:"create_accepted_latency_ms"`
+	// Engine memory, with -pid: the peak resident set (VmHWM) and the
+	// resident set after the run and -settle.
+	PeakRSSMB  float64 `json:"engine_peak_rss_mb,omitempty"`
+	AfterRSSMB float64 `json:"engine_rss_after_settle_mb,omitempty"`
 }
 
 // Latency holds create→completed percentiles in milliseconds.
@@ -60,6 +73,9 @@ type runState struct {
 	started   map[string]time.Time // process instance key -> create time
 	early     map[string]time.Time // completions seen before their create answer
 	latencies []float64            // ms, completions inside the measured window
+	creates   []float64            // ms, accepted create answers inside the measured window
+	sent      int64                // create requests inside the measured window
+	refused   int64                // of them answered 429
 	errors    map[string]int
 	measureAt time.Time
 	stopAt    time.Time
@@ -126,6 +142,12 @@ func bench(ctx context.Context, o options) (*Result, error) {
 	if c := s.completed.Load(); c > 0 {
 		res.ActivationsPerJob = round(float64(s.activates.Load()) / float64(c))
 	}
+	slices.Sort(s.creates)
+	res.Creates, res.Refused429 = s.sent, s.refused
+	if s.sent > 0 {
+		res.RefusedShare = round(float64(s.refused) / float64(s.sent))
+	}
+	res.CreateLatencyMillis = Latency{P50: pct(s.creates, 50), P95: pct(s.creates, 95), P99: pct(s.creates, 99), Max: pct(s.creates, 100)}
 	return res, nil
 }
 
@@ -149,7 +171,8 @@ func (s *runState) create(ctx context.Context, start time.Time, ticket *atomic.I
 		var res struct {
 			Key string `json:"processInstanceKey"`
 		}
-		status, err := s.post(ctx, "/v2/process-instances", body, &res)
+		status, retryAfter, err := s.post(ctx, "/v2/process-instances", body, &res)
+		s.answered(t0, status, err)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -158,7 +181,7 @@ func (s *runState) create(ctx context.Context, start time.Time, ticket *atomic.I
 			continue
 		case status == http.StatusTooManyRequests:
 			s.fail("create: 429")
-			time.Sleep(5 * time.Millisecond)
+			s.backOff(ctx, retryAfter)
 			continue
 		case status != http.StatusOK:
 			s.fail("create: " + strconv.Itoa(status))
@@ -182,7 +205,7 @@ func (s *runState) activate(ctx context.Context, jobs chan<- job) {
 		var res struct {
 			Jobs []job `json:"jobs"`
 		}
-		status, err := s.post(ctx, "/v2/jobs/activation", body, &res)
+		status, _, err := s.post(ctx, "/v2/jobs/activation", body, &res)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -210,13 +233,13 @@ func (s *runState) complete(ctx context.Context, jobs <-chan job) {
 	body := []byte(`{"variables":{"done":true}}`)
 	for j := range jobs {
 		for {
-			status, err := s.post(ctx, "/v2/jobs/"+j.Key+"/completion", body, nil)
+			status, retryAfter, err := s.post(ctx, "/v2/jobs/"+j.Key+"/completion", body, nil)
 			if ctx.Err() != nil {
 				break
 			}
 			if err == nil && status == http.StatusTooManyRequests {
 				s.fail("complete: 429")
-				time.Sleep(5 * time.Millisecond)
+				s.backOff(ctx, retryAfter)
 				continue
 			}
 			if err != nil || status != http.StatusNoContent {
@@ -226,6 +249,22 @@ func (s *runState) complete(ctx context.Context, jobs <-chan job) {
 			s.done(j.Instance, time.Now())
 			break
 		}
+	}
+}
+
+// answered records a create answer sent in the measured window.
+func (s *runState) answered(t0 time.Time, status int, err error) {
+	if err != nil || t0.Before(s.measureAt) || t0.After(s.stopAt) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent++
+	switch status {
+	case http.StatusTooManyRequests:
+		s.refused++
+	case http.StatusOK:
+		s.creates = append(s.creates, float64(time.Since(t0).Microseconds())/1000)
 	}
 }
 
@@ -264,26 +303,44 @@ func (s *runState) record(t0, at time.Time) {
 	s.latencies = append(s.latencies, float64(at.Sub(t0).Microseconds())/1000)
 }
 
-// post sends a JSON body and decodes a JSON answer into out, if given.
-func (s *runState) post(ctx context.Context, path string, body []byte, out any) (int, error) {
+// backOff waits after a 429: -retry-wait, or with -retry-after the
+// server's Retry-After spread by ±50 % (as clients with jitter do).
+func (s *runState) backOff(ctx context.Context, retryAfter time.Duration) {
+	wait := s.o.RetryWait
+	if s.o.RetryAfter && retryAfter > 0 {
+		wait = retryAfter/2 + rand.N(retryAfter) //nolint:gosec // jitter, not a secret
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(wait):
+	}
+}
+
+// post sends a JSON body and decodes a JSON answer into out, if given; it
+// returns the status and the answer's Retry-After.
+func (s *runState) post(ctx context.Context, path string, body []byte, out any) (int, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.o.Address+path, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := s.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer func() { _ = res.Body.Close() }()
+	var retryAfter time.Duration
+	if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && secs > 0 {
+		retryAfter = time.Duration(secs) * time.Second
+	}
 	if out != nil && res.StatusCode == http.StatusOK {
 		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-			return res.StatusCode, fmt.Errorf("decode answer: %w", err)
+			return res.StatusCode, retryAfter, fmt.Errorf("decode answer: %w", err)
 		}
-		return res.StatusCode, nil
+		return res.StatusCode, retryAfter, nil
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
-	return res.StatusCode, nil
+	return res.StatusCode, retryAfter, nil
 }
 
 // deploy deploys the W1 model (deploying it again changes nothing).

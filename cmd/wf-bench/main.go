@@ -30,6 +30,15 @@ type options struct {
 	Completers int
 	MaxJobs    int
 	Drain      time.Duration
+	// PID is the engine's process, for its memory figures (0: none);
+	// Settle is how long to wait after the run before reading its
+	// resident set again.
+	PID    int
+	Settle time.Duration
+	// RetryWait is the wait after a 429; with RetryAfter the client waits
+	// the answer's Retry-After instead (with jitter).
+	RetryWait  time.Duration
+	RetryAfter bool
 	// Token is a bearer token sent with every request (WF_TOKEN), for an
 	// engine with authentication on.
 	Token string
@@ -58,6 +67,10 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	fs.IntVar(&o.Completers, "completers", 48, "concurrent job completions")
 	fs.IntVar(&o.MaxJobs, "max-jobs", 64, "maxJobsToActivate of each activation")
 	fs.DurationVar(&o.Drain, "drain", 15*time.Second, "how long to wait for started instances to complete after the run")
+	fs.DurationVar(&o.RetryWait, "retry-wait", 5*time.Millisecond, "wait after a 429 before the next request")
+	fs.BoolVar(&o.RetryAfter, "retry-after", false, "after a 429 wait the answer's Retry-After (±50 % jitter) instead of -retry-wait")
+	fs.IntVar(&o.PID, "pid", 0, "process id of the engine (on this machine) whose peak and settled memory to report")
+	fs.DurationVar(&o.Settle, "settle", 30*time.Second, "with -pid: how long after the run to read the engine's memory again")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,6 +80,11 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	res, err := bench(ctx, o)
 	if err != nil {
 		return err
+	}
+	if o.PID > 0 {
+		if err := engineMemory(ctx, o, res); err != nil {
+			return err
+		}
 	}
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
@@ -93,6 +111,8 @@ func (o *options) check() error {
 		return errors.New("-rate: must not be negative")
 	case o.Creators < 1 || o.Workers < 1 || o.Completers < 1 || o.MaxJobs < 1:
 		return errors.New("-creators, -workers, -completers and -max-jobs must be at least 1")
+	case o.PID < 0 || o.RetryWait < 0 || o.Settle < 0 || o.Settle > maxDuration:
+		return fmt.Errorf("-pid and -retry-wait must not be negative and -settle must be between 0 and %s", maxDuration)
 	case o.Drain < 0 || o.Drain > maxDuration:
 		return fmt.Errorf("-drain: must be between 0 and %s", maxDuration)
 	}

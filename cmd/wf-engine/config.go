@@ -141,19 +141,25 @@ type BackpressureConfig struct {
 	// MinLimit and MaxLimit bound the limit (MaxLimit 0: the queue size).
 	MinLimit int `koanf:"min_limit"`
 	MaxLimit int `koanf:"max_limit"`
+	// MaxHeapBytes is the live heap above which commands starting new
+	// work get 429 until started work has completed: 0 takes 70 % of the
+	// process's memory limit (GOMEMLIMIT or the container's), else 256 MiB;
+	// -1 turns the bound off.
+	MaxHeapBytes int64 `koanf:"max_heap_bytes"`
 }
 
 func defaultEngineConfig() EngineConfig {
 	return EngineConfig{MaxBatch: 256, QueueSize: 10000,
 		MaxStepsPerCommand: engine.DefaultMaxStepsPerCommand, MaxFlowRepeatsPerCommand: engine.DefaultMaxFlowRepeatsPerCommand,
 		MaxProcessesPerResource: engine.DefaultMaxProcessesPerResource, MaxVariablesBytesPerCommand: engine.DefaultMaxVariableBytesPerCommand,
-		Backpressure: BackpressureConfig{Enabled: true, TargetLatency: 100 * time.Millisecond, MinLimit: 16}}
+		Backpressure: BackpressureConfig{Enabled: true, TargetLatency: 50 * time.Millisecond, MinLimit: 16}}
 }
 
 // backpressure returns the engine's backpressure settings.
 func (c EngineConfig) backpressure() engine.Backpressure {
 	b := c.Backpressure
-	return engine.Backpressure{Off: !b.Enabled, TargetLatency: b.TargetLatency, MinLimit: b.MinLimit, MaxLimit: b.MaxLimit}
+	return engine.Backpressure{Off: !b.Enabled, TargetLatency: b.TargetLatency, MinLimit: b.MinLimit, MaxLimit: b.MaxLimit,
+		MaxHeapBytes: maxHeapBytes(b.MaxHeapBytes, cgroupMemoryFiles)}
 }
 
 // limits returns the engine's limits on one command's work and data.
@@ -242,6 +248,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Duration("engine.backpressure.target_latency", d.Engine.Backpressure.TargetLatency, "arrival-to-commit latency the backpressure limit keeps 95 % of commands under")
 	fs.Int("engine.backpressure.min_limit", d.Engine.Backpressure.MinLimit, "smallest backpressure limit on commands in flight")
 	fs.Int("engine.backpressure.max_limit", d.Engine.Backpressure.MaxLimit, "largest backpressure limit on commands in flight (0: engine.queue_size)")
+	fs.Int64("engine.backpressure.max_heap_bytes", d.Engine.Backpressure.MaxHeapBytes, "live heap above which new work gets 429 (0: 70 % of GOMEMLIMIT or the container's limit, else 256 MiB; -1: off)")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	connectorFlags(fs, d.Connectors)
@@ -424,6 +431,9 @@ func (c *Config) validate() error {
 	if bp := c.Engine.Backpressure; bp.Enabled {
 		if bp.TargetLatency < time.Millisecond || bp.TargetLatency > time.Minute {
 			add("engine.backpressure.target_latency: must be between 1ms and 1m, got %s", bp.TargetLatency)
+		}
+		if bp.MaxHeapBytes < -1 || bp.MaxHeapBytes > 0 && bp.MaxHeapBytes < 16<<20 {
+			add("engine.backpressure.max_heap_bytes: must be -1 (off), 0 (automatic) or at least 16 MiB, got %d", bp.MaxHeapBytes)
 		}
 		if bp.MinLimit < 1 || bp.MaxLimit < 0 || bp.MaxLimit > 0 && bp.MaxLimit < bp.MinLimit || bp.MaxLimit > c.Engine.QueueSize {
 			add("engine.backpressure: need 1 <= min_limit <= max_limit <= engine.queue_size (max_limit 0: the queue size), got min_limit %d, max_limit %d", bp.MinLimit, bp.MaxLimit)

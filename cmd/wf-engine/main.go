@@ -158,7 +158,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		metrics.WatchQueueDepth(eng.QueueDepth)
 		metrics.WatchBackpressure(func() telemetry.Backpressure {
 			b := eng.Backpressure()
-			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected}
+			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}
 		})
 	}
 	var registerer prometheus.Registerer // nil: the runtime keeps its metrics to itself

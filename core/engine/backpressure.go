@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +28,14 @@ type Backpressure struct {
 	// Window is how often the limit is adjusted from the latencies
 	// measured in it.
 	Window time.Duration
+	// MaxHeapBytes is the live heap above which commands that start new
+	// work are refused until it falls below 90 % of it (0: no bound). The
+	// partition's state lives in memory, so this bounds how much started
+	// work (active instances, jobs, variables) the engine takes on, as
+	// Zeebe's disk watermark does for its state on disk.
+	MaxHeapBytes int64
+	// HeapBytes reads the live heap; nil reads the Go runtime's.
+	HeapBytes func() int64
 	// Now measures latency; nil is time.Now (wall time, never the engine's
 	// controllable clock).
 	Now func() time.Time
@@ -33,7 +43,7 @@ type Backpressure struct {
 
 func (b Backpressure) withDefaults(queueSize int) Backpressure {
 	if b.TargetLatency <= 0 {
-		b.TargetLatency = 100 * time.Millisecond
+		b.TargetLatency = 50 * time.Millisecond
 	}
 	if b.MinLimit <= 0 {
 		b.MinLimit = 16
@@ -51,6 +61,9 @@ func (b Backpressure) withDefaults(queueSize int) Backpressure {
 	}
 	if b.Now == nil {
 		b.Now = time.Now
+	}
+	if b.HeapBytes == nil {
+		b.HeapBytes = liveHeapBytes
 	}
 	return b
 }
@@ -89,6 +102,10 @@ type limiter struct {
 	rejected atomic.Uint64
 	limitNow atomic.Int64 // for metrics without the lock
 	inNow    atomic.Int64
+	// heapHigh is set while the live heap is above MaxHeapBytes (and until
+	// it falls below 90 % of it); heapNow is the last reading.
+	heapHigh atomic.Bool
+	heapNow  atomic.Int64
 }
 
 func newLimiter(cfg Backpressure) *limiter {
@@ -109,7 +126,7 @@ type admission struct {
 func (l *limiter) acquire(draining bool) (admission, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !draining && !l.cfg.Off && l.inflight >= int(l.limit) {
+	if !draining && !l.cfg.Off && (l.inflight >= int(l.limit) || l.heapHigh.Load()) {
 		l.rejected.Add(1)
 		return admission{}, false
 	}
@@ -175,8 +192,62 @@ func (l *limiter) adjust(now time.Time) {
 	}
 }
 
+// saturated reports whether a command starting new work would be refused
+// now (without the lock: a hint for callers that shed early).
+func (l *limiter) saturated() bool {
+	return !l.cfg.Off && (l.inNow.Load() >= l.limitNow.Load() || l.heapHigh.Load())
+}
+
+// watchHeap reads the live heap and sets or clears the high-water mark.
+func (l *limiter) watchHeap() {
+	if l.cfg.MaxHeapBytes <= 0 {
+		return
+	}
+	live := l.cfg.HeapBytes()
+	l.heapNow.Store(live)
+	switch {
+	case live > l.cfg.MaxHeapBytes:
+		l.heapHigh.Store(true)
+	case live < l.cfg.MaxHeapBytes/10*9:
+		l.heapHigh.Store(false)
+	}
+}
+
+// refusal explains why a command was refused.
+func (l *limiter) refusal() string {
+	if l.heapHigh.Load() {
+		return fmt.Sprintf("the live heap of %d MiB is above engine.backpressure.max_heap_bytes (%d MiB): started work must complete first",
+			l.heapNow.Load()>>20, l.cfg.MaxHeapBytes>>20)
+	}
+	return fmt.Sprintf("%d commands in flight reached the adaptive limit of %d (engine.backpressure)", l.inNow.Load(), l.limitNow.Load())
+}
+
+// liveHeapBytes returns the heap that was live after the last garbage
+// collection.
+func liveHeapBytes() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64())
+}
+
+// Saturated returns ErrOverloaded, with the reason, when a command that
+// starts new work would be refused by backpressure now, else nil. It is a
+// hint for shedding requests before their bodies are read; the limit
+// itself decides.
+func (e *Engine) Saturated() error {
+	if !e.limiter.saturated() {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrOverloaded, e.limiter.refusal())
+}
+
 // BackpressureStats is the limiter's state, for metrics.
 type BackpressureStats struct {
+	// HeapHigh is set while the live heap is above the limit's bound.
+	HeapHigh bool
 	// Limit is the current limit on commands in flight.
 	Limit int
 	// InFlight is how many commands are queued, processing or committing.
@@ -187,7 +258,8 @@ type BackpressureStats struct {
 
 // Backpressure returns the limiter's state.
 func (e *Engine) Backpressure() BackpressureStats {
-	return BackpressureStats{Limit: int(e.limiter.limitNow.Load()), InFlight: int(e.limiter.inNow.Load()), Rejected: e.limiter.rejected.Load()}
+	return BackpressureStats{Limit: int(e.limiter.limitNow.Load()), InFlight: int(e.limiter.inNow.Load()), Rejected: e.limiter.rejected.Load(),
+		HeapHigh: e.limiter.heapHigh.Load()}
 }
 
 // draining reports whether cmd finishes work that is already in the
@@ -203,4 +275,23 @@ func draining(cmd *record.Record) bool {
 		return true
 	}
 	return false
+}
+
+// watchHeap reads the live heap every backpressure window until the
+// engine closes.
+func (e *Engine) watchHeap() {
+	defer e.wg.Done()
+	if e.limiter.cfg.MaxHeapBytes <= 0 {
+		return
+	}
+	t := time.NewTicker(e.limiter.cfg.Window)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.quit:
+			return
+		case <-t.C:
+			e.limiter.watchHeap()
+		}
+	}
 }

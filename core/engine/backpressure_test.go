@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -159,4 +160,35 @@ func TestLimiterInvariants(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestLimiterRefusesNewWorkWhileTheHeapIsAboveItsBound(t *testing.T) {
+	f := &fakeTime{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	heap := int64(100 << 20)
+	l := newTestLimiter(f, Backpressure{MaxHeapBytes: 200 << 20, HeapBytes: func() int64 { return heap }})
+	l.watchHeap()
+	if _, ok := l.acquire(false); !ok {
+		t.Fatal("refused below the heap bound")
+	}
+	heap = 201 << 20
+	l.watchHeap()
+	if _, ok := l.acquire(false); ok || !l.saturated() {
+		t.Fatal("admitted new work above the heap bound")
+	}
+	if why := l.refusal(); !strings.Contains(why, "engine.backpressure.max_heap_bytes") || !strings.Contains(why, "201 MiB") {
+		t.Fatalf("refusal %q does not name the bound and the heap", why)
+	}
+	if _, ok := l.acquire(true); !ok {
+		t.Fatal("refused a draining command above the heap bound")
+	}
+	heap = 190 << 20 // below the bound but above 90 % of it: still refused
+	l.watchHeap()
+	if _, ok := l.acquire(false); ok {
+		t.Fatal("admitted new work between 90 % and 100 % of the bound after it was exceeded")
+	}
+	heap = 170 << 20
+	l.watchHeap()
+	if _, ok := l.acquire(false); !ok || l.saturated() {
+		t.Fatal("still refusing after the heap fell below 90 % of the bound")
+	}
 }

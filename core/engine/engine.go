@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,6 +68,9 @@ type request struct {
 	// it does not count.
 	admitted admission
 	counted  bool
+	// drains is set for a command that finishes started work; it waits
+	// in Engine.drains.
+	drains bool
 }
 
 type reply struct {
@@ -80,6 +84,10 @@ type Engine struct {
 	models *models // the state's parsed resources, warmed by deployments off the loop
 	proc   *Processor
 	in     chan *request
+	// drains holds commands that finish started work (see draining); the
+	// loop takes them before the commands of in, so that under load work
+	// already in the engine completes before new work starts.
+	drains chan *request
 	quit   chan struct{}
 	wg     sync.WaitGroup
 	// limiter bounds the commands in flight (backpressure.go).
@@ -124,6 +132,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		models:  ms,
 		proc:    newProcessor(cfg, st),
 		in:      make(chan *request, cfg.QueueSize),
+		drains:  make(chan *request, cfg.QueueSize),
 		quit:    make(chan struct{}),
 		commits: make(chan *processed),
 		limiter: newLimiter(cfg.Backpressure.withDefaults(cfg.QueueSize)),
@@ -131,8 +140,9 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		ends:    map[int64][]chan InstanceEnd{},
 	}
 	e.proc.watchEnds(e.awaited)
-	e.wg.Add(2)
+	e.wg.Add(3)
 	go e.loop()
+	go e.watchHeap()
 	// Commits outlive Start's context: only Close ends them.
 	go e.committer(context.WithoutCancel(ctx))
 	return e, nil
@@ -186,6 +196,8 @@ func (e *Engine) loop() {
 		case <-e.quit:
 			e.drain(ErrStopped)
 			return
+		case r := <-e.drains:
+			batch = append(batch, r)
 		case r := <-e.in:
 			batch = append(batch, r)
 		case <-timer:
@@ -198,15 +210,7 @@ func (e *Engine) loop() {
 			}
 			armed, timer = 0, nil
 		}
-	fill:
-		for len(batch) < e.cfg.MaxBatch {
-			select {
-			case r := <-e.in:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
+		batch = e.fill(batch)
 		if e.commitFailed.Load() {
 			// The committer answered the failed batch and every batch
 			// processed on top of it with ErrUnavailable; the in-memory
@@ -356,14 +360,43 @@ func (e *Engine) nextDue() (int64, bool) {
 	return next, any
 }
 
+// fill adds waiting requests to batch up to the batch size, those that
+// finish started work first, and orders them first in the batch (the
+// batch's first request may have come from either queue). Only the loop
+// receives from the queues, so a queue that holds requests never blocks
+// it.
+func (e *Engine) fill(batch []*request) []*request {
+	for _, q := range []chan *request{e.drains, e.in} {
+		for len(batch) < e.cfg.MaxBatch && len(q) > 0 {
+			batch = append(batch, <-q)
+		}
+	}
+	if len(batch) > 1 && !batch[0].drains && batch[1].drains {
+		i := 1 + slices.IndexFunc(batch[1:], func(r *request) bool { return !r.drains })
+		if i == 0 { // every request after the first drains
+			i = len(batch)
+		}
+		first := batch[0]
+		copy(batch, batch[1:i])
+		batch[i-1] = first
+	}
+	return batch
+}
+
+// queueOf returns the queue a request waits in.
+func (e *Engine) queueOf(r *request) chan *request {
+	if r.cmd != nil && draining(r.cmd) {
+		r.drains = true
+		return e.drains
+	}
+	return e.in
+}
+
 // drain answers every queued command with err.
 func (e *Engine) drain(err error) {
-	for {
-		select {
-		case r := <-e.in:
-			e.answer(r, reply{err: err})
-		default:
-			return
+	for _, q := range []chan *request{e.drains, e.in} {
+		for len(q) > 0 {
+			e.answer(<-q, reply{err: err})
 		}
 	}
 }
@@ -437,7 +470,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 }
 
 // QueueDepth returns how many commands wait for the processor.
-func (e *Engine) QueueDepth() int { return len(e.in) }
+func (e *Engine) QueueDepth() int { return len(e.in) + len(e.drains) }
 
 // submit sends a command and waits for its answer.
 func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error) {
@@ -451,8 +484,7 @@ func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked 
 	r := &request{cmd: cmd, checked: checked, done: make(chan reply, 1)}
 	admitted, ok := e.limiter.acquire(draining(cmd))
 	if !ok {
-		st := e.Backpressure()
-		return nil, fmt.Errorf("%w: %d commands in flight reached the adaptive limit of %d", ErrOverloaded, st.InFlight, st.Limit)
+		return nil, fmt.Errorf("%w: %s", ErrOverloaded, e.limiter.refusal())
 	}
 	r.admitted, r.counted = admitted, true
 	if err := e.enqueue(ctx, r); err != nil {
@@ -483,7 +515,7 @@ func (e *Engine) enqueue(ctx context.Context, r *request) error {
 		return fmt.Errorf("%w: %w", ErrStopped, err)
 	}
 	select {
-	case e.in <- r:
+	case e.queueOf(r) <- r:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
 )
 
 func TestBackpressureRefusesNewWorkButAdmitsDrainingCommands(t *testing.T) {
@@ -63,5 +64,50 @@ func TestBackpressureRefusesNewWorkButAdmitsDrainingCommands(t *testing.T) {
 	}
 	if st := e.Backpressure(); st.InFlight != 0 || st.Rejected != 1 {
 		t.Fatalf("after the answers: %+v, want nothing in flight and 1 refused", st)
+	}
+}
+
+// TestDrainingCommandsRunBeforeNewWork: of the commands waiting for the
+// loop, those that finish started work are processed first, whatever
+// their order of arrival.
+func TestDrainingCommandsRunBeforeNewWork(t *testing.T) {
+	e, g := startGatedWith(t, engine.Backpressure{})
+	g.gated.Store(true)
+	first := createAsync(e)
+	<-g.entered // the first batch is committing
+	second := createAsync(e)
+	waitFor(t, "the second batch processed and handed on", func() bool { return e.Backpressure().InFlight == 2 && e.QueueDepth() == 0 })
+	late := createAsync(e)
+	waitFor(t, "a create waiting", func() bool { return e.QueueDepth() == 1 })
+	completion := make(chan error, 1)
+	go func() { completion <- e.CompleteJob(context.Background(), engine.CompleteJobRequest{Key: 1 << 40}) }()
+	waitFor(t, "a completion waiting behind it", func() bool { return e.QueueDepth() == 2 })
+
+	g.gated.Store(false) // the batches after the held one commit at once
+	g.release <- nil
+	for _, ch := range []<-chan createResult{first, second, late} {
+		if r := <-ch; r.err != nil {
+			t.Fatal(r.err)
+		}
+	}
+	var rej *engine.Rejection
+	if err := <-completion; !errors.As(err, &rej) {
+		t.Fatalf("completion of a missing job: %v", err)
+	}
+	var lastCreate, complete int64
+	err := g.ReadLog(context.Background(), 1, func(r *record.Record) error {
+		switch r.Intent {
+		case record.IntentProcessInstanceCreate:
+			lastCreate = r.Position
+		case record.IntentJobComplete:
+			complete = r.Position
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if complete == 0 || complete > lastCreate {
+		t.Fatalf("job completion at position %d, last create at %d: the completion arrived later but must run first", complete, lastCreate)
 	}
 }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"math"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// defaultMaxHeapBytes is the heap bound of engine.backpressure.max_heap_bytes
+// when the process has no memory limit to derive it from.
+const defaultMaxHeapBytes = 256 << 20
+
+// cgroupMemoryFiles hold the container's memory limit (cgroup v2, v1).
+var cgroupMemoryFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
+
+// maxHeapBytes resolves engine.backpressure.max_heap_bytes: a positive
+// value is taken as it is, -1 turns the bound off, and 0 takes 70 % of the
+// process's memory limit (GOMEMLIMIT, else the container's cgroup limit),
+// or 256 MiB when it has none.
+func maxHeapBytes(configured int64, files []string) int64 {
+	switch {
+	case configured > 0:
+		return configured
+	case configured < 0:
+		return 0
+	}
+	if limit := memoryLimit(files); limit > 0 {
+		return limit / 10 * 7
+	}
+	return defaultMaxHeapBytes
+}
+
+// memoryLimit returns the process's memory limit, or 0 when it has none.
+func memoryLimit(files []string) int64 {
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		return l
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f) //nolint:gosec // fixed cgroup paths
+		if err != nil {
+			continue
+		}
+		v := strings.TrimSpace(string(b))
+		n, err := strconv.ParseInt(v, 10, 64)
+		// cgroup v2 says "max", v1 a huge number, when there is no limit.
+		if err != nil || n <= 0 || n >= 1<<50 {
+			continue
+		}
+		return n
+	}
+	return 0
+}

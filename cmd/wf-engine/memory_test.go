@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestMaxHeapBytes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	limited := write("limited", "1073741824\n")
+	unlimited := write("unlimited", "max\n")
+	v1unlimited := write("v1", "9223372036854771712\n")
+	for _, tc := range []struct {
+		name       string
+		configured int64
+		files      []string
+		want       int64
+	}{
+		{"configured", 100 << 20, []string{limited}, 100 << 20},
+		{"off", -1, []string{limited}, 0},
+		{"container limit", 0, []string{limited}, 1073741824 / 10 * 7},
+		{"no limit (v2)", 0, []string{unlimited}, defaultMaxHeapBytes},
+		{"no limit (v1)", 0, []string{v1unlimited}, defaultMaxHeapBytes},
+		{"no cgroup files", 0, []string{filepath.Join(dir, "missing")}, defaultMaxHeapBytes},
+		{"first file without limit, second with", 0, []string{unlimited, limited}, 1073741824 / 10 * 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := maxHeapBytes(tc.configured, tc.files); got != tc.want {
+				t.Fatalf("maxHeapBytes(%d) = %d, want %d", tc.configured, got, tc.want)
+			}
+		})
+	}
+}
