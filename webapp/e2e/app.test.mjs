@@ -23,6 +23,7 @@ describe('with auth.mode none', () => {
     await api.deploy('e2e-order.bpmn', 'e2e-approve.form');
     await api.deploy('e2e-charge.bpmn');
     await api.deploy('e2e-many.bpmn');
+    await api.deploy('e2e-parent.bpmn', 'e2e-start.form');
     b = await launch();
   });
   after(async () => {
@@ -39,6 +40,16 @@ describe('with auth.mode none', () => {
     await page.waitForURL(/\/tasklist/);
     await page.getByRole('link', { name: /Approve order/ }).first().waitFor();
     noViolations(await axe(page), 'the task list');
+    // The list refreshes by itself: at once on the server's change events
+    // (GET /v2/x/user-tasks/events), else by polling every 10 s.
+    await page.getByText(/^(Updates live|Refreshes every 10 seconds)\.$/).waitFor();
+    const live = (await page.getByText('Updates live.').count()) === 1;
+    console.log(`task list refresh: ${live ? 'server-sent events' : 'polling (the event stream is not served)'}`);
+    const within = live ? 5_000 : 15_000;
+    const other = (await api.createInstance('e2e-order', { amount: 5 })).processInstanceKey;
+    await waitFor('the new task in the list', async () => (await page.getByRole('link', { name: /Approve order/ }).count()) === 2, within);
+    await api.call('POST', `/v2/process-instances/${other}/cancellation`);
+    await waitFor('the canceled task to leave the list', async () => (await page.getByRole('link', { name: /Approve order/ }).count()) === 1, within);
     const task = (await api.search('user-tasks', { processInstanceKey: orderKey })).items[0];
     await page.goto(`${engine.url}/tasklist/${task.userTaskKey}`);
     await page.getByRole('heading', { name: 'Approve order' }).waitFor();
@@ -113,6 +124,13 @@ describe('with auth.mode none', () => {
     await page.locator('.badge.incident').first().waitFor();
     noViolations(await axe(page), 'an instance with an incident');
     await shot(page, 'inspector-incident');
+    // Variables are edited in their scope before the retry.
+    await page.getByRole('button', { name: 'Edit card' }).click();
+    await page.getByLabel('card', { exact: true }).fill('"5555"');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('table.vars code', { hasText: '"5555"' }).waitFor();
+    const card = (await api.search('variables', { processInstanceKey: key, name: 'card' })).items[0];
+    assert.equal(card.value, '"5555"');
     await incident.getByRole('button', { name: 'Retry' }).click();
     await page.getByText('No open incidents.').waitFor();
 
@@ -122,6 +140,41 @@ describe('with auth.mode none', () => {
     await waitFor('the instance to complete', async () => (await instanceState(api, key)) === 'COMPLETED');
     await page.reload();
     await page.getByTestId('instance-state').filter({ hasText: 'COMPLETED' }).waitFor();
+  });
+
+  test('a process starts from its start form and the inspector links parent and called instances', timeout, async () => {
+    const { page } = b;
+    await page.goto(`${engine.url}/tasklist`);
+    await page.getByRole('link', { name: 'Start a process' }).click();
+    await page.getByRole('link', { name: 'Customer order' }).click();
+    await page.getByLabel('Card number').fill('4242');
+    await page.getByLabel('Rush order').check();
+    noViolations(await axe(page), 'a start form');
+    await page.getByRole('button', { name: 'Start' }).click();
+    const started = page.getByRole('status').getByRole('link');
+    await started.waitFor();
+    const parentKey = await started.textContent();
+    const vars = await api.search('variables', { processInstanceKey: parentKey });
+    const byName = Object.fromEntries(vars.items.map((v) => [v.name, JSON.parse(v.value)]));
+    assert.deepEqual({ card: byName.card, rush: byName.rush }, { card: '4242', rush: true });
+
+    await started.click();
+    await page.getByTestId('instance-state').waitFor();
+    const child = page.getByRole('link', { name: /^e2e-charge \d+/ });
+    await child.waitFor();
+    await child.click();
+    await page.getByRole('heading', { name: /Charge card/ }).waitFor();
+    await page.getByRole('link', { name: `instance ${parentKey}` }).click();
+    await page.getByRole('heading', { name: /Customer order/ }).waitFor();
+  });
+
+  test('an API problem is shown as its title and detail', timeout, async () => {
+    const { page } = b;
+    await page.goto(`${engine.url}/inspector/instances/123456789`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /NOT_FOUND/);
+    assert.match(await alert.textContent(), /123456789/);
   });
 
   test('the instance list filters by state and a variable, and cancels in bulk', timeout, async () => {

@@ -114,19 +114,22 @@ export function TaskDetail() {
               Unclaim
             </button>
           )}
-          <form
-            className="inline"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (assignee.trim()) claim.mutate(assignee.trim());
-            }}
-          >
-            <label htmlFor={assigneeId}>Assign to</label>
-            <input id={assigneeId} value={assignee} onChange={(e) => setAssignee(e.target.value)} placeholder="user name" />
-            <button type="submit" disabled={claim.isPending}>
-              Assign
-            </button>
-          </form>
+          {/* A user may assign tasks only to itself: others are an operator's call. */}
+          {canInspect(me) && (
+            <form
+              className="inline"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (assignee.trim()) claim.mutate(assignee.trim());
+              }}
+            >
+              <label htmlFor={assigneeId}>Assign to</label>
+              <input id={assigneeId} value={assignee} onChange={(e) => setAssignee(e.target.value)} placeholder="user name" />
+              <button type="submit" disabled={claim.isPending}>
+                Assign
+              </button>
+            </form>
+          )}
         </div>
       )}
       {claim.error && <ProblemView error={claim.error} />}

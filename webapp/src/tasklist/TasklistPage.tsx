@@ -3,7 +3,7 @@ import { Link, NavLink, Outlet, useMatch, useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { searchTasks } from '../api/endpoints';
 import { defaultTaskFilters, filtersToParams, taskFiltersFromParams, taskQuery, taskSortFields, type TaskFilters } from '../api/filters';
-import { useSession } from '../auth/session';
+import { canInspect, useSession } from '../auth/session';
 import { Pager } from '../components/Pager';
 import { ProblemView } from '../components/ProblemView';
 import { usePaging } from '../components/usePaging';
@@ -19,7 +19,8 @@ export function TasklistPage() {
   const filters = taskFiltersFromParams(params);
   const filterKey = JSON.stringify(filters);
   const paging = usePaging(pageSize, filterKey);
-  const live = useTaskEvents();
+  const events = useTaskEvents();
+  const live = events === 'live';
   const query = taskQuery(filters, me, paging.page);
   const tasks = useQuery({
     queryKey: ['tasks', query],
@@ -40,9 +41,12 @@ export function TasklistPage() {
       <section className="list-pane" aria-labelledby="tasks-h">
         <div className="pane-head">
           <h1 id="tasks-h">Tasks</h1>
-          <Link className="button" to={`/tasklist/start${search}`}>
-            Start a process
-          </Link>
+          {/* Starting a process is an operator's right (POST /v2/process-instances). */}
+          {canInspect(me) && (
+            <Link className="button" to={`/tasklist/start${search}`}>
+              Start a process
+            </Link>
+          )}
         </div>
         <TaskFilterForm filters={filters} set={set} />
         {query === null && (
@@ -74,7 +78,9 @@ export function TasklistPage() {
           onPrev={paging.prev}
           onNext={() => paging.next(tasks.data?.page.endCursor)}
         />
-        <p className="hint">{live ? 'Updates live.' : 'Refreshes every 10 seconds.'}</p>
+        <p className="hint" aria-live="polite">
+          {events === 'live' ? 'Updates live.' : events === 'polling' ? 'Refreshes every 10 seconds.' : 'Connecting for live updates…'}
+        </p>
       </section>
       <section className="detail-pane" aria-label="Selected task">
         {detailOpen && (

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router';
 import { SessionContext } from '../auth/session';
@@ -64,6 +64,44 @@ describe('TasklistPage', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('INVALID_ARGUMENT');
     expect(alert).toHaveTextContent('unknown sort field');
+  });
+});
+
+class FakeEventSource {
+  static last: FakeEventSource | undefined;
+  onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  listeners = new Map<string, () => void>();
+  closed = false;
+  constructor(readonly url: string) {
+    FakeEventSource.last = this;
+  }
+  addEventListener(type: string, fn: () => void) {
+    this.listeners.set(type, fn);
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+describe('live refresh', () => {
+  it('searches again on a changed event and says when it falls back to polling', async () => {
+    vi.stubGlobal('EventSource', FakeEventSource);
+    const calls = mockFetch({ 'POST /v2/user-tasks/search': () => ({ body: { items: [task], page: { totalItems: 1 } } }) });
+    const view = renderAt('/tasklist', tasklist());
+    await screen.findByText('Approve order');
+    expect(screen.getByText('Connecting for live updates…')).toBeInTheDocument();
+    const es = FakeEventSource.last;
+    expect(es?.url).toBe('/v2/x/user-tasks/events');
+    act(() => es?.onopen?.());
+    expect(screen.getByText('Updates live.')).toBeInTheDocument();
+    const before = searches(calls).length;
+    act(() => es?.listeners.get('changed')?.());
+    await waitFor(() => expect(searches(calls).length).toBe(before + 1));
+    act(() => es?.onerror?.());
+    expect(screen.getByText('Refreshes every 10 seconds.')).toBeInTheDocument();
+    view.unmount();
+    expect(es?.closed).toBe(true);
   });
 });
 

@@ -1,22 +1,26 @@
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 
+/** EventsState says how the task list learns of changes. */
+export type EventsState = 'connecting' | 'live' | 'polling';
+
 /**
  * useTaskEvents refetches the task queries when the server says a user task
- * changed (GET /v2/x/user-tasks/events). It gives whether the stream is up;
- * while it is not, the list polls instead.
+ * changed (GET /v2/x/user-tasks/events). While the stream is not up (a server
+ * without it, a proxy that drops it) the list polls instead; EventSource
+ * reconnects by itself after a dropped stream.
  */
-export function useTaskEvents(): boolean {
+export function useTaskEvents(): EventsState {
   const qc = useQueryClient();
-  const [live, setLive] = useState(false);
+  const [state, setState] = useState<EventsState>(typeof EventSource === 'undefined' ? 'polling' : 'connecting');
   useEffect(() => {
     if (typeof EventSource === 'undefined') return;
     const es = new EventSource('/v2/x/user-tasks/events');
     es.onopen = () => {
-      setLive(true);
+      setState('live');
     };
     es.onerror = () => {
-      setLive(false);
+      setState('polling');
     };
     es.addEventListener('changed', () => {
       void qc.invalidateQueries({ queryKey: ['tasks'] });
@@ -26,5 +30,5 @@ export function useTaskEvents(): boolean {
       es.close();
     };
   }, [qc]);
-  return live;
+  return state;
 }
