@@ -391,3 +391,32 @@ func TestPostgresOutageAnswers503(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownCommitOutcomeIsNeverAnsweredAsRetryable: a command whose commit
+// may have been written gets 503 without Retry-After, saying so, and a
+// retry with the same Idempotency-Key gets the same answer instead of
+// running the command again.
+func TestUnknownCommitOutcomeIsNeverAnsweredAsRetryable(t *testing.T) {
+	eng := &stubEngine{err: fmt.Errorf("%w: commit: connection reset", engine.ErrOutcomeUnknown)}
+	srv, err := rest.New(rest.Config{IdempotencyTTL: time.Minute}, eng, memstore.New(memstore.Options{}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+	body := map[string]any{"processDefinitionId": "order"}
+	r := want(t, c.post("/v2/process-instances", body, "Idempotency-Key", "k1"), http.StatusServiceUnavailable)
+	if r.header.Get("Retry-After") != "" {
+		t.Fatalf("an answer whose command may have been written advises a retry: Retry-After %q", r.header.Get("Retry-After"))
+	}
+	p := r.obj(t)
+	if p["commandOutcomeUnknown"] != true || !strings.Contains(p["detail"].(string), "Do not send the command again") {
+		t.Fatalf("problem %s does not say the outcome is unknown", r.body)
+	}
+	eng.err = nil // were the command run again, it would now succeed
+	again := want(t, c.post("/v2/process-instances", body, "Idempotency-Key", "k1"), http.StatusServiceUnavailable)
+	if again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the retry with the same key ran the command again: %s", again.body)
+	}
+}

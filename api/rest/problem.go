@@ -32,6 +32,10 @@ type Problem struct {
 	// must not be sent again, and the key names what it created.
 	CommandAccepted    bool `json:"commandAccepted,omitempty"`
 	ProcessInstanceKey Key  `json:"processInstanceKey,omitempty"`
+	// CommandOutcomeUnknown is an extension member of an error answer to a
+	// command that may or may not have been written (the store connection
+	// was lost during its commit): check its effect before sending it again.
+	CommandOutcomeUnknown bool `json:"commandOutcomeUnknown,omitempty"`
 }
 
 // Problem titles Camunda uses.
@@ -106,6 +110,14 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 		badRequest(c, "%s", be.msg)
 	case errors.As(err, &qe):
 		badRequest(c, "%s", qe.Error())
+	case errors.Is(err, engine.ErrOutcomeUnknown):
+		// Final, also for the idempotency cache: a retry could apply it twice.
+		s.markAccepted(c)
+		c.Header("Content-Type", problemContentType)
+		c.AbortWithStatusJSON(http.StatusServiceUnavailable, Problem{Type: "about:blank", Title: titleUnavailable, Status: http.StatusServiceUnavailable,
+			Detail: "The store connection was lost while the command was being committed, and the engine could not find out whether it was written. " +
+				"Do not send the command again before checking its effect (for example, search for what it creates).",
+			Instance: c.Request.URL.Path, CommandOutcomeUnknown: true})
 	case errors.Is(err, engine.ErrOverloaded):
 		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusTooManyRequests, titleResourceExhausted,

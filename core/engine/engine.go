@@ -54,6 +54,12 @@ var ErrOverloaded = errors.New("engine is overloaded")
 // was not applied and may be retried.
 var ErrUnavailable = errors.New("engine store is unavailable")
 
+// ErrOutcomeUnknown is returned for a command whose batch the store may or
+// may not have written: the connection was lost during the commit and the
+// store could not be asked afterwards. Sending the command again may apply
+// it twice.
+var ErrOutcomeUnknown = errors.New("engine could not confirm whether the command was written")
+
 // reloadInterval is how often a degraded engine tries to reload its state.
 const reloadInterval = time.Second
 
@@ -282,11 +288,22 @@ func (e *Engine) committer(ctx context.Context) {
 			}
 			if err != nil {
 				failed = err
-				// Nothing of the batch is durable: answer it, and have the
-				// loop reload from the store.
+				// Have the loop reload from the store, and answer the
+				// batch by what the store holds.
 				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", err)
 				e.setDegraded(err) // before answering: a caller may ask Ready() at once
 				e.commitFailed.Store(true)
+				switch e.outcome(ctx, p, err) {
+				case batchWritten:
+					e.cfg.Logger.Warn("the failed commit was written after all; its callers get their answers", "partition", e.cfg.Partition)
+					e.answerBatch(p)
+					continue
+				case batchOutcomeUnknown:
+					for _, r := range p.batch {
+						e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)})
+					}
+					continue
+				}
 			}
 		}
 		if failed != nil {
@@ -295,12 +312,58 @@ func (e *Engine) committer(ctx context.Context) {
 			}
 			continue
 		}
-		for i, r := range p.batch {
-			e.answer(r, p.replies[i])
-		}
-		e.wakeEnds(p.records, p.ends)
+		e.answerBatch(p)
 	}
 }
+
+// answerBatch answers a written batch's callers and its instances' awaiters.
+func (e *Engine) answerBatch(p *processed) {
+	for i, r := range p.batch {
+		e.answer(r, p.replies[i])
+	}
+	e.wakeEnds(p.records, p.ends)
+}
+
+// What a failed commit left in the store.
+const (
+	batchNotWritten = iota
+	batchWritten
+	batchOutcomeUnknown
+)
+
+// outcomeCheckTimeout bounds asking the store whether a batch whose
+// commit failed was written.
+const outcomeCheckTimeout = 5 * time.Second
+
+// outcome tells whether a batch whose commit failed with err was written:
+// only a store error wrapping store.ErrCommitUnknown leaves it open, and
+// then the log says whether the batch's first record is there.
+func (e *Engine) outcome(ctx context.Context, p *processed, err error) int {
+	if !errors.Is(err, store.ErrCommitUnknown) || len(p.records) == 0 {
+		return batchNotWritten
+	}
+	ctx, cancel := context.WithTimeout(ctx, outcomeCheckTimeout)
+	defer cancel()
+	first := p.records[0].Position
+	errFound := errors.New("found")
+	readErr := e.cfg.Store.ReadLog(ctx, first, func(r *record.Record) error {
+		if r.Position == first {
+			return errFound
+		}
+		return errStopReading
+	})
+	switch {
+	case errors.Is(readErr, errFound):
+		return batchWritten
+	case readErr == nil || errors.Is(readErr, errStopReading):
+		return batchNotWritten
+	}
+	e.cfg.Logger.Error("could not ask the store whether the failed commit was written", "partition", e.cfg.Partition, "error", readErr)
+	return batchOutcomeUnknown
+}
+
+// errStopReading ends a log read early.
+var errStopReading = errors.New("stop reading")
 
 // settle returns once the committer has answered every batch sent before.
 func (e *Engine) settle() {

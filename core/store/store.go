@@ -22,7 +22,8 @@ type Batch struct {
 type Store interface {
 	// Commit writes a batch atomically: after it returns nil, every record
 	// and row of the batch survives a crash; after an error, none of it is
-	// visible.
+	// visible, unless the error wraps ErrCommitUnknown (then the batch is
+	// either wholly written or not at all).
 	Commit(ctx context.Context, b *Batch) error
 	// ReadLog calls fn for every record from position from on, in order.
 	ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error
@@ -32,6 +33,11 @@ type Store interface {
 
 // ErrClosed is returned by a store that was closed.
 var ErrClosed = errors.New("store is closed")
+
+// ErrCommitUnknown is wrapped by a Commit error when the store cannot tell
+// whether the batch was written: the connection was lost after the commit
+// was sent. Every other Commit error means nothing was written.
+var ErrCommitUnknown = errors.New("the store did not confirm the commit; it may have been written")
 
 // Preparer is a store whose commit does work that needs no database, such
 // as encoding rows. The engine calls Prepare on its processing goroutine,

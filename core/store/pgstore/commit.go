@@ -175,7 +175,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		}
 		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
 		if err != nil {
-			return err
+			return roundTripError(err)
 		}
 		for _, r := range results {
 			if r.Err != nil {
@@ -199,4 +199,17 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		return fmt.Errorf("commit batch at position %d to postgres at %s: %w", b.Changes.LastPosition, s.host, err)
 	}
 	return nil
+}
+
+// roundTripError marks an error of the batch's round trip whose outcome is
+// unknown with store.ErrCommitUnknown: the server refused the batch (an
+// error it answered) or the batch never left (pgconn says it is safe to
+// retry), and nothing was written; any other error (a connection lost
+// while the server may have committed) leaves the outcome open.
+func roundTripError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) || pgconn.SafeToRetry(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", store.ErrCommitUnknown, err)
 }
