@@ -50,8 +50,16 @@ describe('with auth.mode none', () => {
     await waitFor('the new task in the list', async () => (await page.getByRole('link', { name: /Approve order/ }).count()) === 2, within);
     await api.call('POST', `/v2/process-instances/${other}/cancellation`);
     await waitFor('the canceled task to leave the list', async () => (await page.getByRole('link', { name: /Approve order/ }).count()) === 1, within);
+    // By keyboard: the first Tab reaches the skip link, which moves focus past the menu.
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    assert.equal(await skip.evaluate((el) => el === document.activeElement), true);
+    assert.equal(await skip.isVisible(), true, 'the focused skip link shows');
     const task = (await api.search('user-tasks', { processInstanceKey: orderKey })).items[0];
-    await page.goto(`${engine.url}/tasklist/${task.userTaskKey}`);
+    const link = page.locator(`a[href^="/tasklist/${task.userTaskKey}"]`);
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/tasklist/${task.userTaskKey}`));
     await page.getByRole('heading', { name: 'Approve order' }).waitFor();
     await page.getByRole('button', { name: 'Assign' }).waitFor();
     await page.getByLabel('Assign to').fill('ann');

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { instanceHistory } from '../api/endpoints';
 import type { HistoryRecord } from '../api/types';
@@ -50,9 +50,15 @@ export function Replay({
   onChange: (n: number | undefined) => void;
 }) {
   const id = useId();
+  const timeline = useRef<HTMLOListElement>(null);
   const n = records?.length ?? 0;
   const pos = at ?? n;
   const current = records && pos > 0 ? records[pos - 1] : undefined;
+  // Keep the current record in view in the timeline as it moves.
+  useEffect(() => {
+    const el: Partial<HTMLElement> | null | undefined = timeline.current?.querySelector<HTMLElement>('[aria-current="step"]');
+    el?.scrollIntoView?.({ block: 'nearest' }); // jsdom has none
+  }, [at, records]);
   if (at === undefined) {
     return (
       <div className="replay">
@@ -103,7 +109,7 @@ export function Replay({
             {clamped} of {n} records
             {current && ` · position ${current.position} · ${formatDate(current.timestamp)} · ${describe(current)}`}
           </p>
-          <ol className="timeline" aria-label="Records" start={windowStart + 1}>
+          <ol ref={timeline} className="timeline" aria-label="Records" start={windowStart + 1}>
             {records.slice(windowStart, windowStart + timelineWindow).map((r, j) => {
               const i = windowStart + j;
               return (
