@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -20,7 +21,12 @@ func (s *Server) searchDefinitions(c *gin.Context) {
 	}
 	out := SearchResult[ProcessDefinitionResult]{Items: make([]ProcessDefinitionResult, 0, len(page.Items)), Page: pageOf(page)}
 	for _, p := range page.Items {
-		out.Items = append(out.Items, definitionResult(p))
+		r, err := s.definitionResult(c.Request.Context(), p)
+		if err != nil {
+			s.fail(c, "", err)
+			return
+		}
+		out.Items = append(out.Items, r)
 	}
 	c.PureJSON(http.StatusOK, out)
 }
@@ -36,7 +42,12 @@ func (s *Server) getDefinition(c *gin.Context) {
 		s.fail(c, "", err)
 		return
 	}
-	c.PureJSON(http.StatusOK, definitionResult(row))
+	r, err := s.definitionResult(c.Request.Context(), row)
+	if err != nil {
+		s.fail(c, "", err)
+		return
+	}
+	c.PureJSON(http.StatusOK, r)
 }
 
 func (s *Server) getDefinitionXML(c *gin.Context) {
@@ -57,13 +68,20 @@ func (s *Server) getDefinitionXML(c *gin.Context) {
 	}
 }
 
-func definitionResult(p store.ProcessDefinition) ProcessDefinitionResult {
+// definitionResult maps a definition's row; whether it has a start form
+// comes from its model (cached in s.defs).
+func (s *Server) definitionResult(ctx context.Context, p store.ProcessDefinition) (ProcessDefinitionResult, error) {
 	name := p.Name
 	if name == "" {
 		name = p.ProcessDefinitionID
 	}
+	def, err := s.defs.get(ctx, p.ProcessDefinitionKey)
+	if err != nil {
+		return ProcessDefinitionResult{}, err
+	}
 	return ProcessDefinitionResult{
 		Name: name, ResourceName: p.ResourceName, Version: p.Version, VersionTag: p.VersionTag,
 		ProcessDefinitionID: p.ProcessDefinitionID, TenantID: p.TenantID, ProcessDefinitionKey: Key(p.ProcessDefinitionKey),
-	}
+		HasStartForm: def != nil && def.hasStartForm,
+	}, nil
 }

@@ -17,6 +17,8 @@ type definition struct {
 	VersionTag string
 	Resource   []byte
 	elements   map[string]string // element id -> name
+	// hasStartForm is true when the none start event has a form.
+	hasStartForm bool
 }
 
 // elementName returns an element's name, or its id when it has none.
@@ -67,6 +69,7 @@ func (d *definitions) get(ctx context.Context, key int64) (*definition, error) {
 			for id, el := range m.Elements {
 				def.elements[id] = el.Name
 			}
+			def.hasStartForm = startFormOf(m) != nil
 		}
 	})
 	if err != nil || def == nil {

@@ -123,13 +123,7 @@ func startForm(st *state.State, key int64) (*FormResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var fd *model.FormDefinition
-	for _, el := range m.Root.Children {
-		if el.Kind == model.KindStartEvent && el.StartForm != nil && el.Timer == nil && el.Message == nil {
-			fd = el.StartForm
-			break
-		}
-	}
+	fd := startFormOf(m)
 	switch {
 	case fd == nil:
 		return nil, nil
@@ -145,6 +139,17 @@ func startForm(st *state.State, key int64) (*FormResult, error) {
 		return nil, nil
 	}
 	return embeddedForm(st, def, fd.FormKey, id), nil
+}
+
+// startFormOf returns the form definition of a process's none start
+// event, or nil.
+func startFormOf(m *model.Process) *model.FormDefinition {
+	for _, el := range m.Root.Children {
+		if el.Kind == model.KindStartEvent && el.StartForm != nil && el.Timer == nil && el.Message == nil {
+			return el.StartForm
+		}
+	}
+	return nil
 }
 
 // answerForm answers a form, 204 for none.

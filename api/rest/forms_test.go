@@ -115,6 +115,13 @@ func TestForms(t *testing.T) {
 		want(t, c.get("/v2/process-definitions/x1/form"), http.StatusBadRequest)
 		orderDef := setup(t, c)
 		want(t, c.get("/v2/process-definitions/"+orderDef+"/form"), http.StatusNoContent)
+		if got := want(t, c.get("/v2/process-definitions/"+def), http.StatusOK).obj(t); got["hasStartForm"] != true {
+			t.Fatalf("a definition with a start form: %v", got)
+		}
+		found := want(t, c.post("/v2/process-definitions/search", map[string]any{"filter": map[string]any{"processDefinitionId": "order"}}), http.StatusOK).obj(t)
+		if items := found["items"].([]any); len(items) != 1 || items[0].(map[string]any)["hasStartForm"] != false {
+			t.Fatalf("a definition without one: %v", found)
+		}
 	})
 }
 
