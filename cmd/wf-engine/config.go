@@ -40,6 +40,8 @@ type Config struct {
 	Multitenancy MultitenancyConfig `koanf:"multitenancy"`
 	// Connectors is in connectors.go.
 	Connectors ConnectorsConfig `koanf:"connectors"`
+	// Telemetry is in observability.go.
+	Telemetry TelemetryConfig `koanf:"telemetry"`
 }
 
 // HTTPConfig configures the REST server.
@@ -200,6 +202,7 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info"},
 
 		Connectors: defaultConnectorsConfig(),
+		Telemetry:  defaultTelemetryConfig(),
 	}
 }
 
@@ -252,6 +255,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	connectorFlags(fs, d.Connectors)
+	telemetryFlags(fs, d.Telemetry)
 	return fs
 }
 
@@ -465,6 +469,7 @@ func (c *Config) validate() error {
 		add("%v", err)
 	}
 	c.Connectors.validate(add)
+	c.Telemetry.validate(c.Auth.Mode, add)
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
