@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { searchElementInstances } from '../api/endpoints';
 import type { ElementInstance } from '../api/types';
 import { ProblemView } from '../components/ProblemView';
@@ -15,6 +15,13 @@ interface Props {
   onClearFilter: () => void;
   onSelect: (elementInstanceKey: string, elementId: string) => void;
 }
+
+/** treeLevelQuery reads the element instances of one scope. */
+export const treeLevelQuery = (scopeKey: string) =>
+  queryOptions({
+    queryKey: ['element-instances', scopeKey],
+    queryFn: () => searchElementInstances({ filter: { elementInstanceScopeKey: scopeKey }, sort: [{ field: 'startDate', order: 'ASC' }], page: { limit: levelLimit } }),
+  });
 
 /** ElementTree is the instance's element instances, scope by scope. */
 export function ElementTree({ processInstanceKey, selectedScope, elementFilter, onClearFilter, onSelect }: Props) {
@@ -42,10 +49,7 @@ export function ElementTree({ processInstanceKey, selectedScope, elementFilter, 
 }
 
 function Level({ scopeKey, selectedScope, elementFilter, onSelect }: Omit<Props, 'processInstanceKey' | 'onClearFilter'> & { scopeKey: string }) {
-  const q = useQuery({
-    queryKey: ['element-instances', scopeKey],
-    queryFn: () => searchElementInstances({ filter: { elementInstanceScopeKey: scopeKey }, sort: [{ field: 'startDate', order: 'ASC' }], page: { limit: levelLimit } }),
-  });
+  const q = useQuery(treeLevelQuery(scopeKey));
   if (q.error) return <ProblemView error={q.error} />;
   if (!q.data) return <p aria-busy="true">Loading…</p>;
   const items = q.data.items.filter((e) => e.elementInstanceKey !== scopeKey);

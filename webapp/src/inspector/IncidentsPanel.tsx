@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { resolveIncident, searchIncidents, setJobRetries } from '../api/endpoints';
 import type { Incident } from '../api/types';
 import { ProblemView } from '../components/ProblemView';
@@ -15,12 +15,16 @@ export async function retryIncident(
   await api.resolveIncident(inc.incidentKey);
 }
 
-export function IncidentsPanel({ processInstanceKey }: { processInstanceKey: string }) {
-  const qc = useQueryClient();
-  const list = useQuery({
+/** incidentsQuery reads an instance's open incidents. */
+export const incidentsQuery = (processInstanceKey: string) =>
+  queryOptions({
     queryKey: ['incidents', processInstanceKey],
     queryFn: () => searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' }, page: { limit: 100 } }),
   });
+
+export function IncidentsPanel({ processInstanceKey }: { processInstanceKey: string }) {
+  const qc = useQueryClient();
+  const list = useQuery(incidentsQuery(processInstanceKey));
   const retry = useMutation({
     mutationFn: ({ inc, retries }: { inc: Incident; retries: number }) => retryIncident(inc, retries),
     onSettled: async () => {
@@ -46,7 +50,9 @@ export function IncidentsPanel({ processInstanceKey }: { processInstanceKey: str
 
 function IncidentItem({ inc, busy, onRetry }: { inc: Incident; busy: boolean; onRetry: (retries: number) => void }) {
   const id = useId();
-  const [retries, setRetries] = useState(1);
+  const [retries, setRetries] = useState('1');
+  const n = Number(retries);
+  const valid = Number.isInteger(n) && n >= 1 && n <= 100;
   return (
     <li className="incident" data-testid="incident">
       <strong>{inc.errorType}</strong> at {inc.elementId} · {formatDate(inc.creationTime)}
@@ -55,16 +61,16 @@ function IncidentItem({ inc, busy, onRetry }: { inc: Incident; busy: boolean; on
         className="inline"
         onSubmit={(e) => {
           e.preventDefault();
-          onRetry(retries);
+          if (valid || !inc.jobKey) onRetry(valid ? n : 1);
         }}
       >
         {inc.jobKey && (
           <>
             <label htmlFor={id}>Retries</label>
-            <input id={id} type="number" min={1} max={100} value={retries} onChange={(e) => setRetries(Number(e.target.value) || 1)} />
+            <input id={id} type="number" min={1} max={100} required value={retries} aria-invalid={!valid} onChange={(e) => setRetries(e.target.value)} />
           </>
         )}
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || (inc.jobKey !== undefined && !valid)}>
           Retry
         </button>
       </form>

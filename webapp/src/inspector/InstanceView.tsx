@@ -6,9 +6,9 @@ import { ProblemView } from '../components/ProblemView';
 import Diagram from './Diagram';
 import { formatDate } from '../components/format';
 import { statisticsCounts } from './statistics';
-import { ElementTree } from './ElementTree';
-import { VariablesPanel } from './VariablesPanel';
-import { IncidentsPanel } from './IncidentsPanel';
+import { ElementTree, treeLevelQuery } from './ElementTree';
+import { scopeVariablesQuery, VariablesPanel } from './VariablesPanel';
+import { incidentsQuery, IncidentsPanel } from './IncidentsPanel';
 import { Replay, useHistory } from './Replay';
 import { fold } from '../history/fold';
 
@@ -33,6 +33,10 @@ export function InstanceView() {
     queryKey: ['instance', processInstanceKey, 'children'],
     queryFn: () => searchInstances({ filter: { parentProcessInstanceKey: processInstanceKey }, page: { limit: 100 } }),
   });
+  // Started with the instance, not after it: the panels below read these.
+  useQuery(treeLevelQuery(processInstanceKey));
+  useQuery(scopeVariablesQuery(processInstanceKey, processInstanceKey));
+  useQuery(incidentsQuery(processInstanceKey));
   const history = useHistory(processInstanceKey, replayAt !== undefined);
   const cancel = useMutation({
     mutationFn: () => cancelInstance(processInstanceKey),

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { searchVariables, setVariables } from '../api/endpoints';
 import { ProblemView } from '../components/ProblemView';
 import { formatValue } from '../history/fold';
@@ -12,6 +12,13 @@ export function parseValue(text: string): { ok: true; value: unknown } | { ok: f
     return { ok: false, error: 'the value must be JSON: a number, true, "a string", {...} or [...]' };
   }
 }
+
+/** scopeVariablesQuery reads the variables of one scope. */
+export const scopeVariablesQuery = (scopeKey: string, processInstanceKey: string) =>
+  queryOptions({
+    queryKey: ['variables', 'scope', scopeKey],
+    queryFn: () => searchVariables({ filter: { scopeKey, processInstanceKey }, sort: [{ field: 'name', order: 'ASC' }], page: { limit: 1000 } }),
+  });
 
 /** VariablesPanel lists a scope's variables and edits them; while replaying it shows the replayed ones. */
 export function VariablesPanel({
@@ -26,10 +33,7 @@ export function VariablesPanel({
   replaying: boolean;
 }) {
   const qc = useQueryClient();
-  const vars = useQuery({
-    queryKey: ['variables', 'scope', scopeKey],
-    queryFn: () => searchVariables({ filter: { scopeKey, processInstanceKey }, sort: [{ field: 'name', order: 'ASC' }], page: { limit: 1000 } }),
-  });
+  const vars = useQuery(scopeVariablesQuery(scopeKey, processInstanceKey));
   const save = useMutation({
     mutationFn: ({ name, value }: { name: string; value: unknown }) => setVariables(scopeKey, { [name]: value }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['variables', 'scope', scopeKey] }),
