@@ -30,6 +30,9 @@ describe('with auth.mode none', () => {
     await b?.browser.close();
     await engine?.stop();
     assert.deepEqual(b?.foreign ?? [], [], 'the app asked another host for something');
+    // No script errors and no CSP violations (both are console errors); failed
+    // requests are the problems the tests provoke on purpose.
+    assert.deepEqual((b?.problems ?? []).filter((p) => !p.includes('Failed to load resource')), []);
   });
 
   let orderKey;
