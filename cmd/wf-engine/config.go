@@ -144,8 +144,8 @@ type BackpressureConfig struct {
 	MinLimit int `koanf:"min_limit"`
 	MaxLimit int `koanf:"max_limit"`
 	// MaxHeapBytes is the live heap above which commands starting new
-	// work get 429 until started work has completed: 0 takes 70 % of the
-	// process's memory limit (GOMEMLIMIT or the container's), else 256 MiB;
+	// work get 429 until started work has completed: 0 takes 35 % of the
+	// process's memory limit (GOMEMLIMIT or the container's), else 128 MiB;
 	// -1 turns the bound off.
 	MaxHeapBytes int64 `koanf:"max_heap_bytes"`
 }
@@ -251,7 +251,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Duration("engine.backpressure.target_latency", d.Engine.Backpressure.TargetLatency, "arrival-to-commit latency the backpressure limit keeps 95 % of commands under")
 	fs.Int("engine.backpressure.min_limit", d.Engine.Backpressure.MinLimit, "smallest backpressure limit on commands in flight")
 	fs.Int("engine.backpressure.max_limit", d.Engine.Backpressure.MaxLimit, "largest backpressure limit on commands in flight (0: engine.queue_size)")
-	fs.Int64("engine.backpressure.max_heap_bytes", d.Engine.Backpressure.MaxHeapBytes, "live heap above which new work gets 429 (0: 70 % of GOMEMLIMIT or the container's limit, else 256 MiB; -1: off)")
+	fs.Int64("engine.backpressure.max_heap_bytes", d.Engine.Backpressure.MaxHeapBytes, "live heap above which new work gets 429 (0: 35 % of GOMEMLIMIT or the container's limit, else 128 MiB; -1: off); without GOMEMLIMIT the garbage collector's soft limit is twice it")
 	fs.Bool("clock.controllable", d.Clock.Controllable, "let PUT /v2/clock pin the engine's time (tests only)")
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	connectorFlags(fs, d.Connectors)

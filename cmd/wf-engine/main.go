@@ -140,10 +140,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		engineClock, apiClock = c, c
 		log.Warn("the engine clock can be pinned over the API (clock.controllable); do not run production this way")
 	}
+	bp := cfg.Engine.backpressure()
+	if gcLimit := setGCLimit(bp.MaxHeapBytes); bp.MaxHeapBytes > 0 {
+		log.Info("memory bounds", "max_heap_bytes", bp.MaxHeapBytes, "gc_soft_limit_bytes", gcLimit)
+	}
 	eng, err := engine.Start(ctx, engine.Config{
 		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
-		Backpressure: cfg.Engine.backpressure(),
+		Backpressure: bp,
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)

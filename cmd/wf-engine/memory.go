@@ -9,16 +9,17 @@ import (
 )
 
 // defaultMaxHeapBytes is the heap bound of engine.backpressure.max_heap_bytes
-// when the process has no memory limit to derive it from.
-const defaultMaxHeapBytes = 256 << 20
+// when the process has no memory limit to derive it from: with the garbage
+// collector's room of as much again, the process stays under 300 MB.
+const defaultMaxHeapBytes = 128 << 20
 
 // cgroupMemoryFiles hold the container's memory limit (cgroup v2, v1).
 var cgroupMemoryFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
 
 // maxHeapBytes resolves engine.backpressure.max_heap_bytes: a positive
-// value is taken as it is, -1 turns the bound off, and 0 takes 70 % of the
-// process's memory limit (GOMEMLIMIT, else the container's cgroup limit),
-// or 256 MiB when it has none.
+// value is taken as it is, -1 turns the bound off, and 0 takes 35 % of the
+// process's memory limit (GOMEMLIMIT, else the container's cgroup limit;
+// the garbage collector needs as much again), or 128 MiB when it has none.
 func maxHeapBytes(configured int64, files []string) int64 {
 	switch {
 	case configured > 0:
@@ -27,9 +28,22 @@ func maxHeapBytes(configured int64, files []string) int64 {
 		return 0
 	}
 	if limit := memoryLimit(files); limit > 0 {
-		return limit / 10 * 7
+		return limit / 100 * 35
 	}
 	return defaultMaxHeapBytes
+}
+
+// setGCLimit gives the garbage collector a soft memory limit of twice the
+// heap bound, unless GOMEMLIMIT sets one: a live heap at the bound then
+// has room to grow as GOGC allows, and the process's memory stays near
+// twice the bound instead of growing with the collector's heap goal
+// after a peak. It returns the limit set, or 0.
+func setGCLimit(maxHeap int64) int64 {
+	if maxHeap <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	debug.SetMemoryLimit(2 * maxHeap)
+	return 2 * maxHeap
 }
 
 // memoryLimit returns the process's memory limit, or 0 when it has none.

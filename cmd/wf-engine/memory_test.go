@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 )
 
@@ -26,16 +27,31 @@ func TestMaxHeapBytes(t *testing.T) {
 	}{
 		{"configured", 100 << 20, []string{limited}, 100 << 20},
 		{"off", -1, []string{limited}, 0},
-		{"container limit", 0, []string{limited}, 1073741824 / 10 * 7},
+		{"container limit", 0, []string{limited}, 1073741824 / 100 * 35},
 		{"no limit (v2)", 0, []string{unlimited}, defaultMaxHeapBytes},
 		{"no limit (v1)", 0, []string{v1unlimited}, defaultMaxHeapBytes},
 		{"no cgroup files", 0, []string{filepath.Join(dir, "missing")}, defaultMaxHeapBytes},
-		{"first file without limit, second with", 0, []string{unlimited, limited}, 1073741824 / 10 * 7},
+		{"first file without limit, second with", 0, []string{unlimited, limited}, 1073741824 / 100 * 35},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := maxHeapBytes(tc.configured, tc.files); got != tc.want {
 				t.Fatalf("maxHeapBytes(%d) = %d, want %d", tc.configured, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSetGCLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	if got := setGCLimit(64 << 20); got != 128<<20 || debug.SetMemoryLimit(-1) != 128<<20 {
+		t.Fatalf("soft limit %d (runtime %d), want twice the heap bound", got, debug.SetMemoryLimit(-1))
+	}
+	if got := setGCLimit(0); got != 0 {
+		t.Fatalf("no heap bound set a soft limit of %d", got)
+	}
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	if got := setGCLimit(64 << 20); got != 0 {
+		t.Fatalf("GOMEMLIMIT set, yet a soft limit of %d was set", got)
 	}
 }
