@@ -123,6 +123,7 @@ func applyElementActivating(s *State, r *record.Record) error {
 	s.elements[r.Key] = e
 	s.markElement(e)
 	if v.FlowScopeKey <= 0 {
+		s.gg.instanceStarted()
 		if v.ParentElementInstanceKey > 0 {
 			s.called[v.ParentElementInstanceKey] = r.Key
 		}
@@ -203,6 +204,7 @@ func applyElementEnded(to ElementState) applier {
 		delete(s.vars, r.Key)
 		delete(s.children, r.Key)
 		if e.Value.FlowScopeKey <= 0 {
+			s.gg.instanceEnded()
 			s.instanceEnded(e)
 			if s.called[e.Value.ParentElementInstanceKey] == e.Key {
 				delete(s.called, e.Value.ParentElementInstanceKey)
@@ -447,6 +449,7 @@ func applyIncidentCreated(s *State, r *record.Record) error {
 	v := r.Value.(*record.IncidentValue)
 	i := &Incident{Key: r.Key, Value: *v, CreationTime: r.Timestamp}
 	s.incidents[r.Key] = i
+	s.gg.incidentCreated(v.ErrorType)
 	s.markIncident(i, false)
 	if e := s.elements[v.ElementInstanceKey]; e != nil {
 		e.IncidentKey = r.Key
@@ -461,6 +464,7 @@ func applyIncidentResolved(s *State, r *record.Record) error {
 		return fmt.Errorf("incident %d does not exist", r.Key)
 	}
 	delete(s.incidents, r.Key)
+	s.gg.incidentResolved(i.Value.ErrorType)
 	s.markIncident(i, true)
 	if e := s.elements[i.Value.ElementInstanceKey]; e != nil && e.IncidentKey == i.Key {
 		e.IncidentKey = 0

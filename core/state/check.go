@@ -9,6 +9,9 @@ func (s *State) Check() error {
 	if err := s.checkLatest(); err != nil {
 		return err
 	}
+	if err := s.checkGauges(); err != nil {
+		return err
+	}
 	queued := map[int64]bool{}
 	for t, byTenant := range s.activatable {
 		if len(byTenant) == 0 {

@@ -140,6 +140,7 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 			return nil, fmt.Errorf("restore tenant membership %d: %w", m.Key, err)
 		}
 	}
+	s.recountGauges()
 	s.changes = newChanges() // restoring is not a change
 	if err := s.Check(); err != nil {
 		return nil, fmt.Errorf("restored state is inconsistent: %w", err)

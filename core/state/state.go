@@ -169,6 +169,7 @@ type State struct {
 	userTaskByElement map[int64]int64
 	tn                tenants
 	fm                forms
+	gg                gauges // kept by the appliers (gauges.go)
 
 	changes changeSet
 }
@@ -192,6 +193,7 @@ func New(parse ParseFunc) *State {
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
 		tn:      newTenants(),
 		fm:      newForms(),
+		gg:      newGauges(),
 		changes: newChanges(),
 	}
 }
