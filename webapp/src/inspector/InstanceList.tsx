@@ -7,6 +7,8 @@ import { Pager } from '../components/Pager';
 import { ProblemView } from '../components/ProblemView';
 import { usePaging } from '../components/usePaging';
 import { formatDate } from '../components/format';
+import { ProcessIds } from '../components/ProcessIds';
+import { useDebounced } from '../components/useDebounced';
 
 const pageSize = 50;
 
@@ -26,13 +28,14 @@ export async function cancelAll(keys: readonly string[], cancel: (k: string) => 
 export function InstanceList() {
   const [params, setParams] = useSearchParams();
   const filters = instanceFiltersFromParams(params);
-  const paging = usePaging(pageSize, JSON.stringify(filters));
+  const settled = useDebounced(filters, 250);
+  const paging = usePaging(pageSize, JSON.stringify(settled));
   const qc = useQueryClient();
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const vq = variableQuery(filters);
+  const vq = variableQuery(settled);
   const vars = useQuery({ queryKey: ['variables', vq], enabled: vq !== null, queryFn: () => (vq ? searchVariables(vq) : Promise.reject(new Error('no filter'))) });
   const keys = vq === null ? undefined : vars.data?.items.map((v) => v.processInstanceKey);
-  const query = vq !== null && !vars.data ? undefined : instanceQuery(filters, paging.page, keys);
+  const query = vq !== null && !vars.data ? undefined : instanceQuery(settled, paging.page, keys);
   const list = useQuery({
     queryKey: ['instances', query],
     enabled: query !== undefined,
@@ -148,10 +151,10 @@ export function InstanceList() {
 
 function InstanceFilterForm({ filters, set }: { filters: InstanceFilters; set: (p: Partial<InstanceFilters>) => void }) {
   const id = useId();
-  const field = (name: keyof InstanceFilters, label: string, type = 'text', placeholder?: string) => (
+  const field = (name: keyof InstanceFilters, label: string, type = 'text', placeholder?: string, list?: string) => (
     <>
       <label htmlFor={`${id}-${name}`}>{label}</label>
-      <input id={`${id}-${name}`} type={type} value={filters[name]} placeholder={placeholder} onChange={(e) => set({ [name]: e.target.value })} />
+      <input id={`${id}-${name}`} type={type} value={filters[name]} placeholder={placeholder} list={list} onChange={(e) => set({ [name]: e.target.value })} />
     </>
   );
   return (
@@ -169,8 +172,9 @@ function InstanceFilterForm({ filters, set }: { filters: InstanceFilters; set: (
         <option value="yes">Has an incident</option>
         <option value="no">No incident</option>
       </select>
-      {field('process', 'Process id', 'text', 'any')}
-      {field('version', 'Version', 'number', 'any')}
+      {field('process', 'Process id', 'text', 'any', `${id}-ids`)}
+      {field('version', 'Version', 'number', 'any', `${id}-versions`)}
+      <ProcessIds id={`${id}-ids`} versionsId={`${id}-versions`} processId={filters.process} />
       {field('startFrom', 'Started from', 'date')}
       {field('startTo', 'Started to', 'date')}
       {field('endFrom', 'Ended from', 'date')}

@@ -8,7 +8,9 @@ import { Pager } from '../components/Pager';
 import { ProblemView } from '../components/ProblemView';
 import { usePaging } from '../components/usePaging';
 import { useTaskEvents } from './useTaskEvents';
+import { useDebounced } from '../components/useDebounced';
 import { formatDate } from '../components/format';
+import { ProcessIds } from '../components/ProcessIds';
 
 const pageSize = 50;
 
@@ -17,11 +19,11 @@ export function TasklistPage() {
   const { me } = useSession();
   const [params, setParams] = useSearchParams();
   const filters = taskFiltersFromParams(params);
-  const filterKey = JSON.stringify(filters);
-  const paging = usePaging(pageSize, filterKey);
+  const settled = useDebounced(filters, 250);
+  const paging = usePaging(pageSize, JSON.stringify(settled));
   const events = useTaskEvents();
   const live = events === 'live';
-  const query = taskQuery(filters, me, paging.page);
+  const query = taskQuery(settled, me, paging.page);
   const tasks = useQuery({
     queryKey: ['tasks', query],
     queryFn: () => (query ? searchTasks(query) : Promise.resolve({ items: [], page: { totalItems: 0 } })),
@@ -96,6 +98,7 @@ export function TasklistPage() {
 
 function TaskFilterForm({ filters, set }: { filters: TaskFilters; set: (p: Partial<TaskFilters>) => void }) {
   const id = useId();
+  const { me } = useSession();
   return (
     <form className="filters" aria-label="Task filters" onSubmit={(e) => e.preventDefault()}>
       <fieldset className="views">
@@ -123,7 +126,8 @@ function TaskFilterForm({ filters, set }: { filters: TaskFilters; set: (p: Parti
           <option value="">Any</option>
         </select>
         <label htmlFor={`${id}-process`}>Process id</label>
-        <input id={`${id}-process`} value={filters.process} placeholder="any" onChange={(e) => set({ process: e.target.value.trim() })} />
+        <input id={`${id}-process`} value={filters.process} placeholder="any" list={`${id}-ids`} onChange={(e) => set({ process: e.target.value.trim() })} />
+        {canInspect(me) && <ProcessIds id={`${id}-ids`} />}
         <label htmlFor={`${id}-duefrom`}>Due from</label>
         <input id={`${id}-duefrom`} type="date" value={filters.dueFrom} onChange={(e) => set({ dueFrom: e.target.value })} />
         <label htmlFor={`${id}-dueto`}>Due to</label>

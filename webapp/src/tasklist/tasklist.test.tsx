@@ -39,6 +39,19 @@ describe('TasklistPage', () => {
     await waitFor(() => expect(searches(calls).at(-1)).toMatchObject({ sort: [{ field: 'dueDate', order: 'DESC' }] }));
   });
 
+  it('sends one search for a word typed in a filter field, not one per key', async () => {
+    const calls = mockFetch({ 'POST /v2/user-tasks/search': () => ({ body: { items: [task], page: { totalItems: 1 } } }) });
+    renderAt('/tasklist', tasklist());
+    await screen.findByText('Approve order');
+    await userEvent.setup().type(screen.getByLabelText('Process id'), 'order');
+    await waitFor(() => expect(searches(calls).at(-1)).toMatchObject({ filter: { processDefinitionId: 'order' } }));
+    const partial = searches(calls).filter((b) => {
+      const id = (b as { filter: { processDefinitionId?: string } }).filter.processDefinitionId;
+      return id !== undefined && id !== 'order';
+    });
+    expect(partial).toEqual([]);
+  });
+
   it('pages forward with the cursor and back without it', async () => {
     const many = Array.from({ length: 50 }, (_, i) => ({ ...task, userTaskKey: String(1000 + i), name: `Task ${i}` }));
     const calls = mockFetch({
