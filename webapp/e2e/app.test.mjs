@@ -243,6 +243,12 @@ describe('with auth.mode none', () => {
     // Warm: the app's code is cached, as for an operator who has it open.
     await page.goto(`${engine.url}/inspector/processes`);
     await page.getByRole('heading', { name: 'Processes' }).waitFor();
+    noViolations(await axe(page), 'the process list');
+    await page.getByRole('link', { name: 'Counting batch' }).click();
+    await page.locator('.diagram[data-imported="true"]').waitFor();
+    await page.locator('.badge.active').first().waitFor();
+    noViolations(await axe(page), 'a process definition');
+    await shot(page, 'inspector-definition');
 
     const rows = page.locator('[data-testid="element-tree"] li[role="treeitem"] li[role="treeitem"]');
     // Three loads, from navigation to the diagram with its counts and the
