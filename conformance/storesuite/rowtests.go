@@ -206,7 +206,8 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	p := record.ProcessValue{BPMNProcessID: "proc", Name: "Proc <&>", Version: 3, VersionTag: "v3", ProcessDefinitionKey: 10,
 		ResourceName: "proc.bpmn", Resource: []byte("<definitions>\x00\xff</definitions>"), Checksum: "abc", DeploymentKey: 9, TenantID: "tenant-a"}
 	e := state.ElementRow{Key: 101, State: state.ElementCompleting, ActiveChildren: 2, Waiting: map[string]int32{"f1": 1, "f2": 3},
-		JobKey: 300, IncidentKey: 400, StartTime: epoch, EndTime: epoch + 1, StartedByKey: "order-1", StartPosition: 7, Value: record.ProcessInstanceValue{
+		JobKey: 300, IncidentKey: 400, StartTime: epoch, EndTime: epoch + 1, StartedByKey: "order-1", StartPosition: 7,
+		TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Value: record.ProcessInstanceValue{
 			BPMNProcessID: "proc", Version: 3, ProcessDefinitionKey: 10, ProcessInstanceKey: 100, ElementID: "task",
 			BPMNElementType: "SERVICE_TASK", BPMNEventType: "NONE", FlowScopeKey: 100, ParentProcessInstanceKey: 50,
 			ParentElementInstanceKey: 51, TenantID: "tenant-a"}}

@@ -13,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/example/wf-engine/core/engine"
@@ -39,7 +40,7 @@ func (r *Runtime) execute(ctx context.Context, reg *registration, job Job) {
 	labels := []string{reg.desc.ID, job.Type}
 	r.metrics.inFlight.WithLabelValues(labels...).Inc()
 	defer r.metrics.inFlight.WithLabelValues(labels...).Dec()
-	ctx, span := r.tracer.Start(ctx, SpanExecute, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(
+	ctx, span := r.tracer.Start(jobTraceContext(ctx, job), SpanExecute, trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
 		attribute.String("wf.connector.id", reg.desc.ID),
 		attribute.String("wf.job.type", job.Type),
 		attribute.Int64("wf.job.key", job.Key),
@@ -337,4 +338,21 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "… (" + strconv.Itoa(len(s)-cut) + " more bytes)"
+}
+
+// jobTraceContext returns ctx with the trace context the job carries in
+// its traceparent (and tracestate) header, which the engine sets from the
+// request that created the instance: the execution's span joins the
+// instance's trace. Without one, the span starts a trace of its own.
+func jobTraceContext(ctx context.Context, job Job) context.Context {
+	ctx = trace.ContextWithSpanContext(ctx, trace.SpanContext{})
+	tp := job.Headers["traceparent"]
+	if tp == "" {
+		return ctx
+	}
+	carrier := propagation.MapCarrier{"traceparent": tp}
+	if ts := job.Headers["tracestate"]; ts != "" {
+		carrier["tracestate"] = ts
+	}
+	return propagation.TraceContext{}.Extract(ctx, carrier)
 }

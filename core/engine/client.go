@@ -174,8 +174,8 @@ func (e *Engine) CancelInstance(ctx context.Context, key int64) error {
 	return err
 }
 
-// ActivateJobs implements Client.
-func (e *Engine) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
+// activateJobs is ActivateJobs without its span.
+func (e *Engine) activateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
 	var deadline <-chan time.Time
 	if req.RequestTimeout > 0 {
 		t := time.NewTimer(req.RequestTimeout)

@@ -293,7 +293,7 @@ func (p *Processor) startInstance(def *state.ProcessDefinition, start *model.Ele
 	}
 	created := &record.ProcessInstanceCreationValue{
 		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
-		ProcessInstanceKey: pi, Variables: vars, TenantID: def.TenantID,
+		ProcessInstanceKey: pi, Variables: vars, TenantID: def.TenantID, TraceParent: p.traceParentOf(parent),
 	}
 	if err := p.write(pi, record.IntentProcessInstanceCreated, created); err != nil {
 		return nil, err

@@ -28,4 +28,12 @@
 // processor copies them just before the end is applied (ends.go), only for
 // instances somebody awaits and for an instance its own create command
 // ends. The copy changes nothing that is written or replayed.
+//
+// With a tracer (Config.Tracer, tracing.go), each command is a span from
+// enqueue to answer with queued, process and store-commit children; job
+// activation, handed-out jobs and timer firings are spans too. Spans take
+// wall-clock time around processing, never inside it. A creation command
+// carries the W3C traceparent of its caller (or of its own span) into the
+// instance's state (PROCESS_INSTANCE_CREATION CREATED), and every job of
+// the instance gets it as its traceparent custom header (traceparent.go).
 package engine

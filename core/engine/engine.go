@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/record"
@@ -33,6 +35,9 @@ type Config struct {
 	// Backpressure adapts how many commands may be in flight.
 	Backpressure Backpressure
 	Logger       *slog.Logger
+	// Tracer traces commands, job activations and timers (tracing.go);
+	// nil: no spans.
+	Tracer trace.TracerProvider
 }
 
 // newProcessor returns the processor of an engine configured by cfg.
@@ -77,6 +82,8 @@ type request struct {
 	// drains is set for a command that finishes started work; it waits
 	// in Engine.drains.
 	drains bool
+	// tr is the command's span, nil when it is not traced.
+	tr *commandTrace
 }
 
 type reply struct {
@@ -87,7 +94,8 @@ type reply struct {
 // Engine owns one partition: its processor, state and store.
 type Engine struct {
 	cfg    Config
-	models *models // the state's parsed resources, warmed by deployments off the loop
+	tracer trace.Tracer // nil: no spans
+	models *models      // the state's parsed resources, warmed by deployments off the loop
 	proc   *Processor
 	in     chan *request
 	// drains holds commands that finish started work (see draining); the
@@ -144,6 +152,9 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		limiter: newLimiter(cfg.Backpressure.withDefaults(cfg.QueueSize)),
 		waiters: map[string][]*jobWaiter{},
 		ends:    map[int64][]chan InstanceEnd{},
+	}
+	if cfg.Tracer != nil {
+		e.tracer = cfg.Tracer.Tracer(tracerName)
 	}
 	e.proc.watchEnds(e.awaited)
 	e.wg.Add(3)
@@ -264,6 +275,7 @@ type processed struct {
 	write   *store.Batch  // nil when the batch wrote nothing
 	failed  error         // the store's Prepare failed: the batch fails as a commit would
 	settled chan struct{} // set on the marker settle sends instead of a batch
+	times   *batchTimes   // nil unless a command of the batch is traced
 }
 
 // committer commits the processed batches in the order the loop ran them
@@ -284,7 +296,13 @@ func (e *Engine) committer(ctx context.Context) {
 		if failed == nil && p.write != nil {
 			err := p.failed
 			if err == nil {
+				if p.times != nil {
+					p.times.commitStart = time.Now()
+				}
 				err = e.cfg.Store.Commit(ctx, p.write)
+				if p.times != nil {
+					p.times.commitEnd = time.Now()
+				}
 			}
 			if err != nil {
 				failed = err
@@ -319,6 +337,10 @@ func (e *Engine) committer(ctx context.Context) {
 // answerBatch answers a written batch's callers and its instances' awaiters.
 func (e *Engine) answerBatch(p *processed) {
 	for i, r := range p.batch {
+		if r.tr != nil {
+			e.endTrace(r.tr, p.replies[i], p.times)
+			r.tr = nil
+		}
 		e.answer(r, p.replies[i])
 	}
 	e.wakeEnds(p.records, p.ends)
@@ -468,7 +490,7 @@ func (e *Engine) drain(err error) {
 // It returns what the committer writes and answers.
 func (e *Engine) process(batch []*request) (*processed, error) {
 	now := e.cfg.Clock.Now().UnixMilli()
-	p := &processed{batch: batch, replies: make([]reply, len(batch))}
+	p := &processed{batch: batch, replies: make([]reply, len(batch)), times: startBatchTimes(batch)}
 	st := e.proc.State()
 	internal := func(intent record.Intent, key int64, v record.Value) error {
 		res, err := e.proc.Process(&record.Record{Key: key, ValueType: v.ValueType(), Intent: intent, Version: 1, Timestamp: now, Value: v})
@@ -491,6 +513,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		}
 	}
 	for _, k := range st.DueTimers(now, dueLimit) {
+		e.traceTimer(k)
 		if err := internal(record.IntentTimerTrigger, k, &record.TimerValue{}); err != nil {
 			return nil, err
 		}
@@ -522,6 +545,9 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 			r.read(st)
 		}
 	}
+	if p.times != nil {
+		p.times.ran, p.times.commands, p.times.records = time.Now(), len(batch), len(p.records)
+	}
 	if len(p.records) > 0 {
 		p.write = &store.Batch{Records: p.records, Changes: st.TakeChanges()}
 		p.failed = store.Prepare(e.cfg.Store, p.write)
@@ -545,13 +571,17 @@ func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error
 func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked []checkedResource) (*Result, error) {
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
 	r := &request{cmd: cmd, checked: checked, done: make(chan reply, 1)}
+	r.tr = e.traceCommand(ctx, cmd)
 	admitted, ok := e.limiter.acquire(draining(cmd))
 	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrOverloaded, e.limiter.refusal())
+		err := fmt.Errorf("%w: %s", ErrOverloaded, e.limiter.refusal())
+		e.untrace(r, err)
+		return nil, err
 	}
 	r.admitted, r.counted = admitted, true
 	if err := e.enqueue(ctx, r); err != nil {
 		e.limiter.release(admitted)
+		e.untrace(r, err)
 		return nil, err
 	}
 	select {
@@ -590,6 +620,10 @@ func (e *Engine) enqueue(ctx context.Context, r *request) error {
 // answer sends a request its reply and, for a command, ends its time in
 // flight.
 func (e *Engine) answer(r *request, rep reply) {
+	if r.tr != nil {
+		e.endTrace(r.tr, rep, nil)
+		r.tr = nil
+	}
 	if r.counted {
 		e.limiter.release(r.admitted)
 	}

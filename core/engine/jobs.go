@@ -16,6 +16,7 @@ func (p *Processor) createJob(in *instance, spec element.JobSpec) error {
 	if v.CustomHeaders == nil {
 		v.CustomHeaders = map[string]string{}
 	}
+	v.CustomHeaders = p.withTraceParent(v.CustomHeaders, v.ProcessInstanceKey)
 	return p.write(p.newKey(), record.IntentJobCreated, v)
 }
 

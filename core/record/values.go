@@ -92,6 +92,11 @@ type ProcessInstanceCreationValue struct {
 	ProcessInstanceKey   int64          `json:"processInstanceKey"`
 	Variables            map[string]any `json:"variables"`
 	TenantID             string         `json:"tenantId"`
+	// TraceParent is the W3C traceparent of the request that created the
+	// instance (empty when it was not traced); the event carries it to
+	// the instance's state, and every job of the instance hands it to its
+	// worker as the traceparent custom header.
+	TraceParent string `json:"traceParent,omitempty"`
 }
 
 // ValueType implements Value.

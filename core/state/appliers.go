@@ -20,7 +20,7 @@ type applierKey struct {
 var appliers = map[applierKey]applier{
 	{record.IntentDeploymentCreated, 1}:       applyNothing,
 	{record.IntentProcessCreated, 1}:          applyProcessCreated,
-	{record.IntentProcessInstanceCreated, 1}:  applyNothing,
+	{record.IntentProcessInstanceCreated, 1}:  applyInstanceCreated,
 	{record.IntentElementActivating, 1}:       applyElementActivating,
 	{record.IntentElementActivated, 1}:        applyElementState(ElementActivated),
 	{record.IntentElementCompleting, 1}:       applyElementState(ElementCompleting),

@@ -42,6 +42,7 @@ type ElementRow struct {
 	EndTime        int64
 	StartedByKey   string
 	StartPosition  int64
+	TraceParent    string
 }
 
 // VariableRow is the stored form of a variable.
@@ -238,7 +239,7 @@ func sortVariableRows(rows []VariableRow) {
 func (e *ElementInstance) row() ElementRow {
 	row := ElementRow{Key: e.Key, State: e.State, Value: e.Value, ActiveChildren: e.ActiveChildren, JobKey: e.JobKey,
 		IncidentKey: e.IncidentKey, StartTime: e.StartTime, EndTime: e.EndTime, StartedByKey: e.StartedByKey,
-		StartPosition: e.StartPosition}
+		StartPosition: e.StartPosition, TraceParent: e.TraceParent}
 	if len(e.Waiting) > 0 {
 		row.Waiting = make(map[string]int32, len(e.Waiting))
 		for f, n := range e.Waiting {

@@ -44,7 +44,7 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		}
 		e := &ElementInstance{Key: r.Key, State: r.State, Value: r.Value, ActiveChildren: r.ActiveChildren, JobKey: r.JobKey,
 			IncidentKey: r.IncidentKey, StartTime: r.StartTime, EndTime: r.EndTime, StartedByKey: r.StartedByKey,
-			StartPosition: r.StartPosition}
+			StartPosition: r.StartPosition, TraceParent: r.TraceParent}
 		if e.Value.FlowScopeKey <= 0 && e.StartedByKey != "" {
 			s.ev.byCorrelation[startedKey(e.Value.TenantID, e.Value.BPMNProcessID, e.StartedByKey)] = e.Key
 		}

@@ -110,6 +110,10 @@ type ElementInstance struct {
 	// history is read from there. It is 0 for rows stored before the
 	// stores kept it (migrations sqlite/0010, postgres/0011).
 	StartPosition int64
+	// TraceParent is, on a process instance, the W3C traceparent of the
+	// request that created it (or of its calling instance), "" when none
+	// (migrations sqlite/0013, postgres/0014).
+	TraceParent string
 }
 
 // WaitingTokens returns the number of tokens waiting at joins of this scope.

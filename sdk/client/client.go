@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Client talks to one wf-engine over its REST API. It is safe for
@@ -20,6 +23,8 @@ type Client struct {
 	retry       RetryPolicy
 	idempotency bool
 	userAgent   string
+	tracer      trace.TracerProvider          // nil: the global one (tracing.go)
+	propagator  propagation.TextMapPropagator // nil: W3C trace context and baggage
 }
 
 // Option configures a Client.

@@ -32,4 +32,10 @@
 // (the token endpoint refused the client, or could not be reached) are a
 // *CredentialsError, and then nothing was sent to the engine. Me tells who
 // the engine takes the caller for.
+//
+// Each call is an OpenTelemetry client span (the global tracer provider
+// unless WithTracerProvider), and the context's trace travels on the
+// request as W3C traceparent, tracestate and baggage headers, so the
+// engine's spans, and the instances a call creates, join the caller's
+// trace.
 package client

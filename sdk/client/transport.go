@@ -26,7 +26,9 @@ type answer struct {
 // calls that are safe to repeat, waiting Retry-After or an exponential
 // back-off, sends a call answered 401 once more when the Auth renews its
 // credentials, and returns a *Problem for any other non-2xx answer.
-func (c *Client) send(ctx context.Context, r call) (*answer, error) {
+func (c *Client) send(ctx context.Context, r call) (res *answer, err error) {
+	ctx, span := c.startSpan(ctx, &r)
+	defer func() { endSpan(span, res, err) }()
 	var idemKey string
 	if r.retry == retryWithKey {
 		var err error
@@ -98,6 +100,7 @@ func (c *Client) attempt(ctx context.Context, r *call, idemKey string) (*answer,
 	if idemKey != "" {
 		req.Header.Set(IdempotencyHeader, idemKey)
 	}
+	c.inject(ctx, req.Header)
 	if c.auth != nil {
 		if err := c.auth.Authorize(ctx, req); err != nil {
 			return nil, &CredentialsError{Method: r.method, Path: r.path, Err: err}

@@ -113,7 +113,7 @@ func (s *grpcServer) execute(ctx context.Context, in *wrapperspb.BytesValue) (*w
 	if err := json.Unmarshal(in.GetValue(), &req); err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "decode request: %v", err)
 	}
-	res, err := s.safeExecute(ctx, req)
+	res, err := s.safeExecute(withIncomingTrace(ctx), req)
 	b, mErr := json.Marshal(encodeOutcome(res, err))
 	if mErr != nil {
 		// The result (or the error's variables) holds something JSON
@@ -198,7 +198,7 @@ func (c *Client) Execute(ctx context.Context, req Request) (Result, error) {
 		return Result{}, &InputError{Field: "input", Reason: "cannot be sent to the plugin as JSON: " + err.Error()}
 	}
 	out := new(wrapperspb.BytesValue)
-	if err := c.conn.Invoke(ctx, methodExecute, wrapperspb.Bytes(b), out); err != nil {
+	if err := c.conn.Invoke(withOutgoingTrace(ctx), methodExecute, wrapperspb.Bytes(b), out); err != nil {
 		if ctxErr := contextError(ctx, err); ctxErr != nil {
 			return Result{}, fmt.Errorf("execute job %d in connector plugin: %w", req.JobKey, ctxErr)
 		}

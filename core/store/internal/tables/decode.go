@@ -83,7 +83,7 @@ func ScanElement(scan Scan) (state.ElementRow, error) {
 	if err := scan(&e.Key, &lifecycle, &stateName, &v.ProcessInstanceKey, &v.ProcessDefinitionKey, &v.BPMNProcessID, &version,
 		&v.ElementID, &v.BPMNElementType, &v.BPMNEventType, &v.FlowScopeKey, &v.ParentProcessInstanceKey,
 		&v.ParentElementInstanceKey, &children, &waiting, &e.JobKey, &e.IncidentKey, &e.StartTime, &e.EndTime, &v.TenantID, &e.StartedByKey,
-		&instanceState, &e.StartPosition); err != nil {
+		&instanceState, &e.StartPosition, &e.TraceParent); err != nil {
 		return e, fmt.Errorf("read element instance: %w", err)
 	}
 	var err error

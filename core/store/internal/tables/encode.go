@@ -203,6 +203,7 @@ func elementRows(es []state.ElementRow) (*Rows, error) {
 		}
 		r.s(instanceState)
 		r.i(e.StartPosition)
+		r.s(e.TraceParent)
 		r.end()
 	}
 	return r, nil

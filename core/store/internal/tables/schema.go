@@ -24,7 +24,7 @@ var ElementInstances = &Table{Name: "element_instances", Upsert: true, Columns: 
 	{"flow_scope_key", Int}, {"parent_process_instance_key", Int}, {"parent_element_instance_key", Int},
 	{"active_children", Int}, {"waiting", Text}, {"job_key", Int}, {"incident_key", Int}, {"start_time", Int},
 	{"end_time", Int}, {"tenant_id", Text}, {"started_by_key", Text}, {"instance_state", Text},
-	{"start_position", Int},
+	{"start_position", Int}, {"trace_parent", Text},
 }}
 
 // Variables holds variables by scope. Its tenant_id keeps the column's

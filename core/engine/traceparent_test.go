@@ -1,0 +1,181 @@
+package engine_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store/sqlitestore"
+	"github.com/example/wf-engine/elements/standard"
+)
+
+const twoTasksXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="two" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a" />
+    <bpmn:serviceTask id="a"><bpmn:extensionElements><zeebe:taskDefinition type="a" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="b" />
+    <bpmn:serviceTask id="b"><bpmn:extensionElements><zeebe:taskDefinition type="b" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// The traceparent of the request that created an instance is kept with
+// the instance, survives a restart and a replay of the log, and reaches
+// every job of the instance as its traceparent custom header; the
+// command's span has its queue, process and commit children.
+func TestTraceParentFollowsTheInstanceThroughItsJobs(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wf.db")
+	open := func() *sqlitestore.Store {
+		s, err := sqlitestore.Open(ctx, path, sqlitestore.Options{Synchronous: "NORMAL"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	mc := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	st := open()
+	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: mc, Store: st, Registry: standard.Registry(), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "two.bpmn", Content: []byte(twoTasksXML)}}}); err != nil {
+		t.Fatal(err)
+	}
+	reqCtx, reqSpan := tp.Tracer("test").Start(ctx, "request")
+	ci, err := e.CreateInstance(reqCtx, engine.CreateInstanceRequest{BPMNProcessID: "two"})
+	reqSpan.End()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With tracing on, an instance created outside any trace gets the
+	// trace of its command's span.
+	if _, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "two"}); err != nil {
+		t.Fatal(err)
+	}
+
+	var command sdktrace.ReadOnlySpan
+	children := map[string]bool{}
+	for _, s := range rec.Ended() {
+		if s.Name() == engine.SpanCommand+" PROCESS_INSTANCE_CREATION CREATE" && s.Parent().SpanID() == reqSpan.SpanContext().SpanID() {
+			command = s
+		}
+	}
+	if command == nil {
+		t.Fatalf("expected the create command's span as a child of the request's span, got %v", names(rec.Ended()))
+	}
+	for _, s := range rec.Ended() {
+		if s.Parent().SpanID() == command.SpanContext().SpanID() {
+			children[s.Name()] = true
+		}
+	}
+	if !children[engine.SpanQueued] || !children[engine.SpanProcess] || !children[engine.SpanCommit] {
+		t.Fatalf("expected queued, process and commit children of the command span, got %v", children)
+	}
+	want := "00-" + command.SpanContext().TraceID().String() + "-" + command.SpanContext().SpanID().String() + "-01"
+
+	jobs, err := e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "a", Worker: "w", Timeout: time.Minute, MaxJobs: 10})
+	if err != nil || len(jobs) != 2 {
+		t.Fatalf("activate a: %v %v", jobs, err)
+	}
+	var traced int64
+	for _, j := range jobs {
+		got, ok := j.Value.CustomHeaders[engine.HeaderTraceParent]
+		switch {
+		case j.Value.ProcessInstanceKey == ci.ProcessInstanceKey && got != want:
+			t.Fatalf("job of the traced instance: expected traceparent %s, got %q", want, got)
+		case j.Value.ProcessInstanceKey != ci.ProcessInstanceKey && (!ok || got[3:35] == want[3:35]):
+			t.Fatalf("job of the other instance: expected a traceparent of another trace, got %q", got)
+		}
+		if j.Value.ProcessInstanceKey == ci.ProcessInstanceKey {
+			traced = j.Key
+		}
+	}
+	activated := 0
+	for _, s := range rec.Ended() {
+		if s.Name() == engine.SpanJobActivated && s.SpanContext().TraceID() == command.SpanContext().TraceID() &&
+			s.Parent().SpanID() == command.SpanContext().SpanID() {
+			activated++
+		}
+	}
+	if activated != 1 {
+		t.Fatalf("expected one %s span in the instance's trace, got %d", engine.SpanJobActivated, activated)
+	}
+	if err := e.CompleteJob(ctx, engine.CompleteJobRequest{Key: traced}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Restarted from the store's rows, without tracing: the next job of
+	// the instance still carries the instance's traceparent.
+	st = open()
+	t.Cleanup(func() { _ = st.Close() })
+	again, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: mc, Store: st, Registry: standard.Registry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = again.Close() })
+	jobs, err = again.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "b", Worker: "w", Timeout: time.Minute, MaxJobs: 10})
+	if err != nil || len(jobs) != 1 || jobs[0].Value.CustomHeaders[engine.HeaderTraceParent] != want {
+		t.Fatalf("after a restart: expected job b with traceparent %s, got %+v %v", want, jobs, err)
+	}
+
+	// Without tracing and without a caller's trace, an instance keeps no
+	// traceparent and its jobs carry none.
+	other, err := again.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err = again.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "a", Worker: "w", Timeout: time.Minute, MaxJobs: 10})
+	if err != nil || len(jobs) != 1 || jobs[0].Value.ProcessInstanceKey != other.ProcessInstanceKey {
+		t.Fatalf("activate the untraced instance's job: %+v %v", jobs, err)
+	}
+	if got, ok := jobs[0].Value.CustomHeaders[engine.HeaderTraceParent]; ok {
+		t.Fatalf("untraced instance: expected no traceparent header, got %q", got)
+	}
+
+	// Replaying the log rebuilds the state the rows hold, traceparent
+	// included.
+	replayed := engine.NewState()
+	if err := st.ReadLog(ctx, 1, replayed.Apply); err != nil {
+		t.Fatal(err)
+	}
+	var restored string
+	var kept string
+	if err := again.Read(ctx, func(s *state.State) { restored, kept = s.Hash(), s.Element(ci.ProcessInstanceKey).TraceParent }); err != nil {
+		t.Fatal(err)
+	}
+	if kept != want || replayed.Element(ci.ProcessInstanceKey).TraceParent != want {
+		t.Fatalf("expected the instance to keep traceparent %s after a restart and a replay, got %q and %q",
+			want, kept, replayed.Element(ci.ProcessInstanceKey).TraceParent)
+	}
+	if replayed.Hash() != restored {
+		t.Fatal("the replayed state differs from the state restored from the rows")
+	}
+}
+
+func names(spans []sdktrace.ReadOnlySpan) []string {
+	out := make([]string, len(spans))
+	for i, s := range spans {
+		out[i] = s.Name() + "<" + s.Parent().SpanID().String()
+	}
+	return out
+}
