@@ -91,6 +91,7 @@ func (s *Server) idempotent(c *gin.Context) {
 		key = p.Subject + "\x00" + p.ClientID + "\x00" + key
 	}
 	outcome, resp := s.idem.Begin(key, fingerprint)
+	s.metrics.CountIdempotency(idempotencyOutcome(outcome))
 	switch outcome {
 	case idempotency.Replay:
 		c.Header("Idempotent-Replayed", "true")

@@ -88,6 +88,9 @@ type Config struct {
 	// WithPrincipal, with an Authenticator, returns the request context
 	// that makes the engine record the principal with every command.
 	WithPrincipal func(ctx context.Context, p *auth.Principal) context.Context
+	// LogLevel is the server's log level, which PUT /v2/x/log-level
+	// changes; nil: that route answers 501.
+	LogLevel *slog.LevelVar
 	// MetricsOpen serves /metrics without authentication
 	// (http.metrics_auth none).
 	MetricsOpen bool
@@ -271,6 +274,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/tenants/:tenantId/clients/search", s.searchTenantClients, adminOnly},
 		{http.MethodPost, "/v2/x/audit/search", s.searchAudit, adminOnly},
 		{http.MethodGet, "/v2/x/process-instances/:processInstanceKey/history", s.instanceHistory, operate},
+		{http.MethodPut, "/v2/x/log-level", s.setLogLevel, adminOnly},
 		{http.MethodGet, "/healthz", s.healthz, public},
 		{http.MethodGet, "/readyz", s.readyz, public},
 		{http.MethodGet, "/metrics", s.serveMetrics, metricsAccess},
@@ -281,6 +285,7 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
+	r.Use(s.requestLog) // outermost: it logs every answer, the recovered panics' too
 	r.Use(s.observe, s.recoverPanic, s.origins)
 	for _, rt := range s.table() {
 		chain := []gin.HandlerFunc{s.authorize(rt.allow), s.limitBody, s.validate, s.guard, s.idempotent, rt.handle}

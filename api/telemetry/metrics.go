@@ -20,7 +20,7 @@ const (
 	NameCommitDuration        = "wf_store_commit_duration_seconds"
 	NameBatchRecords          = "wf_engine_batch_records"
 	NameJobActivationDuration = "wf_job_activation_duration_seconds"
-	NameJobsActivated         = "wf_jobs_activated_total"
+	NameJobsActivated         = "wf_jobs_activated_total" // counted from records (records.go)
 	NameJobsActivatable       = "wf_jobs_activatable"
 	NameCommandQueueDepth     = "wf_engine_command_queue_depth"
 	NameAuthFailures          = "wf_http_auth_failures_total"
@@ -44,15 +44,24 @@ type Metrics struct {
 	commitDuration prometheus.Histogram
 	batchRecords   prometheus.Histogram
 	activation     prometheus.Histogram
-	jobsActivated  prometheus.Counter
 	authFailures   *prometheus.CounterVec
+	// records counts committed records (records.go); ops are the
+	// operational metrics of ops.go.
+	records *recordMetrics
+	ops     *opsMetrics
 }
 
 // New registers the metrics (and the Go and process collectors) in a new
-// registry.
-func New() *Metrics {
+// registry, with the default options.
+func New() *Metrics { return NewWithOptions(Options{}) }
+
+// NewWithOptions registers the metrics (and the Go and process collectors)
+// in a new registry.
+func NewWithOptions(o Options) *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
+		records:  newRecordMetrics(o.MaxLabelValues),
+		ops:      newOpsMetrics(o),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameHTTPRequests, Help: "HTTP requests answered, by route template, method and status code.",
 		}, []string{"route", "method", "status"}),
@@ -72,15 +81,17 @@ func New() *Metrics {
 			Name: NameJobActivationDuration, Help: "Time from a job activation request to its answer, for answers with jobs (long polling included).",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}),
-		jobsActivated: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: NameJobsActivated, Help: "Jobs handed to workers.",
-		}),
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameAuthFailures, Help: "Requests refused because their credentials were missing or bad (401) or could not be checked (503).",
 		}, []string{"status"}),
 	}
-	m.Registry.MustRegister(m.httpRequests, m.httpDuration, m.commitDuration, m.batchRecords, m.activation, m.jobsActivated, m.authFailures,
+	m.Registry.MustRegister(m.httpRequests, m.httpDuration, m.commitDuration, m.batchRecords, m.activation, m.authFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Registry.MustRegister(m.records.collectors()...)
+	m.Registry.MustRegister(m.ops.collectors()...)
+	for _, status := range []string{"401", "503"} {
+		m.authFailures.WithLabelValues(status)
+	}
 	return m
 }
 
@@ -101,13 +112,13 @@ func (m *Metrics) CountAuthFailure(status int) {
 	m.authFailures.WithLabelValues(strconv.Itoa(status)).Inc()
 }
 
-// ObserveActivation records an activation request that handed out n jobs.
+// ObserveActivation records an activation request that handed out n jobs
+// (the jobs are counted from the committed records).
 func (m *Metrics) ObserveActivation(n int, d time.Duration) {
 	if m == nil || n == 0 {
 		return
 	}
 	m.activation.Observe(d.Seconds())
-	m.jobsActivated.Add(float64(n))
 }
 
 // ActivatableFunc reports activatable jobs by type; it is called at scrape time.
@@ -211,9 +222,10 @@ func (a *activatableCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// Store wraps a store to time its commits and count the records of each
-// batch. It forwards store.Loader, store.Preparer and store.Querier when
-// the wrapped store has them.
+// Store wraps a store to time its commits, count the records of each
+// batch and count what the committed records say happened (records.go).
+// It forwards store.Loader, store.Preparer and store.Querier when the
+// wrapped store has them.
 type Store struct {
 	store.Store
 	m *Metrics
@@ -226,11 +238,14 @@ func (m *Metrics) WrapStore(s store.Store) *Store { return &Store{Store: s, m: m
 func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	start := time.Now()
 	err := s.Store.Commit(ctx, b)
-	if err == nil {
-		s.m.commitDuration.Observe(time.Since(start).Seconds())
-		s.m.batchRecords.Observe(float64(len(b.Records)))
+	if err != nil {
+		s.m.ops.commitFailed(err)
+		return err
 	}
-	return err
+	s.m.commitDuration.Observe(time.Since(start).Seconds())
+	s.m.batchRecords.Observe(float64(len(b.Records)))
+	s.m.records.observe(b.Records)
+	return nil
 }
 
 // Prepare implements store.Preparer by forwarding; a store without it

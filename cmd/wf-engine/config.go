@@ -160,8 +160,11 @@ func defaultEngineConfig() EngineConfig {
 // backpressure returns the engine's backpressure settings.
 func (c EngineConfig) backpressure() engine.Backpressure {
 	b := c.Backpressure
-	return engine.Backpressure{Off: !b.Enabled, TargetLatency: b.TargetLatency, MinLimit: b.MinLimit, MaxLimit: b.MaxLimit,
-		MaxHeapBytes: maxHeapBytes(b.MaxHeapBytes, cgroupMemoryFiles)}
+	out := engine.Backpressure{Off: !b.Enabled, TargetLatency: b.TargetLatency, MinLimit: b.MinLimit, MaxLimit: b.MaxLimit}
+	if b.Enabled {
+		out.MaxHeapBytes = maxHeapBytes(b.MaxHeapBytes, cgroupMemoryFiles)
+	}
+	return out
 }
 
 // limits returns the engine's limits on one command's work and data.

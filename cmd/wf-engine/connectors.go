@@ -317,6 +317,10 @@ func startConnectors(ctx context.Context, cfg ConnectorsConfig, client engine.Cl
 		if err != nil {
 			return nil, fmt.Errorf("start connector plugins: %w", err)
 		}
+		if err := watchPlugins(reg, plugins); err != nil {
+			_ = plugins.Close()
+			return nil, err
+		}
 		for _, c := range plugins.Connectors() {
 			if err := rt.Register(c); err != nil {
 				_ = plugins.Close()

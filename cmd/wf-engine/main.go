@@ -89,8 +89,8 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 	case "audit":
 		return runAudit(ctx, cfg.Database, fs.Args(), out)
 	}
-	level, _ := logLevel(cfg.Log.Level)
-	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: level}))
+	log := newLogger(out, cfg.Log)
+	logConfig(log, cfg)
 	return serve(ctx, cfg, log, ready)
 }
 
@@ -129,8 +129,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	var st = base
 	var metrics *telemetry.Metrics
 	if cfg.HTTP.Metrics {
-		metrics = telemetry.New()
+		metrics = telemetry.NewWithOptions(telemetry.Options{MaxLabelValues: cfg.Telemetry.MaxLabelValues, Version: version})
 		st = metrics.WrapStore(st)
+		if h, ok := log.Handler().(*telemetry.LogHandler); ok {
+			h.CountWith(metrics.CountLog)
+		}
 	}
 	started := time.Now()
 	var engineClock clock.Clock = clock.System{}
@@ -144,6 +147,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if gcLimit := setGCLimit(bp.MaxHeapBytes); bp.MaxHeapBytes > 0 {
 		log.Info("memory bounds", "max_heap_bytes", bp.MaxHeapBytes, "gc_soft_limit_bytes", gcLimit)
 	}
+	engineStart := time.Now()
 	eng, err := engine.Start(ctx, engine.Config{
 		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
@@ -158,6 +162,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		}
 	}()
 	if metrics != nil {
+		watchEngine(metrics, eng, base, time.Since(engineStart))
 		metrics.WatchActivatable(activatable(eng))
 		metrics.WatchQueueDepth(eng.QueueDepth)
 		metrics.WatchBackpressure(func() telemetry.Backpressure {
@@ -215,7 +220,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		AwaitTimeout: cfg.HTTP.AwaitTimeout, IdempotencyTTL: cfg.HTTP.IdempotencyTTL, Clock: apiClock,
 		Authenticator: authn, AuthMode: cfg.Auth.Mode, MetricsOpen: cfg.HTTP.MetricsAuth == "none",
 		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.allowedOrigins(),
-		MaxHeldRequests: cfg.HTTP.MaxHeldRequests, MaxBufferedBytes: cfg.HTTP.MaxBufferedBytes,
+		MaxHeldRequests: cfg.HTTP.MaxHeldRequests, MaxBufferedBytes: cfg.HTTP.MaxBufferedBytes, LogLevel: logLevelVar(log),
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())
 		},
@@ -241,6 +246,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		srv.TLSConfig = certs.tlsConfig()
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
+	stopPprof, err := servePprof(cfg.Telemetry, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopPprof()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	log.Info("wf-engine started", "version", version, "address", ln.Addr().String(), "scheme", scheme, "store", string(kind),

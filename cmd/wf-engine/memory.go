@@ -46,10 +46,15 @@ func setGCLimit(maxHeap int64) int64 {
 	return 2 * maxHeap
 }
 
-// memoryLimit returns the process's memory limit, or 0 when it has none.
+// memoryLimit returns the process's memory limit, or 0 when it has none:
+// GOMEMLIMIT's (as the runtime read it; a limit the runtime holds without
+// the variable is our own soft limit, never an input), else the
+// container's.
 func memoryLimit(files []string) int64 {
-	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
-		return l
+	if os.Getenv("GOMEMLIMIT") != "" {
+		if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+			return l
+		}
 	}
 	for _, f := range files {
 		b, err := os.ReadFile(f) //nolint:gosec // fixed cgroup paths

@@ -55,3 +55,15 @@ func TestSetGCLimit(t *testing.T) {
 		t.Fatalf("GOMEMLIMIT set, yet a soft limit of %d was set", got)
 	}
 }
+
+// TestOurOwnGCLimitIsNotAnInput: a second start in one process (as tests
+// do) derives the same bound, not 35 % of the soft limit the first set.
+func TestOurOwnGCLimitIsNotAnInput(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Setenv("GOMEMLIMIT", "")
+	first := maxHeapBytes(0, nil)
+	setGCLimit(first)
+	if again := maxHeapBytes(0, nil); again != first {
+		t.Fatalf("the second start derived %d from the first's soft limit, want %d", again, first)
+	}
+}

@@ -1,0 +1,154 @@
+package rest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/api/telemetry"
+	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/store/memstore"
+	"github.com/example/wf-engine/elements/standard"
+)
+
+type logSink struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *logSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// lines returns the JSON log lines whose msg is msg.
+func (s *logSink) lines(t *testing.T, msg string) []map[string]any {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Every request gets one log line with its route template, status and
+// request id (the caller's when usable, else a new one, echoed in the
+// answer); PUT /v2/x/log-level changes what the server logs.
+func TestRequestLogAndLogLevel(t *testing.T) {
+	sink := &logSink{}
+	h := telemetry.NewLogHandler(sink, slog.LevelInfo)
+	log := slog.New(h)
+	metrics := telemetry.New()
+	st := memstore.New(memstore.Options{})
+	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.System{}, Store: metrics.WrapStore(st), Registry: standard.Registry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := rest.New(rest.Config{LogLevel: h.Level(), MetricsOpen: true, IdempotencyTTL: time.Hour}, eng, st, metrics, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { srv.Drain(); hs.Close(); _ = eng.Close() })
+
+	do := func(method, path, body string, header ...string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		return res
+	}
+	res := do(http.MethodGet, "/v2/process-definitions/12345", "", "X-Request-Id", "caller-id-1")
+	if res.Header.Get("X-Request-Id") != "caller-id-1" {
+		t.Errorf("the caller's request id is not echoed: %q", res.Header.Get("X-Request-Id"))
+	}
+	forged := do(http.MethodGet, "/v2/topology", "", "X-Request-Id", "bad id\" with quotes")
+	made := forged.Header.Get("X-Request-Id")
+	if len(made) != 32 || strings.Contains(made, " ") {
+		t.Errorf("an unusable request id was not replaced: %q", made)
+	}
+	do(http.MethodGet, "/healthz", "") // debug level: not logged at info
+
+	lines := sink.lines(t, "request")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 request lines at info level, got %v", lines)
+	}
+	first := lines[0]
+	if first["route"] != "/v2/process-definitions/:processDefinitionKey" || first["method"] != "GET" || first["status"] != float64(404) ||
+		first["request_id"] != "caller-id-1" || first["duration_ms"] == nil {
+		t.Errorf("request line: %v", first)
+	}
+	if strings.Contains(sink.b.String(), "12345") {
+		t.Errorf("the log holds the key from the path:\n%s", sink.b.String())
+	}
+	if lines[1]["request_id"] != made {
+		t.Errorf("the made-up request id is not the logged one: %v", lines[1])
+	}
+
+	if res := do(http.MethodPut, "/v2/x/log-level", `{"level":"verbose"}`); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("an unknown level: %d", res.StatusCode)
+	}
+	if res := do(http.MethodPut, "/v2/x/log-level", `{"level":"debug"}`); res.StatusCode != http.StatusOK {
+		t.Fatalf("set debug: %d", res.StatusCode)
+	}
+	if h.Level().Level() != slog.LevelDebug {
+		t.Fatalf("level after PUT debug: %v", h.Level().Level())
+	}
+	do(http.MethodGet, "/healthz", "")
+	var probes int
+	for _, l := range sink.lines(t, "request") {
+		if l["route"] == "/healthz" {
+			probes++
+		}
+	}
+	if probes != 1 || len(sink.lines(t, "log level changed")) != 1 {
+		t.Errorf("after PUT debug: %d probe lines, %d level changes", probes, len(sink.lines(t, "log level changed")))
+	}
+
+	for range 2 {
+		if res := do(http.MethodPost, "/v2/messages/publication", `{"name":"paid","correlationKey":"k"}`, "Idempotency-Key", "once"); res.StatusCode != http.StatusOK {
+			t.Fatalf("publish: %d", res.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, hs.URL+"/metrics", nil)
+	mres, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = mres.Body.Close() }()
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(mres.Body)
+	for _, line := range []string{`wf_http_idempotency_requests_total{outcome="first"} 1`, `wf_http_idempotency_requests_total{outcome="replayed"} 1`,
+		`wf_messages_published_total 1`, `wf_http_requests_in_flight 1`} {
+		if !strings.Contains(body.String(), line+"\n") {
+			t.Errorf("metrics lack %s:\n%s", line, body.String())
+		}
+	}
+}
