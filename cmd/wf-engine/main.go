@@ -21,6 +21,7 @@ import (
 
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/api/taskevents"
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/api/web"
 	"github.com/example/wf-engine/core/clock"
@@ -127,6 +128,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return fmt.Errorf("the %s store cannot search", kind)
 	}
 	var st = base
+	// The web app's task list listens for committed user-task records.
+	taskEvents := taskevents.New(256)
+	st = taskEvents.Store(st)
 	var metrics *telemetry.Metrics
 	if cfg.HTTP.Metrics {
 		metrics = telemetry.NewWithOptions(telemetry.Options{MaxLabelValues: cfg.Telemetry.MaxLabelValues, Version: version})
@@ -221,6 +225,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		Authenticator: authn, AuthMode: cfg.Auth.Mode, MetricsOpen: cfg.HTTP.MetricsAuth == "none",
 		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.allowedOrigins(),
 		MaxHeldRequests: cfg.HTTP.MaxHeldRequests, MaxBufferedBytes: cfg.HTTP.MaxBufferedBytes, LogLevel: logLevelVar(log),
+		TaskEvents: taskEvents,
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())
 		},
