@@ -117,6 +117,8 @@ type Config struct {
 	// MaxBufferedBytes bounds the bytes of the request bodies being
 	// handled at once; more get 429.
 	MaxBufferedBytes int64
+	// Tracing gives each request a span (tracing.go); zero: none.
+	Tracing Tracing
 }
 
 // withDefaults fills unset fields.
@@ -286,7 +288,7 @@ func (s *Server) routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(s.requestLog) // outermost: it logs every answer, the recovered panics' too
-	r.Use(s.observe, s.recoverPanic, s.origins)
+	r.Use(s.traceRequests(), s.observe, s.recoverPanic, s.origins)
 	for _, rt := range s.table() {
 		chain := []gin.HandlerFunc{s.authorize(rt.allow), s.limitBody, s.validate, s.guard, s.idempotent, rt.handle}
 		if startsWork[rt.method+" "+rt.path] {
