@@ -70,7 +70,8 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { srv.Drain(); hs.Close(); _ = eng.Close() })
 
-	do := func(method, path, body string, header ...string) *http.Response {
+	// do sends a request and returns its status and headers.
+	do := func(method, path, body string, header ...string) (status int, h http.Header) {
 		t.Helper()
 		req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
 		if body != "" {
@@ -84,14 +85,14 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = res.Body.Close()
-		return res
+		return res.StatusCode, res.Header
 	}
-	res := do(http.MethodGet, "/v2/process-definitions/12345", "", "X-Request-Id", "caller-id-1")
-	if res.Header.Get("X-Request-Id") != "caller-id-1" {
-		t.Errorf("the caller's request id is not echoed: %q", res.Header.Get("X-Request-Id"))
+	_, header := do(http.MethodGet, "/v2/process-definitions/12345", "", "X-Request-Id", "caller-id-1")
+	if header.Get("X-Request-Id") != "caller-id-1" {
+		t.Errorf("the caller's request id is not echoed: %q", header.Get("X-Request-Id"))
 	}
-	forged := do(http.MethodGet, "/v2/topology", "", "X-Request-Id", "bad id\" with quotes")
-	made := forged.Header.Get("X-Request-Id")
+	_, header = do(http.MethodGet, "/v2/topology", "", "X-Request-Id", "bad id\" with quotes")
+	made := header.Get("X-Request-Id")
 	if len(made) != 32 || strings.Contains(made, " ") {
 		t.Errorf("an unusable request id was not replaced: %q", made)
 	}
@@ -109,11 +110,11 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 		t.Errorf("a probe was logged at info level, or a key from a path was logged: %q", all)
 	}
 
-	if res := do(http.MethodPut, "/v2/x/log-level", `{"level":"verbose"}`); res.StatusCode != http.StatusBadRequest {
-		t.Errorf("an unknown level: %d", res.StatusCode)
+	if status, _ := do(http.MethodPut, "/v2/x/log-level", `{"level":"verbose"}`); status != http.StatusBadRequest {
+		t.Errorf("an unknown level: %d", status)
 	}
-	if res := do(http.MethodPut, "/v2/x/log-level", `{"level":"debug"}`); res.StatusCode != http.StatusOK {
-		t.Fatalf("set debug: %d", res.StatusCode)
+	if status, _ := do(http.MethodPut, "/v2/x/log-level", `{"level":"debug"}`); status != http.StatusOK {
+		t.Fatalf("set debug: %d", status)
 	}
 	if h.Level().Level() != slog.LevelDebug {
 		t.Fatalf("level after PUT debug: %v", h.Level().Level())
@@ -131,8 +132,8 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 		}
 	}
 	for range 2 {
-		if res := do(http.MethodPost, "/v2/messages/publication", `{"name":"paid","correlationKey":"k"}`, "Idempotency-Key", "once"); res.StatusCode != http.StatusOK {
-			t.Fatalf("publish: %d", res.StatusCode)
+		if status, _ := do(http.MethodPost, "/v2/messages/publication", `{"name":"paid","correlationKey":"k"}`, "Idempotency-Key", "once"); status != http.StatusOK {
+			t.Fatalf("publish: %d", status)
 		}
 	}
 	req, _ := http.NewRequest(http.MethodGet, hs.URL+"/metrics", nil)
