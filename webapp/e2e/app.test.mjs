@@ -110,6 +110,13 @@ describe('with auth.mode none', () => {
     }
     await replayed.getByText('amount').waitFor();
     assert.equal(await replayed.getByText('comment').count(), 0, 'comment is set at completion, later');
+    // On until the task is active: the diagram shows its token as of then.
+    const taskToken = page.locator('[data-container-id="approve"] .badge.active');
+    for (let i = 0; i < 40 && (await taskToken.count()) === 0; i++) {
+      await page.getByRole('button', { name: 'Step forward' }).click();
+    }
+    await taskToken.waitFor();
+    await shot(page, 'inspector-replay', { fullPage: true });
     // Scrub to the middle with the keyboard on the slider.
     const slider = page.getByRole('slider', { name: 'Record' });
     await slider.focus();
@@ -118,7 +125,7 @@ describe('with auth.mode none', () => {
     await replayed.getByText('comment').waitFor();
     noViolations(await axe(page), 'the replay');
     await page.getByRole('button', { name: 'Step back' }).click();
-    await shot(page, 'inspector-replay');
+    await status.filter({ hasText: /^(\d+) of (?!\1 )\d+ records/ }).waitFor();
   });
 
   test('an incident is resolved from the inspector', timeout, async () => {

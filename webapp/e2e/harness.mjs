@@ -188,7 +188,7 @@ export async function axe(page) {
 }
 
 /** shot saves a screenshot under e2e/out (gitignored). */
-export async function shot(page, name) {
+export async function shot(page, name, { fullPage = false } = {}) {
   mkdirSync(outDir, { recursive: true });
-  await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: join(outDir, `${name}.png`), fullPage });
 }

@@ -14,6 +14,8 @@ interface Props {
   elementFilter?: string;
   onClearFilter: () => void;
   onSelect: (elementInstanceKey: string, elementId: string) => void;
+  /** replaying notes that the tree shows the instance now, not the replayed position. */
+  replaying?: boolean;
 }
 
 /** treeLevelQuery reads the element instances of one scope. */
@@ -24,10 +26,10 @@ export const treeLevelQuery = (scopeKey: string) =>
   });
 
 /** ElementTree is the instance's element instances, scope by scope. */
-export function ElementTree({ processInstanceKey, selectedScope, elementFilter, onClearFilter, onSelect }: Props) {
+export function ElementTree({ processInstanceKey, selectedScope, elementFilter, onClearFilter, onSelect, replaying }: Props) {
   return (
     <section className="tree" aria-labelledby="tree-h">
-      <h2 id="tree-h">Element instances</h2>
+      <h2 id="tree-h">Element instances{replaying && ' (now)'}</h2>
       {elementFilter && (
         <p className="hint">
           Showing {elementFilter} only.{' '}
@@ -48,7 +50,7 @@ export function ElementTree({ processInstanceKey, selectedScope, elementFilter, 
   );
 }
 
-function Level({ scopeKey, selectedScope, elementFilter, onSelect }: Omit<Props, 'processInstanceKey' | 'onClearFilter'> & { scopeKey: string }) {
+function Level({ scopeKey, selectedScope, elementFilter, onSelect }: Omit<Props, 'processInstanceKey' | 'onClearFilter' | 'replaying'> & { scopeKey: string }) {
   const q = useQuery(treeLevelQuery(scopeKey));
   if (q.error) return <ProblemView error={q.error} />;
   if (!q.data) return <p aria-busy="true">Loading…</p>;
@@ -65,7 +67,7 @@ function Level({ scopeKey, selectedScope, elementFilter, onSelect }: Omit<Props,
   );
 }
 
-function Node({ e, selectedScope, elementFilter, onSelect }: Omit<Props, 'processInstanceKey' | 'onClearFilter'> & { e: ElementInstance }) {
+function Node({ e, selectedScope, elementFilter, onSelect }: Omit<Props, 'processInstanceKey' | 'onClearFilter' | 'replaying'> & { e: ElementInstance }) {
   const container = containerTypes.has(e.type);
   const [open, setOpen] = useState(false);
   const hidden = elementFilter !== undefined && elementFilter !== '' && e.elementId !== elementFilter && !container;

@@ -142,6 +142,7 @@ export function InstanceView() {
           selectedScope={scopeKey}
           elementFilter={selectedElement}
           onClearFilter={() => setSelectedElement(undefined)}
+          replaying={replaying}
           onSelect={(key, elementId) => {
             setScope(key);
             setSelectedElement(elementId);
