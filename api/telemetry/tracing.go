@@ -85,7 +85,9 @@ func DefaultTracing() Tracing {
 // (OTEL_EXPORTER_OTLP_HEADERS and the like).
 //
 // OTEL_TRACES_EXPORTER=otlp turns tracing on and none turns it off;
-// OTEL_SDK_DISABLED=true turns it off whatever else is set.
+// OTEL_SDK_DISABLED=true turns it off whatever else is set. The settings
+// are validated when tracing is on; a variable that cannot be read is an
+// error either way.
 func ResolveTracing(t Tracing, getenv func(string) (string, bool)) (Tracing, error) {
 	env := func(names ...string) (string, string, bool) {
 		for _, n := range names {
@@ -168,8 +170,10 @@ func ResolveTracing(t Tracing, getenv func(string) (string, bool)) (Tracing, err
 	if _, v, ok := env("OTEL_SERVICE_NAME"); ok {
 		t.ServiceName = v
 	}
-	if err := t.Validate(); err != nil {
-		problems = append(problems, err.Error())
+	if t.Enabled {
+		if err := t.Validate(); err != nil {
+			problems = append(problems, err.Error())
+		}
 	}
 	if len(problems) > 0 {
 		return t, errors.New(strings.Join(problems, "; "))

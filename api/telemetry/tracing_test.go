@@ -187,3 +187,13 @@ func FuzzParseResourceAttributes(f *testing.F) {
 		}
 	})
 }
+
+func TestSettingsAreCheckedOnlyWhenTracingIsOn(t *testing.T) {
+	off := Tracing{Sampler: "sometimes"}
+	if _, err := ResolveTracing(off, envOf(nil)); err != nil {
+		t.Fatalf("tracing off: expected its unused settings to pass, got %v", err)
+	}
+	if _, err := ResolveTracing(off, envOf(map[string]string{"OTEL_TRACES_EXPORTER": "otlp"})); err == nil {
+		t.Fatal("tracing on: expected the bad sampler to be refused")
+	}
+}

@@ -318,6 +318,7 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 		}
 	}
 	cfg.Connectors.addEnvSecrets(environ())
+	cfg.Telemetry.Tracing.otel = otelEnv(environ())
 	return cfg, nil
 }
 

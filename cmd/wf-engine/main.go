@@ -152,10 +152,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		log.Info("memory bounds", "max_heap_bytes", bp.MaxHeapBytes, "gc_soft_limit_bytes", gcLimit)
 	}
 	engineStart := time.Now()
+	tracer, stopTracing, err := startTracing(ctx, cfg.Telemetry.Tracing, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing() // after everything else has stopped: its spans are flushed too
 	eng, err := engine.Start(ctx, engine.Config{
 		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
-		Backpressure: bp,
+		Backpressure: bp, Tracer: tracer,
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
@@ -229,6 +234,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())
 		},
+		Tracing: rest.Tracing{Provider: tracer, Propagator: telemetry.Propagator()},
 	}, eng, querier, metrics, log)
 	if err != nil {
 		_ = ln.Close()

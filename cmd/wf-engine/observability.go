@@ -36,16 +36,19 @@ type TelemetryConfig struct {
 	// its own: a non-loopback address is refused while auth.mode is none,
 	// and it belongs on a private interface in any case.
 	PprofAddress string `koanf:"pprof_address"`
+	// Tracing is in tracing.go.
+	Tracing TracingConfig `koanf:"tracing"`
 }
 
 func defaultTelemetryConfig() TelemetryConfig {
-	return TelemetryConfig{MaxLabelValues: 100}
+	return TelemetryConfig{MaxLabelValues: 100, Tracing: defaultTracingConfig()}
 }
 
 // telemetryFlags declares the telemetry.* flags of metrics and profiles.
 func telemetryFlags(fs *pflag.FlagSet, d TelemetryConfig) {
 	fs.Int("telemetry.max_label_values", d.MaxLabelValues, "distinct process ids and job types a metric reports before counting the rest under \"other\"")
 	fs.String("telemetry.pprof_address", d.PprofAddress, "host:port serving net/http/pprof, without authentication (empty: off; loopback only unless auth is on)")
+	tracingFlags(fs, d.Tracing)
 }
 
 // validate checks the telemetry keys of metrics and profiles.
@@ -53,6 +56,7 @@ func (t TelemetryConfig) validate(authMode string, add func(format string, args 
 	if t.MaxLabelValues < 1 || t.MaxLabelValues > 100000 {
 		add("telemetry.max_label_values: must be between 1 and 100000, got %d", t.MaxLabelValues)
 	}
+	t.Tracing.validate(add)
 	if t.PprofAddress == "" {
 		return
 	}
