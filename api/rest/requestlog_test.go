@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/clock"
@@ -50,7 +52,8 @@ func (l logLines) next(t *testing.T, msg string) (line map[string]any, all []str
 	}
 }
 
-// Every request gets one log line with its route template, status and
+// Every request gets one log line with its route template, status, trace
+// id (the caller's traceparent continued) and
 // request id (the caller's when usable, else a new one, echoed in the
 // answer); PUT /v2/x/log-level changes what the server logs.
 func TestRequestLogAndLogLevel(t *testing.T) {
@@ -63,7 +66,8 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := rest.New(rest.Config{LogLevel: h.Level(), MetricsOpen: true, IdempotencyTTL: time.Hour}, eng, st, metrics, log)
+	srv, err := rest.New(rest.Config{LogLevel: h.Level(), MetricsOpen: true, IdempotencyTTL: time.Hour,
+		Tracing: rest.Tracing{Provider: sdktrace.NewTracerProvider()}}, eng, st, metrics, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +91,9 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 		_ = res.Body.Close()
 		return res.StatusCode, res.Header
 	}
-	_, header := do(http.MethodGet, "/v2/process-definitions/12345", "", "X-Request-Id", "caller-id-1")
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	_, header := do(http.MethodGet, "/v2/process-definitions/12345", "", "X-Request-Id", "caller-id-1",
+		"traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
 	if header.Get("X-Request-Id") != "caller-id-1" {
 		t.Errorf("the caller's request id is not echoed: %q", header.Get("X-Request-Id"))
 	}
@@ -98,7 +104,7 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 	}
 	first, _ := sink.next(t, "request")
 	if first["route"] != "/v2/process-definitions/:processDefinitionKey" || first["method"] != "GET" || first["status"] != float64(404) ||
-		first["request_id"] != "caller-id-1" || first["duration_ms"] == nil {
+		first["request_id"] != "caller-id-1" || first["duration_ms"] == nil || first["trace_id"] != traceID || first["span_id"] == nil {
 		t.Errorf("request line: %v", first)
 	}
 	if second, _ := sink.next(t, "request"); second["request_id"] != made || second["route"] != "/v2/topology" {
