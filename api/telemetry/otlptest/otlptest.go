@@ -49,10 +49,18 @@ type Receiver struct {
 // Start starts a receiver on 127.0.0.1; Close stops it.
 func Start() *Receiver {
 	r := &Receiver{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/traces", r.export)
-	r.srv = httptest.NewServer(mux)
+	r.srv = httptest.NewServer(r)
 	return r
+}
+
+// ServeHTTP serves OTLP/HTTP trace exports (POST /v1/traces, protobuf), for
+// a receiver run on a listener of the caller's.
+func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost || req.URL.Path != "/v1/traces" {
+		http.NotFound(w, req)
+		return
+	}
+	r.export(w, req)
 }
 
 // Endpoint is the receiver's base URL (http://127.0.0.1:port), as
