@@ -1,8 +1,20 @@
 // Package telemetry defines every Prometheus metric the server exports, in
 // one place, with units in their names and bounded labels (route templates,
-// status codes, job types from deployed models; never keys). It also wraps
-// a store to time its commits. It must never read engine state on its own
-// or change anything it observes.
+// status codes, enums of the log format; process ids and job types capped
+// at Options.MaxLabelValues with an "other" bucket; never keys). It must
+// never read engine state on its own or change anything it observes.
+//
+// Work is counted from committed records (records.go): the store wrapper
+// (Metrics.WrapStore) times each commit and, after it succeeded, counts
+// what the batch's records say happened, so processing and replay never
+// count anything. Gauges of live things come from the state's own counts
+// (WatchState, read at scrape time through the function it is given); the
+// rest of ops.go exports the server's operational figures. docs/metrics.md
+// lists every metric; tests keep it and the registry equal.
+//
+// LogHandler (logging.go) is the server's slog handler: JSON (text on a
+// terminal), a level changeable at run time, trace_id and span_id from the
+// context's span, and lines counted by level.
 //
 // It also sets up traces (tracing.go): an OpenTelemetry tracer provider
 // exporting over OTLP (HTTP or gRPC), configured by the telemetry.tracing
