@@ -3,6 +3,10 @@
 // Its appliers (appliers.go) apply events to it and are the only code that
 // changes it; everything else reads. It never does I/O and never reads the clock.
 //
+// The appliers also keep live counts for metrics (gauges.go): the process
+// instances that have not ended and the open incidents by error type, so
+// that nothing counts the tables to report them; Check verifies them.
+//
 // The indexes the kernel looks things up by are per tenant (tenancy.go):
 // definitions by process id and version, message subscriptions, buffered
 // messages and their ids, message start events, message-started instances by
