@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -29,12 +30,29 @@ var startsWork = map[string]bool{
 }
 
 // shedWhenSaturated answers 429 while the engine would refuse the
-// request's command anyway.
+// request's command anyway. The answer waits ShedDelay first: a client
+// that retries at once instead of honouring Retry-After then sends a few
+// requests a second, not thousands, and the CPU they would take goes to
+// the work in the engine.
 func (s *Server) shedWhenSaturated(c *gin.Context) {
-	if err := s.eng.Saturated(); err != nil {
-		s.shed.shedEngine.Add(1)
-		s.fail(c, "", err)
+	err := s.eng.Saturated()
+	if err == nil {
+		return
 	}
+	s.shed.shedEngine.Add(1)
+	if s.cfg.ShedDelay > 0 {
+		s.shed.delayed.Add(1)
+		defer s.shed.delayed.Add(-1)
+		t := time.NewTimer(s.cfg.ShedDelay)
+		select {
+		case <-t.C:
+		case <-c.Request.Context().Done():
+			t.Stop()
+		case <-s.quit.Done():
+			t.Stop()
+		}
+	}
+	s.fail(c, "", err)
 }
 
 // shedder bounds what requests hold in the server besides the engine's
@@ -46,16 +64,18 @@ type shedder struct {
 	maxHeld  int64
 	maxBytes int64
 
-	held  atomic.Int64
-	bytes atomic.Int64
+	held    atomic.Int64
+	delayed atomic.Int64 // shed requests waiting for their 429; not bounded by maxHeld
+	bytes   atomic.Int64
 
 	shedHeld   atomic.Uint64
 	shedBytes  atomic.Uint64
 	shedEngine atomic.Uint64
 }
 
-// Held returns how many requests are held waiting.
-func (s *Server) Held() int { return int(s.shed.held.Load()) }
+// Held returns how many requests are held waiting: long polls, awaited
+// creates, and shed requests waiting for their 429.
+func (s *Server) Held() int { return int(s.shed.held.Load() + s.shed.delayed.Load()) }
 
 // Shed returns how many requests were answered 429 before reaching the
 // engine, by reason.

@@ -135,3 +135,36 @@ func TestSaturatedEngineShedsNewWorkBeforeReadingIt(t *testing.T) {
 		t.Fatalf("shed for the engine: %d, want 2", n)
 	}
 }
+
+// TestShedAnswersWait: a request shed while the engine is saturated is
+// held for http.shed_delay before its 429 (here until the server drains).
+func TestShedAnswersWait(t *testing.T) {
+	busy := fmt.Errorf("%w: the live heap of 300 MiB is above engine.backpressure.max_heap_bytes (256 MiB)", engine.ErrOverloaded)
+	srv, err := rest.New(rest.Config{ShedDelay: time.Hour}, &stubEngine{saturated: busy}, memstore.New(memstore.Options{}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+	answered := make(chan *response, 1)
+	go func() { answered <- c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order"}) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for srv.Shed()["engine"] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the request was not shed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for srv.Held() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the shed request is not held")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	srv.Drain()
+	wantShed(t, <-answered, "engine.backpressure.max_heap_bytes")
+	if srv.Held() != 0 {
+		t.Fatalf("held after the answer: %d", srv.Held())
+	}
+}

@@ -117,6 +117,9 @@ type Config struct {
 	// MaxBufferedBytes bounds the bytes of the request bodies being
 	// handled at once; more get 429.
 	MaxBufferedBytes int64
+	// ShedDelay is how long a request refused because the engine is
+	// saturated waits for its 429 (0: none).
+	ShedDelay time.Duration
 	// Tracing gives each request a span (tracing.go); zero: none.
 	Tracing Tracing
 }

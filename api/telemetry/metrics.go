@@ -178,7 +178,7 @@ func (m *Metrics) WatchBackpressure(fn func() Backpressure) {
 func (m *Metrics) WatchHeld(held func() int, shed func() map[string]uint64) {
 	m.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: NameRequestsHeld, Help: "Requests held waiting: job activation long polls and creates awaiting completion.",
+			Name: NameRequestsHeld, Help: "Requests held waiting: job activation long polls, creates awaiting completion, and shed requests waiting http.shed_delay for their 429.",
 		}, func() float64 { return float64(held()) }),
 		&shedCollector{fn: shed, desc: prometheus.NewDesc(NameRequestsShed,
 			"Requests answered 429 before reaching the engine, by reason (held: too many requests waiting; bytes: too many request bytes buffered; engine: the engine's backpressure limit reached).", []string{"reason"}, nil)},

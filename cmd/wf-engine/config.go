@@ -79,6 +79,10 @@ type HTTPConfig struct {
 	// MaxBufferedBytes bounds the bytes of the request bodies handled at
 	// once; more get 429.
 	MaxBufferedBytes int64 `koanf:"max_buffered_bytes"`
+	// ShedDelay is how long a request refused by backpressure before it
+	// is read waits for its 429, so that clients retrying at once cannot
+	// spin.
+	ShedDelay time.Duration `koanf:"shed_delay"`
 	// AllowedOrigins lists other sites' origins whose pages may call the
 	// API from a browser (CORS); the server's own origin always may.
 	AllowedOrigins []string `koanf:"allowed_origins"`
@@ -197,7 +201,7 @@ func defaultConfig() Config {
 			LongPollTimeout: 10 * time.Second, AwaitTimeout: 15 * time.Second, IdempotencyTTL: 24 * time.Hour,
 			ShutdownTimeout: 15 * time.Second, Metrics: true, MetricsAuth: "required",
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxConnsPerClient: 512,
-			MaxHeldRequests: 2000, MaxBufferedBytes: 64 << 20,
+			MaxHeldRequests: 2000, MaxBufferedBytes: 64 << 20, ShedDelay: 250 * time.Millisecond,
 		},
 		Auth:     defaultAuthConfig(),
 		Database: DatabaseConfig{DataDir: "./data", SQLiteSynchronous: "FULL", MaxConns: 8},
@@ -223,6 +227,7 @@ func flagSet() *pflag.FlagSet {
 	fs.Int64("http.max_body_bytes", d.HTTP.MaxBodyBytes, "largest request body in bytes")
 	fs.Int("http.max_held_requests", d.HTTP.MaxHeldRequests, "requests that may wait at once (job activation long polls, creates awaiting completion) before 429")
 	fs.Int64("http.max_buffered_bytes", d.HTTP.MaxBufferedBytes, "bytes of request bodies handled at once before 429 (at least http.max_body_bytes)")
+	fs.Duration("http.shed_delay", d.HTTP.ShedDelay, "how long a request refused by backpressure before it is read waits for its 429 (0: none)")
 	fs.Int64("http.max_variables_bytes", d.HTTP.MaxVariablesBytes, "largest variables document of a request in bytes")
 	fs.Duration("http.long_poll_timeout", d.HTTP.LongPollTimeout, "job activation wait when a request asks for the default")
 	fs.Duration("http.await_timeout", d.HTTP.AwaitTimeout, "default wait of awaitCompletion")
@@ -417,6 +422,9 @@ func (c *Config) validate() error {
 		if err := rest.CheckOrigin(o); err != nil {
 			add("http.allowed_origins: %v", err)
 		}
+	}
+	if c.HTTP.ShedDelay < 0 || c.HTTP.ShedDelay > 10*time.Second {
+		add("http.shed_delay: must be between 0s and 10s, got %s", c.HTTP.ShedDelay)
 	}
 	if c.HTTP.MaxHeldRequests < 1 {
 		add("http.max_held_requests: must be at least 1, got %d", c.HTTP.MaxHeldRequests)
