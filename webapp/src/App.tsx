@@ -8,7 +8,7 @@ import { Login } from './auth/Login';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { ProblemView } from './components/ProblemView';
 import { TasklistPage } from './tasklist/TasklistPage';
-import { TaskDetail } from './tasklist/TaskDetail';
+import { TaskDetailRoute } from './tasklist/TaskDetail';
 import { StartList, StartProcess } from './tasklist/StartProcess';
 
 // The inspector (and with it bpmn-js) loads only on inspector routes. On an
@@ -56,7 +56,7 @@ export function App() {
               <Route index element={<p className="empty">Select a task to see it here.</p>} />
               <Route path="start" element={<StartList />} />
               <Route path="start/:processDefinitionKey" element={<StartProcess />} />
-              <Route path=":userTaskKey" element={<TaskDetail />} />
+              <Route path=":userTaskKey" element={<TaskDetailRoute />} />
             </Route>
           </Route>
           <Route path="inspector/*" element={<Allowed component="operate" />}>

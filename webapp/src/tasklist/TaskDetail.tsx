@@ -183,3 +183,9 @@ export function TaskDetail() {
     </article>
   );
 }
+
+/** TaskDetailRoute starts each task with fresh state (a completed task's "done" must not carry over). */
+export function TaskDetailRoute() {
+  const { userTaskKey } = useParams();
+  return <TaskDetail key={userTaskKey} />;
+}

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router';
 import { SessionContext } from '../auth/session';
 import { TasklistPage } from './TasklistPage';
-import { TaskDetail, variableData } from './TaskDetail';
+import { TaskDetailRoute, variableData } from './TaskDetail';
 import { meOf, renderAt, task } from '../test/render';
 import { mockFetch, type Call } from '../test/fetchMock';
 
@@ -18,7 +18,7 @@ function tasklist(me = meOf({})) {
       <Routes>
         <Route path="/tasklist" element={<TasklistPage />}>
           <Route index element={<p>none</p>} />
-          <Route path=":userTaskKey" element={<TaskDetail />} />
+          <Route path=":userTaskKey" element={<TaskDetailRoute />} />
         </Route>
       </Routes>
     </SessionContext>
@@ -122,9 +122,13 @@ describe('TaskDetail', () => {
   it('claims a task and completes it with JSON variables when it has no form', async () => {
     let assignee: string | undefined;
     let state = 'CREATED';
+    const next = { ...task, userTaskKey: '77', name: 'Next task', assignee: 'ann' };
     const calls = mockFetch({
-      'POST /v2/user-tasks/search': () => ({ body: { items: [], page: { totalItems: 0 } } }),
+      'POST /v2/user-tasks/search': () => ({ body: { items: [next], page: { totalItems: 1 } } }),
       [`GET /v2/user-tasks/${task.userTaskKey}`]: () => ({ body: { ...task, assignee, state } }),
+      'GET /v2/user-tasks/77': () => ({ body: next }),
+      'POST /v2/user-tasks/77/variables/search': () => ({ body: { items: [], page: { totalItems: 0 } } }),
+      'GET /v2/user-tasks/77/form': () => ({ status: 204 }),
       [`POST /v2/user-tasks/${task.userTaskKey}/variables/search`]: () => ({
         body: { items: [{ name: 'amount', value: '42', variableKey: '7', scopeKey: '1', processInstanceKey: '1', tenantId: '<default>' }], page: { totalItems: 1 } },
       }),
@@ -156,6 +160,11 @@ describe('TaskDetail', () => {
     expect(await within(detail).findByRole('status')).toHaveTextContent('Task completed.');
     const done = calls.find((c) => c.path.endsWith('/completion'));
     expect(done?.body).toEqual({ variables: { approved: true } });
+    // The next task starts fresh: not shown as completed.
+    await user.click(await screen.findByRole('link', { name: /Next task/ }));
+    expect(await screen.findByRole('heading', { name: 'Next task' })).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: 'Complete task' })).toBeInTheDocument();
+    expect(screen.queryByText('Task completed.')).not.toBeInTheDocument();
     expect(calls.find((c) => c.path.endsWith('/assignment'))?.body).toEqual({ assignee: 'ann', allowOverride: true });
   });
 
