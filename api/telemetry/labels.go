@@ -20,10 +20,15 @@ type boundedLabel struct {
 }
 
 func newBoundedLabel(maxValues int) *boundedLabel {
-	if maxValues < 1 {
-		maxValues = DefaultMaxLabelValues
+	return &boundedLabel{max: Options{MaxLabelValues: maxValues}.maxLabelValues(), seen: map[string]struct{}{}}
+}
+
+// maxLabelValues is MaxLabelValues, or the default when it is not set.
+func (o Options) maxLabelValues() int {
+	if o.MaxLabelValues < 1 {
+		return DefaultMaxLabelValues
 	}
-	return &boundedLabel{max: maxValues, seen: map[string]struct{}{}}
+	return o.MaxLabelValues
 }
 
 // value returns the label value that counts v.

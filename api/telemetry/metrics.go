@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"sort"
 	"strconv"
 	"time"
 
@@ -32,9 +33,6 @@ const (
 	NameRequestsShed          = "wf_http_requests_shed_total"
 )
 
-// maxJobTypes bounds the job types reported by wf_jobs_activatable.
-const maxJobTypes = 200
-
 // Metrics holds the server's metrics and the registry they live in.
 type Metrics struct {
 	Registry *prometheus.Registry
@@ -49,6 +47,8 @@ type Metrics struct {
 	// operational metrics of ops.go.
 	records *recordMetrics
 	ops     *opsMetrics
+	// maxLabels bounds the values of a process id or job type label.
+	maxLabels int
 }
 
 // New registers the metrics (and the Go and process collectors) in a new
@@ -59,9 +59,10 @@ func New() *Metrics { return NewWithOptions(Options{}) }
 // in a new registry.
 func NewWithOptions(o Options) *Metrics {
 	m := &Metrics{
-		Registry: prometheus.NewRegistry(),
-		records:  newRecordMetrics(o.MaxLabelValues),
-		ops:      newOpsMetrics(o),
+		Registry:  prometheus.NewRegistry(),
+		records:   newRecordMetrics(o.MaxLabelValues),
+		maxLabels: o.maxLabelValues(),
+		ops:       newOpsMetrics(o),
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameHTTPRequests, Help: "HTTP requests answered, by route template, method and status code.",
 		}, []string{"route", "method", "status"}),
@@ -124,10 +125,11 @@ func (m *Metrics) ObserveActivation(n int, d time.Duration) {
 // ActivatableFunc reports activatable jobs by type; it is called at scrape time.
 type ActivatableFunc func(ctx context.Context) (map[string]int, error)
 
-// WatchActivatable exports wf_jobs_activatable from fn, for at most
-// maxJobTypes job types.
+// WatchActivatable exports wf_jobs_activatable from fn: the types with the
+// most waiting jobs, at most Options.MaxLabelValues label values with
+// "other" summing the rest.
 func (m *Metrics) WatchActivatable(fn ActivatableFunc) {
-	m.Registry.MustRegister(&activatableCollector{fn: fn, desc: prometheus.NewDesc(NameJobsActivatable,
+	m.Registry.MustRegister(&activatableCollector{fn: fn, max: m.maxLabels, desc: prometheus.NewDesc(NameJobsActivatable,
 		"Jobs waiting to be activated, by job type.", []string{"type"}, nil)})
 }
 
@@ -200,6 +202,7 @@ func (s *shedCollector) Collect(ch chan<- prometheus.Metric) {
 
 type activatableCollector struct {
 	fn   ActivatableFunc
+	max  int
 	desc *prometheus.Desc
 }
 
@@ -212,13 +215,27 @@ func (a *activatableCollector) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		return
 	}
-	n := 0
-	for t, c := range counts {
-		if n == maxJobTypes {
-			break
+	types := make([]string, 0, len(counts))
+	for t := range counts {
+		types = append(types, t)
+	}
+	// The longest queues keep their names.
+	sort.Slice(types, func(i, j int) bool {
+		if counts[types[i]] != counts[types[j]] {
+			return counts[types[i]] > counts[types[j]]
 		}
-		n++
-		ch <- prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, float64(c), t)
+		return types[i] < types[j]
+	})
+	other, hasOther := 0, false
+	for i, t := range types {
+		if len(types) > a.max && i >= a.max-1 || t == Other {
+			other, hasOther = other+counts[t], true
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, float64(counts[t]), t)
+	}
+	if hasOther {
+		ch <- prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, float64(other), Other)
 	}
 }
 

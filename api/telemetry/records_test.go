@@ -191,7 +191,8 @@ type failStore struct {
 func (f failStore) Commit(context.Context, *store.Batch) error { return f.err }
 
 // 10,000 distinct job types and process ids take no more label values than
-// telemetry.max_label_values, "other" included, and lose no count.
+// telemetry.max_label_values, "other" included, and lose no count; so do
+// 10,000 types with waiting jobs.
 func TestLabelValuesAreBounded(t *testing.T) {
 	const limit = 50
 	m := telemetry.NewWithOptions(telemetry.Options{MaxLabelValues: limit})
@@ -201,11 +202,17 @@ func TestLabelValuesAreBounded(t *testing.T) {
 		b.commit(ev(int64(2*i+1), record.IntentJobCreated, 1, &record.JobValue{Type: fmt.Sprintf("type-%d", i)}),
 			ev(int64(2*i+2), record.IntentElementActivated, 1, pi))
 	}
+	waiting, want := map[string]int{}, 0.0
+	for i := range 10000 {
+		waiting[fmt.Sprintf("type-%d", i)] = i%7 + 1
+		want += float64(i%7 + 1)
+	}
+	m.WatchActivatable(func(context.Context) (map[string]int, error) { return waiting, nil })
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{telemetry.NameJobsCreated, telemetry.NameInstancesStarted} {
+	for name, wantTotal := range map[string]float64{telemetry.NameJobsCreated: 10000, telemetry.NameInstancesStarted: 10000, telemetry.NameJobsActivatable: want} {
 		var f *dto.MetricFamily
 		for _, g := range families {
 			if g.GetName() == name {
@@ -217,11 +224,11 @@ func TestLabelValuesAreBounded(t *testing.T) {
 		}
 		total, other := 0.0, false
 		for _, s := range f.GetMetric() {
-			total += s.GetCounter().GetValue()
+			total += s.GetCounter().GetValue() + s.GetGauge().GetValue()
 			other = other || s.GetLabel()[0].GetValue() == telemetry.Other
 		}
-		if n := len(f.GetMetric()); n > limit || !other || total != 10000 {
-			t.Errorf("%s: %d label values (limit %d), other=%v, total %v", name, n, limit, other, total)
+		if n := len(f.GetMetric()); n > limit || !other || total != wantTotal {
+			t.Errorf("%s: %d label values (limit %d), other=%v, total %v, want %v", name, n, limit, other, total, wantTotal)
 		}
 	}
 }
