@@ -75,8 +75,27 @@ type recordMetrics struct {
 	// byKind caches the counters of commands, events and rejections by
 	// value type and intent (rejections: and rejection type).
 	byKind map[kindKey]prometheus.Counter
+	// byLabel caches the counters of the one-label vectors by label value
+	// (bounded: element types, error types, capped process ids and types).
+	byLabel map[labelKey]prometheus.Counter
 	// created holds the creation time (Unix ms) of jobs not activated yet.
 	created map[int64]int64
+}
+
+type labelKey struct {
+	vec   *prometheus.CounterVec
+	value string
+}
+
+// inc adds n to the counter of vec with the label value.
+func (m *recordMetrics) inc(vec *prometheus.CounterVec, value string, n float64) {
+	k := labelKey{vec, value}
+	c, ok := m.byLabel[k]
+	if !ok {
+		c = vec.WithLabelValues(value)
+		m.byLabel[k] = c
+	}
+	c.Add(n)
 }
 
 type kindKey struct {
@@ -134,6 +153,7 @@ func newRecordMetrics(maxLabelValues int) *recordMetrics {
 		deployments:    counter(NameDeployments, "Deployments accepted."),
 		definitions:    counter(NameProcessDefinitionsMade, "New process definition versions deployed."),
 		byKind:         map[kindKey]prometheus.Counter{},
+		byLabel:        map[labelKey]prometheus.Counter{},
 		created:        map[int64]int64{},
 	}
 	for _, t := range incidentErrorTypes {
@@ -199,7 +219,7 @@ func (m *recordMetrics) event(r *record.Record) {
 		if r.Intent != record.IntentJobBatchActivated {
 			return
 		}
-		m.jobsActivated.WithLabelValues(m.jobTypes.value(v.Type)).Add(float64(len(v.JobKeys)))
+		m.inc(m.jobsActivated, m.jobTypes.value(v.Type), float64(len(v.JobKeys)))
 		for _, k := range v.JobKeys {
 			if at, ok := m.created[k]; ok {
 				m.toActivation.Observe(seconds(r.Timestamp - at))
@@ -209,9 +229,9 @@ func (m *recordMetrics) event(r *record.Record) {
 	case *record.IncidentValue:
 		switch r.Intent {
 		case record.IntentIncidentCreated:
-			m.incidentsCreated.WithLabelValues(string(v.ErrorType)).Inc()
+			m.inc(m.incidentsCreated, string(v.ErrorType), 1)
 		case record.IntentIncidentResolved:
-			m.incidentsResolved.WithLabelValues(string(v.ErrorType)).Inc()
+			m.inc(m.incidentsResolved, string(v.ErrorType), 1)
 		}
 	case *record.TimerValue:
 		switch r.Intent {
@@ -232,18 +252,18 @@ func (m *recordMetrics) element(intent record.Intent, v *record.ProcessInstanceV
 	process := v.BPMNElementType == "PROCESS"
 	switch intent {
 	case record.IntentElementActivated:
-		m.activations.WithLabelValues(v.BPMNElementType).Inc()
+		m.inc(m.activations, v.BPMNElementType, 1)
 		if process {
-			m.started.WithLabelValues(m.processes.value(v.BPMNProcessID)).Inc()
+			m.inc(m.started, m.processes.value(v.BPMNProcessID), 1)
 		}
 	case record.IntentElementCompleted:
-		m.completions.WithLabelValues(v.BPMNElementType).Inc()
+		m.inc(m.completions, v.BPMNElementType, 1)
 		if process {
-			m.completed.WithLabelValues(m.processes.value(v.BPMNProcessID)).Inc()
+			m.inc(m.completed, m.processes.value(v.BPMNProcessID), 1)
 		}
 	case record.IntentElementTerminated:
 		if process {
-			m.terminated.WithLabelValues(m.processes.value(v.BPMNProcessID)).Inc()
+			m.inc(m.terminated, m.processes.value(v.BPMNProcessID), 1)
 		}
 	}
 }
@@ -271,7 +291,7 @@ func (m *recordMetrics) job(r *record.Record, v *record.JobValue) {
 	default:
 		return
 	}
-	c.WithLabelValues(m.jobTypes.value(v.Type)).Inc()
+	m.inc(c, m.jobTypes.value(v.Type), 1)
 }
 
 // other counts messages, user tasks and deployments.
