@@ -8,11 +8,13 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store/memstore"
 	"github.com/example/wf-engine/core/store/sqlitestore"
 	"github.com/example/wf-engine/elements/standard"
 )
@@ -178,4 +180,39 @@ func names(spans []sdktrace.ReadOnlySpan) []string {
 		out[i] = s.Name() + "<" + s.Parent().SpanID().String()
 	}
 	return out
+}
+
+// A caller's trace that was not sampled is followed: no engine span, and
+// the instance keeps no traceparent, so its jobs carry none.
+func TestUnsampledCallerLeavesNoTraceParent(t *testing.T) {
+	ctx := context.Background()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: memstore.New(memstore.Options{}),
+		Registry: standard.Registry(), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "two.bpmn", Content: []byte(twoTasksXML)}}}); err != nil {
+		t.Fatal(err)
+	}
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	unsampled := trace.ContextWithRemoteSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid}))
+	if _, err := e.CreateInstance(unsampled, engine.CreateInstanceRequest{BPMNProcessID: "two"}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "a", Worker: "w", Timeout: time.Minute, MaxJobs: 1})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("activate: %+v %v", jobs, err)
+	}
+	if got, ok := jobs[0].Value.CustomHeaders[engine.HeaderTraceParent]; ok {
+		t.Fatalf("expected no traceparent for an unsampled caller, got %q", got)
+	}
+	for _, s := range rec.Ended() {
+		if s.SpanContext().TraceID() == tid {
+			t.Fatalf("expected no span in the unsampled trace, got %s", s.Name())
+		}
+	}
 }

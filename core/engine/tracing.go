@@ -65,14 +65,13 @@ type batchTimes struct {
 	commands, records, traced int
 }
 
-// formatTraceParent returns sc as a W3C traceparent, "" when invalid.
+// formatTraceParent returns sc as a W3C traceparent (version 00), "" when
+// invalid.
 func formatTraceParent(sc trace.SpanContext) string {
 	if !sc.IsValid() {
 		return ""
 	}
-	c := propagation.MapCarrier{}
-	propagation.TraceContext{}.Inject(trace.ContextWithSpanContext(context.Background(), sc), c)
-	return c.Get("traceparent")
+	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
 }
 
 // remoteContext returns the span context of a W3C traceparent.
@@ -86,12 +85,16 @@ func remoteContext(traceParent string) trace.SpanContext {
 
 // traceCommand starts the span of cmd's stay in the engine, a child of
 // ctx's span; nil when the engine does not trace or the span is not
-// sampled. A creation command gets the traceparent its instance keeps:
-// the command span's, or, without one, the caller's.
+// sampled. A caller's span that was not sampled is followed without
+// asking the sampler: the engine's spans share the request's decision. A
+// creation command gets the traceparent its instance keeps, only from a
+// sampled span (the command's, or the caller's when the engine does not
+// trace): an unsampled instance's jobs then carry nothing, which keeps the
+// cost of tracing at a low ratio in proportion to the ratio.
 func (e *Engine) traceCommand(ctx context.Context, cmd *record.Record) *commandTrace {
 	sc := trace.SpanContextFromContext(ctx)
 	var tr *commandTrace
-	if e.tracer != nil {
+	if e.tracer != nil && (!sc.IsValid() || sc.IsSampled()) {
 		sctx, span := e.tracer.Start(ctx, SpanCommand+" "+cmd.ValueType.String()+" "+cmd.Intent.String(),
 			trace.WithSpanKind(trace.SpanKindInternal),
 			trace.WithAttributes(AttrValueType.String(cmd.ValueType.String()), AttrIntent.String(cmd.Intent.String()),
@@ -103,7 +106,7 @@ func (e *Engine) traceCommand(ctx context.Context, cmd *record.Record) *commandT
 			span.End()
 		}
 	}
-	if v, ok := cmd.Value.(*record.ProcessInstanceCreationValue); ok && sc.IsValid() {
+	if v, ok := cmd.Value.(*record.ProcessInstanceCreationValue); ok && sc.IsSampled() {
 		v.TraceParent = formatTraceParent(sc)
 	}
 	return tr
@@ -208,6 +211,11 @@ func (e *Engine) traceActivated(ctx context.Context, jobs []ActivatedJob) {
 func (e *Engine) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
 	if e.tracer == nil {
 		return e.activateJobs(ctx, req)
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && !sc.IsSampled() {
+		jobs, err := e.activateJobs(ctx, req)
+		e.traceActivated(ctx, jobs)
+		return jobs, err
 	}
 	ctx, span := e.tracer.Start(ctx, SpanActivateJobs, trace.WithAttributes(AttrJobType.String(req.Type)))
 	defer span.End()
