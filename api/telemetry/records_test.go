@@ -1,11 +1,8 @@
 package telemetry_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/example/wf-engine/api/telemetry"
+	"github.com/example/wf-engine/api/telemetry/metricsdoc"
 	"github.com/example/wf-engine/connectors/runtime"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -236,18 +234,13 @@ func TestLabelValuesAreBounded(t *testing.T) {
 // documented reads the metric names of docs/metrics.md.
 func documented(t *testing.T) map[string]bool {
 	t.Helper()
-	f, err := os.Open("../../docs/metrics.md")
+	rows, err := metricsdoc.Read("../../docs/metrics.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = f.Close() }()
-	row := regexp.MustCompile("^\\| `(wf_[a-z0-9_]+)` \\| (counter|gauge|histogram) \\|")
 	out := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if m := row.FindStringSubmatch(sc.Text()); m != nil {
-			out[m[1]] = true
-		}
+	for _, r := range rows {
+		out[r.Name] = true
 	}
 	return out
 }

@@ -1,18 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/wf-engine/api/telemetry/metricsdoc"
 )
 
 // serviceProcess is a BPMN process: start, one service task of jobType, end.
@@ -101,30 +101,6 @@ func (s *scenario) activate(jobType string, timeout int) string {
 	return fmt.Sprint(jobs[0].(map[string]any)["jobKey"])
 }
 
-// docRow is one metric of docs/metrics.md.
-type docRow struct {
-	name        string
-	conditional bool // "*Only …*": absent until what it describes happens
-}
-
-func docRows(t *testing.T) []docRow {
-	t.Helper()
-	f, err := os.Open("../../docs/metrics.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }()
-	row := regexp.MustCompile("^\\| `(wf_[a-z0-9_]+)` \\| (counter|gauge|histogram) \\|")
-	var out []docRow
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if m := row.FindStringSubmatch(sc.Text()); m != nil {
-			out = append(out, docRow{name: m[1], conditional: strings.Contains(sc.Text(), "*Only ")})
-		}
-	}
-	return out
-}
-
 // A scenario run over the API moves the counters by what it did, and
 // /metrics and docs/metrics.md list the same wf_* metrics: every metric
 // documented without "*Only …*" is on /metrics, and every wf_* metric on
@@ -169,10 +145,14 @@ func TestMetricsAreDocumented(t *testing.T) {
 		onPage[m[1]] = true
 	}
 	documented := map[string]bool{}
-	for _, r := range docRows(t) {
-		documented[r.name] = true
-		if !r.conditional && !onPage[r.name] {
-			t.Errorf("%s is documented but not on /metrics after the scenario", r.name)
+	rows, err := metricsdoc.Read("../../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		documented[r.Name] = true
+		if !r.Conditional && !onPage[r.Name] {
+			t.Errorf("%s is documented but not on /metrics after the scenario", r.Name)
 		}
 	}
 	var undocumented []string

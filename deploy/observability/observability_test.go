@@ -1,7 +1,6 @@
 package observability
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,28 +10,18 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/example/wf-engine/api/telemetry/metricsdoc"
 )
 
 // documented reads the metric names of docs/metrics.md, with their types.
 func documented(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := os.Open("../../docs/metrics.md")
+	rows, err := metricsdoc.Read("../../docs/metrics.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = f.Close() }()
-	row := regexp.MustCompile("^\\| `(wf_[a-z0-9_]+)` \\| (counter|gauge|histogram) \\|")
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if m := row.FindStringSubmatch(sc.Text()); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("docs/metrics.md lists no metrics")
-	}
-	return out
+	return metricsdoc.Types(rows)
 }
 
 var metricName = regexp.MustCompile(`\bwf_[a-z0-9_]+`)
