@@ -259,6 +259,11 @@ func TestServeRetriesAJobWhosePluginWasKilled(t *testing.T) {
 			t.Errorf("metrics lack %s:\n%s", line, grepLines(metrics, "wf_connector_executions_total"))
 		}
 	}
+	for _, line := range []string{`wf_plugin_restarts_total{plugin="echo"} 1`, `wf_plugin_up{plugin="echo"} 1`} {
+		if !strings.Contains(metrics, line+"\n") {
+			t.Errorf("metrics lack %s:\n%s", line, grepLines(metrics, "wf_plugin_"))
+		}
+	}
 	restarted := regexp.MustCompile(`"msg":"plugin restarted"[^\n]*"pid":(\d+)`).FindStringSubmatch(s.log.String())
 	if restarted == nil || restarted[1] == strconv.Itoa(pid) {
 		t.Fatalf("the log does not show the plugin restarted as a new process (killed pid %d):\n%s", pid, s.log)
