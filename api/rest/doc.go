@@ -10,4 +10,9 @@
 // awaitCompletion answers from the engine's account of the instance's end,
 // or with a 503/504 problem that says the command was accepted and names
 // the instance (failAccepted), kept for an Idempotency-Key retry.
+//
+// Every request gets one log line once answered (requestlog.go: method,
+// route template, status, duration, principal, X-Request-Id, and the trace
+// and span ids of its span), and PUT /v2/x/log-level changes the server's
+// log level at run time (loglevel.go).
 package rest
