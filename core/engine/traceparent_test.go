@@ -216,3 +216,65 @@ func TestUnsampledCallerLeavesNoTraceParent(t *testing.T) {
 		}
 	}
 }
+
+const timerXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:process id="pause" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// A timer's firing is a root span linked to its instance's trace, not a
+// child of a span that would otherwise stay open for the timer's duration.
+func TestTimerFiringIsLinkedToTheInstancesTrace(t *testing.T) {
+	ctx := context.Background()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	mc := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: mc, Store: memstore.New(memstore.Options{}),
+		Registry: standard.Registry(), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "pause.bpmn", Content: []byte(timerXML)}}}); err != nil {
+		t.Fatal(err)
+	}
+	reqCtx, req := tp.Tracer("test").Start(ctx, "request")
+	ci, err := e.CreateInstance(reqCtx, engine.CreateInstanceRequest{BPMNProcessID: "pause"})
+	req.End()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc.Advance(2 * time.Minute)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var fired sdktrace.ReadOnlySpan
+		for _, s := range rec.Ended() {
+			if s.Name() == engine.SpanTimerTriggered {
+				fired = s
+			}
+		}
+		if fired != nil {
+			links := fired.Links()
+			if fired.Parent().IsValid() || len(links) != 1 || links[0].SpanContext.TraceID() != req.SpanContext().TraceID() {
+				t.Fatalf("expected a root span linked to the instance's trace %s, got parent %v links %+v",
+					req.SpanContext().TraceID(), fired.Parent(), links)
+			}
+			for _, a := range fired.Attributes() {
+				if a.Key == engine.AttrInstanceKey && a.Value.AsInt64() != ci.ProcessInstanceKey {
+					t.Fatalf("expected the instance key %d, got %d", ci.ProcessInstanceKey, a.Value.AsInt64())
+				}
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no timer span after the timer was due")
+		}
+		time.Sleep(5 * time.Millisecond) // polling for the engine's loop, not waiting for time to pass
+	}
+}
