@@ -528,6 +528,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 			continue
 		}
 		r.cmd.Timestamp = now
+		e.linkInstance(r)
 		e.proc.checked = r.checked
 		res, err := e.proc.Process(r.cmd)
 		e.proc.checked = nil

@@ -278,3 +278,61 @@ func TestTimerFiringIsLinkedToTheInstancesTrace(t *testing.T) {
 		time.Sleep(5 * time.Millisecond) // polling for the engine's loop, not waiting for time to pass
 	}
 }
+
+const userTaskXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
+    <bpmn:userTask id="task"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// A user task completed later, in a trace of its own, is linked to the
+// trace of the request that created its instance.
+func TestUserTaskCompletionIsLinkedToTheInstancesTrace(t *testing.T) {
+	ctx := context.Background()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: memstore.New(memstore.Options{}),
+		Registry: standard.Registry(), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "review.bpmn", Content: []byte(userTaskXML)}}}); err != nil {
+		t.Fatal(err)
+	}
+	createCtx, create := tp.Tracer("test").Start(ctx, "create")
+	if _, err := e.CreateInstance(createCtx, engine.CreateInstanceRequest{BPMNProcessID: "review"}); err != nil {
+		t.Fatal(err)
+	}
+	create.End()
+	var key int64
+	if err := e.Read(ctx, func(s *state.State) {
+		if keys := s.UserTaskKeys(); len(keys) == 1 {
+			key = keys[0]
+		}
+	}); err != nil || key == 0 {
+		t.Fatalf("expected one user task, got key %d: %v", key, err)
+	}
+	completeCtx, complete := tp.Tracer("test").Start(ctx, "complete")
+	if err := e.CompleteUserTask(completeCtx, engine.CompleteUserTaskRequest{Key: key}); err != nil {
+		t.Fatal(err)
+	}
+	complete.End()
+	for _, s := range rec.Ended() {
+		if s.Name() != engine.SpanCommand+" USER_TASK COMPLETE" {
+			continue
+		}
+		if s.Parent().SpanID() != complete.SpanContext().SpanID() || len(s.Links()) != 1 ||
+			s.Links()[0].SpanContext.TraceID() != create.SpanContext().TraceID() {
+			t.Fatalf("expected the completion's span under its request, linked to the creating trace %s; got parent %v links %+v",
+				create.SpanContext().TraceID(), s.Parent(), s.Links())
+		}
+		return
+	}
+	t.Fatal("no span for the user task's completion")
+}

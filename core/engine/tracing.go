@@ -227,3 +227,37 @@ func (e *Engine) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]A
 	e.traceActivated(ctx, jobs)
 	return jobs, err
 }
+
+// linkInstance links the span of a traced command that acts on a process
+// instance of another trace (a user task completed days after the instance
+// started, a job completed by a worker that started a trace of its own, a
+// cancellation) to the instance's trace, rather than making it a child of
+// a span long ended. It runs on the loop, before the command is processed.
+func (e *Engine) linkInstance(r *request) {
+	if r.tr == nil || r.cmd == nil {
+		return
+	}
+	st := e.proc.State()
+	var pi int64
+	switch r.cmd.ValueType {
+	case record.TypeUserTask:
+		if u := st.UserTask(r.cmd.Key); u != nil {
+			pi = u.Value.ProcessInstanceKey
+		}
+	case record.TypeJob:
+		if j := st.Job(r.cmd.Key); j != nil {
+			pi = j.Value.ProcessInstanceKey
+		}
+	case record.TypeProcessInstance:
+		pi = r.cmd.Key
+	default:
+		return
+	}
+	root := st.Element(pi)
+	if root == nil {
+		return
+	}
+	if sc := remoteContext(root.TraceParent); sc.IsValid() && sc.TraceID() != r.tr.span.SpanContext().TraceID() {
+		r.tr.span.AddLink(trace.Link{SpanContext: sc})
+	}
+}
