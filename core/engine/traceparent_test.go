@@ -186,17 +186,7 @@ func names(spans []sdktrace.ReadOnlySpan) []string {
 // the instance keeps no traceparent, so its jobs carry none.
 func TestUnsampledCallerLeavesNoTraceParent(t *testing.T) {
 	ctx := context.Background()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: memstore.New(memstore.Options{}),
-		Registry: standard.Registry(), Tracer: tp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "two.bpmn", Content: []byte(twoTasksXML)}}}); err != nil {
-		t.Fatal(err)
-	}
+	e, rec, _ := startTraced(t, clock.System{}, "two.bpmn", twoTasksXML)
 	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
 	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
 	unsampled := trace.ContextWithRemoteSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid}))
@@ -232,18 +222,8 @@ const timerXML = `<?xml version="1.0" encoding="UTF-8"?>
 // child of a span that would otherwise stay open for the timer's duration.
 func TestTimerFiringIsLinkedToTheInstancesTrace(t *testing.T) {
 	ctx := context.Background()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	mc := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: mc, Store: memstore.New(memstore.Options{}),
-		Registry: standard.Registry(), Tracer: tp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "pause.bpmn", Content: []byte(timerXML)}}}); err != nil {
-		t.Fatal(err)
-	}
+	e, rec, tp := startTraced(t, mc, "pause.bpmn", timerXML)
 	reqCtx, req := tp.Tracer("test").Start(ctx, "request")
 	ci, err := e.CreateInstance(reqCtx, engine.CreateInstanceRequest{BPMNProcessID: "pause"})
 	req.End()
@@ -294,17 +274,7 @@ const userTaskXML = `<?xml version="1.0" encoding="UTF-8"?>
 // trace of the request that created its instance.
 func TestUserTaskCompletionIsLinkedToTheInstancesTrace(t *testing.T) {
 	ctx := context.Background()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: memstore.New(memstore.Options{}),
-		Registry: standard.Registry(), Tracer: tp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	if _, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "review.bpmn", Content: []byte(userTaskXML)}}}); err != nil {
-		t.Fatal(err)
-	}
+	e, rec, tp := startTraced(t, clock.System{}, "review.bpmn", userTaskXML)
 	createCtx, create := tp.Tracer("test").Start(ctx, "create")
 	if _, err := e.CreateInstance(createCtx, engine.CreateInstanceRequest{BPMNProcessID: "review"}); err != nil {
 		t.Fatal(err)
@@ -335,4 +305,22 @@ func TestUserTaskCompletionIsLinkedToTheInstancesTrace(t *testing.T) {
 		return
 	}
 	t.Fatal("no span for the user task's completion")
+}
+
+// startTraced starts an engine on a memory store that traces into a span
+// recorder, with one resource deployed.
+func startTraced(t *testing.T, c clock.Clock, name, xml string) (*engine.Engine, *tracetest.SpanRecorder, *sdktrace.TracerProvider) {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	e, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: c, Store: memstore.New(memstore.Options{}),
+		Registry: standard.Registry(), Tracer: tp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	if _, err := e.Deploy(context.Background(), engine.DeployRequest{Resources: []record.Resource{{Name: name, Content: []byte(xml)}}}); err != nil {
+		t.Fatal(err)
+	}
+	return e, rec, tp
 }
