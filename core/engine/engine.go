@@ -538,6 +538,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		p.records = append(p.records, res.Records...)
 		p.ends = append(p.ends, res.Ended...)
 		p.replies[i] = reply{res: res}
+		e.linkCorrelated(r, res.Records)
 	}
 	// Reads see the state after the whole batch, as its callers will once
 	// it is committed; they are answered with it.

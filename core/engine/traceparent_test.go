@@ -324,3 +324,51 @@ func startTraced(t *testing.T, c clock.Clock, name, xml string) (*engine.Engine,
 	}
 	return e, rec, tp
 }
+
+const messageXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:message id="m" name="go"><bpmn:extensionElements><zeebe:subscription correlationKey="=&quot;k&quot;" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:process id="msg" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:messageEventDefinition messageRef="m" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="task" />
+    <bpmn:serviceTask id="task"><bpmn:extensionElements><zeebe:taskDefinition type="after" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="task" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// A message published in a trace of its own counts its correlations and
+// links to the trace of the instance it reached.
+func TestMessageCorrelationIsLinkedToTheInstancesTrace(t *testing.T) {
+	ctx := context.Background()
+	e, rec, tp := startTraced(t, clock.System{}, "msg.bpmn", messageXML)
+	createCtx, create := tp.Tracer("test").Start(ctx, "create")
+	if _, err := e.CreateInstance(createCtx, engine.CreateInstanceRequest{BPMNProcessID: "msg"}); err != nil {
+		t.Fatal(err)
+	}
+	create.End()
+	pubCtx, pub := tp.Tracer("test").Start(ctx, "publish")
+	if _, err := e.PublishMessage(pubCtx, engine.PublishMessageRequest{Name: "go", CorrelationKey: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	pub.End()
+	for _, s := range rec.Ended() {
+		if s.Name() != engine.SpanCommand+" MESSAGE PUBLISH" {
+			continue
+		}
+		correlated := int64(-1)
+		for _, a := range s.Attributes() {
+			if a.Key == engine.AttrCorrelated {
+				correlated = a.Value.AsInt64()
+			}
+		}
+		if correlated != 1 || len(s.Links()) != 1 || s.Links()[0].SpanContext.TraceID() != create.SpanContext().TraceID() {
+			t.Fatalf("expected one correlation linked to the creating trace %s, got %d correlations, links %+v",
+				create.SpanContext().TraceID(), correlated, s.Links())
+		}
+		return
+	}
+	t.Fatal("no span for the message's publication")
+}

@@ -49,6 +49,7 @@ const (
 	AttrElementID     = attribute.Key("wf.element.id")
 	AttrProcessID     = attribute.Key("wf.process.id")
 	AttrPartition     = attribute.Key("wf.partition")
+	AttrCorrelated    = attribute.Key("wf.message.correlated")
 )
 
 // commandTrace is the span of one command's stay in the engine.
@@ -260,4 +261,32 @@ func (e *Engine) linkInstance(r *request) {
 	if sc := remoteContext(root.TraceParent); sc.IsValid() && sc.TraceID() != r.tr.span.SpanContext().TraceID() {
 		r.tr.span.AddLink(trace.Link{SpanContext: sc})
 	}
+}
+
+// linkCorrelated records a traced message command's correlations: how many
+// waiting subscriptions it reached (wf.message.correlated) and a link to
+// the trace of each instance it reached that has one.
+func (e *Engine) linkCorrelated(r *request, records []*record.Record) {
+	if r.tr == nil || r.cmd == nil || r.cmd.ValueType != record.TypeMessage {
+		return
+	}
+	st := e.proc.State()
+	n := 0
+	own := r.tr.span.SpanContext().TraceID()
+	for _, rec := range records {
+		if rec.Kind != record.KindEvent || rec.ValueType != record.TypeMessageSubscription || rec.Intent != record.IntentMessageSubscriptionCorrelated {
+			continue
+		}
+		n++
+		v, ok := rec.Value.(*record.MessageSubscriptionValue)
+		if !ok {
+			continue
+		}
+		if root := st.Element(v.ProcessInstanceKey); root != nil {
+			if sc := remoteContext(root.TraceParent); sc.IsValid() && sc.TraceID() != own {
+				r.tr.span.AddLink(trace.Link{SpanContext: sc})
+			}
+		}
+	}
+	r.tr.span.SetAttributes(AttrCorrelated.Int(n))
 }
