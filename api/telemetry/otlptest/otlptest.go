@@ -1,8 +1,3 @@
-// Package otlptest is an OTLP/HTTP trace receiver for tests and benchmarks:
-// it decodes each export (protobuf, go.opentelemetry.io/proto/otlp) and
-// keeps its spans, so that a test can assert which spans a run produced,
-// their parents and their attributes. It listens on 127.0.0.1 only and
-// must never be used outside tests and local measurements.
 package otlptest
 
 import (
