@@ -8,7 +8,7 @@ GOSEC_VER     := v2.30.0
 COVER_MIN     := 85
 PKGS          := ./...
 
-.PHONY: all build run test test-webapp webapp cover lint bench bench-rest bench-auth fuzz tools clean
+.PHONY: all build run test test-webapp webapp cover lint bench bench-rest bench-auth bench-overload fuzz tools clean
 
 all: build
 
@@ -97,6 +97,14 @@ bench-rest: build
 # the test issuer), in the same minutes, for docs/benchmarks.md.
 bench-auth: build
 	cmd/wf-bench/auth-compare.sh $(BENCH_ARGS)
+
+# bench-overload runs W1 over REST at 10x overload (640 creators) with the
+# engine's backpressure on and then off, in the same minutes, and reports
+# the 429 share, accepted-create latency and the engine's peak memory
+# (SQLite, or PostgreSQL when WF_DATABASE_URL names it; add -retry-after to
+# BENCH_ARGS for clients that honour Retry-After).
+bench-overload: build
+	cmd/wf-bench/overload.sh $(BENCH_ARGS)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./core/model/
