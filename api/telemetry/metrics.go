@@ -122,17 +122,6 @@ func (m *Metrics) ObserveActivation(n int, d time.Duration) {
 	m.activation.Observe(d.Seconds())
 }
 
-// ActivatableFunc reports activatable jobs by type; it is called at scrape time.
-type ActivatableFunc func(ctx context.Context) (map[string]int, error)
-
-// WatchActivatable exports wf_jobs_activatable from fn: the types with the
-// most waiting jobs, at most Options.MaxLabelValues label values with
-// "other" summing the rest.
-func (m *Metrics) WatchActivatable(fn ActivatableFunc) {
-	m.Registry.MustRegister(&activatableCollector{fn: fn, max: m.maxLabels, desc: prometheus.NewDesc(NameJobsActivatable,
-		"Jobs waiting to be activated, by job type.", []string{"type"}, nil)})
-}
-
 // QueueDepthFunc reports the commands waiting for the processor.
 type QueueDepthFunc func() int
 
@@ -200,21 +189,10 @@ func (s *shedCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-type activatableCollector struct {
-	fn   ActivatableFunc
-	max  int
-	desc *prometheus.Desc
-}
-
-func (a *activatableCollector) Describe(ch chan<- *prometheus.Desc) { ch <- a.desc }
-
-func (a *activatableCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	counts, err := a.fn(ctx)
-	if err != nil {
-		return
-	}
+// collectActivatable sends wf_jobs_activatable: the types with the most
+// waiting jobs by name, at most maxValues label values with Other summing
+// the rest.
+func collectActivatable(ch chan<- prometheus.Metric, desc *prometheus.Desc, counts map[string]int, maxValues int) {
 	types := make([]string, 0, len(counts))
 	for t := range counts {
 		types = append(types, t)
@@ -228,14 +206,14 @@ func (a *activatableCollector) Collect(ch chan<- prometheus.Metric) {
 	})
 	other, hasOther := 0, false
 	for i, t := range types {
-		if len(types) > a.max && i >= a.max-1 || t == Other {
+		if len(types) > maxValues && i >= maxValues-1 || t == Other {
 			other, hasOther = other+counts[t], true
 			continue
 		}
-		ch <- prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, float64(counts[t]), t)
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(counts[t]), t)
 	}
 	if hasOther {
-		ch <- prometheus.MustNewConstMetric(a.desc, prometheus.GaugeValue, float64(other), Other)
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(other), Other)
 	}
 }
 

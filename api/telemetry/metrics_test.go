@@ -8,6 +8,7 @@ import (
 
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/memstore"
 )
@@ -24,7 +25,9 @@ func TestMetrics(t *testing.T) {
 	m.ObserveHTTP("/v2/jobs/:jobKey/completion", "POST", 204, time.Millisecond)
 	m.ObserveActivation(3, time.Millisecond)
 	m.ObserveActivation(0, time.Millisecond) // empty answers are not activations
-	m.WatchActivatable(func(context.Context) (map[string]int, error) { return map[string]int{"charge-card": 7}, nil })
+	m.WatchState(func(context.Context) (state.Gauges, error) {
+		return state.Gauges{Activatable: map[string]int{"charge-card": 7}}, nil
+	})
 	m.WatchQueueDepth(func() int { return 5 })
 	families, err := m.Registry.Gather()
 	if err != nil {

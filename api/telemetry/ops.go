@@ -153,9 +153,10 @@ func (m *Metrics) CountLog(level string) {
 // StateFunc reads the state's gauges; it is called at scrape time.
 type StateFunc func(ctx context.Context) (state.Gauges, error)
 
-// WatchState exports the state's gauges (kept by its appliers) from fn.
+// WatchState exports the state's gauges (kept by its appliers) and the
+// activatable jobs by type from fn, read once per scrape.
 func (m *Metrics) WatchState(fn StateFunc) {
-	m.Registry.MustRegister(newStateCollector(fn))
+	m.Registry.MustRegister(newStateCollector(fn, m.maxLabels))
 }
 
 // WatchDegraded exports wf_engine_degraded: 1 while the engine cannot
@@ -245,14 +246,17 @@ type stateCollector struct {
 	fn                                              StateFunc
 	instances, incidents, jobs, elements, timers    *prometheus.Desc
 	subscriptions, messages, userTasks, definitions *prometheus.Desc
+	activatable                                     *prometheus.Desc
+	maxLabels                                       int
 	readErrors                                      prometheus.Counter
 }
 
-func newStateCollector(fn StateFunc) *stateCollector {
+func newStateCollector(fn StateFunc, maxLabels int) *stateCollector {
 	desc := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc(name, help, labels, nil)
 	}
-	return &stateCollector{fn: fn,
+	return &stateCollector{fn: fn, maxLabels: maxLabels,
+		activatable:   desc(NameJobsActivatable, "Jobs waiting to be activated, by job type.", "type"),
 		instances:     desc(NameInstancesActive, "Process instances (called ones included) that have not ended."),
 		incidents:     desc(NameIncidentsOpen, "Incidents not resolved yet, by error type.", "error_type"),
 		jobs:          desc(NameJobsOpen, "Jobs neither completed nor canceled (activatable, activated, failed or backing off)."),
@@ -269,7 +273,7 @@ func newStateCollector(fn StateFunc) *stateCollector {
 }
 
 func (s *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{s.instances, s.incidents, s.jobs, s.elements, s.timers, s.subscriptions, s.messages, s.userTasks, s.definitions} {
+	for _, d := range []*prometheus.Desc{s.instances, s.incidents, s.jobs, s.elements, s.timers, s.subscriptions, s.messages, s.userTasks, s.definitions, s.activatable} {
 		ch <- d
 	}
 	s.readErrors.Describe(ch)
@@ -310,4 +314,5 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(s.messages, c.Messages)
 	gauge(s.userTasks, c.UserTasks)
 	gauge(s.definitions, c.Processes)
+	collectActivatable(ch, s.activatable, g.Activatable, s.maxLabels)
 }

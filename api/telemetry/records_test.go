@@ -205,7 +205,7 @@ func TestLabelValuesAreBounded(t *testing.T) {
 		waiting[fmt.Sprintf("type-%d", i)] = i%7 + 1
 		want += float64(i%7 + 1)
 	}
-	m.WatchActivatable(func(context.Context) (map[string]int, error) { return waiting, nil })
+	m.WatchState(func(context.Context) (state.Gauges, error) { return state.Gauges{Activatable: waiting}, nil })
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -263,11 +263,12 @@ func TestEveryMetricIsDocumented(t *testing.T) {
 		ev(10, record.IntentTimerTriggered, 1, &record.TimerValue{}))
 	m.ObserveHTTP("/v2/topology", "GET", 200, time.Millisecond)
 	m.ObserveActivation(1, time.Millisecond)
-	m.WatchActivatable(func(context.Context) (map[string]int, error) { return map[string]int{"t": 1}, nil })
 	m.WatchQueueDepth(func() int { return 0 })
 	m.WatchBackpressure(func() telemetry.Backpressure { return telemetry.Backpressure{} })
 	m.WatchHeld(func() int { return 0 }, func() map[string]uint64 { return map[string]uint64{"held": 1} })
-	m.WatchState(func(context.Context) (state.Gauges, error) { return state.Gauges{}, nil })
+	m.WatchState(func(context.Context) (state.Gauges, error) {
+		return state.Gauges{Activatable: map[string]int{"t": 1}}, nil
+	})
 	m.WatchDegraded(func() bool { return false })
 	m.WatchPool(func() []store.PoolStats { return []store.PoolStats{{Name: "read", Max: 4}} })
 	m.Registry.MustRegister(telemetry.NewPluginCollector(func() map[string]telemetry.PluginStatus {

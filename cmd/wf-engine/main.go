@@ -172,7 +172,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}()
 	if metrics != nil {
 		watchEngine(metrics, eng, base, time.Since(engineStart))
-		metrics.WatchActivatable(activatable(eng))
 		metrics.WatchQueueDepth(eng.QueueDepth)
 		metrics.WatchBackpressure(func() telemetry.Backpressure {
 			b := eng.Backpressure()
@@ -286,19 +285,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}
 	log.Info("http server stopped; stopping the engine and closing the store")
 	return nil
-}
-
-// activatable counts activatable jobs by type from the live state.
-func activatable(eng *engine.Engine) telemetry.ActivatableFunc {
-	return func(ctx context.Context) (map[string]int, error) {
-		counts := map[string]int{}
-		err := eng.Read(ctx, func(st *state.State) {
-			for _, t := range st.ActivatableTypes() {
-				counts[t] = st.ActivatableCount(t)
-			}
-		})
-		return counts, err
-	}
 }
 
 // allTenants lists the ids of every tenant the engine knows, the default

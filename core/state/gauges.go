@@ -39,12 +39,20 @@ type Gauges struct {
 	OpenIncidents map[record.ErrorType]int
 	// Counts are the sizes of the state's tables.
 	Counts Counts
+	// Activatable counts the jobs waiting to be activated, by job type
+	// (every tenant), for the types that have any.
+	Activatable map[string]int
 }
 
-// Gauges returns the live counts the appliers keep, and the sizes of the
-// tables. It counts nothing: every number is kept as events are applied.
+// Gauges returns the live counts the appliers keep, the sizes of the
+// tables and the lengths of the activatable job queues. It counts no
+// table: every number is kept as events are applied.
 func (s *State) Gauges() Gauges {
-	return Gauges{ActiveInstances: s.gg.instances, OpenIncidents: maps.Clone(s.gg.incidents), Counts: s.Counts()}
+	g := Gauges{ActiveInstances: s.gg.instances, OpenIncidents: maps.Clone(s.gg.incidents), Counts: s.Counts(), Activatable: map[string]int{}}
+	for _, t := range s.ActivatableTypes() {
+		g.Activatable[t] = s.ActivatableCount(t)
+	}
+	return g
 }
 
 // recountGauges sets the gauges from the tables, after a restore.
