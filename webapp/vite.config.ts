@@ -28,5 +28,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     pool: 'threads',
     maxWorkers: 1,
+    // A shared 2-core machine: component tests can take seconds.
+    testTimeout: 20_000,
   },
 });

@@ -89,6 +89,22 @@ describe('App', () => {
     expect(calls.filter((c) => c.path === '/auth/login')).toHaveLength(2);
   });
 
+  it('sends the user to log in when the session ends mid-way (any 401)', async () => {
+    let expired = false;
+    const unauthorized = { status: 401, body: { type: 'about:blank', title: 'UNAUTHORIZED', status: 401, detail: 'the session ended' } };
+    mockFetch({
+      'GET /auth/config': () => ({ body: { mode: 'basic' } }),
+      'GET /v2/authentication/me': () => (expired ? unauthorized : { body: meOf({}) }),
+      'POST /v2/user-tasks/search': () => (expired ? unauthorized : { body: emptyPage }),
+    });
+    renderAt('/tasklist', app());
+    const user = userEvent.setup();
+    await screen.findByText('No tasks match these filters.');
+    expired = true;
+    await user.click(screen.getByRole('radio', { name: 'Unassigned' }));
+    await waitFor(() => expect(screen.getByTestId('where')).toHaveTextContent('/login?returnTo=%2Ftasklist%3Fview%3Dunassigned'));
+  });
+
   it('shows the problem when who-am-I fails, not a blank page', async () => {
     mockFetch({
       'GET /auth/config': () => ({ body: { mode: 'none' } }),

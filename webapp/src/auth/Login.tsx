@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { login } from '../api/endpoints';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { authConfig, login } from '../api/endpoints';
 import { ProblemView } from '../components/ProblemView';
 import { safeReturnTo } from './session';
 
@@ -10,13 +10,21 @@ export function Login() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const returnTo = safeReturnTo(params.get('returnTo'));
+  // The form is basic mode's; with OIDC the provider signs people in, and with none nobody must.
+  const config = useQuery({ queryKey: ['auth-config', 'login'], queryFn: authConfig, retry: false });
+  const mode = config.data?.mode;
+  useEffect(() => {
+    if (mode === 'oidc') window.location.assign(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+    else if (mode === 'none') void navigate(returnTo, { replace: true });
+  }, [mode, returnTo, navigate]);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const m = useMutation({
     mutationFn: () => login(username, password),
     onSuccess: async () => {
       await qc.resetQueries({ queryKey: ['me'] });
-      void navigate(safeReturnTo(params.get('returnTo')), { replace: true });
+      void navigate(returnTo, { replace: true });
     },
   });
   return (

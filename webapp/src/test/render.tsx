@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import { render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { makeQueryClient } from '../queryClient';
 import type { Me } from '../api/types';
 
 export function renderAt(path: string, ui: ReactNode) {
-  const qc = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const qc = makeQueryClient(false);
   return render(
     <QueryClientProvider client={qc}>
       <MemoryRouter initialEntries={[path]}>{ui}</MemoryRouter>
