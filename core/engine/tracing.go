@@ -61,9 +61,9 @@ type commandTrace struct {
 
 // batchTimes are the wall-clock times of a batch with a traced command.
 type batchTimes struct {
-	began, ran                time.Time // processing
-	commitStart, commitEnd    time.Time
-	commands, records, traced int
+	began, ran             time.Time // processing
+	commitStart, commitEnd time.Time
+	commands, records      int
 }
 
 // formatTraceParent returns sc as a W3C traceparent (version 00), "" when
@@ -148,16 +148,12 @@ func (e *Engine) untrace(r *request, err error) {
 // startBatchTimes returns the times of a batch when one of its commands is
 // traced, else nil.
 func startBatchTimes(batch []*request) *batchTimes {
-	n := 0
 	for _, r := range batch {
 		if r.tr != nil {
-			n++
+			return &batchTimes{began: time.Now()}
 		}
 	}
-	if n == 0 {
-		return nil
-	}
-	return &batchTimes{began: time.Now(), traced: n}
+	return nil
 }
 
 // traceTimer records a due timer's firing, linked to the trace of its
