@@ -605,6 +605,8 @@ func (r *runner) line(rec *record.Record) string {
 		return fmt.Sprintf("%-20s %-22s %s", "START_SUBSCRIPTION_"+rec.Intent.String(), v.MessageName, v.StartEventID)
 	case *record.ProcessValue:
 		return fmt.Sprintf("%-20s %-22s version=%d", "PROCESS_"+rec.Intent.String(), v.BPMNProcessID, v.Version)
+	case *record.FormValue:
+		return fmt.Sprintf("%-20s %-22s version=%d", "FORM_"+rec.Intent.String(), v.FormID, v.Version)
 	case *record.DeploymentValue:
 		return "DEPLOYMENT_" + rec.Intent.String()
 	case *record.ProcessInstanceCreationValue:
