@@ -55,6 +55,15 @@ export function hashPassword(password) {
 }
 
 /**
+ * engineEnv is this process's environment without its WF_* variables: the
+ * engine refuses WF_* variables it does not know (CI sets WF_TEST_*), and a
+ * test's engine takes its configuration from the test alone.
+ */
+function engineEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WF_')));
+}
+
+/**
  * startEngine runs bin/wf-engine on a free loopback port with a fresh data
  * folder; args and env add configuration. stop() ends it and removes the folder.
  */
@@ -71,7 +80,7 @@ export async function startEngine({ args = [], env = {}, config } = {}) {
   const proc = spawn(
     join(repo, 'bin', 'wf-engine'),
     ['--http.address', `127.0.0.1:${port}`, '--database.data_dir', join(data, 'db'), '--log.level', 'warn', ...extra],
-    { env: { ...process.env, WF_DATABASE_URL: '', ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
+    { env: { ...engineEnv(), ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   let exited = false;
   proc.on('exit', () => {
