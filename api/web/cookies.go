@@ -34,6 +34,8 @@ const loginStateTTL = 10 * time.Minute
 
 // setCookie sets a cookie on the whole site; maxAge -1 deletes it.
 func (l *Login) setCookie(w http.ResponseWriter, name, value, path string, maxAge int, httpOnly bool, sameSite http.SameSite) {
+	// #nosec G124 -- Secure follows http.public_url's scheme (plain http
+	// on loopback), and the CSRF cookie is meant to be readable by the page.
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: httpOnly,
 		Secure: l.cfg.SecureCookies, SameSite: sameSite})
 }

@@ -308,7 +308,7 @@ func (s *runState) record(t0, at time.Time) {
 func (s *runState) backOff(ctx context.Context, retryAfter time.Duration) {
 	wait := s.o.RetryWait
 	if s.o.RetryAfter && retryAfter > 0 {
-		wait = retryAfter/2 + rand.N(retryAfter) //nolint:gosec // jitter, not a secret
+		wait = retryAfter/2 + rand.N(retryAfter) // #nosec G404 -- jitter, not a secret
 	}
 	select {
 	case <-ctx.Done():
