@@ -38,6 +38,10 @@ describe('with auth.mode none', () => {
   let orderKey;
   test('a task is completed through its linked form and the instance completes in the inspector', timeout, async () => {
     const { page } = b;
+    // Before any task exists the list says so.
+    await page.goto(`${engine.url}/tasklist`);
+    await page.getByText('No tasks match these filters.').waitFor();
+    await shot(page, 'tasklist-empty');
     orderKey = (await api.createInstance('e2e-order', { amount: 120 })).processInstanceKey;
     await page.goto(`${engine.url}/`);
     await page.waitForURL(/\/tasklist/);
@@ -141,7 +145,7 @@ describe('with auth.mode none', () => {
     await incident.getByText('card declined').waitFor();
     await page.locator('.badge.incident').first().waitFor();
     noViolations(await axe(page), 'an instance with an incident');
-    await shot(page, 'inspector-incident');
+    await shot(page, 'inspector-incident', { fullPage: true });
     // Variables are edited in their scope before the retry.
     await page.getByRole('button', { name: 'Edit card' }).click();
     await page.getByLabel('card', { exact: true }).fill('"5555"');
@@ -193,6 +197,7 @@ describe('with auth.mode none', () => {
     await alert.waitFor();
     assert.match(await alert.textContent(), /NOT_FOUND/);
     assert.match(await alert.textContent(), /123456789/);
+    await shot(page, 'inspector-problem');
   });
 
   test('the instance list filters by state and a variable, and cancels in bulk', timeout, async () => {
@@ -272,7 +277,7 @@ describe('with auth.mode none', () => {
       times.push(Date.now() - t0);
     }
     console.log(`instance view with ${count} element instances: diagram, counts and tree rendered in ${times.join(', ')} ms`);
-    await shot(page, 'inspector-1000');
+    await shot(page, 'inspector-1000', { fullPage: true });
     assert.ok(Math.min(...times) < 1000, `the instance view took ${times.join(', ')} ms`);
   });
 });
