@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -119,19 +118,13 @@ func TestBufferedBodyBytesAreBounded(t *testing.T) {
 
 func TestSaturatedEngineShedsNewWorkBeforeReadingIt(t *testing.T) {
 	busy := fmt.Errorf("%w: 64 commands in flight reached the adaptive limit of 64 (engine.backpressure)", engine.ErrOverloaded)
-	srv, err := rest.New(rest.Config{}, &stubEngine{saturated: busy}, memstore.New(memstore.Options{}), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+	c := startStub(t, rest.Config{}, &stubEngine{saturated: busy})
 	// Not even valid: the answer is 429, not 400, since nothing was read.
 	wantShed(t, c.post("/v2/process-instances", `{"no":`), "engine.backpressure")
 	wantShed(t, c.post("/v2/messages/publication", map[string]any{"name": "m"}), "engine.backpressure")
 	// Work that drains the engine is not shed.
 	want(t, c.post("/v2/jobs/1/completion", map[string]any{}), http.StatusNoContent)
-	if n := srv.Shed()["engine"]; n != 2 {
+	if n := c.srv.Shed()["engine"]; n != 2 {
 		t.Fatalf("shed for the engine: %d, want 2", n)
 	}
 }
@@ -140,31 +133,25 @@ func TestSaturatedEngineShedsNewWorkBeforeReadingIt(t *testing.T) {
 // held for http.shed_delay before its 429 (here until the server drains).
 func TestShedAnswersWait(t *testing.T) {
 	busy := fmt.Errorf("%w: the live heap of 300 MiB is above engine.backpressure.max_heap_bytes (256 MiB)", engine.ErrOverloaded)
-	srv, err := rest.New(rest.Config{ShedDelay: time.Hour}, &stubEngine{saturated: busy}, memstore.New(memstore.Options{}), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+	c := startStub(t, rest.Config{ShedDelay: time.Hour}, &stubEngine{saturated: busy})
 	answered := make(chan *response, 1)
 	go func() { answered <- c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order"}) }()
 	deadline := time.Now().Add(10 * time.Second)
-	for srv.Shed()["engine"] != 1 {
+	for c.srv.Shed()["engine"] != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the request was not shed")
 		}
 		time.Sleep(time.Millisecond)
 	}
-	for srv.Held() != 1 {
+	for c.srv.Held() != 1 {
 		if time.Now().After(deadline) {
 			t.Fatal("the shed request is not held")
 		}
 		time.Sleep(time.Millisecond)
 	}
-	srv.Drain()
+	c.srv.Drain()
 	wantShed(t, <-answered, "engine.backpressure.max_heap_bytes")
-	if srv.Held() != 0 {
-		t.Fatalf("held after the answer: %d", srv.Held())
+	if c.srv.Held() != 0 {
+		t.Fatalf("held after the answer: %d", c.srv.Held())
 	}
 }

@@ -398,13 +398,7 @@ func TestPostgresOutageAnswers503(t *testing.T) {
 // running the command again.
 func TestUnknownCommitOutcomeIsNeverAnsweredAsRetryable(t *testing.T) {
 	eng := &stubEngine{err: fmt.Errorf("%w: commit: connection reset", engine.ErrOutcomeUnknown)}
-	srv, err := rest.New(rest.Config{IdempotencyTTL: time.Minute}, eng, memstore.New(memstore.Options{}), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+	c := startStub(t, rest.Config{IdempotencyTTL: time.Minute}, eng)
 	body := map[string]any{"processDefinitionId": "order"}
 	r := want(t, c.post("/v2/process-instances", body, "Idempotency-Key", "k1"), http.StatusServiceUnavailable)
 	if r.header.Get("Retry-After") != "" {

@@ -89,6 +89,18 @@ type stubEngine struct {
 	saturated error
 }
 
+// startStub serves the API over eng, a stub engine, on a memory store.
+func startStub(t *testing.T, cfg rest.Config, eng rest.Engine) *client {
+	t.Helper()
+	srv, err := rest.New(cfg, eng, memstore.New(memstore.Options{}), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+}
+
 func (s *stubEngine) Ready() bool      { return s.ready }
 func (s *stubEngine) Saturated() error { return s.saturated }
 func (s *stubEngine) Read(context.Context, func(*state.State)) error {
@@ -114,13 +126,7 @@ func TestEngineTroubleStatus(t *testing.T) {
 		{"stopped", engine.ErrStopped, http.StatusServiceUnavailable, "UNAVAILABLE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, err := rest.New(rest.Config{RetryAfter: 2 * time.Second}, &stubEngine{err: tc.err}, memstore.New(memstore.Options{}), nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs := httptest.NewServer(srv.Handler())
-			defer hs.Close()
-			c := &client{t: t, base: hs.URL, http: hs.Client(), srv: srv}
+			c := startStub(t, rest.Config{RetryAfter: 2 * time.Second}, &stubEngine{err: tc.err})
 			r := want(t, c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order"}), tc.status)
 			if title(t, r) != tc.title || r.header.Get("Retry-After") != "2" {
 				t.Fatalf("answer %s, Retry-After %q", r.body, r.header.Get("Retry-After"))
