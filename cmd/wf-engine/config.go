@@ -216,6 +216,14 @@ func defaultConfig() Config {
 // envPrefix starts every environment variable the server reads.
 const envPrefix = "WF_"
 
+// clientEnvVars are read by the project's clients (the wf CLI, wf-bench and
+// the example worker), not by the server: a shell set up for `wf` must still
+// start wf-engine, so these are passed over rather than refused as unknown.
+var clientEnvVars = map[string]bool{
+	"WF_ADDRESS": true, "WF_TOKEN": true, "WF_PROFILE": true,
+	"WF_CLIENT_ID": true, "WF_CLIENT_SECRET": true, "WF_TOKEN_URL": true,
+}
+
 // flagSet declares --config, --version and one flag per configuration key.
 func flagSet() *pflag.FlagSet {
 	fs := pflag.NewFlagSet("wf-engine", pflag.ContinueOnError)
@@ -287,6 +295,9 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 	envKey := func(name, value string) (string, any) {
 		if secretEnvVar(name) {
 			return "", nil // a secret, not a key: see ConnectorsConfig.Secrets
+		}
+		if clientEnvVars[name] {
+			return "", nil
 		}
 		key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
 		for candidate := range known {

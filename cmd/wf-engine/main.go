@@ -44,21 +44,23 @@ func main() {
 	}
 }
 
-// run starts the server and serves until ctx ends. It sends the address it
-// listens on to ready, when ready is not nil.
-//
-// Commands: none (serve), `migrate up|down|version`, `replaycheck`,
-// `audit verify`, `plugin check <binary>`, `user hash`.
+// run starts the server and serves until ctx ends, or runs the subcommand
+// args name (see commands). It sends the address the server listens on to
+// ready, when ready is not nil.
 func run(ctx context.Context, args []string, environ func() []string, out io.Writer, ready chan<- string) error {
-	if len(args) > 0 && args[0] == "plugin" {
-		return runPlugin(ctx, args[1:], out)
+	if len(args) > 0 && isHelp(args[0]) {
+		return printUsage(out)
 	}
-	if len(args) > 0 && args[0] == "user" {
-		return runUser(args[1:], os.Stdin, out)
-	}
-	command := ""
-	if len(args) > 0 && (args[0] == "migrate" || args[0] == "replaycheck" || args[0] == "audit") {
-		command, args = args[0], args[1:]
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		c, ok := findCommand(args[0])
+		if !ok {
+			names := make([]string, 0, len(commands()))
+			for _, c := range commands() {
+				names = append(names, c.name)
+			}
+			return fmt.Errorf("unknown command %q (commands: %s; wf-engine --help lists them)", args[0], strings.Join(names, ", "))
+		}
+		return runCommand(ctx, c, args[1:], environ, os.Stdin, out)
 	}
 	fs := flagSet()
 	fs.SetOutput(out)
@@ -69,11 +71,8 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 		_, err := fmt.Fprintln(out, "wf-engine", version)
 		return err
 	}
-	switch {
-	case command == "migrate" && fs.NArg() != 1:
-		return errors.New("usage: wf-engine migrate up|down|version [flags]")
-	case command != "migrate" && command != "audit" && fs.NArg() > 0:
-		return fmt.Errorf("unknown command %q (commands: migrate, replaycheck, audit, plugin, user)", fs.Arg(0))
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q after the flags (wf-engine --help lists the commands)", fs.Arg(0))
 	}
 	cfg, err := loadConfig(fs, environ)
 	if err != nil {
@@ -81,14 +80,6 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 	}
 	if err := cfg.validate(); err != nil {
 		return err
-	}
-	switch command {
-	case "migrate":
-		return migrate(ctx, cfg.Database, fs.Arg(0), out)
-	case "replaycheck":
-		return checkReplay(ctx, cfg.Database, out)
-	case "audit":
-		return runAudit(ctx, cfg.Database, fs.Args(), out)
 	}
 	log := newLogger(out, cfg.Log)
 	logConfig(log, cfg)

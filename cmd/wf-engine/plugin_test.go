@@ -38,7 +38,7 @@ func TestPluginCommandUsage(t *testing.T) {
 		{"no sub-command", []string{"plugin"}, "usage: wf-engine plugin check <binary>"},
 		{"check without a binary", []string{"plugin", "check"}, "usage: wf-engine plugin check <binary>"},
 		{"check with two binaries", []string{"plugin", "check", "a", "b"}, "usage: wf-engine plugin check <binary>"},
-		{"check with a flag", []string{"plugin", "check", "--help"}, "usage: wf-engine plugin check <binary>"},
+		{"check with a flag", []string{"plugin", "check", "--force"}, "usage: wf-engine plugin check <binary>"},
 		{"unknown sub-command", []string{"plugin", "install", "x"}, `unknown plugin command "install"`},
 	}
 	for _, tc := range cases {
