@@ -18,8 +18,15 @@ type command struct {
 	args    string // after the name, for the usage line: "up|down|version"
 	summary string
 	config  bool // takes the server's configuration flags
-	run     func(inv invocation) error
+	// flags declares the command's own flags, besides the configuration's
+	// (config commands only); they are no configuration keys.
+	flags func(fs *pflag.FlagSet)
+	run   func(inv invocation) error
 }
+
+// commandFlag annotates the flags a command declares for itself, which
+// loadConfig passes over.
+const commandFlag = "wf-engine/command-flag"
 
 // invocation is what a command runs with.
 type invocation struct {
@@ -27,8 +34,11 @@ type invocation struct {
 	args []string // positional arguments after the name (flags removed when config)
 	cfg  Config   // the effective configuration, when the command takes it
 	fs   *pflag.FlagSet
-	in   io.Reader
-	out  io.Writer
+	// environ is the process environment, for commands that load the
+	// configuration themselves.
+	environ func() []string
+	in      io.Reader
+	out     io.Writer
 }
 
 // commands lists every subcommand; `wf-engine --help` prints them in this
@@ -51,10 +61,14 @@ func commands() []command {
 			}},
 		{name: "audit", args: "verify", summary: "verify the hash chain of the command log", config: true,
 			run: func(inv invocation) error { return runAudit(inv.ctx, inv.cfg.Database, inv.args, inv.out) }},
+		{name: "config", args: "print [flags] | check FILE", summary: "print the effective configuration (secrets redacted) or check a configuration file",
+			run: runConfig},
 		{name: "plugin", args: "check <binary>", summary: "start a connector plugin and check its handshake",
 			run: func(inv invocation) error { return runPlugin(inv.ctx, inv.args, inv.out) }},
 		{name: "user", args: "hash [--cost N] < password-file", summary: "print the bcrypt hash of a password for auth.basic.users",
 			run: func(inv invocation) error { return runUser(inv.args, inv.in, inv.out) }},
+		{name: "healthcheck", summary: "ask the engine of this configuration (http.address) whether it is ready; exit 0 if so", config: true,
+			flags: healthcheckFlags, run: runHealthcheck},
 	}
 }
 
@@ -108,6 +122,13 @@ func printCommandUsage(out io.Writer, c command) error {
 	if !c.config {
 		return nil
 	}
+	if c.flags != nil {
+		_, _ = io.WriteString(out, "\nflags of this command:\n")
+		own := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+		c.flags(own)
+		own.SetOutput(out)
+		own.PrintDefaults()
+	}
 	_, _ = io.WriteString(out, "\nflags (the server's configuration, of which this command uses what it needs):\n")
 	fs := flagSet()
 	fs.SetOutput(out)
@@ -125,12 +146,18 @@ func runCommand(ctx context.Context, c command, args []string, environ func() []
 			return printCommandUsage(out, c)
 		}
 	}
-	inv := invocation{ctx: ctx, args: args, in: in, out: out}
+	inv := invocation{ctx: ctx, args: args, environ: environ, in: in, out: out}
 	if !c.config {
 		return c.run(inv)
 	}
 	fs := flagSet()
 	fs.SetOutput(out)
+	if c.flags != nil {
+		own := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+		c.flags(own)
+		own.VisitAll(func(f *pflag.Flag) { f.Annotations = map[string][]string{commandFlag: {"true"}} })
+		fs.AddFlagSet(own)
+	}
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("wf-engine %s: %w", c.name, err)
 	}

@@ -282,10 +282,7 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 	if err := k.Load(structs.Provider(defaultConfig(), "koanf"), nil); err != nil {
 		return Config{}, fmt.Errorf("load defaults: %w", err)
 	}
-	known := map[string]bool{}
-	for _, key := range k.Keys() {
-		known[key] = true
-	}
+	known := knownKeys(k)
 	if path, _ := fs.GetString("config"); path != "" {
 		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
 			return Config{}, fmt.Errorf("load configuration file %s: %w", path, err)
@@ -316,8 +313,8 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 		return Config{}, fmt.Errorf("unknown environment variables %s (known: WF_ and a key, e.g. WF_DATABASE_URL)", strings.Join(unknownEnv, ", "))
 	}
 	flags := func(f *pflag.Flag) (string, any) {
-		if f.Name == "config" || f.Name == "version" {
-			return "", nil
+		if _, own := f.Annotations[commandFlag]; own || f.Name == "config" || f.Name == "version" {
+			return "", nil // a command's own flag, no configuration key
 		}
 		return f.Name, posflag.FlagVal(fs, f)
 	}
@@ -336,6 +333,15 @@ func loadConfig(fs *pflag.FlagSet, environ func() []string) (Config, error) {
 	cfg.Connectors.addEnvSecrets(environ())
 	cfg.Telemetry.Tracing.otel = otelEnv(environ())
 	return cfg, nil
+}
+
+// knownKeys returns the configuration keys of k, loaded with the defaults.
+func knownKeys(k *koanf.Koanf) map[string]bool {
+	known := map[string]bool{}
+	for _, key := range k.Keys() {
+		known[key] = true
+	}
+	return known
 }
 
 // publicURL is the engine's base URL as browsers reach it: http.public_url,
@@ -389,6 +395,16 @@ func (d DatabaseConfig) store() (storeKind, string, error) {
 
 // validate checks the whole configuration and reports every problem.
 func (c *Config) validate() error {
+	problems := c.problems()
+	if len(problems) > 0 {
+		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// problems lists what is wrong with the configuration, sorted, each
+// starting with the key it is about.
+func (c *Config) problems() []string {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	host, port, err := net.SplitHostPort(c.HTTP.Address)
@@ -493,9 +509,6 @@ func (c *Config) validate() error {
 	}
 	c.Connectors.validate(add)
 	c.Telemetry.validate(c.Auth.Mode, add)
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
-	}
-	return nil
+	sort.Strings(problems)
+	return problems
 }

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, environ func() []string, out io.Wri
 		return err
 	}
 	if v, _ := fs.GetBool("version"); v {
-		_, err := fmt.Fprintln(out, "wf-engine", version)
+		_, err := fmt.Fprintln(out, versionLine())
 		return err
 	}
 	if fs.NArg() > 0 {
