@@ -49,6 +49,7 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		Version:           versionLine(),
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			switch a.output {
 			case formatTable, formatJSON, formatYAML:
@@ -57,6 +58,7 @@ func (a *app) rootCommand() *cobra.Command {
 			return usageErrorf("--output: expected table, json or yaml, got %q", a.output)
 		},
 	}
+	root.SetVersionTemplate("wf {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.configFlag, "config", "", "configuration file (default $XDG_CONFIG_HOME/wf/config.yaml)")
 	pf.StringVar(&a.profileFlag, "profile", "", "profile of the configuration file to use (env WF_PROFILE)")
