@@ -156,6 +156,9 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Tracer != nil {
 		e.tracer = cfg.Tracer.Tracer(tracerName)
 	}
+	if err := e.skipKeysIfRecovered(ctx); err != nil {
+		return nil, err
+	}
 	e.proc.watchEnds(e.awaited)
 	e.wg.Add(3)
 	go e.loop()

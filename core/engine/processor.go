@@ -213,6 +213,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		}
 	case *record.TenantValue:
 		return p.processTenant(cmd.Intent, v)
+	case *record.KeyRangeValue:
+		if cmd.Intent == record.IntentKeyRangeSkip {
+			return p.skipKeys(v)
+		}
 	}
 	return nil, reject(record.RejectionInvalidArgument, "no processor for %s command %s", cmd.ValueType, cmd.Intent)
 }

@@ -89,6 +89,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &TenantValue{}, nil
 	case TypeForm:
 		return &FormValue{}, nil
+	case TypeKeyRange:
+		return &KeyRangeValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

@@ -138,6 +138,14 @@ const (
 	IntentFormCreated Intent = 140
 )
 
+// Key range intents: the engine skips a range of keys after its store was
+// restored from a backup or recovered to an earlier point in time, so that
+// no key handed out before is handed out again.
+const (
+	IntentKeyRangeSkip    Intent = 150
+	IntentKeyRangeSkipped Intent = 151
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -212,6 +220,8 @@ var intentNames = map[Intent]string{
 	IntentTenantRemoveEntity:                 "REMOVE_ENTITY",
 	IntentTenantEntityRemoved:                "ENTITY_REMOVED",
 	IntentFormCreated:                        "CREATED",
+	IntentKeyRangeSkip:                       "SKIP",
+	IntentKeyRangeSkipped:                    "SKIPPED",
 }
 
 func (i Intent) String() string {

@@ -45,6 +45,7 @@ const (
 	TypeUserTask                 ValueType = 14
 	TypeTenant                   ValueType = 15
 	TypeForm                     ValueType = 16
+	TypeKeyRange                 ValueType = 17
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -64,6 +65,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeUserTask:                 "USER_TASK",
 	TypeTenant:                   "TENANT",
 	TypeForm:                     "FORM",
+	TypeKeyRange:                 "KEY_RANGE",
 }
 
 func (t ValueType) String() string {

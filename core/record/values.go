@@ -309,6 +309,20 @@ type FormValue struct {
 // ValueType implements Value.
 func (*FormValue) ValueType() ValueType { return TypeForm }
 
+// KeyRangeValue is a range of keys the engine skipped: the command asks for
+// it with the reason, and the event's record key is the new last key, so
+// that replaying the event moves the key generator exactly as it did.
+type KeyRangeValue struct {
+	// Reason says why, e.g. that the store was restored from a backup.
+	Reason string `json:"reason"`
+	// FirstKey and LastKey bound the skipped keys (set on the event).
+	FirstKey int64 `json:"firstKey,omitempty"`
+	LastKey  int64 `json:"lastKey,omitempty"`
+}
+
+// ValueType implements Value.
+func (*KeyRangeValue) ValueType() ValueType { return TypeKeyRange }
+
 // ErrorType is the cause of an incident, as Camunda names it.
 type ErrorType string
 

@@ -67,6 +67,8 @@ var appliers = map[applierKey]applier{
 	{record.IntentTenantEntityAdded, 1}:                  applyTenantEntityAdded,
 	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
 	{record.IntentFormCreated, 1}:                        applyFormCreated,
+	// The skipped range's last key is the event's key: Apply moves lastKey.
+	{record.IntentKeyRangeSkipped, 1}: applyNothing,
 }
 
 // EventVersion is the version new events of each intent are written with.
