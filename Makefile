@@ -114,5 +114,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzClaimPath -fuzztime 60s ./api/auth/
 	$(GO) test -run '^$$' -fuzz FuzzOIDCAuthenticate -fuzztime 60s ./api/auth/
 
+# test-compose checks deploy/compose/compose.yaml against the compose
+# specification's JSON schema and the engine's own configuration checks, in
+# a Go module of its own (compose-go stays out of the engine's go.mod). It
+# starts no container: it needs no container engine.
+.PHONY: test-compose
+test-compose:
+	cd deploy/compose/test && $(GO) test -count=1 ./...
+
 clean:
 	rm -rf $(BIN) coverage.out
