@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/dotenv"
@@ -213,8 +214,10 @@ func TestEngineWaitsForAHealthyPostgres(t *testing.T) {
 	if len(e.Configs) != 1 || e.Configs[0].Target != configTarget {
 		t.Errorf("wf-engine configs %+v, want one at %s", e.Configs, configTarget)
 	}
-	if e.StopGracePeriod == nil || *e.StopGracePeriod <= types.Duration(15e9) {
-		t.Errorf("stop_grace_period %v must be above http.shutdown_timeout (15s)", e.StopGracePeriod)
+	// http.shutdown_timeout (15s) for the requests, as long again for the
+	// connectors, 5s for the traces (cmd/wf-engine/main.go).
+	if e.StopGracePeriod == nil || *e.StopGracePeriod <= types.Duration(35*time.Second) {
+		t.Errorf("stop_grace_period %v must be above the engine's longest shutdown, 35s", e.StopGracePeriod)
 	}
 	// Published on loopback only, by .env.example and by the file's
 	// defaults when .env does not say.
