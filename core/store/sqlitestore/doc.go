@@ -3,7 +3,14 @@
 // state rows, written in one transaction per batch by a single writer
 // connection and read through a separate pool. It implements store.Store,
 // store.Loader and store.Querier. It must never interpret records and
-// never write outside a Commit's transaction.
+// never write outside a Commit's transaction, except to clear the recovery
+// marker (store.RecoveryDetector).
+//
+// Backup and restore: Backup copies a live store with VACUUM INTO (one
+// snapshot, beside the writer) to a file that carries the recovery marker;
+// Restore puts such a file in place of a store. An open store holds a
+// shared flock on PATH.lock, Restore an exclusive one, so that a restore
+// never replaces the file under a running engine.
 //
 // Durability: by default every commit is synced to disk (synchronous=FULL),
 // so an acknowledged batch survives a power loss as well as a crash of the

@@ -33,9 +33,10 @@ type Options struct {
 // Store is a SQLite store.Store.
 type Store struct {
 	path string
-	w    *sql.DB // one connection: the only writer
-	r    *sql.DB // read-only pool
-	c    *sql.DB // one connection: the checkpointer's
+	lock *lockFile // shared: Restore must not replace the file meanwhile
+	w    *sql.DB   // one connection: the only writer
+	r    *sql.DB   // read-only pool
+	c    *sql.DB   // one connection: the checkpointer's
 
 	stopCheckpoints context.CancelFunc
 	checkpointsDone chan struct{}
@@ -107,6 +108,23 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite store: create directory: %w", err)
 		}
 	}
+	lk, err := lock(path, false)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("open sqlite store %s: it is being restored (wf-engine restore holds %s.lock)", path, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	s, err := open(ctx, path, opts)
+	if err != nil {
+		_ = lk.release()
+		return nil, err
+	}
+	s.lock = lk
+	return s, nil
+}
+
+func open(ctx context.Context, path string, opts Options) (*Store, error) {
 	w, err := sql.Open("sqlite", dsn(path, opts, roleWriter))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
@@ -164,7 +182,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	errs = append(errs, s.c.Close(), s.r.Close(), s.w.Close())
+	errs = append(errs, s.c.Close(), s.r.Close(), s.w.Close(), s.lock.release())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
 	}

@@ -1,0 +1,2 @@
+-- Development only: drops the recovery marker of 0014.
+DROP TABLE recovery;
