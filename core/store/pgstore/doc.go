@@ -5,7 +5,10 @@
 // batch and binds those statements ahead of its commit; Commit sends the
 // batch in a single round trip, one implicit transaction (ADR 0007). It
 // implements store.Store, store.Preparer, store.Loader and store.Querier.
-// It must never interpret records, never write outside a Commit, never turn
+// It also tells the engine when the database is not the one it last started
+// on (store.RecoveryDetector, recovery.go): restored from a dump, recovered
+// to a point in time or failed over. It must never interpret records, never
+// write outside a Commit (except the recovery table), never turn
 // a row that may exist into a plain insert, and never put a connection
 // password into an error or a log.
 package pgstore
