@@ -95,7 +95,7 @@ func checkDeployment(t *testing.T, c chartCase, r rendered) {
 	t.Helper()
 	d := r.deployment
 	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
-		t.Errorf("replicas: %v, want 1 (one writer per store)", d.Spec.Replicas)
+		t.Errorf("replicas: %s, want 1 (one writer per store)", int32String(d.Spec.Replicas))
 	}
 	if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
 		t.Errorf("strategy: %q, want Recreate (never two pods on one store)", d.Spec.Strategy.Type)
@@ -520,6 +520,13 @@ func labelsMatch(selector, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+func int32String(p *int32) string {
+	if p == nil {
+		return "unset"
+	}
+	return fmt.Sprint(*p)
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
