@@ -54,11 +54,18 @@ func (s *Server) traceRequests() gin.HandlerFunc {
 		}
 		method := c.Request.Method
 		ctx := prop.Extract(c.Request.Context(), propagation.HeaderCarrier(c.Request.Header))
-		ctx, span := tracer.Start(ctx, method+" "+route, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(attrHTTPMethod.String(method), attrHTTPRoute.String(route)))
+		// The span is named and given attributes only once the sampler
+		// has said it records: most requests are not sampled, and their
+		// spans should cost as little as possible.
+		ctx, span := tracer.Start(ctx, "HTTP request", trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
+		if !span.IsRecording() {
+			return
+		}
+		span.SetName(method + " " + route)
+		span.SetAttributes(attrHTTPMethod.String(method), attrHTTPRoute.String(route))
 		status := c.Writer.Status()
 		span.SetAttributes(attrHTTPStatus.Int(status))
 		if p := auth.FromContext(c.Request.Context()); p != nil && len(p.Roles) > 0 {

@@ -339,9 +339,13 @@ func (e *Engine) committer(ctx context.Context) {
 
 // answerBatch answers a written batch's callers and its instances' awaiters.
 func (e *Engine) answerBatch(p *processed) {
+	var answered time.Time
+	if p.times != nil {
+		answered = time.Now()
+	}
 	for i, r := range p.batch {
 		if r.tr != nil {
-			e.endTrace(r.tr, p.replies[i], p.times)
+			e.endTrace(r.tr, p.replies[i], p.times, answered)
 			r.tr = nil
 		}
 		e.answer(r, p.replies[i])
@@ -516,8 +520,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		}
 	}
 	for _, k := range st.DueTimers(now, dueLimit) {
-		e.traceTimer(k)
-		if err := internal(record.IntentTimerTrigger, k, &record.TimerValue{}); err != nil {
+		if err := internal(record.IntentTimerTrigger, k, &record.TimerValue{TraceParent: e.traceTimer(k)}); err != nil {
 			return nil, err
 		}
 	}
@@ -541,7 +544,7 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		p.records = append(p.records, res.Records...)
 		p.ends = append(p.ends, res.Ended...)
 		p.replies[i] = reply{res: res}
-		e.linkCorrelated(r, res.Records)
+		e.traceCorrelated(r, res.Records)
 	}
 	// Reads see the state after the whole batch, as its callers will once
 	// it is committed; they are answered with it.
@@ -626,7 +629,7 @@ func (e *Engine) enqueue(ctx context.Context, r *request) error {
 // flight.
 func (e *Engine) answer(r *request, rep reply) {
 	if r.tr != nil {
-		e.endTrace(r.tr, rep, nil)
+		e.endTrace(r.tr, rep, nil, time.Now())
 		r.tr = nil
 	}
 	if r.counted {

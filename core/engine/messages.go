@@ -36,6 +36,7 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 	}
 	msg := *v
 	msg.Deadline = p.cmd.Timestamp + v.TimeToLive
+	msg.TraceParent = "" // the command's, for an instance the message starts
 	key := p.newKey()
 	intent := record.IntentMessagePublished
 	if mustCorrelate {

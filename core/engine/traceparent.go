@@ -12,8 +12,9 @@ import (
 const HeaderTraceParent = "traceparent"
 
 // traceParentOf returns the traceparent a new process instance keeps: its
-// calling instance's, or the creating command's. A message or a timer
-// that starts an instance carries none.
+// calling instance's, or the command's that starts it (a creation, a
+// message that reaches a message start event, a timer start event's
+// firing).
 func (p *Processor) traceParentOf(parent *instance) string {
 	if parent != nil {
 		if root := p.st.Element(parent.ei.Value.ProcessInstanceKey); root != nil {
@@ -21,7 +22,12 @@ func (p *Processor) traceParentOf(parent *instance) string {
 		}
 		return ""
 	}
-	if v, ok := p.cmd.Value.(*record.ProcessInstanceCreationValue); ok {
+	switch v := p.cmd.Value.(type) {
+	case *record.ProcessInstanceCreationValue:
+		return v.TraceParent
+	case *record.MessageValue:
+		return v.TraceParent
+	case *record.TimerValue:
 		return v.TraceParent
 	}
 	return ""

@@ -35,7 +35,7 @@ const twoTasksXML = `<?xml version="1.0" encoding="UTF-8"?>
 // The traceparent of the request that created an instance is kept with
 // the instance, survives a restart and a replay of the log, and reaches
 // every job of the instance as its traceparent custom header; the
-// command's span has its queue, process and commit children.
+// command's span has its queue and processing times and its commit child.
 func TestTraceParentFollowsTheInstanceThroughItsJobs(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
@@ -84,8 +84,21 @@ func TestTraceParentFollowsTheInstanceThroughItsJobs(t *testing.T) {
 			children[s.Name()] = true
 		}
 	}
-	if !children[engine.SpanQueued] || !children[engine.SpanProcess] || !children[engine.SpanCommit] {
-		t.Fatalf("expected queued, process and commit children of the command span, got %v", children)
+	if !children[engine.SpanCommit] || len(children) != 1 {
+		t.Fatalf("expected the commit as the command span's one child, got %v", children)
+	}
+	times := map[string]bool{}
+	for _, a := range command.Attributes() {
+		switch a.Key {
+		case engine.AttrQueuedMs, engine.AttrProcessMs:
+			times[string(a.Key)] = a.Value.AsFloat64() >= 0
+		case engine.AttrBatchCommands, engine.AttrBatchRecords:
+			times[string(a.Key)] = a.Value.AsInt64() >= 1
+		}
+	}
+	if len(times) != 4 || !times[string(engine.AttrQueuedMs)] || !times[string(engine.AttrProcessMs)] ||
+		!times[string(engine.AttrBatchCommands)] || !times[string(engine.AttrBatchRecords)] {
+		t.Fatalf("expected the queue and processing times and the batch's size on the command span, got %v", command.Attributes())
 	}
 	want := "00-" + command.SpanContext().TraceID().String() + "-" + command.SpanContext().SpanID().String() + "-01"
 
@@ -371,4 +384,151 @@ func TestMessageCorrelationIsLinkedToTheInstancesTrace(t *testing.T) {
 		return
 	}
 	t.Fatal("no span for the message's publication")
+}
+
+// spanNamed waits for an ended span called name that match accepts.
+func spanNamed(t *testing.T, rec *tracetest.SpanRecorder, name string, match func(sdktrace.ReadOnlySpan) bool) sdktrace.ReadOnlySpan {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for _, s := range rec.Ended() {
+			if s.Name() == name && match(s) {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no span %s; spans: %v", name, names(rec.Ended()))
+		}
+		time.Sleep(5 * time.Millisecond) // polling for the engine's loop, not waiting for time to pass
+	}
+}
+
+// A message that reaches a waiting instance is a span in that instance's
+// trace, linked to the span of the command that sent it; it is there
+// whether or not the message's own request is traced.
+func TestMessageCorrelationIsASpanInTheInstancesTrace(t *testing.T) {
+	ctx := context.Background()
+	e, rec, tp := startTraced(t, clock.System{}, "msg.bpmn", messageXML)
+	for _, sendTraced := range []bool{true, false} {
+		createCtx, create := tp.Tracer("test").Start(ctx, "create")
+		ci, err := e.CreateInstance(createCtx, engine.CreateInstanceRequest{BPMNProcessID: "msg"})
+		create.End()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pubCtx := ctx
+		var pub trace.Span
+		if sendTraced {
+			pubCtx, pub = tp.Tracer("test").Start(ctx, "publish")
+		} else {
+			// A caller that was not sampled.
+			pubCtx, pub = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())).Tracer("test").Start(ctx, "publish")
+		}
+		if _, err := e.PublishMessage(pubCtx, engine.PublishMessageRequest{Name: "go", CorrelationKey: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		pub.End()
+		got := spanNamed(t, rec, engine.SpanMessageCorrelated, func(s sdktrace.ReadOnlySpan) bool {
+			return s.SpanContext().TraceID() == create.SpanContext().TraceID()
+		})
+		var key int64
+		for _, a := range got.Attributes() {
+			if a.Key == engine.AttrInstanceKey {
+				key = a.Value.AsInt64()
+			}
+		}
+		if key != ci.ProcessInstanceKey {
+			t.Fatalf("traced=%v: expected the instance key %d, got %d", sendTraced, ci.ProcessInstanceKey, key)
+		}
+		switch links := got.Links(); {
+		case sendTraced && (len(links) != 1 || links[0].SpanContext.TraceID() != pub.SpanContext().TraceID()):
+			t.Fatalf("expected a link to the publishing trace %s, got %+v", pub.SpanContext().TraceID(), links)
+		case !sendTraced && len(links) != 0:
+			t.Fatalf("an untraced message links to %+v", links)
+		}
+	}
+}
+
+const messageStartXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:message id="m" name="order" />
+  <bpmn:process id="byMessage" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
+    <bpmn:serviceTask id="task"><bpmn:extensionElements><zeebe:taskDefinition type="ship" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// An instance a message starts keeps the traceparent of the publishing
+// command's span and hands it to its jobs; the message kept in the
+// engine's state does not carry it.
+func TestMessageStartedInstanceContinuesThePublishersTrace(t *testing.T) {
+	ctx := context.Background()
+	e, rec, tp := startTraced(t, clock.System{}, "start.bpmn", messageStartXML)
+	pubCtx, pub := tp.Tracer("test").Start(ctx, "publish")
+	published, err := e.PublishMessage(pubCtx, engine.PublishMessageRequest{Name: "order", TimeToLive: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub.End()
+	command := spanNamed(t, rec, engine.SpanCommand+" MESSAGE PUBLISH", func(s sdktrace.ReadOnlySpan) bool {
+		return s.Parent().SpanID() == pub.SpanContext().SpanID()
+	})
+	jobs, err := e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "ship", Worker: "w", Timeout: time.Minute, MaxJobs: 1})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("activate: %v %v", jobs, err)
+	}
+	want := "00-" + command.SpanContext().TraceID().String() + "-" + command.SpanContext().SpanID().String() + "-01"
+	if got := jobs[0].Value.CustomHeaders[engine.HeaderTraceParent]; got != want {
+		t.Fatalf("expected the job of the message-started instance to carry %s, got %q", want, got)
+	}
+	if err := e.Read(ctx, func(s *state.State) {
+		m := s.Message(published.Key)
+		if m == nil {
+			t.Error("the message with a time to live is not buffered")
+		} else if m.Value.TraceParent != "" {
+			t.Errorf("the buffered message keeps the traceparent %q", m.Value.TraceParent)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const timerStartXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="nightly" isExecutable="true">
+    <bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>R1/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="tick" targetRef="task" />
+    <bpmn:serviceTask id="task"><bpmn:extensionElements><zeebe:taskDefinition type="report" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// An instance a timer start event starts is in the trace of the timer's
+// firing span: its jobs carry that span's traceparent.
+func TestTimerStartedInstanceIsInTheFiringsTrace(t *testing.T) {
+	ctx := context.Background()
+	mc := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	e, rec, _ := startTraced(t, mc, "nightly.bpmn", timerStartXML)
+	mc.Advance(2 * time.Hour)
+	fired := spanNamed(t, rec, engine.SpanTimerTriggered, func(sdktrace.ReadOnlySpan) bool { return true })
+	var jobs []engine.ActivatedJob
+	deadline := time.Now().Add(10 * time.Second)
+	for len(jobs) == 0 {
+		var err error
+		jobs, err = e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "report", Worker: "w", Timeout: time.Minute, MaxJobs: 1, RequestTimeout: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the timer started no instance")
+		}
+	}
+	want := "00-" + fired.SpanContext().TraceID().String() + "-" + fired.SpanContext().SpanID().String() + "-01"
+	if got := jobs[0].Value.CustomHeaders[engine.HeaderTraceParent]; got != want {
+		t.Fatalf("expected the job of the timer-started instance to carry %s, got %q", want, got)
+	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/example/wf-engine/core/record"
@@ -19,12 +18,10 @@ const (
 	tracerName = "github.com/example/wf-engine/core/engine"
 
 	// SpanCommand is a command's stay in the engine, from enqueue to
-	// answer: "wf.engine.command <VALUE_TYPE> <INTENT>". Its children:
+	// answer: "wf.engine.command <VALUE_TYPE> <INTENT>". Its attributes
+	// say how long it waited in the queue and how long its batch took to
+	// process; its child:
 	SpanCommand = "wf.engine.command"
-	// SpanQueued is the wait in the engine's queue.
-	SpanQueued = "wf.engine.queued"
-	// SpanProcess is the processing of the command's batch.
-	SpanProcess = "wf.engine.process"
 	// SpanCommit is the store commit of the command's batch.
 	SpanCommit = "wf.store.commit"
 	// SpanActivateJobs is a job activation, long poll included.
@@ -36,10 +33,16 @@ const (
 	// instance's trace rather than a child of it (the trace may be days
 	// old).
 	SpanTimerTriggered = "wf.engine.timer.triggered"
+	// SpanMessageCorrelated is a message reaching a waiting process
+	// instance, in the instance's trace, linked to the span of the command
+	// that sent the message when that one is traced.
+	SpanMessageCorrelated = "wf.engine.message.correlated"
 
 	AttrValueType     = attribute.Key("wf.command.value_type")
 	AttrIntent        = attribute.Key("wf.command.intent")
 	AttrRejection     = attribute.Key("wf.command.rejection_type")
+	AttrQueuedMs      = attribute.Key("wf.command.queued_ms")
+	AttrProcessMs     = attribute.Key("wf.batch.process_ms")
 	AttrBatchCommands = attribute.Key("wf.batch.commands")
 	AttrBatchRecords  = attribute.Key("wf.batch.records")
 	AttrJobType       = attribute.Key("wf.job.type")
@@ -50,6 +53,7 @@ const (
 	AttrProcessID     = attribute.Key("wf.process.id")
 	AttrPartition     = attribute.Key("wf.partition")
 	AttrCorrelated    = attribute.Key("wf.message.correlated")
+	AttrMessageName   = attribute.Key("wf.message.name")
 )
 
 // commandTrace is the span of one command's stay in the engine.
@@ -75,13 +79,32 @@ func formatTraceParent(sc trace.SpanContext) string {
 	return "00-" + sc.TraceID().String() + "-" + sc.SpanID().String() + "-" + sc.TraceFlags().String()
 }
 
-// remoteContext returns the span context of a W3C traceparent.
+// remoteContext returns the remote span context of a W3C traceparent of
+// version 00 (the only one the engine writes), invalid for anything else.
+// It runs on the loop for traced instances, so it parses without the
+// propagator's allocations.
 func remoteContext(traceParent string) trace.SpanContext {
-	if traceParent == "" {
+	// 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>
+	if len(traceParent) != 55 || traceParent[:3] != "00-" || traceParent[35] != '-' || traceParent[52] != '-' {
 		return trace.SpanContext{}
 	}
-	ctx := propagation.TraceContext{}.Extract(context.Background(), propagation.MapCarrier{"traceparent": traceParent})
-	return trace.SpanContextFromContext(ctx)
+	tid, err := trace.TraceIDFromHex(traceParent[3:35])
+	if err != nil {
+		return trace.SpanContext{}
+	}
+	sid, err := trace.SpanIDFromHex(traceParent[36:52])
+	if err != nil {
+		return trace.SpanContext{}
+	}
+	var flags trace.TraceFlags
+	switch traceParent[53:] {
+	case "01":
+		flags = trace.FlagsSampled
+	case "00":
+	default:
+		return trace.SpanContext{}
+	}
+	return trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: flags, Remote: true})
 }
 
 // traceCommand starts the span of cmd's stay in the engine, a child of
@@ -107,26 +130,30 @@ func (e *Engine) traceCommand(ctx context.Context, cmd *record.Record) *commandT
 			span.End()
 		}
 	}
-	if v, ok := cmd.Value.(*record.ProcessInstanceCreationValue); ok && sc.IsSampled() {
-		v.TraceParent = formatTraceParent(sc)
+	if sc.IsSampled() {
+		switch v := cmd.Value.(type) {
+		case *record.ProcessInstanceCreationValue:
+			v.TraceParent = formatTraceParent(sc)
+		case *record.MessageValue:
+			v.TraceParent = formatTraceParent(sc)
+		}
 	}
 	return tr
 }
 
-// endTrace ends a command's span with its answer; bt, when the batch was
-// committed, adds the queued, process and commit spans.
-func (e *Engine) endTrace(tr *commandTrace, rep reply, bt *batchTimes) {
+// endTrace ends a command's span with its answer at the time answered;
+// bt, when the batch was processed, adds the queue and processing times
+// and the commit's span.
+func (e *Engine) endTrace(tr *commandTrace, rep reply, bt *batchTimes, answered time.Time) {
 	if bt != nil && !bt.began.IsZero() {
-		child := func(name string, from, to time.Time, attrs ...attribute.KeyValue) {
-			_, s := e.tracer.Start(tr.ctx, name, trace.WithTimestamp(from), trace.WithAttributes(attrs...))
-			s.End(trace.WithTimestamp(to))
-		}
-		child(SpanQueued, tr.queued, bt.began)
-		child(SpanProcess, bt.began, bt.ran, AttrBatchCommands.Int(bt.commands), AttrBatchRecords.Int(bt.records))
+		tr.span.SetAttributes(AttrQueuedMs.Float64(millis(bt.began.Sub(tr.queued))),
+			AttrProcessMs.Float64(millis(bt.ran.Sub(bt.began))),
+			AttrBatchCommands.Int(bt.commands), AttrBatchRecords.Int(bt.records))
 		if !bt.commitStart.IsZero() {
-			child(SpanCommit, bt.commitStart, bt.commitEnd, AttrBatchRecords.Int(bt.records))
+			_, s := e.tracer.Start(tr.ctx, SpanCommit, trace.WithTimestamp(bt.commitStart),
+				trace.WithAttributes(AttrBatchRecords.Int(bt.records)))
+			s.End(trace.WithTimestamp(bt.commitEnd))
 		}
-		tr.span.SetAttributes(AttrBatchCommands.Int(bt.commands))
 	}
 	switch {
 	case rep.err != nil:
@@ -134,13 +161,16 @@ func (e *Engine) endTrace(tr *commandTrace, rep reply, bt *batchTimes) {
 	case rep.res != nil && rep.res.Rejection != nil:
 		tr.span.SetAttributes(AttrRejection.String(rep.res.Rejection.Type.String()))
 	}
-	tr.span.End()
+	tr.span.End(trace.WithTimestamp(answered))
 }
+
+// millis is d in milliseconds.
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // untrace ends the span of a command that never reached the queue.
 func (e *Engine) untrace(r *request, err error) {
 	if r.tr != nil {
-		e.endTrace(r.tr, reply{err: err}, nil)
+		e.endTrace(r.tr, reply{err: err}, nil, time.Now())
 		r.tr = nil
 	}
 }
@@ -157,15 +187,16 @@ func startBatchTimes(batch []*request) *batchTimes {
 }
 
 // traceTimer records a due timer's firing, linked to the trace of its
-// process instance.
-func (e *Engine) traceTimer(key int64) {
+// process instance, and returns the traceparent of its span when sampled
+// (an instance the timer starts keeps it), else "".
+func (e *Engine) traceTimer(key int64) string {
 	if e.tracer == nil {
-		return
+		return ""
 	}
 	st := e.proc.State()
 	t := st.Timer(key)
 	if t == nil {
-		return
+		return ""
 	}
 	var links []trace.Link
 	if root := st.Element(t.Value.ProcessInstanceKey); root != nil {
@@ -177,6 +208,10 @@ func (e *Engine) traceTimer(key int64) {
 		trace.WithAttributes(AttrInstanceKey.Int64(t.Value.ProcessInstanceKey), AttrElementID.String(t.Value.ElementID),
 			AttrProcessID.String(t.Value.BPMNProcessID)))
 	span.End()
+	if sc := span.SpanContext(); sc.IsSampled() && t.Value.ProcessInstanceKey <= 0 {
+		return formatTraceParent(sc)
+	}
+	return ""
 }
 
 // traceActivated records each activated job that carries a traceparent
@@ -259,16 +294,21 @@ func (e *Engine) linkInstance(r *request) {
 	}
 }
 
-// linkCorrelated records a traced message command's correlations: how many
-// waiting subscriptions it reached (wf.message.correlated) and a link to
-// the trace of each instance it reached that has one.
-func (e *Engine) linkCorrelated(r *request, records []*record.Record) {
-	if r.tr == nil || r.cmd == nil || r.cmd.ValueType != record.TypeMessage {
+// traceCorrelated records a message command's correlations: each waiting
+// process instance it reached that has a trace gets a
+// SpanMessageCorrelated span in that trace (whether or not the command is
+// traced, as job activations do); a traced command also counts them
+// (wf.message.correlated) and links to those traces.
+func (e *Engine) traceCorrelated(r *request, records []*record.Record) {
+	if e.tracer == nil || r.cmd == nil || r.cmd.ValueType != record.TypeMessage {
 		return
 	}
 	st := e.proc.State()
 	n := 0
-	own := r.tr.span.SpanContext().TraceID()
+	var links []trace.Link
+	if r.tr != nil {
+		links = []trace.Link{{SpanContext: r.tr.span.SpanContext()}}
+	}
 	for _, rec := range records {
 		if rec.Kind != record.KindEvent || rec.ValueType != record.TypeMessageSubscription || rec.Intent != record.IntentMessageSubscriptionCorrelated {
 			continue
@@ -278,11 +318,24 @@ func (e *Engine) linkCorrelated(r *request, records []*record.Record) {
 		if !ok {
 			continue
 		}
-		if root := st.Element(v.ProcessInstanceKey); root != nil {
-			if sc := remoteContext(root.TraceParent); sc.IsValid() && sc.TraceID() != own {
-				r.tr.span.AddLink(trace.Link{SpanContext: sc})
-			}
+		root := st.Element(v.ProcessInstanceKey)
+		if root == nil {
+			continue
+		}
+		sc := remoteContext(root.TraceParent)
+		if !sc.IsValid() {
+			continue
+		}
+		_, span := e.tracer.Start(trace.ContextWithRemoteSpanContext(context.Background(), sc), SpanMessageCorrelated,
+			trace.WithSpanKind(trace.SpanKindConsumer), trace.WithLinks(links...),
+			trace.WithAttributes(AttrMessageName.String(v.MessageName), AttrInstanceKey.Int64(v.ProcessInstanceKey),
+				AttrElementID.String(v.ElementID), AttrProcessID.String(v.BPMNProcessID)))
+		span.End()
+		if r.tr != nil && sc.TraceID() != r.tr.span.SpanContext().TraceID() {
+			r.tr.span.AddLink(trace.Link{SpanContext: sc})
 		}
 	}
-	r.tr.span.SetAttributes(AttrCorrelated.Int(n))
+	if r.tr != nil {
+		r.tr.span.SetAttributes(AttrCorrelated.Int(n))
+	}
 }

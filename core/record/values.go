@@ -179,6 +179,11 @@ type TimerValue struct {
 	// Cycle is the evaluated cycle definition to re-arm from; empty for one-shot timers.
 	Cycle    string `json:"cycle,omitempty"`
 	TenantID string `json:"tenantId"`
+	// TraceParent is set on a trigger command only: the W3C traceparent of
+	// the engine's span for the firing, which a process instance the timer
+	// starts keeps (as ProcessInstanceCreationValue.TraceParent). Never in
+	// the timer's state.
+	TraceParent string `json:"traceParent,omitempty"`
 }
 
 // ValueType implements Value.
@@ -195,6 +200,11 @@ type MessageValue struct {
 	TenantID       string         `json:"tenantId"`
 	// ProcessInstanceKey is set on correlation answers: the first instance reached.
 	ProcessInstanceKey int64 `json:"processInstanceKey,omitempty"`
+	// TraceParent is set on publish and correlate commands only: the W3C
+	// traceparent of the sampled request that sent the message, which a
+	// process instance the message starts keeps. Never in the message's
+	// state.
+	TraceParent string `json:"traceParent,omitempty"`
 }
 
 // ValueType implements Value.
