@@ -27,6 +27,7 @@ import (
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/elements/standard"
 	"github.com/example/wf-engine/webapp"
 )
@@ -148,10 +149,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	defer stopTracing() // after everything else has stopped: its spans are flushed too
+	// A restored or recovered store makes the engine skip keys.
+	recovery, _ := base.(store.RecoveryDetector)
 	eng, err := engine.Start(ctx, engine.Config{
 		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
-		Backpressure: bp, Tracer: tracer,
+		Backpressure: bp, Tracer: tracer, Recovery: recovery,
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)

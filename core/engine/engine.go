@@ -38,6 +38,11 @@ type Config struct {
 	// Tracer traces commands, job activations and timers (tracing.go);
 	// nil: no spans.
 	Tracer trace.TracerProvider
+	// Recovery tells whether the store was restored or recovered to an
+	// earlier point since the engine last ran on it (recovery.go); nil:
+	// Store itself when it is a store.RecoveryDetector. A store wrapped for
+	// metrics hides it, so cmd/ passes the store it opened.
+	Recovery store.RecoveryDetector
 }
 
 // newProcessor returns the processor of an engine configured by cfg.

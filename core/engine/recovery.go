@@ -43,9 +43,12 @@ func (p *Processor) skipKeys(v *record.KeyRangeValue) (any, error) {
 // the commit and that acknowledgement skips once more at the next start,
 // which wastes keys but never reuses one.
 func (e *Engine) skipKeysIfRecovered(ctx context.Context) error {
-	d, ok := e.cfg.Store.(store.RecoveryDetector)
-	if !ok {
-		return nil
+	d := e.cfg.Recovery
+	if d == nil {
+		var ok bool
+		if d, ok = e.cfg.Store.(store.RecoveryDetector); !ok {
+			return nil
+		}
 	}
 	reason, err := d.Recovered(ctx)
 	if err != nil {

@@ -1,14 +1,27 @@
 package test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -199,4 +212,180 @@ func TestEngineAcceptsTheConfiguration(t *testing.T) {
 			t.Errorf("the engine accepts basic mode without a password hash, or does not say so: %v\n%s", err, out)
 		}
 	})
+}
+
+// startEngine starts the built wf-engine with env and args, waits for its
+// "wf-engine started" log line and returns the address it listens on; the
+// engine is stopped (SIGTERM) when the test ends.
+func startEngine(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(wfEngine(t), args...) // #nosec G204 -- the test's own build and arguments
+	cmd.Env = env
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		var err error
+		select {
+		case err = <-exited:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			err = <-exited
+		}
+		if err != nil {
+			t.Logf("wf-engine stopped: %v", err)
+		}
+	})
+	started := make(chan string, 1)
+	var logged bytes.Buffer
+	var mu sync.Mutex
+	go func() {
+		s := bufio.NewScanner(stdout)
+		s.Buffer(make([]byte, 1<<20), 1<<20)
+		for s.Scan() {
+			mu.Lock()
+			logged.Write(s.Bytes())
+			logged.WriteByte('\n')
+			mu.Unlock()
+			var line struct {
+				Msg     string `json:"msg"`
+				Address string `json:"address"`
+			}
+			if json.Unmarshal(s.Bytes(), &line) == nil && line.Msg == "wf-engine started" {
+				started <- line.Address
+			}
+		}
+		exited <- cmd.Wait()
+	}()
+	select {
+	case addr := <-started:
+		return addr
+	case err := <-exited:
+		exited <- err
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("wf-engine exited before it started: %v\n%s%s", err, logged.String(), stderr.String())
+	case <-time.After(time.Minute):
+		t.Fatal("wf-engine did not start within a minute")
+	}
+	return ""
+}
+
+// replaceEnv returns env with k set to v.
+func replaceEnv(env []string, k, v string) []string {
+	out := slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, k+"=") })
+	return append(out, k+"="+v)
+}
+
+// The engine starts with the configuration compose gives it, and the
+// compose health check's command (the same --config, the same
+// environment) finds it ready, over HTTP and over HTTPS with the TLS
+// settings .env names. Two things differ from compose: the store is the
+// in-memory one (there is no PostgreSQL service here) and the engine
+// listens on a free loopback port.
+func TestHealthCheckFindsTheEngineReady(t *testing.T) {
+	const password = "correct horse battery staple"
+	hashOut, err := run(t, nil, password+"\n", "user", "hash", "--cost", "10")
+	if err != nil {
+		t.Fatalf("wf-engine user hash: %v\n%s", err, hashOut)
+	}
+	basic := set(t, readEnvExample(t), "WF_ADMIN_PASSWORD_HASH", "'"+strings.TrimSpace(hashOut)+"'")
+
+	certDir := t.TempDir()
+	certFile, keyFile := selfSigned(t, certDir)
+	tlsEnv := set(t, basic, "WF_HTTP_TLS_CERT_FILE", certFile)
+	tlsEnv = set(t, tlsEnv, "WF_HTTP_TLS_KEY_FILE", keyFile)
+
+	p := mustLoad(t, exampleEnv(t))
+	s, err := p.GetService(engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := []string(s.HealthCheck.Test)
+	if len(check) < 3 || check[0] != "CMD" || check[1] != "/wf-engine" {
+		t.Fatalf("health check %v is not [CMD /wf-engine ...]", check)
+	}
+	for _, c := range []struct{ name, dotEnv, scheme string }{{"http", basic, "http"}, {"https", tlsEnv, "https"}} {
+		t.Run(c.name, func(t *testing.T) {
+			env, file := engineSetup(t, c.dotEnv)
+			env = replaceEnv(env, "WF_DATABASE_URL", "memory:")
+			args := slices.Clone([]string(s.Command))
+			args = slices.Replace(args, slices.Index(args, configTarget), slices.Index(args, configTarget)+1, file)
+			addr := startEngine(t, replaceEnv(env, "WF_HTTP_ADDRESS", "127.0.0.1:0"), args...)
+			checkArgs := slices.Clone(check[2:])
+			checkArgs = slices.Replace(checkArgs, slices.Index(checkArgs, configTarget), slices.Index(checkArgs, configTarget)+1, file)
+			out, err := run(t, replaceEnv(env, "WF_HTTP_ADDRESS", addr), "", checkArgs...)
+			if err != nil {
+				t.Fatalf("the compose health check (%v) fails: %v\n%s", checkArgs, err, out)
+			}
+			if want := c.scheme + "://" + addr + "/readyz: ready"; !strings.Contains(out, want) {
+				t.Errorf("the health check said %q, want %q", out, want)
+			}
+			if c.scheme != "http" {
+				return
+			}
+			// The admin of .env logs in with the password whose hash .env
+			// holds; nobody gets in without it.
+			for _, a := range []struct {
+				user, password string
+				want           int
+			}{{"", "", http.StatusUnauthorized}, {"admin", "wrong", http.StatusUnauthorized}, {"admin", password, http.StatusOK}} {
+				req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://"+addr+"/v2/topology", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.user != "" {
+					req.SetBasicAuth(a.user, a.password)
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = res.Body.Close()
+				if res.StatusCode != a.want {
+					t.Errorf("GET /v2/topology as %q: %d, want %d", a.user, res.StatusCode, a.want)
+				}
+			}
+		})
+	}
+}
+
+// selfSigned writes a self-signed certificate for 127.0.0.1 and its key
+// into dir and returns their paths.
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "wf-engine"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
 }
