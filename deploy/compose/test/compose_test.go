@@ -208,6 +208,11 @@ func TestEngineWaitsForAHealthyPostgres(t *testing.T) {
 	if e.HealthCheck == nil || !slices.Equal(e.HealthCheck.Test, wantCheck) {
 		t.Errorf("wf-engine health check %+v, want %v", e.HealthCheck, wantCheck)
 	}
+	if !e.ReadOnly || !slices.Equal(e.CapDrop, []string{"ALL"}) || !slices.Contains(e.SecurityOpt, "no-new-privileges:true") ||
+		!slices.Equal(e.Tmpfs, types.StringList{"/tmp"}) {
+		t.Errorf("wf-engine runs with read_only %v, cap_drop %v, security_opt %v, tmpfs %v; want a read-only root, no capability, no-new-privileges and a /tmp",
+			e.ReadOnly, e.CapDrop, e.SecurityOpt, e.Tmpfs)
+	}
 	if !slices.Equal(e.Command, types.ShellCommand{"--config", configTarget}) {
 		t.Errorf("wf-engine command %v, want --config %s", e.Command, configTarget)
 	}
