@@ -146,6 +146,23 @@ const (
 	IntentKeyRangeSkipped Intent = 151
 )
 
+// Process instance modification intents: activate elements and terminate
+// element instances of a running process instance in one command.
+const (
+	IntentProcessInstanceModify   Intent = 160
+	IntentProcessInstanceModified Intent = 161
+)
+
+// Resource deletion intents: a deployed process definition or form is
+// deleted. ProcessDeleted is a Process event and FormDeleted a Form event;
+// the others are RESOURCE_DELETION records.
+const (
+	IntentResourceDelete  Intent = 180
+	IntentResourceDeleted Intent = 181
+	IntentProcessDeleted  Intent = 182
+	IntentFormDeleted     Intent = 183
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -222,6 +239,12 @@ var intentNames = map[Intent]string{
 	IntentFormCreated:                        "CREATED",
 	IntentKeyRangeSkip:                       "SKIP",
 	IntentKeyRangeSkipped:                    "SKIPPED",
+	IntentProcessInstanceModify:              "MODIFY",
+	IntentProcessInstanceModified:            "MODIFIED",
+	IntentResourceDelete:                     "DELETE",
+	IntentResourceDeleted:                    "DELETED",
+	IntentProcessDeleted:                     "DELETED",
+	IntentFormDeleted:                        "DELETED",
 }
 
 func (i Intent) String() string {
