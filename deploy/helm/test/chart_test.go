@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -47,9 +48,11 @@ var chartCases = []chartCase{
 	{name: "values-production.yaml", args: values("values-production.yaml"),
 		ingress: true, serviceMonitor: true, networkPolicy: true, pdb: true,
 		secretEnv: []string{"WF_AUTH_OIDC_CLIENT_SECRET", "WF_DATABASE_URL"}},
-	{name: "production with engine TLS and a connector secret",
+	{name: "production with engine TLS, a connector secret and a database CA",
 		args: append(values("values-production.yaml"), "--set", "tls.existingSecret=wf-tls",
-			"--set-json", `secrets.connectors=[{"name":"GITHUB_TOKEN","existingSecret":"wf-connectors","key":"github","allowedHosts":["api.github.com"]}]`),
+			"--set-json", `secrets.connectors=[{"name":"GITHUB_TOKEN","existingSecret":"wf-connectors","key":"github","allowedHosts":["api.github.com"]}]`,
+			"--set-json", `extraVolumes=[{"name":"db-ca","configMap":{"name":"db-ca"}}]`,
+			"--set-json", `extraVolumeMounts=[{"name":"db-ca","mountPath":"/etc/wf-engine/db-ca","readOnly":true}]`),
 		tls: true, ingress: true, serviceMonitor: true, networkPolicy: true, pdb: true,
 		secretEnv: []string{"WF_AUTH_OIDC_CLIENT_SECRET", "WF_DATABASE_URL", "WF_SECRET_GITHUB_TOKEN"}},
 	{name: "embedded store on an existing claim", args: append(values("values.yaml"), "--set", "persistence.existingClaim=wf-data"),
@@ -73,6 +76,7 @@ func TestChartRendersValidManifests(t *testing.T) {
 				}
 			}
 			checkDeployment(t, c, r)
+			checkGracePeriod(t, r)
 			checkService(t, r)
 			checkConfigMapHasNoSecrets(t, r.configMap)
 			checkNetworkPolicy(t, c, r)
@@ -154,6 +158,30 @@ func checkDeployment(t *testing.T, c chartCase, r rendered) {
 	checkProbes(t, c, ctr)
 	checkVolumes(t, c, r, pod, ctr)
 	checkEnv(t, c, ctr)
+}
+
+// checkGracePeriod checks that Kubernetes waits for the engine's longest
+// shutdown before it kills it: requests in flight (http.shutdown_timeout),
+// connectors as long, then traces (5s).
+func checkGracePeriod(t *testing.T, r rendered) {
+	t.Helper()
+	shutdown := 15 * time.Second
+	httpCfg, _ := engineConfig(t, r.configMap)["http"].(map[string]any)
+	if s, ok := httpCfg["shutdown_timeout"].(string); ok {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatalf("http.shutdown_timeout %q: %v", s, err)
+		}
+		shutdown = d
+	}
+	grace := r.deployment.Spec.Template.Spec.TerminationGracePeriodSeconds
+	if need := 2*shutdown + 5*time.Second; grace == nil || time.Duration(*grace)*time.Second < need {
+		got := "unset"
+		if grace != nil {
+			got = fmt.Sprint(*grace)
+		}
+		t.Errorf("terminationGracePeriodSeconds %s: want at least %s (the engine's longest shutdown)", got, need)
+	}
 }
 
 func checkProbes(t *testing.T, c chartCase, ctr corev1.Container) {
