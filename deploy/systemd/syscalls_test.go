@@ -188,7 +188,7 @@ func TestSyscallFilterAllowsTheEngine(t *testing.T) {
 		if r.contentType != "" {
 			req.Header.Set("Content-Type", r.contentType)
 		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

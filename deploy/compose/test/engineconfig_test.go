@@ -345,7 +345,7 @@ func TestHealthCheckFindsTheEngineReady(t *testing.T) {
 				if a.user != "" {
 					req.SetBasicAuth(a.user, a.password)
 				}
-				res, err := http.DefaultClient.Do(req)
+				res, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
