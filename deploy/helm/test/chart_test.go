@@ -2,6 +2,7 @@ package helmtest
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -611,4 +613,121 @@ func TestChartRefusesUnsafeValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDevEngineAnswersItsProbes starts wf-engine on values-dev.yaml's
+// configuration, with the Deployment's arguments and environment, and runs
+// the probes' health check command until it reports ready: the loopback
+// engine's exec probes must work, since the kubelet's HTTP probes cannot
+// reach it. Only the listen port (a free one on 127.0.0.1) and the data
+// folder (a temporary one) differ from the pod.
+func TestDevEngineAnswersItsProbes(t *testing.T) {
+	r := render(t, values("values-dev.yaml")...)
+	engine := engineBinary(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	writeFile(t, file, []byte(r.configMap.Data["config.yaml"]))
+	ctr := container(t, r.deployment)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	environ := []string{"PATH=" + os.Getenv("PATH"), "WF_DATABASE_DATA_DIR=" + filepath.Join(dir, "data")}
+	for _, e := range ctr.Env {
+		switch {
+		case e.ValueFrom != nil:
+			t.Fatalf("values-dev.yaml sets %s from a Secret; this test has none", e.Name)
+		case e.Name == "WF_HTTP_ADDRESS":
+			if e.Value != "127.0.0.1:8080" {
+				t.Fatalf("WF_HTTP_ADDRESS %q, want loopback 127.0.0.1:8080", e.Value)
+			}
+			environ = append(environ, e.Name+"="+addr)
+		default:
+			environ = append(environ, e.Name+"="+e.Value)
+		}
+	}
+	podArgs := func(args []string) []string {
+		out := slices.Clone(args)
+		for i, a := range out {
+			if a == configPath {
+				out[i] = file
+			}
+		}
+		return out
+	}
+
+	var log lockedBuffer
+	srv := exec.Command(engine, podArgs(ctr.Args)...) // #nosec G204 -- the test's own binary
+	srv.Env = environ
+	srv.Stdout, srv.Stderr = &log, &log
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// exited is closed when the engine has stopped, waitErr then says how.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = srv.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = srv.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			_ = srv.Process.Kill()
+			<-exited
+		}
+	})
+
+	for name, p := range map[string]*corev1.Probe{"startup": ctr.StartupProbe, "readiness": ctr.ReadinessProbe} {
+		cmd := p.Exec.Command
+		if cmd[0] != "/wf-engine" {
+			t.Fatalf("%s probe runs %q, want the image's /wf-engine", name, cmd[0])
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			probe := exec.Command(engine, podArgs(cmd[1:])...) // #nosec G204 -- the test's own binary
+			probe.Env = environ
+			out, err := probe.CombinedOutput()
+			if err == nil {
+				if !strings.Contains(string(out), "ready") {
+					t.Errorf("%s probe: exit 0 but %q", name, out)
+				}
+				break
+			}
+			select {
+			case <-exited:
+				t.Fatalf("the engine stopped (%v):\n%s", waitErr, log.String())
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s probe still failing after 30s: %v: %s\nengine log:\n%s", name, err, out, log.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+// lockedBuffer collects a process's output while the test may read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
