@@ -127,10 +127,10 @@ STAMP_LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X ma
 # image builds the container image $(IMAGE):$(VERSION) and :latest from
 # deploy/Containerfile with Debian's buildah (no daemon, no registry: FROM
 # scratch). The static wf-engine is built here and staged in $(IMAGE_CTX)
-# with the image's other files: rootfs/ (root's) and state/ (/data, the
-# image user's). IMAGE_BASE names another base image; BUILDAH may add
-# --root/--runroot (deploy/image's test does). --format docker keeps the
-# HEALTHCHECK, which the OCI format has no field for.
+# with the image's other files (from deploy/image/): rootfs/ (root's) and
+# state/ (/data, the image user's). IMAGE_BASE names another base image;
+# BUILDAH may add --root/--runroot (deploy/image's test does). --format
+# docker keeps the HEALTHCHECK, which the OCI format has no field for.
 IMAGE      ?= wf-engine
 IMAGE_BASE ?= scratch
 IMAGE_CTX  ?= $(BIN)/image
@@ -140,9 +140,11 @@ CA_BUNDLE  ?= /etc/ssl/certs/ca-certificates.crt
 image: webapp
 	rm -rf $(IMAGE_CTX)
 	install -d -m 0755 $(IMAGE_CTX)/rootfs/etc/ssl/certs
+	install -d -m 0755 $(IMAGE_CTX)/rootfs/etc/wf-engine
 	install -d -m 1777 $(IMAGE_CTX)/rootfs/tmp
 	install -d -m 0770 $(IMAGE_CTX)/state/data
 	install -m 0644 deploy/image/passwd deploy/image/group $(IMAGE_CTX)/rootfs/etc/
+	install -m 0644 deploy/image/wf-engine.yaml $(IMAGE_CTX)/rootfs/etc/wf-engine/
 	install -m 0644 $(CA_BUNDLE) $(IMAGE_CTX)/rootfs/etc/ssl/certs/ca-certificates.crt
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(STAMP_LDFLAGS)" -o $(IMAGE_CTX)/rootfs/wf-engine ./cmd/wf-engine
 	$(BUILDAH) bud --isolation chroot --format docker -f deploy/Containerfile \

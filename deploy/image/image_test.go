@@ -32,6 +32,9 @@ const (
 	// maxCompressedBytes is the bound of issue 17 on the image's size
 	// compressed as a registry stores it (25 MB).
 	maxCompressedBytes = 25_000_000
+	// configFile is the configuration file the image's entry point and
+	// health check read.
+	configFile = "/etc/wf-engine/wf-engine.yaml"
 )
 
 // env is the image's test bench: buildah on a storage in a temporary
@@ -148,10 +151,13 @@ func runArgs(ctr string, mounts, environ []string, argv ...string) []string {
 	return args
 }
 
-// entrypoint is the image's entry point with its default arguments and
-// then args, as a container runtime starts it.
+// entrypoint is the image's entry point with args, or its default
+// arguments (CMD) without, as a container runtime starts it.
 func (e *env) entrypoint(args ...string) []string {
-	return append(append(slices.Clone(e.config.Entrypoint), e.config.Cmd...), args...)
+	if len(args) == 0 {
+		args = e.config.Cmd
+	}
+	return append(slices.Clone(e.config.Entrypoint), args...)
 }
 
 // engine is the image's entry point started in the background.
@@ -268,7 +274,7 @@ func (e *env) basicConfig(t *testing.T, password string) string {
 	}
 	yaml := fmt.Sprintf("auth:\n  mode: basic\n  basic:\n    users:\n      - name: admin\n        password_hash: %q\n        roles: [admin]\n",
 		strings.TrimSpace(string(out)))
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(yaml), 0o644); err != nil { // #nosec G306 -- as above
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(configFile)), []byte(yaml), 0o644); err != nil { // #nosec G306 -- as above
 		t.Fatal(err)
 	}
 	return dir
@@ -313,8 +319,8 @@ func TestImage(t *testing.T) {
 // checkConfig: the image runs wf-engine as a non-root user on 0.0.0.0:8080
 // with /data as its volume, and says what it is.
 func checkConfig(t *testing.T, c imageConfig) {
-	if !slices.Equal(c.Entrypoint, []string{"/wf-engine"}) || len(c.Cmd) != 0 {
-		t.Errorf("entry point %q, command %q; want [/wf-engine] and none (compose.yaml and the Helm chart name /wf-engine)", c.Entrypoint, c.Cmd)
+	if !slices.Equal(c.Entrypoint, []string{"/wf-engine"}) || !slices.Equal(c.Cmd, []string{"--config", configFile}) {
+		t.Errorf("entry point %q, command %q; want [/wf-engine] (compose.yaml and the Helm chart name it) and --config %s", c.Entrypoint, c.Cmd, configFile)
 	}
 	if c.User != "65532:65532" {
 		t.Errorf("user %q, want 65532:65532", c.User)
@@ -330,8 +336,8 @@ func checkConfig(t *testing.T, c imageConfig) {
 	if _, ok := c.Volumes["/data"]; !ok || len(c.Volumes) != 1 {
 		t.Errorf("volumes %v, want /data", c.Volumes)
 	}
-	if c.Healthcheck == nil || !slices.Equal(c.Healthcheck.Test, []string{"CMD", "/wf-engine", "healthcheck"}) {
-		t.Errorf("health check %+v, want CMD /wf-engine healthcheck (lost when the image is built in OCI format)", c.Healthcheck)
+	if c.Healthcheck == nil || !slices.Equal(c.Healthcheck.Test, []string{"CMD", "/wf-engine", "healthcheck", "--config", configFile}) {
+		t.Errorf("health check %+v, want CMD /wf-engine healthcheck --config %s (lost when the image is built in OCI format)", c.Healthcheck, configFile)
 	}
 	for key, want := range map[string]*regexp.Regexp{
 		"org.opencontainers.image.version":  regexp.MustCompile("^" + regexp.QuoteMeta(imageVersion) + "$"),
@@ -366,19 +372,19 @@ func checkRefusal(t *testing.T, e *env) {
 	}
 }
 
-// checkServes: with basic authentication configured the entry point
-// serves on 0.0.0.0, /readyz answers 200 without credentials and the API
-// wants them; the image's health check passes, and fails once the engine
-// has stopped.
+// checkServes: with basic authentication configured in a file mounted
+// over the image's, the entry point serves on 0.0.0.0, /readyz answers 200
+// without credentials and the API wants them; the image's health check
+// passes, and fails once the engine has stopped.
 func checkServes(t *testing.T, e *env) {
 	ctr := e.container(t)
 	const password = "image-test-password"
 	conf := e.basicConfig(t, password)
 	port := freePort(t)
-	mounts := []string{conf + ":/etc/wf-engine:ro"}
+	mounts := []string{conf + ":" + filepath.Dir(configFile) + ":ro"}
 	environ := []string{fmt.Sprintf("WF_HTTP_ADDRESS=0.0.0.0:%d", port)}
 	started := time.Now()
-	g := e.start(t, ctr, mounts, environ, e.entrypoint("--config", "/etc/wf-engine/config.yaml")...)
+	g := e.start(t, ctr, mounts, environ, e.entrypoint()...)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	t.Logf("ready %s after buildah run (basic auth: bcrypt at start-up)", waitReady(t, g, base+"/readyz", started).Round(time.Millisecond))
 	if got := status(t, base+"/v2/topology", "", ""); got != http.StatusUnauthorized {
@@ -387,7 +393,10 @@ func checkServes(t *testing.T, e *env) {
 	if got := status(t, base+"/v2/topology", "admin", password); got != http.StatusOK {
 		t.Errorf("/v2/topology as admin: %d, want 200", got)
 	}
-	healthcheck := append(slices.Clone(e.config.Healthcheck.Test[1:]), "--config", "/etc/wf-engine/config.yaml")
+	if e.config.Healthcheck == nil || len(e.config.Healthcheck.Test) < 2 {
+		t.Fatalf("the image has no health check command: %+v", e.config.Healthcheck)
+	}
+	healthcheck := e.config.Healthcheck.Test[1:] // after "CMD"
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	out, err := e.cmd(ctx, runArgs(ctr, mounts, environ, healthcheck...)...).CombinedOutput()
