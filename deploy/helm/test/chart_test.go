@@ -22,7 +22,7 @@ import (
 )
 
 const (
-	configPath = "/etc/wf-engine/config.yaml"
+	configPath = "/etc/wf-engine/wf-engine.yaml"
 	engineUID  = 65532
 )
 
@@ -238,8 +238,8 @@ func checkVolumes(t *testing.T, c chartCase, r rendered, pod corev1.PodSpec, ctr
 		}
 	}
 	cfg, ok := mounts[configPath]
-	if !ok || cfg.SubPath != "config.yaml" || !cfg.ReadOnly {
-		t.Errorf("configuration mount %+v: want %s read-only from the ConfigMap's config.yaml", cfg, configPath)
+	if !ok || cfg.SubPath != "wf-engine.yaml" || !cfg.ReadOnly {
+		t.Errorf("configuration mount %+v: want %s read-only from the ConfigMap's wf-engine.yaml", cfg, configPath)
 	} else if v := volumes[cfg.Name]; v.ConfigMap == nil || v.ConfigMap.Name != r.configMap.Name {
 		t.Errorf("configuration volume %+v: want ConfigMap %s", v, r.configMap.Name)
 	}
@@ -398,9 +398,9 @@ func checkIngressAndMonitor(t *testing.T, c chartCase, r rendered) {
 // engineConfig parses the ConfigMap's configuration file.
 func engineConfig(t *testing.T, cm *corev1.ConfigMap) map[string]any {
 	t.Helper()
-	data, ok := cm.Data["config.yaml"]
+	data, ok := cm.Data["wf-engine.yaml"]
 	if !ok || len(cm.Data) != 1 {
-		t.Fatalf("ConfigMap data keys %v: want config.yaml only", keys(cm.Data))
+		t.Fatalf("ConfigMap data keys %v: want wf-engine.yaml only", keys(cm.Data))
 	}
 	var cfg map[string]any
 	if err := yaml.Unmarshal([]byte(data), &cfg); err != nil {
@@ -462,7 +462,7 @@ func checkConfigAccepted(t *testing.T, r rendered) {
 	dir := t.TempDir()
 	cfg := engineConfig(t, r.configMap)
 	file := filepath.Join(dir, "config.yaml")
-	writeFile(t, file, []byte(r.configMap.Data["config.yaml"]))
+	writeFile(t, file, []byte(r.configMap.Data["wf-engine.yaml"]))
 
 	environ := []string{"PATH=" + os.Getenv("PATH")}
 	for _, e := range container(t, r.deployment).Env {
@@ -626,7 +626,7 @@ func TestDevEngineAnswersItsProbes(t *testing.T) {
 	engine := engineBinary(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "config.yaml")
-	writeFile(t, file, []byte(r.configMap.Data["config.yaml"]))
+	writeFile(t, file, []byte(r.configMap.Data["wf-engine.yaml"]))
 	ctr := container(t, r.deployment)
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
