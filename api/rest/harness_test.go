@@ -78,11 +78,11 @@ func start(t *testing.T, s store.Store, cfg rest.Config) *client {
 func startWithClock(t *testing.T, s store.Store, cfg rest.Config, clk clock.Clock) *client {
 	t.Helper()
 	metrics := telemetry.New()
-	var es store.Store = metrics.WrapStore(s)
+	onCommit := []func(*store.Batch, time.Duration, error){metrics.ObserveCommit}
 	if cfg.TaskEvents != nil { // the hub learns of commits
-		es = cfg.TaskEvents.Store(es)
+		onCommit = append(onCommit, cfg.TaskEvents.ObserveCommit)
 	}
-	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: es, Registry: standard.Registry()})
+	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: s, OnCommit: onCommit, Registry: standard.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}

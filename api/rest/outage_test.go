@@ -116,7 +116,7 @@ func (e sqliteError) Code() int     { return int(e) }
 func startFlaky(t *testing.T, s store.Store, cfg rest.Config, err error) (*client, *flakyQuerier) {
 	t.Helper()
 	metrics := telemetry.New()
-	eng, startErr := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.System{}, Store: metrics.WrapStore(s), Registry: standard.Registry()})
+	eng, startErr := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.System{}, Store: s, OnCommit: []func(*store.Batch, time.Duration, error){metrics.ObserveCommit}, Registry: standard.Registry()})
 	if startErr != nil {
 		t.Fatal(startErr)
 	}

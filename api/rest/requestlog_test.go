@@ -17,6 +17,7 @@ import (
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/memstore"
 	"github.com/example/wf-engine/elements/standard"
 )
@@ -62,7 +63,7 @@ func TestRequestLogAndLogLevel(t *testing.T) {
 	log := slog.New(h)
 	metrics := telemetry.New()
 	st := memstore.New(memstore.Options{})
-	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.System{}, Store: metrics.WrapStore(st), Registry: standard.Registry()})
+	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.System{}, Store: st, OnCommit: []func(*store.Batch, time.Duration, error){metrics.ObserveCommit}, Registry: standard.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	clk := clock.NewControlled(clock.System{})
 	metrics := telemetry.New()
-	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: metrics.WrapStore(s), Registry: standard.Registry()})
+	eng, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clk, Store: s, OnCommit: []func(*store.Batch, time.Duration, error){metrics.ObserveCommit}, Registry: standard.Registry()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,13 @@
 package taskevents_test
 
 import (
-	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/example/wf-engine/api/taskevents"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/store"
-	"github.com/example/wf-engine/core/store/memstore"
 )
 
 func woken(s *taskevents.Subscription) bool {
@@ -20,9 +19,8 @@ func woken(s *taskevents.Subscription) bool {
 	}
 }
 
-func TestStoreWakesOnCommittedUserTaskEvents(t *testing.T) {
+func TestCommitsWithUserTaskEventsWake(t *testing.T) {
 	h := taskevents.New(2)
-	st := h.Store(memstore.New(memstore.Options{}))
 	a, err := h.Subscribe()
 	if err != nil {
 		t.Fatal(err)
@@ -33,17 +31,16 @@ func TestStoreWakesOnCommittedUserTaskEvents(t *testing.T) {
 	}
 	commit := func(recs ...*record.Record) {
 		t.Helper()
-		if err := st.Commit(context.Background(), &store.Batch{Records: recs}); err != nil {
-			t.Fatal(err)
-		}
+		h.ObserveCommit(&store.Batch{Records: recs}, time.Millisecond, nil)
 	}
 	rec := func(pos int64, kind record.Kind, vt record.ValueType) *record.Record {
 		return &record.Record{Position: pos, Kind: kind, ValueType: vt, Intent: record.IntentJobCreated, Value: &record.JobValue{}}
 	}
 	commit(rec(1, record.KindEvent, record.TypeJob))
+	h.ObserveCommit(&store.Batch{Records: []*record.Record{rec(2, record.KindEvent, record.TypeUserTask)}}, 0, errors.New("disk full"))
 	commit(rec(2, record.KindCommand, record.TypeUserTask), rec(3, record.KindRejection, record.TypeUserTask))
 	if woken(a) || woken(b) {
-		t.Fatal("woken by a batch without user-task events")
+		t.Fatal("woken by a batch without user-task events, or by a failed commit")
 	}
 	commit(rec(4, record.KindCommand, record.TypeUserTask), rec(5, record.KindEvent, record.TypeUserTask), rec(6, record.KindEvent, record.TypeJob))
 	commit(rec(7, record.KindEvent, record.TypeUserTask))

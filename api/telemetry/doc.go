@@ -4,8 +4,8 @@
 // at Options.MaxLabelValues with an "other" bucket; never keys). It must
 // never read engine state on its own or change anything it observes.
 //
-// Work is counted from committed records (records.go): the store wrapper
-// (Metrics.WrapStore) times each commit and, after it succeeded, counts
+// Work is counted from committed records (records.go): the engine's commit
+// hook (Metrics.ObserveCommit) times each commit and, after it succeeded, counts
 // what the batch's records say happened, so processing and replay never
 // count anything. Gauges of live things come from the state's own counts
 // (WatchState, read at scrape time through the function it is given); the

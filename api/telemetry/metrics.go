@@ -1,8 +1,6 @@
 package telemetry
 
 import (
-	"context"
-	"errors"
 	"sort"
 	"strconv"
 	"time"
@@ -10,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
 )
 
@@ -217,49 +214,15 @@ func collectActivatable(ch chan<- prometheus.Metric, desc *prometheus.Desc, coun
 	}
 }
 
-// Store wraps a store to time its commits, count the records of each
-// batch and count what the committed records say happened (records.go).
-// It forwards store.Loader, store.Preparer and store.Querier when the
-// wrapped store has them.
-type Store struct {
-	store.Store
-	m *Metrics
-}
-
-// WrapStore returns s timed by m.
-func (m *Metrics) WrapStore(s store.Store) *Store { return &Store{Store: s, m: m} }
-
-// Commit implements store.Store.
-func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
-	start := time.Now()
-	err := s.Store.Commit(ctx, b)
+// ObserveCommit times a store commit of the engine, counts the records of
+// its batch and what the committed records say happened (records.go), or
+// counts the failure (engine.Config.OnCommit).
+func (m *Metrics) ObserveCommit(b *store.Batch, took time.Duration, err error) {
 	if err != nil {
-		s.m.ops.commitFailed(err)
-		return err
+		m.ops.commitFailed(err)
+		return
 	}
-	s.m.commitDuration.Observe(time.Since(start).Seconds())
-	s.m.batchRecords.Observe(float64(len(b.Records)))
-	s.m.records.observe(b.Records)
-	return nil
+	m.commitDuration.Observe(took.Seconds())
+	m.batchRecords.Observe(float64(len(b.Records)))
+	m.records.observe(b.Records)
 }
-
-// Prepare implements store.Preparer by forwarding; a store without it
-// encodes in Commit.
-func (s *Store) Prepare(b *store.Batch) error { return store.Prepare(s.Store, b) }
-
-// Load implements store.Loader by forwarding; it fails when the wrapped
-// store is not a Loader (every store of this project is one).
-func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
-	l, ok := s.Store.(store.Loader)
-	if !ok {
-		return nil, errors.New("the wrapped store keeps no state rows to load")
-	}
-	return l.Load(ctx)
-}
-
-// Interface guards
-var (
-	_ store.Store    = (*Store)(nil)
-	_ store.Loader   = (*Store)(nil)
-	_ store.Preparer = (*Store)(nil)
-)

@@ -16,19 +16,16 @@ import (
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
-	"github.com/example/wf-engine/core/store/memstore"
 )
 
-// batches commits records through the metrics' store wrapper, numbering
-// their positions.
+// batches tells the metrics of committed batches, numbering their records'
+// positions.
 type batches struct {
-	t   *testing.T
-	s   store.Store
+	m   *telemetry.Metrics
 	pos int64
 }
 
 func (b *batches) commit(recs ...*record.Record) {
-	b.t.Helper()
 	for _, r := range recs {
 		b.pos++
 		r.Position = b.pos
@@ -39,9 +36,7 @@ func (b *batches) commit(recs ...*record.Record) {
 			r.ValueType = r.Value.ValueType()
 		}
 	}
-	if err := b.s.Commit(context.Background(), &store.Batch{Records: recs}); err != nil {
-		b.t.Fatal(err)
-	}
+	b.m.ObserveCommit(&store.Batch{Records: recs}, time.Millisecond, nil)
 }
 
 func ev(key int64, intent record.Intent, ts int64, v record.Value) *record.Record {
@@ -91,7 +86,7 @@ func labelsOf(s *dto.Metric) string {
 // rejections and a failed commit are counted too.
 func TestCountersFollowCommittedRecords(t *testing.T) {
 	m := telemetry.NewWithOptions(telemetry.Options{Version: "1.2.3"})
-	b := &batches{t: t, s: m.WrapStore(memstore.New(memstore.Options{}))}
+	b := &batches{m: m}
 	pi := &record.ProcessInstanceValue{BPMNProcessID: "w1", ProcessInstanceKey: 10, ElementID: "w1", BPMNElementType: "PROCESS", FlowScopeKey: -1}
 	task := &record.ProcessInstanceValue{BPMNProcessID: "w1", ProcessInstanceKey: 10, ElementID: "work", BPMNElementType: "SERVICE_TASK", FlowScopeKey: 10}
 	job := &record.JobValue{Type: "w1-work", BPMNProcessID: "w1", ProcessInstanceKey: 10}
@@ -142,10 +137,8 @@ func TestCountersFollowCommittedRecords(t *testing.T) {
 		t.Errorf("timer lag: sum %v, want 0.25", got)
 	}
 
-	failing := m.WrapStore(failStore{err: fmt.Errorf("write: %w", store.ErrCommitUnknown)})
-	if err := failing.Commit(context.Background(), &store.Batch{Records: []*record.Record{ev(99, record.IntentJobCreated, 1, job)}}); err == nil {
-		t.Fatal("the failing store committed")
-	}
+	m.ObserveCommit(&store.Batch{Records: []*record.Record{ev(99, record.IntentJobCreated, 1, job)}}, time.Millisecond,
+		fmt.Errorf("write: %w", store.ErrCommitUnknown))
 	if got := value(t, m, telemetry.NameCommitErrors, "outcome=unknown"); got != 1 {
 		t.Errorf("commit errors (unknown): %v", got)
 	}
@@ -181,20 +174,13 @@ func histogramSum(t *testing.T, m *telemetry.Metrics, name string) float64 {
 	return -1
 }
 
-type failStore struct {
-	store.Store
-	err error
-}
-
-func (f failStore) Commit(context.Context, *store.Batch) error { return f.err }
-
 // 10,000 distinct job types and process ids take no more label values than
 // telemetry.max_label_values, "other" included, and lose no count; so do
 // 10,000 types with waiting jobs.
 func TestLabelValuesAreBounded(t *testing.T) {
 	const limit = 50
 	m := telemetry.NewWithOptions(telemetry.Options{MaxLabelValues: limit})
-	b := &batches{t: t, s: m.WrapStore(memstore.New(memstore.Options{}))}
+	b := &batches{m: m}
 	for i := range 10000 {
 		pi := &record.ProcessInstanceValue{BPMNProcessID: fmt.Sprintf("p%d", i), BPMNElementType: "PROCESS", FlowScopeKey: -1}
 		b.commit(ev(int64(2*i+1), record.IntentJobCreated, 1, &record.JobValue{Type: fmt.Sprintf("type-%d", i)}),
@@ -250,7 +236,7 @@ func documented(t *testing.T) map[string]bool {
 // nothing else but the connector runtime's metrics.
 func TestEveryMetricIsDocumented(t *testing.T) {
 	m := telemetry.New()
-	b := &batches{t: t, s: m.WrapStore(memstore.New(memstore.Options{}))}
+	b := &batches{m: m}
 	b.commit(ev(1, record.IntentJobCreated, 1, &record.JobValue{Type: "t"}), ev(2, record.IntentJobTimedOut, 1, &record.JobValue{Type: "t"}),
 		ev(3, record.IntentJobFailed, 1, &record.JobValue{Type: "t"}), ev(4, record.IntentJobErrorThrown, 1, &record.JobValue{Type: "t"}),
 		ev(5, record.IntentJobCanceled, 1, &record.JobValue{Type: "t"}), ev(6, record.IntentJobCompleted, 1, &record.JobValue{Type: "t"}),

@@ -119,14 +119,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if !ok {
 		return fmt.Errorf("the %s store cannot search", kind)
 	}
-	var st = base
-	// The web app's task list listens for committed user-task records.
+	// The web app's task list listens for committed user-task records;
+	// metrics time commits and count what the records say happened.
 	taskEvents := taskevents.New(256)
-	st = taskEvents.Store(st)
+	onCommit := []func(*store.Batch, time.Duration, error){taskEvents.ObserveCommit}
 	var metrics *telemetry.Metrics
 	if cfg.HTTP.Metrics {
 		metrics = telemetry.NewWithOptions(telemetry.Options{MaxLabelValues: cfg.Telemetry.MaxLabelValues, Version: version})
-		st = metrics.WrapStore(st)
+		onCommit = append(onCommit, metrics.ObserveCommit)
 		if h, ok := log.Handler().(*telemetry.LogHandler); ok {
 			h.CountWith(metrics.CountLog)
 		}
@@ -149,12 +149,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	defer stopTracing() // after everything else has stopped: its spans are flushed too
-	// A restored or recovered store makes the engine skip keys.
-	recovery, _ := base.(store.RecoveryDetector)
 	eng, err := engine.Start(ctx, engine.Config{
-		Partition: 1, Clock: engineClock, Store: st, Registry: standard.Registry(),
+		Partition: 1, Clock: engineClock, Store: base, Registry: standard.Registry(), OnCommit: onCommit,
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
-		Backpressure: bp, Tracer: tracer, Recovery: recovery,
+		Backpressure: bp, Tracer: tracer,
 	})
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)

@@ -38,11 +38,12 @@ type Config struct {
 	// Tracer traces commands, job activations and timers (tracing.go);
 	// nil: no spans.
 	Tracer trace.TracerProvider
-	// Recovery tells whether the store was restored or recovered to an
-	// earlier point since the engine last ran on it (recovery.go); nil:
-	// Store itself when it is a store.RecoveryDetector. A store wrapped for
-	// metrics hides it, so cmd/ passes the store it opened.
-	Recovery store.RecoveryDetector
+	// OnCommit are told of every store commit of a batch, in commit
+	// order, after the store answered: the batch, how long the commit
+	// took and its error. They run on the committer before the batch's
+	// callers are answered, so they must be quick and never block (count,
+	// time, wake a listener).
+	OnCommit []func(b *store.Batch, took time.Duration, err error)
 }
 
 // newProcessor returns the processor of an engine configured by cfg.
@@ -304,12 +305,14 @@ func (e *Engine) committer(ctx context.Context) {
 		if failed == nil && p.write != nil {
 			err := p.failed
 			if err == nil {
-				if p.times != nil {
-					p.times.commitStart = time.Now()
-				}
+				start := time.Now()
 				err = e.cfg.Store.Commit(ctx, p.write)
+				end := time.Now()
 				if p.times != nil {
-					p.times.commitEnd = time.Now()
+					p.times.commitStart, p.times.commitEnd = start, end
+				}
+				for _, observe := range e.cfg.OnCommit {
+					observe(p.write, end.Sub(start), err)
 				}
 			}
 			if err != nil {

@@ -43,12 +43,9 @@ func (p *Processor) skipKeys(v *record.KeyRangeValue) (any, error) {
 // the commit and that acknowledgement skips once more at the next start,
 // which wastes keys but never reuses one.
 func (e *Engine) skipKeysIfRecovered(ctx context.Context) error {
-	d := e.cfg.Recovery
-	if d == nil {
-		var ok bool
-		if d, ok = e.cfg.Store.(store.RecoveryDetector); !ok {
-			return nil
-		}
+	d, ok := e.cfg.Store.(store.RecoveryDetector)
+	if !ok {
+		return nil
 	}
 	reason, err := d.Recovered(ctx)
 	if err != nil {
