@@ -598,6 +598,7 @@ func TestChartRefusesUnsafeValues(t *testing.T) {
 		{"connector secret in values", []string{"--set", "config.connectors.secrets.TOKEN=s3cret"}, "secrets.connectors"},
 		{"connector secret without a key", []string{"--set-json", `secrets.connectors=[{"name":"TOKEN","existingSecret":"wf"}]`}, "existingSecret and key are required"},
 		{"connector secret with a bad name", []string{"--set-json", `secrets.connectors=[{"name":"A B","existingSecret":"wf","key":"k"}]`}, "must match"},
+		{"Kubernetes older than 1.27", []string{"--kube-version", "1.26.9"}, "requires kubeVersion"},
 		{"listen address in values", []string{"--set", "config.http.address=0.0.0.0:9090"}, "set by the chart"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
