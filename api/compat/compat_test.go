@@ -17,11 +17,19 @@ import (
 // @camunda8/orchestration-cluster-api 8.8 (installed by npm ci from the
 // committed lock file when node_modules is missing), on models from
 // testdata/ as Camunda Modeler writes them. The engine clock can be pinned,
-// as the script pins it to fire a timer.
+// as the script pins it to fire a timer. It runs once in each of the
+// client's validation modes (CAMUNDA_SDK_VALIDATION): none; req:strict,
+// where the client checks its own requests and sends int64 fields as JSON
+// strings; res:strict, where it checks every answer against its 8.8
+// schemas; and both.
 func TestCamundaJavaScriptClient(t *testing.T) {
 	node := nodeWithClient(t)
-	srv := resttest.Start(t, resttest.Options{SQLite: true})
-	runCompat(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE")
+	for _, mode := range []string{"req:none,res:none", "req:strict,res:none", "req:none,res:strict", "req:strict,res:strict"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := resttest.Start(t, resttest.Options{SQLite: true})
+			runCompat(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE", "CAMUNDA_SDK_VALIDATION="+mode)
+		})
+	}
 }
 
 // TestCamundaJavaScriptClientAuthenticates runs the same script with the

@@ -54,16 +54,12 @@ var (
 )
 
 // Long is an int64 in a request: a JSON number, or a decimal string as
-// Camunda's JavaScript client writes a BigInt.
+// Camunda's JavaScript client writes a BigInt (numbers.go).
 type Long int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *Long) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		b = b[1 : len(b)-1]
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
+	n, err := integerValue(b, 64)
 	if err != nil {
 		return fmt.Errorf("expected a 64-bit integer, got %s", b)
 	}

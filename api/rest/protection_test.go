@@ -46,7 +46,7 @@ func TestBadRequests(t *testing.T) {
 	if !strings.Contains(string(r.body), "limit of 256 bytes") {
 		t.Fatalf("variables limit: %s", r.body)
 	}
-	r = want(t, c.post("/v2/jobs/activation", map[string]any{"type": "x", "timeout": 1000, "maxJobsToActivate": "3"}), http.StatusBadRequest)
+	r = want(t, c.post("/v2/jobs/activation", map[string]any{"type": "x", "timeout": 1000, "maxJobsToActivate": "three"}), http.StatusBadRequest)
 	if !strings.Contains(string(r.body), "maxJobsToActivate") {
 		t.Fatalf("a wrong type must name the field: %s", r.body)
 	}

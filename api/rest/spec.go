@@ -1,9 +1,11 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -81,6 +83,8 @@ func (s *Server) validate(c *gin.Context) {
 		}
 		if mt == "multipart/form-data" {
 			opts.ExcludeRequestBody = true // the handler reads the parts itself
+		} else if !s.integersAsSent(c, rb.Value.Content.Get(mt)) {
+			return
 		}
 	}
 	params := make(map[string]string, len(c.Params))
@@ -98,6 +102,34 @@ func (s *Server) validate(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// integersAsSent rewrites the integers the body sends as strings into
+// numbers (see numbers.go); it answers 400 or 413 and returns false when
+// the body cannot be read or an integer field holds anything else.
+func (s *Server) integersAsSent(c *gin.Context, mt *openapi3.MediaType) bool {
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || c.Request.Body == nil {
+		return true
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.tooLarge(c)
+			return false
+		}
+		badRequest(c, "request body could not be read: %v", err)
+		return false
+	}
+	body, err = lenientIntegers(body, mt.Schema.Value)
+	if err != nil {
+		badRequest(c, "%s", err.Error())
+		return false
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	c.Request.ContentLength = int64(len(body))
+	c.Request.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return true
 }
 
 func mediaTypes(content openapi3.Content) []string {
