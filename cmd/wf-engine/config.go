@@ -166,7 +166,7 @@ func (c EngineConfig) backpressure() engine.Backpressure {
 	b := c.Backpressure
 	out := engine.Backpressure{Off: !b.Enabled, TargetLatency: b.TargetLatency, MinLimit: b.MinLimit, MaxLimit: b.MaxLimit}
 	if b.Enabled {
-		out.MaxHeapBytes = maxHeapBytes(b.MaxHeapBytes, cgroupMemoryFiles)
+		out.MaxHeapBytes = maxHeapBytes(b.MaxHeapBytes, processMemoryFiles())
 	}
 	return out
 }

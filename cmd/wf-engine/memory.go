@@ -3,7 +3,9 @@ package main
 import (
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,8 +15,44 @@ import (
 // collector's room of as much again, the process stays under 300 MB.
 const defaultMaxHeapBytes = 128 << 20
 
-// cgroupMemoryFiles hold the container's memory limit (cgroup v2, v1).
-var cgroupMemoryFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
+// cgroupMemoryFiles returns the files that may hold the process's memory
+// limit: those of its own cgroup and every ancestor up to the root (cgroup
+// v2 memory.max, v1 memory.limit_in_bytes), as /proc/self/cgroup names
+// them under root (/sys/fs/cgroup). A container sees its own cgroup as the
+// root; a systemd service's MemoryMax= is in its unit's cgroup, and a
+// slice's limit in an ancestor's.
+func cgroupMemoryFiles(root string, procSelfCgroup []byte) []string {
+	files := []string{}
+	add := func(dir, name string) {
+		for {
+			files = append(files, filepath.Join(dir, name))
+			if len(dir) <= len(root) {
+				return
+			}
+			dir = filepath.Dir(dir)
+		}
+	}
+	for _, line := range strings.Split(string(procSelfCgroup), "\n") {
+		// hierarchy-ID:controllers:path
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 || !strings.HasPrefix(parts[2], "/") || strings.Contains(parts[2], "..") {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			add(filepath.Join(root, parts[2]), "memory.max")
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			add(filepath.Join(root, "memory", parts[2]), "memory.limit_in_bytes")
+		}
+	}
+	return append(files, filepath.Join(root, "memory.max"), filepath.Join(root, "memory", "memory.limit_in_bytes"))
+}
+
+// processMemoryFiles returns cgroupMemoryFiles for this process.
+func processMemoryFiles() []string {
+	b, _ := os.ReadFile("/proc/self/cgroup") // absent off Linux: the root files remain
+	return cgroupMemoryFiles("/sys/fs/cgroup", b)
+}
 
 // maxHeapBytes resolves engine.backpressure.max_heap_bytes: a positive
 // value is taken as it is, -1 turns the bound off, and 0 takes 35 % of the
@@ -56,8 +94,9 @@ func memoryLimit(files []string) int64 {
 			return l
 		}
 	}
+	var limit int64
 	for _, f := range files {
-		b, err := os.ReadFile(f) // #nosec G304 -- fixed cgroup paths (tests pass their own)
+		b, err := os.ReadFile(f) // #nosec G304 -- cgroup paths under /sys/fs/cgroup (tests pass their own)
 		if err != nil {
 			continue
 		}
@@ -67,7 +106,9 @@ func memoryLimit(files []string) int64 {
 		if err != nil || n <= 0 || n >= 1<<50 {
 			continue
 		}
-		return n
+		if limit == 0 || n < limit {
+			limit = n // the tightest of the process's cgroup and its ancestors
+		}
 	}
-	return 0
+	return limit
 }

@@ -67,3 +67,39 @@ func TestOurOwnGCLimitIsNotAnInput(t *testing.T) {
 		t.Fatalf("the second start derived %d from the first's soft limit, want %d", again, first)
 	}
 }
+
+// A systemd service's MemoryMax= is in its own cgroup, a slice's limit in
+// an ancestor's: the tightest one counts, whatever the root says.
+func TestCgroupMemoryFilesFollowTheProcesssCgroup(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, content string) {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("memory.max", "max\n")
+	write("system.slice/memory.max", "4294967296\n")
+	write("system.slice/wf-engine.service/memory.max", "1073741824\n")
+	write("memory/docker/abc/memory.limit_in_bytes", "536870912\n")
+	for _, tc := range []struct {
+		name, cgroup string
+		want         int64
+	}{
+		{"systemd service (v2)", "0::/system.slice/wf-engine.service\n", 1073741824},
+		{"slice limit only (v2)", "0::/system.slice/other.service\n", 4294967296},
+		{"container namespace (v2)", "0::/\n", 0},
+		{"v1 memory controller", "12:cpu,cpuacct:/docker/abc\n11:memory:/docker/abc\n", 536870912},
+		{"no /proc/self/cgroup", "", 0},
+		{"path escapes", "0::/../../etc\n", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := memoryLimit(cgroupMemoryFiles(root, []byte(tc.cgroup))); got != tc.want {
+				t.Fatalf("limit %d, want %d (files %v)", got, tc.want, cgroupMemoryFiles(root, []byte(tc.cgroup)))
+			}
+		})
+	}
+}
