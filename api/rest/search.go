@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,8 +31,8 @@ const (
 
 var kindOps = map[fieldKind][]store.Op{
 	kindKey:    {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn},
-	kindInt:    {store.OpEq, store.OpNeq, store.OpExists, store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpIn},
-	kindDate:   {store.OpEq, store.OpNeq, store.OpExists, store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpIn},
+	kindInt:    {store.OpEq, store.OpNeq, store.OpExists, store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpIn, store.OpNotIn},
+	kindDate:   {store.OpEq, store.OpNeq, store.OpExists, store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpIn, store.OpNotIn},
 	kindString: {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
 	kindEnum:   {store.OpEq, store.OpNeq, store.OpExists, store.OpIn, store.OpNotIn, store.OpLike},
 	kindBool:   {store.OpEq, store.OpNeq, store.OpExists},
@@ -48,6 +49,12 @@ type searchSpec struct {
 	name    string
 	filters map[string]filterField
 	sorts   []string
+	// or admits Camunda's $or: an array of filter objects of the same
+	// fields (without $or), one of which must hold.
+	or bool
+	// vars names the filter fields that hold variable filters (arrays of
+	// {name, value}) and the variables each looks at.
+	vars map[string]store.VariableScope
 }
 
 // parseSearch turns a search body into a store query; it answers 400 and
@@ -66,24 +73,20 @@ func (s *Server) parseSearch(c *gin.Context, spec *searchSpec) (store.Query, boo
 	return q, true
 }
 
+// orKey is the filter member that holds alternatives.
+const orKey = "$or"
+
+// maxFilterItems bounds the $or alternatives and the variable filters of
+// one search.
+const maxFilterItems = 50
+
 func buildQuery(req *SearchRequest, spec *searchSpec) (store.Query, error) {
 	var q store.Query
-	names := make([]string, 0, len(req.Filter))
-	for n := range req.Filter {
-		names = append(names, n)
+	top, err := parseFilterObject(spec, req.Filter, "filter", true)
+	if err != nil {
+		return q, err
 	}
-	sort.Strings(names) // stable error messages and condition order
-	for _, name := range names {
-		f, ok := spec.filters[name]
-		if !ok {
-			return q, bindErrorf("filter.%s: not a filter field of %s searches (supported: %s)", name, spec.name, strings.Join(sortedFields(spec.filters), ", "))
-		}
-		conds, err := parseFilter(name, f, req.Filter[name])
-		if err != nil {
-			return q, err
-		}
-		q.Conditions = append(q.Conditions, conds...)
-	}
+	q.Conditions, q.Variables, q.Or = top.Conditions, top.Variables, top.or
 	for i, so := range req.Sort {
 		if !slices.Contains(spec.sorts, so.Field) {
 			return q, bindErrorf("sort[%d].field: cannot sort %s by '%s' (supported: %s)", i, spec.name, so.Field, strings.Join(spec.sorts, ", "))
@@ -122,21 +125,132 @@ func buildQuery(req *SearchRequest, spec *searchSpec) (store.Query, error) {
 	return q, nil
 }
 
-func sortedFields(m map[string]filterField) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
+// filterObject is what one filter object holds.
+type filterObject struct {
+	store.Filter
+	or []store.Filter
+}
+
+// parseFilterObject reads one filter object: at where ("filter" or
+// "filter.$or[i]"); top admits $or.
+func parseFilterObject(spec *searchSpec, obj map[string]json.RawMessage, where string, top bool) (filterObject, error) {
+	var out filterObject
+	names := make([]string, 0, len(obj))
+	for n := range obj {
+		names = append(names, n)
+	}
+	sort.Strings(names) // stable error messages and condition order
+	for _, name := range names {
+		raw := obj[name]
+		if name == orKey && spec.or && top {
+			alts, err := parseOr(spec, raw, where+"."+orKey)
+			if err != nil {
+				return out, err
+			}
+			out.or = alts
+			continue
+		}
+		if scope, ok := spec.vars[name]; ok {
+			vars, err := parseVariableFilters(scope, raw, where+"."+name)
+			if err != nil {
+				return out, err
+			}
+			out.Variables = append(out.Variables, vars...)
+			continue
+		}
+		f, ok := spec.filters[name]
+		if !ok {
+			return out, bindErrorf("%s.%s: not a filter field of %s searches (supported: %s)", where, name, spec.name, strings.Join(spec.filterNames(top), ", "))
+		}
+		conds, err := parseFilter(where+"."+name, name, f, raw)
+		if err != nil {
+			return out, err
+		}
+		out.Conditions = append(out.Conditions, conds...)
+	}
+	return out, nil
+}
+
+// parseOr reads $or: a non-empty array of filter objects.
+func parseOr(spec *searchSpec, raw json.RawMessage, where string) ([]store.Filter, error) {
+	var objs []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &objs); err != nil {
+		return nil, bindErrorf("%s: expected an array of filter objects", where)
+	}
+	if len(objs) == 0 || len(objs) > maxFilterItems {
+		return nil, bindErrorf("%s: expected 1 to %d filter objects, got %d", where, maxFilterItems, len(objs))
+	}
+	out := make([]store.Filter, 0, len(objs))
+	for i, o := range objs {
+		f, err := parseFilterObject(spec, o, fmt.Sprintf("%s[%d]", where, i), false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f.Filter)
+	}
+	return out, nil
+}
+
+// VariableValueFilter is one of Camunda's variable filters: a variable
+// named name whose value (JSON text) meets value, a string filter.
+type VariableValueFilter struct {
+	Name  string          `json:"name"`
+	Value json.RawMessage `json:"value"`
+}
+
+// parseVariableFilters reads an array of variable filters.
+func parseVariableFilters(scope store.VariableScope, raw json.RawMessage, where string) ([]store.VariableCondition, error) {
+	var items []VariableValueFilter
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, bindErrorf("%s: expected an array of {name, value} objects", where)
+	}
+	if len(items) > maxFilterItems {
+		return nil, bindErrorf("%s: at most %d variable filters are allowed, got %d", where, maxFilterItems, len(items))
+	}
+	out := make([]store.VariableCondition, 0, len(items))
+	for i, it := range items {
+		at := fmt.Sprintf("%s[%d]", where, i)
+		if it.Name == "" {
+			return nil, bindErrorf("%s.name: required, a variable name", at)
+		}
+		v := bytes.TrimSpace(it.Value)
+		if len(v) == 0 || bytes.Equal(v, []byte("null")) {
+			return nil, bindErrorf("%s.value: required, the variable's value as JSON text or a string filter", at)
+		}
+		conds, err := parseFilter(at+".value", "value", text, v)
+		if err != nil {
+			return nil, err
+		}
+		if len(conds) == 0 {
+			return nil, bindErrorf("%s.value: expected a value or at least one operator", at)
+		}
+		out = append(out, store.VariableCondition{Scope: scope, Name: it.Name, Value: conds})
+	}
+	return out, nil
+}
+
+// filterNames lists the filter fields a filter object takes, sorted.
+func (spec *searchSpec) filterNames(top bool) []string {
+	out := make([]string, 0, len(spec.filters)+len(spec.vars)+1)
+	for k := range spec.filters {
 		out = append(out, k)
+	}
+	for k := range spec.vars {
+		out = append(out, k)
+	}
+	if spec.or && top {
+		out = append(out, orKey)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// parseFilter reads one filter field: a plain value means $eq, an object
-// holds operators.
-func parseFilter(name string, f filterField, raw json.RawMessage) ([]store.Condition, error) {
+// parseFilter reads one filter field at where: a plain value means $eq, an
+// object holds operators.
+func parseFilter(where, name string, f filterField, raw json.RawMessage) ([]store.Condition, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		v, err := filterValue(name, f, raw)
+		v, err := filterValue(where, f, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +258,7 @@ func parseFilter(name string, f filterField, raw json.RawMessage) ([]store.Condi
 	}
 	var ops map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &ops); err != nil {
-		return nil, bindErrorf("filter.%s: %s", name, describeJSONError(err))
+		return nil, bindErrorf("%s: %s", where, describeJSONError(err))
 	}
 	keys := make([]string, 0, len(ops))
 	for k := range ops {
@@ -155,7 +269,7 @@ func parseFilter(name string, f filterField, raw json.RawMessage) ([]store.Condi
 	for _, k := range keys {
 		op := store.Op(k)
 		if !slices.Contains(kindOps[f.kind], op) {
-			return nil, bindErrorf("filter.%s: operator '%s' is not supported for this field (supported: %s)", name, k, opsList(f.kind))
+			return nil, bindErrorf("%s: operator '%s' is not supported for this field (supported: %s)", where, k, opsList(f.kind))
 		}
 		var v any
 		var err error
@@ -163,17 +277,17 @@ func parseFilter(name string, f filterField, raw json.RawMessage) ([]store.Condi
 		case store.OpExists:
 			var b bool
 			if err = json.Unmarshal(ops[k], &b); err != nil {
-				return nil, bindErrorf("filter.%s.%s: expected true or false", name, k)
+				return nil, bindErrorf("%s.%s: expected true or false", where, k)
 			}
 			v = b
 		case store.OpIn, store.OpNotIn:
 			var items []json.RawMessage
 			if err = json.Unmarshal(ops[k], &items); err != nil {
-				return nil, bindErrorf("filter.%s.%s: expected an array", name, k)
+				return nil, bindErrorf("%s.%s: expected an array", where, k)
 			}
 			list := make([]any, 0, len(items))
 			for _, it := range items {
-				x, err := filterValue(name+"."+k, f, it)
+				x, err := filterValue(where+"."+k, f, it)
 				if err != nil {
 					return nil, err
 				}
@@ -183,11 +297,11 @@ func parseFilter(name string, f filterField, raw json.RawMessage) ([]store.Condi
 		case store.OpLike:
 			var str string
 			if err = json.Unmarshal(ops[k], &str); err != nil {
-				return nil, bindErrorf("filter.%s.%s: expected a string pattern", name, k)
+				return nil, bindErrorf("%s.%s: expected a string pattern", where, k)
 			}
 			v = str
 		default:
-			if v, err = filterValue(name+"."+k, f, ops[k]); err != nil {
+			if v, err = filterValue(where+"."+k, f, ops[k]); err != nil {
 				return nil, err
 			}
 		}
@@ -204,44 +318,50 @@ func opsList(k fieldKind) string {
 	return strings.Join(out, " ")
 }
 
-// filterValue reads one scalar of a filter field.
+// filterValue reads one scalar of a filter field at where.
 func filterValue(where string, f filterField, raw json.RawMessage) (any, error) {
 	switch f.kind {
 	case kindKey:
 		var k Key
 		if err := k.UnmarshalJSON(raw); err != nil {
-			return nil, bindErrorf("filter.%s: %v", where, err)
+			return nil, bindErrorf("%s: %v", where, err)
 		}
 		return int64(k), nil
 	case kindInt:
-		var n int64
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return nil, bindErrorf("filter.%s: expected an integer, got %s", where, raw)
+		// A number, or a string holding one, as Camunda's server reads
+		// integers.
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			raw = json.RawMessage(str)
+		}
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil {
+			return nil, bindErrorf("%s: expected an integer, got %s", where, raw)
 		}
 		return n, nil
 	case kindBool:
 		var b bool
 		if err := json.Unmarshal(raw, &b); err != nil {
-			return nil, bindErrorf("filter.%s: expected true or false, got %s", where, raw)
+			return nil, bindErrorf("%s: expected true or false, got %s", where, raw)
 		}
 		return b, nil
 	case kindDate:
 		var str string
 		if err := json.Unmarshal(raw, &str); err != nil {
-			return nil, bindErrorf("filter.%s: expected an RFC 3339 date-time string, got %s", where, raw)
+			return nil, bindErrorf("%s: expected an RFC 3339 date-time string, got %s", where, raw)
 		}
 		t, err := time.Parse(time.RFC3339Nano, str)
 		if err != nil {
-			return nil, bindErrorf("filter.%s: expected an RFC 3339 date-time, got '%s'", where, str)
+			return nil, bindErrorf("%s: expected an RFC 3339 date-time, got '%s'", where, str)
 		}
 		return t.UTC(), nil
 	}
 	var str string
 	if err := json.Unmarshal(raw, &str); err != nil {
-		return nil, bindErrorf("filter.%s: expected a string, got %s", where, raw)
+		return nil, bindErrorf("%s: expected a string, got %s", where, raw)
 	}
 	if f.kind == kindEnum && !slices.Contains(f.enum, str) {
-		return nil, bindErrorf("filter.%s: unknown value '%s' (expected one of %s)", where, str, strings.Join(f.enum, ", "))
+		return nil, bindErrorf("%s: unknown value '%s' (expected one of %s)", where, str, strings.Join(f.enum, ", "))
 	}
 	return str, nil
 }

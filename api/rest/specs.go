@@ -1,5 +1,7 @@
 package rest
 
+import "github.com/example/wf-engine/core/store"
+
 // What each search endpoint accepts. Field names are Camunda's; fields
 // Camunda has but the stores cannot search yet are left out and get a 400
 // that lists the supported ones.
@@ -48,6 +50,8 @@ var instanceSearch = &searchSpec{
 	},
 	sorts: []string{"processInstanceKey", "processDefinitionId", "processDefinitionVersion", "processDefinitionKey",
 		"parentProcessInstanceKey", "parentElementInstanceKey", "startDate", "endDate", "state", "hasIncident", "tenantId"},
+	or:   true,
+	vars: map[string]store.VariableScope{"variables": store.VariablesOfInstance},
 }
 
 var elementSearch = &searchSpec{
@@ -91,8 +95,9 @@ var incidentSearch = &searchSpec{
 		"errorMessage", "elementId", "elementInstanceKey", "creationTime", "state", "jobKey", "tenantId"},
 }
 
-// userTaskSearch lacks Camunda's variable filters (processInstanceVariables,
-// localVariables).
+// userTaskSearch takes Camunda's variable filters: processInstanceVariables
+// (the process instance's own scope) and localVariables (the task's element
+// instance).
 var userTaskSearch = &searchSpec{
 	name: "user task",
 	filters: map[string]filterField{
@@ -102,6 +107,7 @@ var userTaskSearch = &searchSpec{
 		"followUpDate": date, "tenantId": text,
 	},
 	sorts: []string{"creationDate", "completionDate", "followUpDate", "dueDate", "priority", "name"},
+	vars:  map[string]store.VariableScope{"processInstanceVariables": store.VariablesOfProcess, "localVariables": store.VariablesLocal},
 }
 
 // userTaskVariableSearch filters by name only.

@@ -54,7 +54,7 @@ func (s *Server) definitionStatistics(c *gin.Context) {
 		return
 	}
 	q.Conditions = append(q.Conditions, store.Condition{Field: "processDefinitionKey", Op: store.OpEq, Value: key})
-	s.answerStatistics(c, store.Query{Conditions: q.Conditions})
+	s.answerStatistics(c, store.Query{Conditions: q.Conditions, Variables: q.Variables, Or: q.Or})
 }
 
 // instanceStatistics serves GET

@@ -113,8 +113,10 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 				out.Processes = append(out.Processes, meta)
 				continue
 			}
-			// Versions of deleted definitions are not handed out again.
-			meta.Version = p.st.LastVersion(tenant, proc.ID) + 1
+			meta.Version = 1
+			if latest != nil {
+				meta.Version = latest.Version + 1
+			}
 			meta.ProcessDefinitionKey = p.newKey()
 			pv := &record.ProcessValue{
 				BPMNProcessID: proc.ID, Name: proc.Name, Version: meta.Version, VersionTag: proc.VersionTag,

@@ -173,8 +173,7 @@ type State struct {
 	userTaskByElement map[int64]int64
 	tn                tenants
 	fm                forms
-	dl                deletions // resource deletion (resources.go)
-	gg                gauges    // kept by the appliers (gauges.go)
+	gg                gauges // kept by the appliers (gauges.go)
 
 	changes changeSet
 }
@@ -198,7 +197,6 @@ func New(parse ParseFunc) *State {
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
 		tn:      newTenants(),
 		fm:      newForms(),
-		dl:      newDeletions(),
 		gg:      newGauges(),
 		changes: newChanges(),
 	}

@@ -67,6 +67,49 @@ type Query struct {
 	// holds (OR). The API uses it to show a user the tasks it is the
 	// assignee or a candidate of.
 	AnyOf []Condition
+	// Variables restricts the rows to those with a variable of each
+	// condition; see VariableCondition.
+	Variables []VariableCondition
+	// Or, when not empty, adds one condition more: at least one of these
+	// filters holds (Camunda's $or). An empty Filter holds for every row.
+	Or []Filter
+}
+
+// Filter is a group of restrictions that all hold (AND): one alternative
+// of Query.Or.
+type Filter struct {
+	Conditions []Condition
+	Variables  []VariableCondition
+}
+
+// VariableScope names the variables a VariableCondition looks at, relative
+// to the row searched.
+type VariableScope string
+
+// Variable scopes. Not every entity has every scope: process instances
+// have VariablesOfInstance, user tasks VariablesOfProcess and
+// VariablesLocal; another scope is a *QueryError.
+const (
+	// VariablesOfInstance are the variables of every scope of the row's
+	// process instance (Camunda's process instance "variables" filter).
+	VariablesOfInstance VariableScope = "instance"
+	// VariablesOfProcess are the variables of the process instance's own
+	// scope (Camunda's user task "processInstanceVariables").
+	VariablesOfProcess VariableScope = "process"
+	// VariablesLocal are the variables of the row's own element instance
+	// (Camunda's user task "localVariables").
+	VariablesLocal VariableScope = "local"
+)
+
+// VariableCondition holds for a row when one variable of Scope is named
+// Name and its value, JSON text as variable searches return it (a string
+// "abc" is "\"abc\""), meets every condition of Value. Value's conditions
+// name the field "value" and take the operators of a string field; none
+// means any value.
+type VariableCondition struct {
+	Scope VariableScope
+	Name  string
+	Value []Condition
 }
 
 // DefaultLimit is the page size of a query without a limit.

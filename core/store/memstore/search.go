@@ -22,6 +22,14 @@ func run[T any](s *Store, e *search.Entity[T], q store.Query, rows func() []T) (
 		return store.Page[T]{}, store.ErrClosed
 	}
 	all := rows()
+	if p.NeedsVariables() {
+		vars, err := s.variableRows()
+		if err != nil {
+			s.mu.RUnlock()
+			return store.Page[T]{}, err
+		}
+		p.WithVariables(vars)
+	}
 	s.mu.RUnlock()
 	return p.Run(all), nil
 }
@@ -101,8 +109,12 @@ func (s *Store) ElementStatistics(_ context.Context, q store.Query) ([]store.Ele
 		return nil, store.ErrClosed
 	}
 	instances, elements := s.processInstances(), s.elementInstances()
+	vars, err := s.variableRows()
 	s.mu.RUnlock()
-	return search.ElementStatistics(q, instances, elements)
+	if err != nil {
+		return nil, err
+	}
+	return search.ElementStatistics(q, instances, elements, vars)
 }
 
 func elementInstance(e *state.ElementRow) store.ElementInstance {
@@ -121,24 +133,34 @@ func elementInstance(e *state.ElementRow) store.ElementInstance {
 func (s *Store) SearchVariables(_ context.Context, q store.Query) (store.Page[store.Variable], error) {
 	var encErr error
 	page, err := run(s, search.Variables, q, func() []store.Variable {
-		out := make([]store.Variable, 0, len(s.variables))
-		for _, v := range s.variables {
-			text, err := store.EncodeJSON(v.Value)
-			if err != nil {
-				encErr = err
-				continue
-			}
-			out = append(out, store.Variable{
-				VariableKey: v.Key, Name: v.Name, Value: text, ScopeKey: v.ScopeKey,
-				ProcessInstanceKey: v.ProcessInstanceKey, TenantID: s.elements[v.ProcessInstanceKey].Value.TenantID,
-			})
-		}
+		out, err := s.variableRows()
+		encErr = err
 		return out
 	})
 	if err == nil && encErr != nil {
 		err = encErr
 	}
 	return page, err
+}
+
+// variableRows builds the variable rows, values as JSON text; the caller
+// holds the read lock. It returns the rows it could encode and the first
+// error.
+func (s *Store) variableRows() ([]store.Variable, error) {
+	var encErr error
+	out := make([]store.Variable, 0, len(s.variables))
+	for _, v := range s.variables {
+		text, err := store.EncodeJSON(v.Value)
+		if err != nil {
+			encErr = err
+			continue
+		}
+		out = append(out, store.Variable{
+			VariableKey: v.Key, Name: v.Name, Value: text, ScopeKey: v.ScopeKey,
+			ProcessInstanceKey: v.ProcessInstanceKey, TenantID: s.elements[v.ProcessInstanceKey].Value.TenantID,
+		})
+	}
+	return out, encErr
 }
 
 // SearchJobs implements store.Querier.

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/example/wf-engine/core/store"
@@ -39,7 +40,40 @@ type Plan[T any] struct {
 	tenants    []string
 	// anyOf holds when one of its conditions does (Query.AnyOf).
 	anyOf []cond[T]
+	// vars must all hold (Query.Variables); or holds when one of its groups
+	// does (Query.Or).
+	vars []varCond[T]
+	or   []group[T]
+	// variables are the variables that memory plans test vars against, by
+	// VarLink column and then by its value (WithVariables).
+	variables map[string]map[int64][]store.Variable
 }
+
+// varCond is one checked variable condition.
+type varCond[T any] struct {
+	link  *VarLink[T]
+	name  string
+	conds []cond[store.Variable]
+}
+
+// group is one checked alternative of Query.Or.
+type group[T any] struct {
+	conds []cond[T]
+	vars  []varCond[T]
+}
+
+// maxVariables bounds the variable conditions and the $or alternatives of
+// one query: each costs a subquery or a branch.
+const maxVariables = 50
+
+// variableValues is the one field a variable condition's value conditions
+// name; vf is the variables table in the EXISTS that varCond.sql writes.
+var variableValues = (&Entity[store.Variable]{
+	Name: "variable values",
+	Fields: []*Field[store.Variable]{
+		{Name: "value", Kind: KindString, Expr: "vf.value", Get: func(r *store.Variable) any { return r.Value }},
+	},
+}).index()
 
 // allowed lists the operators each kind takes.
 var allowed = map[Kind][]store.Op{
@@ -81,6 +115,28 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 			return nil, err
 		}
 		p.anyOf = append(p.anyOf, cc)
+	}
+	if len(q.Variables) > maxVariables || len(q.Or) > maxVariables {
+		return nil, &store.QueryError{Field: "filter", Msg: fmt.Sprintf("at most %d variable conditions and %d $or alternatives are allowed", maxVariables, maxVariables)}
+	}
+	vars, err := compileVars(e, q.Variables, "variables")
+	if err != nil {
+		return nil, err
+	}
+	p.vars = vars
+	for i, f := range q.Or {
+		g := group[T]{}
+		for _, c := range f.Conditions {
+			cc, err := compileCond(e, c)
+			if err != nil {
+				return nil, err
+			}
+			g.conds = append(g.conds, cc)
+		}
+		if g.vars, err = compileVars(e, f.Variables, fmt.Sprintf("$or[%d].variables", i)); err != nil {
+			return nil, err
+		}
+		p.or = append(p.or, g)
 	}
 	seen := map[string]bool{}
 	for _, s := range q.Sort {
@@ -184,4 +240,59 @@ func compileCond[T any](e *Entity[T], c store.Condition) (cond[T], error) {
 		out.val = v
 	}
 	return out, nil
+}
+
+// compileVars checks variable conditions; where names them in errors.
+func compileVars[T any](e *Entity[T], vs []store.VariableCondition, where string) ([]varCond[T], error) {
+	if len(vs) > maxVariables {
+		return nil, &store.QueryError{Field: where, Msg: fmt.Sprintf("at most %d variable conditions are allowed, got %d", maxVariables, len(vs))}
+	}
+	out := make([]varCond[T], 0, len(vs))
+	for i, v := range vs {
+		link := e.Variables[v.Scope]
+		if link == nil {
+			return nil, &store.QueryError{Field: fmt.Sprintf("%s[%d]", where, i), Msg: fmt.Sprintf("%s cannot be filtered by variables of scope %q", e.Name, v.Scope)}
+		}
+		if v.Name == "" {
+			return nil, &store.QueryError{Field: fmt.Sprintf("%s[%d].name", where, i), Msg: "must not be empty"}
+		}
+		vc := varCond[T]{link: link, name: v.Name}
+		for _, c := range v.Value {
+			cc, err := compileCond(variableValues, c)
+			if err != nil {
+				var qe *store.QueryError
+				if errors.As(err, &qe) {
+					return nil, &store.QueryError{Field: fmt.Sprintf("%s[%d].%s", where, i, qe.Field), Msg: qe.Msg}
+				}
+				return nil, err
+			}
+			vc.conds = append(vc.conds, cc)
+		}
+		out = append(out, vc)
+	}
+	return out, nil
+}
+
+// NeedsVariables reports whether the plan tests variables, so that a
+// memory store must hand them to WithVariables before Run.
+func (p *Plan[T]) NeedsVariables() bool {
+	if len(p.vars) > 0 {
+		return true
+	}
+	for i := range p.or {
+		if len(p.or[i].vars) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// WithVariables gives a memory plan the variables its variable conditions
+// test (every variable the store holds).
+func (p *Plan[T]) WithVariables(vs []store.Variable) {
+	p.variables = map[string]map[int64][]store.Variable{"process_instance_key": {}, "scope_key": {}}
+	for _, v := range vs {
+		p.variables["process_instance_key"][v.ProcessInstanceKey] = append(p.variables["process_instance_key"][v.ProcessInstanceKey], v)
+		p.variables["scope_key"][v.ScopeKey] = append(p.variables["scope_key"][v.ScopeKey], v)
+	}
 }

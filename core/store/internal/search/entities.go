@@ -22,14 +22,12 @@ var elementStates = []string{store.StateActive, store.StateCompleted, store.Stat
 // definitionIsLatest is true for the highest version of a process id within
 // its tenant.
 const definitionIsLatest = "(version = (SELECT max(v.version) FROM process_definitions v " +
-	"WHERE v.bpmn_process_id = process_definitions.bpmn_process_id AND v.tenant_id = process_definitions.tenant_id AND v.deleted = 0))"
+	"WHERE v.bpmn_process_id = process_definitions.bpmn_process_id AND v.tenant_id = process_definitions.tenant_id))"
 
-// ProcessDefinitions are the deployed process versions that were not
-// deleted.
+// ProcessDefinitions are the deployed process versions.
 var ProcessDefinitions = (&Entity[store.ProcessDefinition]{
 	Name:    "process definitions",
 	From:    "process_definitions",
-	Where:   "deleted = 0",
 	Columns: "key, bpmn_process_id, name, version, version_tag, resource_name, tenant_id, " + definitionIsLatest,
 	Scan: func(scan func(...any) error) (store.ProcessDefinition, error) {
 		var r store.ProcessDefinition
@@ -81,6 +79,10 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 		{Name: "parentElementInstanceKey", Kind: KindKey, Expr: "parent_element_instance_key", Optional: true, Get: func(r *store.ProcessInstance) any { return r.ParentElementInstanceKey }},
 		{Name: "hasIncident", Kind: KindBool, Expr: processHasIncident, Get: func(r *store.ProcessInstance) any { return r.HasIncident }},
 		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.ProcessInstance) any { return r.TenantID }},
+	},
+	Variables: map[store.VariableScope]*VarLink[store.ProcessInstance]{
+		store.VariablesOfInstance: {Column: "process_instance_key", Outer: "element_instances.key",
+			Key: func(r *store.ProcessInstance) int64 { return r.ProcessInstanceKey }},
 	},
 }).index()
 

@@ -1,5 +1,7 @@
 package search
 
+import "github.com/example/wf-engine/core/store"
+
 // Kind is the type of a searchable field; it decides which operators and
 // values the field takes.
 type Kind uint8
@@ -74,6 +76,9 @@ type Entity[T any] struct {
 	// table sets it so that the database can join instead of looking the
 	// tenant up row by row.
 	InTenants func(list string) string
+	// Variables ties the rows to the variables of each scope that
+	// store.VariableCondition may name; a scope that is not here is refused.
+	Variables map[store.VariableScope]*VarLink[T]
 
 	byName map[string]*Field[T]
 }
@@ -93,4 +98,16 @@ func (e *Entity[T]) index() *Entity[T] {
 		e.byName[f.Name] = f
 	}
 	return e
+}
+
+// VarLink ties an entity's rows to the variables of one scope.
+type VarLink[T any] struct {
+	// Column is the variables column that names the scope:
+	// process_instance_key or scope_key. Both are indexed.
+	Column string
+	// Outer is the SQL expression over the entity's table (qualified by its
+	// name) that Column equals.
+	Outer string
+	// Key returns that value for a row in memory.
+	Key func(*T) int64
 }

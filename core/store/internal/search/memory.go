@@ -16,11 +16,56 @@ func (p *Plan[T]) match(row *T) bool {
 			return false
 		}
 	}
+	for i := range p.vars {
+		if !p.matchVar(&p.vars[i], row) {
+			return false
+		}
+	}
+	if len(p.or) > 0 && !slices.ContainsFunc(p.or, func(g group[T]) bool { return p.matchGroup(&g, row) }) {
+		return false
+	}
 	if len(p.anyOf) == 0 {
 		return true
 	}
 	for i := range p.anyOf {
 		if p.anyOf[i].match(row) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchGroup reports whether a row meets every restriction of a group.
+func (p *Plan[T]) matchGroup(g *group[T], row *T) bool {
+	for i := range g.conds {
+		if !g.conds[i].match(row) {
+			return false
+		}
+	}
+	for i := range g.vars {
+		if !p.matchVar(&g.vars[i], row) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchVar reports whether one variable of the condition's scope has its
+// name and a value that meets its conditions, among the variables that
+// WithVariables gave.
+func (p *Plan[T]) matchVar(v *varCond[T], row *T) bool {
+	for _, x := range p.variables[v.link.Column][v.link.Key(row)] {
+		if x.Name != v.name {
+			continue
+		}
+		ok := true
+		for i := range v.conds {
+			if !v.conds[i].match(&x) {
+				ok = false
+				break
+			}
+		}
+		if ok {
 			return true
 		}
 	}

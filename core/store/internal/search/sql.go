@@ -122,10 +122,47 @@ func (p *Plan[T]) where(b *builder) string {
 		}
 		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 	}
+	for i := range p.vars {
+		parts = append(parts, p.vars[i].sql(b))
+	}
+	if len(p.or) > 0 {
+		alts := make([]string, len(p.or))
+		for i := range p.or {
+			alts[i] = p.or[i].sql(b)
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
+	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return " WHERE " + strings.Join(parts, " AND ")
+}
+
+// sql returns the group's conditions joined by AND, parenthesized.
+func (g *group[T]) sql(b *builder) string {
+	var parts []string
+	for i := range g.conds {
+		parts = append(parts, g.conds[i].sql(b))
+	}
+	for i := range g.vars {
+		parts = append(parts, g.vars[i].sql(b))
+	}
+	if len(parts) == 0 {
+		return "1=1"
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
+// sql returns an EXISTS over the variables of the condition's scope: the
+// scope column and the name come first, so that the database finds the
+// candidates by an index (variables_process_instance, variables_scope_name)
+// and tests the value on them.
+func (v *varCond[T]) sql(b *builder) string {
+	parts := []string{"vf." + v.link.Column + " = " + v.link.Outer, "vf.name = " + b.arg(v.name)}
+	for i := range v.conds {
+		parts = append(parts, v.conds[i].sql(b))
+	}
+	return "EXISTS (SELECT 1 FROM variables vf WHERE " + strings.Join(parts, " AND ") + ")"
 }
 
 // presence returns the SQL condition that an optional field is set.

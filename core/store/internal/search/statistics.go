@@ -53,11 +53,15 @@ func ScanElementStatistics(scan func(...any) error) (store.ElementStatistics, er
 
 // ElementStatistics answers store.StatisticsQuerier in memory: instances
 // are the process instances, elements every element instance (process
-// instances included, which it skips).
-func ElementStatistics(q store.Query, instances []store.ProcessInstance, elements []store.ElementInstance) ([]store.ElementStatistics, error) {
+// instances included, which it skips), vars every variable (for q's
+// variable conditions).
+func ElementStatistics(q store.Query, instances []store.ProcessInstance, elements []store.ElementInstance, vars []store.Variable) ([]store.ElementStatistics, error) {
 	p, err := compileStatistics(q)
 	if err != nil {
 		return nil, err
+	}
+	if p.NeedsVariables() {
+		p.WithVariables(vars)
 	}
 	selected := map[int64]bool{}
 	for i := range instances {

@@ -59,4 +59,10 @@ var UserTasks = (&Entity[store.UserTask]{
 		{Name: "followUpDate", Kind: KindDate, Expr: "follow_up_time", Optional: true, Get: func(r *store.UserTask) any { return tables.ISOMillis(r.FollowUpDate) }},
 		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.UserTask) any { return r.TenantID }},
 	},
+	Variables: map[store.VariableScope]*VarLink[store.UserTask]{
+		store.VariablesOfProcess: {Column: "scope_key", Outer: "user_tasks.process_instance_key",
+			Key: func(r *store.UserTask) int64 { return r.ProcessInstanceKey }},
+		store.VariablesLocal: {Column: "scope_key", Outer: "user_tasks.element_instance_key",
+			Key: func(r *store.UserTask) int64 { return r.ElementInstanceKey }},
+	},
 }).index()

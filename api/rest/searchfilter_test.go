@@ -1,0 +1,220 @@
+package rest_test
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/example/wf-engine/api/rest"
+)
+
+// instanceKeys runs a process instance search and returns the keys it
+// found, sorted, after checking that totalItems counts them.
+func instanceKeys(t *testing.T, c *client, f map[string]any) []string {
+	t.Helper()
+	r := want(t, c.post("/v2/process-instances/search", filter(f)), http.StatusOK).obj(t)
+	var out []string
+	for _, it := range r["items"].([]any) {
+		out = append(out, str(it.(map[string]any), "processInstanceKey"))
+	}
+	if total := r["page"].(map[string]any)["totalItems"]; total != float64(len(out)) {
+		t.Fatalf("filter %v: totalItems %v for %d items", f, total, len(out))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func keys(ks ...string) []string {
+	out := slices.Clone(ks)
+	sort.Strings(out)
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func sameKeys(got, want []string) bool {
+	if got == nil {
+		got = []string{}
+	}
+	return slices.Equal(got, want)
+}
+
+func TestSearchFilterOperators(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		want(t, c.deploy("order.bpmn", "noop.bpmn"), http.StatusOK)
+		ann := createProcess(t, c, "order", map[string]any{"customer": "ann", "amount": 10, "tags": []string{"a*b"}})
+		bob := createProcess(t, c, "order", map[string]any{"customer": "bob", "amount": 20})
+		carl := createProcess(t, c, "order", map[string]any{"customer": "carl", "amount": 30})
+		done := createProcess(t, c, "noop", map[string]any{"customer": "bob", "amount": 20})
+		want(t, c.post("/v2/process-instances/"+carl+"/cancellation", nil), http.StatusNoContent)
+		orders := keys(ann, bob, carl)
+
+		cases := []struct {
+			name   string
+			filter map[string]any
+			want   []string
+		}{
+			{"plain value is $eq", map[string]any{"processDefinitionId": "order"}, orders},
+			{"key $eq", map[string]any{"processInstanceKey": map[string]any{"$eq": ann}}, keys(ann)},
+			{"key $neq", map[string]any{"processDefinitionId": "order", "processInstanceKey": map[string]any{"$neq": ann}}, keys(bob, carl)},
+			{"key $in", map[string]any{"processInstanceKey": map[string]any{"$in": []string{ann, done}}}, keys(ann, done)},
+			{"key $notIn", map[string]any{"processInstanceKey": map[string]any{"$notIn": []string{ann, done}}}, keys(bob, carl)},
+			{"key $exists false on an optional key", map[string]any{"parentProcessInstanceKey": map[string]any{"$exists": false}}, keys(ann, bob, carl, done)},
+			{"key $exists true on an optional key", map[string]any{"parentProcessInstanceKey": map[string]any{"$exists": true}}, keys()},
+			{"integer $gte", map[string]any{"processDefinitionVersion": map[string]any{"$gte": 1}}, keys(ann, bob, carl, done)},
+			{"integer $lt", map[string]any{"processDefinitionVersion": map[string]any{"$lt": 1}}, keys()},
+			{"integer as a string", map[string]any{"processDefinitionVersion": map[string]any{"$lte": "1", "$gt": "0"}}, keys(ann, bob, carl, done)},
+			{"integer $in", map[string]any{"processDefinitionVersion": map[string]any{"$in": []int{2, 3}}}, keys()},
+			{"integer $notIn", map[string]any{"processDefinitionVersion": map[string]any{"$notIn": []int{2}}}, keys(ann, bob, carl, done)},
+			{"date $gt", map[string]any{"startDate": map[string]any{"$gt": "2000-01-01T00:00:00Z"}}, keys(ann, bob, carl, done)},
+			{"date $lte", map[string]any{"startDate": map[string]any{"$lte": "2000-01-01T00:00:00Z"}}, keys()},
+			{"date $exists on endDate", map[string]any{"endDate": map[string]any{"$exists": true}}, keys(carl, done)},
+			{"date range", map[string]any{"endDate": map[string]any{"$gte": "2000-01-01T00:00:00Z", "$lt": "2999-01-01T00:00:00Z"}}, keys(carl, done)},
+			{"state $eq", map[string]any{"state": map[string]any{"$eq": "ACTIVE"}}, keys(ann, bob)},
+			{"state $neq", map[string]any{"state": map[string]any{"$neq": "ACTIVE"}}, keys(carl, done)},
+			{"state $in", map[string]any{"state": map[string]any{"$in": []string{"COMPLETED", "TERMINATED"}}}, keys(carl, done)},
+			{"state $notIn", map[string]any{"state": map[string]any{"$notIn": []string{"COMPLETED", "TERMINATED"}}}, keys(ann, bob)},
+			{"state $like", map[string]any{"state": map[string]any{"$like": "*TED"}}, keys(carl, done)},
+			{"string $like with ?", map[string]any{"processDefinitionId": map[string]any{"$like": "ord?r"}}, orders},
+			{"string $like with *", map[string]any{"processDefinitionId": map[string]any{"$like": "*o*"}}, keys(ann, bob, carl, done)},
+			{"string $like escaped star is literal", map[string]any{"processDefinitionId": map[string]any{"$like": `ord\*`}}, keys()},
+			{"string $like percent is literal", map[string]any{"processDefinitionId": map[string]any{"$like": "%"}}, keys()},
+			{"string $in", map[string]any{"processDefinitionId": map[string]any{"$in": []string{"noop", "nothing"}}}, keys(done)},
+			{"string $notIn", map[string]any{"processDefinitionId": map[string]any{"$notIn": []string{"noop"}}}, orders},
+			{"string $exists", map[string]any{"processDefinitionId": map[string]any{"$exists": true}}, keys(ann, bob, carl, done)},
+			{"boolean $eq", map[string]any{"hasIncident": map[string]any{"$eq": false}}, keys(ann, bob, carl, done)},
+			{"boolean $neq", map[string]any{"hasIncident": map[string]any{"$neq": false}}, keys()},
+			{"operators in one object are ANDed", map[string]any{"state": map[string]any{"$in": []string{"ACTIVE", "COMPLETED"}, "$neq": "COMPLETED"}}, keys(ann, bob)},
+
+			{"$or of two fields", map[string]any{"$or": []any{map[string]any{"state": "TERMINATED"}, map[string]any{"processDefinitionId": "noop"}}}, keys(carl, done)},
+			{"$or is ANDed with the top level", map[string]any{"processDefinitionId": "order",
+				"$or": []any{map[string]any{"state": "TERMINATED"}, map[string]any{"processInstanceKey": ann}}}, keys(ann, carl)},
+			{"$or alternative ANDs its fields", map[string]any{"$or": []any{map[string]any{"state": "ACTIVE", "processInstanceKey": map[string]any{"$neq": ann}}}}, keys(bob)},
+			{"$or with an empty alternative holds", map[string]any{"$or": []any{map[string]any{}, map[string]any{"state": "TERMINATED"}}}, keys(ann, bob, carl, done)},
+
+			{"variable $eq on JSON text", map[string]any{"variables": []any{map[string]any{"name": "customer", "value": `"bob"`}}}, keys(bob, done)},
+			{"variable string is JSON text", map[string]any{"variables": []any{map[string]any{"name": "customer", "value": "bob"}}}, keys()},
+			{"variable number", map[string]any{"variables": []any{map[string]any{"name": "amount", "value": "20"}}}, keys(bob, done)},
+			{"variable $in", map[string]any{"variables": []any{map[string]any{"name": "amount", "value": map[string]any{"$in": []string{"10", "30"}}}}}, keys(ann, carl)},
+			{"variable $like", map[string]any{"variables": []any{map[string]any{"name": "customer", "value": map[string]any{"$like": `"*a*"`}}}}, keys(ann, carl)},
+			{"variable $like escapes", map[string]any{"variables": []any{map[string]any{"name": "tags", "value": map[string]any{"$like": `["a\*b"]`}}}}, keys(ann)},
+			{"variable $neq needs the variable", map[string]any{"variables": []any{map[string]any{"name": "tags", "value": map[string]any{"$neq": "[]"}}}}, keys(ann)},
+			{"variable $exists", map[string]any{"variables": []any{map[string]any{"name": "tags", "value": map[string]any{"$exists": true}}}}, keys(ann)},
+			{"two variable filters are ANDed", map[string]any{"variables": []any{
+				map[string]any{"name": "customer", "value": `"bob"`}, map[string]any{"name": "amount", "value": "10"}}}, keys()},
+			{"variables in $or", map[string]any{"$or": []any{
+				map[string]any{"variables": []any{map[string]any{"name": "customer", "value": `"ann"`}}},
+				map[string]any{"state": "COMPLETED"}}}, keys(ann, done)},
+			{"unknown variable", map[string]any{"variables": []any{map[string]any{"name": "nope", "value": map[string]any{"$exists": true}}}}, keys()},
+		}
+		for _, tc := range cases {
+			if got := instanceKeys(t, c, tc.filter); !sameKeys(got, tc.want) {
+				t.Errorf("%s: %v found %v, want %v", tc.name, tc.filter, got, tc.want)
+			}
+		}
+
+		// Definition statistics take the same filter, $or and variables included.
+		defs := want(t, c.post("/v2/process-definitions/search", filter(map[string]any{"processDefinitionId": "order"})), http.StatusOK).obj(t)
+		def := str(defs["items"].([]any)[0].(map[string]any), "processDefinitionKey")
+		st := want(t, c.post("/v2/process-definitions/"+def+"/statistics/element-instances", filter(map[string]any{
+			"$or": []any{map[string]any{"variables": []any{map[string]any{"name": "customer", "value": `"ann"`}}}, map[string]any{"state": "TERMINATED"}},
+		})), http.StatusOK).obj(t)
+		var charge map[string]any
+		for _, it := range st["items"].([]any) {
+			if m := it.(map[string]any); m["elementId"] == "charge" {
+				charge = m
+			}
+		}
+		if charge == nil || charge["active"] != float64(1) || charge["canceled"] != float64(1) {
+			t.Errorf("statistics with $or: %v", st)
+		}
+
+		bad := []struct {
+			name string
+			path string
+			body string
+		}{
+			{"empty $or", "/v2/process-instances/search", `{"filter":{"$or":[]}}`},
+			{"nested $or", "/v2/process-instances/search", `{"filter":{"$or":[{"$or":[{"state":"ACTIVE"}]}]}}`},
+			{"$or not an array", "/v2/process-instances/search", `{"filter":{"$or":{"state":"ACTIVE"}}}`},
+			{"unknown field in $or", "/v2/process-instances/search", `{"filter":{"$or":[{"nope":1}]}}`},
+			{"bad value in $or", "/v2/process-instances/search", `{"filter":{"$or":[{"state":"SLEEPING"}]}}`},
+			{"$or where 8.8 has none", "/v2/jobs/search", `{"filter":{"$or":[{"type":"a"}]}}`},
+			{"variable without value", "/v2/process-instances/search", `{"filter":{"variables":[{"name":"a"}]}}`},
+			{"variable without name", "/v2/process-instances/search", `{"filter":{"variables":[{"value":"1"}]}}`},
+			{"variable with an empty value filter", "/v2/process-instances/search", `{"filter":{"variables":[{"name":"a","value":{}}]}}`},
+			{"variable value $gt", "/v2/process-instances/search", `{"filter":{"variables":[{"name":"a","value":{"$gt":"1"}}]}}`},
+			{"variables where 8.8 has none", "/v2/jobs/search", `{"filter":{"variables":[{"name":"a","value":"1"}]}}`},
+			{"$like on an integer", "/v2/process-instances/search", `{"filter":{"processDefinitionVersion":{"$like":"1*"}}}`},
+			{"$gt on a key", "/v2/process-instances/search", `{"filter":{"processInstanceKey":{"$gt":"1"}}}`},
+			{"$in on a boolean", "/v2/process-instances/search", `{"filter":{"hasIncident":{"$in":[true]}}}`},
+			{"unknown operator", "/v2/process-instances/search", `{"filter":{"state":{"$regex":"A"}}}`},
+			{"integer that is not one", "/v2/process-instances/search", `{"filter":{"processDefinitionVersion":{"$eq":"1a"}}}`},
+			{"fractional integer", "/v2/process-instances/search", `{"filter":{"processDefinitionVersion":1.5}}`},
+			{"$in not an array", "/v2/process-instances/search", `{"filter":{"state":{"$in":"ACTIVE"}}}`},
+			{"$exists not a boolean", "/v2/process-instances/search", `{"filter":{"state":{"$exists":"yes"}}}`},
+		}
+		for _, tc := range bad {
+			r := c.post(tc.path, tc.body)
+			if r.status != http.StatusBadRequest {
+				t.Errorf("%s: status %d, want 400: %s", tc.name, r.status, r.body)
+				continue
+			}
+			want(t, r, http.StatusBadRequest)
+		}
+	})
+}
+
+func TestUserTaskVariableFilters(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		want(t, c.deploy("approval.bpmn"), http.StatusOK)
+		small := createProcess(t, c, "approval", map[string]any{"amount": 21, "reviewers": []string{"ann"}})
+		big := createProcess(t, c, "approval", map[string]any{"amount": 5000, "reviewers": []string{"bob"}})
+		var taskElement string
+		eventually(t, "both tasks are created", func() bool {
+			found := searchTasks(t, c, filter(map[string]any{"state": "CREATED"}))
+			for _, f := range found {
+				if str(f, "processInstanceKey") == small {
+					taskElement = str(f, "elementInstanceKey")
+				}
+			}
+			return len(found) == 2
+		})
+		want(t, c.send(http.MethodPut, "/v2/element-instances/"+taskElement+"/variables",
+			map[string]any{"variables": map[string]any{"note": "urgent"}, "local": true}), http.StatusNoContent)
+
+		instancesOf := func(f map[string]any) []string {
+			var out []string
+			for _, task := range searchTasks(t, c, filter(f)) {
+				out = append(out, str(task, "processInstanceKey"))
+			}
+			sort.Strings(out)
+			return out
+		}
+		cases := []struct {
+			name   string
+			filter map[string]any
+			want   []string
+		}{
+			{"process variable $eq", map[string]any{"processInstanceVariables": []any{map[string]any{"name": "amount", "value": "21"}}}, keys(small)},
+			{"process variable $in", map[string]any{"processInstanceVariables": []any{map[string]any{"name": "amount", "value": map[string]any{"$in": []string{"21", "5000"}}}}}, keys(small, big)},
+			{"process variable $like", map[string]any{"processInstanceVariables": []any{map[string]any{"name": "reviewers", "value": map[string]any{"$like": `*"bob"*`}}}}, keys(big)},
+			{"process variables do not include local ones", map[string]any{"processInstanceVariables": []any{map[string]any{"name": "note", "value": `"urgent"`}}}, keys()},
+			{"local variable", map[string]any{"localVariables": []any{map[string]any{"name": "note", "value": `"urgent"`}}}, keys(small)},
+			{"local variables do not include the process's", map[string]any{"localVariables": []any{map[string]any{"name": "amount", "value": "21"}}}, keys()},
+			{"both with another field", map[string]any{"state": "CREATED",
+				"localVariables":           []any{map[string]any{"name": "note", "value": map[string]any{"$exists": true}}},
+				"processInstanceVariables": []any{map[string]any{"name": "amount", "value": map[string]any{"$neq": "5000"}}}}, keys(small)},
+		}
+		for _, tc := range cases {
+			if got := instancesOf(tc.filter); !sameKeys(got, tc.want) {
+				t.Errorf("%s: found tasks of %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		if r := c.post("/v2/user-tasks/search", `{"filter":{"variables":[{"name":"a","value":"1"}]}}`); r.status != http.StatusBadRequest {
+			t.Errorf("process instance variables field on user tasks: %d %s", r.status, r.body)
+		}
+	})
+}
