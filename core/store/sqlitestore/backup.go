@@ -190,8 +190,8 @@ func inspect(ctx context.Context, file, reason string, migrate bool) (BackupInfo
 	if err := db.QueryRowContext(ctx, "SELECT last_position, last_key FROM meta WHERE id = 1").Scan(&info.LastPosition, &info.LastKey); err != nil {
 		return info, fmt.Errorf("not a wf-engine store (no meta row: %w)", err)
 	}
-	if ok, err := quickCheck(ctx, db); err != nil || !ok {
-		return info, fmt.Errorf("the file is damaged (quick_check: %v)", err)
+	if err := quickCheck(ctx, db); err != nil {
+		return info, fmt.Errorf("the file is damaged: quick_check: %w", err)
 	}
 	if migrate {
 		// Closing first: the migration opens a connection of its own.
@@ -227,16 +227,16 @@ func inspect(ctx context.Context, file, reason string, migrate bool) (BackupInfo
 	return info, nil
 }
 
-// quickCheck runs SQLite's quick_check; false with the first problem.
-func quickCheck(ctx context.Context, db *sql.DB) (bool, error) {
+// quickCheck runs SQLite's quick_check; an error names the first problem.
+func quickCheck(ctx context.Context, db *sql.DB) error {
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
-		return false, err
+		return err
 	}
 	if res != "ok" {
-		return false, errors.New(res)
+		return errors.New(res)
 	}
-	return true, nil
+	return nil
 }
 
 // latestVersion is the number of the newest embedded SQLite migration.
