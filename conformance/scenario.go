@@ -352,6 +352,13 @@ func (r *runner) do(cmd string) string {
 			}
 			err = r.h.Engine.CompleteUserTask(ctx, engine.CompleteUserTaskRequest{Key: key, Variables: vars})
 		}
+	case "delete-resource":
+		var key int64
+		r.h.State(func(s *state.State) { key = resourceKey(s, args) })
+		if key == 0 {
+			return "error: no such resource"
+		}
+		err = r.h.Engine.DeleteResource(ctx, engine.DeleteResourceRequest{Key: key, TenantID: args["tenant"]})
 	case "advance-clock":
 		d, perr := time.ParseDuration(args["by"])
 		if perr != nil {
@@ -425,6 +432,26 @@ func (r *runner) elementInstance(s *state.State, elementID string) int64 {
 		return 0
 	}
 	return find(r.instances[len(r.instances)-1])
+}
+
+// resourceKey finds the key of a deployed process version (process=ID,
+// version=N, else the latest) or of the latest version of a form (form=ID).
+func resourceKey(s *state.State, args map[string]string) int64 {
+	tenant := state.TenantOrDefault(args["tenant"])
+	if id := args["form"]; id != "" {
+		if f := s.LatestForm(tenant, id); f != nil {
+			return f.FormKey
+		}
+		return 0
+	}
+	def := s.LatestProcess(tenant, args["process"])
+	if v, err := strconv.Atoi(args["version"]); err == nil {
+		def = s.ProcessVersion(tenant, args["process"], int32(v))
+	}
+	if def == nil {
+		return 0
+	}
+	return def.ProcessDefinitionKey
 }
 
 func oldestJob(s *state.State, jobType string) int64 {

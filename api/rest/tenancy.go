@@ -106,6 +106,7 @@ var keyLookups = map[string]func(s *Server, ctx context.Context, q store.Query) 
 	"processDefinitionKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
 		return tenantOfFirst(s.q.SearchProcessDefinitions(ctx, q))(func(r store.ProcessDefinition) string { return r.TenantID })
 	},
+	"resourceKey": (*Server).resourceTenant,
 	"elementInstanceKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
 		return tenantOfFirst(s.q.SearchElementInstances(ctx, q))(func(r store.ElementInstance) string { return r.TenantID })
 	},

@@ -296,7 +296,8 @@ func checkKnownFields(t *testing.T) {
 	t.Helper()
 	known := map[string]bool{"Processes": true, "Elements": true, "Variables": true, "Jobs": true, "Incidents": true,
 		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true, "UserTasks": true,
-		"Tenants": true, "TenantMembers": true, "Forms": true, "LastKey": true, "LastPosition": true}
+		"Tenants": true, "TenantMembers": true, "Forms": true, "LastKey": true, "LastPosition": true,
+		"DeletedProcesses": true, "DeletedForms": true}
 	for _, typ := range []reflect.Type{reflect.TypeFor[state.Changes](), reflect.TypeFor[state.Snapshot]()} {
 		for k := range typ.NumField() {
 			if f := typ.Field(k); !known[f.Name] {

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"ReadLogOfManyRecordsAndStopping", s.readLogMany},
 		{"LoadReturnsExactlyTheLiveRows", s.loadLiveRows},
 		{"RowsKeepEveryField", s.rowsKeepEveryField},
+		{"DeletedRowsStay", s.deletedRowsStay},
 		{"EngineWorkloadRestoresTheLiveState", s.engineWorkload},
 		{"ReopenGivesTheSameSnapshot", s.reopen},
 		{"FailingCommitLeavesNothingBehind", s.failingCommit},

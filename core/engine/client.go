@@ -27,6 +27,7 @@ type Client interface {
 	AssignUserTask(ctx context.Context, req AssignUserTaskRequest) error
 	UpdateUserTask(ctx context.Context, req UpdateUserTaskRequest) error
 	CompleteUserTask(ctx context.Context, req CompleteUserTaskRequest) error
+	DeleteResource(ctx context.Context, req DeleteResourceRequest) error
 }
 
 // AssignUserTaskRequest assigns a user task; an empty Assignee unassigns it.

@@ -113,10 +113,8 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 				out.Processes = append(out.Processes, meta)
 				continue
 			}
-			meta.Version = 1
-			if latest != nil {
-				meta.Version = latest.Version + 1
-			}
+			// Versions of deleted definitions are not handed out again.
+			meta.Version = p.st.LastVersion(tenant, proc.ID) + 1
 			meta.ProcessDefinitionKey = p.newKey()
 			pv := &record.ProcessValue{
 				BPMNProcessID: proc.ID, Name: proc.Name, Version: meta.Version, VersionTag: proc.VersionTag,

@@ -213,47 +213,74 @@ func (p *Processor) startTimer(def *state.ProcessDefinition, start *model.Elemen
 // start subscriptions of a new definition, and closes those of the version
 // it replaces.
 func (p *Processor) openStartEvents(def *state.ProcessDefinition, previous *state.ProcessDefinition) error {
-	if previous != nil {
-		for _, t := range p.st.StartTimersOf(previous.ProcessDefinitionKey) {
-			v := t.Value
-			if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
-				return err
-			}
-		}
-		for _, s := range p.st.StartSubscriptionsOf(previous.ProcessDefinitionKey) {
-			v := s.Value
-			if err := p.write(s.Key, record.IntentMessageStartSubscriptionDeleted, &v); err != nil {
-				return err
-			}
-		}
-	}
-	m, err := p.st.Model(def)
+	open, problem, err := p.planStartEvents(def)
 	if err != nil {
 		return err
 	}
+	if problem != "" {
+		return reject(record.RejectionInvalidArgument, "the deployment is invalid: %s", problem)
+	}
+	if previous != nil {
+		if err := p.closeStartEvents(previous); err != nil {
+			return err
+		}
+	}
+	return open()
+}
+
+// planStartEvents evaluates the timer and message start events of a
+// definition and returns what opens them, or the problem that keeps one
+// from opening; nothing is written until open is called.
+func (p *Processor) planStartEvents(def *state.ProcessDefinition) (open func() error, problem string, err error) {
+	m, err := p.st.Model(def)
+	if err != nil {
+		return nil, "", err
+	}
+	var writes []func() error
 	for _, c := range m.Root.Children {
 		switch c.Kind {
 		case model.KindTimerStartEvent:
 			spec, err := element.TimerOf(func(e *expr.Expression) (any, error) { return p.eval(0, e) }, c, p.now)
 			if err != nil {
-				return reject(record.RejectionInvalidArgument, "the deployment is invalid: %v", err)
+				return nil, err.Error(), nil
 			}
-			if err := p.startTimer(def, c, spec); err != nil {
-				return err
-			}
+			writes = append(writes, func() error { return p.startTimer(def, c, spec) })
 		case model.KindMessageStartEvent:
 			name, err := p.eval(0, c.Message.Name)
 			n, ok := name.(string)
 			if err != nil || !ok || n == "" {
-				return reject(record.RejectionInvalidArgument, "the deployment is invalid: message name of start event '%s' must be a static string", c.ID)
+				return nil, fmt.Sprintf("message name of start event '%s' must be a static string", c.ID), nil
 			}
 			v := &record.MessageStartSubscriptionValue{
 				ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID,
 				StartEventID: c.ID, MessageName: n, TenantID: def.TenantID,
 			}
-			if err := p.write(p.newKey(), record.IntentMessageStartSubscriptionCreated, v); err != nil {
+			writes = append(writes, func() error { return p.write(p.newKey(), record.IntentMessageStartSubscriptionCreated, v) })
+		}
+	}
+	return func() error {
+		for _, w := range writes {
+			if err := w(); err != nil {
 				return err
 			}
+		}
+		return nil
+	}, "", nil
+}
+
+// closeStartEvents cancels the start timers and deletes the message start
+// subscriptions of a definition.
+func (p *Processor) closeStartEvents(def *state.ProcessDefinition) error {
+	for _, t := range p.st.StartTimersOf(def.ProcessDefinitionKey) {
+		v := t.Value
+		if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
+			return err
+		}
+	}
+	for _, s := range p.st.StartSubscriptionsOf(def.ProcessDefinitionKey) {
+		v := s.Value
+		if err := p.write(s.Key, record.IntentMessageStartSubscriptionDeleted, &v); err != nil {
+			return err
 		}
 	}
 	return nil

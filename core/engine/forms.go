@@ -79,10 +79,7 @@ func (p *Processor) deployForms(forms []parsedForm, tenant string, deploymentKey
 			out = append(out, meta)
 			continue
 		}
-		meta.Version = 1
-		if f.latest != nil {
-			meta.Version = f.latest.Version + 1
-		}
+		meta.Version = p.st.LastFormVersion(tenant, f.id) + 1 // deleted versions are not reused
 		meta.FormKey = p.newKey()
 		v := &record.FormValue{FormID: f.id, Version: meta.Version, VersionTag: f.versionTag, FormKey: meta.FormKey,
 			ResourceName: f.res.Name, Resource: f.res.Content, Checksum: f.checksum, DeploymentKey: deploymentKey, TenantID: tenant}

@@ -213,6 +213,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		}
 	case *record.TenantValue:
 		return p.processTenant(cmd.Intent, v)
+	case *record.ResourceDeletionValue:
+		if cmd.Intent == record.IntentResourceDelete {
+			return nil, p.deleteResource(v)
+		}
 	case *record.KeyRangeValue:
 		if cmd.Intent == record.IntentKeyRangeSkip {
 			return p.skipKeys(v)

@@ -67,6 +67,9 @@ var appliers = map[applierKey]applier{
 	{record.IntentTenantEntityAdded, 1}:                  applyTenantEntityAdded,
 	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
 	{record.IntentFormCreated, 1}:                        applyFormCreated,
+	{record.IntentProcessDeleted, 1}:                     applyProcessDeleted,
+	{record.IntentFormDeleted, 1}:                        applyFormDeleted,
+	{record.IntentResourceDeleted, 1}:                    applyNothing,
 	// The skipped range's last key is the event's key: Apply moves lastKey.
 	{record.IntentKeyRangeSkipped, 1}: applyNothing,
 }
@@ -126,6 +129,7 @@ func applyElementActivating(s *State, r *record.Record) error {
 	s.markElement(e)
 	if v.FlowScopeKey <= 0 {
 		s.gg.instanceStarted()
+		s.instanceStarted(v.ProcessDefinitionKey)
 		if v.ParentElementInstanceKey > 0 {
 			s.called[v.ParentElementInstanceKey] = r.Key
 		}
@@ -207,6 +211,7 @@ func applyElementEnded(to ElementState) applier {
 		delete(s.children, r.Key)
 		if e.Value.FlowScopeKey <= 0 {
 			s.gg.instanceEnded()
+			s.instanceGone(e.Value.ProcessDefinitionKey)
 			s.instanceEnded(e)
 			if s.called[e.Value.ParentElementInstanceKey] == e.Key {
 				delete(s.called, e.Value.ParentElementInstanceKey)

@@ -25,6 +25,10 @@ type Changes struct {
 	Tenants              []TenantRow
 	TenantMembers        []TenantMemberRow
 	Forms                []record.FormValue
+	// DeletedProcesses and DeletedForms are the definitions and forms
+	// deleted (resource deletion): their rows stay, marked deleted.
+	DeletedProcesses []record.ProcessValue
+	DeletedForms     []record.FormValue
 	// LastKey and LastPosition are the state's counters after the batch.
 	LastKey, LastPosition int64
 }
@@ -106,7 +110,10 @@ type changeSet struct {
 	// tenantMembers are keyed by membership key.
 	tenantMembers map[int64]TenantMemberRow
 	forms         map[int64]struct{}
-	dirty         bool
+	// deletedProcesses and deletedForms are copies of what was deleted.
+	deletedProcesses map[int64]record.ProcessValue
+	deletedForms     map[int64]record.FormValue
+	dirty            bool
 }
 
 func newChanges() changeSet {
@@ -125,6 +132,9 @@ func newChanges() changeSet {
 
 		tenantMembers: map[int64]TenantMemberRow{},
 		forms:         map[int64]struct{}{},
+
+		deletedProcesses: map[int64]record.ProcessValue{},
+		deletedForms:     map[int64]record.FormValue{},
 	}
 }
 
@@ -214,6 +224,14 @@ func (s *State) TakeChanges() Changes {
 	for _, k := range sortedKeys(c.forms) {
 		out.Forms = append(out.Forms, *s.fm.byKey[k])
 	}
+	if len(c.deletedProcesses) > 0 {
+		out.DeletedProcesses = valuesInKeyOrder(c.deletedProcesses)
+	}
+	if len(c.deletedForms) > 0 {
+		out.DeletedForms = valuesInKeyOrder(c.deletedForms)
+	}
+	clear(c.deletedProcesses)
+	clear(c.deletedForms)
 	clear(c.forms)
 	clear(c.tenants)
 	clear(c.tenantMembers)

@@ -12,6 +12,9 @@ func (s *State) Check() error {
 	if err := s.checkGauges(); err != nil {
 		return err
 	}
+	if err := s.checkDeletions(); err != nil {
+		return err
+	}
 	queued := map[int64]bool{}
 	for t, byTenant := range s.activatable {
 		if len(byTenant) == 0 {

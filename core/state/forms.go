@@ -8,7 +8,7 @@ import (
 
 // forms holds the deployed forms with the indexes linked forms are
 // resolved by (zeebe:formDefinition bindingType latest, deployment and
-// versionTag). Forms are never deleted.
+// versionTag). A deleted form leaves them all (resources.go).
 type forms struct {
 	byKey map[int64]*record.FormValue
 	// latest, byDeployment and byTag are keyed by inTenant(tenant, form id
@@ -48,6 +48,7 @@ func applyFormCreated(s *State, r *record.Record) error {
 	v := *r.Value.(*record.FormValue)
 	f := &v
 	s.fm.byKey[f.FormKey] = f
+	noteVersion(s.dl.formVersions, inTenant(f.TenantID, f.FormID), f.Version)
 	if cur := s.fm.latest[inTenant(f.TenantID, f.FormID)]; cur == nil || cur.Version < f.Version {
 		s.fm.latest[inTenant(f.TenantID, f.FormID)] = f
 	}

@@ -23,6 +23,10 @@ type Snapshot struct {
 	Tenants               []Tenant   // tenants that were not deleted
 	TenantMembers         []TenantMember
 	Forms                 []record.FormValue
+	// DeletedProcesses and DeletedForms are the deleted definitions and
+	// forms: Restore only notes their versions, which are never reused.
+	DeletedProcesses []record.ProcessValue
+	DeletedForms     []record.FormValue
 }
 
 // Live reports whether a stored job row still belongs in the state.
@@ -56,7 +60,16 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 		}
 		s.elements[r.Key] = e
 	}
+	for _, p := range snap.DeletedProcesses {
+		noteVersion(s.dl.versions, inTenant(p.TenantID, p.BPMNProcessID), p.Version)
+	}
+	for _, f := range snap.DeletedForms {
+		noteVersion(s.dl.formVersions, inTenant(f.TenantID, f.FormID), f.Version)
+	}
 	for _, e := range s.elements {
+		if e.Value.FlowScopeKey <= 0 {
+			s.instanceStarted(e.Value.ProcessDefinitionKey)
+		}
 		if e.Value.FlowScopeKey <= 0 && e.Value.ParentElementInstanceKey > 0 {
 			s.called[e.Value.ParentElementInstanceKey] = e.Key
 		}

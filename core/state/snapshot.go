@@ -37,6 +37,10 @@ type dump struct {
 	Tenants      []Tenant                      `json:"tenants"`
 	Members      []TenantMember                `json:"tenantMembers"`
 	Forms        []record.FormValue            `json:"forms,omitempty"`
+	// Versions and FormVersions are the highest versions of processes and
+	// forms whose newest versions were deleted.
+	Versions     map[string]int32 `json:"versions,omitempty"`
+	FormVersions map[string]int32 `json:"formVersions,omitempty"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -112,6 +116,7 @@ func (s *State) Dump() []byte {
 	for id, p := range s.latest {
 		d.Latest[id] = p.ProcessDefinitionKey
 	}
+	d.Versions, d.FormVersions = s.versionsAboveLatest()
 	b, err := json.Marshal(d)
 	if err != nil {
 		// Every value in the state came from a decoded or encodable record.

@@ -173,7 +173,8 @@ type State struct {
 	userTaskByElement map[int64]int64
 	tn                tenants
 	fm                forms
-	gg                gauges // kept by the appliers (gauges.go)
+	dl                deletions // resource deletion (resources.go)
+	gg                gauges    // kept by the appliers (gauges.go)
 
 	changes changeSet
 }
@@ -197,6 +198,7 @@ func New(parse ParseFunc) *State {
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
 		tn:      newTenants(),
 		fm:      newForms(),
+		dl:      newDeletions(),
 		gg:      newGauges(),
 		changes: newChanges(),
 	}

@@ -35,4 +35,5 @@ func (s *State) indexLatest(p *ProcessDefinition) {
 	if cur := s.latest[k]; cur == nil || cur.Version < p.Version {
 		s.latest[k] = p
 	}
+	noteVersion(s.dl.versions, k, p.Version)
 }

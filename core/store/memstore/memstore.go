@@ -25,21 +25,25 @@ type Options struct {
 type Store struct {
 	opts Options
 
-	mu           sync.RWMutex
-	closed       bool
-	log          []*record.Record
-	commits      int
-	processes    map[int64]record.ProcessValue
-	forms        map[int64]record.FormValue
-	elements     map[int64]state.ElementRow
-	variables    map[int64]state.VariableRow
-	jobs         map[int64]state.Job
-	incidents    map[int64]state.IncidentRow
-	lastKey      int64
-	lastPosition int64
-	logEnd       int64 // position of the last committed record
-	events       events
-	tenants      tenantRows
+	mu        sync.RWMutex
+	closed    bool
+	log       []*record.Record
+	commits   int
+	processes map[int64]record.ProcessValue
+	forms     map[int64]record.FormValue
+	// deletedProcesses and deletedForms are the deleted definitions and
+	// forms: out of the searches, kept for the versions they used.
+	deletedProcesses map[int64]record.ProcessValue
+	deletedForms     map[int64]record.FormValue
+	elements         map[int64]state.ElementRow
+	variables        map[int64]state.VariableRow
+	jobs             map[int64]state.Job
+	incidents        map[int64]state.IncidentRow
+	lastKey          int64
+	lastPosition     int64
+	logEnd           int64 // position of the last committed record
+	events           events
+	tenants          tenantRows
 }
 
 // New returns an empty store.
@@ -49,9 +53,12 @@ func New(opts Options) *Store {
 		processes: map[int64]record.ProcessValue{},
 		forms:     map[int64]record.FormValue{},
 		elements:  map[int64]state.ElementRow{},
-		variables: map[int64]state.VariableRow{},
-		jobs:      map[int64]state.Job{},
-		incidents: map[int64]state.IncidentRow{},
+
+		deletedProcesses: map[int64]record.ProcessValue{},
+		deletedForms:     map[int64]record.FormValue{},
+		variables:        map[int64]state.VariableRow{},
+		jobs:             map[int64]state.Job{},
+		incidents:        map[int64]state.IncidentRow{},
 	}
 }
 
@@ -91,6 +98,14 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 	for _, f := range c.Forms {
 		s.forms[f.FormKey] = f
 	}
+	for _, p := range c.DeletedProcesses {
+		delete(s.processes, p.ProcessDefinitionKey)
+		s.deletedProcesses[p.ProcessDefinitionKey] = p
+	}
+	for _, f := range c.DeletedForms {
+		delete(s.forms, f.FormKey)
+		s.deletedForms[f.FormKey] = f
+	}
 	for _, e := range c.Elements {
 		s.elements[e.Key] = e
 	}
@@ -124,6 +139,12 @@ func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
 	}
 	for _, k := range sortedKeys(s.forms) {
 		snap.Forms = append(snap.Forms, s.forms[k])
+	}
+	for _, k := range sortedKeys(s.deletedProcesses) {
+		snap.DeletedProcesses = append(snap.DeletedProcesses, s.deletedProcesses[k])
+	}
+	for _, k := range sortedKeys(s.deletedForms) {
+		snap.DeletedForms = append(snap.DeletedForms, s.deletedForms[k])
 	}
 	live := map[int64]bool{}
 	for _, k := range sortedKeys(s.elements) {

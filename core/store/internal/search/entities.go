@@ -22,12 +22,14 @@ var elementStates = []string{store.StateActive, store.StateCompleted, store.Stat
 // definitionIsLatest is true for the highest version of a process id within
 // its tenant.
 const definitionIsLatest = "(version = (SELECT max(v.version) FROM process_definitions v " +
-	"WHERE v.bpmn_process_id = process_definitions.bpmn_process_id AND v.tenant_id = process_definitions.tenant_id))"
+	"WHERE v.bpmn_process_id = process_definitions.bpmn_process_id AND v.tenant_id = process_definitions.tenant_id AND v.deleted = 0))"
 
-// ProcessDefinitions are the deployed process versions.
+// ProcessDefinitions are the deployed process versions that were not
+// deleted.
 var ProcessDefinitions = (&Entity[store.ProcessDefinition]{
 	Name:    "process definitions",
 	From:    "process_definitions",
+	Where:   "deleted = 0",
 	Columns: "key, bpmn_process_id, name, version, version_tag, resource_name, tenant_id, " + definitionIsLatest,
 	Scan: func(scan func(...any) error) (store.ProcessDefinition, error) {
 		var r store.ProcessDefinition

@@ -58,9 +58,9 @@ func ScanRecord(scan Scan) (*record.Record, error) {
 // ScanProcess reads a process_definitions row.
 func ScanProcess(scan Scan) (record.ProcessValue, error) {
 	var p record.ProcessValue
-	var version int64
+	var version, deleted int64
 	if err := scan(&p.ProcessDefinitionKey, &p.BPMNProcessID, &p.Name, &version, &p.VersionTag, &p.ResourceName,
-		&p.Resource, &p.Checksum, &p.DeploymentKey, &p.TenantID); err != nil {
+		&p.Resource, &p.Checksum, &p.DeploymentKey, &p.TenantID, &deleted); err != nil {
 		return p, fmt.Errorf("read process definition: %w", err)
 	}
 	var err error

@@ -100,7 +100,7 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 		}
 		return nil
 	}
-	if err := add(processRows(c.Processes), nil); err != nil {
+	if err := add(processRows(c.Processes, c.DeletedProcesses), nil); err != nil {
 		return nil, err
 	}
 	if err := add(elementRows(c.Elements)); err != nil {
@@ -136,17 +136,30 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(tenantMemberRows(c.TenantMembers), nil); err != nil {
 		return nil, err
 	}
-	if err := add(formRows(c.Forms), nil); err != nil {
+	if err := add(formRows(c.Forms, c.DeletedForms), nil); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-func processRows(ps []record.ProcessValue) *Rows {
-	ps = lastOfEachKey(ps, func(p *record.ProcessValue) int64 { return p.ProcessDefinitionKey })
-	r := newRows(ProcessDefinitions, len(ps))
-	for i := range ps {
-		p := &ps[i]
+// processRows encodes the created definitions, then the deleted ones; a
+// definition in both (batches merged) is written once, deleted.
+func processRows(created, deleted []record.ProcessValue) *Rows {
+	type row struct {
+		record.ProcessValue
+		deleted bool
+	}
+	rows := make([]row, 0, len(created)+len(deleted))
+	for _, p := range created {
+		rows = append(rows, row{p, false})
+	}
+	for _, p := range deleted {
+		rows = append(rows, row{p, true})
+	}
+	rows = lastOfEachKey(rows, func(p *row) int64 { return p.ProcessDefinitionKey })
+	r := newRows(ProcessDefinitions, len(rows))
+	for i := range rows {
+		p := &rows[i]
 		r.i(p.ProcessDefinitionKey)
 		r.s(p.BPMNProcessID)
 		r.s(p.Name)
@@ -157,6 +170,7 @@ func processRows(ps []record.ProcessValue) *Rows {
 		r.s(p.Checksum)
 		r.i(p.DeploymentKey)
 		r.s(p.TenantID)
+		r.i(flag(p.deleted))
 		r.end()
 	}
 	return r

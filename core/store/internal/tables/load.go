@@ -78,5 +78,11 @@ func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
 	if snap.Forms, err = collect(q, LoadForms, ScanForm); err != nil {
 		return nil, err
 	}
+	if snap.DeletedProcesses, err = collect(q, LoadDeletedProcesses, ScanProcess); err != nil {
+		return nil, err
+	}
+	if snap.DeletedForms, err = collect(q, LoadDeletedForms, ScanForm); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }

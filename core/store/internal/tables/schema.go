@@ -11,10 +11,12 @@ var Log = &Table{Name: "log", Columns: []Column{
 	{"value", Bytes},
 }}
 
-// ProcessDefinitions holds every deployed process version.
+// ProcessDefinitions holds every deployed process version; deleted is 1
+// for a deleted one (migrations sqlite/0015, postgres/0016).
 var ProcessDefinitions = &Table{Name: "process_definitions", Upsert: true, Columns: []Column{
 	{"key", Int}, {"bpmn_process_id", Text}, {"name", Text}, {"version", Int}, {"version_tag", Text},
 	{"resource_name", Text}, {"resource", Bytes}, {"checksum", Text}, {"deployment_key", Int}, {"tenant_id", Text},
+	{"deleted", Int},
 }}
 
 // ElementInstances holds element instances, process instances included.
@@ -91,7 +93,7 @@ const (
 
 // The statements that read the live rows, in key order, as Load returns them.
 var (
-	LoadProcesses = ProcessDefinitions.Select("ORDER BY key")
+	LoadProcesses = ProcessDefinitions.Select("WHERE deleted = 0 ORDER BY key")
 	LoadElements  = ElementInstances.Select("WHERE " + liveElements + " ORDER BY key")
 	LoadVariables = Variables.Select("WHERE process_instance_key IN " + activeInstances +
 		" AND scope_key IN (SELECT key FROM element_instances WHERE " + liveElements + ") ORDER BY key")
@@ -104,3 +106,7 @@ var (
 	LoadStarts    = MessageStartSubscriptions.Select("WHERE live = 1 ORDER BY key")
 	LoadMeta      = "SELECT last_key, last_position FROM meta WHERE id = 1"
 )
+
+// LoadDeletedProcesses reads the deleted definitions, whose versions are
+// not handed out again.
+var LoadDeletedProcesses = ProcessDefinitions.Select("WHERE deleted = 1 ORDER BY key")
