@@ -218,3 +218,68 @@ func TestUserTaskVariableFilters(t *testing.T) {
 		}
 	})
 }
+
+func TestMessageSubscriptionSearch(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		want(t, c.deploy("payment.bpmn"), http.StatusOK)
+		paid := createProcess(t, c, "payment", map[string]any{"orderId": "o-1"})
+		waiting := createProcess(t, c, "payment", map[string]any{"orderId": "o-2"})
+		canceled := createProcess(t, c, "payment", map[string]any{"orderId": "o-3"})
+		want(t, c.post("/v2/messages/correlation", map[string]any{"name": "paid", "correlationKey": "o-1"}), http.StatusOK)
+		want(t, c.post("/v2/process-instances/"+canceled+"/cancellation", nil), http.StatusNoContent)
+
+		search := func(f map[string]any) map[string]string {
+			t.Helper()
+			r := want(t, c.post("/v2/message-subscriptions/search", filter(f)), http.StatusOK).obj(t)
+			out := map[string]string{}
+			for _, it := range r["items"].([]any) {
+				m := it.(map[string]any)
+				if str(m, "messageName") != "paid" || str(m, "elementId") != "wait-paid" || str(m, "processDefinitionId") != "payment" ||
+					str(m, "tenantId") != "<default>" || str(m, "messageSubscriptionKey") == "" || str(m, "elementInstanceKey") == "" {
+					t.Fatalf("subscription item: %v", m)
+				}
+				out[str(m, "processInstanceKey")] = str(m, "messageSubscriptionState") + " " + str(m, "correlationKey")
+			}
+			return out
+		}
+		all := search(map[string]any{"messageName": "paid"})
+		if all[paid] != "CORRELATED o-1" || all[waiting] != "CREATED o-2" || all[canceled] != "DELETED o-3" || len(all) != 3 {
+			t.Fatalf("subscriptions: %v", all)
+		}
+		for name, tc := range map[string]struct {
+			f    map[string]any
+			want []string
+		}{
+			"state":                   {map[string]any{"messageSubscriptionState": "CREATED"}, []string{waiting}},
+			"state $in":               {map[string]any{"messageSubscriptionState": map[string]any{"$in": []string{"CORRELATED", "DELETED"}}}, []string{paid, canceled}},
+			"state $neq":              {map[string]any{"messageSubscriptionState": map[string]any{"$neq": "CREATED"}}, []string{paid, canceled}},
+			"correlationKey $like":    {map[string]any{"correlationKey": map[string]any{"$like": "o-?"}}, []string{paid, waiting, canceled}},
+			"processInstanceKey":      {map[string]any{"processInstanceKey": waiting}, []string{waiting}},
+			"processInstanceKey $in":  {map[string]any{"processInstanceKey": map[string]any{"$in": []string{paid, canceled}}}, []string{paid, canceled}},
+			"unknown message":         {map[string]any{"messageName": "shipped"}, nil},
+			"processDefinitionId":     {map[string]any{"processDefinitionId": "payment", "correlationKey": "o-2"}, []string{waiting}},
+			"messageSubscriptionKey ": {map[string]any{"messageSubscriptionKey": map[string]any{"$exists": true}}, []string{paid, waiting, canceled}},
+		} {
+			got := search(tc.f)
+			var ks []string
+			for k := range got {
+				ks = append(ks, k)
+			}
+			if !sameKeys(keys(ks...), keys(tc.want...)) {
+				t.Errorf("%s: found %v, want %v", name, got, tc.want)
+			}
+		}
+		sorted := want(t, c.post("/v2/message-subscriptions/search", map[string]any{
+			"sort": []any{map[string]any{"field": "correlationKey", "order": "DESC"}}, "page": map[string]any{"limit": 2}}), http.StatusOK).obj(t)
+		items := sorted["items"].([]any)
+		if len(items) != 2 || str(items[0].(map[string]any), "correlationKey") != "o-3" || sorted["page"].(map[string]any)["totalItems"] != float64(3) {
+			t.Errorf("sorted page: %v", sorted)
+		}
+		for _, body := range []string{`{"filter":{"lastUpdatedDate":"2026-01-01T00:00:00Z"}}`, `{"filter":{"messageSubscriptionState":"SLEEPING"}}`,
+			`{"sort":[{"field":"lastUpdatedDate"}]}`} {
+			if r := c.post("/v2/message-subscriptions/search", body); r.status != http.StatusBadRequest {
+				t.Errorf("%s: %d %s", body, r.status, r.body)
+			}
+		}
+	})
+}

@@ -266,6 +266,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/user-tasks/:userTaskKey/variables/search", s.searchUserTaskVariables, taskWork},
 		{http.MethodPut, "/v2/clock", s.pinClock, adminOnly},
 		{http.MethodPost, "/v2/clock/reset", s.resetClock, adminOnly},
+		{http.MethodPost, "/v2/message-subscriptions/search", s.searchMessageSubscriptions, operate},
 		{http.MethodPost, "/v2/incidents/search", s.searchIncidents, operate},
 		{http.MethodGet, "/v2/incidents/:incidentKey", s.getIncident, operate},
 		{http.MethodPost, "/v2/incidents/:incidentKey/resolution", s.resolveIncident, operate},

@@ -245,8 +245,14 @@ func applySubscriptionEnded(s *State, r *record.Record) error {
 	delete(s.ev.subs, r.Key)
 	removeFrom(s.ev.subsByElem, sub.Value.ElementInstanceKey, r.Key)
 	removeFrom(s.ev.subsByName, msgKey(sub.Value.TenantID, sub.Value.MessageName, sub.Value.CorrelationKey), r.Key)
+	v := r.Value.(*record.MessageSubscriptionValue)
+	if r.Intent == record.IntentMessageSubscriptionCorrelated && v.MessageKey > 0 {
+		// The ended row keeps the message that reached it, so that searches
+		// tell a correlated subscription from a deleted one.
+		sub.Value.MessageKey = v.MessageKey
+	}
 	s.markSubscription(sub, false)
-	if v := r.Value.(*record.MessageSubscriptionValue); v.MessageKey > 0 {
+	if v.MessageKey > 0 {
 		return s.noteCorrelation(v.MessageKey, v.BPMNProcessID)
 	}
 	return nil

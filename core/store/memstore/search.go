@@ -219,9 +219,35 @@ func (s *Store) SearchUserTasks(_ context.Context, q store.Query) (store.Page[st
 	})
 }
 
+// SearchMessageSubscriptions implements store.MessageSubscriptionQuerier
+// over the subscription rows, ended ones included.
+func (s *Store) SearchMessageSubscriptions(_ context.Context, q store.Query) (store.Page[store.MessageSubscription], error) {
+	return run(s, search.MessageSubscriptions, q, func() []store.MessageSubscription {
+		out := make([]store.MessageSubscription, 0, len(s.events.subs))
+		for _, r := range s.events.subs {
+			v := &r.Value
+			st := store.SubscriptionCreated
+			switch {
+			case r.Live:
+			case v.MessageKey > 0:
+				st = store.SubscriptionCorrelated
+			default:
+				st = store.SubscriptionDeleted
+			}
+			out = append(out, store.MessageSubscription{
+				MessageSubscriptionKey: r.Key, ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionKey: v.ProcessDefinitionKey,
+				ProcessInstanceKey: v.ProcessInstanceKey, ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey,
+				State: st, MessageName: v.MessageName, CorrelationKey: v.CorrelationKey, TenantID: v.TenantID,
+			})
+		}
+		return out
+	})
+}
+
 // Interface guards
 var (
-	_ store.Querier           = (*Store)(nil)
-	_ store.UserTaskQuerier   = (*Store)(nil)
-	_ store.StatisticsQuerier = (*Store)(nil)
+	_ store.Querier                    = (*Store)(nil)
+	_ store.UserTaskQuerier            = (*Store)(nil)
+	_ store.StatisticsQuerier          = (*Store)(nil)
+	_ store.MessageSubscriptionQuerier = (*Store)(nil)
 )

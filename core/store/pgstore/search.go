@@ -84,3 +84,11 @@ func (s *Store) SearchIncidents(ctx context.Context, q store.Query) (store.Page[
 func (s *Store) SearchUserTasks(ctx context.Context, q store.Query) (store.Page[store.UserTask], error) {
 	return run(ctx, s, search.UserTasks, q)
 }
+
+// SearchMessageSubscriptions implements store.MessageSubscriptionQuerier.
+func (s *Store) SearchMessageSubscriptions(ctx context.Context, q store.Query) (store.Page[store.MessageSubscription], error) {
+	return run(ctx, s, search.MessageSubscriptions, q)
+}
+
+// Interface guards
+var _ store.MessageSubscriptionQuerier = (*Store)(nil)
