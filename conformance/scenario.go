@@ -370,6 +370,12 @@ func (r *runner) do(cmd string) string {
 			return "error: no instance to cancel"
 		}
 		err = r.h.Engine.CancelInstance(ctx, r.instances[len(r.instances)-1])
+	case "modify":
+		req, msg := r.modification(args)
+		if msg != "" {
+			return "error: " + msg
+		}
+		err = r.h.Engine.ModifyInstance(ctx, req)
 	case "state":
 		return r.printState()
 	default:
@@ -385,6 +391,65 @@ func (r *runner) do(cmd string) string {
 		}
 	}
 	return out
+}
+
+// modification builds a modification of the newest instance from
+// `modify activate=A,B terminate=C,D vars={...} scope=S ancestor=E`:
+// activate elements A and B (the first with the variables vars on scope S,
+// "" the process instance; both inside the active instance of element E,
+// "key:N" a literal key), terminate the active instances of C and D
+// ("key:N" a literal key).
+func (r *runner) modification(args map[string]string) (engine.ModifyInstanceRequest, string) {
+	var req engine.ModifyInstanceRequest
+	if len(r.instances) == 0 {
+		return req, "no instance to modify"
+	}
+	req.ProcessInstanceKey = r.instances[len(r.instances)-1]
+	keyOf := func(ref string) (int64, string) {
+		if k, ok := strings.CutPrefix(ref, "key:"); ok {
+			n, err := strconv.ParseInt(k, 10, 64)
+			if err != nil {
+				return 0, err.Error()
+			}
+			return n, ""
+		}
+		var key int64
+		r.h.State(func(s *state.State) { key = r.elementInstance(s, ref) })
+		if key == 0 {
+			return 0, "no active element " + ref
+		}
+		return key, ""
+	}
+	var ancestor int64
+	if a := args["ancestor"]; a != "" {
+		var msg string
+		if ancestor, msg = keyOf(a); msg != "" {
+			return req, msg
+		}
+	}
+	vars, err := parseVars(args["vars"])
+	if err != nil {
+		return req, err.Error()
+	}
+	if a := args["activate"]; a != "" {
+		for i, id := range strings.Split(a, ",") {
+			in := record.ActivateInstruction{ElementID: id, AncestorScopeKey: ancestor}
+			if i == 0 && vars != nil {
+				in.VariableInstructions = []record.VariableInstruction{{Variables: vars, ScopeID: args["scope"]}}
+			}
+			req.Activate = append(req.Activate, in)
+		}
+	}
+	if t := args["terminate"]; t != "" {
+		for _, ref := range strings.Split(t, ",") {
+			k, msg := keyOf(ref)
+			if msg != "" {
+				return req, msg
+			}
+			req.Terminate = append(req.Terminate, record.TerminateInstruction{ElementInstanceKey: k})
+		}
+	}
+	return req, ""
 }
 
 // onJob runs fn on the oldest job of a type: an activated one, or else an
@@ -589,6 +654,8 @@ func tenantOf(rec *record.Record) string {
 		return v.TenantID
 	case *record.UserTaskValue:
 		return v.TenantID
+	case *record.ProcessInstanceModificationValue:
+		return v.TenantID
 	}
 	return ""
 }
@@ -638,6 +705,8 @@ func (r *runner) line(rec *record.Record) string {
 		return "DEPLOYMENT_" + rec.Intent.String()
 	case *record.ProcessInstanceCreationValue:
 		return fmt.Sprintf("%-20s %s", "INSTANCE_"+rec.Intent.String(), v.BPMNProcessID)
+	case *record.ProcessInstanceModificationValue:
+		return fmt.Sprintf("%-20s %s activate=%d terminate=%d", "INSTANCE_"+rec.Intent.String(), v.BPMNProcessID, len(v.ActivateInstructions), len(v.TerminateInstructions))
 	}
 	return rec.ValueType.String() + " " + rec.Intent.String()
 }

@@ -151,8 +151,13 @@ func (p *Processor) activate(key int64) error {
 		p.push(step{kind: stepComplete, key: key})
 		return nil
 	}
-	if err := in.handler.Activate(ctx); err != nil {
-		return p.fail(in, err)
+	// A scope a modification created starts with the elements it planned
+	// inside, not with what its handler would start.
+	planned := p.modPlanned[key]
+	if planned == nil || planned.direct {
+		if err := in.handler.Activate(ctx); err != nil {
+			return p.fail(in, err)
+		}
 	}
 	if ctx.errorCode != nil {
 		// A thrown error ends the activation: a catch event takes over, or
@@ -187,6 +192,12 @@ func (p *Processor) activate(key int64) error {
 	}
 	if err := p.effects(in, ctx); err != nil {
 		return err
+	}
+	if planned != nil {
+		delete(p.modPlanned, key)
+		if err := p.plannedChildren(in, planned); err != nil {
+			return err
+		}
 	}
 	if called != nil {
 		return p.callProcess(in, called, ctx.call)
@@ -462,6 +473,10 @@ func (p *Processor) terminate(key int64) error {
 	switch {
 	case scope == nil:
 	case scope.State == state.ElementTerminating && scope.ActiveChildren == 0:
+		p.push(step{kind: stepTerminate, key: scope.Key})
+	case scope.State == state.ElementActivated && p.modTerminated[key] && emptied(scope):
+		// A modification terminated the scope's last element (modify.go).
+		p.modTerminated[scope.Key] = true
 		p.push(step{kind: stepTerminate, key: scope.Key})
 	case scope.State == state.ElementActivated:
 		p.push(step{kind: stepChildCompleted, key: scope.Key, child: in.el})

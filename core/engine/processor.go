@@ -46,6 +46,8 @@ type Processor struct {
 	preTriggered   map[int64]bool           // element instances entered because their event already happened
 	flowTaken      map[flowVisit]int        // how often each flow was taken in each scope
 	stopAt         map[int64]string         // element instance -> why it gets an incident instead of its activation
+	modPlanned     map[int64]*modNode       // element instance a modification created -> what it plans inside
+	modTerminated  map[int64]bool           // element instances a modification terminates
 	cmd            *record.Record
 	now            time.Time
 	out            []*record.Record
@@ -60,6 +62,7 @@ func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Proc
 	return &Processor{partition: partition, st: st, reg: reg, typeNames: map[*model.Element][2]string{},
 		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
 		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
+		modPlanned: map[int64]*modNode{}, modTerminated: map[int64]bool{},
 		limits: Limits{}.withDefaults()}
 }
 
@@ -122,6 +125,8 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	clear(p.preTriggered)
 	clear(p.flowTaken)
 	clear(p.stopAt)
+	clear(p.modPlanned)
+	clear(p.modTerminated)
 	return res, nil
 }
 
@@ -216,6 +221,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 	case *record.ResourceDeletionValue:
 		if cmd.Intent == record.IntentResourceDelete {
 			return nil, p.deleteResource(v)
+		}
+	case *record.ProcessInstanceModificationValue:
+		if cmd.Intent == record.IntentProcessInstanceModify {
+			return nil, p.modifyInstance(cmd.Key, v)
 		}
 	case *record.KeyRangeValue:
 		if cmd.Intent == record.IntentKeyRangeSkip {

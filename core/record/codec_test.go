@@ -26,6 +26,9 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&MessageStartSubscriptionValue{MessageName: "m", StartEventID: "s"},
 		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
 		&TenantValue{TenantKey: 7, TenantID: "acme", Name: "Acme", EntityType: TenantEntityUser, EntityID: "ann"},
+		&ProcessInstanceModificationValue{ProcessInstanceKey: 9, ActivateInstructions: []ActivateInstruction{{ElementID: "b", AncestorScopeKey: 4,
+			VariableInstructions: []VariableInstruction{{Variables: map[string]any{"x": 1.0}, ScopeID: "sub"}}}},
+			TerminateInstructions: []TerminateInstruction{{ElementInstanceKey: 5}}},
 	}
 	for _, v := range values {
 		t.Run(v.ValueType().String(), func(t *testing.T) {

@@ -146,6 +146,13 @@ const (
 	IntentKeyRangeSkipped Intent = 151
 )
 
+// Process instance modification intents: activate elements and terminate
+// element instances of a running process instance in one command.
+const (
+	IntentProcessInstanceModify   Intent = 160
+	IntentProcessInstanceModified Intent = 161
+)
+
 // Resource deletion intents: a deployed process definition or form is
 // deleted. ProcessDeleted is a Process event and FormDeleted a Form event;
 // the others are RESOURCE_DELETION records.
@@ -232,6 +239,8 @@ var intentNames = map[Intent]string{
 	IntentFormCreated:                        "CREATED",
 	IntentKeyRangeSkip:                       "SKIP",
 	IntentKeyRangeSkipped:                    "SKIPPED",
+	IntentProcessInstanceModify:              "MODIFY",
+	IntentProcessInstanceModified:            "MODIFIED",
 	IntentResourceDelete:                     "DELETE",
 	IntentResourceDeleted:                    "DELETED",
 	IntentProcessDeleted:                     "DELETED",

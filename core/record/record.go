@@ -29,45 +29,47 @@ type ValueType uint16
 
 // Value types. Persisted: never renumber.
 const (
-	TypeDeployment               ValueType = 1
-	TypeProcess                  ValueType = 2
-	TypeProcessInstance          ValueType = 3
-	TypeProcessInstanceCreation  ValueType = 4
-	TypeJob                      ValueType = 5
-	TypeJobBatch                 ValueType = 6
-	TypeVariable                 ValueType = 7
-	TypeIncident                 ValueType = 8
-	TypeVariableDocument         ValueType = 9
-	TypeTimer                    ValueType = 10
-	TypeMessage                  ValueType = 11
-	TypeMessageSubscription      ValueType = 12
-	TypeMessageStartSubscription ValueType = 13
-	TypeUserTask                 ValueType = 14
-	TypeTenant                   ValueType = 15
-	TypeForm                     ValueType = 16
-	TypeKeyRange                 ValueType = 17
-	TypeResourceDeletion         ValueType = 20
+	TypeDeployment                  ValueType = 1
+	TypeProcess                     ValueType = 2
+	TypeProcessInstance             ValueType = 3
+	TypeProcessInstanceCreation     ValueType = 4
+	TypeJob                         ValueType = 5
+	TypeJobBatch                    ValueType = 6
+	TypeVariable                    ValueType = 7
+	TypeIncident                    ValueType = 8
+	TypeVariableDocument            ValueType = 9
+	TypeTimer                       ValueType = 10
+	TypeMessage                     ValueType = 11
+	TypeMessageSubscription         ValueType = 12
+	TypeMessageStartSubscription    ValueType = 13
+	TypeUserTask                    ValueType = 14
+	TypeTenant                      ValueType = 15
+	TypeForm                        ValueType = 16
+	TypeKeyRange                    ValueType = 17
+	TypeProcessInstanceModification ValueType = 18
+	TypeResourceDeletion            ValueType = 20
 )
 
 var valueTypeNames = map[ValueType]string{
-	TypeDeployment:               "DEPLOYMENT",
-	TypeProcess:                  "PROCESS",
-	TypeProcessInstance:          "PROCESS_INSTANCE",
-	TypeProcessInstanceCreation:  "PROCESS_INSTANCE_CREATION",
-	TypeJob:                      "JOB",
-	TypeJobBatch:                 "JOB_BATCH",
-	TypeVariable:                 "VARIABLE",
-	TypeIncident:                 "INCIDENT",
-	TypeVariableDocument:         "VARIABLE_DOCUMENT",
-	TypeTimer:                    "TIMER",
-	TypeMessage:                  "MESSAGE",
-	TypeMessageSubscription:      "MESSAGE_SUBSCRIPTION",
-	TypeMessageStartSubscription: "MESSAGE_START_EVENT_SUBSCRIPTION",
-	TypeUserTask:                 "USER_TASK",
-	TypeTenant:                   "TENANT",
-	TypeForm:                     "FORM",
-	TypeKeyRange:                 "KEY_RANGE",
-	TypeResourceDeletion:         "RESOURCE_DELETION",
+	TypeDeployment:                  "DEPLOYMENT",
+	TypeProcess:                     "PROCESS",
+	TypeProcessInstance:             "PROCESS_INSTANCE",
+	TypeProcessInstanceCreation:     "PROCESS_INSTANCE_CREATION",
+	TypeJob:                         "JOB",
+	TypeJobBatch:                    "JOB_BATCH",
+	TypeVariable:                    "VARIABLE",
+	TypeIncident:                    "INCIDENT",
+	TypeVariableDocument:            "VARIABLE_DOCUMENT",
+	TypeTimer:                       "TIMER",
+	TypeMessage:                     "MESSAGE",
+	TypeMessageSubscription:         "MESSAGE_SUBSCRIPTION",
+	TypeMessageStartSubscription:    "MESSAGE_START_EVENT_SUBSCRIPTION",
+	TypeUserTask:                    "USER_TASK",
+	TypeTenant:                      "TENANT",
+	TypeForm:                        "FORM",
+	TypeKeyRange:                    "KEY_RANGE",
+	TypeProcessInstanceModification: "PROCESS_INSTANCE_MODIFICATION",
+	TypeResourceDeletion:            "RESOURCE_DELETION",
 }
 
 func (t ValueType) String() string {

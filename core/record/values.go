@@ -383,3 +383,46 @@ var (
 	_ Value = (*UserTaskValue)(nil)
 	_ Value = (*TenantValue)(nil)
 )
+
+// ProcessInstanceModificationValue changes a running process instance
+// (Camunda's process instance modification): it activates elements and
+// terminates element instances, all or none. The event repeats the command
+// with the instance's process and tenant.
+type ProcessInstanceModificationValue struct {
+	ProcessInstanceKey    int64                  `json:"processInstanceKey"`
+	ActivateInstructions  []ActivateInstruction  `json:"activateInstructions,omitempty"`
+	TerminateInstructions []TerminateInstruction `json:"terminateInstructions,omitempty"`
+	// OperationReference is the caller's reference, echoed (0 when none).
+	OperationReference   int64  `json:"operationReference,omitempty"`
+	BPMNProcessID        string `json:"bpmnProcessId,omitempty"`
+	ProcessDefinitionKey int64  `json:"processDefinitionKey,omitempty"`
+	TenantID             string `json:"tenantId,omitempty"`
+}
+
+// ValueType implements Value.
+func (*ProcessInstanceModificationValue) ValueType() ValueType {
+	return TypeProcessInstanceModification
+}
+
+// ActivateInstruction activates an element: in the one active instance of
+// its flow scope, or inside AncestorScopeKey (an active instance of one of
+// its flow scopes; 0 when none is chosen), creating the flow scopes that
+// have no instance there.
+type ActivateInstruction struct {
+	ElementID            string                `json:"elementId"`
+	AncestorScopeKey     int64                 `json:"ancestorScopeKey,omitempty"`
+	VariableInstructions []VariableInstruction `json:"variableInstructions,omitempty"`
+}
+
+// VariableInstruction sets variables local to a scope of an activated
+// element: the element ScopeID names (the element itself or one of its
+// flow scopes), or the process instance when ScopeID is empty.
+type VariableInstruction struct {
+	Variables map[string]any `json:"variables"`
+	ScopeID   string         `json:"scopeId,omitempty"`
+}
+
+// TerminateInstruction terminates an element instance and what is inside it.
+type TerminateInstruction struct {
+	ElementInstanceKey int64 `json:"elementInstanceKey"`
+}

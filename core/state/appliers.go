@@ -72,6 +72,8 @@ var appliers = map[applierKey]applier{
 	{record.IntentResourceDeleted, 1}:                    applyNothing,
 	// The skipped range's last key is the event's key: Apply moves lastKey.
 	{record.IntentKeyRangeSkipped, 1}: applyNothing,
+	// A modification changes the state through the element events that follow it.
+	{record.IntentProcessInstanceModified, 1}: applyNothing,
 }
 
 // EventVersion is the version new events of each intent are written with.

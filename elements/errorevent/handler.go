@@ -70,8 +70,12 @@ func code(el *model.Element) string {
 	return el.Error.Code.Source()
 }
 
+// RefuseActivation implements element.ActivationRefuser.
+func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
+
 // Interface guards
 var (
-	_ element.Handler = End{}
-	_ element.Handler = Boundary{}
+	_ element.Handler           = End{}
+	_ element.Handler           = Boundary{}
+	_ element.ActivationRefuser = Boundary{}
 )

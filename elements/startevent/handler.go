@@ -16,5 +16,11 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 	return nil
 }
 
+// RefuseActivation implements element.ActivationRefuser.
+func (Handler) RefuseActivation(el *model.Element) string { return element.StartEventRefusal(el) }
+
 // Interface guards
-var _ element.Handler = Handler{}
+var (
+	_ element.Handler           = Handler{}
+	_ element.ActivationRefuser = Handler{}
+)

@@ -71,10 +71,22 @@ func join(s []string) string {
 	return out
 }
 
+// RefuseActivation implements element.ActivationRefuser.
+func (Catch) RefuseActivation(el *model.Element) string { return element.EventGatewayRefusal(el) }
+
+// RefuseActivation implements element.ActivationRefuser.
+func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
+
+// RefuseActivation implements element.ActivationRefuser.
+func (Start) RefuseActivation(el *model.Element) string { return element.StartEventRefusal(el) }
+
 // Interface guards
 var (
-	_ element.Handler  = Catch{}
-	_ element.Handler  = Boundary{}
-	_ element.Attacher = Boundary{}
-	_ element.Handler  = Start{}
+	_ element.Handler           = Catch{}
+	_ element.Handler           = Boundary{}
+	_ element.Attacher          = Boundary{}
+	_ element.Handler           = Start{}
+	_ element.ActivationRefuser = Catch{}
+	_ element.ActivationRefuser = Boundary{}
+	_ element.ActivationRefuser = Start{}
 )
