@@ -210,11 +210,15 @@ func drill(t *testing.T, tg target) {
 		t.Fatalf("replaycheck printed %q", out)
 	}
 	rpo := lastAck.Sub(lastFound)
+	var size int64
+	if st, err := os.Stat(backupFile); err == nil {
+		size = st.Size()
+	}
 	report := fmt.Sprintf("drill %s: RPO %d instances (%.1f%% of %d acknowledged), %s of acknowledgements (the load after the backup); "+
-		"RTO %s (restore %s, start to /readyz %s); backup %s; replaycheck passed; new keys above every key of before the crash",
+		"RTO %s (restore %s, start to /readyz %s); backup %s, %d bytes; replaycheck passed; new keys above every key of before the crash",
 		tg.name, len(lost), 100*float64(len(lost))/float64(len(acks)), len(acks), rpo.Round(10*time.Millisecond),
 		rto.Round(10*time.Millisecond), restored.Sub(restoreStart).Round(10*time.Millisecond), (rto - restored.Sub(restoreStart)).Round(10*time.Millisecond),
-		backupDone.Sub(backupStart).Round(10*time.Millisecond))
+		backupDone.Sub(backupStart).Round(10*time.Millisecond), size)
 	t.Log(report)
 	fmt.Println(report)
 }
