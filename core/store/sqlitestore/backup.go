@@ -74,6 +74,10 @@ func Backup(ctx context.Context, path, to string, overwrite bool, now time.Time)
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("back up sqlite store %s: %w", path, err)
 	}
+	// The copy holds every variable: only its owner may read it.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return BackupInfo{}, fmt.Errorf("back up sqlite store: %w", err)
+	}
 	reason := "restored from a backup taken at " + now.UTC().Format(time.RFC3339)
 	info, err := inspect(ctx, tmp, reason, false)
 	if err != nil {

@@ -97,6 +97,9 @@ func TestBackupWhileTheEngineCommitsIsConsistent(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("backup file mode %v, %v; want 0600 (it holds every variable)", st.Mode(), err)
+	}
 	// The copy is one self-contained file.
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if _, err := os.Stat(backup + suffix); err == nil {
