@@ -370,6 +370,12 @@ func (r *runner) do(cmd string) string {
 			return "error: no instance to cancel"
 		}
 		err = r.h.Engine.CancelInstance(ctx, r.instances[len(r.instances)-1])
+	case "migrate":
+		req, msg := r.migration(args)
+		if msg != "" {
+			return "error: " + msg
+		}
+		err = r.h.Engine.MigrateInstance(ctx, req)
 	case "modify":
 		req, msg := r.modification(args)
 		if msg != "" {

@@ -14,6 +14,7 @@ type Client interface {
 	Deploy(ctx context.Context, req DeployRequest) (*Deployment, error)
 	CreateInstance(ctx context.Context, req CreateInstanceRequest) (*CreatedInstance, error)
 	CancelInstance(ctx context.Context, processInstanceKey int64) error
+	MigrateInstance(ctx context.Context, req MigrateInstanceRequest) error
 	ModifyInstance(ctx context.Context, req ModifyInstanceRequest) error
 	ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error)
 	CompleteJob(ctx context.Context, req CompleteJobRequest) error

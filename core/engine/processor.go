@@ -218,6 +218,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		}
 	case *record.TenantValue:
 		return p.processTenant(cmd.Intent, v)
+	case *record.ProcessInstanceMigrationValue:
+		if cmd.Intent == record.IntentProcessInstanceMigrate {
+			return nil, p.migrateInstance(cmd.Key, v)
+		}
 	case *record.ResourceDeletionValue:
 		if cmd.Intent == record.IntentResourceDelete {
 			return nil, p.deleteResource(v)

@@ -91,6 +91,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &FormValue{}, nil
 	case TypeKeyRange:
 		return &KeyRangeValue{}, nil
+	case TypeProcessInstanceMigration:
+		return &ProcessInstanceMigrationValue{}, nil
 	case TypeProcessInstanceModification:
 		return &ProcessInstanceModificationValue{}, nil
 	case TypeResourceDeletion:

@@ -146,6 +146,22 @@ const (
 	IntentKeyRangeSkipped Intent = 151
 )
 
+// Process instance migration intents: a running process instance moves to
+// another process definition. MIGRATE and MIGRATED are
+// PROCESS_INSTANCE_MIGRATION records; the others are the MIGRATED events of
+// the element instances (PROCESS_INSTANCE), jobs, user tasks, timers,
+// message subscriptions and incidents it carries over.
+const (
+	IntentProcessInstanceMigrate      Intent = 170
+	IntentProcessInstanceMigrated     Intent = 171
+	IntentElementMigrated             Intent = 172
+	IntentJobMigrated                 Intent = 173
+	IntentUserTaskMigrated            Intent = 174
+	IntentTimerMigrated               Intent = 175
+	IntentMessageSubscriptionMigrated Intent = 176
+	IntentIncidentMigrated            Intent = 177
+)
+
 // Process instance modification intents: activate elements and terminate
 // element instances of a running process instance in one command.
 const (
@@ -239,6 +255,14 @@ var intentNames = map[Intent]string{
 	IntentFormCreated:                        "CREATED",
 	IntentKeyRangeSkip:                       "SKIP",
 	IntentKeyRangeSkipped:                    "SKIPPED",
+	IntentProcessInstanceMigrate:             "MIGRATE",
+	IntentProcessInstanceMigrated:            "MIGRATED",
+	IntentElementMigrated:                    "ELEMENT_MIGRATED",
+	IntentJobMigrated:                        "MIGRATED",
+	IntentUserTaskMigrated:                   "MIGRATED",
+	IntentTimerMigrated:                      "MIGRATED",
+	IntentMessageSubscriptionMigrated:        "MIGRATED",
+	IntentIncidentMigrated:                   "MIGRATED",
 	IntentProcessInstanceModify:              "MODIFY",
 	IntentProcessInstanceModified:            "MODIFIED",
 	IntentResourceDelete:                     "DELETE",

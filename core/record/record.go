@@ -46,6 +46,7 @@ const (
 	TypeTenant                      ValueType = 15
 	TypeForm                        ValueType = 16
 	TypeKeyRange                    ValueType = 17
+	TypeProcessInstanceMigration    ValueType = 19
 	TypeProcessInstanceModification ValueType = 18
 	TypeResourceDeletion            ValueType = 20
 )
@@ -68,6 +69,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeTenant:                      "TENANT",
 	TypeForm:                        "FORM",
 	TypeKeyRange:                    "KEY_RANGE",
+	TypeProcessInstanceMigration:    "PROCESS_INSTANCE_MIGRATION",
 	TypeProcessInstanceModification: "PROCESS_INSTANCE_MODIFICATION",
 	TypeResourceDeletion:            "RESOURCE_DELETION",
 }

@@ -67,9 +67,17 @@ var appliers = map[applierKey]applier{
 	{record.IntentTenantEntityAdded, 1}:                  applyTenantEntityAdded,
 	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
 	{record.IntentFormCreated, 1}:                        applyFormCreated,
-	{record.IntentProcessDeleted, 1}:                     applyProcessDeleted,
-	{record.IntentFormDeleted, 1}:                        applyFormDeleted,
-	{record.IntentResourceDeleted, 1}:                    applyNothing,
+	// A migration changes the state through the MIGRATED events that follow it (migration.go).
+	{record.IntentProcessInstanceMigrated, 1}:     applyNothing,
+	{record.IntentElementMigrated, 1}:             applyElementMigrated,
+	{record.IntentJobMigrated, 1}:                 applyJobMigrated,
+	{record.IntentUserTaskMigrated, 1}:            applyUserTaskMigrated,
+	{record.IntentTimerMigrated, 1}:               applyTimerMigrated,
+	{record.IntentMessageSubscriptionMigrated, 1}: applySubscriptionMigrated,
+	{record.IntentIncidentMigrated, 1}:            applyIncidentMigrated,
+	{record.IntentProcessDeleted, 1}:              applyProcessDeleted,
+	{record.IntentFormDeleted, 1}:                 applyFormDeleted,
+	{record.IntentResourceDeleted, 1}:             applyNothing,
 	// The skipped range's last key is the event's key: Apply moves lastKey.
 	{record.IntentKeyRangeSkipped, 1}: applyNothing,
 	// A modification changes the state through the element events that follow it.
