@@ -235,6 +235,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/process-instances/search", s.searchInstances, operate},
 		{http.MethodGet, "/v2/process-instances/:processInstanceKey", s.getInstance, operate},
 		{http.MethodPost, "/v2/process-instances/:processInstanceKey/cancellation", s.cancelInstance, operate},
+		{http.MethodPost, "/v2/process-instances/:processInstanceKey/modification", s.modifyInstance, operate},
 		{http.MethodPost, "/v2/process-instances/:processInstanceKey/incidents/search", s.searchInstanceIncidents, operate},
 		{http.MethodGet, "/v2/process-instances/:processInstanceKey/statistics/element-instances", s.instanceStatistics, operate},
 		{http.MethodPost, "/v2/process-definitions/search", s.searchDefinitions, operate},
