@@ -1,0 +1,330 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/internal/search"
+	"github.com/example/wf-engine/core/store/pgstore/pgtest"
+)
+
+// bigTables are the tables that grow with the work the engine does: a
+// search must never read one of them whole.
+var bigTables = []string{"element_instances", "variables", "jobs", "user_tasks", "incidents", "process_instances", "message_subscriptions"}
+
+// indexedSearch is one filter combination that docs/api.md ("Index-backed
+// filters") promises is answered through an index.
+type indexedSearch struct {
+	entity string
+	name   string
+	q      store.Query
+}
+
+func cond(field string, op store.Op, v any) store.Condition {
+	return store.Condition{Field: field, Op: op, Value: v}
+}
+
+func eq(field string, v any) store.Condition { return cond(field, store.OpEq, v) }
+
+func conds(cs ...store.Condition) store.Query { return store.Query{Conditions: cs} }
+
+func varEq(scope store.VariableScope, name, value string) store.VariableCondition {
+	return store.VariableCondition{Scope: scope, Name: name, Value: []store.Condition{eq("value", value)}}
+}
+
+// indexedSearches are the documented filter combinations. Each runs with
+// the default sort (by key) and with a sort by the field docs/api.md names.
+var indexedSearches = []indexedSearch{
+	{"process instances", "processInstanceKey", conds(eq("processInstanceKey", 77))},
+	{"process instances", "processInstanceKey $in", conds(cond("processInstanceKey", store.OpIn, []int64{7, 8, 9}))},
+	{"process instances", "processDefinitionId", conds(eq("processDefinitionId", "p3"))},
+	{"process instances", "processDefinitionId $like prefix", conds(cond("processDefinitionId", store.OpLike, "p3*"))},
+	{"process instances", "processDefinitionKey", conds(eq("processDefinitionKey", 1000003))},
+	{"process instances", "processDefinitionKey and state", conds(eq("processDefinitionKey", 1000003), eq("state", "ACTIVE"))},
+	{"process instances", "state ACTIVE", conds(eq("state", "ACTIVE"))},
+	{"process instances", "state ACTIVE and hasIncident", conds(eq("state", "ACTIVE"), eq("hasIncident", true))},
+	{"process instances", "parentProcessInstanceKey", conds(eq("parentProcessInstanceKey", 99))},
+	{"process instances", "variables", store.Query{Variables: []store.VariableCondition{varEq(store.VariablesOfInstance, "v7", `"7"`)}}},
+	{"process instances", "variables $like", store.Query{Variables: []store.VariableCondition{{Scope: store.VariablesOfInstance, Name: "v7",
+		Value: []store.Condition{cond("value", store.OpLike, `"7*`)}}}}},
+	{"process instances", "$or of processDefinitionId and processDefinitionKey", store.Query{Or: []store.Filter{
+		{Conditions: []store.Condition{eq("processDefinitionId", "p3")}}, {Conditions: []store.Condition{eq("processDefinitionKey", 1000004)}}}}},
+	{"process instances", "$or of state and variables", store.Query{Or: []store.Filter{
+		{Conditions: []store.Condition{eq("state", "ACTIVE")}}, {Variables: []store.VariableCondition{varEq(store.VariablesOfInstance, "v7", `"7"`)}}}}},
+
+	{"element instances", "processInstanceKey", conds(eq("processInstanceKey", 77))},
+	{"element instances", "processInstanceKey, type and state", conds(eq("processInstanceKey", 77), eq("type", "SERVICE_TASK"), eq("state", "ACTIVE"))},
+	{"element instances", "processInstanceKey and elementInstanceScopeKey", conds(eq("processInstanceKey", 77), eq("elementInstanceScopeKey", 77))},
+	{"element instances", "elementId", conds(eq("elementId", "task7"))},
+	{"element instances", "elementId and state", conds(eq("elementId", "task7"), eq("state", "ACTIVE"))},
+	{"element instances", "processDefinitionKey and elementId", conds(eq("processDefinitionKey", 1000003), eq("elementId", "task7"))},
+	{"element instances", "processInstanceKey and hasIncident", conds(eq("processInstanceKey", 100), eq("hasIncident", true))},
+	{"element instances", "elementInstanceKey", conds(eq("elementInstanceKey", 100077))},
+
+	{"variables", "variableKey", conds(eq("variableKey", 500077))},
+	{"variables", "name", conds(eq("name", "v7"))},
+	{"variables", "name and value", conds(eq("name", "v7"), eq("value", `"7"`))},
+	{"variables", "processInstanceKey", conds(eq("processInstanceKey", 77))},
+	{"variables", "processInstanceKey and name", conds(eq("processInstanceKey", 77), cond("name", store.OpIn, []string{"v1", "v2"}))},
+	{"variables", "scopeKey", conds(eq("scopeKey", 77))},
+
+	{"jobs", "jobKey", conds(eq("jobKey", 700077))},
+	{"jobs", "type", conds(eq("type", "type7"))},
+	{"jobs", "type and state", conds(eq("type", "type7"), eq("state", "CREATED"))},
+	{"jobs", "processInstanceKey", conds(eq("processInstanceKey", 77))},
+	{"jobs", "processInstanceKey and elementInstanceKey", conds(eq("processInstanceKey", 77), eq("elementInstanceKey", 100385))},
+
+	{"incidents", "incidentKey", conds(eq("incidentKey", 900077))},
+	{"incidents", "state ACTIVE", conds(eq("state", "ACTIVE"))},
+	{"incidents", "processInstanceKey", conds(eq("processInstanceKey", 770))},
+	{"incidents", "processDefinitionKey", conds(eq("processDefinitionKey", 1000003))},
+	{"incidents", "processDefinitionKey and state", conds(eq("processDefinitionKey", 1000003), eq("state", "ACTIVE"))},
+	{"incidents", "processDefinitionId", conds(eq("processDefinitionId", "p3"))},
+
+	{"user tasks", "userTaskKey", conds(eq("userTaskKey", 800077))},
+	{"user tasks", "state CREATED", conds(eq("state", "CREATED"))},
+	{"user tasks", "state CREATED and assignee", conds(eq("state", "CREATED"), eq("assignee", "user7"))},
+	{"user tasks", "assignee", conds(eq("assignee", "user7"))},
+	{"user tasks", "processInstanceKey", conds(eq("processInstanceKey", 154))},
+	{"user tasks", "elementInstanceKey", conds(eq("elementInstanceKey", 100077))},
+	{"user tasks", "processInstanceVariables and state", store.Query{Conditions: []store.Condition{eq("state", "CREATED")},
+		Variables: []store.VariableCondition{varEq(store.VariablesOfProcess, "v7", `"7"`)}}},
+	{"user tasks", "localVariables", store.Query{Variables: []store.VariableCondition{varEq(store.VariablesLocal, "v7", `"7"`)}}},
+
+	{"message subscriptions", "messageSubscriptionKey", conds(eq("messageSubscriptionKey", 950077))},
+	{"message subscriptions", "processInstanceKey", conds(eq("processInstanceKey", 308))},
+	{"message subscriptions", "messageName", conds(eq("messageName", "msg7"))},
+	{"message subscriptions", "messageName, correlationKey and state", conds(eq("messageName", "msg7"), eq("correlationKey", "c77"), eq("messageSubscriptionState", "CREATED"))},
+}
+
+// searchStatements compiles q for the named entity and returns its count and page
+// statements.
+func searchStatements(t *testing.T, entity string, q store.Query) (count, page search.Statement) {
+	t.Helper()
+	var err error
+	compile := func(f func() (search.Statement, search.Statement, error)) {
+		count, page, err = f()
+	}
+	switch entity {
+	case "process instances":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.ProcessInstances, q) })
+	case "element instances":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.ElementInstances, q) })
+	case "variables":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.Variables, q) })
+	case "jobs":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.Jobs, q) })
+	case "incidents":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.Incidents, q) })
+	case "user tasks":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.UserTasks, q) })
+	case "message subscriptions":
+		compile(func() (search.Statement, search.Statement, error) { return plan(search.MessageSubscriptions, q) })
+	default:
+		t.Fatalf("no entity %q", entity)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", entity, err)
+	}
+	return count, page
+}
+
+func plan[T any](e *search.Entity[T], q store.Query) (search.Statement, search.Statement, error) {
+	p, err := search.Compile(e, q)
+	if err != nil {
+		return search.Statement{}, search.Statement{}, err
+	}
+	count, page := p.SQL(search.Postgres)
+	return count, page, nil
+}
+
+// TestSearchesUseIndexes fills the tables with enough rows that the planner
+// prefers an index wherever one serves, and then reads the plan of every
+// documented filter combination: a sequential scan of a big table fails
+// the test. The planner runs with its default settings (enable_seqscan on):
+// a plan that still reads a table whole is one the database would really
+// run.
+func TestSearchesUseIndexes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	fillForPlans(t, s)
+
+	for _, is := range indexedSearches {
+		sorts := [][]store.SortField{nil}
+		if is.entity == "process instances" {
+			sorts = append(sorts, []store.SortField{{Field: "startDate", Desc: true}})
+		}
+		for _, sort := range sorts {
+			q := is.q
+			q.Sort = sort
+			count, page := searchStatements(t, is.entity, q)
+			for _, st := range []search.Statement{count, page} {
+				if scan := seqScan(t, s, st); scan != "" {
+					t.Errorf("%s by %s (sort %v): sequential scan of %s\n%s", is.entity, is.name, sort, scan, st.SQL)
+				}
+			}
+		}
+	}
+	// The statistics of a definition filter the process instances as a
+	// search does.
+	st, err := search.ElementStatisticsSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)},
+		Variables: []store.VariableCondition{varEq(store.VariablesOfInstance, "v7", `"7"`)}}, search.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scan := seqScan(t, s, st); scan != "" {
+		t.Errorf("definition statistics: sequential scan of %s\n%s", scan, st.SQL)
+	}
+}
+
+// seqScan returns the big table the statement's plan reads sequentially,
+// or "".
+func seqScan(t *testing.T, s *Store, st search.Statement) string {
+	t.Helper()
+	var text string
+	if err := s.pool.QueryRow(context.Background(), "EXPLAIN (FORMAT JSON) "+st.SQL, st.Args...).Scan(&text); err != nil {
+		t.Fatalf("explain %s: %v", st.SQL, err)
+	}
+	var plans []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(text), &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("read plan: %v: %s", err, text)
+	}
+	var found string
+	plans[0].Plan.walk(func(n *planNode) {
+		if n.NodeType == "Seq Scan" && found == "" {
+			for _, b := range bigTables {
+				if n.RelationName == b {
+					found = b
+				}
+			}
+		}
+	})
+	if found != "" {
+		return found + " in\n" + text
+	}
+	return ""
+}
+
+// planNode is one node of EXPLAIN (FORMAT JSON)'s plan.
+type planNode struct {
+	NodeType     string     `json:"Node Type"`
+	RelationName string     `json:"Relation Name"`
+	Plans        []planNode `json:"Plans"`
+}
+
+func (n *planNode) walk(fn func(*planNode)) {
+	fn(n)
+	for i := range n.Plans {
+		n.Plans[i].walk(fn)
+	}
+}
+
+// fillForPlans writes rows shaped like an engine's after a while of work:
+// 20,000 process instances of 50 definitions (5 % active), five element
+// instances each, three variables each (200 names), 20,000 jobs, 10,000
+// user tasks, 2,000 incidents (10 % open), 5,000 message subscriptions. Columns a
+// statement does not set get zero values of their type, so new columns do
+// not break the test.
+func fillForPlans(t *testing.T, s *Store) {
+	t.Helper()
+	const (
+		instances = 20000
+		children  = 5
+	)
+	fill := func(table string, n int, set map[string]string) {
+		t.Helper()
+		rows, err := s.pool.Query(context.Background(),
+			"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cols, vals []string
+		for rows.Next() {
+			var name, typ string
+			if err := rows.Scan(&name, &typ); err != nil {
+				t.Fatal(err)
+			}
+			v, ok := set[name]
+			switch {
+			case ok:
+			case strings.Contains(typ, "int"):
+				v = "0"
+			case typ == "bytea":
+				v = "''::bytea"
+			default:
+				v = "''"
+			}
+			cols, vals = append(cols, name), append(vals, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM generate_series(1, %d) AS i", table, strings.Join(cols, ", "), strings.Join(vals, ", "), n)
+		if _, err := s.pool.Exec(context.Background(), sql); err != nil {
+			t.Fatalf("fill %s: %v\n%s", table, err, sql)
+		}
+	}
+	active := "(i % 20 = 0)"
+	fill("process_definitions", 50, map[string]string{
+		"key": "1000000 + i", "bpmn_process_id": "'p' || (i % 10)", "version": "i / 10 + 1", "tenant_id": "'<default>'",
+	})
+	fill("element_instances", instances, map[string]string{
+		"key": "i", "process_instance_key": "i", "flow_scope_key": "-1", "process_definition_key": "1000000 + i % 50",
+		"bpmn_process_id": "'p' || (i % 10)", "element_id": "'p' || (i % 10)", "element_type": "'PROCESS'", "version": "1",
+		"state": "CASE WHEN " + active + " THEN 'ACTIVE' ELSE 'COMPLETED' END", "instance_state": "CASE WHEN " + active + " THEN 'ACTIVE' ELSE 'COMPLETED' END",
+		"start_time": "i * 1000", "end_time": "CASE WHEN " + active + " THEN 0 ELSE i * 1000 + 500 END",
+		"parent_process_instance_key": "CASE WHEN i % 100 = 0 THEN i - 1 ELSE -1 END", "parent_element_instance_key": "-1", "tenant_id": "'<default>'",
+	})
+	pi := fmt.Sprintf("((i - 1) / %d + 1)", children)
+	fill("element_instances", instances*children, map[string]string{
+		"key": "100000 + i", "process_instance_key": pi, "flow_scope_key": pi, "process_definition_key": "1000000 + " + pi + " % 50",
+		"bpmn_process_id": "'p' || (" + pi + " % 10)", "element_id": "'task' || (i % 40)", "version": "1",
+		"element_type": "(ARRAY['START_EVENT', 'SERVICE_TASK', 'USER_TASK', 'EXCLUSIVE_GATEWAY', 'END_EVENT'])[i % 5 + 1]",
+		"state":        "CASE WHEN i % 40 = 0 THEN 'ACTIVE' ELSE 'COMPLETED' END", "start_time": "i * 200", "end_time": "i * 200 + 100",
+		"incident_key": "CASE WHEN i % 500 = 0 THEN 100000 + i ELSE 0 END", "parent_process_instance_key": "-1", "parent_element_instance_key": "-1",
+		"tenant_id": "'<default>'",
+	})
+	fill("variables", instances*3, map[string]string{
+		"key": "500000 + i", "process_instance_key": "((i - 1) / 3 + 1)", "scope_key": "CASE WHEN i % 3 = 0 THEN 100000 + i ELSE (i - 1) / 3 + 1 END",
+		"name": "'v' || (i % 200)", "value": `'"' || (i % 997) || '"'`, "tenant_id": "'<default>'",
+	})
+	fill("jobs", instances, map[string]string{
+		"key": "700000 + i", "type": "'type' || (i % 50)", "state": "CASE WHEN " + active + " THEN 'CREATED' ELSE 'COMPLETED' END", "retries": "3",
+		"process_instance_key": "i", "element_instance_key": "100000 + i * 5", "element_id": "'task' || (i % 40)", "bpmn_process_id": "'p' || (i % 10)",
+		"process_definition_key": "1000000 + i % 50", "custom_headers": "'{}'", "variables": "'{}'", "tenant_id": "'<default>'",
+	})
+	fill("user_tasks", instances/2, map[string]string{
+		"key": "800000 + i", "live": "CASE WHEN " + active + " THEN 1 ELSE 0 END", "state": "CASE WHEN " + active + " THEN 'CREATED' ELSE 'COMPLETED' END",
+		"assignee": "'user' || (i % 100)", "candidate_groups": "'[]'", "candidate_users": "'[]'", "custom_headers": "'{}'", "variables": "'{}'",
+		"changed_attributes": "'[]'", "process_instance_key": "i * 2", "element_instance_key": "100000 + i * 10", "element_id": "'task' || (i % 40)",
+		"bpmn_process_id": "'p' || (i % 10)", "process_definition_key": "1000000 + i % 50", "priority": "50", "creation_time": "i * 1000",
+		"tenant_id": "'<default>'",
+	})
+	fill("incidents", instances/10, map[string]string{
+		"key": "900000 + i", "state": "CASE WHEN i % 10 = 0 THEN 'ACTIVE' ELSE 'RESOLVED' END", "error_type": "'JOB_NO_RETRIES'",
+		"process_instance_key": "i * 10", "process_definition_key": "1000000 + i % 50", "bpmn_process_id": "'p' || (i % 10)",
+		"element_id": "'task' || (i % 40)", "element_instance_key": "100000 + i * 50", "creation_time": "i * 1000", "tenant_id": "'<default>'",
+	})
+	fill("message_subscriptions", instances/4, map[string]string{
+		"key": "950000 + i", "live": "CASE WHEN " + active + " THEN 1 ELSE 0 END", "element_id": "'task' || (i % 40)",
+		"element_instance_key": "100000 + i * 20", "process_instance_key": "i * 4", "process_definition_key": "1000000 + i % 50",
+		"bpmn_process_id": "'p' || (i % 10)", "message_name": "'msg' || (i % 30)", "correlation_key": "'c' || i", "variables": "'{}'",
+		"tenant_id": "'<default>'",
+	})
+	for _, table := range []string{"process_definitions", "element_instances", "variables", "jobs", "user_tasks", "incidents", "message_subscriptions"} {
+		if _, err := s.pool.Exec(context.Background(), "ANALYZE "+table); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
