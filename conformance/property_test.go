@@ -65,6 +65,11 @@ func pick[T any](t *rapid.T, label string, xs []T) (T, bool) {
 	return xs[rapid.IntRange(0, len(xs)-1).Draw(t, label)], true
 }
 
+// modifyTargets are the element ids the property test's modifications
+// activate: elements of its processes (of one process or another, so some
+// are refused) and an unknown one.
+var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no", "gw", "start", "nowhere"}
+
 // TestPropertyReplayRebuildsState runs random valid command sequences and
 // checks the kernel's invariants: log positions strictly increase, element
 // lifecycles are legal, and replaying the log's events rebuilds a state that
@@ -138,6 +143,35 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 				if key, ok := pick(t, "instance", k.instances); ok {
 					k.process(&record.Record{Key: key, ValueType: record.TypeProcessInstance, Intent: record.IntentProcessInstanceCancel, Version: 1, Value: &record.ProcessInstanceValue{}})
 				}
+			},
+			"modify": func(t *rapid.T) {
+				key, ok := pick(t, "instance", k.instances)
+				if !ok {
+					return
+				}
+				v := &record.ProcessInstanceModificationValue{}
+				for n := rapid.IntRange(0, 2).Draw(t, "activations"); n > 0; n-- {
+					in := record.ActivateInstruction{ElementID: rapid.SampledFrom(modifyTargets).Draw(t, "element")}
+					if rapid.Bool().Draw(t, "vars") {
+						in.VariableInstructions = []record.VariableInstruction{{Variables: map[string]any{"m": float64(n)}}}
+					}
+					v.ActivateInstructions = append(v.ActivateInstructions, in)
+				}
+				var inside []int64
+				var walk func(int64)
+				walk = func(scope int64) {
+					for _, c := range k.st().Children(scope) {
+						inside = append(inside, c.Key)
+						walk(c.Key)
+					}
+				}
+				walk(key)
+				for n := rapid.IntRange(0, 2).Draw(t, "terminations"); n > 0; n-- {
+					if el, ok := pick(t, "terminate", inside); ok {
+						v.TerminateInstructions = append(v.TerminateInstructions, record.TerminateInstruction{ElementInstanceKey: el})
+					}
+				}
+				k.process(&record.Record{Key: key, ValueType: record.TypeProcessInstanceModification, Intent: record.IntentProcessInstanceModify, Version: 1, Value: v})
 			},
 			"time": func(t *rapid.T) {
 				k.now += rapid.Int64Range(0, int64(2*time.Minute/time.Millisecond)).Draw(t, "ms")
