@@ -404,13 +404,24 @@ func (r *runner) do(cmd string) string {
 // activate elements A and B (the first with the variables vars on scope S,
 // "" the process instance; both inside the active instance of element E,
 // "key:N" a literal key), terminate the active instances of C and D
-// ("key:N" a literal key).
+// ("key:N" a literal key). With called-by=X it modifies the process
+// instance the active call activity X called instead.
 func (r *runner) modification(args map[string]string) (engine.ModifyInstanceRequest, string) {
 	var req engine.ModifyInstanceRequest
 	if len(r.instances) == 0 {
 		return req, "no instance to modify"
 	}
 	req.ProcessInstanceKey = r.instances[len(r.instances)-1]
+	if call := args["called-by"]; call != "" {
+		r.h.State(func(s *state.State) {
+			if k := r.elementInstance(s, call); k != 0 {
+				req.ProcessInstanceKey = s.CalledInstance(k)
+			}
+		})
+		if req.ProcessInstanceKey == 0 {
+			return req, "no process instance called by " + call
+		}
+	}
 	keyOf := func(ref string) (int64, string) {
 		if k, ok := strings.CutPrefix(ref, "key:"); ok {
 			n, err := strconv.ParseInt(k, 10, 64)
@@ -420,7 +431,7 @@ func (r *runner) modification(args map[string]string) (engine.ModifyInstanceRequ
 			return n, ""
 		}
 		var key int64
-		r.h.State(func(s *state.State) { key = r.elementInstance(s, ref) })
+		r.h.State(func(s *state.State) { key = findElement(s, req.ProcessInstanceKey, ref) })
 		if key == 0 {
 			return 0, "no active element " + ref
 		}
@@ -486,6 +497,12 @@ func (r *runner) elementInstance(s *state.State, elementID string) int64 {
 	if len(r.instances) == 0 {
 		return 0
 	}
+	return findElement(s, r.instances[len(r.instances)-1], elementID)
+}
+
+// findElement finds the active instance of an element inside the scope
+// root, root included, in key order.
+func findElement(s *state.State, root int64, elementID string) int64 {
 	var find func(key int64) int64
 	find = func(key int64) int64 {
 		e := s.Element(key)
@@ -502,7 +519,7 @@ func (r *runner) elementInstance(s *state.State, elementID string) int64 {
 		}
 		return 0
 	}
-	return find(r.instances[len(r.instances)-1])
+	return find(root)
 }
 
 // resourceKey finds the key of a deployed process version (process=ID,
