@@ -101,7 +101,7 @@ func ends(r *record.Record, pi int64) bool {
 
 // Belongs reports whether r is an event about process instance pi: its
 // elements, their jobs, variables, incidents, timers, message
-// subscriptions and user tasks, and its creation.
+// subscriptions and user tasks, its creation and its modifications.
 func Belongs(r *record.Record, pi int64) bool {
 	if r.Kind != record.KindEvent {
 		return false
@@ -122,6 +122,8 @@ func Belongs(r *record.Record, pi int64) bool {
 	case *record.MessageSubscriptionValue:
 		return v.ProcessInstanceKey == pi
 	case *record.UserTaskValue:
+		return v.ProcessInstanceKey == pi
+	case *record.ProcessInstanceModificationValue:
 		return v.ProcessInstanceKey == pi
 	}
 	return false

@@ -105,3 +105,15 @@ func TestReadPassesLogErrorsOn(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestBelongsModification(t *testing.T) {
+	r := &record.Record{Kind: record.KindEvent, ValueType: record.TypeProcessInstanceModification, Intent: record.IntentProcessInstanceModified,
+		Value: &record.ProcessInstanceModificationValue{ProcessInstanceKey: 100}}
+	if !history.Belongs(r, 100) || history.Belongs(r, 200) {
+		t.Fatal("a modification belongs to its process instance only")
+	}
+	r.Kind = record.KindCommand
+	if history.Belongs(r, 100) {
+		t.Fatal("the modification command is no event of the instance")
+	}
+}
