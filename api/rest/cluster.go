@@ -36,6 +36,19 @@ func (s *Server) status(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// LicenseResponse is the answer to GET /v2/license.
+type LicenseResponse struct {
+	ValidLicense bool   `json:"validLicense"`
+	LicenseType  string `json:"licenseType"`
+	IsCommercial bool   `json:"isCommercial"`
+}
+
+// license answers as Camunda 8.8 does when it has no license key: wf-engine
+// holds no Camunda license. expiresAt is omitted (no license expires).
+func (s *Server) license(c *gin.Context) {
+	c.PureJSON(http.StatusOK, LicenseResponse{ValidLicense: false, LicenseType: "unknown", IsCommercial: false})
+}
+
 func (s *Server) healthz(c *gin.Context) {
 	c.PureJSON(http.StatusOK, gin.H{"status": "UP"})
 }

@@ -17,8 +17,14 @@ func (s *Server) activateJobs(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
-	tenants := make([]string, 0, len(req.TenantIDs))
-	for _, t := range req.TenantIDs {
+	// None named is the default tenant, as in Camunda: with multi-tenancy
+	// on, the caller must be a member of it as of any tenant it names.
+	named := req.TenantIDs
+	if len(named) == 0 {
+		named = []string{""}
+	}
+	tenants := make([]string, 0, len(named))
+	for _, t := range named {
 		t, err := s.requestTenant(c.Request.Context(), t)
 		if err != nil {
 			s.fail(c, "", err)
@@ -178,6 +184,10 @@ func (s *Server) done(c *gin.Context, command string, err error) {
 func (s *Server) searchJobs(c *gin.Context) {
 	q, ok := s.parseSearch(c, jobSearch)
 	if !ok {
+		return
+	}
+	if !resolveJobFilters(&q) {
+		c.PureJSON(http.StatusOK, SearchResult[JobSearchResult]{Items: []JobSearchResult{}})
 		return
 	}
 	page, err := s.q.SearchJobs(c.Request.Context(), q)

@@ -27,9 +27,10 @@ type access struct {
 
 // The access rules of the route table.
 var (
-	// public: health probes, never authenticated.
+	// public: health probes, and as in Camunda status and license; never
+	// authenticated.
 	public = access{open: true}
-	// anyone authenticated: who am I, topology, status.
+	// anyone authenticated: who am I, topology.
 	anyone = access{authenticated: true}
 	// operate: run and repair processes, read everything.
 	operate = access{roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}}

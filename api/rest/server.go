@@ -226,7 +226,8 @@ func (s *Server) table() []route {
 	return []route{
 		{http.MethodGet, "/v2/authentication/me", s.me, anyone},
 		{http.MethodGet, "/v2/topology", s.topology, anyone},
-		{http.MethodGet, "/v2/status", s.status, anyone},
+		{http.MethodGet, "/v2/status", s.status, public},
+		{http.MethodGet, "/v2/license", s.license, public},
 		{http.MethodPost, "/v2/deployments", s.deploy, operate},
 		{http.MethodGet, "/v2/resources/:resourceKey", s.getResource, operate},
 		{http.MethodGet, "/v2/resources/:resourceKey/content", s.getResourceContent, operate},

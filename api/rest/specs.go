@@ -79,6 +79,9 @@ var jobSearch = &searchSpec{
 		"jobKey": key, "type": text, "worker": text, "state": enum(jobStates), "retries": integer,
 		"processInstanceKey": key, "processDefinitionKey": key, "processDefinitionId": text, "elementId": text,
 		"elementInstanceKey": key, "errorCode": text, "errorMessage": text, "deadline": date, "tenantId": text,
+		// decided in the API (jobfilters.go)
+		"kind": enum(jobKinds), "listenerEventType": enum(listenerEventType), "isDenied": boolean, "deniedReason": text,
+		jobFailedWithRetriesLeft: boolean,
 	},
 	sorts: []string{"jobKey", "type", "worker", "state", "retries", "processInstanceKey", "processDefinitionKey",
 		"processDefinitionId", "elementId", "elementInstanceKey", "errorCode", "errorMessage", "deadline", "tenantId"},

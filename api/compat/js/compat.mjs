@@ -126,7 +126,10 @@ async function pinnedClock() {
 
 async function main() {
   const topology = await camunda.getTopology();
-  check(topology.brokers.length === 1, 'topology', topology);
+  check(topology.brokers.length === 1 && topology.brokers[0].partitions[0].health === 'healthy', 'topology', topology);
+  await camunda.getStatus();
+  const license = await camunda.getLicense();
+  check(license.validLicense === false && license.licenseType === 'unknown', 'license', license);
 
   const deployment = await camunda.createDeployment({ resources: [new File([bpmn], 'order.bpmn', { type: 'application/xml' })] });
   const definition = deployment.deployments[0].processDefinition;
@@ -164,6 +167,23 @@ async function main() {
   check(elements.items.length === 4, 'element instance search', elements);
   const jobs = await camunda.searchJobs({ filter: { type: 'charge-card' } }, now);
   check(jobs.items.length === 2, 'job search', jobs);
+
+  // job details: fetchVariable, the job filters every job answers alike, a new timeout
+  const fourth = await camunda.createProcessInstance({ processDefinitionId: 'order', variables: { amount: 6, note: 'x' } });
+  const fetched = await camunda.activateJobs({
+    type: 'charge-card', worker: 'compat', timeout: 30000, maxJobsToActivate: 1, requestTimeout: -1, fetchVariable: ['amount', 'missing'],
+  });
+  job = fetched.jobs[0];
+  check(fetched.jobs.length === 1 && job.processInstanceKey === fourth.processInstanceKey
+    && JSON.stringify(job.variables) === '{"amount":6}', 'fetchVariable', fetched);
+  const byKind = await camunda.searchJobs({
+    filter: { type: 'charge-card', kind: 'BPMN_ELEMENT', listenerEventType: 'UNSPECIFIED', hasFailedWithRetriesLeft: false },
+    page: { from: 0, limit: 10 },
+  }, now);
+  check(byKind.items.length === 3, 'job search by kind', byKind);
+  await camunda.updateJob({ jobKey: job.jobKey, changeset: { timeout: 60000, retries: null } });
+  await camunda.completeJob({ jobKey: job.jobKey });
+  await completed(fourth.processInstanceKey);
 
   // cancel
   const third = await camunda.createProcessInstance({ processDefinitionId: 'order' });
