@@ -100,6 +100,23 @@ func (p *Processor) deploy(v *record.DeploymentValue) (*Deployment, error) {
 			seen[proc.ID] = pr.res.Name
 		}
 	}
+	// A new definition's start events open as it is created: one that
+	// cannot (a timer or a message name that does not evaluate) rejects
+	// the deployment before anything is written.
+	for _, pr := range all {
+		for _, proc := range pr.defs.Processes {
+			problem, err := p.startEventProblem(proc, pr.res, pr.checksum, tenant)
+			if err != nil {
+				return nil, err
+			}
+			if problem != "" {
+				problems = append(problems, fmt.Sprintf("%s: %s", pr.res.Name, problem))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, reject(record.RejectionInvalidArgument, "the deployment is invalid:\n%s", strings.Join(problems, "\n"))
+	}
 	out := &Deployment{Key: p.newKey()}
 	for _, pr := range all {
 		for _, proc := range pr.defs.Processes {
@@ -203,8 +220,33 @@ func validate(reg *element.Registry, defs *model.Definitions, skip map[string]bo
 			}
 			problems = append(problems, validateElement(reg, el)...)
 		}
+		problems = append(problems, checkConditions(proc, skip)...)
 	}
 	return problems
+}
+
+// checkConditions checks the constant conditions of a process's sequence
+// flows (element.CheckCondition), in document order.
+func checkConditions(proc *model.Process, skip map[string]bool) []string {
+	flows := make([]*model.SequenceFlow, 0, len(proc.Flows))
+	for _, f := range proc.Flows {
+		if f.Condition != nil && !skip[f.ID] {
+			flows = append(flows, f)
+		}
+	}
+	sort.Slice(flows, func(i, j int) bool {
+		if flows[i].Line != flows[j].Line {
+			return flows[i].Line < flows[j].Line
+		}
+		return flows[i].ID < flows[j].ID
+	})
+	var out []string
+	for _, f := range flows {
+		if pr := element.CheckCondition(f); pr != nil {
+			out = append(out, fmt.Sprintf("line %d: element '%s': attribute '%s': %s", f.Line, f.ID, pr.Attribute, pr.Msg))
+		}
+	}
+	return out
 }
 
 func touches(el *model.Element, skip map[string]bool) bool {

@@ -95,6 +95,12 @@ func (e *Expression) Source() string { return e.src }
 // IsStatic reports whether the expression is a literal string.
 func (e *Expression) IsStatic() bool { return e.static }
 
+// IsConstant reports whether the expression's value depends on nothing: a
+// literal string, or an expression that reads no variable, neither the
+// clock (now(), today()) nor the seed (uuid()). A deployment can evaluate
+// it once and for all.
+func (e *Expression) IsConstant() bool { return e.static || e.prg != nil && len(e.idents) == 0 }
+
 // Eval evaluates the expression. Results use the FEEL value model: nil,
 // bool, float64, string, []any, map[string]any and the temporal types.
 func (e *Expression) Eval(env Env) (any, error) {

@@ -46,6 +46,9 @@ func requireKinds(el *model.Element, kinds ...model.TimerKind) []element.Problem
 	}
 	for _, k := range kinds {
 		if el.Timer.Kind == k {
+			if p := element.CheckTimer(el.Timer); p != nil {
+				return []element.Problem{*p}
+			}
 			return nil
 		}
 	}
