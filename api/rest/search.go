@@ -55,6 +55,17 @@ type searchSpec struct {
 	// vars names the filter fields that hold variable filters (arrays of
 	// {name, value}) and the variables each looks at.
 	vars map[string]store.VariableScope
+	// elements names the filter fields that one element instance of a
+	// process instance must meet together (store.Query.Elements), with the
+	// element instance field each filters.
+	elements map[string]elementFilter
+}
+
+// elementFilter is a process instance filter field on its element
+// instances.
+type elementFilter struct {
+	field string
+	f     filterField
 }
 
 // parseSearch turns a search body into a store query; it answers 400 and
@@ -86,7 +97,7 @@ func buildQuery(req *SearchRequest, spec *searchSpec) (store.Query, error) {
 	if err != nil {
 		return q, err
 	}
-	q.Conditions, q.Variables, q.Or = top.Conditions, top.Variables, top.or
+	q.Conditions, q.Variables, q.Elements, q.Or = top.Conditions, top.Variables, top.Elements, top.or
 	for i, so := range req.Sort {
 		if !slices.Contains(spec.sorts, so.Field) {
 			return q, bindErrorf("sort[%d].field: cannot sort %s by '%s' (supported: %s)", i, spec.name, so.Field, strings.Join(spec.sorts, ", "))
@@ -156,6 +167,14 @@ func parseFilterObject(spec *searchSpec, obj map[string]json.RawMessage, where s
 				return out, err
 			}
 			out.Variables = append(out.Variables, vars...)
+			continue
+		}
+		if ef, ok := spec.elements[name]; ok {
+			conds, err := parseFilter(where+"."+name, ef.field, ef.f, raw)
+			if err != nil {
+				return out, err
+			}
+			out.Elements = append(out.Elements, conds...)
 			continue
 		}
 		f, ok := spec.filters[name]
@@ -236,6 +255,9 @@ func (spec *searchSpec) filterNames(top bool) []string {
 		out = append(out, k)
 	}
 	for k := range spec.vars {
+		out = append(out, k)
+	}
+	for k := range spec.elements {
 		out = append(out, k)
 	}
 	if spec.or && top {

@@ -108,6 +108,15 @@ func TestSearchFilterOperators(t *testing.T) {
 				map[string]any{"variables": []any{map[string]any{"name": "customer", "value": `"ann"`}}},
 				map[string]any{"state": "COMPLETED"}}}, keys(ann, done)},
 			{"unknown variable", map[string]any{"variables": []any{map[string]any{"name": "nope", "value": map[string]any{"$exists": true}}}}, keys()},
+
+			{"elementId", map[string]any{"elementId": "charge"}, orders},
+			{"elementId is never the process's own", map[string]any{"elementId": "order"}, keys()},
+			{"elementId and elementInstanceState hold for one element instance", map[string]any{"elementId": "charge", "elementInstanceState": "ACTIVE"}, keys(ann, bob)},
+			{"elementInstanceState", map[string]any{"elementInstanceState": "TERMINATED"}, keys(carl)},
+			{"elementId $like and state $in", map[string]any{"elementId": map[string]any{"$like": "ch*"}, "elementInstanceState": map[string]any{"$in": []string{"TERMINATED"}}}, keys(carl)},
+			{"elementId with the state of another element", map[string]any{"elementId": "received", "elementInstanceState": "ACTIVE"}, keys()},
+			{"hasElementInstanceIncident", map[string]any{"hasElementInstanceIncident": true}, keys()},
+			{"element filters in $or", map[string]any{"$or": []any{map[string]any{"elementId": "end"}, map[string]any{"elementInstanceState": "TERMINATED"}}}, keys(carl, done)},
 		}
 		for _, tc := range cases {
 			if got := instanceKeys(t, c, tc.filter); !sameKeys(got, tc.want) {

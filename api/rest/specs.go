@@ -52,6 +52,11 @@ var instanceSearch = &searchSpec{
 		"parentProcessInstanceKey", "parentElementInstanceKey", "startDate", "endDate", "state", "hasIncident", "tenantId"},
 	or:   true,
 	vars: map[string]store.VariableScope{"variables": store.VariablesOfInstance},
+	elements: map[string]elementFilter{
+		"elementId":                  {"elementId", text},
+		"elementInstanceState":       {"state", enum(instanceStates)},
+		"hasElementInstanceIncident": {"hasIncident", boolean},
+	},
 }
 
 var elementSearch = &searchSpec{

@@ -70,6 +70,11 @@ type Query struct {
 	// Variables restricts the rows to those with a variable of each
 	// condition; see VariableCondition.
 	Variables []VariableCondition
+	// Elements, when not empty, restricts process instances to those with
+	// an element instance (the process itself aside) that meets every one
+	// of these conditions on element instance fields (Camunda's elementId,
+	// elementInstanceState and hasElementInstanceIncident).
+	Elements []Condition
 	// Or, when not empty, adds one condition more: at least one of these
 	// filters holds (Camunda's $or). An empty Filter holds for every row.
 	Or []Filter
@@ -80,6 +85,7 @@ type Query struct {
 type Filter struct {
 	Conditions []Condition
 	Variables  []VariableCondition
+	Elements   []Condition
 }
 
 // VariableScope names the variables a VariableCondition looks at, relative

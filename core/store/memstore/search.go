@@ -30,6 +30,9 @@ func run[T any](s *Store, e *search.Entity[T], q store.Query, rows func() []T) (
 		}
 		p.WithVariables(vars)
 	}
+	if p.NeedsElements() {
+		p.WithElements(s.elementInstances())
+	}
 	s.mu.RUnlock()
 	return p.Run(all), nil
 }

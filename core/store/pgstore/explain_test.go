@@ -53,6 +53,9 @@ var indexedSearches = []indexedSearch{
 		Value: []store.Condition{cond("value", store.OpLike, `"7*`)}}}}},
 	{"process instances", "$or of processDefinitionId and processDefinitionKey", store.Query{Or: []store.Filter{
 		{Conditions: []store.Condition{eq("processDefinitionId", "p3")}}, {Conditions: []store.Condition{eq("processDefinitionKey", 1000004)}}}}},
+	{"process instances", "elementId and elementInstanceState", store.Query{Elements: []store.Condition{eq("elementId", "task7"), eq("state", "ACTIVE")}}},
+	{"process instances", "processDefinitionKey and elementId", store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)},
+		Elements: []store.Condition{eq("elementId", "task7")}}},
 	{"process instances", "$or of state and variables", store.Query{Or: []store.Filter{
 		{Conditions: []store.Condition{eq("state", "ACTIVE")}}, {Variables: []store.VariableCondition{varEq(store.VariablesOfInstance, "v7", `"7"`)}}}}},
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -46,6 +47,16 @@ func searchRows() state.Changes {
 				ParentProcessInstanceKey: parent, ParentElementInstanceKey: parent, TenantID: []string{"<default>", "t1"}[i%2],
 			},
 		})
+		for j := range i % 3 {
+			// children: the element ids and states the element filters test
+			c.Elements = append(c.Elements, state.ElementRow{
+				Key: 3000 + key*3 + int64(j), State: states[(i+j)%3], StartTime: start, IncidentKey: int64((i + j) % 4 / 3 * 77),
+				Value: record.ProcessInstanceValue{
+					BPMNProcessID: ids[i%len(ids)], ProcessDefinitionKey: int64(10 + i%4), ProcessInstanceKey: key,
+					ElementID: []string{"start", "task", "end"}[(i+j)%3], BPMNElementType: "TASK", FlowScopeKey: key, TenantID: "<default>",
+				},
+			})
+		}
 		for j := range i % 4 {
 			scope := key
 			if j == 2 {
@@ -133,11 +144,29 @@ func drawVariables(t *rapid.T, label string, most int) []store.VariableCondition
 	return out
 }
 
+// elementFields are the element instance fields of Query.Elements.
+var elementFields = []searchField{
+	{"elementId", textOps, []any{"start", "task", "end", "nope"}},
+	{"state", textOps, []any{"ACTIVE", "COMPLETED", "TERMINATED"}},
+	{"hasIncident", boolOps, []any{true, false}},
+}
+
+func drawElements(t *rapid.T, label string) []store.Condition {
+	n := rapid.IntRange(0, 2).Draw(t, label+".n")
+	out := make([]store.Condition, n)
+	for i := range out {
+		out[i] = drawCondition(t, rapid.SampledFrom(elementFields).Draw(t, fmt.Sprintf("%s[%d].field", label, i)), fmt.Sprintf("%s[%d]", label, i))
+	}
+	return out
+}
+
 func drawQuery(t *rapid.T) store.Query {
-	q := store.Query{Conditions: drawConditions(t, "conditions", 3), Variables: drawVariables(t, "variables", 2), Limit: store.MaxLimit}
+	q := store.Query{Conditions: drawConditions(t, "conditions", 3), Variables: drawVariables(t, "variables", 2),
+		Elements: drawElements(t, "elements"), Limit: store.MaxLimit}
 	for i := range rapid.IntRange(0, 3).Draw(t, "or.n") {
 		at := fmt.Sprintf("or[%d]", i)
-		q.Or = append(q.Or, store.Filter{Conditions: drawConditions(t, at+".conditions", 2), Variables: drawVariables(t, at+".variables", 1)})
+		q.Or = append(q.Or, store.Filter{Conditions: drawConditions(t, at+".conditions", 2), Variables: drawVariables(t, at+".variables", 1),
+			Elements: drawElements(t, at+".elements")})
 	}
 	if rapid.Bool().Draw(t, "sorted") {
 		f := rapid.SampledFrom(searchFields).Draw(t, "sort.field")
@@ -189,7 +218,7 @@ func TestSearchOperatorsAgree(t *testing.T) {
 				got, gerr := sq.SearchProcessInstances(ctx, q)
 				switch {
 				case (werr == nil) != (gerr == nil):
-					return fmt.Errorf("memory: %v, %s: %v", werr, name, gerr)
+					return fmt.Errorf("memory: %w, %s: %w", werr, name, gerr)
 				case werr != nil:
 					return nil
 				case !slices.Equal(instanceKeys(got.Items), instanceKeys(want.Items)) || got.Total != want.Total:
@@ -200,7 +229,12 @@ func TestSearchOperatorsAgree(t *testing.T) {
 			// Every single condition first: each operator with each value
 			// and pattern on each field, on its own.
 			value := searchField{name: "value", ops: textOps, values: variableValues}
-			for _, f := range append(slices.Clone(searchFields), value) {
+			all := append(slices.Clone(searchFields), value)
+			for _, f := range elementFields {
+				f.name = "element." + f.name
+				all = append(all, f)
+			}
+			for _, f := range all {
 				for _, op := range f.ops {
 					var vals []any
 					switch op {
@@ -218,8 +252,12 @@ func TestSearchOperatorsAgree(t *testing.T) {
 					for _, v := range vals {
 						c := store.Condition{Field: f.name, Op: op, Value: v}
 						q := store.Query{Conditions: []store.Condition{c}, Limit: store.MaxLimit}
-						if f.name == "value" {
+						switch {
+						case f.name == "value":
 							q = store.Query{Variables: []store.VariableCondition{{Scope: store.VariablesOfInstance, Name: "x", Value: []store.Condition{c}}}, Limit: store.MaxLimit}
+						case strings.HasPrefix(f.name, "element."):
+							c.Field = strings.TrimPrefix(f.name, "element.")
+							q = store.Query{Elements: []store.Condition{c}, Limit: store.MaxLimit}
 						}
 						if err := same(q); err != nil {
 							t.Errorf("%s %s %v: %v", f.name, op, v, err)

@@ -44,9 +44,21 @@ type Plan[T any] struct {
 	// does (Query.Or).
 	vars []varCond[T]
 	or   []group[T]
+	// elems must hold for one element instance of the row (Query.Elements).
+	elems *elemCond[T]
 	// variables are the variables that memory plans test vars against, by
 	// VarLink column and then by its value (WithVariables).
 	variables map[string]map[int64][]store.Variable
+	// elements are the element instances that memory plans test elems
+	// against, by process instance (WithElements).
+	elements map[int64][]store.ElementInstance
+}
+
+// elemCond is a checked Query.Elements: conditions that one element
+// instance of the row must meet together.
+type elemCond[T any] struct {
+	link  *VarLink[T]
+	conds []cond[store.ElementInstance]
 }
 
 // varCond is one checked variable condition.
@@ -60,6 +72,7 @@ type varCond[T any] struct {
 type group[T any] struct {
 	conds []cond[T]
 	vars  []varCond[T]
+	elems *elemCond[T]
 }
 
 // maxVariables bounds the variable conditions and the $or alternatives of
@@ -124,6 +137,9 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 		return nil, err
 	}
 	p.vars = vars
+	if p.elems, err = compileElems(e, q.Elements, "elements"); err != nil {
+		return nil, err
+	}
 	for i, f := range q.Or {
 		g := group[T]{}
 		for _, c := range f.Conditions {
@@ -134,6 +150,9 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 			g.conds = append(g.conds, cc)
 		}
 		if g.vars, err = compileVars(e, f.Variables, fmt.Sprintf("$or[%d].variables", i)); err != nil {
+			return nil, err
+		}
+		if g.elems, err = compileElems(e, f.Elements, fmt.Sprintf("$or[%d].elements", i)); err != nil {
 			return nil, err
 		}
 		p.or = append(p.or, g)
@@ -294,5 +313,52 @@ func (p *Plan[T]) WithVariables(vs []store.Variable) {
 	for _, v := range vs {
 		p.variables["process_instance_key"][v.ProcessInstanceKey] = append(p.variables["process_instance_key"][v.ProcessInstanceKey], v)
 		p.variables["scope_key"][v.ScopeKey] = append(p.variables["scope_key"][v.ScopeKey], v)
+	}
+}
+
+// elementAlias names the element instances of an elemCond's EXISTS; the
+// ElementInstances fields' unqualified columns name it there.
+const elementAlias = "ei"
+
+// compileElems checks element instance conditions; nil when there are
+// none.
+func compileElems[T any](e *Entity[T], cs []store.Condition, where string) (*elemCond[T], error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	if e.Elements == nil {
+		return nil, &store.QueryError{Field: where, Msg: fmt.Sprintf("%s cannot be filtered by their element instances", e.Name)}
+	}
+	out := &elemCond[T]{link: e.Elements}
+	for _, c := range cs {
+		cc, err := compileCond(ElementInstances, c)
+		if err != nil {
+			return nil, err
+		}
+		out.conds = append(out.conds, cc)
+	}
+	return out, nil
+}
+
+// NeedsElements reports whether the plan tests element instances, so that
+// a memory store must hand them to WithElements before Run.
+func (p *Plan[T]) NeedsElements() bool {
+	if p.elems != nil {
+		return true
+	}
+	for i := range p.or {
+		if p.or[i].elems != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// WithElements gives a memory plan the element instances its element
+// conditions test (every element instance the store holds).
+func (p *Plan[T]) WithElements(es []store.ElementInstance) {
+	p.elements = map[int64][]store.ElementInstance{}
+	for _, e := range es {
+		p.elements[e.ProcessInstanceKey] = append(p.elements[e.ProcessInstanceKey], e)
 	}
 }

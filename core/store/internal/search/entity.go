@@ -79,6 +79,9 @@ type Entity[T any] struct {
 	// Variables ties the rows to the variables of each scope that
 	// store.VariableCondition may name; a scope that is not here is refused.
 	Variables map[store.VariableScope]*VarLink[T]
+	// Elements, if set, ties the rows (process instances) to their element
+	// instances for store.Query.Elements.
+	Elements *VarLink[T]
 
 	byName map[string]*Field[T]
 }

@@ -21,6 +21,9 @@ func (p *Plan[T]) match(row *T) bool {
 			return false
 		}
 	}
+	if p.elems != nil && !p.matchElems(p.elems, row) {
+		return false
+	}
 	if len(p.or) > 0 && !slices.ContainsFunc(p.or, func(g group[T]) bool { return p.matchGroup(&g, row) }) {
 		return false
 	}
@@ -47,7 +50,28 @@ func (p *Plan[T]) matchGroup(g *group[T], row *T) bool {
 			return false
 		}
 	}
-	return true
+	return g.elems == nil || p.matchElems(g.elems, row)
+}
+
+// matchElems reports whether one element instance of the row, the process
+// itself aside, meets every condition, among those WithElements gave.
+func (p *Plan[T]) matchElems(c *elemCond[T], row *T) bool {
+	for _, e := range p.elements[c.link.Key(row)] {
+		if e.ElementInstanceScopeKey == -1 {
+			continue
+		}
+		ok := true
+		for i := range c.conds {
+			if !c.conds[i].match(&e) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // matchVar reports whether one variable of the condition's scope has its

@@ -125,6 +125,9 @@ func (p *Plan[T]) where(b *builder) string {
 	for i := range p.vars {
 		parts = append(parts, p.vars[i].sql(b))
 	}
+	if p.elems != nil {
+		parts = append(parts, p.elems.sql(b))
+	}
 	if len(p.or) > 0 {
 		alts := make([]string, len(p.or))
 		for i := range p.or {
@@ -147,6 +150,9 @@ func (g *group[T]) sql(b *builder) string {
 	for i := range g.vars {
 		parts = append(parts, g.vars[i].sql(b))
 	}
+	if g.elems != nil {
+		parts = append(parts, g.elems.sql(b))
+	}
 	if len(parts) == 0 {
 		return "1=1"
 	}
@@ -163,6 +169,17 @@ func (v *varCond[T]) sql(b *builder) string {
 		parts = append(parts, v.conds[i].sql(b))
 	}
 	return "EXISTS (SELECT 1 FROM variables vf WHERE " + strings.Join(parts, " AND ") + ")"
+}
+
+// sql returns an EXISTS over the row's element instances, the process
+// itself aside: found by the process instance's index, the conditions'
+// unqualified columns name the inner table.
+func (c *elemCond[T]) sql(b *builder) string {
+	parts := []string{elementAlias + "." + c.link.Column + " = " + c.link.Outer, elementAlias + ".flow_scope_key <> -1"}
+	for i := range c.conds {
+		parts = append(parts, c.conds[i].sql(b))
+	}
+	return "EXISTS (SELECT 1 FROM element_instances " + elementAlias + " WHERE " + strings.Join(parts, " AND ") + ")"
 }
 
 // presence returns the SQL condition that an optional field is set.

@@ -63,6 +63,9 @@ func ElementStatistics(q store.Query, instances []store.ProcessInstance, element
 	if p.NeedsVariables() {
 		p.WithVariables(vars)
 	}
+	if p.NeedsElements() {
+		p.WithElements(elements)
+	}
 	selected := map[int64]bool{}
 	for i := range instances {
 		if p.match(&instances[i]) {
