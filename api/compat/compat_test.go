@@ -21,13 +21,17 @@ import (
 // client's validation modes (CAMUNDA_SDK_VALIDATION): none; req:strict,
 // where the client checks its own requests and sends int64 fields as JSON
 // strings; res:strict, where it checks every answer against its 8.8
-// schemas; and both.
+// schemas; both; and res:fanatical, where an answer object with a property
+// its schema lacks fails too (the client checks plain object schemas, not
+// the intersections searches answer with, and writes what it found into
+// the capture directory).
 func TestCamundaJavaScriptClient(t *testing.T) {
 	node := nodeWithClient(t)
-	for _, mode := range []string{"req:none,res:none", "req:strict,res:none", "req:none,res:strict", "req:strict,res:strict"} {
+	for _, mode := range []string{"req:none,res:none", "req:strict,res:none", "req:none,res:strict", "req:strict,res:strict", "req:strict,res:fanatical"} {
 		t.Run(mode, func(t *testing.T) {
 			srv := resttest.Start(t, resttest.Options{SQLite: true})
-			runCompat(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE", "CAMUNDA_SDK_VALIDATION="+mode)
+			runCompat(t, node, srv.URL, "CAMUNDA_AUTH_STRATEGY=NONE", "CAMUNDA_SDK_VALIDATION="+mode,
+				"CAMUNDA_SDK_VALIDATION_CAPTURE_DIR="+t.TempDir())
 		})
 	}
 }
