@@ -162,9 +162,10 @@ func (e *env) entrypoint(args ...string) []string {
 
 // engine is the image's entry point started in the background.
 type engine struct {
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan error
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan struct{} // closed when buildah run has ended
+	err    error         // how it ended, once exited is closed
 }
 
 // syncBuffer is a bytes.Buffer safe for a process's output and the test.
@@ -195,8 +196,11 @@ func (e *env) start(t *testing.T, ctr string, mounts, environ []string, argv ...
 	if err := c.Start(); err != nil {
 		t.Fatalf("buildah run: %v", err)
 	}
-	g := &engine{cmd: c, out: out, done: make(chan error, 1)}
-	go func() { g.done <- c.Wait() }()
+	g := &engine{cmd: c, out: out, exited: make(chan struct{})}
+	go func() {
+		g.err = c.Wait()
+		close(g.exited)
+	}()
 	t.Cleanup(func() { g.stop(t) })
 	return g
 }
@@ -204,15 +208,17 @@ func (e *env) start(t *testing.T, ctr string, mounts, environ []string, argv ...
 // stop ends buildah run (which ends the engine) and waits for it.
 func (g *engine) stop(t *testing.T) {
 	t.Helper()
-	if g.cmd.ProcessState != nil {
+	select {
+	case <-g.exited:
 		return
+	default:
 	}
 	_ = g.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-g.done:
+	case <-g.exited:
 	case <-time.After(30 * time.Second):
 		_ = g.cmd.Process.Kill()
-		<-g.done
+		<-g.exited
 		t.Errorf("buildah run did not stop on SIGTERM")
 	}
 }
@@ -225,8 +231,8 @@ func waitReady(t *testing.T, g *engine, url string, since time.Time) time.Durati
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-g.done:
-			t.Fatalf("the engine stopped before it was ready: %v\n%s", err, g.out)
+		case <-g.exited:
+			t.Fatalf("the engine stopped before it was ready: %v\n%s", g.err, g.out)
 		default:
 		}
 		res, err := client.Get(url)

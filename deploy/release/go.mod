@@ -1,0 +1,3 @@
+module github.com/example/wf-engine/deploy/release
+
+go 1.26.0
