@@ -113,3 +113,28 @@ func TestResourceRoutesRefuseBadKeys(t *testing.T) {
 		t.Fatalf("deleting an unknown key: %s", r.body)
 	}
 }
+
+// TestResourcesOfAnotherTenant: with multi-tenancy on, another tenant's
+// resource is not found for gets and deletion alike, and a member of its
+// tenant deletes it.
+func TestResourcesOfAnotherTenant(t *testing.T) {
+	for _, sc := range stores {
+		t.Run(sc.name, func(t *testing.T) {
+			c := start(t, sc.open(t), rest.Config{Authenticator: fakeAuth{}, AuthMode: "oidc", Multitenancy: true})
+			acme, beta := as("operator", "acme"), as("operator", "beta")
+			_, key := deployedForms(t, deployTo(t, c, "order.bpmn", "acme", acme))
+			var res rest.ResourceResult
+			want(t, c.send(http.MethodGet, "/v2/resources/"+key, nil, acme...), http.StatusOK).json(t, &res)
+			if res.TenantID != "acme" || res.ResourceID != "order" {
+				t.Fatalf("acme's resource: %+v", res)
+			}
+			want(t, c.send(http.MethodGet, "/v2/resources/"+key, nil, beta...), http.StatusNotFound)
+			want(t, c.send(http.MethodGet, "/v2/resources/"+key+"/content", nil, beta...), http.StatusNotFound)
+			want(t, c.post("/v2/resources/"+key+"/deletion", nil, beta...), http.StatusNotFound)
+			want(t, c.send(http.MethodGet, "/v2/resources/"+key, nil, acme...), http.StatusOK)
+			want(t, c.post("/v2/resources/"+key+"/deletion", nil, acme...), http.StatusOK)
+			want(t, c.send(http.MethodGet, "/v2/resources/"+key, nil, acme...), http.StatusNotFound)
+			want(t, c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "tenantId": "acme"}, acme...), http.StatusNotFound)
+		})
+	}
+}
