@@ -76,6 +76,19 @@ func TestIntegersAsStrings(t *testing.T) {
 		if len(items) != 1 || items[0].(map[string]any)["retries"] != float64(4) {
 			t.Fatalf("updated job: %v", found)
 		}
+		// Integer filter fields of searches read the same way.
+		for _, filter := range []any{"4", map[string]any{"$gte": "4", "$lt": 5}, map[string]any{"$in": []any{"4", 9}}} {
+			found := want(t, c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"retries": filter}}), http.StatusOK).obj(t)
+			if items := found["items"].([]any); len(items) != 1 {
+				t.Fatalf("retries %v: %v", filter, found)
+			}
+		}
+		for _, filter := range []any{"+4", "4.0", 4.5, ""} {
+			r := want(t, c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"retries": filter}}), http.StatusBadRequest)
+			if d := r.obj(t)["detail"].(string); !strings.Contains(d, "retries") {
+				t.Fatalf("retries %v: %s", filter, d)
+			}
+		}
 		want(t, c.post("/v2/messages/publication", map[string]any{"name": "m", "correlationKey": "k", "timeToLive": "60000"}), http.StatusOK)
 		// Out of range for maxJobsToActivate's int32, and a fraction.
 		r := want(t, c.post("/v2/jobs/activation", map[string]any{"type": "t", "timeout": 1, "maxJobsToActivate": "2147483648"}), http.StatusBadRequest)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -351,14 +350,10 @@ func filterValue(where string, f filterField, raw json.RawMessage) (any, error) 
 		return int64(k), nil
 	case kindInt:
 		// A number, or a string holding one, as Camunda's server reads
-		// integers.
-		var str string
-		if json.Unmarshal(raw, &str) == nil {
-			raw = json.RawMessage(str)
-		}
-		n, err := strconv.ParseInt(string(raw), 10, 64)
+		// integers (numbers.go).
+		n, err := integerValue(raw, 64)
 		if err != nil {
-			return nil, bindErrorf("%s: expected an integer, got %s", where, raw)
+			return nil, bindErrorf("%s: expected an integer (a JSON number or a string holding a decimal integer), got %s", where, raw)
 		}
 		return n, nil
 	case kindBool:
