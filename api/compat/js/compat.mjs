@@ -124,6 +124,39 @@ async function pinnedClock() {
   await camunda.resetClock();
 }
 
+// refused checks that fn fails with a problem of the status and title.
+async function refused(what, status, title, fn) {
+  let answer;
+  try {
+    answer = await fn();
+  } catch (err) {
+    check(err.status === status && err.title === title, what, { status: err.status, title: err.title, message: err.message });
+    return;
+  }
+  throw new Error(`${what}: succeeded with ${JSON.stringify(answer)}`);
+}
+
+// deletion reads and deletes a process definition (resource routes); one
+// with an active instance is refused.
+async function deletion(activeDefinitionKey) {
+  await refused('deletion of a definition with an active instance', 409, 'INVALID_STATE',
+    () => camunda.deleteResource({ resourceKey: activeDefinitionKey }));
+  const found = await camunda.searchProcessDefinitions({ filter: { processDefinitionId: 'compat-reminder' } }, now);
+  check(found.items.length === 1, 'reminder definition', found);
+  const resourceKey = found.items[0].processDefinitionKey;
+  const resource = await camunda.getResource({ resourceKey });
+  check(resource.resourceId === 'compat-reminder' && resource.resourceName === 'compat-reminder.bpmn' && resource.version === 1
+    && resource.resourceKey === resourceKey, 'resource', resource);
+  const content = await camunda.getResourceContent({ resourceKey });
+  check(typeof content === 'string' && content.includes('id="compat-reminder"'), 'resource content', content);
+  await camunda.deleteResource({ resourceKey, operationReference: 1 });
+  await refused('resource after its deletion', 404, 'NOT_FOUND', () => camunda.getResource({ resourceKey }));
+  await refused('instance of a deleted definition', 404, 'NOT_FOUND',
+    () => camunda.createProcessInstance({ processDefinitionId: 'compat-reminder' }));
+  const left = await camunda.searchProcessDefinitions({ filter: { processDefinitionId: 'compat-reminder' } }, now);
+  check(left.items.length === 0, 'definitions after the deletion', left);
+}
+
 async function main() {
   const topology = await camunda.getTopology();
   check(topology.brokers.length === 1 && topology.brokers[0].partitions[0].health === 'healthy', 'topology', topology);
@@ -201,6 +234,7 @@ async function main() {
   await caughtError();
   await callActivity();
   await pinnedClock();
+  await deletion(definition.processDefinitionKey);
 
   // errors reach the client as problem details
   try {
