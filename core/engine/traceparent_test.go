@@ -416,14 +416,11 @@ func TestMessageCorrelationIsASpanInTheInstancesTrace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pubCtx := ctx
-		var pub trace.Span
-		if sendTraced {
-			pubCtx, pub = tp.Tracer("test").Start(ctx, "publish")
-		} else {
-			// A caller that was not sampled.
-			pubCtx, pub = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())).Tracer("test").Start(ctx, "publish")
+		publisher := tp.Tracer("test")
+		if !sendTraced { // a caller that was not sampled
+			publisher = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())).Tracer("test")
 		}
+		pubCtx, pub := publisher.Start(ctx, "publish")
 		if _, err := e.PublishMessage(pubCtx, engine.PublishMessageRequest{Name: "go", CorrelationKey: "k"}); err != nil {
 			t.Fatal(err)
 		}
