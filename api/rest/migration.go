@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/store"
 )
 
 // MigrateProcessInstanceRequest is the body of a process instance
@@ -68,9 +70,11 @@ func (s *Server) migrateInstance(c *gin.Context) {
 const maxBatchMigration = 1000
 
 // MigrateProcessInstancesRequest is the body of a batch migration
-// (wf-engine's /v2/x/ route): the instances by key and one plan for all.
+// (wf-engine's /v2/x/ route): the instances, by key or by a process
+// instance search filter, and one plan for all.
 type MigrateProcessInstancesRequest struct {
 	ProcessInstanceKeys []Key                         `json:"processInstanceKeys"`
+	Filter              map[string]json.RawMessage    `json:"filter"`
 	MigrationPlan       MigrateProcessInstanceRequest `json:"migrationPlan"`
 	OperationReference  *int64                        `json:"operationReference"`
 }
@@ -99,7 +103,18 @@ func (s *Server) migrateInstances(c *gin.Context) {
 	if !s.bind(c, &req, false) {
 		return
 	}
-	if n := len(req.ProcessInstanceKeys); n == 0 || n > maxBatchMigration {
+	if (req.Filter == nil) == (req.ProcessInstanceKeys == nil) {
+		badRequest(c, "expected either processInstanceKeys or filter")
+		return
+	}
+	if req.Filter != nil {
+		keys, err := s.activeInstances(c, req.Filter)
+		if err != nil {
+			s.fail(c, "", err)
+			return
+		}
+		req.ProcessInstanceKeys = keys
+	} else if n := len(req.ProcessInstanceKeys); n == 0 || n > maxBatchMigration {
 		badRequest(c, "processInstanceKeys: expected 1 to %d keys, got %d", maxBatchMigration, n)
 		return
 	}
@@ -138,6 +153,33 @@ func (s *Server) migrateInstances(c *gin.Context) {
 		out.Items = append(out.Items, item)
 	}
 	c.PureJSON(http.StatusOK, out)
+}
+
+// activeInstances returns the keys of the active process instances a
+// search filter matches in the caller's tenants, in key order; more than
+// maxBatchMigration is a 400. The filter's state is ACTIVE whatever it
+// says, as in Camunda's batch operation.
+func (s *Server) activeInstances(c *gin.Context, filter map[string]json.RawMessage) ([]Key, error) {
+	filter["state"] = json.RawMessage(`"ACTIVE"`)
+	q, err := buildQuery(&SearchRequest{Filter: filter}, instanceSearch)
+	if err != nil {
+		return nil, err
+	}
+	q.Tenants = s.readTenants(c.Request.Context())
+	q.Sort = []store.SortField{{Field: "processInstanceKey"}}
+	q.Limit = maxBatchMigration + 1
+	page, err := s.q.SearchProcessInstances(c.Request.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Items) > maxBatchMigration {
+		return nil, bindErrorf("filter: it matches more than %d active process instances; narrow it", maxBatchMigration)
+	}
+	keys := make([]Key, 0, len(page.Items))
+	for _, p := range page.Items {
+		keys = append(keys, Key(p.ProcessInstanceKey))
+	}
+	return keys, nil
 }
 
 // itemProblem describes why one instance of a batch was not migrated.

@@ -139,6 +139,21 @@ func TestMigrateProcessInstances(t *testing.T) {
 			!strings.Contains(out.Items[0].Problem.Detail, "source element 'pack'") {
 			t.Fatalf("second batch: %+v %+v", out, out.Items[0].Problem)
 		}
+		// By filter: the active instances of version 1 only (a and b run
+		// version 2 now; the completed one is not ACTIVE).
+		r = want(t, c.post("/v2/process-instances", map[string]any{"processDefinitionId": "shipping", "processDefinitionVersion": 1}), http.StatusOK).obj(t)
+		d := str(r, "processInstanceKey")
+		v1 := want(t, c.get("/v2/process-instances/"+d), http.StatusOK).obj(t)
+		want(t, c.post("/v2/x/process-instances/migration", map[string]any{
+			"filter": map[string]any{"processDefinitionKey": str(v1, "processDefinitionKey"), "state": "COMPLETED"}, "migrationPlan": plan}), http.StatusOK).json(t, &out)
+		if out.Migrated != 1 || out.Failed != 0 || len(out.Items) != 1 || strconv.FormatInt(int64(out.Items[0].ProcessInstanceKey), 10) != d {
+			t.Fatalf("batch by filter: %+v", out)
+		}
+		want(t, c.post("/v2/x/process-instances/migration", map[string]any{
+			"filter": map[string]any{"processDefinitionId": "shipping"}, "processInstanceKeys": []string{a}, "migrationPlan": plan}), http.StatusBadRequest)
+		want(t, c.post("/v2/x/process-instances/migration", map[string]any{
+			"filter": map[string]any{"noSuchField": 1}, "migrationPlan": plan}), http.StatusBadRequest)
+
 		// Bounds and a bad plan answer 400 for the whole request.
 		keys := make([]string, 1001)
 		for i := range keys {
