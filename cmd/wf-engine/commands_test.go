@@ -51,8 +51,8 @@ func TestClientVariablesDoNotStopTheServer(t *testing.T) {
 		t.Fatal("no address")
 	}
 	// An unknown WF_ variable is still refused, with its name.
-	err := run(context.Background(), nil, environ("WF_DATABASE_DATA_DIR="+dir, "WF_ADDRES=x"), &bytes.Buffer{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "WF_ADDRES") {
+	err := run(context.Background(), nil, environ("WF_DATABASE_DATA_DIR="+dir, "WF_ADDR=x"), &bytes.Buffer{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "WF_ADDR") {
 		t.Fatalf("got %v, want the unknown variable named", err)
 	}
 }

@@ -66,7 +66,7 @@ func TestConfigCheckNamesEveryProblemWithItsLine(t *testing.T) {
 		name, content string
 		want          []string
 	}{
-		{"typo", "http:\n  addres: 127.0.0.1:8080\n", []string{`:2: unknown key "http.addres" (did you mean "http.address"?)`}},
+		{"typo", "http:\n  adddress: 127.0.0.1:8080\n", []string{`:2: unknown key "http.adddress" (did you mean "http.address"?)`}},
 		{"two unknown keys", "nope: 1\nengine:\n  max_bach: 3\n", []string{`:1: unknown key "nope"`, `:3: unknown key "engine.max_bach"`}},
 		{"invalid values", "log:\n  level: loud\nhttp:\n  address: 0.0.0.0:8080\n", []string{`:2: log.level`, "loopback addresses only"}},
 		{"not YAML", "http: [\n", []string{"parse YAML"}},
