@@ -21,6 +21,15 @@ run: build
 test:
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 	$(MAKE) --no-print-directory test-webapp
+	$(MAKE) --no-print-directory test-deploy
+
+# test-deploy checks every deployment artefact (deploy/README.md): the
+# compose file, the Helm chart, the image, the release build and the
+# disaster-recovery drill (the systemd unit's tests are Go tests of the
+# engine's module, run above). CI runs it as root with buildah, systemd and
+# strace installed (.ci/run).
+.PHONY: test-deploy
+test-deploy: test-compose test-helm test-image release test-release dr-drill
 
 # The web app (webapp/, embedded by go:embed) is built with Node 20 only when
 # its sources or lock file are newer than the last build (webapp/dist/index.html
@@ -78,6 +87,13 @@ lint: tools
 	# G115 (integer conversion overflow) flags every conversion, checked or
 	# not; the conversions in this code are bounded where input reaches them.
 	$(BIN)/gosec -quiet -exclude=G115 -exclude-dir=conformance -exclude-generated $(PKGS)
+	@set -e; for m in $(TEST_MODULES); do \
+		echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(BIN)/golangci-lint run ./...); \
+	done
+
+# TEST_MODULES are the Go modules of their own under deploy/ (tests with
+# dependencies the engine's go.mod must not gain).
+TEST_MODULES := deploy/compose/test deploy/helm/test deploy/image deploy/release
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./core/engine/
