@@ -11,6 +11,11 @@
 // or with a 503/504 problem that says the command was accepted and names
 // the instance (failAccepted), kept for an Idempotency-Key retry.
 //
+// Integer fields of request bodies take a JSON number or a JSON string
+// holding a decimal integer, as Camunda's server reads them: the validator
+// rewrites such strings wherever api/openapi.yaml has an integer, before
+// any handler decodes the body (numbers.go).
+//
 // Every request gets one log line once answered (requestlog.go: method,
 // route template, status, duration, principal, X-Request-Id, and the trace
 // and span ids of its span), and PUT /v2/x/log-level changes the server's
