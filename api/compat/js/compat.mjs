@@ -92,6 +92,33 @@ async function messages() {
   check(await variable(second.processInstanceKey, 'paid') === 20, 'buffered message variables', second);
 }
 
+// searches runs Camunda 8.8's richer searches over what userTasks and
+// messages left behind: $or, variable and element filters, and message
+// subscriptions.
+async function searches() {
+  const paid = await camunda.searchProcessInstances({
+    filter: {
+      processDefinitionId: 'compat-payment',
+      $or: [
+        { variables: [{ name: 'orderId', value: '"order-1"' }] },
+        { variables: [{ name: 'orderId', value: { $like: '"order-2*' } }] },
+      ],
+    },
+  }, now);
+  check(paid.items.length === 2, 'instance search with $or and variable filters', paid);
+  const approved = await camunda.searchProcessInstances({
+    filter: { elementId: 'Task_Approve', elementInstanceState: 'COMPLETED', state: { $in: ['COMPLETED', 'ACTIVE'] } },
+  }, now);
+  check(approved.items.length === 1 && approved.items[0].processDefinitionId === 'compat-approval', 'instance search by element', approved);
+  const tasks = await camunda.searchUserTasks({ filter: { processInstanceVariables: [{ name: 'amount', value: '250' }] } }, now);
+  check(tasks.items.length === 1 && tasks.items[0].elementId === 'Task_Approve', 'user task search by a process variable', tasks);
+  const subscriptions = await camunda.searchMessageSubscriptions({
+    filter: { messageName: 'payment-received', messageSubscriptionState: 'CORRELATED' },
+    sort: [{ field: 'correlationKey', order: 'ASC' }],
+  }, now);
+  check(subscriptions.items.map((m) => m.correlationKey).join() === 'order-1,order-2', 'message subscription search', subscriptions);
+}
+
 async function caughtError() {
   const pi = await camunda.createProcessInstance({ processDefinitionId: 'compat-stock' });
   const job = await activateOne('check-stock');
@@ -231,6 +258,7 @@ async function main() {
   check(more.deployments.length === 6, 'deployment of the fixtures', more);
   await userTasks();
   await messages();
+  await searches();
   await caughtError();
   await callActivity();
   await pinnedClock();
