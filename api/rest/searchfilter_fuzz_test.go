@@ -26,6 +26,7 @@ func FuzzSearchFilter(f *testing.F) {
 		`{"filter":{"processInstanceVariables":[{"name":"a","value":"1"}],"localVariables":[{"name":"b","value":{"$exists":true}}],"candidateGroup":{"$in":["g"]}}}`,
 		`{"filter":{"messageSubscriptionState":{"$neq":"CREATED"},"correlationKey":{"$like":"o-?"}},"sort":[{"field":"messageName","order":"DESC"}]}`,
 		`{"filter":{"hasIncident":{"$eq":"true"}},"page":{"from":1,"limit":2}}`,
+		`{"filter":{"elementId":{"$like":"task*"},"elementInstanceState":{"$in":["ACTIVE"]},"$or":[{"hasElementInstanceIncident":true}]}}`,
 		`{"filter":{"$or":[]}}`,
 		`{"filter":{"$or":[{"$or":[]}]}}`,
 		`{"filter":{"variables":[{"name":"","value":{}}]}}`,
