@@ -58,6 +58,9 @@ type searchSpec struct {
 	// process instance must meet together (store.Query.Elements), with the
 	// element instance field each filters.
 	elements map[string]elementFilter
+	// incidents names the filter fields that one open incident of a
+	// process instance must meet together (store.Query.Incidents).
+	incidents map[string]elementFilter
 }
 
 // elementFilter is a process instance filter field on its element
@@ -96,7 +99,7 @@ func buildQuery(req *SearchRequest, spec *searchSpec) (store.Query, error) {
 	if err != nil {
 		return q, err
 	}
-	q.Conditions, q.Variables, q.Elements, q.Or = top.Conditions, top.Variables, top.Elements, top.or
+	q.Conditions, q.Variables, q.Elements, q.Incidents, q.Or = top.Conditions, top.Variables, top.Elements, top.Incidents, top.or
 	for i, so := range req.Sort {
 		if !slices.Contains(spec.sorts, so.Field) {
 			return q, bindErrorf("sort[%d].field: cannot sort %s by '%s' (supported: %s)", i, spec.name, so.Field, strings.Join(spec.sorts, ", "))
@@ -174,6 +177,14 @@ func parseFilterObject(spec *searchSpec, obj map[string]json.RawMessage, where s
 				return out, err
 			}
 			out.Elements = append(out.Elements, conds...)
+			continue
+		}
+		if ef, ok := spec.incidents[name]; ok {
+			conds, err := parseFilter(where+"."+name, ef.field, ef.f, raw)
+			if err != nil {
+				return out, err
+			}
+			out.Incidents = append(out.Incidents, conds...)
 			continue
 		}
 		f, ok := spec.filters[name]
@@ -257,6 +268,9 @@ func (spec *searchSpec) filterNames(top bool) []string {
 		out = append(out, k)
 	}
 	for k := range spec.elements {
+		out = append(out, k)
+	}
+	for k := range spec.incidents {
 		out = append(out, k)
 	}
 	if spec.or && top {

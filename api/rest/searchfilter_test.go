@@ -116,6 +116,7 @@ func TestSearchFilterOperators(t *testing.T) {
 			{"elementId $like and state $in", map[string]any{"elementId": map[string]any{"$like": "ch*"}, "elementInstanceState": map[string]any{"$in": []string{"TERMINATED"}}}, keys(carl)},
 			{"elementId with the state of another element", map[string]any{"elementId": "received", "elementInstanceState": "ACTIVE"}, keys()},
 			{"hasElementInstanceIncident", map[string]any{"hasElementInstanceIncident": true}, keys()},
+			{"errorMessage of an open incident", map[string]any{"errorMessage": map[string]any{"$like": "*declined*"}}, keys()},
 			{"element filters in $or", map[string]any{"$or": []any{map[string]any{"elementId": "end"}, map[string]any{"elementInstanceState": "TERMINATED"}}}, keys(carl, done)},
 		}
 		for _, tc := range cases {
@@ -289,6 +290,45 @@ func TestMessageSubscriptionSearch(t *testing.T) {
 			if r := c.post("/v2/message-subscriptions/search", body); r.status != http.StatusBadRequest {
 				t.Errorf("%s: %d %s", body, r.status, r.body)
 			}
+		}
+	})
+}
+
+func TestProcessInstanceIncidentFilters(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		want(t, c.deploy("order.bpmn"), http.StatusOK)
+		failing := createProcess(t, c, "order", nil)
+		fine := createProcess(t, c, "order", nil)
+		jobs := want(t, c.post("/v2/jobs/activation", map[string]any{"type": "charge-card", "timeout": 30000, "maxJobsToActivate": 1, "requestTimeout": -1}), http.StatusOK).obj(t)
+		job := jobs["jobs"].([]any)[0].(map[string]any)
+		if str(job, "processInstanceKey") != failing {
+			failing, fine = fine, failing
+		}
+		want(t, c.post("/v2/jobs/"+str(job, "jobKey")+"/failure", map[string]any{"retries": 0, "errorMessage": "card declined"}), http.StatusNoContent)
+
+		cases := []struct {
+			name   string
+			filter map[string]any
+			want   []string
+		}{
+			{"errorMessage", map[string]any{"errorMessage": "card declined"}, keys(failing)},
+			{"errorMessage $like", map[string]any{"errorMessage": map[string]any{"$like": "*declined"}}, keys(failing)},
+			{"errorMessage of no incident", map[string]any{"errorMessage": "card stolen"}, keys()},
+			{"hasElementInstanceIncident", map[string]any{"hasElementInstanceIncident": true, "elementId": "charge"}, keys(failing)},
+			{"hasIncident", map[string]any{"hasIncident": true}, keys(failing)},
+			{"errorMessage in $or", map[string]any{"$or": []any{map[string]any{"errorMessage": "card declined"}, map[string]any{"processInstanceKey": fine}}}, keys(failing, fine)},
+		}
+		for _, tc := range cases {
+			if got := instanceKeys(t, c, tc.filter); !sameKeys(got, tc.want) {
+				t.Errorf("%s: %v found %v, want %v", tc.name, tc.filter, got, tc.want)
+			}
+		}
+		incidents := want(t, c.post("/v2/incidents/search", filter(map[string]any{"processInstanceKey": failing})), http.StatusOK).obj(t)
+		incident := str(incidents["items"].([]any)[0].(map[string]any), "incidentKey")
+		want(t, c.send(http.MethodPatch, "/v2/jobs/"+str(job, "jobKey"), map[string]any{"changeset": map[string]any{"retries": 1}}), http.StatusNoContent)
+		want(t, c.post("/v2/incidents/"+incident+"/resolution", nil), http.StatusNoContent)
+		if got := instanceKeys(t, c, map[string]any{"errorMessage": "card declined"}); len(got) != 0 {
+			t.Errorf("errorMessage of a resolved incident still finds %v", got)
 		}
 	})
 }

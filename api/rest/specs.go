@@ -57,6 +57,7 @@ var instanceSearch = &searchSpec{
 		"elementInstanceState":       {"state", enum(instanceStates)},
 		"hasElementInstanceIncident": {"hasIncident", boolean},
 	},
+	incidents: map[string]elementFilter{"errorMessage": {"errorMessage", text}},
 }
 
 var elementSearch = &searchSpec{

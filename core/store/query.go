@@ -75,6 +75,10 @@ type Query struct {
 	// of these conditions on element instance fields (Camunda's elementId,
 	// elementInstanceState and hasElementInstanceIncident).
 	Elements []Condition
+	// Incidents, when not empty, restricts process instances to those with
+	// an open incident that meets every one of these conditions on incident
+	// fields (Camunda's errorMessage).
+	Incidents []Condition
 	// Or, when not empty, adds one condition more: at least one of these
 	// filters holds (Camunda's $or). An empty Filter holds for every row.
 	Or []Filter
@@ -86,6 +90,7 @@ type Filter struct {
 	Conditions []Condition
 	Variables  []VariableCondition
 	Elements   []Condition
+	Incidents  []Condition
 }
 
 // VariableScope names the variables a VariableCondition looks at, relative

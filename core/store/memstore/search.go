@@ -33,6 +33,9 @@ func run[T any](s *Store, e *search.Entity[T], q store.Query, rows func() []T) (
 	if p.NeedsElements() {
 		p.WithElements(s.elementInstances())
 	}
+	if p.NeedsIncidents() {
+		p.WithIncidents(s.incidentRows())
+	}
 	s.mu.RUnlock()
 	return p.Run(all), nil
 }
@@ -113,11 +116,12 @@ func (s *Store) ElementStatistics(_ context.Context, q store.Query) ([]store.Ele
 	}
 	instances, elements := s.processInstances(), s.elementInstances()
 	vars, err := s.variableRows()
+	incidents := s.incidentRows()
 	s.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	return search.ElementStatistics(q, instances, elements, vars)
+	return search.ElementStatistics(q, instances, elements, vars, incidents)
 }
 
 func elementInstance(e *state.ElementRow) store.ElementInstance {
@@ -186,19 +190,23 @@ func (s *Store) SearchJobs(_ context.Context, q store.Query) (store.Page[store.J
 
 // SearchIncidents implements store.Querier.
 func (s *Store) SearchIncidents(_ context.Context, q store.Query) (store.Page[store.Incident], error) {
-	return run(s, search.Incidents, q, func() []store.Incident {
-		out := make([]store.Incident, 0, len(s.incidents))
-		for _, i := range s.incidents {
-			v := &i.Value
-			out = append(out, store.Incident{
-				IncidentKey: i.Key, ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
-				ProcessDefinitionID: v.BPMNProcessID, ErrorType: string(v.ErrorType), ErrorMessage: v.ErrorMessage,
-				ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, JobKey: v.JobKey,
-				State: store.IncidentStateName(i.Resolved), CreationTime: store.Millis(i.CreationTime), TenantID: v.TenantID,
-			})
-		}
-		return out
-	})
+	return run(s, search.Incidents, q, s.incidentRows)
+}
+
+// incidentRows builds the incident rows, resolved ones included; the
+// caller holds the read lock.
+func (s *Store) incidentRows() []store.Incident {
+	out := make([]store.Incident, 0, len(s.incidents))
+	for _, i := range s.incidents {
+		v := &i.Value
+		out = append(out, store.Incident{
+			IncidentKey: i.Key, ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
+			ProcessDefinitionID: v.BPMNProcessID, ErrorType: string(v.ErrorType), ErrorMessage: v.ErrorMessage,
+			ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, JobKey: v.JobKey,
+			State: store.IncidentStateName(i.Resolved), CreationTime: store.Millis(i.CreationTime), TenantID: v.TenantID,
+		})
+	}
+	return out
 }
 
 // SearchUserTasks implements store.UserTaskQuerier.

@@ -56,6 +56,7 @@ var indexedSearches = []indexedSearch{
 	{"process instances", "elementId and elementInstanceState", store.Query{Elements: []store.Condition{eq("elementId", "task7"), eq("state", "ACTIVE")}}},
 	{"process instances", "processDefinitionKey and elementId", store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)},
 		Elements: []store.Condition{eq("elementId", "task7")}}},
+	{"process instances", "errorMessage", store.Query{Incidents: []store.Condition{eq("errorMessage", "boom")}}},
 	{"process instances", "$or of state and variables", store.Query{Or: []store.Filter{
 		{Conditions: []store.Condition{eq("state", "ACTIVE")}}, {Variables: []store.VariableCondition{varEq(store.VariablesOfInstance, "v7", `"7"`)}}}}},
 

@@ -68,6 +68,11 @@ func searchRows() state.Changes {
 			})
 		}
 	}
+	for i := range 12 {
+		c.Incidents = append(c.Incidents, state.IncidentRow{Key: int64(90000 + i), Resolved: i%3 == 0,
+			Value: record.IncidentValue{ProcessInstanceKey: int64(1000 + i*3), ErrorType: "JOB_NO_RETRIES", BPMNProcessID: ids[i%len(ids)],
+				ErrorMessage: []string{"boom", "card declined", "b%z", ""}[i%4], ElementID: "task", TenantID: "<default>"}})
+	}
 	c.LastKey = 100000
 	return c
 }
@@ -160,9 +165,19 @@ func drawElements(t *rapid.T, label string) []store.Condition {
 	return out
 }
 
+// errorMessages are the incident messages of Query.Incidents.
+var errorMessages = searchField{"errorMessage", textOps, []any{"boom", "card declined", "b%z", "", "nope"}}
+
+func drawIncidents(t *rapid.T, label string) []store.Condition {
+	if !rapid.Bool().Draw(t, label+".any") {
+		return nil
+	}
+	return []store.Condition{drawCondition(t, errorMessages, label)}
+}
+
 func drawQuery(t *rapid.T) store.Query {
 	q := store.Query{Conditions: drawConditions(t, "conditions", 3), Variables: drawVariables(t, "variables", 2),
-		Elements: drawElements(t, "elements"), Limit: store.MaxLimit}
+		Elements: drawElements(t, "elements"), Incidents: drawIncidents(t, "incidents"), Limit: store.MaxLimit}
 	for i := range rapid.IntRange(0, 3).Draw(t, "or.n") {
 		at := fmt.Sprintf("or[%d]", i)
 		q.Or = append(q.Or, store.Filter{Conditions: drawConditions(t, at+".conditions", 2), Variables: drawVariables(t, at+".variables", 1),
@@ -234,6 +249,9 @@ func TestSearchOperatorsAgree(t *testing.T) {
 				f.name = "element." + f.name
 				all = append(all, f)
 			}
+			incidentField := errorMessages
+			incidentField.name = "incident.errorMessage"
+			all = append(all, incidentField)
 			for _, f := range all {
 				for _, op := range f.ops {
 					var vals []any
@@ -255,6 +273,9 @@ func TestSearchOperatorsAgree(t *testing.T) {
 						switch {
 						case f.name == "value":
 							q = store.Query{Variables: []store.VariableCondition{{Scope: store.VariablesOfInstance, Name: "x", Value: []store.Condition{c}}}, Limit: store.MaxLimit}
+						case f.name == "incident.errorMessage":
+							c.Field = "errorMessage"
+							q = store.Query{Incidents: []store.Condition{c}, Limit: store.MaxLimit}
 						case strings.HasPrefix(f.name, "element."):
 							c.Field = strings.TrimPrefix(f.name, "element.")
 							q = store.Query{Elements: []store.Condition{c}, Limit: store.MaxLimit}

@@ -44,14 +44,26 @@ type Plan[T any] struct {
 	// does (Query.Or).
 	vars []varCond[T]
 	or   []group[T]
-	// elems must hold for one element instance of the row (Query.Elements).
+	// elems must hold for one element instance of the row (Query.Elements),
+	// incs for one open incident (Query.Incidents).
 	elems *elemCond[T]
+	incs  *incCond[T]
 	// variables are the variables that memory plans test vars against, by
 	// VarLink column and then by its value (WithVariables).
 	variables map[string]map[int64][]store.Variable
 	// elements are the element instances that memory plans test elems
 	// against, by process instance (WithElements).
 	elements map[int64][]store.ElementInstance
+	// incidents are the open incidents that memory plans test incs
+	// against, by process instance (WithIncidents).
+	incidents map[int64][]store.Incident
+}
+
+// incCond is a checked Query.Incidents: conditions that one open incident
+// of the row must meet together.
+type incCond[T any] struct {
+	link  *VarLink[T]
+	conds []cond[store.Incident]
 }
 
 // elemCond is a checked Query.Elements: conditions that one element
@@ -73,6 +85,7 @@ type group[T any] struct {
 	conds []cond[T]
 	vars  []varCond[T]
 	elems *elemCond[T]
+	incs  *incCond[T]
 }
 
 // maxVariables bounds the variable conditions and the $or alternatives of
@@ -140,6 +153,9 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 	if p.elems, err = compileElems(e, q.Elements, "elements"); err != nil {
 		return nil, err
 	}
+	if p.incs, err = compileIncs(e, q.Incidents, "incidents"); err != nil {
+		return nil, err
+	}
 	for i, f := range q.Or {
 		g := group[T]{}
 		for _, c := range f.Conditions {
@@ -153,6 +169,9 @@ func Compile[T any](e *Entity[T], q store.Query) (*Plan[T], error) {
 			return nil, err
 		}
 		if g.elems, err = compileElems(e, f.Elements, fmt.Sprintf("$or[%d].elements", i)); err != nil {
+			return nil, err
+		}
+		if g.incs, err = compileIncs(e, f.Incidents, fmt.Sprintf("$or[%d].incidents", i)); err != nil {
 			return nil, err
 		}
 		p.or = append(p.or, g)
@@ -360,5 +379,53 @@ func (p *Plan[T]) WithElements(es []store.ElementInstance) {
 	p.elements = map[int64][]store.ElementInstance{}
 	for _, e := range es {
 		p.elements[e.ProcessInstanceKey] = append(p.elements[e.ProcessInstanceKey], e)
+	}
+}
+
+// incidentAlias names the incidents of an incCond's EXISTS; the Incidents
+// fields' unqualified columns name it there.
+const incidentAlias = "ic"
+
+// compileIncs checks open incident conditions; nil when there are none.
+func compileIncs[T any](e *Entity[T], cs []store.Condition, where string) (*incCond[T], error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	if e.Incidents == nil {
+		return nil, &store.QueryError{Field: where, Msg: fmt.Sprintf("%s cannot be filtered by their incidents", e.Name)}
+	}
+	out := &incCond[T]{link: e.Incidents}
+	for _, c := range cs {
+		cc, err := compileCond(Incidents, c)
+		if err != nil {
+			return nil, err
+		}
+		out.conds = append(out.conds, cc)
+	}
+	return out, nil
+}
+
+// NeedsIncidents reports whether the plan tests incidents, so that a
+// memory store must hand them to WithIncidents before Run.
+func (p *Plan[T]) NeedsIncidents() bool {
+	if p.incs != nil {
+		return true
+	}
+	for i := range p.or {
+		if p.or[i].incs != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// WithIncidents gives a memory plan the incidents its incident conditions
+// test (every incident the store holds; it keeps the open ones).
+func (p *Plan[T]) WithIncidents(is []store.Incident) {
+	p.incidents = map[int64][]store.Incident{}
+	for _, i := range is {
+		if i.State == store.StateActive {
+			p.incidents[i.ProcessInstanceKey] = append(p.incidents[i.ProcessInstanceKey], i)
+		}
 	}
 }

@@ -88,6 +88,8 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 	},
 	Elements: &VarLink[store.ProcessInstance]{Column: "process_instance_key", Outer: "element_instances.key",
 		Key: func(r *store.ProcessInstance) int64 { return r.ProcessInstanceKey }},
+	Incidents: &VarLink[store.ProcessInstance]{Column: "process_instance_key", Outer: "element_instances.key",
+		Key: func(r *store.ProcessInstance) int64 { return r.ProcessInstanceKey }},
 }).index()
 
 // ElementInstances are all element instances, process instances included.

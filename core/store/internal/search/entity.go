@@ -82,6 +82,9 @@ type Entity[T any] struct {
 	// Elements, if set, ties the rows (process instances) to their element
 	// instances for store.Query.Elements.
 	Elements *VarLink[T]
+	// Incidents, if set, ties the rows (process instances) to their open
+	// incidents for store.Query.Incidents.
+	Incidents *VarLink[T]
 
 	byName map[string]*Field[T]
 }

@@ -24,6 +24,9 @@ func (p *Plan[T]) match(row *T) bool {
 	if p.elems != nil && !p.matchElems(p.elems, row) {
 		return false
 	}
+	if p.incs != nil && !p.matchIncs(p.incs, row) {
+		return false
+	}
 	if len(p.or) > 0 && !slices.ContainsFunc(p.or, func(g group[T]) bool { return p.matchGroup(&g, row) }) {
 		return false
 	}
@@ -50,7 +53,25 @@ func (p *Plan[T]) matchGroup(g *group[T], row *T) bool {
 			return false
 		}
 	}
-	return g.elems == nil || p.matchElems(g.elems, row)
+	return (g.elems == nil || p.matchElems(g.elems, row)) && (g.incs == nil || p.matchIncs(g.incs, row))
+}
+
+// matchIncs reports whether one open incident of the row meets every
+// condition, among those WithIncidents gave.
+func (p *Plan[T]) matchIncs(c *incCond[T], row *T) bool {
+	for _, inc := range p.incidents[c.link.Key(row)] {
+		ok := true
+		for i := range c.conds {
+			if !c.conds[i].match(&inc) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // matchElems reports whether one element instance of the row, the process

@@ -128,6 +128,9 @@ func (p *Plan[T]) where(b *builder) string {
 	if p.elems != nil {
 		parts = append(parts, p.elems.sql(b))
 	}
+	if p.incs != nil {
+		parts = append(parts, p.incs.sql(b))
+	}
 	if len(p.or) > 0 {
 		alts := make([]string, len(p.or))
 		for i := range p.or {
@@ -152,6 +155,9 @@ func (g *group[T]) sql(b *builder) string {
 	}
 	if g.elems != nil {
 		parts = append(parts, g.elems.sql(b))
+	}
+	if g.incs != nil {
+		parts = append(parts, g.incs.sql(b))
 	}
 	if len(parts) == 0 {
 		return "1=1"
@@ -180,6 +186,17 @@ func (c *elemCond[T]) sql(b *builder) string {
 		parts = append(parts, c.conds[i].sql(b))
 	}
 	return "EXISTS (SELECT 1 FROM element_instances " + elementAlias + " WHERE " + strings.Join(parts, " AND ") + ")"
+}
+
+// sql returns an EXISTS over the row's open incidents, found by their
+// partial index (incidents_open_by_instance); the conditions' unqualified
+// columns name the inner table.
+func (c *incCond[T]) sql(b *builder) string {
+	parts := []string{incidentAlias + "." + c.link.Column + " = " + c.link.Outer, incidentAlias + ".state = 'ACTIVE'"}
+	for i := range c.conds {
+		parts = append(parts, c.conds[i].sql(b))
+	}
+	return "EXISTS (SELECT 1 FROM incidents " + incidentAlias + " WHERE " + strings.Join(parts, " AND ") + ")"
 }
 
 // presence returns the SQL condition that an optional field is set.

@@ -53,9 +53,9 @@ func ScanElementStatistics(scan func(...any) error) (store.ElementStatistics, er
 
 // ElementStatistics answers store.StatisticsQuerier in memory: instances
 // are the process instances, elements every element instance (process
-// instances included, which it skips), vars every variable (for q's
-// variable conditions).
-func ElementStatistics(q store.Query, instances []store.ProcessInstance, elements []store.ElementInstance, vars []store.Variable) ([]store.ElementStatistics, error) {
+// instances included, which it skips), vars every variable and incidents
+// every incident (for q's variable and incident conditions).
+func ElementStatistics(q store.Query, instances []store.ProcessInstance, elements []store.ElementInstance, vars []store.Variable, incidents []store.Incident) ([]store.ElementStatistics, error) {
 	p, err := compileStatistics(q)
 	if err != nil {
 		return nil, err
@@ -65,6 +65,9 @@ func ElementStatistics(q store.Query, instances []store.ProcessInstance, element
 	}
 	if p.NeedsElements() {
 		p.WithElements(elements)
+	}
+	if p.NeedsIncidents() {
+		p.WithIncidents(incidents)
 	}
 	selected := map[int64]bool{}
 	for i := range instances {
