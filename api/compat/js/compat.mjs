@@ -184,6 +184,53 @@ async function deletion(activeDefinitionKey) {
   check(left.items.length === 0, 'definitions after the deletion', left);
 }
 
+// modification terminates the waiting task and activates it again: the
+// old job goes, a new one comes, and the instance completes with it.
+async function modification() {
+  const pi = await camunda.createProcessInstance({ processDefinitionId: 'order', variables: { amount: 7 } });
+  const waiting = await camunda.searchElementInstances({ filter: { processInstanceKey: pi.processInstanceKey, elementId: 'charge' } }, now);
+  check(waiting.items.length === 1 && waiting.items[0].state === 'ACTIVE', 'task before the modification', waiting);
+  await camunda.modifyProcessInstance({
+    processInstanceKey: pi.processInstanceKey,
+    activateInstructions: [{ elementId: 'charge', variableInstructions: [{ variables: { retried: true } }] }],
+    terminateInstructions: [{ elementInstanceKey: waiting.items[0].elementInstanceKey }],
+  });
+  const after = await camunda.searchElementInstances({
+    filter: { processInstanceKey: pi.processInstanceKey, elementId: 'charge' }, sort: [{ field: 'startDate', order: 'ASC' }],
+  }, now);
+  check(after.items.length === 2 && after.items.filter((e) => e.state === 'TERMINATED').length === 1
+    && after.items.filter((e) => e.state === 'ACTIVE').length === 1, 'task after the modification', after);
+  await refused('activation of a start event', 400, 'INVALID_ARGUMENT',
+    () => camunda.modifyProcessInstance({ processInstanceKey: pi.processInstanceKey, activateInstructions: [{ elementId: 'received' }] }));
+  const job = await activateOne();
+  check(job.processInstanceKey === pi.processInstanceKey && job.variables.retried === true, 'job of the activated task', job);
+  await camunda.completeJob({ jobKey: job.jobKey });
+  await completed(pi.processInstanceKey);
+}
+
+// migration moves an instance waiting at its task to version 2 of its
+// process, where its job completes.
+async function migration(v1) {
+  const pi = await camunda.createProcessInstance({ processDefinitionKey: v1.processDefinitionKey });
+  const v2xml = bpmn.toString().replace('name="Charge card"', 'name="Charge the card"');
+  const deployed = await camunda.createDeployment({ resources: [new File([v2xml], 'order.bpmn', { type: 'application/xml' })] });
+  const v2 = deployed.deployments[0].processDefinition;
+  check(v2.processDefinitionVersion === 2, 'second version', deployed);
+  await refused('migration with an unmapped task', 409, 'INVALID_STATE',
+    () => camunda.migrateProcessInstance({ processInstanceKey: pi.processInstanceKey, targetProcessDefinitionKey: v2.processDefinitionKey, mappingInstructions: [] }));
+  await camunda.migrateProcessInstance({
+    processInstanceKey: pi.processInstanceKey,
+    targetProcessDefinitionKey: v2.processDefinitionKey,
+    mappingInstructions: [{ sourceElementId: 'charge', targetElementId: 'charge' }],
+  });
+  const moved = await camunda.getProcessInstance({ processInstanceKey: pi.processInstanceKey }, now);
+  check(moved.processDefinitionKey === v2.processDefinitionKey && moved.processDefinitionVersion === 2, 'migrated instance', moved);
+  const job = await activateOne();
+  check(job.processInstanceKey === pi.processInstanceKey && job.processDefinitionVersion === 2, 'job of the migrated instance', job);
+  await camunda.completeJob({ jobKey: job.jobKey });
+  await completed(pi.processInstanceKey);
+}
+
 async function main() {
   const topology = await camunda.getTopology();
   check(topology.brokers.length === 1 && topology.brokers[0].partitions[0].health === 'healthy', 'topology', topology);
@@ -263,6 +310,8 @@ async function main() {
   await callActivity();
   await pinnedClock();
   await deletion(definition.processDefinitionKey);
+  await modification();
+  await migration(definition);
 
   // errors reach the client as problem details
   try {
