@@ -116,13 +116,25 @@ type CallSpec struct {
 	PropagateAllChildVariables bool
 }
 
-// SubscriptionSpec describes a message subscription to open.
+// SubscriptionSpec describes a subscription to open: a message
+// subscription (Kind SubscriptionMessage, the zero value) or a signal
+// subscription (SubscriptionSignal, which has no correlation key).
 type SubscriptionSpec struct {
-	Element        *model.Element // the event the message triggers
+	Kind           SubscriptionKind
+	Element        *model.Element // the event the message or signal triggers
 	Name           string
 	CorrelationKey string
 	Interrupting   bool
 }
+
+// SubscriptionKind says what a subscription waits for.
+type SubscriptionKind uint8
+
+// Subscription kinds.
+const (
+	SubscriptionMessage SubscriptionKind = 0
+	SubscriptionSignal  SubscriptionKind = 1
+)
 
 // Context is what a handler sees of the kernel while it handles one element
 // instance. Its methods never block and never do I/O.
@@ -151,8 +163,13 @@ type Context interface {
 	Take(f *model.SequenceFlow)
 	// CreateTimer schedules a timer owned by this element instance.
 	CreateTimer(spec TimerSpec)
-	// OpenSubscription opens a message subscription owned by this element instance.
+	// OpenSubscription opens a message or signal subscription owned by
+	// this element instance.
 	OpenSubscription(spec SubscriptionSpec)
+	// BroadcastSignal broadcasts a signal of the given name once the
+	// element is activated, carrying the element instance's local
+	// variables (those its input mappings created), in its tenant.
+	BroadcastSignal(name string)
 	// ThrowError throws a BPMN error from this element: the nearest
 	// matching catch event takes over, or an incident is raised.
 	ThrowError(code string)

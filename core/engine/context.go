@@ -19,6 +19,7 @@ type elementContext struct {
 	taken     []*model.SequenceFlow
 	timers    []element.TimerSpec
 	subs      []element.SubscriptionSpec
+	signals   []string // signal names to broadcast
 	errorCode *string
 	complete  bool
 	terminate bool // terminate the siblings
@@ -42,7 +43,7 @@ func (p *Processor) newContext(in *instance) *elementContext {
 // release returns a context for reuse once its step is done.
 func (p *Processor) release(c *elementContext) {
 	*c = elementContext{p: p, jobs: c.jobs[:0], children: c.children[:0], taken: c.taken[:0],
-		timers: c.timers[:0], subs: c.subs[:0]}
+		timers: c.timers[:0], subs: c.subs[:0], signals: c.signals[:0]}
 	p.contexts = append(p.contexts, c)
 }
 
@@ -61,8 +62,9 @@ func (c *elementContext) CreateTimer(spec element.TimerSpec) { c.timers = append
 func (c *elementContext) OpenSubscription(spec element.SubscriptionSpec) {
 	c.subs = append(c.subs, spec)
 }
-func (c *elementContext) ThrowError(code string) { c.errorCode = &code }
-func (c *elementContext) TerminateSiblings()     { c.terminate = true }
+func (c *elementContext) BroadcastSignal(name string) { c.signals = append(c.signals, name) }
+func (c *elementContext) ThrowError(code string)      { c.errorCode = &code }
+func (c *elementContext) TerminateSiblings()          { c.terminate = true }
 func (c *elementContext) TriggeredStart() *model.Element {
 	return c.p.startAt[c.in.ei.Key]
 }
