@@ -97,6 +97,10 @@ func NewValue(t ValueType) (Value, error) {
 		return &ProcessInstanceModificationValue{}, nil
 	case TypeResourceDeletion:
 		return &ResourceDeletionValue{}, nil
+	case TypeSignal:
+		return &SignalValue{}, nil
+	case TypeSignalSubscription:
+		return &SignalSubscriptionValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

@@ -24,6 +24,8 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&MessageValue{Name: "m", CorrelationKey: "k", TimeToLive: 1000, Variables: map[string]any{"a": "b"}},
 		&MessageSubscriptionValue{MessageName: "m", CorrelationKey: "k", Interrupting: true},
 		&MessageStartSubscriptionValue{MessageName: "m", StartEventID: "s"},
+		&SignalValue{SignalName: "go", Variables: map[string]any{"a": "b"}, TenantID: "acme"},
+		&SignalSubscriptionValue{SignalName: "go", CatchEventID: "c", CatchEventInstanceKey: -1, ProcessInstanceKey: -1, Interrupting: true},
 		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
 		&TenantValue{TenantKey: 7, TenantID: "acme", Name: "Acme", EntityType: TenantEntityUser, EntityID: "ann"},
 		&ProcessInstanceModificationValue{ProcessInstanceKey: 9, ActivateInstructions: []ActivateInstruction{{ElementID: "b", AncestorScopeKey: 4,

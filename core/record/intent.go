@@ -179,6 +179,17 @@ const (
 	IntentFormDeleted     Intent = 183
 )
 
+// Signal intents: a signal is broadcast (by a caller or a throw event) to
+// every signal subscription open at that moment, and is never buffered.
+// SIGNAL_SUBSCRIPTION records open and close the subscriptions of catch,
+// boundary and start events.
+const (
+	IntentSignalBroadcast           Intent = 190
+	IntentSignalBroadcasted         Intent = 191
+	IntentSignalSubscriptionCreated Intent = 192
+	IntentSignalSubscriptionDeleted Intent = 193
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -269,6 +280,10 @@ var intentNames = map[Intent]string{
 	IntentResourceDeleted:                    "DELETED",
 	IntentProcessDeleted:                     "DELETED",
 	IntentFormDeleted:                        "DELETED",
+	IntentSignalBroadcast:                    "BROADCAST",
+	IntentSignalBroadcasted:                  "BROADCASTED",
+	IntentSignalSubscriptionCreated:          "CREATED",
+	IntentSignalSubscriptionDeleted:          "DELETED",
 }
 
 func (i Intent) String() string {

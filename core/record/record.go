@@ -49,6 +49,8 @@ const (
 	TypeProcessInstanceMigration    ValueType = 19
 	TypeProcessInstanceModification ValueType = 18
 	TypeResourceDeletion            ValueType = 20
+	TypeSignal                      ValueType = 21
+	TypeSignalSubscription          ValueType = 22
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -72,6 +74,8 @@ var valueTypeNames = map[ValueType]string{
 	TypeProcessInstanceMigration:    "PROCESS_INSTANCE_MIGRATION",
 	TypeProcessInstanceModification: "PROCESS_INSTANCE_MODIFICATION",
 	TypeResourceDeletion:            "RESOURCE_DELETION",
+	TypeSignal:                      "SIGNAL",
+	TypeSignalSubscription:          "SIGNAL_SUBSCRIPTION",
 }
 
 func (t ValueType) String() string {

@@ -426,3 +426,32 @@ type VariableInstruction struct {
 type TerminateInstruction struct {
 	ElementInstanceKey int64 `json:"elementInstanceKey"`
 }
+
+// SignalValue is a broadcast signal: the BROADCAST command a caller sends
+// and the BROADCASTED event, whose key is the signal key.
+type SignalValue struct {
+	SignalName string         `json:"signalName"`
+	Variables  map[string]any `json:"variables"`
+	TenantID   string         `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*SignalValue) ValueType() ValueType { return TypeSignal }
+
+// SignalSubscriptionValue is a catch event waiting for a signal: an
+// intermediate catch or boundary event of a running instance, or a start
+// event of a process definition (CatchEventInstanceKey and
+// ProcessInstanceKey -1).
+type SignalSubscriptionValue struct {
+	ProcessDefinitionKey  int64  `json:"processDefinitionKey"`
+	BPMNProcessID         string `json:"bpmnProcessId"`
+	CatchEventID          string `json:"catchEventId"`
+	CatchEventInstanceKey int64  `json:"catchEventInstanceKey"`
+	ProcessInstanceKey    int64  `json:"processInstanceKey"`
+	SignalName            string `json:"signalName"`
+	Interrupting          bool   `json:"interrupting"`
+	TenantID              string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*SignalSubscriptionValue) ValueType() ValueType { return TypeSignalSubscription }

@@ -67,6 +67,9 @@ var appliers = map[applierKey]applier{
 	{record.IntentTenantEntityAdded, 1}:                  applyTenantEntityAdded,
 	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
 	{record.IntentFormCreated, 1}:                        applyFormCreated,
+	{record.IntentSignalBroadcasted, 1}:                  applyNothing,
+	{record.IntentSignalSubscriptionCreated, 1}:          applySignalSubscriptionCreated,
+	{record.IntentSignalSubscriptionDeleted, 1}:          applySignalSubscriptionDeleted,
 	// A migration changes the state through the MIGRATED events that follow it (migration.go).
 	{record.IntentProcessInstanceMigrated, 1}:     applyNothing,
 	{record.IntentElementMigrated, 1}:             applyElementMigrated,

@@ -21,6 +21,7 @@ type Changes struct {
 	MessageSubscriptions []MessageSubscriptionRow
 	Messages             []MessageRow
 	StartSubscriptions   []StartSubscriptionRow
+	SignalSubscriptions  []SignalSubscriptionRow
 	UserTasks            []UserTaskRow
 	Tenants              []TenantRow
 	TenantMembers        []TenantMemberRow
@@ -105,6 +106,7 @@ type changeSet struct {
 	subs      map[int64]MessageSubscriptionRow
 	messages  map[int64]MessageRow
 	starts    map[int64]StartSubscriptionRow
+	signals   map[int64]SignalSubscriptionRow
 	userTasks map[int64]UserTaskRow
 	tenants   map[int64]TenantRow
 	// tenantMembers are keyed by membership key.
@@ -127,6 +129,7 @@ func newChanges() changeSet {
 		subs:      map[int64]MessageSubscriptionRow{},
 		messages:  map[int64]MessageRow{},
 		starts:    map[int64]StartSubscriptionRow{},
+		signals:   map[int64]SignalSubscriptionRow{},
 		userTasks: map[int64]UserTaskRow{},
 		tenants:   map[int64]TenantRow{},
 
@@ -212,6 +215,9 @@ func (s *State) TakeChanges() Changes {
 	if len(c.starts) > 0 {
 		out.StartSubscriptions = valuesInKeyOrder(c.starts)
 	}
+	if len(c.signals) > 0 {
+		out.SignalSubscriptions = valuesInKeyOrder(c.signals)
+	}
 	if len(c.userTasks) > 0 {
 		out.UserTasks = valuesInKeyOrder(c.userTasks)
 	}
@@ -240,6 +246,7 @@ func (s *State) TakeChanges() Changes {
 	clear(c.subs)
 	clear(c.messages)
 	clear(c.starts)
+	clear(c.signals)
 	clear(c.processes)
 	clear(c.elements)
 	clear(c.variables)

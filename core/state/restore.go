@@ -19,6 +19,7 @@ type Snapshot struct {
 	MessageSubscriptions  []MessageSubscription
 	Messages              []Message // buffered messages that have not expired
 	StartSubscriptions    []StartSubscription
+	SignalSubscriptions   []SignalSubscription
 	UserTasks             []UserTask // open user tasks
 	Tenants               []Tenant   // tenants that were not deleted
 	TenantMembers         []TenantMember
@@ -130,6 +131,11 @@ func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
 	}
 	for _, m := range snap.StartSubscriptions {
 		if err := applyStartSubscriptionCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range snap.SignalSubscriptions {
+		if err := applySignalSubscriptionCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
 			return nil, err
 		}
 	}

@@ -31,6 +31,7 @@ type dump struct {
 	MsgsByName   map[string][]int64            `json:"messagesByName"`
 	MessageIDs   map[string]int64              `json:"messageIds"`
 	Starts       []StartSubscription           `json:"startSubscriptions"`
+	Signals      []SignalSubscription          `json:"signalSubscriptions,omitempty"`
 	Correlation  map[string]int64              `json:"byCorrelation"`
 	Called       map[int64]int64               `json:"called"`
 	UserTasks    []UserTask                    `json:"userTasks"`
@@ -110,6 +111,9 @@ func (s *State) Dump() []byte {
 	}
 	for _, k := range sortedKeys(s.ev.starts) {
 		d.Starts = append(d.Starts, *s.ev.starts[k])
+	}
+	for _, k := range sortedKeys(s.sig.subs) {
+		d.Signals = append(d.Signals, *s.sig.subs[k])
 	}
 	d.TimerDue, d.MsgExpiry, d.MsgsByName = s.ev.timerDue.at, s.ev.msgExpiry.at, s.ev.msgsByName
 	d.MessageIDs, d.Correlation, d.Called = s.ev.messageIDs, s.ev.byCorrelation, s.called

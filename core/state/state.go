@@ -169,6 +169,7 @@ type State struct {
 	backoffs          *timerHeap                      // backing-off jobs by due time
 	incidents         map[int64]*Incident
 	ev                events
+	sig               signals
 	userTasks         map[int64]*UserTask
 	userTaskByElement map[int64]int64
 	tn                tenants
@@ -195,6 +196,7 @@ func New(parse ParseFunc) *State {
 		backoffs:    newTimerHeap(),
 		incidents:   map[int64]*Incident{},
 		ev:          newEvents(),
+		sig:         newSignals(),
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
 		tn:      newTenants(),
 		fm:      newForms(),
@@ -352,12 +354,14 @@ type Counts struct {
 	Processes, Elements, Scopes, Jobs, Incidents        int
 	Timers, Subscriptions, Messages, StartSubscriptions int
 	UserTasks                                           int
+	SignalSubscriptions                                 int
 }
 
 // Counts returns the sizes of the state's tables.
 func (s *State) Counts() Counts {
 	return Counts{len(s.processes), len(s.elements), len(s.vars), len(s.jobs), len(s.incidents),
-		len(s.ev.timers), len(s.ev.subs), len(s.ev.messages), len(s.ev.starts), len(s.userTasks)}
+		len(s.ev.timers), len(s.ev.subs), len(s.ev.messages), len(s.ev.starts), len(s.userTasks),
+		len(s.sig.subs)}
 }
 
 // JobKeys returns the keys of every job in the state, in key order.
