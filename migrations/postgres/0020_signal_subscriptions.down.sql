@@ -1,0 +1,2 @@
+-- Development only: drops the signal subscriptions.
+DROP TABLE IF EXISTS signal_subscriptions;
