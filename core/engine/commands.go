@@ -319,7 +319,7 @@ func (p *Processor) startInstance(def *state.ProcessDefinition, start *model.Ele
 	pi := p.newKey()
 	root := &record.ProcessInstanceValue{
 		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
-		ProcessInstanceKey: pi, ElementID: def.BPMNProcessID, BPMNElementType: "PROCESS", FlowScopeKey: -1,
+		ProcessInstanceKey: pi, ElementID: def.BPMNProcessID, BPMNElementType: model.ElementTypeProcess, FlowScopeKey: -1,
 		ParentProcessInstanceKey: -1, ParentElementInstanceKey: -1, TenantID: def.TenantID,
 	}
 	if parent != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
@@ -95,7 +94,7 @@ func (p *Processor) instance(key int64) (*instance, error) {
 func (p *Processor) elementValue(def *state.ProcessDefinition, pi int64, scope int64, el *model.Element) *record.ProcessInstanceValue {
 	names, ok := p.typeNames[el]
 	if !ok {
-		names = [2]string{ElementType(el), EventType(el)}
+		names = [2]string{model.ElementType(el), model.EventType(el)}
 		if len(p.typeNames) > 100000 {
 			clear(p.typeNames)
 		}
@@ -317,7 +316,7 @@ func (p *Processor) complete(key int64) error {
 func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow, source int64) error {
 	v := p.elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, f.Target)
 	v.ElementID = f.ID
-	v.BPMNElementType = "SEQUENCE_FLOW"
+	v.BPMNElementType = model.ElementTypeSequenceFlow
 	v.BPMNEventType = ""
 	if err := p.write(p.newKey(), record.IntentSequenceFlowTaken, v); err != nil {
 		return err
@@ -539,39 +538,4 @@ func (p *Processor) raiseIncident(in *instance, f *element.Failure, jobKey int64
 		TenantID: in.def.TenantID,
 	}
 	return p.write(p.newKey(), record.IntentIncidentCreated, v)
-}
-
-// ElementType returns Camunda's bpmnElementType name for an element: the
-// BPMN local name in upper snake case (serviceTask -> SERVICE_TASK).
-func ElementType(el *model.Element) string {
-	if el.Kind == model.KindProcess {
-		return "PROCESS"
-	}
-	if el.Kind == model.KindEventSubProcess {
-		return "EVENT_SUB_PROCESS"
-	}
-	return upperSnake(el.Type)
-}
-
-// EventType returns Camunda's bpmnEventType for an event element, or "".
-func EventType(el *model.Element) string {
-	if !strings.HasSuffix(el.Type, "Event") {
-		return ""
-	}
-	_, def, ok := strings.Cut(string(el.Kind), ":")
-	if !ok {
-		return "NONE"
-	}
-	return upperSnake(def)
-}
-
-func upperSnake(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' && i > 0 {
-			b.WriteByte('_')
-		}
-		b.WriteRune(r)
-	}
-	return strings.ToUpper(b.String())
 }

@@ -188,17 +188,17 @@ func typeName(m *model.Process, id string) string {
 		return typeOf(el)
 	}
 	if m.Flows[id] != nil {
-		return "SEQUENCE_FLOW"
+		return model.ElementTypeSequenceFlow
 	}
-	return "PROCESS"
+	return model.ElementTypeProcess
 }
 
 // typeOf is Camunda's element type, with the event type for events.
 func typeOf(el *model.Element) string {
-	if ev := EventType(el); ev != "" {
-		return ElementType(el) + " " + ev
+	if ev := model.EventType(el); ev != "" {
+		return model.ElementType(el) + " " + ev
 	}
-	return ElementType(el)
+	return model.ElementType(el)
 }
 
 // catchEventsOf indexes by id the catch events that element instances of
@@ -292,7 +292,7 @@ func (p *Processor) planElement(mg *migration, ei *state.ElementInstance) error 
 	}
 	v := ei.Value
 	v.BPMNProcessID, v.Version, v.ProcessDefinitionKey = mg.def.BPMNProcessID, mg.def.Version, mg.def.ProcessDefinitionKey
-	v.ElementID, v.BPMNElementType, v.BPMNEventType = tgtEl.ID, ElementType(tgtEl), EventType(tgtEl)
+	v.ElementID, v.BPMNElementType, v.BPMNEventType = tgtEl.ID, model.ElementType(tgtEl), model.EventType(tgtEl)
 	if ei.Key == pi {
 		v.ElementID = mg.def.BPMNProcessID
 	}
