@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"TenantCommandsRestoreAndReopen", s.tenantWorkload},
 		{"SearchRestrictedToTenants", s.tenantSearches},
 		{"ElementStatistics", s.elementStatistics},
+		{"Documents", s.documents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,6 +44,7 @@ type Store struct {
 	logEnd           int64 // position of the last committed record
 	events           events
 	tenants          tenantRows
+	docs             documents
 }
 
 // New returns an empty store.
