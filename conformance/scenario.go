@@ -328,6 +328,12 @@ func (r *runner) do(cmd string) string {
 		} else {
 			_, err = r.h.Engine.CorrelateMessage(ctx, req)
 		}
+	case "broadcast-signal":
+		vars, perr := parseVars(args["vars"])
+		if perr != nil {
+			return "error: " + perr.Error()
+		}
+		_, err = r.h.Engine.BroadcastSignal(ctx, engine.BroadcastSignalRequest{SignalName: args["name"], Variables: vars, TenantID: args["tenant"]})
 	case "assign-task", "update-task", "complete-task":
 		var key int64
 		r.h.State(func(s *state.State) {
@@ -675,6 +681,10 @@ func tenantOf(rec *record.Record) string {
 		return v.TenantID
 	case *record.MessageStartSubscriptionValue:
 		return v.TenantID
+	case *record.SignalValue:
+		return v.TenantID
+	case *record.SignalSubscriptionValue:
+		return v.TenantID
 	case *record.UserTaskValue:
 		return v.TenantID
 	case *record.ProcessInstanceModificationValue:
@@ -720,6 +730,11 @@ func (r *runner) line(rec *record.Record) string {
 		return fmt.Sprintf("%-20s %-22s assignee=%q groups=%s users=%s due=%q priority=%d form=%q", "USER_TASK_"+rec.Intent.String(), v.ElementID, v.Assignee, groups, users, v.DueDate, v.Priority, v.FormID)
 	case *record.MessageStartSubscriptionValue:
 		return fmt.Sprintf("%-20s %-22s %s", "START_SUBSCRIPTION_"+rec.Intent.String(), v.MessageName, v.StartEventID)
+	case *record.SignalValue:
+		b, _ := json.Marshal(v.Variables)
+		return fmt.Sprintf("%-20s %-22s vars=%s", "SIGNAL_"+rec.Intent.String(), v.SignalName, b)
+	case *record.SignalSubscriptionValue:
+		return strings.TrimRight(fmt.Sprintf("%-20s %-22s %s %s", "SIGNAL_SUBSCRIPTION_"+rec.Intent.String(), v.SignalName, v.BPMNProcessID, v.CatchEventID), " ")
 	case *record.ProcessValue:
 		return fmt.Sprintf("%-20s %-22s version=%d", "PROCESS_"+rec.Intent.String(), v.BPMNProcessID, v.Version)
 	case *record.FormValue:

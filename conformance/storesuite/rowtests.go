@@ -32,11 +32,11 @@ func sameSnapshot(t *testing.T, got, want *state.Snapshot) {
 			"elements": s.Elements, "variables": s.Variables, "jobs": s.Jobs, "incidents": s.Incidents,
 			"timers": s.Timers, "message subscriptions": s.MessageSubscriptions, "messages": s.Messages,
 			"start subscriptions": s.StartSubscriptions, "user tasks": s.UserTasks,
-			"tenants": s.Tenants, "tenant members": s.TenantMembers}
+			"tenants": s.Tenants, "tenant members": s.TenantMembers, "signal subscriptions": s.SignalSubscriptions}
 	}
 	g, w := parts(got), parts(want)
 	for _, name := range []string{"counters", "processes", "elements", "variables", "jobs", "incidents",
-		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks", "tenants", "tenant members"} {
+		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks", "tenants", "tenant members", "signal subscriptions"} {
 		a, err := json.Marshal(g[name])
 		if err != nil {
 			t.Fatal(err)
@@ -241,8 +241,12 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 		CreationTimestamp: epoch + 4, CompletionTimestamp: epoch + 9, TenantID: "tenant-a"}}
 	fm := record.FormValue{FormID: "review-form", Version: 2, VersionTag: "v2", FormKey: 12, ResourceName: "review.form",
 		Resource: []byte("{\"id\":\"review-form\",\"x\":\"<&>\x00\"}"), Checksum: "def", DeploymentKey: 9, TenantID: "tenant-a"}
+	sig := state.SignalSubscription{Key: 505, Value: record.SignalSubscriptionValue{ProcessDefinitionKey: 10, BPMNProcessID: "proc",
+		CatchEventID: "wait-signal", CatchEventInstanceKey: 101, ProcessInstanceKey: 100, SignalName: "go <&>",
+		Interrupting: true, TenantID: "tenant-a"}}
 	for name, row := range map[string]any{"process": p, "element": e, "variable": v, "job": j, "timer": tm,
-		"message subscription": sub, "message": msg, "start subscription": start, "user task": task, "form": fm} {
+		"message subscription": sub, "message": msg, "start subscription": start, "user task": task, "form": fm,
+		"signal subscription": sig} {
 		if path := zeroField(reflect.ValueOf(row), name); path != "" {
 			t.Fatalf("%s is not set in the test row: set it so that the test proves it is stored", path)
 		}
@@ -255,7 +259,8 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	want := &state.Snapshot{LastKey: 999, LastPosition: 1234, Processes: []record.ProcessValue{p},
 		Elements: []state.ElementRow{pi, e}, Variables: []state.VariableRow{v}, Jobs: []state.Job{j}, Incidents: []state.IncidentRow{i},
 		Timers: []state.Timer{tm}, MessageSubscriptions: []state.MessageSubscription{sub}, Messages: []state.Message{msg},
-		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}, Forms: []record.FormValue{fm}}
+		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}, Forms: []record.FormValue{fm},
+		SignalSubscriptions: []state.SignalSubscription{sig}}
 	commit(t, st, &store.Batch{Changes: state.Changes{Processes: want.Processes, Forms: want.Forms, Elements: want.Elements,
 		Variables: want.Variables, Jobs: want.Jobs, Incidents: want.Incidents,
 		Timers:               []state.TimerRow{{Timer: tm, Live: true}},
@@ -263,6 +268,7 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 		Messages:             []state.MessageRow{{Message: msg, Live: true}},
 		StartSubscriptions:   []state.StartSubscriptionRow{{StartSubscription: start, Live: true}},
 		UserTasks:            []state.UserTaskRow{{UserTask: task, Live: true}},
+		SignalSubscriptions:  []state.SignalSubscriptionRow{{SignalSubscription: sig, Live: true}},
 		LastKey:              999, LastPosition: 1234}})
 	got := snapshot(t, st)
 	if !reflect.DeepEqual(got, want) {
@@ -306,7 +312,7 @@ func checkKnownFields(t *testing.T) {
 	known := map[string]bool{"Processes": true, "Elements": true, "Variables": true, "Jobs": true, "Incidents": true,
 		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true, "UserTasks": true,
 		"Tenants": true, "TenantMembers": true, "Forms": true, "LastKey": true, "LastPosition": true,
-		"DeletedProcesses": true, "DeletedForms": true}
+		"DeletedProcesses": true, "DeletedForms": true, "SignalSubscriptions": true}
 	for _, typ := range []reflect.Type{reflect.TypeFor[state.Changes](), reflect.TypeFor[state.Snapshot]()} {
 		for k := range typ.NumField() {
 			if f := typ.Field(k); !known[f.Name] {

@@ -68,6 +68,9 @@ func TenantBatch() *store.Batch {
 		ss := startSubscription(k+603, "m")
 		ss.Value.TenantID = tenant
 		c.StartSubscriptions = append(c.StartSubscriptions, state.StartSubscriptionRow{StartSubscription: ss, Live: true})
+		c.SignalSubscriptions = append(c.SignalSubscriptions, state.SignalSubscriptionRow{Live: true, SignalSubscription: state.SignalSubscription{
+			Key: k + 604, Value: record.SignalSubscriptionValue{ProcessDefinitionKey: k, BPMNProcessID: "proc", CatchEventID: "s",
+				CatchEventInstanceKey: -1, ProcessInstanceKey: -1, SignalName: "go", TenantID: tenant}}})
 		c.Forms = append(c.Forms, record.FormValue{FormID: "f", Version: 1, FormKey: k + 800, ResourceName: "f.form",
 			Resource: []byte(`{"id":"f"}`), Checksum: "c", DeploymentKey: k, TenantID: tenant})
 		if tenant != record.DefaultTenant {

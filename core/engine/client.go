@@ -26,6 +26,7 @@ type Client interface {
 	SetVariables(ctx context.Context, req SetVariablesRequest) error
 	PublishMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
 	CorrelateMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error)
+	BroadcastSignal(ctx context.Context, req BroadcastSignalRequest) (*BroadcastedSignal, error)
 	AssignUserTask(ctx context.Context, req AssignUserTaskRequest) error
 	UpdateUserTask(ctx context.Context, req UpdateUserTaskRequest) error
 	CompleteUserTask(ctx context.Context, req CompleteUserTaskRequest) error

@@ -25,6 +25,9 @@ func (p *Processor) createTimer(owner *instance, spec element.TimerSpec) error {
 // openSubscription writes MESSAGE_SUBSCRIPTION CREATED and correlates the
 // oldest buffered message that matches and has not reached this process yet.
 func (p *Processor) openSubscription(owner *instance, spec element.SubscriptionSpec) error {
+	if spec.Kind == element.SubscriptionSignal {
+		return p.openSignalSubscription(owner, spec)
+	}
 	v := &record.MessageSubscriptionValue{
 		ElementID: spec.Element.ID, ElementInstanceKey: owner.ei.Key, ProcessInstanceKey: owner.ei.Value.ProcessInstanceKey,
 		ProcessDefinitionKey: owner.def.ProcessDefinitionKey, BPMNProcessID: owner.def.BPMNProcessID,
@@ -58,7 +61,7 @@ func (p *Processor) closeEvents(in *instance) error {
 			return err
 		}
 	}
-	return nil
+	return p.closeSignals(p.st.SignalSubscriptionsOf(in.ei.Key))
 }
 
 // applyResult writes the variables an event carried (a message's payload, a

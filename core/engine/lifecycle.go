@@ -226,6 +226,9 @@ func (p *Processor) effects(in *instance, ctx *elementContext) error {
 			return err
 		}
 	}
+	if err := p.throwSignals(in, ctx.signals); err != nil {
+		return err
+	}
 	for _, child := range ctx.children {
 		if _, err := p.enterWith(in, child, p.startResult(in, child)); err != nil {
 			return err

@@ -199,6 +199,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		case record.IntentMessageExpire:
 			return nil, p.expireMessage(cmd.Key)
 		}
+	case *record.SignalValue:
+		if cmd.Intent == record.IntentSignalBroadcast {
+			return p.broadcastCommand(v)
+		}
 	case *record.UserTaskValue:
 		switch cmd.Intent {
 		case record.IntentUserTaskAssign:

@@ -14,6 +14,7 @@ import (
 	"github.com/example/wf-engine/elements/process"
 	"github.com/example/wf-engine/elements/scripttask"
 	"github.com/example/wf-engine/elements/servicetask"
+	"github.com/example/wf-engine/elements/signalevent"
 	"github.com/example/wf-engine/elements/startevent"
 	"github.com/example/wf-engine/elements/subprocess"
 	"github.com/example/wf-engine/elements/task"
@@ -41,6 +42,10 @@ func Registry() *element.Registry {
 	r.Register(messageevent.Catch{}, model.KindMessageIntermediateCatchEvent, model.KindReceiveTask)
 	r.Register(messageevent.Boundary{}, model.KindMessageBoundaryEvent)
 	r.Register(messageevent.Start{}, model.KindMessageStartEvent)
+	r.Register(signalevent.Catch{}, model.KindSignalIntermediateCatchEvent)
+	r.Register(signalevent.Boundary{}, model.KindSignalBoundaryEvent)
+	r.Register(signalevent.Throw{}, model.KindSignalIntermediateThrowEvent)
+	r.Register(signalevent.End{}, model.KindSignalEndEvent)
 	r.Register(errorevent.End{}, model.KindErrorEndEvent)
 	r.Register(errorevent.Boundary{}, model.KindErrorBoundaryEvent)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)

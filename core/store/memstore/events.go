@@ -9,6 +9,7 @@ type events struct {
 	subs     map[int64]state.MessageSubscriptionRow
 	messages map[int64]state.MessageRow
 	starts   map[int64]state.StartSubscriptionRow
+	signals  map[int64]state.SignalSubscriptionRow
 	tasks    map[int64]state.UserTaskRow
 }
 
@@ -29,6 +30,7 @@ func (e *events) commit(c *state.Changes) {
 	upsert(&e.subs, c.MessageSubscriptions, func(r *state.MessageSubscriptionRow) int64 { return r.Key })
 	upsert(&e.messages, c.Messages, func(r *state.MessageRow) int64 { return r.Key })
 	upsert(&e.starts, c.StartSubscriptions, func(r *state.StartSubscriptionRow) int64 { return r.Key })
+	upsert(&e.signals, c.SignalSubscriptions, func(r *state.SignalSubscriptionRow) int64 { return r.Key })
 	upsert(&e.tasks, c.UserTasks, func(r *state.UserTaskRow) int64 { return r.Key })
 }
 
@@ -52,6 +54,11 @@ func (e *events) load(snap *state.Snapshot) {
 	for _, k := range sortedKeys(e.starts) {
 		if r := e.starts[k]; r.Live {
 			snap.StartSubscriptions = append(snap.StartSubscriptions, r.StartSubscription)
+		}
+	}
+	for _, k := range sortedKeys(e.signals) {
+		if r := e.signals[k]; r.Live {
+			snap.SignalSubscriptions = append(snap.SignalSubscriptions, r.SignalSubscription)
 		}
 	}
 	for _, k := range sortedKeys(e.tasks) {

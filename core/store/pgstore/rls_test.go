@@ -23,7 +23,7 @@ import (
 // names; TenantBatch writes rows of both tenants to each.
 var rlsTables = []string{
 	"element_instances", "forms", "incidents", "jobs", "message_start_subscriptions", "message_subscriptions",
-	"messages", "process_definitions", "timers", "user_tasks", "variables",
+	"messages", "process_definitions", "signal_subscriptions", "timers", "user_tasks", "variables",
 }
 
 func connect(t *testing.T, url string) *pgx.Conn {

@@ -139,6 +139,9 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(formRows(c.Forms, c.DeletedForms), nil); err != nil {
 		return nil, err
 	}
+	if err := add(signalRows(c.SignalSubscriptions), nil); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -66,6 +66,9 @@ func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
 	if snap.StartSubscriptions, err = collect(q, LoadStarts, ScanStart); err != nil {
 		return nil, err
 	}
+	if snap.SignalSubscriptions, err = collect(q, LoadSignals, ScanSignalSubscription); err != nil {
+		return nil, err
+	}
 	if snap.UserTasks, err = collect(q, LoadUserTasks, ScanUserTask); err != nil {
 		return nil, err
 	}

@@ -79,9 +79,18 @@ var MessageStartSubscriptions = &Table{Name: "message_start_subscriptions", Upse
 	{"variables", Text}, {"tenant_id", Text},
 }}
 
+// SignalSubscriptions holds catch, boundary and start events waiting for a
+// signal (migrations sqlite/0019, postgres/0020).
+var SignalSubscriptions = &Table{Name: "signal_subscriptions", Upsert: true, Columns: []Column{
+	{"key", Int}, {"live", Int}, {"process_definition_key", Int}, {"bpmn_process_id", Text}, {"catch_event_id", Text},
+	{"catch_event_instance_key", Int}, {"process_instance_key", Int}, {"signal_name", Text}, {"interrupting", Int},
+	{"tenant_id", Text},
+}}
+
 // State lists the state tables in the order Commit writes them.
 var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents,
-	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks, Tenants, TenantMembers, Forms}
+	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks, Tenants, TenantMembers, Forms,
+	SignalSubscriptions}
 
 // No index covers a column that changes while an element instance or a job
 // lives (migration 7), so their live rows are found through the active
@@ -104,6 +113,7 @@ var (
 	LoadMessages  = Messages.Select("WHERE live = 1 ORDER BY key")
 	LoadSubs      = MessageSubscriptions.Select("WHERE live = 1 ORDER BY key")
 	LoadStarts    = MessageStartSubscriptions.Select("WHERE live = 1 ORDER BY key")
+	LoadSignals   = SignalSubscriptions.Select("WHERE live = 1 ORDER BY key")
 	LoadMeta      = "SELECT last_key, last_position FROM meta WHERE id = 1"
 )
 

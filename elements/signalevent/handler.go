@@ -1,0 +1,149 @@
+package signalevent
+
+import (
+	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/record"
+)
+
+// Catch runs intermediate signal catch events.
+type Catch struct{ element.PassThrough }
+
+// Validate requires a signal with a name.
+func (Catch) Validate(el *model.Element) []element.Problem { return requireSignal(el) }
+
+// Activate opens the subscription; the kernel completes the element when
+// the signal is broadcast.
+func (Catch) Activate(ctx element.Context) error { return subscribe(ctx, ctx.Element(), true) }
+
+// CatchEvents implements element.Waiter: a signal catch event waits for its
+// own signal.
+func (Catch) CatchEvents(el *model.Element) []*model.Element { return []*model.Element{el} }
+
+// Subscribe implements element.Subscriber: it opens the event's signal
+// subscription.
+func (Catch) Subscribe(ctx element.Context, event *model.Element) error {
+	return subscribe(ctx, event, true)
+}
+
+// Boundary runs signal boundary events, interrupting or not.
+type Boundary struct{ element.PassThrough }
+
+// Validate requires a signal with a name.
+func (Boundary) Validate(el *model.Element) []element.Problem { return requireSignal(el) }
+
+// Attach opens the boundary's subscription when its activity is activated.
+func (Boundary) Attach(ctx element.Context, b *model.Element) error {
+	return subscribe(ctx, b, b.CancelActivity)
+}
+
+// Throw runs intermediate signal throw events: the signal is broadcast once
+// the event is activated, and the token moves on.
+type Throw struct{ element.PassThrough }
+
+// Validate requires a signal with a name.
+func (Throw) Validate(el *model.Element) []element.Problem { return requireSignal(el) }
+
+// Activate broadcasts the signal and completes the element.
+func (Throw) Activate(ctx element.Context) error {
+	name, err := signalName(ctx, ctx.Element())
+	if err != nil {
+		return err
+	}
+	ctx.BroadcastSignal(name)
+	ctx.Complete()
+	return nil
+}
+
+// End runs signal end events: they broadcast like throw events and end
+// their token.
+type End struct{ Throw }
+
+// Validate requires a signal with a name and no outgoing flows.
+func (End) Validate(el *model.Element) []element.Problem {
+	out := requireSignal(el)
+	if len(el.Outgoing) > 0 {
+		out = append(out, element.Problem{Msg: "an end event must not have outgoing sequence flows"})
+	}
+	return out
+}
+
+// Complete takes no flow: the token ends here.
+func (End) Complete(element.Context) error { return nil }
+
+// Start runs signal start events.
+type Start struct{ element.PassThrough }
+
+// Validate requires a signal with a static name: the subscription opens at
+// deployment, when there are no variables.
+func (Start) Validate(el *model.Element) []element.Problem {
+	if p := requireSignal(el); p != nil {
+		return p
+	}
+	if !el.Signal.Name.IsStatic() {
+		return []element.Problem{{Attribute: "signal name", Msg: "the signal of a start event must have a static name"}}
+	}
+	return nil
+}
+
+func requireSignal(el *model.Element) []element.Problem {
+	if el.Signal == nil {
+		return []element.Problem{{Attribute: "signalRef", Msg: "a signal is required"}}
+	}
+	if el.Signal.Name == nil || (el.Signal.Name.IsStatic() && el.Signal.Name.Source() == "") {
+		return []element.Problem{{Attribute: "signal name", Msg: "the signal '" + el.Signal.ID + "' must have a name"}}
+	}
+	return nil
+}
+
+// signalName evaluates the name of event's signal.
+func signalName(ctx element.Context, event *model.Element) (string, error) {
+	s := event.Signal
+	if s == nil || s.Name == nil {
+		return "", element.Failf(record.ErrorExtractValue, "event '%s' has no signal", event.ID)
+	}
+	v, err := ctx.Eval(s.Name)
+	if err != nil {
+		return "", element.Failf(record.ErrorExtractValue, "evaluate signal name of '%s': %v", event.ID, err)
+	}
+	n, ok := v.(string)
+	if !ok || n == "" {
+		return "", element.Failf(record.ErrorExtractValue, "signal name of '%s' must be a non-empty string, but it is %s", event.ID, element.Describe(v))
+	}
+	return n, nil
+}
+
+// subscribe evaluates the signal name of event and asks ctx to open a
+// signal subscription for it.
+func subscribe(ctx element.Context, event *model.Element, interrupting bool) error {
+	name, err := signalName(ctx, event)
+	if err != nil {
+		return err
+	}
+	ctx.OpenSubscription(element.SubscriptionSpec{Kind: element.SubscriptionSignal, Element: event, Name: name, Interrupting: interrupting})
+	return nil
+}
+
+// RefuseActivation implements element.ActivationRefuser.
+func (Catch) RefuseActivation(el *model.Element) string { return element.EventGatewayRefusal(el) }
+
+// RefuseActivation implements element.ActivationRefuser.
+func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
+
+// RefuseActivation implements element.ActivationRefuser.
+func (Start) RefuseActivation(el *model.Element) string { return element.StartEventRefusal(el) }
+
+// Interface guards
+var (
+	_ element.Handler           = Catch{}
+	_ element.Waiter            = Catch{}
+	_ element.Subscriber        = Catch{}
+	_ element.ActivationRefuser = Catch{}
+	_ element.Handler           = Boundary{}
+	_ element.Attacher          = Boundary{}
+	_ element.ActivationRefuser = Boundary{}
+	_ element.Handler           = Throw{}
+	_ element.Handler           = End{}
+	_ element.Handler           = Start{}
+	_ element.ActivationRefuser = Start{}
+)
