@@ -119,7 +119,7 @@ func (h *Harness) New() []*record.Record {
 // the engine's state.
 func (h *Harness) CheckReplay() {
 	h.T.Helper()
-	replayed := engine.NewState()
+	replayed := engine.NewState(standard.Registry())
 	for _, r := range h.Log() {
 		if err := replayed.Apply(r); err != nil {
 			h.T.Fatalf("replay: %v", err)

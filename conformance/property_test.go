@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/example/wf-engine/core/engine"
-	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
@@ -86,7 +84,7 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 	processes := []string{"w1", "fork-join", "xor-no-default"}
 	jobTypes := []string{"w1-work", "a", "b", "unknown"}
 	rapid.Check(t, func(t *rapid.T) {
-		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(), standard.Registry()), now: Epoch.UnixMilli(), store: memstore.New(memstore.Options{})}
+		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()), now: Epoch.UnixMilli(), store: memstore.New(memstore.Options{})}
 		res := k.process(&record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
 			Value: &record.DeploymentValue{Resources: resources}})
 		if res.Rejection != nil {
@@ -188,7 +186,7 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 		if err := Lifecycles(k.log); err != nil {
 			t.Fatal(err)
 		}
-		replayed := engine.NewState()
+		replayed := engine.NewState(standard.Registry())
 		for _, r := range k.log {
 			// Through the codec, as a durable store would hand them back.
 			b, err := record.Marshal(r)
@@ -212,7 +210,7 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		restored, err := state.Restore(func(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }, snap)
+		restored, err := engine.RestoreState(standard.Registry(), snap)
 		if err != nil {
 			t.Fatal(err)
 		}

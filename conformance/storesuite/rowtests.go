@@ -7,12 +7,13 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/replaycheck"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/memstore"
+	"github.com/example/wf-engine/elements/standard"
 )
 
 func snapshot(t *testing.T, s store.Store) *state.Snapshot {
@@ -53,7 +54,7 @@ func sameSnapshot(t *testing.T, got, want *state.Snapshot) {
 
 func restore(t *testing.T, snap *state.Snapshot) *state.State {
 	t.Helper()
-	st, err := state.Restore(func(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }, snap)
+	st, err := engine.RestoreState(standard.Registry(), snap)
 	if err != nil {
 		t.Fatalf("restore: %v", err)
 	}

@@ -41,7 +41,7 @@ type workload struct {
 func newWorkload(t *testing.T, seed uint64, stores ...store.Store) *workload {
 	t.Helper()
 	w := &workload{
-		t: t, p: engine.NewProcessor(1, engine.NewState(), standard.Registry()),
+		t: t, p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()),
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: epoch, stores: stores,
 	}
 	var resources []record.Resource

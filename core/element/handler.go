@@ -44,6 +44,14 @@ type Joiner interface {
 	Ready(el *model.Element, waiting map[string]int32, active []*model.Element) bool
 }
 
+// ScopeEnder is a handler some of whose elements end every other token of
+// their flow scope when they complete (terminate end events): the kernel
+// terminates the element's siblings and drops the tokens waiting at the
+// scope's joins.
+type ScopeEnder interface {
+	EndsScope(el *model.Element) bool
+}
+
 // Problem is one reason an element's configuration cannot run.
 type Problem struct {
 	Attribute string // may be empty
@@ -173,9 +181,6 @@ type Context interface {
 	// ThrowError throws a BPMN error from this element: the nearest
 	// matching catch event takes over, or an incident is raised.
 	ThrowError(code string)
-	// TerminateSiblings terminates every other element instance in this
-	// element's flow scope (terminate end events).
-	TerminateSiblings()
 	// CreateUserTask creates a Camunda user task for this element once it
 	// is activated; completing the task completes the element.
 	CreateUserTask(spec UserTaskSpec)

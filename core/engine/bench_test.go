@@ -27,7 +27,7 @@ func newW1(tb testing.TB) *w1 {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	k := &w1{p: engine.NewProcessor(1, engine.NewState(), standard.Registry()), now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()}
+	k := &w1{p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()), now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()}
 	k.must(tb, &record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
 		Value: &record.DeploymentValue{Resources: []record.Resource{{Name: "w1.bpmn", Content: xml}}}})
 	return k

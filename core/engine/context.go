@@ -22,7 +22,6 @@ type elementContext struct {
 	signals   []string // signal names to broadcast
 	errorCode *string
 	complete  bool
-	terminate bool // terminate the siblings
 	call      *element.CallSpec
 	userTask  *element.UserTaskSpec
 }
@@ -64,7 +63,6 @@ func (c *elementContext) OpenSubscription(spec element.SubscriptionSpec) {
 }
 func (c *elementContext) BroadcastSignal(name string) { c.signals = append(c.signals, name) }
 func (c *elementContext) ThrowError(code string)      { c.errorCode = &code }
-func (c *elementContext) TerminateSiblings()          { c.terminate = true }
 func (c *elementContext) TriggeredStart() *model.Element {
 	return c.p.startAt[c.in.ei.Key]
 }

@@ -143,7 +143,7 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ms := newModels()
-	st, err := loadState(ctx, cfg.Store, ms)
+	st, err := loadState(ctx, cfg.Store, ms, Semantics(cfg.Registry))
 	if err != nil {
 		return nil, err
 	}
@@ -176,15 +176,15 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 
 // loadState loads the partition's state from the store's rows, or, for a
 // store that keeps no rows, replays its log.
-func loadState(ctx context.Context, s store.Store, ms *models) (*state.State, error) {
+func loadState(ctx context.Context, s store.Store, ms *models, sem state.Semantics) (*state.State, error) {
 	if l, ok := s.(store.Loader); ok {
 		snap, err := l.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load state: %w", err)
 		}
-		return state.Restore(ms.parse, snap)
+		return state.Restore(ms.parse, sem, snap)
 	}
-	st := state.New(ms.parse)
+	st := state.New(ms.parse, sem)
 	if err := s.ReadLog(ctx, 1, func(r *record.Record) error { return st.Apply(r) }); err != nil {
 		return nil, fmt.Errorf("replay log: %w", err)
 	}
@@ -411,7 +411,7 @@ func (e *Engine) settle() {
 
 // reload replaces the in-memory state with the store's.
 func (e *Engine) reload() error {
-	st, err := loadState(context.Background(), e.cfg.Store, e.models)
+	st, err := loadState(context.Background(), e.cfg.Store, e.models, Semantics(e.cfg.Registry))
 	if err != nil {
 		e.setDegraded(err)
 		return err

@@ -19,7 +19,7 @@ const waitXML = `<?xml version="1.0" encoding="UTF-8"?>
 // A long poll wakes only when a job of its type appears in one of its
 // tenants; polls for other tenants stay registered.
 func TestWakeWaitersRespectsTenants(t *testing.T) {
-	p := NewProcessor(1, NewState(), standard.Registry())
+	p := NewProcessor(1, NewState(standard.Registry()), standard.Registry())
 	e := &Engine{waiters: map[string][]*jobWaiter{}}
 	process := func(cmd *record.Record) {
 		t.Helper()

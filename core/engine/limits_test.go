@@ -44,7 +44,7 @@ type kernel struct {
 
 func newKernel(tb testing.TB, l engine.Limits) *kernel {
 	tb.Helper()
-	p := engine.NewProcessor(1, engine.NewState(), standard.Registry())
+	p := engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry())
 	p.SetLimits(l)
 	return &kernel{tb: tb, p: p}
 }

@@ -31,6 +31,7 @@ type Processor struct {
 	partition int32
 	st        *state.State
 	reg       *element.Registry
+	sem       semantics
 	checked   []checkedResource            // the deployment in hand's resources, checked off the loop
 	typeNames map[*model.Element][2]string // Camunda's element and event type names
 	contexts  []*elementContext            // released step contexts, for reuse
@@ -59,15 +60,23 @@ type Processor struct {
 
 // NewProcessor returns a processor that works on st with the handlers of reg.
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
-	return &Processor{partition: partition, st: st, reg: reg, typeNames: map[*model.Element][2]string{},
+	return &Processor{partition: partition, st: st, reg: reg, sem: semantics{reg}, typeNames: map[*model.Element][2]string{},
 		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
 		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
 		modPlanned: map[int64]*modNode{}, modTerminated: map[int64]bool{},
 		limits: Limits{}.withDefaults()}
 }
 
-// NewState returns an empty state whose process models are parsed with model.Parse.
-func NewState() *state.State { return state.New(newModels().parse) }
+// NewState returns an empty state whose process models are parsed with
+// model.Parse and whose elements behave as reg's handlers say.
+func NewState(reg *element.Registry) *state.State {
+	return state.New(newModels().parse, Semantics(reg))
+}
+
+// RestoreState returns the state a snapshot holds, for the handlers of reg.
+func RestoreState(reg *element.Registry, snap *state.Snapshot) (*state.State, error) {
+	return state.Restore(newModels().parse, Semantics(reg), snap)
+}
 
 func parseResource(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }
 

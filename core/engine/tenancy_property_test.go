@@ -217,7 +217,7 @@ func (w *tenancyWorld) complete(t *rapid.T) {
 // that the log replays to the live state.
 func (w *tenancyWorld) checkLog(t *rapid.T) {
 	messages := map[int64]string{}
-	replayed := engine.NewState()
+	replayed := engine.NewState(registry())
 	for _, r := range w.log {
 		if err := replayed.Apply(r); err != nil {
 			t.Fatalf("replay: %v", err)
@@ -276,7 +276,7 @@ func instanceOf(r *record.Record) int64 {
 // never see each other's definitions, instances, messages or jobs.
 func TestPropertyTenantsStayApart(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		w := &tenancyWorld{t: t, p: engine.NewProcessor(1, engine.NewState(), registry()), now: 1_767_225_600_000,
+		w := &tenancyWorld{t: t, p: engine.NewProcessor(1, engine.NewState(registry()), registry()), now: 1_767_225_600_000,
 			version: map[string]int32{}, variant: map[string]int{}, instances: map[int64]string{}, activated: map[int64]string{}}
 		t.Repeat(map[string]func(*rapid.T){
 			"deploy":      w.deploy,

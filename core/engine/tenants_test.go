@@ -26,7 +26,7 @@ type tenantKernel struct {
 }
 
 func newTenantKernel(t *testing.T) *tenantKernel {
-	return &tenantKernel{t: t, p: engine.NewProcessor(1, engine.NewState(), standard.Registry()), now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()}
+	return &tenantKernel{t: t, p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()), now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()}
 }
 
 // run processes one tenant command and returns its records after the
@@ -115,7 +115,7 @@ func TestTenantLifecycleThroughTheEventStream(t *testing.T) {
 		fmt.Sprintf(`EVENT CREATED key=%d tenantKey=%d acme "Acme again"/""`, key(5), key(5)))
 
 	// The log replays to the same state.
-	replayed := engine.NewState()
+	replayed := engine.NewState(standard.Registry())
 	for _, r := range k.all {
 		if err := replayed.Apply(r); err != nil {
 			t.Fatal(err)

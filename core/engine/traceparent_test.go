@@ -169,7 +169,7 @@ func TestTraceParentFollowsTheInstanceThroughItsJobs(t *testing.T) {
 
 	// Replaying the log rebuilds the state the rows hold, traceparent
 	// included.
-	replayed := engine.NewState()
+	replayed := engine.NewState(standard.Registry())
 	if err := st.ReadLog(ctx, 1, replayed.Apply); err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,10 @@ import (
 	"fmt"
 
 	"github.com/example/wf-engine/core/engine"
-	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/elements/standard"
 )
 
 // maxDiffs bounds how many differences an error lists.
@@ -25,7 +25,7 @@ func Check(ctx context.Context, s store.Store) error {
 	if !ok {
 		return errors.New("replay check: the store keeps no state rows to compare with")
 	}
-	replayed := engine.NewState()
+	replayed := engine.NewState(standard.Registry())
 	err := s.ReadLog(ctx, 1, func(r *record.Record) error { return replayed.Apply(r) })
 	if err != nil {
 		return fmt.Errorf("replay check: replay log: %w", err)
@@ -34,14 +34,12 @@ func Check(ctx context.Context, s store.Store) error {
 	if err != nil {
 		return fmt.Errorf("replay check: %w", err)
 	}
-	restored, err := state.Restore(parse, snap)
+	restored, err := engine.RestoreState(standard.Registry(), snap)
 	if err != nil {
 		return fmt.Errorf("replay check: restore stored rows: %w", err)
 	}
 	return Compare(replayed, restored)
 }
-
-func parse(b []byte) (*model.Definitions, error) { return model.Parse(bytes.NewReader(b)) }
 
 // Compare diffs the state rebuilt from the log with the state restored from
 // the rows; it returns nil when their dumps are byte-identical.

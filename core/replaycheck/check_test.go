@@ -25,7 +25,7 @@ func run(t *testing.T) (*memstore.Store, *engine.Processor) {
 		t.Fatal(err)
 	}
 	s := memstore.New(memstore.Options{})
-	p := engine.NewProcessor(1, engine.NewState(), standard.Registry())
+	p := engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry())
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	do := func(cmd *record.Record) *engine.Result {
 		cmd.Timestamp = now
@@ -135,7 +135,7 @@ func TestCheckNeedsALoaderAndAReadableLog(t *testing.T) {
 }
 
 func TestCompareOfEqualStates(t *testing.T) {
-	if err := replaycheck.Compare(engine.NewState(), engine.NewState()); err != nil {
+	if err := replaycheck.Compare(engine.NewState(standard.Registry()), engine.NewState(standard.Registry())); err != nil {
 		t.Fatal(err)
 	}
 }

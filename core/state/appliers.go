@@ -124,12 +124,6 @@ func applyProcessCreated(s *State, r *record.Record) error {
 	return nil
 }
 
-// joinKinds are the elements that wait for tokens on several incoming flows.
-var joinKinds = map[model.Kind]bool{
-	model.KindParallelGateway:  true,
-	model.KindInclusiveGateway: true,
-}
-
 func (s *State) markElement(e *ElementInstance) {
 	s.changes.elements[e.Key] = e
 	s.changes.dirty = true
@@ -167,7 +161,7 @@ func applyElementActivating(s *State, r *record.Record) error {
 	if err != nil {
 		return err
 	}
-	if el != nil && joinKinds[el.Kind] {
+	if el != nil && s.sem.Joins(el) {
 		for _, f := range el.Incoming {
 			if n := scope.Waiting[f.ID]; n > 1 {
 				scope.Waiting[f.ID] = n - 1
@@ -215,8 +209,14 @@ func applyElementEnded(to ElementState) applier {
 		delete(s.elements, r.Key)
 		if scope := s.elements[e.Value.FlowScopeKey]; scope != nil && e.Value.FlowScopeKey != e.Key {
 			scope.ActiveChildren--
-			if to == ElementCompleted && e.Value.BPMNEventType == "TERMINATE" {
-				scope.Waiting = nil // a terminate end event discards the tokens waiting at joins
+			if to == ElementCompleted && scope.Waiting != nil {
+				el, err := s.modelElement(e.Value.ProcessDefinitionKey, e.Value.ElementID)
+				if err != nil {
+					return err
+				}
+				if el != nil && s.sem.EndsScope(el) {
+					scope.Waiting = nil // the tokens waiting at joins end with the scope's others
+				}
 			}
 			s.markElement(scope)
 		}
@@ -251,7 +251,7 @@ func applySequenceFlowTaken(s *State, r *record.Record) error {
 	if f == nil {
 		return fmt.Errorf("process %s has no sequence flow %s", v.BPMNProcessID, v.ElementID)
 	}
-	if !joinKinds[f.Target.Kind] {
+	if !s.sem.Joins(f.Target) {
 		return nil
 	}
 	scope := s.elements[v.FlowScopeKey]

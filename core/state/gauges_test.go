@@ -9,7 +9,7 @@ import (
 // The appliers keep the active instances and open incidents as they go,
 // and a restored state starts from what its rows hold.
 func TestGaugesFollowTheEvents(t *testing.T) {
-	a := &applied{t: t, s: New(noParse)}
+	a := &applied{t: t, s: New(noParse, nil)}
 	a.event(1, record.IntentProcessCreated, &record.ProcessValue{BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: 1})
 	root := func(key int64) *record.ProcessInstanceValue {
 		return &record.ProcessInstanceValue{BPMNProcessID: "order", ProcessDefinitionKey: 1, ProcessInstanceKey: key, ElementID: "order",
@@ -31,7 +31,7 @@ func TestGaugesFollowTheEvents(t *testing.T) {
 	snap := &Snapshot{LastKey: 6, LastPosition: a.pos, Processes: []record.ProcessValue{{BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: 1}},
 		Elements:  []ElementRow{{Key: 2, State: ElementActivated, Value: *root(2), IncidentKey: 5}},
 		Incidents: []IncidentRow{{Key: 5, Value: record.IncidentValue{ErrorType: record.ErrorIOMapping, ProcessInstanceKey: 2, ElementInstanceKey: 2}}}}
-	restored, err := Restore(noParse, snap)
+	restored, err := Restore(noParse, nil, snap)
 	if err != nil {
 		t.Fatal(err)
 	}

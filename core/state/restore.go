@@ -35,8 +35,8 @@ func (j *Job) Live() bool { return j.State != JobCompleted && j.State != JobCanc
 
 // Restore builds a state from a snapshot. It is the only way besides the
 // appliers to fill a state, and it writes exactly what the appliers wrote.
-func Restore(parse ParseFunc, snap *Snapshot) (*State, error) {
-	s := New(parse)
+func Restore(parse ParseFunc, sem Semantics, snap *Snapshot) (*State, error) {
+	s := New(parse, sem)
 	s.lastKey, s.lastPosition = snap.LastKey, snap.LastPosition
 	for _, p := range snap.Processes {
 		def := &ProcessDefinition{ProcessValue: p}

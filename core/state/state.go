@@ -149,10 +149,24 @@ type Incident struct {
 // ParseFunc turns a deployed resource into a model.
 type ParseFunc func(resource []byte) (*model.Definitions, error)
 
+// Semantics is what applying records needs to know of elements beyond
+// their model: the engine answers from its handlers' capabilities
+// (element.Joiner, element.ScopeEnder), so the state never names an
+// element kind.
+type Semantics interface {
+	// Joins reports whether tokens that arrive at el wait in its flow
+	// scope until el activates.
+	Joins(el *model.Element) bool
+	// EndsScope reports whether el's completion ends every other token of
+	// its flow scope: the tokens waiting at the scope's joins are dropped.
+	EndsScope(el *model.Element) bool
+}
+
 // State is one partition's state. It is not safe for concurrent use: the
 // partition's processor is its only user.
 type State struct {
 	parse ParseFunc
+	sem   Semantics
 
 	lastKey      int64
 	lastPosition int64
@@ -180,10 +194,12 @@ type State struct {
 	changes changeSet
 }
 
-// New returns an empty state that parses process resources with parse.
-func New(parse ParseFunc) *State {
+// New returns an empty state that parses process resources with parse
+// and knows elements' semantics from sem.
+func New(parse ParseFunc, sem Semantics) *State {
 	return &State{
 		parse:       parse,
+		sem:         sem,
 		processes:   map[int64]*ProcessDefinition{},
 		latest:      map[string]*ProcessDefinition{},
 		elements:    map[int64]*ElementInstance{},

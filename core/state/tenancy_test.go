@@ -30,7 +30,7 @@ func (a *applied) event(key int64, intent record.Intent, v record.Value) {
 // Records written before tenants were honoured may carry no tenant: they
 // belong to the default tenant, together with those that name it.
 func TestRecordsWithoutTenantBelongToTheDefaultTenant(t *testing.T) {
-	a := &applied{t: t, s: New(noParse)}
+	a := &applied{t: t, s: New(noParse, nil)}
 	a.event(1, record.IntentProcessCreated, &record.ProcessValue{BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: 1})
 	a.event(2, record.IntentProcessCreated, &record.ProcessValue{BPMNProcessID: "order", Version: 2, ProcessDefinitionKey: 2, TenantID: record.DefaultTenant})
 	a.event(3, record.IntentProcessCreated, &record.ProcessValue{BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: 3, TenantID: "acme"})
@@ -97,7 +97,7 @@ func TestRecordsWithoutTenantBelongToTheDefaultTenant(t *testing.T) {
 	for _, k := range sortedKeys(s.ev.starts) {
 		snap.StartSubscriptions = append(snap.StartSubscriptions, *s.ev.starts[k])
 	}
-	restored, err := Restore(noParse, snap)
+	restored, err := Restore(noParse, nil, snap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestCheckCoversTheTenantIndexes(t *testing.T) {
 	}
 	for name, corrupt := range cases {
 		t.Run(name, func(t *testing.T) {
-			a := &applied{t: t, s: New(noParse)}
+			a := &applied{t: t, s: New(noParse, nil)}
 			a.event(1, record.IntentProcessCreated, &record.ProcessValue{BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: 1, TenantID: record.DefaultTenant})
 			a.event(4, record.IntentMessageStartSubscriptionCreated, &record.MessageStartSubscriptionValue{ProcessDefinitionKey: 1, BPMNProcessID: "order", MessageName: "go"})
 			a.event(5, record.IntentMessagePublished, &record.MessageValue{Name: "paid", CorrelationKey: "k", TimeToLive: 10, Deadline: 10, MessageID: "m"})

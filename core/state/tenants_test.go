@@ -28,7 +28,7 @@ type tb interface {
 }
 
 func newTenantLog(t tb) *tenantLog {
-	return &tenantLog{t: t, st: New(nil), tenants: map[int64]TenantRow{}, members: map[int64]TenantMemberRow{}}
+	return &tenantLog{t: t, st: New(nil, nil), tenants: map[int64]TenantRow{}, members: map[int64]TenantMemberRow{}}
 }
 
 func (l *tenantLog) apply(key int64, intent record.Intent, v record.TenantValue) error {
@@ -216,7 +216,7 @@ func TestTenantsSurviveSnapshotAndReplay(t *testing.T) {
 			}
 		}
 		live := string(l.st.Dump())
-		replayed := New(nil)
+		replayed := New(nil, nil)
 		for _, r := range l.records {
 			if err := replayed.Apply(r); err != nil {
 				rt.Fatal(err)
@@ -225,7 +225,7 @@ func TestTenantsSurviveSnapshotAndReplay(t *testing.T) {
 		if got := string(replayed.Dump()); got != live {
 			rt.Fatalf("replay differs:\n%s\n%s", got, live)
 		}
-		restored, err := Restore(nil, l.snapshot())
+		restored, err := Restore(nil, nil, l.snapshot())
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestTenantsSurviveSnapshotAndReplay(t *testing.T) {
 }
 
 func TestRestoreRefusesAMembershipOfAMissingTenant(t *testing.T) {
-	_, err := Restore(nil, &Snapshot{TenantMembers: []TenantMember{{Key: 5, Value: record.TenantValue{TenantID: "gone", EntityType: record.TenantEntityUser, EntityID: "ann"}}}})
+	_, err := Restore(nil, nil, &Snapshot{TenantMembers: []TenantMember{{Key: 5, Value: record.TenantValue{TenantID: "gone", EntityType: record.TenantEntityUser, EntityID: "ann"}}}})
 	if err == nil {
 		t.Fatal("restored a membership of a tenant that does not exist")
 	}

@@ -23,14 +23,13 @@ func (Handler) Complete(element.Context) error { return nil }
 // token of the flow scope is terminated; the scope then completes.
 type Terminate struct{ Handler }
 
-// Complete terminates the element's siblings.
-func (Terminate) Complete(ctx element.Context) error {
-	ctx.TerminateSiblings()
-	return nil
-}
+// EndsScope implements element.ScopeEnder: the kernel terminates the
+// element's siblings when it completes.
+func (Terminate) EndsScope(*model.Element) bool { return true }
 
 // Interface guards
 var (
-	_ element.Handler = Handler{}
-	_ element.Handler = Terminate{}
+	_ element.Handler    = Handler{}
+	_ element.Handler    = Terminate{}
+	_ element.ScopeEnder = Terminate{}
 )
