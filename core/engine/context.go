@@ -24,6 +24,7 @@ type elementContext struct {
 	complete  bool
 	call      *element.CallSpec
 	userTask  *element.UserTaskSpec
+	scope     *scopeEffects // element.Scoper requests (scopes.go)
 }
 
 // newContext returns a context for one step, reusing a released one: a

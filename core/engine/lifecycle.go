@@ -78,7 +78,7 @@ func (p *Processor) instance(key int64) (*instance, error) {
 	}
 	el := m.Root
 	if ei.Value.FlowScopeKey > 0 {
-		el = m.Elements[ei.Value.ElementID]
+		el = wrapped(m.Elements[ei.Value.ElementID], ei)
 	}
 	if el == nil {
 		return nil, fmt.Errorf("process %s has no element %s", def.BPMNProcessID, ei.Value.ElementID)
@@ -138,6 +138,9 @@ func (p *Processor) activate(key int64) error {
 	}
 	ctx := p.newContext(in)
 	defer p.release(ctx)
+	if err := p.writeFirstLocals(in); err != nil {
+		return err
+	}
 	if err := p.applyInputs(in); err != nil {
 		return p.fail(in, err)
 	}
@@ -206,6 +209,9 @@ func (p *Processor) activate(key int64) error {
 
 // effects carries out what a handler asked for during one step.
 func (p *Processor) effects(in *instance, ctx *elementContext) error {
+	if err := p.writeLocals(in, ctx); err != nil {
+		return err
+	}
 	for _, spec := range ctx.jobs {
 		if err := p.createJob(in, spec); err != nil {
 			return err
@@ -229,10 +235,12 @@ func (p *Processor) effects(in *instance, ctx *elementContext) error {
 	if err := p.throwSignals(in, ctx.signals); err != nil {
 		return err
 	}
-	for _, child := range ctx.children {
-		if _, err := p.enterWith(in, child, p.startResult(in, child)); err != nil {
+	for i, child := range ctx.children {
+		key, err := p.enterWith(in, child, p.startResult(in, child))
+		if err != nil {
 			return err
 		}
+		p.keepLocals(ctx, i, key)
 	}
 	if ctx.complete {
 		p.push(step{kind: stepComplete, key: in.ei.Key})
@@ -267,13 +275,26 @@ func (p *Processor) complete(key int64) error {
 		}
 		delete(p.pendingVars, key)
 	}
-	if err := p.applyOutputs(in); err != nil {
+	var scope *instance
+	if in.ei.Value.FlowScopeKey > 0 {
+		if scope, err = p.instance(in.ei.Value.FlowScopeKey); err != nil {
+			return err
+		}
+	}
+	if err := p.applyOutputs(in, keepsChildScopes(scope)); err != nil {
 		return p.fail(in, err)
 	}
 	ctx := p.newContext(in)
 	defer p.release(ctx)
 	if err := in.handler.Complete(ctx); err != nil {
 		return p.fail(in, err)
+	}
+	sctx, err := p.childCompleting(scope, in, ctx)
+	if err != nil {
+		return p.fail(in, err)
+	}
+	if sctx != nil {
+		defer p.release(sctx)
 	}
 	if err := p.closeEvents(in); err != nil {
 		return err
@@ -302,12 +323,16 @@ func (p *Processor) complete(key int64) error {
 		}
 		return nil // the process instance is done
 	}
-	scope, err := p.instance(v.FlowScopeKey)
-	if err != nil || scope == nil {
-		return err
+	if scope == nil {
+		return nil
 	}
 	for _, f := range ctx.taken {
 		if err := p.takeFlow(scope, f, key); err != nil {
+			return err
+		}
+	}
+	if sctx != nil {
+		if err := p.effects(scope, sctx); err != nil {
 			return err
 		}
 	}

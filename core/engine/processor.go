@@ -49,6 +49,7 @@ type Processor struct {
 	stopAt         map[int64]string         // element instance -> why it gets an incident instead of its activation
 	modPlanned     map[int64]*modNode       // element instance a modification created -> what it plans inside
 	modTerminated  map[int64]bool           // element instances a modification terminates
+	firstLocals    map[int64]map[string]any // element instance -> the locals it begins with (scopes.go)
 	cmd            *record.Record
 	now            time.Time
 	out            []*record.Record
@@ -136,6 +137,7 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	clear(p.stopAt)
 	clear(p.modPlanned)
 	clear(p.modTerminated)
+	clear(p.firstLocals)
 	return res, nil
 }
 

@@ -120,14 +120,18 @@ func (p *Processor) applyInputs(in *instance) error {
 }
 
 // applyOutputs evaluates the element's output mappings in the element's
-// scope and merges their targets into the flow scope.
-func (p *Processor) applyOutputs(in *instance) error {
+// scope and merges their targets into the flow scope, or from the element's
+// own scope outward when own is set (element.ChildScoper).
+func (p *Processor) applyOutputs(in *instance, own bool) error {
 	if len(in.el.Outputs) == 0 || in.ei.Value.FlowScopeKey <= 0 {
 		return nil
 	}
 	parent := p.st.Element(in.ei.Value.FlowScopeKey)
 	if parent == nil {
 		return nil
+	}
+	if own {
+		parent = in.ei
 	}
 	for _, m := range in.el.Outputs {
 		v, err := p.mappingValue(in.ei.Key, m)

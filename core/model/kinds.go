@@ -15,6 +15,10 @@ const (
 	KindEventSubProcess  Kind = "subProcess:event" // subProcess with triggeredByEvent="true"
 	KindTransaction      Kind = "transaction"
 	KindAdHocSubProcess  Kind = "adHocSubProcess"
+	// KindMultiInstanceBody is the body of a multi-instance activity: it
+	// takes the activity's place in its scope (id, flows, boundary events)
+	// and holds the activity itself as its only child, with the same id.
+	KindMultiInstanceBody Kind = "multiInstanceBody"
 
 	KindExclusiveGateway  Kind = "exclusiveGateway"
 	KindParallelGateway   Kind = "parallelGateway"
@@ -92,7 +96,7 @@ var activityTypes = map[string]bool{
 	"task": true, "serviceTask": true, "userTask": true, "manualTask": true,
 	"receiveTask": true, "sendTask": true, "scriptTask": true,
 	"businessRuleTask": true, "callActivity": true, "subProcess": true,
-	"transaction": true, "adHocSubProcess": true,
+	"transaction": true, "adHocSubProcess": true, "multiInstanceBody": true,
 }
 
 // eventTypes are the BPMN local names of events: their Kind carries the

@@ -77,6 +77,9 @@ type Element struct {
 	Script        *Script        // zeebe:script
 	CalledElement *CalledElement // zeebe:calledElement
 	UserTask      *UserTask      // user task settings
+	// Loop is a multi-instance body's loop characteristics; nil on every
+	// other element.
+	Loop *Loop
 	// StartForm is a start event's zeebe:formDefinition: the form Tasklist
 	// shows to start an instance; nil when it has none.
 	StartForm *FormDefinition
@@ -87,7 +90,32 @@ type Element struct {
 }
 
 // IsContainer reports whether the element holds child flow nodes.
-func (e *Element) IsContainer() bool { return e.Kind == KindProcess || e.Type == "subProcess" }
+func (e *Element) IsContainer() bool {
+	return e.Kind == KindProcess || e.Type == "subProcess" || e.Kind == KindMultiInstanceBody
+}
+
+// Wrapped returns the element that e wraps under the same id (the activity
+// of a multi-instance body), or nil. Records of both carry the same element
+// id; their element types tell them apart.
+func (e *Element) Wrapped() *Element {
+	if len(e.Children) == 1 && e.Children[0].ID == e.ID {
+		return e.Children[0]
+	}
+	return nil
+}
+
+// Loop is bpmn:multiInstanceLoopCharacteristics with
+// zeebe:loopCharacteristics. A body with an output collection has one
+// output mapping, the collection onto itself: the body's local collection
+// is merged into its flow scope when the body completes.
+type Loop struct {
+	Sequential          bool             // isSequential; parallel by default
+	InputCollection     *expr.Expression // nil when absent
+	InputElement        string           // "" when absent
+	OutputCollection    string           // "" when absent
+	OutputElement       *expr.Expression // nil when absent
+	CompletionCondition *expr.Expression // nil when absent
+}
 
 // SequenceFlow connects two flow nodes of the same scope.
 type SequenceFlow struct {

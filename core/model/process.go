@@ -110,10 +110,16 @@ func (b *builder) flowNode(parent *Element, n *node) {
 		Line:   n.line,
 		Parent: parent,
 	}
-	if _, dup := b.proc.Elements[id]; !dup {
-		b.proc.Elements[id] = el
+	// node is what the scope sees: the element, or the multi-instance body
+	// that wraps it (flows, default flow and boundary events attach to it).
+	node := el
+	if mi := b.multiInstance(el, n); mi != nil {
+		node = mi
 	}
-	parent.Children = append(parent.Children, el)
+	if _, dup := b.proc.Elements[id]; !dup {
+		b.proc.Elements[id] = node
+	}
+	parent.Children = append(parent.Children, node)
 
 	if eventTypes[n.local] {
 		b.eventDefinitions(el, n)
@@ -137,13 +143,13 @@ func (b *builder) flowNode(parent *Element, n *node) {
 		}
 	}
 	if def := strings.TrimSpace(n.get("default")); def != "" {
-		b.defaults = append(b.defaults, pendingDefault{el, def})
+		b.defaults = append(b.defaults, pendingDefault{node, def})
 	}
 	if isTrue(n.get("isForCompensation")) {
 		el.unsupported("compensation")
 	}
 	for _, c := range n.children {
-		if c.space == nsBPMN && (c.local == "multiInstanceLoopCharacteristics" || c.local == "standardLoopCharacteristics") {
+		if c.is(nsBPMN, "standardLoopCharacteristics") || c.is(nsBPMN, "multiInstanceLoopCharacteristics") && node == el {
 			el.unsupported(c.local)
 		}
 	}
@@ -151,6 +157,58 @@ func (b *builder) flowNode(parent *Element, n *node) {
 	if containerTypes[n.local] {
 		b.scope(el, n)
 	}
+}
+
+// multiInstance returns the multi-instance body of an activity with
+// bpmn:multiInstanceLoopCharacteristics, with el as its only child, or nil.
+func (b *builder) multiInstance(el *Element, n *node) *Element {
+	if !activityTypes[n.local] {
+		return nil // loop characteristics elsewhere are reported unsupported
+	}
+	var mi *node
+	for _, c := range n.children {
+		if c.is(nsBPMN, "multiInstanceLoopCharacteristics") {
+			mi = c
+			break
+		}
+	}
+	if mi == nil {
+		return nil
+	}
+	body := &Element{
+		ID: el.ID, Name: el.Name, Type: string(KindMultiInstanceBody), Kind: KindMultiInstanceBody,
+		Line: el.Line, Parent: el.Parent, Children: []*Element{el},
+	}
+	el.Parent = body
+	l := &Loop{Sequential: b.p.boolean(mi, el.ID, "isSequential", "isSequential", false)}
+	for _, c := range mi.children {
+		switch {
+		case c.is(nsBPMN, "completionCondition"):
+			if text := strings.TrimSpace(string(c.text)); text != "" {
+				l.CompletionCondition = b.p.expression(c.line, el.ID, "completionCondition", text)
+			}
+		case c.is(nsBPMN, "loopCardinality"):
+			body.unsupported("loopCardinality")
+		}
+	}
+	for _, z := range zeebeElements(mi) {
+		if z.local != "loopCharacteristics" {
+			continue
+		}
+		l.InputCollection = b.p.optional(z, el.ID, "inputCollection", "inputCollection")
+		l.InputElement = strings.TrimSpace(z.get("inputElement"))
+		l.OutputCollection = strings.TrimSpace(z.get("outputCollection"))
+		l.OutputElement = b.p.optional(z, el.ID, "outputElement", "outputElement")
+	}
+	if l.OutputCollection != "" {
+		// The body's output: its local output collection, merged into the
+		// body's flow scope when the body completes (not when terminated).
+		if src := b.p.expression(mi.line, el.ID, "outputCollection", "="+l.OutputCollection); src != nil {
+			body.Outputs = []Mapping{{Source: src, Target: l.OutputCollection}}
+		}
+	}
+	body.Loop = l
+	return body
 }
 
 // unsupported records a feature the engine does not run, once.

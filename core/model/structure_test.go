@@ -116,7 +116,6 @@ func TestParseServiceTaskExtensions(t *testing.T) {
 
 	unsupported := map[string][]string{
 		"rules":  {"zeebe:calledDecision", "zeebe:executionListeners"},
-		"notify": {"multiInstanceLoopCharacteristics"},
 		"each":   {"standardLoopCharacteristics"},
 		"undo":   {"compensation"},
 	}
@@ -126,7 +125,16 @@ func TestParseServiceTaskExtensions(t *testing.T) {
 		}
 	}
 
-	notify := mustElement(t, p, "notify")
+	// A multi-instance activity is a body in its scope wrapping the activity.
+	body := mustElement(t, p, "notify")
+	notify := body.Wrapped()
+	if body.Kind != KindMultiInstanceBody || notify == nil || notify.Parent != body || body.Loop == nil || len(notify.Unsupported) != 0 {
+		t.Fatalf("notify body = %+v", body)
+	}
+	if l := body.Loop; l.Sequential || l.InputElement != "item" || l.OutputCollection != "" || l.OutputElement != nil || l.CompletionCondition != nil {
+		t.Errorf("notify loop = %+v", l)
+	}
+	checkExpr(t, "notify inputCollection", body.Loop.InputCollection, "=items")
 	if notify.Kind != KindSendTask || notify.Message == nil || notify.Message != defs.Messages["Message_done"] {
 		t.Errorf("notify = %+v", notify)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/example/wf-engine/elements/exclusivegateway"
 	"github.com/example/wf-engine/elements/inclusivegateway"
 	"github.com/example/wf-engine/elements/messageevent"
+	"github.com/example/wf-engine/elements/multiinstance"
 	"github.com/example/wf-engine/elements/parallelgateway"
 	"github.com/example/wf-engine/elements/process"
 	"github.com/example/wf-engine/elements/scripttask"
@@ -52,5 +53,6 @@ func Registry() *element.Registry {
 	r.Register(parallelgateway.Handler{}, model.KindParallelGateway)
 	r.Register(inclusivegateway.Handler{}, model.KindInclusiveGateway)
 	r.Register(eventgateway.Handler{}, model.KindEventBasedGateway)
+	r.Register(multiinstance.New(r), model.KindMultiInstanceBody)
 	return r
 }
