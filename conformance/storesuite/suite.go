@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"TenantCommandsRestoreAndReopen", s.tenantWorkload},
 		{"SearchRestrictedToTenants", s.tenantSearches},
 		{"ElementStatistics", s.elementStatistics},
+		{"HistoriesFromEvents", s.histories},
 		{"Documents", s.documents},
 	}
 	for _, tc := range tests {

@@ -23,6 +23,9 @@ var statements = func() map[string]string {
 		"wf_log":  tables.LogSegments.InsertUnnest(),
 		"wf_meta": "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1",
 	}
+	for _, t := range tables.History {
+		m["wf_upsert_"+t.Name] = t.InsertUnnest()
+	}
 	for _, t := range tables.State {
 		m["wf_upsert_"+t.Name] = t.InsertUnnest()
 		m["wf_insert_"+t.Name] = t.AppendUnnest()
@@ -69,7 +72,11 @@ func (s *Store) Prepare(b *store.Batch) error {
 	}
 	s.preparedKey = max(s.preparedKey, top)
 	s.keyMu.Unlock()
-	b.Prepared = &prepared{rows: rows, wire: s.bind(rows, known, &b.Changes)}
+	history, err := tables.EncodeHistory(b.Records)
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	b.Prepared = &prepared{rows: rows, history: history, wire: s.bind(rows, history, known, &b.Changes)}
 	return nil
 }
 
@@ -77,12 +84,14 @@ func (s *Store) Prepare(b *store.Batch) error {
 // bound for the wire.
 type prepared struct {
 	rows *tables.Encoded
-	wire *pgconn.Batch
+	// history holds the rows of the history tables (tables.History).
+	history []*tables.Rows
+	wire    *pgconn.Batch
 }
 
 // bind binds a batch's statements: rows with a key above known (-1:
 // unknown) are inserted, the others updated or inserted.
-func (s *Store) bind(rows *tables.Encoded, known int64, changes *state.Changes) *pgconn.Batch {
+func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, changes *state.Changes) *pgconn.Batch {
 	wire := &pgconn.Batch{}
 	queue := func(name string, r *tables.Rows) {
 		params, formats := encodeRows(r)
@@ -103,6 +112,9 @@ func (s *Store) bind(rows *tables.Encoded, known int64, changes *state.Changes) 
 		if old.Len() > 0 {
 			queue("wf_update_"+r.T.Name, old)
 		}
+	}
+	for _, r := range history {
+		queue("wf_upsert_"+r.T.Name, r)
 	}
 	meta := [][]byte{
 		binary.BigEndian.AppendUint64(nil, uint64(changes.LastKey)),
@@ -171,7 +183,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		if relinked {
 			// The segment's hash changed after its statements were bound;
 			// upserting every row is always right.
-			p.wire = s.bind(p.rows, -1, &b.Changes)
+			p.wire = s.bind(p.rows, p.history, -1, &b.Changes)
 		}
 		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
 		if err != nil {

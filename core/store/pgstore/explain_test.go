@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/internal/search"
@@ -14,7 +15,8 @@ import (
 
 // bigTables are the tables that grow with the work the engine does: a
 // search must never read one of them whole.
-var bigTables = []string{"element_instances", "variables", "jobs", "user_tasks", "incidents", "process_instances", "message_subscriptions"}
+var bigTables = []string{"element_instances", "variables", "jobs", "user_tasks", "incidents", "process_instances", "message_subscriptions",
+	"correlated_message_subscriptions", "sequence_flows", "user_task_assignments"}
 
 // indexedSearch is one filter combination that docs/api.md ("Index-backed
 // filters") promises is answered through an index.
@@ -103,6 +105,14 @@ var indexedSearches = []indexedSearch{
 	{"message subscriptions", "processInstanceKey", conds(eq("processInstanceKey", 308))},
 	{"message subscriptions", "messageName", conds(eq("messageName", "msg7"))},
 	{"message subscriptions", "messageName, correlationKey and state", conds(eq("messageName", "msg7"), eq("correlationKey", "c77"), eq("messageSubscriptionState", "CREATED"))},
+
+	{"correlated message subscriptions", "processInstanceKey", conds(eq("processInstanceKey", 308))},
+	{"correlated message subscriptions", "messageKey", conds(eq("messageKey", 960077))},
+	{"correlated message subscriptions", "subscriptionKey", conds(eq("subscriptionKey", 950077))},
+	{"correlated message subscriptions", "elementInstanceKey", conds(eq("elementInstanceKey", 100140))},
+	{"correlated message subscriptions", "processDefinitionKey", conds(eq("processDefinitionKey", 1000003))},
+	{"correlated message subscriptions", "messageName and correlationKey", conds(eq("messageName", "msg7"), eq("correlationKey", "c77"))},
+	{"correlated message subscriptions", "correlationTime", conds(cond("correlationTime", store.OpGte, time.UnixMilli(4990000)), cond("correlationTime", store.OpLt, time.UnixMilli(5000000)))},
 }
 
 // searchStatements compiles q for the named entity and returns its count and page
@@ -128,6 +138,10 @@ func searchStatements(t *testing.T, entity string, q store.Query) (count, page s
 		compile(func() (search.Statement, search.Statement, error) { return plan(search.UserTasks, q) })
 	case "message subscriptions":
 		compile(func() (search.Statement, search.Statement, error) { return plan(search.MessageSubscriptions, q) })
+	case "correlated message subscriptions":
+		compile(func() (search.Statement, search.Statement, error) {
+			return plan(search.CorrelatedMessageSubscriptions, q)
+		})
 	default:
 		t.Fatalf("no entity %q", entity)
 	}
@@ -186,6 +200,19 @@ func TestSearchesUseIndexes(t *testing.T) {
 	}
 	if scan := seqScan(t, s, st); scan != "" {
 		t.Errorf("definition statistics: sequential scan of %s\n%s", scan, st.SQL)
+	}
+	// The sequence flows of one instance, and the usage metrics of a day
+	// (with and without a tenant).
+	others := map[string]search.Statement{
+		"sequence flows": search.SequenceFlowsSQL(308, []string{"<default>"}, search.Postgres),
+		"usage metrics":  search.UsageSQL(store.UsageQuery{From: time.UnixMilli(1000000), To: time.UnixMilli(1000000 + 86400)}, search.Postgres),
+		"usage metrics of a tenant": search.UsageSQL(store.UsageQuery{From: time.UnixMilli(1000000), To: time.UnixMilli(1000000 + 86400),
+			Tenant: "<default>", Tenants: []string{"<default>", "t1"}}, search.Postgres),
+	}
+	for name, st := range others {
+		if scan := seqScan(t, s, st); scan != "" {
+			t.Errorf("%s: sequential scan of %s\n%s", name, scan, st.SQL)
+		}
 	}
 }
 
@@ -326,7 +353,21 @@ func fillForPlans(t *testing.T, s *Store) {
 		"bpmn_process_id": "'p' || (i % 10)", "message_name": "'msg' || (i % 30)", "correlation_key": "'c' || i", "variables": "'{}'",
 		"tenant_id": "'<default>'",
 	})
-	for _, table := range []string{"process_definitions", "element_instances", "variables", "jobs", "user_tasks", "incidents", "message_subscriptions"} {
+	fill("correlated_message_subscriptions", instances/4, map[string]string{
+		"position": "i", "subscription_key": "950000 + i", "message_key": "960000 + i", "message_name": "'msg' || (i % 30)",
+		"correlation_key": "'c' || i", "process_instance_key": "i * 4", "process_definition_key": "1000000 + i % 50",
+		"bpmn_process_id": "'p' || (i % 10)", "element_id": "'task' || (i % 40)", "element_instance_key": "100000 + i * 20",
+		"correlation_time": "i * 1000", "tenant_id": "'<default>'",
+	})
+	fill("sequence_flows", instances*children, map[string]string{
+		"key": "2000000 + i", "process_instance_key": pi, "element_id": "'flow' || (i % 5)", "process_definition_key": "1000000 + " + pi + " % 50",
+		"bpmn_process_id": "'p' || (" + pi + " % 10)", "tenant_id": "'<default>'",
+	})
+	fill("user_task_assignments", instances, map[string]string{
+		"position": "i", "user_task_key": "800000 + i / 2", "assignee": "'user' || (i % 100)", "assign_time": "i * 1000", "tenant_id": "'<default>'",
+	})
+	for _, table := range []string{"process_definitions", "element_instances", "variables", "jobs", "user_tasks", "incidents", "message_subscriptions",
+		"correlated_message_subscriptions", "sequence_flows", "user_task_assignments"} {
 		if _, err := s.pool.Exec(context.Background(), "ANALYZE "+table); err != nil {
 			t.Fatal(err)
 		}

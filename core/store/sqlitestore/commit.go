@@ -67,6 +67,15 @@ func (s *Store) write(ctx context.Context, b *store.Batch, rows *tables.Encoded)
 			return err
 		}
 	}
+	history, err := tables.EncodeHistory(b.Records)
+	if err != nil {
+		return err
+	}
+	for _, r := range history {
+		if err := s.insert(ctx, tx, r); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, updateMeta, b.Changes.LastKey, b.Changes.LastPosition); err != nil {
 		return fmt.Errorf("write meta: %w", err)
 	}
@@ -113,7 +122,7 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
 // prepared on the writer pool while a transaction holds its only
 // connection would wait forever.
 func (s *Store) prepare(ctx context.Context) error {
-	tabs := append([]*tables.Table{tables.LogSegments}, tables.State...)
+	tabs := append(append([]*tables.Table{tables.LogSegments}, tables.State...), tables.History...)
 	for _, t := range tabs {
 		for _, n := range chunks {
 			st, err := s.w.PrepareContext(ctx, t.InsertValues(n))
