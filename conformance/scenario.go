@@ -336,13 +336,7 @@ func (r *runner) do(cmd string) string {
 		_, err = r.h.Engine.BroadcastSignal(ctx, engine.BroadcastSignalRequest{SignalName: args["name"], Variables: vars, TenantID: args["tenant"]})
 	case "assign-task", "update-task", "complete-task":
 		var key int64
-		r.h.State(func(s *state.State) {
-			if ei := r.elementInstance(s, args["element"]); ei != 0 {
-				if t := s.UserTaskOf(ei); t != nil {
-					key = t.Key
-				}
-			}
-		})
+		r.h.State(func(s *state.State) { key = r.userTask(s, args["element"], args["assigned"]) })
 		if key == 0 {
 			return "error: no user task on " + args["element"]
 		}
@@ -504,6 +498,34 @@ func (r *runner) elementInstance(s *state.State, elementID string) int64 {
 		return 0
 	}
 	return findElement(s, r.instances[len(r.instances)-1], elementID)
+}
+
+// userTask finds the user task of the first active instance of an element
+// in the newest process instance that has one (a multi-instance body's
+// instances share its element id), assigned to assigned unless it is "".
+func (r *runner) userTask(s *state.State, elementID, assigned string) int64 {
+	if len(r.instances) == 0 {
+		return 0
+	}
+	var find func(key int64) int64
+	find = func(key int64) int64 {
+		e := s.Element(key)
+		if e == nil {
+			return 0
+		}
+		if e.Value.ElementID == elementID {
+			if t := s.UserTaskOf(key); t != nil && (assigned == "" || t.Value.Assignee == assigned) {
+				return t.Key
+			}
+		}
+		for _, c := range s.Children(key) {
+			if k := find(c.Key); k != 0 {
+				return k
+			}
+		}
+		return 0
+	}
+	return find(r.instances[len(r.instances)-1])
 }
 
 // findElement finds the active instance of an element inside the scope

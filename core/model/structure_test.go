@@ -115,9 +115,9 @@ func TestParseServiceTaskExtensions(t *testing.T) {
 	}
 
 	unsupported := map[string][]string{
-		"rules":  {"zeebe:calledDecision", "zeebe:executionListeners"},
-		"each":   {"standardLoopCharacteristics"},
-		"undo":   {"compensation"},
+		"rules": {"zeebe:calledDecision", "zeebe:executionListeners"},
+		"each":  {"standardLoopCharacteristics"},
+		"undo":  {"compensation"},
 	}
 	for id, want := range unsupported {
 		if got := mustElement(t, p, id).Unsupported; !slices.Equal(got, want) {
