@@ -52,6 +52,57 @@ type ScopeEnder interface {
 	EndsScope(el *model.Element) bool
 }
 
+// Catcher is the handler of a boundary event that catches what is thrown
+// inside the activity it sits on (error boundary events). A thrown code
+// goes from the element that threw it outward: the kernel asks the
+// boundary events of each element instance on the way, an exact match
+// before a catch-all, and the first that catches takes over.
+type Catcher interface {
+	Catches(eval func(*expr.Expression) (any, error), el *model.Element, t Thrown) Match
+}
+
+// Thrown is what an element throws for a catch event to catch.
+type Thrown struct {
+	Kind ThrowKind
+	Code string
+}
+
+// ThrowKind says what was thrown.
+type ThrowKind uint8
+
+// What can be thrown.
+const (
+	ThrowError ThrowKind = iota + 1
+)
+
+// Match is how a catch event matches a thrown code.
+type Match uint8
+
+// Matches: a catch-all catches every code of its kind, an exact match only
+// its own; an exact match wins over a catch-all.
+const (
+	NoMatch Match = iota
+	MatchAll
+	MatchExact
+)
+
+// EventOwner is a handler whose element instance waits on behalf of
+// events that are neither its own nor its boundary events' (an event-based
+// gateway waits for the events after it). When one of them happens the
+// kernel asks it what follows; without this capability such an event is
+// a boundary event of the element.
+type EventOwner interface {
+	EventHappened(ctx HandOverContext, event *model.Element)
+}
+
+// HandOverContext is what an EventOwner may do when an event happened.
+type HandOverContext interface {
+	// HandOver completes the element; when a flow it takes on completion
+	// reaches event, event is entered already triggered, with the result
+	// the event carried. Only the first hand-over of an element counts.
+	HandOver(event *model.Element)
+}
+
 // Problem is one reason an element's configuration cannot run.
 type Problem struct {
 	Attribute string // may be empty

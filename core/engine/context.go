@@ -104,7 +104,7 @@ var _ element.Context = (*elementContext)(nil)
 func (c *elementContext) SetResult(vars map[string]any) { c.p.pendingVars[c.in.ei.Key] = vars }
 
 // TriggeredEvent implements element.Context.
-func (c *elementContext) TriggeredEvent() *model.Element { return c.p.gatewayChoice[c.in.ei.Key] }
+func (c *elementContext) TriggeredEvent() *model.Element { return c.p.handedOver[c.in.ei.Key] }
 
 // CallProcess implements element.Context.
 func (c *elementContext) CallProcess(spec element.CallSpec) { c.call = &spec }

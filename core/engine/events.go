@@ -93,20 +93,21 @@ func (p *Processor) trigger(owner *instance, event *model.Element, result map[st
 		p.push(step{kind: stepComplete, key: owner.ei.Key})
 		return nil
 	}
-	if owner.el.Kind == model.KindEventBasedGateway {
-		if owner.ei.State != state.ElementActivated || p.gatewayChoice[owner.ei.Key] != nil {
+	if o, ok := owner.handler.(element.EventOwner); ok {
+		if owner.ei.State != state.ElementActivated || p.handedOver[owner.ei.Key] != nil {
 			return nil
 		}
-		p.gatewayChoice[owner.ei.Key] = event
-		p.pendingVars[-owner.ei.Key] = result // handed to the event when it is entered
-		p.push(step{kind: stepComplete, key: owner.ei.Key})
+		o.EventHappened(handOver{p: p, owner: owner, result: result}, event)
 		return nil
+	}
+	if event.AttachedTo != owner.el {
+		return fmt.Errorf("element %s does not own event %s", owner.el.ID, event.ID)
 	}
 	scope, err := p.instance(owner.ei.Value.FlowScopeKey)
 	if err != nil || scope == nil {
 		return err
 	}
-	if event.CancelActivity || event.Kind == model.KindErrorBoundaryEvent {
+	if event.CancelActivity {
 		if owner.ei.State == state.ElementTerminating {
 			return nil // already interrupted
 		}
@@ -119,6 +120,24 @@ func (p *Processor) trigger(owner *instance, event *model.Element, result map[st
 	}
 	_, err = p.enterWith(scope, event, emptyIfNil(result))
 	return err
+}
+
+// handOver is the element.HandOverContext of an EventOwner.
+type handOver struct {
+	p      *Processor
+	owner  *instance
+	result map[string]any
+}
+
+// HandOver implements element.HandOverContext.
+func (h handOver) HandOver(event *model.Element) {
+	key := h.owner.ei.Key
+	if h.p.handedOver[key] != nil {
+		return
+	}
+	h.p.handedOver[key] = event
+	h.p.pendingVars[-key] = h.result // handed to the event when it is entered
+	h.p.push(step{kind: stepComplete, key: key})
 }
 
 func emptyIfNil(m map[string]any) map[string]any {
@@ -290,11 +309,12 @@ func (p *Processor) closeStartEvents(def *state.ProcessDefinition) error {
 }
 
 // throwError throws a BPMN error from an element instance: the nearest
-// error boundary event that catches the code takes over, searching from the
+// boundary event that catches the code takes over, searching from the
 // element outward; with none, an incident is raised on the element.
 func (p *Processor) throwError(from *instance, code, message string, vars map[string]any, jobKey int64) error {
+	thrown := element.Thrown{Kind: element.ThrowError, Code: code}
 	for cur := from; cur != nil; {
-		if b := p.errorCatch(cur, code); b != nil {
+		if b := p.catcher(cur, thrown); b != nil {
 			return p.trigger(cur, b, vars)
 		}
 		up := cur.ei.Value.FlowScopeKey
@@ -317,23 +337,28 @@ func (p *Processor) throwError(from *instance, code, message string, vars map[st
 	return p.raiseIncident(from, &element.Failure{Type: record.ErrorUnhandledErrorEvnt, Message: msg}, jobKey)
 }
 
-// errorCatch returns the error boundary event of an element instance that
-// catches code: an exact match first, else a catch-all.
-func (p *Processor) errorCatch(in *instance, code string) *model.Element {
+// catcher returns the boundary event of an element instance that catches
+// what was thrown (element.Catcher): an exact match first, else the first
+// catch-all.
+func (p *Processor) catcher(in *instance, t element.Thrown) *model.Element {
 	var all *model.Element
+	eval := func(e *expr.Expression) (any, error) { return p.eval(in.ei.Key, e) }
 	for _, b := range in.el.Boundaries {
-		if b.Kind != model.KindErrorBoundaryEvent {
+		h, ok := p.reg.Handler(b.Kind)
+		if !ok {
 			continue
 		}
-		if b.Error == nil || b.Error.Code == nil {
+		c, ok := h.(element.Catcher)
+		if !ok {
+			continue
+		}
+		switch c.Catches(eval, b, t) {
+		case element.MatchExact:
+			return b
+		case element.MatchAll:
 			if all == nil {
 				all = b
 			}
-			continue
-		}
-		c, err := p.eval(in.ei.Key, b.Error.Code)
-		if s, ok := c.(string); err == nil && ok && s == code {
-			return b
 		}
 	}
 	return all

@@ -361,7 +361,7 @@ func (p *Processor) takeFlow(scope *instance, f *model.SequenceFlow, source int6
 	loop := p.countFlow(scope.ei.Key, f)
 	var key int64
 	var err error
-	if from := p.gatewayChoice[source]; from != nil && from == f.Target {
+	if from := p.handedOver[source]; from != nil && from == f.Target {
 		key, err = p.enterWith(scope, f.Target, emptyIfNil(p.pendingVars[-source]))
 		delete(p.pendingVars, -source)
 		p.preTriggered[key] = true

@@ -43,7 +43,7 @@ type Processor struct {
 	pendingVars    map[int64]map[string]any // element instance -> the result of the event that triggered it
 	pendingStart   map[int64]map[string]any // process instance -> the message that started it
 	afterTerminate map[int64]func() error   // element instance -> what follows its termination
-	gatewayChoice  map[int64]*model.Element // event-based gateway instance -> the event that happened
+	handedOver     map[int64]*model.Element // element.EventOwner instance -> the event it handed over
 	preTriggered   map[int64]bool           // element instances entered because their event already happened
 	flowTaken      map[flowVisit]int        // how often each flow was taken in each scope
 	stopAt         map[int64]string         // element instance -> why it gets an incident instead of its activation
@@ -63,7 +63,7 @@ type Processor struct {
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
 	return &Processor{partition: partition, st: st, reg: reg, sem: semantics{reg}, typeNames: map[*model.Element][2]string{},
 		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
-		gatewayChoice: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
+		handedOver: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
 		modPlanned: map[int64]*modNode{}, modTerminated: map[int64]bool{},
 		limits: Limits{}.withDefaults()}
 }
@@ -131,7 +131,7 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	clear(p.pendingVars)
 	clear(p.pendingStart)
 	clear(p.afterTerminate)
-	clear(p.gatewayChoice)
+	clear(p.handedOver)
 	clear(p.preTriggered)
 	clear(p.flowTaken)
 	clear(p.stopAt)

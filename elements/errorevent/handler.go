@@ -2,6 +2,7 @@ package errorevent
 
 import (
 	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/expr"
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 )
@@ -70,6 +71,22 @@ func code(el *model.Element) string {
 	return el.Error.Code.Source()
 }
 
+// Catches implements element.Catcher: errors with the boundary's code, or
+// every error when it has none.
+func (Boundary) Catches(eval func(*expr.Expression) (any, error), el *model.Element, t element.Thrown) element.Match {
+	if t.Kind != element.ThrowError {
+		return element.NoMatch
+	}
+	if el.Error == nil || el.Error.Code == nil {
+		return element.MatchAll
+	}
+	c, err := eval(el.Error.Code)
+	if s, ok := c.(string); err == nil && ok && s == t.Code {
+		return element.MatchExact
+	}
+	return element.NoMatch
+}
+
 // RefuseActivation implements element.ActivationRefuser.
 func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
 
@@ -78,4 +95,5 @@ var (
 	_ element.Handler           = End{}
 	_ element.Handler           = Boundary{}
 	_ element.ActivationRefuser = Boundary{}
+	_ element.Catcher           = Boundary{}
 )

@@ -59,5 +59,14 @@ func (Handler) Complete(ctx element.Context) error {
 	return nil
 }
 
+// EventHappened implements element.EventOwner: the first event after the
+// gateway that happens completes it and is entered already triggered.
+func (Handler) EventHappened(ctx element.HandOverContext, event *model.Element) {
+	ctx.HandOver(event)
+}
+
 // Interface guards
-var _ element.Handler = Handler{}
+var (
+	_ element.Handler    = Handler{}
+	_ element.EventOwner = Handler{}
+)
