@@ -26,6 +26,7 @@ var startsWork = map[string]bool{
 	"POST /v2/process-instances":                              true,
 	"POST /v2/messages/publication":                           true,
 	"POST /v2/messages/correlation":                           true,
+	"POST /v2/signals/broadcast":                              true,
 	"PUT /v2/element-instances/:elementInstanceKey/variables": true,
 }
 

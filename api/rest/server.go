@@ -258,6 +258,7 @@ func (s *Server) table() []route {
 		{http.MethodPatch, "/v2/jobs/:jobKey", s.updateJob, jobWork},
 		{http.MethodPost, "/v2/messages/publication", s.publishMessage, operate},
 		{http.MethodPost, "/v2/messages/correlation", s.correlateMessage, operate},
+		{http.MethodPost, "/v2/signals/broadcast", s.broadcastSignal, operate},
 		{http.MethodPost, "/v2/user-tasks/search", s.searchUserTasks, taskWork},
 		{http.MethodGet, "/v2/x/user-tasks/events", s.userTaskEvents, taskEvents},
 		{http.MethodGet, "/v2/user-tasks/:userTaskKey", s.getUserTask, taskWork},
