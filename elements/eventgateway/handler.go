@@ -8,8 +8,8 @@ import (
 // Handler runs event-based gateways.
 type Handler struct{ element.PassThrough }
 
-// Validate requires two or more outgoing flows, each to a timer or message
-// intermediate catch event or a receive task, and no conditions.
+// Validate requires two or more outgoing flows, each to a timer, message or
+// signal intermediate catch event or a receive task, and no conditions.
 func (Handler) Validate(el *model.Element) []element.Problem {
 	var out []element.Problem
 	if len(el.Outgoing) < 2 {
@@ -23,9 +23,9 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 			continue
 		}
 		switch f.Target.Kind {
-		case model.KindTimerIntermediateCatchEvent, model.KindMessageIntermediateCatchEvent, model.KindReceiveTask:
+		case model.KindTimerIntermediateCatchEvent, model.KindMessageIntermediateCatchEvent, model.KindSignalIntermediateCatchEvent, model.KindReceiveTask:
 		default:
-			out = append(out, element.Problem{Msg: "sequence flow '" + f.ID + "' must lead to a timer or message catch event or a receive task, but '" + f.Target.ID + "' is a " + string(f.Target.Kind)})
+			out = append(out, element.Problem{Msg: "sequence flow '" + f.ID + "' must lead to a timer, message or signal catch event or a receive task, but '" + f.Target.ID + "' is a " + string(f.Target.Kind)})
 		}
 	}
 	return out
@@ -36,9 +36,12 @@ func (Handler) Activate(ctx element.Context) error {
 	for _, f := range ctx.Element().Outgoing {
 		t := f.Target
 		var err error
-		if t.Kind == model.KindTimerIntermediateCatchEvent {
+		switch t.Kind {
+		case model.KindTimerIntermediateCatchEvent:
 			err = element.ScheduleTimer(ctx, t)
-		} else {
+		case model.KindSignalIntermediateCatchEvent:
+			err = element.OpenSignalSubscription(ctx, t, true)
+		default:
 			err = element.OpenMessageSubscription(ctx, t, true)
 		}
 		if err != nil {

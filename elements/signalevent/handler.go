@@ -3,7 +3,6 @@ package signalevent
 import (
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
-	"github.com/example/wf-engine/core/record"
 )
 
 // Catch runs intermediate signal catch events.
@@ -14,7 +13,9 @@ func (Catch) Validate(el *model.Element) []element.Problem { return requireSigna
 
 // Activate opens the subscription; the kernel completes the element when
 // the signal is broadcast.
-func (Catch) Activate(ctx element.Context) error { return subscribe(ctx, ctx.Element(), true) }
+func (Catch) Activate(ctx element.Context) error {
+	return element.OpenSignalSubscription(ctx, ctx.Element(), true)
+}
 
 // CatchEvents implements element.Waiter: a signal catch event waits for its
 // own signal.
@@ -23,7 +24,7 @@ func (Catch) CatchEvents(el *model.Element) []*model.Element { return []*model.E
 // Subscribe implements element.Subscriber: it opens the event's signal
 // subscription.
 func (Catch) Subscribe(ctx element.Context, event *model.Element) error {
-	return subscribe(ctx, event, true)
+	return element.OpenSignalSubscription(ctx, event, true)
 }
 
 // Boundary runs signal boundary events, interrupting or not.
@@ -34,7 +35,7 @@ func (Boundary) Validate(el *model.Element) []element.Problem { return requireSi
 
 // Attach opens the boundary's subscription when its activity is activated.
 func (Boundary) Attach(ctx element.Context, b *model.Element) error {
-	return subscribe(ctx, b, b.CancelActivity)
+	return element.OpenSignalSubscription(ctx, b, b.CancelActivity)
 }
 
 // Throw runs intermediate signal throw events: the signal is broadcast once
@@ -46,7 +47,7 @@ func (Throw) Validate(el *model.Element) []element.Problem { return requireSigna
 
 // Activate broadcasts the signal and completes the element.
 func (Throw) Activate(ctx element.Context) error {
-	name, err := signalName(ctx, ctx.Element())
+	name, err := element.SignalName(ctx, ctx.Element())
 	if err != nil {
 		return err
 	}
@@ -93,34 +94,6 @@ func requireSignal(el *model.Element) []element.Problem {
 	if el.Signal.Name == nil || (el.Signal.Name.IsStatic() && el.Signal.Name.Source() == "") {
 		return []element.Problem{{Attribute: "signal name", Msg: "the signal '" + el.Signal.ID + "' must have a name"}}
 	}
-	return nil
-}
-
-// signalName evaluates the name of event's signal.
-func signalName(ctx element.Context, event *model.Element) (string, error) {
-	s := event.Signal
-	if s == nil || s.Name == nil {
-		return "", element.Failf(record.ErrorExtractValue, "event '%s' has no signal", event.ID)
-	}
-	v, err := ctx.Eval(s.Name)
-	if err != nil {
-		return "", element.Failf(record.ErrorExtractValue, "evaluate signal name of '%s': %v", event.ID, err)
-	}
-	n, ok := v.(string)
-	if !ok || n == "" {
-		return "", element.Failf(record.ErrorExtractValue, "signal name of '%s' must be a non-empty string, but it is %s", event.ID, element.Describe(v))
-	}
-	return n, nil
-}
-
-// subscribe evaluates the signal name of event and asks ctx to open a
-// signal subscription for it.
-func subscribe(ctx element.Context, event *model.Element, interrupting bool) error {
-	name, err := signalName(ctx, event)
-	if err != nil {
-		return err
-	}
-	ctx.OpenSubscription(element.SubscriptionSpec{Kind: element.SubscriptionSignal, Element: event, Name: name, Interrupting: interrupting})
 	return nil
 }
 
