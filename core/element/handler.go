@@ -103,6 +103,34 @@ type HandOverContext interface {
 	HandOver(event *model.Element)
 }
 
+// Opener is the handler of a start event that waits while its process
+// version is the one instances start in (timer and message start events):
+// when a version is deployed, or becomes that version again, the kernel
+// asks it what to open; when the version is replaced or deleted, the
+// kernel closes everything that was opened for it. An error keeps the
+// version from being deployed and says why.
+type Opener interface {
+	Open(ctx OpenContext, start *model.Element) error
+}
+
+// OpenContext is what an Opener may open. Expressions see no variables.
+type OpenContext interface {
+	Now() time.Time
+	Eval(e *expr.Expression) (any, error)
+	// StartTimer schedules a timer that starts an instance at its event.
+	StartTimer(spec TimerSpec)
+	// StartOnMessage opens a subscription that starts an instance at the
+	// start event when a message of that name is published.
+	StartOnMessage(start *model.Element, messageName string)
+}
+
+// Starter is the handler of a process root: it names the start event a
+// plain instance creation (the API's, a call activity's) starts at, or nil
+// when the process cannot be started that way.
+type Starter interface {
+	PlainStart(root *model.Element) *model.Element
+}
+
 // Problem is one reason an element's configuration cannot run.
 type Problem struct {
 	Attribute string // may be empty

@@ -28,7 +28,7 @@ func (p *Processor) calledProcess(in *instance, spec *element.CallSpec) (*state.
 	if err != nil {
 		return nil, err
 	}
-	if element.SingleStartEvent(m.Root) == nil {
+	if p.plainStart(m.Root) == nil {
 		return nil, element.Failf(record.ErrorCalledElement, "expected process '%s' to have a none start event, but it has none", spec.BPMNProcessID)
 	}
 	return def, nil

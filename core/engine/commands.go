@@ -302,8 +302,7 @@ func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*Cre
 	if err != nil {
 		return nil, err
 	}
-	start := element.SingleStartEvent(m.Root)
-	if start == nil {
+	if p.plainStart(m.Root) == nil {
 		return nil, reject(record.RejectionInvalidState, "expected process '%s' to have a none start event, but it has none", def.BPMNProcessID)
 	}
 	ci, err := p.startInstance(def, nil, v.Variables, nil)
@@ -311,6 +310,20 @@ func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*Cre
 		p.ends.created = ci.ProcessInstanceKey
 	}
 	return ci, err
+}
+
+// plainStart is the start event a plain creation of root's process starts
+// at (element.Starter), or nil.
+func (p *Processor) plainStart(root *model.Element) *model.Element {
+	h, ok := p.reg.Handler(root.Kind)
+	if !ok {
+		return nil
+	}
+	s, ok := h.(element.Starter)
+	if !ok {
+		return nil
+	}
+	return s.PlainStart(root)
 }
 
 // startInstance creates an instance of def: at start (a timer or message

@@ -250,44 +250,56 @@ func (p *Processor) openStartEvents(def *state.ProcessDefinition, previous *stat
 	return open()
 }
 
-// planStartEvents evaluates the timer and message start events of a
-// definition and returns what opens them, or the problem that keeps one
-// from opening; nothing is written until open is called.
+// planStartEvents asks the handlers of a definition's start events what
+// to open (element.Opener) and returns what opens it, or the problem that
+// keeps one from opening; nothing is written until open is called.
 func (p *Processor) planStartEvents(def *state.ProcessDefinition) (open func() error, problem string, err error) {
 	m, err := p.st.Model(def)
 	if err != nil {
 		return nil, "", err
 	}
-	var writes []func() error
+	ctx := &openContext{p: p, def: def}
 	for _, c := range m.Root.Children {
-		switch c.Kind {
-		case model.KindTimerStartEvent:
-			spec, err := element.TimerOf(func(e *expr.Expression) (any, error) { return p.eval(0, e) }, c, p.now)
-			if err != nil {
+		h, ok := p.reg.Handler(c.Kind)
+		if !ok {
+			continue
+		}
+		if o, ok := h.(element.Opener); ok {
+			if err := o.Open(ctx, c); err != nil {
 				return nil, err.Error(), nil
 			}
-			writes = append(writes, func() error { return p.startTimer(def, c, spec) })
-		case model.KindMessageStartEvent:
-			name, err := p.eval(0, c.Message.Name)
-			n, ok := name.(string)
-			if err != nil || !ok || n == "" {
-				return nil, fmt.Sprintf("message name of start event '%s' must be a static string", c.ID), nil
-			}
-			v := &record.MessageStartSubscriptionValue{
-				ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID,
-				StartEventID: c.ID, MessageName: n, TenantID: def.TenantID,
-			}
-			writes = append(writes, func() error { return p.write(p.newKey(), record.IntentMessageStartSubscriptionCreated, v) })
 		}
 	}
 	return func() error {
-		for _, w := range writes {
+		for _, w := range ctx.writes {
 			if err := w(); err != nil {
 				return err
 			}
 		}
 		return nil
 	}, "", nil
+}
+
+// openContext is the element.OpenContext of a definition's start events:
+// it collects the writes that open them.
+type openContext struct {
+	p      *Processor
+	def    *state.ProcessDefinition
+	writes []func() error
+}
+
+func (c *openContext) Now() time.Time                       { return c.p.now }
+func (c *openContext) Eval(e *expr.Expression) (any, error) { return c.p.eval(0, e) }
+func (c *openContext) StartTimer(spec element.TimerSpec) {
+	c.writes = append(c.writes, func() error { return c.p.startTimer(c.def, spec.Element, spec) })
+}
+
+func (c *openContext) StartOnMessage(start *model.Element, name string) {
+	v := &record.MessageStartSubscriptionValue{
+		ProcessDefinitionKey: c.def.ProcessDefinitionKey, BPMNProcessID: c.def.BPMNProcessID,
+		StartEventID: start.ID, MessageName: name, TenantID: c.def.TenantID,
+	}
+	c.writes = append(c.writes, func() error { return c.p.write(c.p.newKey(), record.IntentMessageStartSubscriptionCreated, v) })
 }
 
 // closeStartEvents cancels the start timers and deletes the message start

@@ -1,6 +1,8 @@
 package messageevent
 
 import (
+	"fmt"
+
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
 )
@@ -61,6 +63,18 @@ func (Catch) RefuseActivation(el *model.Element) string { return element.EventGa
 // RefuseActivation implements element.ActivationRefuser.
 func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
 
+// Open implements element.Opener: the subscription that starts an
+// instance when a message of the start event's (static) name arrives.
+func (Start) Open(ctx element.OpenContext, start *model.Element) error {
+	name, err := ctx.Eval(start.Message.Name)
+	n, ok := name.(string)
+	if err != nil || !ok || n == "" {
+		return fmt.Errorf("message name of start event '%s' must be a static string", start.ID)
+	}
+	ctx.StartOnMessage(start, n)
+	return nil
+}
+
 // RefuseActivation implements element.ActivationRefuser.
 func (Start) RefuseActivation(el *model.Element) string { return element.StartEventRefusal(el) }
 
@@ -70,6 +84,7 @@ var (
 	_ element.Handler           = Boundary{}
 	_ element.Attacher          = Boundary{}
 	_ element.Handler           = Start{}
+	_ element.Opener            = Start{}
 	_ element.ActivationRefuser = Catch{}
 	_ element.ActivationRefuser = Boundary{}
 	_ element.ActivationRefuser = Start{}

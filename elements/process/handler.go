@@ -50,8 +50,13 @@ func (Handler) ChildCompleted(ctx element.Context, _ *model.Element) error {
 	return nil
 }
 
+// PlainStart implements element.Starter: a plain creation starts at the
+// none start event.
+func (Handler) PlainStart(root *model.Element) *model.Element { return element.SingleStartEvent(root) }
+
 // Interface guards
 var (
 	_ element.Handler   = Handler{}
+	_ element.Starter   = Handler{}
 	_ element.Container = Handler{}
 )

@@ -80,6 +80,16 @@ func (Catch) RefuseActivation(el *model.Element) string { return element.EventGa
 // RefuseActivation implements element.ActivationRefuser.
 func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
 
+// Open implements element.Opener: the timer that starts an instance.
+func (Start) Open(ctx element.OpenContext, start *model.Element) error {
+	spec, err := element.TimerOf(ctx.Eval, start, ctx.Now())
+	if err != nil {
+		return err
+	}
+	ctx.StartTimer(spec)
+	return nil
+}
+
 // RefuseActivation implements element.ActivationRefuser.
 func (Start) RefuseActivation(el *model.Element) string { return element.StartEventRefusal(el) }
 
@@ -89,6 +99,7 @@ var (
 	_ element.Handler           = Boundary{}
 	_ element.Attacher          = Boundary{}
 	_ element.Handler           = Start{}
+	_ element.Opener            = Start{}
 	_ element.ActivationRefuser = Catch{}
 	_ element.ActivationRefuser = Boundary{}
 	_ element.ActivationRefuser = Start{}
