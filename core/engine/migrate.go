@@ -390,6 +390,7 @@ func (p *Processor) planEvents(mg *migration, ei *state.ElementInstance, srcEl, 
 		}
 		mg.ops = append(mg.ops, func() error { return p.write(sub.Key, record.IntentMessageSubscriptionDeleted, &v) })
 	}
+	p.planSignalMigration(mg, ei, target, tgtEvents, kept)
 	if ei.State != state.ElementActivated {
 		return nil
 	}

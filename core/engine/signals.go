@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 )
@@ -166,4 +167,28 @@ func (p *Processor) throwSignals(in *instance, names []string) error {
 		}
 	}
 	return nil
+}
+
+// planSignalMigration plans what a migration does to the signal
+// subscriptions an element instance owns: each is deleted, and one whose
+// catch event is carried over (target gives its target event's id) opens
+// again for that event of the target definition. kept notes the carried
+// over events, whose subscriptions are not opened a second time.
+func (p *Processor) planSignalMigration(mg *migration, ei *state.ElementInstance, target func(string) string, tgtEvents map[string]*model.Element, kept map[string]bool) {
+	for _, sub := range p.st.SignalSubscriptionsOf(ei.Key) {
+		old := sub.Value
+		mg.ops = append(mg.ops, func() error { return p.write(sub.Key, record.IntentSignalSubscriptionDeleted, &old) })
+		t := target(old.CatchEventID)
+		ev := tgtEvents[t]
+		if t == "" || ev == nil {
+			continue
+		}
+		kept[t] = true
+		v := old
+		v.CatchEventID, v.BPMNProcessID, v.ProcessDefinitionKey = t, mg.def.BPMNProcessID, mg.def.ProcessDefinitionKey
+		if ev.AttachedTo != nil {
+			v.Interrupting = ev.CancelActivity
+		}
+		mg.ops = append(mg.ops, func() error { return p.write(p.newKey(), record.IntentSignalSubscriptionCreated, &v) })
+	}
 }
