@@ -122,6 +122,9 @@ type OpenContext interface {
 	// StartOnMessage opens a subscription that starts an instance at the
 	// start event when a message of that name is published.
 	StartOnMessage(start *model.Element, messageName string)
+	// StartOnSignal opens a subscription that starts an instance at the
+	// start event each time a signal of that name is broadcast.
+	StartOnSignal(start *model.Element, signalName string)
 }
 
 // Starter is the handler of a process root: it names the start event a

@@ -317,7 +317,7 @@ func (p *Processor) closeStartEvents(def *state.ProcessDefinition) error {
 			return err
 		}
 	}
-	return nil
+	return p.closeSignals(p.st.StartSignalSubscriptionsOf(def.ProcessDefinitionKey))
 }
 
 // throwError throws a BPMN error from an element instance: the nearest

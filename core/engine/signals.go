@@ -127,14 +127,15 @@ func (p *Processor) openSignalSubscription(owner *instance, spec element.Subscri
 	return p.write(p.newKey(), record.IntentSignalSubscriptionCreated, v)
 }
 
-// openSignalStart writes SIGNAL_SUBSCRIPTION CREATED for a start event of
-// a definition.
-func (p *Processor) openSignalStart(def *state.ProcessDefinition, startEventID, name string) error {
+// StartOnSignal implements element.OpenContext: SIGNAL_SUBSCRIPTION
+// CREATED for a start event of the definition, written when the definition
+// opens its start events.
+func (c *openContext) StartOnSignal(start *model.Element, name string) {
 	v := &record.SignalSubscriptionValue{
-		ProcessDefinitionKey: def.ProcessDefinitionKey, BPMNProcessID: def.BPMNProcessID, CatchEventID: startEventID,
-		CatchEventInstanceKey: -1, ProcessInstanceKey: -1, SignalName: name, Interrupting: true, TenantID: def.TenantID,
+		ProcessDefinitionKey: c.def.ProcessDefinitionKey, BPMNProcessID: c.def.BPMNProcessID, CatchEventID: start.ID,
+		CatchEventInstanceKey: -1, ProcessInstanceKey: -1, SignalName: name, Interrupting: true, TenantID: c.def.TenantID,
 	}
-	return p.write(p.newKey(), record.IntentSignalSubscriptionCreated, v)
+	c.writes = append(c.writes, func() error { return c.p.write(c.p.newKey(), record.IntentSignalSubscriptionCreated, v) })
 }
 
 // closeSignals deletes the signal subscriptions of a list.

@@ -1,6 +1,8 @@
 package signalevent
 
 import (
+	"fmt"
+
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
 )
@@ -103,6 +105,21 @@ func (Catch) RefuseActivation(el *model.Element) string { return element.EventGa
 // RefuseActivation implements element.ActivationRefuser.
 func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
 
+// Open implements element.Opener: while its process version is the latest,
+// each broadcast of the signal starts an instance at the event.
+func (Start) Open(ctx element.OpenContext, start *model.Element) error {
+	if start.Signal == nil || start.Signal.Name == nil {
+		return fmt.Errorf("start event '%s' has no signal", start.ID)
+	}
+	name, err := ctx.Eval(start.Signal.Name)
+	n, ok := name.(string)
+	if err != nil || !ok || n == "" {
+		return fmt.Errorf("signal name of start event '%s' must be a static string", start.ID)
+	}
+	ctx.StartOnSignal(start, n)
+	return nil
+}
+
 // RefuseActivation implements element.ActivationRefuser.
 func (Start) RefuseActivation(el *model.Element) string { return element.StartEventRefusal(el) }
 
@@ -118,5 +135,6 @@ var (
 	_ element.Handler           = Throw{}
 	_ element.Handler           = End{}
 	_ element.Handler           = Start{}
+	_ element.Opener            = Start{}
 	_ element.ActivationRefuser = Start{}
 )

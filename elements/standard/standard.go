@@ -47,6 +47,7 @@ func Registry() *element.Registry {
 	r.Register(signalevent.Boundary{}, model.KindSignalBoundaryEvent)
 	r.Register(signalevent.Throw{}, model.KindSignalIntermediateThrowEvent)
 	r.Register(signalevent.End{}, model.KindSignalEndEvent)
+	r.Register(signalevent.Start{}, model.KindSignalStartEvent)
 	r.Register(errorevent.End{}, model.KindErrorEndEvent)
 	r.Register(errorevent.Boundary{}, model.KindErrorBoundaryEvent)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)
