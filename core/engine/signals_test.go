@@ -152,3 +152,115 @@ func TestSignalSubscriptionsSurviveRestart(t *testing.T) {
 		}
 	})
 }
+
+// kickXML is a process started by signal "kick"; name tells its versions
+// apart.
+func kickXML(name string) []byte {
+	return []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:signal id="s" name="kick" />
+  <bpmn:process id="kicked" name="` + name + `" isExecutable="true">
+    <bpmn:startEvent id="go"><bpmn:signalEventDefinition signalRef="s" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="go" targetRef="wait" />
+    <bpmn:userTask id="wait" />
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`)
+}
+
+// Signal start subscriptions follow the versions through the public API: a
+// new version's replaces the previous one's, deleting it restores the
+// previous one's, and that one survives a restart and starts instances of
+// its version only.
+func TestSignalStartFollowsVersions(t *testing.T) {
+	forDurableStores(t, func(t *testing.T, open func() store.Store) {
+		ctx := context.Background()
+		mc := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		var v1, v2 record.ProcessMetadata
+		// subs returns how many signal start subscriptions versions 1 and
+		// 2 have.
+		subs := func(e *engine.Engine) [2]int {
+			var out [2]int
+			if err := e.Read(ctx, func(s *state.State) {
+				out = [2]int{len(s.StartSignalSubscriptionsOf(v1.ProcessDefinitionKey)), len(s.StartSignalSubscriptionsOf(v2.ProcessDefinitionKey))}
+				if n := len(s.SignalSubscriptionsFor("", "kick")); n != out[0]+out[1] {
+					t.Errorf("%d subscriptions to kick, but versions 1 and 2 hold %v", n, out)
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		broadcast := func(e *engine.Engine) {
+			if _, err := e.BroadcastSignal(ctx, engine.BroadcastSignalRequest{SignalName: "kick"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deploy := func(e *engine.Engine, name string) record.ProcessMetadata {
+			d, err := e.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "k.bpmn", Content: kickXML(name)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d.Processes[0]
+		}
+		runOn(t, open, mc, func(e *engine.Engine) {
+			v1 = deploy(e, "one")
+			if got := subs(e); got != [2]int{1, 0} {
+				t.Fatalf("after version 1: subscriptions %v, want [1 0]", got)
+			}
+			v2 = deploy(e, "two")
+			if got := subs(e); got != [2]int{0, 1} {
+				t.Fatalf("after version 2: subscriptions %v, want [0 1]", got)
+			}
+			broadcast(e)
+		})
+		st := open()
+		created := instancesOf(t, st)
+		_ = st.Close()
+		if len(created) != 1 || created[0].def != v2.ProcessDefinitionKey {
+			t.Fatalf("the broadcast started %v, want one instance of version 2 (%d)", created, v2.ProcessDefinitionKey)
+		}
+		runOn(t, open, mc, func(e *engine.Engine) {
+			if err := e.CancelInstance(ctx, created[0].key); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.DeleteResource(ctx, engine.DeleteResourceRequest{Key: v2.ProcessDefinitionKey}); err != nil {
+				t.Fatal(err)
+			}
+			if got := subs(e); got != [2]int{1, 0} {
+				t.Fatalf("after deleting version 2: subscriptions %v, want [1 0]", got)
+			}
+		})
+		runOn(t, open, mc, func(e *engine.Engine) {
+			if got := subs(e); got != [2]int{1, 0} {
+				t.Fatalf("after the restart: subscriptions %v, want [1 0]", got)
+			}
+			broadcast(e)
+		})
+		st = open()
+		created = instancesOf(t, st)
+		_ = st.Close()
+		if len(created) != 2 || created[1].def != v1.ProcessDefinitionKey {
+			t.Fatalf("the broadcast after the restart started %v, want a second instance, of version 1 (%d)", created, v1.ProcessDefinitionKey)
+		}
+	})
+}
+
+type createdInstance struct{ key, def int64 }
+
+// instancesOf returns the process instances a store's log created, in
+// order.
+func instancesOf(t *testing.T, st store.Store) []createdInstance {
+	t.Helper()
+	var out []createdInstance
+	if err := st.ReadLog(context.Background(), 1, func(r *record.Record) error {
+		if v, ok := r.Value.(*record.ProcessInstanceCreationValue); ok && r.Kind == record.KindEvent && r.Intent == record.IntentProcessInstanceCreated {
+			out = append(out, createdInstance{v.ProcessInstanceKey, v.ProcessDefinitionKey})
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
