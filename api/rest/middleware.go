@@ -45,7 +45,8 @@ func (s *Server) recoverPanic(c *gin.Context) {
 // limitBody bounds the request body, and the bytes of all bodies being
 // handled at once.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
+	limit := s.bodyLimit(c)
+	if c.Request.ContentLength > limit {
 		s.tooLarge(c)
 		return
 	}
@@ -54,13 +55,19 @@ func (s *Server) limitBody(c *gin.Context) {
 		return
 	}
 	defer s.shed.bytes.Add(-n)
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
+}
+
+// bodyLimit is the largest body the route takes: MaxBodyBytes, or more for
+// document uploads (documents.max_size).
+func (s *Server) bodyLimit(c *gin.Context) int64 {
+	return max(s.cfg.MaxBodyBytes, s.docs.bodyLimit(c.FullPath()))
 }
 
 func (s *Server) tooLarge(c *gin.Context) {
 	writeProblem(c, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE",
-		fmt.Sprintf("The request body is larger than the limit of %d bytes", s.cfg.MaxBodyBytes))
+		fmt.Sprintf("The request body is larger than the limit of %d bytes", s.bodyLimit(c)))
 }
 
 // idempotencyHeader names the header that makes a POST command idempotent.

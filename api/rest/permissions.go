@@ -43,6 +43,13 @@ var (
 	taskEvents = access{roles: taskWork.roles, note: "the stream carries no task data, only that user tasks changed"}
 	// adminOnly: the clock, tenants, the audit log.
 	adminOnly = access{roles: []auth.Role{auth.RoleAdmin}}
+	// documentWork: Camunda's documents, which workers, connectors and
+	// task forms upload and read.
+	// Reading and linking need the document's contentHash, and with
+	// multi-tenancy a member of the document's tenant (docs/api.md).
+	documentWork = access{roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleWorker, auth.RoleUser}}
+	// documentLink: a signed document link, which is its own credential.
+	documentLink = access{open: true, note: "only with a valid, unexpired signature from createDocumentLink"}
 	// metricsAccess: /metrics.
 	metricsAccess = access{metrics: true, roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}, note: "open when http.metrics_auth is none"}
 )

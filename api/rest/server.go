@@ -122,6 +122,15 @@ type Config struct {
 	ShedDelay time.Duration
 	// Tracing gives each request a span (tracing.go); zero: none.
 	Tracing Tracing
+	// DocumentMaxBytes bounds one document's content (documents.max_size);
+	// default 10 MiB.
+	DocumentMaxBytes int64
+	// DocumentLinkSecret is the key that signs document links
+	// (documents.link_secret); empty: a random key of this process, so that
+	// links end with a restart and work only on the node that made them.
+	DocumentLinkSecret []byte
+	// Now is the wall clock of document expiry and links; nil: time.Now.
+	Now func() time.Time
 }
 
 // withDefaults fills unset fields.
@@ -177,6 +186,7 @@ type Server struct {
 	members memberships
 	// keyTenants remembers entities' tenants for guard.
 	keyTenants keyTenants
+	docs       documents
 	router     *gin.Engine
 
 	// quit ends long polls when the server shuts down.
@@ -198,6 +208,9 @@ func New(cfg Config, eng Engine, q Querier, metrics *telemetry.Metrics, log *slo
 	}
 	s := &Server{cfg: cfg.withDefaults(), eng: eng, q: q, log: log, metrics: metrics, spec: spec}
 	s.defs = newDefinitions(eng)
+	if s.docs, err = newDocuments(s.cfg, q); err != nil {
+		return nil, err
+	}
 	s.shed.maxHeld, s.shed.maxBytes = int64(s.cfg.MaxHeldRequests), s.cfg.MaxBufferedBytes
 	s.keyTenants.max = keyTenantsMax
 	if s.cfg.IdempotencyTTL > 0 {
@@ -289,6 +302,12 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/v2/x/process-instances/:processInstanceKey/history", s.instanceHistory, operate},
 		{http.MethodPost, "/v2/x/process-instances/migration", s.migrateInstances, operate},
 		{http.MethodPut, "/v2/x/log-level", s.setLogLevel, adminOnly},
+		{http.MethodPost, "/v2/documents", s.createDocument, documentWork},
+		{http.MethodPost, "/v2/documents/batch", s.createDocuments, documentWork},
+		{http.MethodGet, "/v2/documents/:documentId", s.getDocument, documentWork},
+		{http.MethodDelete, "/v2/documents/:documentId", s.deleteDocument, documentWork},
+		{http.MethodPost, "/v2/documents/:documentId/links", s.createDocumentLink, documentWork},
+		{http.MethodGet, "/v2/x/documents/:documentId/content", s.getLinkedDocument, documentLink},
 		{http.MethodGet, "/healthz", s.healthz, public},
 		{http.MethodGet, "/readyz", s.readyz, public},
 		{http.MethodGet, "/metrics", s.serveMetrics, metricsAccess},

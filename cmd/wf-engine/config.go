@@ -42,6 +42,8 @@ type Config struct {
 	Connectors ConnectorsConfig `koanf:"connectors"`
 	// Telemetry is in observability.go.
 	Telemetry TelemetryConfig `koanf:"telemetry"`
+	// Documents is in documents.go.
+	Documents DocumentsConfig `koanf:"documents"`
 }
 
 // HTTPConfig configures the REST server.
@@ -210,6 +212,7 @@ func defaultConfig() Config {
 
 		Connectors: defaultConnectorsConfig(),
 		Telemetry:  defaultTelemetryConfig(),
+		Documents:  defaultDocumentsConfig(),
 	}
 }
 
@@ -272,6 +275,7 @@ func flagSet() *pflag.FlagSet {
 	fs.String("log.level", d.Log.Level, "debug, info, warn or error")
 	connectorFlags(fs, d.Connectors)
 	telemetryFlags(fs, d.Telemetry)
+	documentsFlags(fs, d.Documents)
 	return fs
 }
 
@@ -418,6 +422,7 @@ func (c *Config) problems() []string {
 			"listen on 127.0.0.1 or ::1, or turn authentication on (auth.mode basic or oidc)", c.HTTP.Address)
 	}
 	c.Auth.validate(add)
+	c.Documents.validate(add)
 	if c.HTTP.PublicURL != "" {
 		if err := web.CheckPublicURL(c.HTTP.PublicURL); err != nil {
 			add("http.public_url: %v", err)

@@ -222,6 +222,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		Multitenancy: cfg.Multitenancy.Enabled, AllowedOrigins: cfg.HTTP.allowedOrigins(),
 		MaxHeldRequests: cfg.HTTP.MaxHeldRequests, MaxBufferedBytes: cfg.HTTP.MaxBufferedBytes, LogLevel: logLevelVar(log),
 		TaskEvents: taskEvents, ShedDelay: cfg.HTTP.ShedDelay,
+		DocumentMaxBytes: cfg.Documents.MaxSize, DocumentLinkSecret: []byte(cfg.Documents.LinkSecret),
 		WithPrincipal: func(ctx context.Context, p *auth.Principal) context.Context {
 			return engine.WithPrincipal(ctx, p.Record())
 		},
