@@ -254,7 +254,7 @@ func (p *Processor) planElement(mg *migration, ei *state.ElementInstance) error 
 	pi := mg.pi.Key
 	srcEl, tgtEl := mg.src.Root, mg.tgt.Root
 	if ei.Key != pi {
-		srcEl = mg.src.Elements[ei.Value.ElementID]
+		srcEl = wrapped(mg.src.Elements[ei.Value.ElementID], ei)
 		if srcEl == nil {
 			return fmt.Errorf("process %s has no element %s", mg.src.ID, ei.Value.ElementID)
 		}
@@ -264,6 +264,10 @@ func (p *Processor) planElement(mg *migration, ei *state.ElementInstance) error 
 		}
 		if tgtEl = mg.tgt.Elements[t]; tgtEl == nil {
 			return refuseMigration(record.RejectionInvalidState, pi, "active element '%s' is mapped to '%s', which is a sequence flow of the target process", srcEl.ID, t)
+		}
+		if srcEl != mg.src.Elements[srcEl.ID] && tgtEl.Wrapped() != nil {
+			// An element wrapped under its wrapper's id goes with the wrapper.
+			tgtEl = tgtEl.Wrapped()
 		}
 		if srcEl.Kind != tgtEl.Kind {
 			return refuseMigration(record.RejectionInvalidState, pi, "active element '%s' of type %s is mapped to '%s' of type %s: elements must be mapped to elements of the same type", srcEl.ID, typeOf(srcEl), tgtEl.ID, typeOf(tgtEl))
