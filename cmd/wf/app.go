@@ -70,6 +70,8 @@ func (a *app) rootCommand() *cobra.Command {
 	create.AddCommand(a.createInstanceCommand())
 	publish := group("publish", "Publish messages")
 	publish.AddCommand(a.publishMessageCommand())
+	broadcast := group("broadcast", "Broadcast signals")
+	broadcast.AddCommand(a.broadcastSignalCommand())
 	jobs := group("jobs", "Activate, complete and fail jobs")
 	jobs.AddCommand(a.jobsActivateCommand(), a.jobsCompleteCommand(), a.jobsFailCommand())
 	tasks := group("tasks", "List, assign and complete user tasks")
@@ -79,7 +81,7 @@ func (a *app) rootCommand() *cobra.Command {
 
 	root.AddCommand(
 		a.deployCommand(), a.validateCommand(), create, a.cancelCommand(), a.instancesCommand(),
-		a.instanceCommand(), jobs, publish, tasks, incidents, a.statusCommand(), a.whoamiCommand(), a.completionCommand(root),
+		a.instanceCommand(), jobs, publish, broadcast, tasks, incidents, a.statusCommand(), a.whoamiCommand(), a.completionCommand(root),
 	)
 	return root
 }
