@@ -12,7 +12,7 @@ import (
 
 // ScheduleTimer evaluates the timer definition of event (a catch, boundary
 // or start event) and asks ctx to create its timer.
-func ScheduleTimer(ctx Context, event *model.Element) error {
+func ScheduleTimer(ctx WaitContext, event *model.Element) error {
 	spec, err := TimerOf(ctx.Eval, event, ctx.Now())
 	if err != nil {
 		return err
@@ -55,7 +55,7 @@ func TimerOf(eval func(*expr.Expression) (any, error), event *model.Element, now
 
 // OpenMessageSubscription evaluates the message name and correlation key of
 // event and asks ctx to open a subscription.
-func OpenMessageSubscription(ctx Context, event *model.Element, interrupting bool) error {
+func OpenMessageSubscription(ctx WaitContext, event *model.Element, interrupting bool) error {
 	m := event.Message
 	if m == nil || m.Name == nil {
 		return Failf(record.ErrorExtractValue, "event '%s' has no message", event.ID)

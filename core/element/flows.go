@@ -9,7 +9,7 @@ import (
 // on, as BPMN does for activities and events: every unconditional flow and
 // every conditional flow whose condition is true; the default flow when no
 // conditional flow's condition is true.
-func TakeOutgoing(ctx Context) error {
+func TakeOutgoing(ctx CompleteContext) error {
 	el := ctx.Element()
 	var conditional, taken, condTaken bool
 	for _, f := range el.Outgoing {

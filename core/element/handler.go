@@ -20,19 +20,19 @@ type Handler interface {
 	Validate(el *model.Element) []Problem
 	// Activate runs when a token enters the element, after its input mappings.
 	// It creates jobs, or calls ctx.Complete() to pass straight through.
-	Activate(ctx Context) error
+	Activate(ctx ActivateContext) error
 	// Complete runs when the element completes, after its output mappings.
 	// It chooses the outgoing sequence flows with ctx.Take.
-	Complete(ctx Context) error
+	Complete(ctx CompleteContext) error
 	// Terminate undoes what this element uniquely owns.
-	Terminate(ctx Context) error
+	Terminate(ctx Scope) error
 }
 
 // Container is a handler whose element holds child flow nodes.
 type Container interface {
 	// ChildCompleted runs in the container's context after one of its
 	// children completed and its outgoing flows were taken.
-	ChildCompleted(ctx Context, child *model.Element) error
+	ChildCompleted(ctx ChildContext, child *model.Element) error
 }
 
 // Joiner is a handler whose element waits for tokens on several incoming
@@ -165,7 +165,7 @@ type JobSpec struct {
 // event sits on is activated, the kernel calls Attach in the activity's
 // context so the event can create its timers or subscriptions.
 type Attacher interface {
-	Attach(ctx Context, boundary *model.Element) error
+	Attach(ctx WaitContext, boundary *model.Element) error
 }
 
 // TimerSpec describes a timer to create for an element: the element itself
@@ -225,59 +225,3 @@ const (
 	SubscriptionMessage SubscriptionKind = 0
 	SubscriptionSignal  SubscriptionKind = 1
 )
-
-// Context is what a handler sees of the kernel while it handles one element
-// instance. Its methods never block and never do I/O.
-type Context interface {
-	// Now is the timestamp of the command being processed.
-	Now() time.Time
-	// Element is the model element being handled.
-	Element() *model.Element
-	// Key is the element instance key; ProcessInstanceKey the instance's.
-	Key() int64
-	ProcessInstanceKey() int64
-	// Eval evaluates an expression in the element instance's variable scope.
-	Eval(e *expr.Expression) (any, error)
-	// EvalBool evaluates a condition: null is false, a non-boolean is an error.
-	EvalBool(e *expr.Expression) (bool, error)
-	// CreateJob creates a job for this element once it is activated.
-	CreateJob(spec JobSpec)
-	// ActivateChild starts a child flow node of a container element.
-	ActivateChild(child *model.Element)
-	// ActiveChildren counts the container's children that have not ended,
-	// and tokens waiting at its joins.
-	ActiveChildren() int
-	// Complete asks the kernel to complete the element.
-	Complete()
-	// Take takes an outgoing sequence flow when the element completes.
-	Take(f *model.SequenceFlow)
-	// CreateTimer schedules a timer owned by this element instance.
-	CreateTimer(spec TimerSpec)
-	// OpenSubscription opens a message or signal subscription owned by
-	// this element instance.
-	OpenSubscription(spec SubscriptionSpec)
-	// BroadcastSignal broadcasts a signal of the given name once the
-	// element is activated, carrying the element instance's local
-	// variables (those its input mappings created), in its tenant.
-	BroadcastSignal(name string)
-	// ThrowError throws a BPMN error from this element: the nearest
-	// matching catch event takes over, or an incident is raised.
-	ThrowError(code string)
-	// CreateUserTask creates a Camunda user task for this element once it
-	// is activated; completing the task completes the element.
-	CreateUserTask(spec UserTaskSpec)
-	// CallProcess starts an instance of another process as this element's
-	// child (call activities); its end completes the element.
-	CallProcess(spec CallSpec)
-	// SetResult sets the element's result (like a job's variables): applied
-	// when the element completes, local to it when it has output mappings,
-	// else merged outward.
-	SetResult(vars map[string]any)
-	// TriggeredEvent is, for an event-based gateway completing, the event
-	// that happened first.
-	TriggeredEvent() *model.Element
-	// TriggeredStart is, for a process root, the start event the instance
-	// was started at (a timer or message start event), or nil for the none
-	// start event.
-	TriggeredStart() *model.Element
-}

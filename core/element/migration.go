@@ -18,5 +18,5 @@ type Waiter interface {
 // its subscription for an instance that waits on it after the migration
 // but did not before. Boundary events do the same through Attacher.
 type Subscriber interface {
-	Subscribe(ctx Context, event *model.Element) error
+	Subscribe(ctx WaitContext, event *model.Element) error
 }

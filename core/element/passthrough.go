@@ -11,16 +11,16 @@ type PassThrough struct{}
 func (PassThrough) Validate(*model.Element) []Problem { return nil }
 
 // Activate completes the element at once.
-func (PassThrough) Activate(ctx Context) error {
+func (PassThrough) Activate(ctx ActivateContext) error {
 	ctx.Complete()
 	return nil
 }
 
 // Complete takes the outgoing flows.
-func (PassThrough) Complete(ctx Context) error { return TakeOutgoing(ctx) }
+func (PassThrough) Complete(ctx CompleteContext) error { return TakeOutgoing(ctx) }
 
 // Terminate has nothing to undo.
-func (PassThrough) Terminate(Context) error { return nil }
+func (PassThrough) Terminate(Scope) error { return nil }
 
 // Interface guards
 var _ Handler = PassThrough{}

@@ -6,7 +6,7 @@ import (
 )
 
 // Scoper is what a handler that manages variable scopes itself (a
-// multi-instance body) needs of the kernel beyond Context. The kernel's
+// multi-instance body) needs of the kernel beyond its contexts. The kernel's
 // contexts implement it; a handler finds it with a type assertion.
 type Scoper interface {
 	// Local returns a local variable of the element instance.
@@ -38,5 +38,5 @@ type ChildScoper interface {
 	// completing child's context. What ctx asks for (children to start,
 	// completing the container, TerminateChildren) happens after the
 	// child completed.
-	ChildCompleting(ctx Context, child Context) error
+	ChildCompleting(ctx ChildContext, child Scope) error
 }

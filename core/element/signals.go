@@ -7,7 +7,7 @@ import (
 
 // SignalName evaluates the name of event's signal in ctx's scope: a static
 // name as it is, a FEEL expression with the element's variables.
-func SignalName(ctx Context, event *model.Element) (string, error) {
+func SignalName(ctx Scope, event *model.Element) (string, error) {
 	s := event.Signal
 	if s == nil || s.Name == nil {
 		return "", Failf(record.ErrorExtractValue, "event '%s' has no signal", event.ID)
@@ -25,7 +25,7 @@ func SignalName(ctx Context, event *model.Element) (string, error) {
 
 // OpenSignalSubscription evaluates the signal name of event and asks ctx to
 // open a signal subscription for it.
-func OpenSignalSubscription(ctx Context, event *model.Element, interrupting bool) error {
+func OpenSignalSubscription(ctx WaitContext, event *model.Element, interrupting bool) error {
 	name, err := SignalName(ctx, event)
 	if err != nil {
 		return err

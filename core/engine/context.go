@@ -9,7 +9,7 @@ import (
 	"github.com/example/wf-engine/core/model"
 )
 
-// elementContext is the element.Context of one step. It records what the
+// elementContext is the context of one step (every element.*Context). It records what the
 // handler asks for; the kernel carries it out after the handler returned.
 type elementContext struct {
 	p         *Processor
@@ -47,10 +47,8 @@ func (p *Processor) release(c *elementContext) {
 	p.contexts = append(p.contexts, c)
 }
 
-func (c *elementContext) Now() time.Time            { return c.p.now }
-func (c *elementContext) Element() *model.Element   { return c.in.el }
-func (c *elementContext) Key() int64                { return c.in.ei.Key }
-func (c *elementContext) ProcessInstanceKey() int64 { return c.in.ei.Value.ProcessInstanceKey }
+func (c *elementContext) Now() time.Time          { return c.p.now }
+func (c *elementContext) Element() *model.Element { return c.in.el }
 func (c *elementContext) CreateJob(spec element.JobSpec) {
 	c.jobs = append(c.jobs, spec)
 }
@@ -98,16 +96,22 @@ func (p *Processor) eval(scope int64, e *expr.Expression) (any, error) {
 }
 
 // Interface guards
-var _ element.Context = (*elementContext)(nil)
+var (
+	_ element.ActivateContext = (*elementContext)(nil)
+	_ element.CompleteContext = (*elementContext)(nil)
+	_ element.ChildContext    = (*elementContext)(nil)
+	_ element.WaitContext     = (*elementContext)(nil)
+	_ element.Scoper          = (*elementContext)(nil)
+)
 
-// SetResult implements element.Context.
+// SetResult implements element.ActivateContext.
 func (c *elementContext) SetResult(vars map[string]any) { c.p.pendingVars[c.in.ei.Key] = vars }
 
-// TriggeredEvent implements element.Context.
+// TriggeredEvent implements element.ActivateContext.
 func (c *elementContext) TriggeredEvent() *model.Element { return c.p.handedOver[c.in.ei.Key] }
 
-// CallProcess implements element.Context.
+// CallProcess implements element.ActivateContext.
 func (c *elementContext) CallProcess(spec element.CallSpec) { c.call = &spec }
 
-// CreateUserTask implements element.Context.
+// CreateUserTask implements element.ActivateContext.
 func (c *elementContext) CreateUserTask(spec element.UserTaskSpec) { c.userTask = &spec }

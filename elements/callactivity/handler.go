@@ -28,7 +28,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate evaluates the process id and starts the called process.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	el := ctx.Element()
 	ce := el.CalledElement
 	v, err := ctx.Eval(ce.ProcessID)

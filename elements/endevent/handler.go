@@ -17,7 +17,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Complete takes no flow: the token ends here.
-func (Handler) Complete(element.Context) error { return nil }
+func (Handler) Complete(element.CompleteContext) error { return nil }
 
 // Terminate runs terminate end events: the token ends here and every other
 // token of the flow scope is terminated; the scope then completes.

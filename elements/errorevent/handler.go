@@ -19,7 +19,7 @@ func (End) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate throws the error.
-func (End) Activate(ctx element.Context) error {
+func (End) Activate(ctx element.ActivateContext) error {
 	el := ctx.Element()
 	v, err := ctx.Eval(el.Error.Code)
 	if err != nil {

@@ -32,7 +32,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate waits for every event after the gateway.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	for _, f := range ctx.Element().Outgoing {
 		t := f.Target
 		var err error
@@ -52,7 +52,7 @@ func (Handler) Activate(ctx element.Context) error {
 }
 
 // Complete takes the flow to the event that happened first.
-func (Handler) Complete(ctx element.Context) error {
+func (Handler) Complete(ctx element.CompleteContext) error {
 	won := ctx.TriggeredEvent()
 	for _, f := range ctx.Element().Outgoing {
 		if f.Target == won {

@@ -24,7 +24,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Complete takes the first flow whose condition holds, else the default flow.
-func (Handler) Complete(ctx element.Context) error {
+func (Handler) Complete(ctx element.CompleteContext) error {
 	el := ctx.Element()
 	for _, f := range el.Outgoing {
 		if f.IsDefault {

@@ -10,7 +10,7 @@ import (
 type Handler struct{ element.PassThrough }
 
 // Complete takes every flow whose condition holds, else the default flow.
-func (Handler) Complete(ctx element.Context) error {
+func (Handler) Complete(ctx element.CompleteContext) error {
 	el := ctx.Element()
 	taken := false
 	for _, f := range el.Outgoing {

@@ -15,7 +15,7 @@ func (Catch) Validate(el *model.Element) []element.Problem { return requireMessa
 
 // Activate opens the subscription; the kernel completes the element when a
 // message arrives.
-func (Catch) Activate(ctx element.Context) error {
+func (Catch) Activate(ctx element.ActivateContext) error {
 	return element.OpenMessageSubscription(ctx, ctx.Element(), true)
 }
 
@@ -26,7 +26,7 @@ type Boundary struct{ element.PassThrough }
 func (Boundary) Validate(el *model.Element) []element.Problem { return requireMessage(el, true) }
 
 // Attach opens the boundary's subscription when its activity is activated.
-func (Boundary) Attach(ctx element.Context, b *model.Element) error {
+func (Boundary) Attach(ctx element.WaitContext, b *model.Element) error {
 	return element.OpenMessageSubscription(ctx, b, b.CancelActivity)
 }
 

@@ -11,7 +11,7 @@ func (Catch) CatchEvents(el *model.Element) []*model.Element { return []*model.E
 
 // Subscribe implements element.Subscriber: it opens the event's message
 // subscription.
-func (Catch) Subscribe(ctx element.Context, event *model.Element) error {
+func (Catch) Subscribe(ctx element.WaitContext, event *model.Element) error {
 	return element.OpenMessageSubscription(ctx, event, true)
 }
 

@@ -72,7 +72,7 @@ func static(attribute string, e *expr.Expression) element.Problem {
 // (a list of nulls, one per item) as a local of the body, and starts the
 // instances: every one at once, or the first of a sequential body. An
 // empty collection completes the body at once.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	sc, err := scoper(ctx)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (Handler) Activate(ctx element.Context) error {
 // the output collection at its index, tests the completion condition
 // (terminating the other instances when it holds), and starts the next
 // instance of a sequential body.
-func (Handler) ChildCompleting(ctx element.Context, child element.Context) error {
+func (Handler) ChildCompleting(ctx element.ChildContext, child element.Scope) error {
 	sc, err := scoper(ctx)
 	if err != nil {
 		return err
@@ -148,14 +148,14 @@ func (Handler) ChildCompleting(ctx element.Context, child element.Context) error
 }
 
 // ChildCompleted completes the body once no instance is left.
-func (Handler) ChildCompleted(ctx element.Context, _ *model.Element) error {
+func (Handler) ChildCompleted(ctx element.ChildContext, _ *model.Element) error {
 	if ctx.ActiveChildren() == 0 {
 		ctx.Complete()
 	}
 	return nil
 }
 
-func scoper(ctx element.Context) (element.Scoper, error) {
+func scoper(ctx any) (element.Scoper, error) {
 	sc, ok := ctx.(element.Scoper)
 	if !ok {
 		return nil, fmt.Errorf("multi-instance body needs a context that implements element.Scoper, got %T", ctx)
@@ -164,7 +164,7 @@ func scoper(ctx element.Context) (element.Scoper, error) {
 }
 
 // inputs evaluates the input collection in the body's scope.
-func inputs(ctx element.Context, l *model.Loop) ([]any, error) {
+func inputs(ctx element.Scope, l *model.Loop) ([]any, error) {
 	v, err := ctx.Eval(l.InputCollection)
 	if err != nil {
 		return nil, element.Failf(record.ErrorExtractValue, "%v", err)
@@ -212,7 +212,7 @@ func outputVariable(e *expr.Expression) string {
 
 // collect evaluates the output element in the completing instance's scope
 // and writes it into the body's output collection at the instance's index.
-func collect(child element.Context, sc element.Scoper, l *model.Loop, counter int) error {
+func collect(child element.Scope, sc element.Scoper, l *model.Loop, counter int) error {
 	v, err := child.Eval(l.OutputElement)
 	if err != nil {
 		return element.Failf(record.ErrorExtractValue, "%v", err)
@@ -232,7 +232,7 @@ func collect(child element.Context, sc element.Scoper, l *model.Loop, counter in
 // condition evaluates the completion condition in the completing
 // instance's scope, with Zeebe's numberOf... variables: counted before the
 // instance completes, as if it had.
-func condition(ctx element.Context, child element.Scoper, l *model.Loop, counter, n int) (bool, error) {
+func condition(ctx element.ChildContext, child element.Scoper, l *model.Loop, counter, n int) (bool, error) {
 	var instances, active, completed int
 	if l.Sequential {
 		instances, active, completed = counter, 0, counter

@@ -30,7 +30,7 @@ func (Handler) Ready(el *model.Element, waiting map[string]int32, _ []*model.Ele
 }
 
 // Complete takes every outgoing flow.
-func (Handler) Complete(ctx element.Context) error {
+func (Handler) Complete(ctx element.CompleteContext) error {
 	for _, f := range ctx.Element().Outgoing {
 		ctx.Take(f)
 	}

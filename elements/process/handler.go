@@ -23,7 +23,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate starts the start event the instance was started at, or the none start event.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	if start := ctx.TriggeredStart(); start != nil {
 		ctx.ActivateChild(start)
 		return nil
@@ -37,13 +37,13 @@ func (Handler) Activate(ctx element.Context) error {
 }
 
 // Complete has no flows to take.
-func (Handler) Complete(element.Context) error { return nil }
+func (Handler) Complete(element.CompleteContext) error { return nil }
 
 // Terminate has nothing to undo: the kernel terminated the children.
-func (Handler) Terminate(element.Context) error { return nil }
+func (Handler) Terminate(element.Scope) error { return nil }
 
 // ChildCompleted completes the process once no token is left in it.
-func (Handler) ChildCompleted(ctx element.Context, _ *model.Element) error {
+func (Handler) ChildCompleted(ctx element.ChildContext, _ *model.Element) error {
 	if ctx.ActiveChildren() == 0 {
 		ctx.Complete()
 	}

@@ -26,7 +26,7 @@ func (h Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate evaluates the script, or creates the job.
-func (h Handler) Activate(ctx element.Context) error {
+func (h Handler) Activate(ctx element.ActivateContext) error {
 	el := ctx.Element()
 	if el.Script == nil {
 		return h.Handler.Activate(ctx)

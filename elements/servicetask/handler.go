@@ -18,7 +18,7 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate creates the job.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	spec, err := JobSpec(ctx)
 	if err != nil {
 		return err
@@ -29,7 +29,7 @@ func (Handler) Activate(ctx element.Context) error {
 
 // JobSpec evaluates an element's zeebe:taskDefinition and headers into the
 // job to create. Other job-based elements use it too.
-func JobSpec(ctx element.Context) (element.JobSpec, error) {
+func JobSpec(ctx element.Scope) (element.JobSpec, error) {
 	el := ctx.Element()
 	t, err := ctx.Eval(el.Task.Type)
 	if err != nil {

@@ -15,7 +15,7 @@ func (Catch) Validate(el *model.Element) []element.Problem { return requireSigna
 
 // Activate opens the subscription; the kernel completes the element when
 // the signal is broadcast.
-func (Catch) Activate(ctx element.Context) error {
+func (Catch) Activate(ctx element.ActivateContext) error {
 	return element.OpenSignalSubscription(ctx, ctx.Element(), true)
 }
 
@@ -25,7 +25,7 @@ func (Catch) CatchEvents(el *model.Element) []*model.Element { return []*model.E
 
 // Subscribe implements element.Subscriber: it opens the event's signal
 // subscription.
-func (Catch) Subscribe(ctx element.Context, event *model.Element) error {
+func (Catch) Subscribe(ctx element.WaitContext, event *model.Element) error {
 	return element.OpenSignalSubscription(ctx, event, true)
 }
 
@@ -36,7 +36,7 @@ type Boundary struct{ element.PassThrough }
 func (Boundary) Validate(el *model.Element) []element.Problem { return requireSignal(el) }
 
 // Attach opens the boundary's subscription when its activity is activated.
-func (Boundary) Attach(ctx element.Context, b *model.Element) error {
+func (Boundary) Attach(ctx element.WaitContext, b *model.Element) error {
 	return element.OpenSignalSubscription(ctx, b, b.CancelActivity)
 }
 
@@ -48,7 +48,7 @@ type Throw struct{ element.PassThrough }
 func (Throw) Validate(el *model.Element) []element.Problem { return requireSignal(el) }
 
 // Activate broadcasts the signal and completes the element.
-func (Throw) Activate(ctx element.Context) error {
+func (Throw) Activate(ctx element.ActivateContext) error {
 	name, err := element.SignalName(ctx, ctx.Element())
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (End) Validate(el *model.Element) []element.Problem {
 }
 
 // Complete takes no flow: the token ends here.
-func (End) Complete(element.Context) error { return nil }
+func (End) Complete(element.CompleteContext) error { return nil }
 
 // Start runs signal start events.
 type Start struct{ element.PassThrough }

@@ -25,13 +25,13 @@ func (Handler) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate starts the none start event inside.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	ctx.ActivateChild(element.SingleStartEvent(ctx.Element()))
 	return nil
 }
 
 // ChildCompleted completes the subprocess once no token is left inside.
-func (Handler) ChildCompleted(ctx element.Context, _ *model.Element) error {
+func (Handler) ChildCompleted(ctx element.ChildContext, _ *model.Element) error {
 	if ctx.ActiveChildren() == 0 {
 		ctx.Complete()
 	}

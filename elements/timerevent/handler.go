@@ -14,7 +14,9 @@ func (Catch) Validate(el *model.Element) []element.Problem {
 }
 
 // Activate schedules the timer; the kernel completes the event when it fires.
-func (Catch) Activate(ctx element.Context) error { return element.ScheduleTimer(ctx, ctx.Element()) }
+func (Catch) Activate(ctx element.ActivateContext) error {
+	return element.ScheduleTimer(ctx, ctx.Element())
+}
 
 // Boundary runs timer boundary events.
 type Boundary struct{ element.PassThrough }
@@ -28,7 +30,7 @@ func (Boundary) Validate(el *model.Element) []element.Problem {
 }
 
 // Attach schedules the boundary's timer when its activity is activated.
-func (Boundary) Attach(ctx element.Context, b *model.Element) error {
+func (Boundary) Attach(ctx element.WaitContext, b *model.Element) error {
 	return element.ScheduleTimer(ctx, b)
 }
 

@@ -10,7 +10,7 @@ import (
 func (Catch) CatchEvents(el *model.Element) []*model.Element { return []*model.Element{el} }
 
 // Subscribe implements element.Subscriber: it schedules the event's timer.
-func (Catch) Subscribe(ctx element.Context, event *model.Element) error {
+func (Catch) Subscribe(ctx element.WaitContext, event *model.Element) error {
 	return element.ScheduleTimer(ctx, event)
 }
 

@@ -18,7 +18,7 @@ const JobType = "io.camunda.zeebe:userTask"
 type Handler struct{ element.PassThrough }
 
 // Activate evaluates the task's settings and creates the user task or job.
-func (Handler) Activate(ctx element.Context) error {
+func (Handler) Activate(ctx element.ActivateContext) error {
 	el := ctx.Element()
 	spec, err := evaluate(ctx, el)
 	if err != nil {
@@ -62,7 +62,7 @@ func jsonList(l []string) string {
 }
 
 // evaluate reads the assignment, schedule, priority and form of a task.
-func evaluate(ctx element.Context, el *model.Element) (element.UserTaskSpec, error) {
+func evaluate(ctx element.Scope, el *model.Element) (element.UserTaskSpec, error) {
 	spec := element.UserTaskSpec{Priority: 50}
 	ut := el.UserTask
 	if ut == nil {
@@ -102,7 +102,7 @@ func evaluate(ctx element.Context, el *model.Element) (element.UserTaskSpec, err
 	return spec, nil
 }
 
-func optionalString(ctx element.Context, e *expr.Expression) (string, error) {
+func optionalString(ctx element.Scope, e *expr.Expression) (string, error) {
 	if e == nil {
 		return "", nil
 	}
@@ -121,7 +121,7 @@ func optionalString(ctx element.Context, e *expr.Expression) (string, error) {
 
 // list reads a candidate list: a static comma-separated text, or a FEEL
 // list of strings (or a single string).
-func list(ctx element.Context, e *expr.Expression) ([]string, error) {
+func list(ctx element.Scope, e *expr.Expression) ([]string, error) {
 	if e == nil {
 		return nil, nil
 	}
