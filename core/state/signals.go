@@ -116,3 +116,12 @@ func (s *State) checkSignals() error {
 	}
 	return nil
 }
+
+// SignalSubscriptions returns every open signal subscription, in key order.
+func (s *State) SignalSubscriptions() []*SignalSubscription {
+	out := make([]*SignalSubscription, 0, len(s.sig.subs))
+	for _, k := range sortedKeys(s.sig.subs) {
+		out = append(out, s.sig.subs[k])
+	}
+	return out
+}
