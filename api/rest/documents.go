@@ -589,8 +589,8 @@ func parseDocumentMetadata(what string, b []byte) (DocumentMetadata, error) {
 
 // documentTooLargeError is a document above documents.max_size.
 type documentTooLargeError struct {
-	name       string
-	size, max_ int64
+	name        string
+	size, limit int64
 }
 
 func (e *documentTooLargeError) Error() string {
@@ -598,7 +598,7 @@ func (e *documentTooLargeError) Error() string {
 	if e.name != "" {
 		name = " '" + e.name + "'"
 	}
-	return fmt.Sprintf("The document%s has %d bytes, more than the limit of %d bytes (documents.max_size)", name, e.size, e.max_)
+	return fmt.Sprintf("The document%s has %d bytes, more than the limit of %d bytes (documents.max_size)", name, e.size, e.limit)
 }
 
 // storeDocument stores an upload with its metadata under id and sweeps
@@ -619,7 +619,7 @@ func (s *Server) storeDocument(ctx context.Context, ds store.DocumentStore, id s
 		}
 	}
 	if up.size > s.docs.maxBytes {
-		return DocumentReference{}, &documentTooLargeError{name: d.FileName, size: up.size, max_: s.docs.maxBytes}
+		return DocumentReference{}, &documentTooLargeError{name: d.FileName, size: up.size, limit: s.docs.maxBytes}
 	}
 	if meta.ExpiresAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, meta.ExpiresAt)
@@ -649,7 +649,7 @@ func (s *Server) storeDocument(ctx context.Context, ds store.DocumentStore, id s
 		return DocumentReference{}, bindErrorf("cannot read the file '%s': %v", d.FileName, err)
 	}
 	if int64(len(d.Content)) > s.docs.maxBytes {
-		return DocumentReference{}, &documentTooLargeError{name: d.FileName, size: int64(len(d.Content)), max_: s.docs.maxBytes}
+		return DocumentReference{}, &documentTooLargeError{name: d.FileName, size: int64(len(d.Content)), limit: s.docs.maxBytes}
 	}
 	sum := sha256.Sum256(d.Content)
 	d.Size, d.ContentHash = int64(len(d.Content)), hex.EncodeToString(sum[:])
@@ -727,11 +727,20 @@ func checkDocumentID(id string) error {
 	}
 	for i := 0; i < len(id); i++ {
 		ch := id[i]
-		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+		if !unreserved(ch) {
 			return bindErrorf("documentId: '%s' holds %q at byte %d; use letters, digits, '-', '.', '_' and '~'", strconv.QuoteToASCII(id), ch, i)
 		}
 	}
 	return nil
+}
+
+// unreserved reports whether ch is one of RFC 3986's unreserved characters.
+func unreserved(ch byte) bool {
+	switch {
+	case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9':
+		return true
+	}
+	return ch == '-' || ch == '.' || ch == '_' || ch == '~'
 }
 
 func firstByte(s string) byte {
