@@ -20,6 +20,8 @@ type Definitions struct {
 	Messages  map[string]*Message
 	Errors    map[string]*Error
 	Signals   map[string]*Signal
+	// Escalations are the bpmn:escalation root elements by id.
+	Escalations map[string]*Escalation
 }
 
 // Process is one bpmn:process.
@@ -77,6 +79,10 @@ type Element struct {
 	Script        *Script        // zeebe:script
 	CalledElement *CalledElement // zeebe:calledElement
 	UserTask      *UserTask      // user task settings
+	// Escalation is the escalation event definition's escalation (nil
+	// ref = catch-all); Link is a link event's name ("" when it has none).
+	Escalation *Escalation
+	Link       string
 	// Loop is a multi-instance body's loop characteristics; nil on every
 	// other element.
 	Loop *Loop
@@ -183,6 +189,14 @@ type Signal struct {
 	ID   string
 	Line int
 	Name *expr.Expression
+}
+
+// Escalation is a bpmn:escalation root element.
+type Escalation struct {
+	ID   string
+	Line int
+	Name string
+	Code *expr.Expression // nil when the escalation has no escalationCode
 }
 
 // Script is zeebe:script.

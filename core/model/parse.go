@@ -116,6 +116,8 @@ func (p *parser) definitions(root *node) *Definitions {
 		Messages: map[string]*Message{},
 		Errors:   map[string]*Error{},
 		Signals:  map[string]*Signal{},
+
+		Escalations: map[string]*Escalation{},
 	}
 	p.defs = defs
 	if !root.is(nsBPMN, "definitions") {
@@ -136,6 +138,8 @@ func (p *parser) definitions(root *node) *Definitions {
 			p.error(c)
 		case "signal":
 			p.signal(c)
+		case "escalation":
+			p.escalation(c)
 		}
 	}
 
@@ -256,6 +260,19 @@ func (p *parser) signal(n *node) {
 	}
 	if _, dup := p.defs.Signals[id]; !dup {
 		p.defs.Signals[id] = s
+	}
+}
+
+func (p *parser) escalation(n *node) {
+	id := n.get("id")
+	if id == "" {
+		p.problem(n.line, "", "id", "escalation has no id")
+		return
+	}
+	e := &Escalation{ID: id, Name: n.get("name"), Line: n.line}
+	e.Code = p.optional(n, id, "escalationCode", "escalationCode")
+	if _, dup := p.defs.Escalations[id]; !dup {
+		p.defs.Escalations[id] = e
 	}
 }
 

@@ -255,6 +255,10 @@ func (b *builder) eventDefinitions(el *Element, n *node) {
 			el.Error = reference(b.p, def, el.ID, "errorRef", "error", b.p.defs.Errors)
 		case "signal":
 			el.Signal = reference(b.p, def, el.ID, "signalRef", "signal", b.p.defs.Signals)
+		case "escalation":
+			el.Escalation = reference(b.p, def, el.ID, "escalationRef", "escalation", b.p.defs.Escalations)
+		case "link":
+			el.Link = strings.TrimSpace(def.get("name"))
 		}
 	}
 	switch {
