@@ -184,6 +184,29 @@ async function deletion(activeDefinitionKey) {
   check(left.items.length === 0, 'definitions after the deletion', left);
 }
 
+// documents uploads a text document, downloads it by its content hash,
+// reads it through a link without credentials, and deletes it; a batch of
+// two stores both.
+async function documents() {
+  const text = 'a document from the JavaScript client\n';
+  const ref = await camunda.createDocument({
+    file: text, metadata: { contentType: 'text/plain', fileName: 'note.txt', customProperties: { origin: 'compat' } },
+  });
+  check(ref['camunda.document.type'] === 'camunda' && ref.storeId === 'database' && /^[0-9a-f]{64}$/.test(ref.contentHash)
+    && ref.metadata.fileName === 'note.txt' && ref.metadata.customProperties.origin === 'compat', 'document reference', ref);
+  const content = await camunda.getDocument({ documentId: ref.documentId, contentHash: ref.contentHash });
+  check(content === text, 'document content', content);
+  const link = await camunda.createDocumentLink({ documentId: ref.documentId, contentHash: ref.contentHash, timeToLive: 60000 });
+  const linked = await fetch(link.url);
+  check(linked.status === 200 && (await linked.text()) === text, 'document by its link', link);
+  await camunda.deleteDocument({ documentId: ref.documentId });
+  await refused('document after its deletion', 404, 'NOT_FOUND',
+    () => camunda.getDocument({ documentId: ref.documentId, contentHash: ref.contentHash }));
+  const batch = await camunda.createDocuments({ files: ['one', 'two'], metadataList: [{ fileName: 'one.txt' }, { fileName: 'two.txt' }] });
+  check(batch.createdDocuments.length === 2 && batch.failedDocuments.length === 0
+    && batch.createdDocuments[1].metadata.fileName === 'two.txt', 'document batch', batch);
+}
+
 // modification terminates the waiting task and activates it again: the
 // old job goes, a new one comes, and the instance completes with it.
 async function modification() {
@@ -229,6 +252,22 @@ async function migration(v1) {
   check(job.processInstanceKey === pi.processInstanceKey && job.processDefinitionVersion === 2, 'job of the migrated instance', job);
   await camunda.completeJob({ jobKey: job.jobKey });
   await completed(pi.processInstanceKey);
+}
+
+// signals broadcasts a signal: it reaches the instance waiting at a signal
+// catch event, with its variables, and starts the process whose signal
+// start event waits for it.
+async function signals() {
+  const dep = await camunda.createDeployment({ resources: ['compat-signal-wait.bpmn', 'compat-signal-start.bpmn'].map(fixture) });
+  check(dep.deployments.length === 2, 'deployment of the signal fixtures', dep);
+  const waiting = await camunda.createProcessInstance({ processDefinitionId: 'compat-signal-wait' });
+  const sent = await camunda.broadcastSignal({ signalName: 'stock-arrived', variables: { sku: 'A-1' } });
+  check(sent.signalKey && sent.tenantId === '<default>', 'signal broadcast', sent);
+  await completed(waiting.processInstanceKey);
+  check(await variable(waiting.processInstanceKey, 'sku') === 'A-1', 'signal variables', waiting);
+  const started = await camunda.searchProcessInstances({ filter: { processDefinitionId: 'compat-signal-start' } }, now);
+  check(started.items.length === 1 && started.items[0].state === 'COMPLETED', 'instance a signal started', started);
+  check(await variable(started.items[0].processInstanceKey, 'sku') === 'A-1', 'variables of the instance a signal started', started);
 }
 
 async function main() {
@@ -312,6 +351,8 @@ async function main() {
   await deletion(definition.processDefinitionKey);
   await modification();
   await migration(definition);
+  await documents();
+  await signals();
 
   // errors reach the client as problem details
   try {
