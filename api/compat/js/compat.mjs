@@ -72,6 +72,29 @@ async function userTasks() {
   check(await variable(pi.processInstanceKey, 'approved') === true, 'user task result variable', pi);
 }
 
+// multiInstance drives a parallel multi-instance user task: one Camunda
+// user task per reviewer; the body is an element instance of type
+// MULTI_INSTANCE_BODY beside its inner instances; completed in reverse
+// order, the output collection keeps the input order.
+async function multiInstance() {
+  const dep = await camunda.createDeployment({ resources: [fixture('compat-reviews.bpmn')] });
+  check(dep.deployments.length === 1, 'deployment of the multi-instance fixture', dep);
+  const pi = await camunda.createProcessInstance({ processDefinitionId: 'compat-reviews', variables: { reviewers: ['ann', 'bob'] } });
+  const tasks = await camunda.searchUserTasks({ filter: { processInstanceKey: pi.processInstanceKey, state: 'CREATED' } }, now);
+  check(tasks.items.length === 2 && tasks.items.map((t) => t.assignee).sort().join() === 'ann,bob'
+    && tasks.items.every((t) => t.elementId === 'Task_Review'), 'a user task per reviewer', tasks);
+  const instances = await camunda.searchElementInstances({ filter: { processInstanceKey: pi.processInstanceKey, elementId: 'Task_Review' } }, now);
+  check(instances.items.length === 3 && instances.items.filter((e) => e.type === 'MULTI_INSTANCE_BODY').length === 1
+    && instances.items.filter((e) => e.type === 'USER_TASK').length === 2, 'the body and its instances', instances);
+  for (const who of ['bob', 'ann']) {
+    const task = tasks.items.find((t) => t.assignee === who);
+    await camunda.completeUserTask({ userTaskKey: task.userTaskKey, variables: { decision: `${who}-ok` } });
+  }
+  await completed(pi.processInstanceKey);
+  const verdicts = await variable(pi.processInstanceKey, 'verdicts');
+  check(JSON.stringify(verdicts) === '["ann-ok","bob-ok"]', 'output collection in input order', verdicts);
+}
+
 async function messages() {
   const first = await camunda.createProcessInstance({ processDefinitionId: 'compat-payment', variables: { orderId: 'order-1' } });
   const correlated = await camunda.correlateMessage({ name: 'payment-received', correlationKey: 'order-1', variables: { paid: 10 } });
@@ -182,6 +205,29 @@ async function deletion(activeDefinitionKey) {
     () => camunda.createProcessInstance({ processDefinitionId: 'compat-reminder' }));
   const left = await camunda.searchProcessDefinitions({ filter: { processDefinitionId: 'compat-reminder' } }, now);
   check(left.items.length === 0, 'definitions after the deletion', left);
+}
+
+// documents uploads a text document, downloads it by its content hash,
+// reads it through a link without credentials, and deletes it; a batch of
+// two stores both.
+async function documents() {
+  const text = 'a document from the JavaScript client\n';
+  const ref = await camunda.createDocument({
+    file: text, metadata: { contentType: 'text/plain', fileName: 'note.txt', customProperties: { origin: 'compat' } },
+  });
+  check(ref['camunda.document.type'] === 'camunda' && ref.storeId === 'database' && /^[0-9a-f]{64}$/.test(ref.contentHash)
+    && ref.metadata.fileName === 'note.txt' && ref.metadata.customProperties.origin === 'compat', 'document reference', ref);
+  const content = await camunda.getDocument({ documentId: ref.documentId, contentHash: ref.contentHash });
+  check(content === text, 'document content', content);
+  const link = await camunda.createDocumentLink({ documentId: ref.documentId, contentHash: ref.contentHash, timeToLive: 60000 });
+  const linked = await fetch(link.url);
+  check(linked.status === 200 && (await linked.text()) === text, 'document by its link', link);
+  await camunda.deleteDocument({ documentId: ref.documentId });
+  await refused('document after its deletion', 404, 'NOT_FOUND',
+    () => camunda.getDocument({ documentId: ref.documentId, contentHash: ref.contentHash }));
+  const batch = await camunda.createDocuments({ files: ['one', 'two'], metadataList: [{ fileName: 'one.txt' }, { fileName: 'two.txt' }] });
+  check(batch.createdDocuments.length === 2 && batch.failedDocuments.length === 0
+    && batch.createdDocuments[1].metadata.fileName === 'two.txt', 'document batch', batch);
 }
 
 // modification terminates the waiting task and activates it again: the
@@ -328,6 +374,8 @@ async function main() {
   await deletion(definition.processDefinitionKey);
   await modification();
   await migration(definition);
+  await multiInstance();
+  await documents();
   await signals();
 
   // errors reach the client as problem details
