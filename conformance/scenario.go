@@ -707,6 +707,8 @@ func tenantOf(rec *record.Record) string {
 		return v.TenantID
 	case *record.SignalSubscriptionValue:
 		return v.TenantID
+	case *record.EscalationValue:
+		return v.TenantID
 	case *record.UserTaskValue:
 		return v.TenantID
 	case *record.ProcessInstanceModificationValue:
@@ -757,6 +759,8 @@ func (r *runner) line(rec *record.Record) string {
 		return fmt.Sprintf("%-20s %-22s vars=%s", "SIGNAL_"+rec.Intent.String(), v.SignalName, b)
 	case *record.SignalSubscriptionValue:
 		return strings.TrimRight(fmt.Sprintf("%-20s %-22s %s %s", "SIGNAL_SUBSCRIPTION_"+rec.Intent.String(), v.SignalName, v.BPMNProcessID, v.CatchEventID), " ")
+	case *record.EscalationValue:
+		return strings.TrimRight(fmt.Sprintf("%-20s %-22s %s %s", "ESCALATION_"+rec.Intent.String(), v.EscalationCode, v.ThrowElementID, v.CatchElementID), " ")
 	case *record.ProcessValue:
 		return fmt.Sprintf("%-20s %-22s version=%d", "PROCESS_"+rec.Intent.String(), v.BPMNProcessID, v.Version)
 	case *record.FormValue:

@@ -71,6 +71,12 @@ type Throws interface {
 	// ThrowError throws a BPMN error from this element: the nearest
 	// matching catch event takes over, or an incident is raised.
 	ThrowError(code string)
+	// ThrowEscalation throws an escalation from this element: the nearest
+	// matching catch event, from the element outward through its scopes
+	// and calling activities, is triggered. The element goes on (completes
+	// when it asks to) unless the catch event interrupts a scope it is in;
+	// an uncaught escalation is no incident.
+	ThrowEscalation(code string)
 	// BroadcastSignal broadcasts a signal of the given name once the
 	// element is activated, carrying the element instance's local
 	// variables (those its input mappings created), in its tenant.
@@ -96,6 +102,10 @@ type CompleteContext interface {
 	Scope
 	// Take takes an outgoing sequence flow when the element completes.
 	Take(f *model.SequenceFlow)
+	// ActivateInScope activates target, an element of the same flow scope,
+	// once the element completed, without a sequence flow (a link throw
+	// event activates its catch event).
+	ActivateInScope(target *model.Element)
 	// TriggeredEvent is, for an element.EventOwner completing, the event
 	// it handed over.
 	TriggeredEvent() *model.Element

@@ -70,9 +70,11 @@ type Thrown struct {
 // ThrowKind says what was thrown.
 type ThrowKind uint8
 
-// What can be thrown.
+// What can be thrown. An uncaught error is an incident on the thrower; an
+// uncaught escalation is not (the thrower goes on).
 const (
-	ThrowError ThrowKind = iota + 1
+	ThrowError      ThrowKind = 1
+	ThrowEscalation ThrowKind = 2
 )
 
 // Match is how a catch event matches a thrown code.

@@ -21,6 +21,8 @@ type elementContext struct {
 	subs      []element.SubscriptionSpec
 	signals   []string // signal names to broadcast
 	errorCode *string
+	escalated *string          // an escalation code thrown (element.Throws)
+	jumps     []*model.Element // elements to activate in the flow scope on completion
 	complete  bool
 	call      *element.CallSpec
 	userTask  *element.UserTaskSpec
@@ -43,7 +45,7 @@ func (p *Processor) newContext(in *instance) *elementContext {
 // release returns a context for reuse once its step is done.
 func (p *Processor) release(c *elementContext) {
 	*c = elementContext{p: p, jobs: c.jobs[:0], children: c.children[:0], taken: c.taken[:0],
-		timers: c.timers[:0], subs: c.subs[:0], signals: c.signals[:0]}
+		timers: c.timers[:0], subs: c.subs[:0], signals: c.signals[:0], jumps: c.jumps[:0]}
 	p.contexts = append(p.contexts, c)
 }
 
@@ -62,6 +64,10 @@ func (c *elementContext) OpenSubscription(spec element.SubscriptionSpec) {
 }
 func (c *elementContext) BroadcastSignal(name string) { c.signals = append(c.signals, name) }
 func (c *elementContext) ThrowError(code string)      { c.errorCode = &code }
+func (c *elementContext) ThrowEscalation(code string) { c.escalated = &code }
+func (c *elementContext) ActivateInScope(target *model.Element) {
+	c.jumps = append(c.jumps, target)
+}
 func (c *elementContext) TriggeredStart() *model.Element {
 	return c.p.startAt[c.in.ei.Key]
 }

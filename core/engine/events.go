@@ -324,29 +324,76 @@ func (p *Processor) closeStartEvents(def *state.ProcessDefinition) error {
 // boundary event that catches the code takes over, searching from the
 // element outward; with none, an incident is raised on the element.
 func (p *Processor) throwError(from *instance, code, message string, vars map[string]any, jobKey int64) error {
-	thrown := element.Thrown{Kind: element.ThrowError, Code: code}
+	_, err := p.throw(from, element.Thrown{Kind: element.ThrowError, Code: code}, message, vars, jobKey)
+	return err
+}
+
+// throw throws t from an element instance: the nearest catch event that
+// catches it takes over, searching from the element outward through its
+// flow scopes and the call activities that called its process. What
+// happens when nothing catches it is the kind's rule: an uncaught error
+// is an incident on the thrower, an uncaught escalation nothing. An
+// escalation writes ESCALATION ESCALATED or NOT_ESCALATED first, as
+// Zeebe does. goesOn says whether the thrower may go on: not when an
+// interrupting catch event ends a scope it is in, nor after an incident.
+func (p *Processor) throw(from *instance, t element.Thrown, message string, vars map[string]any, jobKey int64) (goesOn bool, err error) {
+	owner, catch, err := p.findCatch(from, t)
+	if err != nil {
+		return false, err
+	}
+	if t.Kind == element.ThrowEscalation {
+		if err := p.writeEscalation(from, t.Code, catch); err != nil {
+			return false, err
+		}
+	}
+	if catch != nil {
+		return !catch.CancelActivity, p.trigger(owner, catch, vars)
+	}
+	if t.Kind == element.ThrowEscalation {
+		return true, nil
+	}
+	msg := fmt.Sprintf("An error was thrown with the code '%s' but not caught.", t.Code)
+	if message != "" {
+		msg += " Error message: " + message
+	}
+	return false, p.raiseIncident(from, &element.Failure{Type: record.ErrorUnhandledErrorEvnt, Message: msg}, jobKey)
+}
+
+// findCatch returns the element instance whose catch event catches t,
+// nearest to from first, and that event; nil when nothing catches it.
+func (p *Processor) findCatch(from *instance, t element.Thrown) (*instance, *model.Element, error) {
 	for cur := from; cur != nil; {
-		if b := p.catcher(cur, thrown); b != nil {
-			return p.trigger(cur, b, vars)
+		if b := p.catcher(cur, t); b != nil {
+			return cur, b, nil
 		}
 		up := cur.ei.Value.FlowScopeKey
 		if up <= 0 {
-			// A called process's uncaught error goes on in the caller.
+			// A called process's uncaught throw goes on in the caller.
 			if up = cur.ei.Value.ParentElementInstanceKey; up <= 0 {
 				break
 			}
 		}
 		next, err := p.instance(up)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		cur = next
 	}
-	msg := fmt.Sprintf("An error was thrown with the code '%s' but not caught.", code)
-	if message != "" {
-		msg += " Error message: " + message
+	return nil, nil, nil
+}
+
+// writeEscalation writes ESCALATION ESCALATED (caught by catch) or
+// NOT_ESCALATED (catch nil) for an escalation thrown from an instance.
+func (p *Processor) writeEscalation(from *instance, code string, catch *model.Element) error {
+	v := &record.EscalationValue{
+		ProcessInstanceKey: from.ei.Value.ProcessInstanceKey, EscalationCode: code,
+		ThrowElementID: from.el.ID, TenantID: from.def.TenantID,
 	}
-	return p.raiseIncident(from, &element.Failure{Type: record.ErrorUnhandledErrorEvnt, Message: msg}, jobKey)
+	intent := record.IntentEscalationNotEscalated
+	if catch != nil {
+		v.CatchElementID, intent = catch.ID, record.IntentEscalationEscalated
+	}
+	return p.write(p.newKey(), intent, v)
 }
 
 // catcher returns the boundary event of an element instance that catches

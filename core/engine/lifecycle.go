@@ -166,6 +166,14 @@ func (p *Processor) activate(key int64) error {
 		// the element stays ACTIVATING with an incident.
 		return p.throwError(in, *ctx.errorCode, "", nil, 0)
 	}
+	if ctx.escalated != nil {
+		// A caught escalation stops the thrower only when its catch
+		// interrupts a scope the thrower is in; otherwise it goes on.
+		goesOn, err := p.throw(in, element.Thrown{Kind: element.ThrowEscalation, Code: *ctx.escalated}, "", nil, 0)
+		if err != nil || !goesOn {
+			return err
+		}
+	}
 	var called *state.ProcessDefinition
 	if ctx.call != nil {
 		var err error
@@ -328,6 +336,11 @@ func (p *Processor) complete(key int64) error {
 	}
 	for _, f := range ctx.taken {
 		if err := p.takeFlow(scope, f, key); err != nil {
+			return err
+		}
+	}
+	for _, target := range ctx.jumps {
+		if err := p.enter(scope, target); err != nil {
 			return err
 		}
 	}

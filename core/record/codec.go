@@ -101,6 +101,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &SignalValue{}, nil
 	case TypeSignalSubscription:
 		return &SignalSubscriptionValue{}, nil
+	case TypeEscalation:
+		return &EscalationValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

@@ -26,6 +26,7 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&MessageStartSubscriptionValue{MessageName: "m", StartEventID: "s"},
 		&SignalValue{SignalName: "go", Variables: map[string]any{"a": "b"}, TenantID: "acme"},
 		&SignalSubscriptionValue{SignalName: "go", CatchEventID: "c", CatchEventInstanceKey: -1, ProcessInstanceKey: -1, Interrupting: true},
+		&EscalationValue{ProcessInstanceKey: 4, EscalationCode: "late", ThrowElementID: "t", CatchElementID: "c", TenantID: "acme"},
 		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
 		&TenantValue{TenantKey: 7, TenantID: "acme", Name: "Acme", EntityType: TenantEntityUser, EntityID: "ann"},
 		&ProcessInstanceModificationValue{ProcessInstanceKey: 9, ActivateInstructions: []ActivateInstruction{{ElementID: "b", AncestorScopeKey: 4,

@@ -190,6 +190,14 @@ const (
 	IntentSignalSubscriptionDeleted Intent = 193
 )
 
+// Escalation intents, as Zeebe's: an escalation thrown by an escalation
+// throw or end event was caught (ESCALATED, naming the catch event) or
+// not (NOT_ESCALATED; the thrower goes on, no incident).
+const (
+	IntentEscalationEscalated    Intent = 220
+	IntentEscalationNotEscalated Intent = 221
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -284,6 +292,8 @@ var intentNames = map[Intent]string{
 	IntentSignalBroadcasted:                  "BROADCASTED",
 	IntentSignalSubscriptionCreated:          "CREATED",
 	IntentSignalSubscriptionDeleted:          "DELETED",
+	IntentEscalationEscalated:                "ESCALATED",
+	IntentEscalationNotEscalated:             "NOT_ESCALATED",
 }
 
 func (i Intent) String() string {

@@ -51,6 +51,7 @@ const (
 	TypeResourceDeletion            ValueType = 20
 	TypeSignal                      ValueType = 21
 	TypeSignalSubscription          ValueType = 22
+	TypeEscalation                  ValueType = 24
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -76,6 +77,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeResourceDeletion:            "RESOURCE_DELETION",
 	TypeSignal:                      "SIGNAL",
 	TypeSignalSubscription:          "SIGNAL_SUBSCRIPTION",
+	TypeEscalation:                  "ESCALATION",
 }
 
 func (t ValueType) String() string {

@@ -455,3 +455,17 @@ type SignalSubscriptionValue struct {
 
 // ValueType implements Value.
 func (*SignalSubscriptionValue) ValueType() ValueType { return TypeSignalSubscription }
+
+// EscalationValue is an escalation thrown by an element (ThrowElementID)
+// of a process instance and caught by CatchElementID ("" when nothing
+// caught it), as Zeebe's ESCALATION record.
+type EscalationValue struct {
+	ProcessInstanceKey int64  `json:"processInstanceKey"`
+	EscalationCode     string `json:"escalationCode"`
+	ThrowElementID     string `json:"throwElementId"`
+	CatchElementID     string `json:"catchElementId"`
+	TenantID           string `json:"tenantId"`
+}
+
+// ValueType implements Value.
+func (*EscalationValue) ValueType() ValueType { return TypeEscalation }

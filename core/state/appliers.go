@@ -68,6 +68,8 @@ var appliers = map[applierKey]applier{
 	{record.IntentTenantEntityRemoved, 1}:                applyTenantEntityRemoved,
 	{record.IntentFormCreated, 1}:                        applyFormCreated,
 	{record.IntentSignalBroadcasted, 1}:                  applyNothing,
+	{record.IntentEscalationEscalated, 1}:                applyNothing,
+	{record.IntentEscalationNotEscalated, 1}:             applyNothing,
 	{record.IntentSignalSubscriptionCreated, 1}:          applySignalSubscriptionCreated,
 	{record.IntentSignalSubscriptionDeleted, 1}:          applySignalSubscriptionDeleted,
 	// A migration changes the state through the MIGRATED events that follow it (migration.go).
