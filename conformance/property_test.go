@@ -66,7 +66,8 @@ func pick[T any](t *rapid.T, label string, xs []T) (T, bool) {
 // modifyTargets are the element ids the property test's modifications
 // activate: elements of its processes (of one process or another, so some
 // are refused) and an unknown one.
-var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no", "gw", "start", "nowhere", "each", "mi-sub-task"}
+var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no", "gw", "start", "nowhere", "each", "mi-sub-task",
+	"wait-go", "sig-task", "throw-kick"}
 
 // TestPropertyReplayRebuildsState runs random valid command sequences and
 // checks the kernel's invariants: log positions strictly increase, element
@@ -74,15 +75,15 @@ var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no
 // is byte-identical to the live one.
 func TestPropertyReplayRebuildsState(t *testing.T) {
 	var resources []record.Resource
-	for _, f := range []string{"w1.bpmn", "fork-join.bpmn", "xor-no-default.bpmn", "multi-instance.bpmn"} {
+	for _, f := range []string{"w1.bpmn", "fork-join.bpmn", "xor-no-default.bpmn", "multi-instance.bpmn", "signals.bpmn"} {
 		b, err := os.ReadFile("testdata/" + f) // #nosec G304 -- test data path
 		if err != nil {
 			t.Fatal(err)
 		}
 		resources = append(resources, record.Resource{Name: f, Content: b})
 	}
-	processes := []string{"w1", "fork-join", "xor-no-default", "multi-instance"}
-	jobTypes := []string{"w1-work", "a", "b", "mi", "unknown"}
+	processes := []string{"w1", "fork-join", "xor-no-default", "multi-instance", "signals", "kicked"}
+	jobTypes := []string{"w1-work", "a", "b", "mi", "sig", "unknown"}
 	rapid.Check(t, func(t *rapid.T) {
 		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()), now: Epoch.UnixMilli(), store: memstore.New(memstore.Options{})}
 		res := k.process(&record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
@@ -136,6 +137,11 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 				if key, ok := pick(t, "incident", k.st().IncidentKeys()); ok {
 					k.process(&record.Record{Key: key, ValueType: record.TypeIncident, Intent: record.IntentIncidentResolve, Version: 1, Value: &record.IncidentValue{}})
 				}
+			},
+			"broadcast": func(t *rapid.T) {
+				k.process(&record.Record{ValueType: record.TypeSignal, Intent: record.IntentSignalBroadcast, Version: 1,
+					Value: &record.SignalValue{SignalName: rapid.SampledFrom([]string{"go", "nudge", "abort", "kick", "nobody"}).Draw(t, "signal"),
+						Variables: map[string]any{"n": float64(rapid.IntRange(0, 9).Draw(t, "n"))}}})
 			},
 			"cancel": func(t *rapid.T) {
 				if key, ok := pick(t, "instance", k.instances); ok {
