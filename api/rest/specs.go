@@ -47,9 +47,11 @@ var instanceSearch = &searchSpec{
 		"processInstanceKey": key, "processDefinitionId": text, "processDefinitionKey": key,
 		"processDefinitionVersion": integer, "parentProcessInstanceKey": key, "parentElementInstanceKey": key,
 		"startDate": date, "endDate": date, "state": enum(instanceStates), "hasIncident": boolean, "tenantId": text,
+		"processDefinitionName": text, "processDefinitionVersionTag": text, "hasRetriesLeft": boolean,
 	},
-	sorts: []string{"processInstanceKey", "processDefinitionId", "processDefinitionVersion", "processDefinitionKey",
-		"parentProcessInstanceKey", "parentElementInstanceKey", "startDate", "endDate", "state", "hasIncident", "tenantId"},
+	sorts: []string{"processInstanceKey", "processDefinitionId", "processDefinitionName", "processDefinitionVersion",
+		"processDefinitionVersionTag", "processDefinitionKey", "parentProcessInstanceKey", "parentElementInstanceKey", "startDate",
+		"endDate", "state", "hasIncident", "tenantId"},
 	or:   true,
 	vars: map[string]store.VariableScope{"variables": store.VariablesOfInstance},
 	elements: map[string]elementFilter{
@@ -75,6 +77,7 @@ var variableSearch = &searchSpec{
 	name: "variable",
 	filters: map[string]filterField{
 		"variableKey": key, "name": text, "value": text, "scopeKey": key, "processInstanceKey": key, "tenantId": text,
+		variableTruncated: boolean,
 	},
 	sorts: []string{"value", "name", "tenantId", "variableKey", "scopeKey", "processInstanceKey"},
 }

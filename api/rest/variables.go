@@ -13,12 +13,38 @@ func (s *Server) searchVariables(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if !resolveVariableFilters(&q) {
+		c.PureJSON(http.StatusOK, SearchResult[VariableResult]{Items: []VariableResult{}})
+		return
+	}
 	page, err := s.q.SearchVariables(c.Request.Context(), q)
 	if err != nil {
 		s.fail(c, "", err)
 		return
 	}
 	c.PureJSON(http.StatusOK, variablePage(page))
+}
+
+// variableTruncated is Camunda 8.8's isTruncated filter field. Values are
+// never truncated, so the stores do not keep it: a condition on it is
+// decided here, for every variable at once.
+const variableTruncated = "isTruncated"
+
+// resolveVariableFilters decides q's conditions on isTruncated (always
+// false) and drops them; it returns false when no variable can match.
+func resolveVariableFilters(q *store.Query) bool {
+	kept := q.Conditions[:0:0]
+	for _, c := range q.Conditions {
+		if c.Field != variableTruncated {
+			kept = append(kept, c)
+			continue
+		}
+		if !constantHolds(false, c) {
+			return false
+		}
+	}
+	q.Conditions = kept
+	return true
 }
 
 // variablePage is the answer to a variable search; values are never

@@ -179,3 +179,43 @@ func (s *suite) histories(t *testing.T) {
 		}
 	}
 }
+
+// instanceDefinitionFilters checks the process instance fields read from
+// the definition and the jobs: processDefinitionName (the id when the
+// definition has no name), processDefinitionVersionTag, hasRetriesLeft.
+func (s *suite) instanceDefinitionFilters(t *testing.T) {
+	st := s.store(t)
+	searchData(t, st)
+	retrying := job(305, 131, state.JobFailed)
+	retrying.Value.ProcessInstanceKey, retrying.Value.Retries = 130, 2
+	commit(t, st, &store.Batch{Changes: state.Changes{Jobs: []state.Job{retrying}, LastKey: 500, LastPosition: 2}})
+	q := querier(t, st)
+	for _, tc := range []struct {
+		name  string
+		conds []store.Condition
+		sort  []store.SortField
+		want  []int64
+	}{
+		{"by definition name", []store.Condition{c("processDefinitionName", store.OpEq, "Order")}, nil, []int64{100, 110, 130}},
+		{"by definition name, like", []store.Condition{c("processDefinitionName", store.OpLike, "Inv*")}, nil, []int64{120}},
+		{"by version tag", []store.Condition{c("processDefinitionVersionTag", store.OpEq, "v2")}, nil, []int64{110, 130}},
+		{"without a version tag", []store.Condition{c("processDefinitionVersionTag", store.OpExists, false)}, nil, []int64{100, 120}},
+		{"with a failed job with retries left", []store.Condition{c("hasRetriesLeft", store.OpEq, true)}, nil, []int64{130}},
+		{"without one (a failed job without retries does not count)", []store.Condition{c("hasRetriesLeft", store.OpEq, false)}, nil, []int64{100, 110, 120}},
+		{"sorted by definition name", nil, []store.SortField{{Field: "processDefinitionName", Desc: true}}, []int64{100, 110, 130, 120}},
+		{"sorted by version tag", nil, []store.SortField{{Field: "processDefinitionVersionTag"}}, []int64{100, 120, 110, 130}},
+	} {
+		page, err := q.SearchProcessInstances(context.Background(), store.Query{Conditions: tc.conds, Sort: tc.sort})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var keys []int64
+		for _, p := range page.Items {
+			keys = append(keys, p.ProcessInstanceKey)
+		}
+		if !reflect.DeepEqual(keys, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, keys, tc.want)
+		}
+	}
+}

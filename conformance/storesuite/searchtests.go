@@ -184,7 +184,8 @@ func (s *suite) checkRowContent(t *testing.T, q store.Querier) {
 		t.Fatalf("process instance 130: %v %+v", err, pis)
 	}
 	wantPI := store.ProcessInstance{ProcessInstanceKey: 130, ProcessDefinitionID: "order", ProcessDefinitionKey: 11, ProcessDefinitionVersion: 2,
-		State: "ACTIVE", StartDate: at(t4), ParentProcessInstanceKey: 100, ParentElementInstanceKey: 101, HasIncident: true, TenantID: "<default>"}
+		State: "ACTIVE", StartDate: at(t4), ParentProcessInstanceKey: 100, ParentElementInstanceKey: 101, HasIncident: true, TenantID: "<default>",
+		ProcessDefinitionName: "Order", ProcessDefinitionVersionTag: "v2"}
 	if !reflect.DeepEqual(pis.Items[0], wantPI) {
 		t.Errorf("process instance 130:\ngot  %+v\nwant %+v", pis.Items[0], wantPI)
 	}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"SearchRestrictedToTenants", s.tenantSearches},
 		{"ElementStatistics", s.elementStatistics},
 		{"HistoriesFromEvents", s.histories},
+		{"InstancesByDefinitionNameTagAndRetries", s.instanceDefinitionFilters},
 		{"Documents", s.documents},
 	}
 	for _, tc := range tests {

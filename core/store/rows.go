@@ -41,6 +41,13 @@ type ProcessInstance struct {
 	// HasIncident is true while any element of the instance has an open incident.
 	HasIncident bool
 	TenantID    string
+	// ProcessDefinitionName is the definition's name, or its process id
+	// when it has none; ProcessDefinitionVersionTag its version tag.
+	ProcessDefinitionName       string
+	ProcessDefinitionVersionTag string
+	// HasRetriesLeft is true while a job of the instance failed and has
+	// retries left.
+	HasRetriesLeft bool
 	// StartPosition is the log position of the command that created the
 	// instance, 0 when unknown (state.ElementInstance.StartPosition). It is
 	// not a search field.

@@ -74,13 +74,31 @@ func (s *Store) processInstances() []store.ProcessInstance {
 			withIncident[i.Value.ProcessInstanceKey] = true
 		}
 	}
+	retriesLeft := map[int64]bool{}
+	for _, j := range s.jobs {
+		if store.JobStateName(j.State) == store.JobStateFailed && j.Value.Retries > 0 {
+			retriesLeft[j.Value.ProcessInstanceKey] = true
+		}
+	}
 	var out []store.ProcessInstance
 	for _, e := range s.elements {
 		if e.Value.FlowScopeKey != -1 {
 			continue
 		}
 		v := &e.Value
+		def, ok := s.processes[v.ProcessDefinitionKey]
+		if !ok {
+			def = s.deletedProcesses[v.ProcessDefinitionKey]
+		}
+		name := def.Name
+		if name == "" {
+			name = def.BPMNProcessID
+		}
+		if name == "" {
+			name = v.BPMNProcessID
+		}
 		out = append(out, store.ProcessInstance{
+			ProcessDefinitionName: name, ProcessDefinitionVersionTag: def.VersionTag, HasRetriesLeft: retriesLeft[e.Key],
 			ProcessInstanceKey: e.Key, ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionKey: v.ProcessDefinitionKey,
 			ProcessDefinitionVersion: v.Version, State: store.ElementStateName(e.State),
 			StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),

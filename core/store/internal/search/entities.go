@@ -53,18 +53,34 @@ var ProcessDefinitions = (&Entity[store.ProcessDefinition]{
 // an open incident.
 const processHasIncident = "(EXISTS (SELECT 1 FROM incidents WHERE incidents.process_instance_key = element_instances.key AND incidents.state = 'ACTIVE'))"
 
+// A process instance's definition name (its process id when it has none)
+// and version tag, read from its definition by key (the primary key), and
+// whether a job of it failed with retries left (through the jobs' index on
+// the process instance, row by row: the LIMIT keeps PostgreSQL from
+// hashing every failed job of the table instead). Camunda 8.8's
+// processDefinitionName, processDefinitionVersionTag and hasRetriesLeft.
+const (
+	processDefinitionName = "COALESCE((SELECT CASE WHEN d.name <> '' THEN d.name ELSE d.bpmn_process_id END FROM process_definitions d " +
+		"WHERE d.key = element_instances.process_definition_key), element_instances.bpmn_process_id)"
+	processVersionTag     = "COALESCE((SELECT d.version_tag FROM process_definitions d WHERE d.key = element_instances.process_definition_key), '')"
+	processHasRetriesLeft = "((SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.process_instance_key = element_instances.key " +
+		"AND j.state = 'FAILED' AND j.retries > 0 LIMIT 1) AS failed) > 0)"
+)
+
 // ProcessInstances are the element instances of type PROCESS.
 var ProcessInstances = (&Entity[store.ProcessInstance]{
 	Name:  "process instances",
 	From:  "element_instances",
 	Where: "flow_scope_key = -1",
 	Columns: "key, bpmn_process_id, process_definition_key, version, instance_state, start_time, end_time, " +
-		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id, start_position",
+		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id, start_position, " +
+		processDefinitionName + ", " + processVersionTag + ", " + processHasRetriesLeft,
 	Scan: func(scan func(...any) error) (store.ProcessInstance, error) {
 		var r store.ProcessInstance
 		var start, end int64
 		err := scan(&r.ProcessInstanceKey, &r.ProcessDefinitionID, &r.ProcessDefinitionKey, &r.ProcessDefinitionVersion, &r.State,
-			&start, &end, &r.ParentProcessInstanceKey, &r.ParentElementInstanceKey, &r.HasIncident, &r.TenantID, &r.StartPosition)
+			&start, &end, &r.ParentProcessInstanceKey, &r.ParentElementInstanceKey, &r.HasIncident, &r.TenantID, &r.StartPosition,
+			&r.ProcessDefinitionName, &r.ProcessDefinitionVersionTag, &r.HasRetriesLeft)
 		r.StartDate, r.EndDate = store.Millis(start), store.Millis(end)
 		return r, err
 	},
@@ -81,6 +97,9 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 		{Name: "parentElementInstanceKey", Kind: KindKey, Expr: "parent_element_instance_key", Optional: true, Get: func(r *store.ProcessInstance) any { return r.ParentElementInstanceKey }},
 		{Name: "hasIncident", Kind: KindBool, Expr: processHasIncident, Get: func(r *store.ProcessInstance) any { return r.HasIncident }},
 		{Name: "tenantId", Kind: KindString, Expr: "tenant_id", Get: func(r *store.ProcessInstance) any { return r.TenantID }},
+		{Name: "processDefinitionName", Kind: KindString, Expr: processDefinitionName, Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionName }},
+		{Name: "processDefinitionVersionTag", Kind: KindString, Expr: processVersionTag, Optional: true, Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionVersionTag }},
+		{Name: "hasRetriesLeft", Kind: KindBool, Expr: processHasRetriesLeft, Get: func(r *store.ProcessInstance) any { return r.HasRetriesLeft }},
 	},
 	Variables: map[store.VariableScope]*VarLink[store.ProcessInstance]{
 		store.VariablesOfInstance: {Column: "process_instance_key", Outer: "element_instances.key",
