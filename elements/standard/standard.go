@@ -6,9 +6,11 @@ import (
 	"github.com/example/wf-engine/elements/callactivity"
 	"github.com/example/wf-engine/elements/endevent"
 	"github.com/example/wf-engine/elements/errorevent"
+	"github.com/example/wf-engine/elements/escalationevent"
 	"github.com/example/wf-engine/elements/eventgateway"
 	"github.com/example/wf-engine/elements/exclusivegateway"
 	"github.com/example/wf-engine/elements/inclusivegateway"
+	"github.com/example/wf-engine/elements/linkevent"
 	"github.com/example/wf-engine/elements/messageevent"
 	"github.com/example/wf-engine/elements/multiinstance"
 	"github.com/example/wf-engine/elements/parallelgateway"
@@ -50,6 +52,12 @@ func Registry() *element.Registry {
 	r.Register(signalevent.Start{}, model.KindSignalStartEvent)
 	r.Register(errorevent.End{}, model.KindErrorEndEvent)
 	r.Register(errorevent.Boundary{}, model.KindErrorBoundaryEvent)
+	r.Register(escalationevent.Throw{}, model.KindEscalationIntermediateThrowEvent)
+	r.Register(escalationevent.End{}, model.KindEscalationEndEvent)
+	r.Register(escalationevent.Boundary{}, model.KindEscalationBoundaryEvent)
+	r.Register(escalationevent.Start{}, model.KindEscalationStartEvent)
+	r.Register(linkevent.Throw{}, model.KindLinkIntermediateThrowEvent)
+	r.Register(linkevent.Catch{}, model.KindLinkIntermediateCatchEvent)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)
 	r.Register(parallelgateway.Handler{}, model.KindParallelGateway)
 	r.Register(inclusivegateway.Handler{}, model.KindInclusiveGateway)
