@@ -341,13 +341,18 @@ func (p *Processor) throw(from *instance, t element.Thrown, message string, vars
 	if err != nil {
 		return false, err
 	}
+	// A scope already being terminated takes no event any more.
+	triggers := catch != nil && owner.ei.State != state.ElementTerminating
 	if t.Kind == element.ThrowEscalation {
-		if err := p.writeEscalation(from, t.Code, catch); err != nil {
+		if err := p.writeEscalation(from, t.Code, catch, triggers); err != nil {
 			return false, err
 		}
 	}
-	if catch != nil {
+	if triggers {
 		return !catch.CancelActivity, p.trigger(owner, catch, vars)
+	}
+	if catch != nil {
+		return !catch.CancelActivity, nil
 	}
 	if t.Kind == element.ThrowEscalation {
 		return true, nil
@@ -383,15 +388,19 @@ func (p *Processor) findCatch(from *instance, t element.Thrown) (*instance, *mod
 }
 
 // writeEscalation writes ESCALATION ESCALATED (caught by catch) or
-// NOT_ESCALATED (catch nil) for an escalation thrown from an instance.
-func (p *Processor) writeEscalation(from *instance, code string, catch *model.Element) error {
+// NOT_ESCALATED (catch nil, or it cannot be triggered) for an escalation
+// thrown from an instance.
+func (p *Processor) writeEscalation(from *instance, code string, catch *model.Element, triggers bool) error {
 	v := &record.EscalationValue{
 		ProcessInstanceKey: from.ei.Value.ProcessInstanceKey, EscalationCode: code,
 		ThrowElementID: from.el.ID, TenantID: from.def.TenantID,
 	}
 	intent := record.IntentEscalationNotEscalated
 	if catch != nil {
-		v.CatchElementID, intent = catch.ID, record.IntentEscalationEscalated
+		v.CatchElementID = catch.ID
+	}
+	if triggers {
+		intent = record.IntentEscalationEscalated
 	}
 	return p.write(p.newKey(), intent, v)
 }

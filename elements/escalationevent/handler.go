@@ -48,8 +48,11 @@ func (End) Validate(el *model.Element) []element.Problem {
 func (End) Complete(element.CompleteContext) error { return nil }
 
 func requireCode(el *model.Element) []element.Problem {
-	if el.Escalation == nil || el.Escalation.Code == nil {
-		return []element.Problem{{Attribute: "escalationRef", Msg: "an escalation throw event needs an escalation with an escalation code"}}
+	switch {
+	case el.Escalation == nil:
+		return []element.Problem{{Attribute: "escalationRef", Msg: "an escalation throw event must reference an escalation"}}
+	case el.Escalation.Code == nil:
+		return []element.Problem{{Attribute: "escalationCode", Msg: "the escalation '" + el.Escalation.ID + "' of an escalation throw event needs an escalation code"}}
 	}
 	return nil
 }
@@ -58,13 +61,20 @@ func requireCode(el *model.Element) []element.Problem {
 // kernel activates them when they catch an escalation.
 type Boundary struct{ element.PassThrough }
 
-// Validate requires a static code and refuses a second escalation
-// boundary on the same activity catching the same code (or a second
-// catch-all).
+// Validate requires a static code and a subprocess or call activity to
+// sit on, and refuses a second escalation boundary on the same activity
+// catching the same code (or a second catch-all).
 func (Boundary) Validate(el *model.Element) []element.Problem {
 	out := staticCode(el)
 	if el.AttachedTo == nil {
 		return out
+	}
+	on := el.AttachedTo
+	if w := on.Wrapped(); w != nil {
+		on = w // a multi-instance body: what it runs
+	}
+	if on.Type != "subProcess" && on.Type != "callActivity" {
+		out = append(out, element.Problem{Attribute: "attachedToRef", Msg: "an escalation boundary event may only sit on a subprocess or a call activity, not on '" + on.ID + "'"})
 	}
 	mine := code(el)
 	for _, other := range el.AttachedTo.Boundaries {

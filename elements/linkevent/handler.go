@@ -13,15 +13,12 @@ import (
 type Throw struct{ element.PassThrough }
 
 // Validate requires a name that exactly one link catch event of the same
-// flow scope has, and no outgoing sequence flows.
+// flow scope has.
 func (Throw) Validate(el *model.Element) []element.Problem {
 	if el.Link == "" {
 		return []element.Problem{{Attribute: "name", Msg: "a link throw event needs a link name"}}
 	}
 	var out []element.Problem
-	if len(el.Outgoing) > 0 {
-		out = append(out, element.Problem{Msg: "a link throw event must not have outgoing sequence flows: it continues at its link catch event"})
-	}
 	switch n := len(catches(el)); n {
 	case 0:
 		out = append(out, element.Problem{Attribute: "name", Msg: fmt.Sprintf("no link catch event named '%s' in '%s' for the link throw event", el.Link, scopeID(el))})
@@ -32,7 +29,8 @@ func (Throw) Validate(el *model.Element) []element.Problem {
 	return out
 }
 
-// Complete activates the link catch event.
+// Complete activates the link catch event; outgoing sequence flows of the
+// throw event (BPMN allows none) are not taken, as in Zeebe.
 func (Throw) Complete(ctx element.CompleteContext) error {
 	el := ctx.Element()
 	c := catches(el)
