@@ -216,9 +216,9 @@ func (s *Server) createDocuments(c *gin.Context) {
 		return
 	}
 	defer func() { _ = form.RemoveAll() }()
-	files := form.File["files"]
-	if len(files) == 0 {
-		badRequest(c, "files: expected at least one file part named 'files'")
+	files, err := formFiles(form, "files")
+	if err != nil {
+		s.fail(c, "", err)
 		return
 	}
 	metas, err := batchMetadata(form, len(files))
@@ -227,16 +227,12 @@ func (s *Server) createDocuments(c *gin.Context) {
 		return
 	}
 	out := DocumentCreationBatchResponse{CreatedDocuments: []DocumentReference{}, FailedDocuments: []DocumentCreationFailureDetail{}}
-	for i, fh := range files {
-		name := fh.Filename
+	for i, up := range files {
+		name := up.name
 		if metas[i].FileName != "" {
 			name = metas[i].FileName
 		}
-		up, err := readUpload(fh, "files")
-		var ref DocumentReference
-		if err == nil {
-			ref, err = s.storeDocument(c.Request.Context(), ds, newDocumentID(), up, metas[i])
-		}
+		ref, err := s.storeDocument(c.Request.Context(), ds, newDocumentID(), up, metas[i])
 		var be *bindError
 		var tooBig *documentTooLargeError
 		var fe *forbiddenError
@@ -450,10 +446,39 @@ func formFile(form *multipart.Form, name string) (upload, error) {
 		return readUpload(fhs[0], name)
 	}
 	if vs := form.Value[name]; len(vs) > 0 {
-		v := vs[0]
-		return upload{size: int64(len(v)), open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(v)), nil }}, nil
+		return textUpload(vs[0]), nil
 	}
 	return upload{}, bindErrorf("%s: expected a file part named '%s'", name, name)
+}
+
+// formFiles returns the parts named name, in order: file parts, or value
+// parts (as Camunda's JavaScript client sends strings); not both, as the
+// order between the two kinds is lost.
+func formFiles(form *multipart.Form, name string) ([]upload, error) {
+	fhs, vs := form.File[name], form.Value[name]
+	switch {
+	case len(fhs) == 0 && len(vs) == 0:
+		return nil, bindErrorf("%s: expected at least one file part named '%s'", name, name)
+	case len(fhs) > 0 && len(vs) > 0:
+		return nil, bindErrorf("%s: expected only file parts or only parts without a file name, got %d and %d", name, len(fhs), len(vs))
+	}
+	out := make([]upload, 0, len(fhs)+len(vs))
+	for _, fh := range fhs {
+		up, err := readUpload(fh, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, up)
+	}
+	for _, v := range vs {
+		out = append(out, textUpload(v))
+	}
+	return out, nil
+}
+
+// textUpload is a part without a file name.
+func textUpload(v string) upload {
+	return upload{size: int64(len(v)), open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(v)), nil }}
 }
 
 func readUpload(fh *multipart.FileHeader, name string) (upload, error) {

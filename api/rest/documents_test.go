@@ -277,6 +277,16 @@ func TestDocumentBatch(t *testing.T) {
 		if len(out.CreatedDocuments) != 2 || len(out.FailedDocuments) != 0 || out.CreatedDocuments[1].Metadata.FileName != "two" {
 			t.Fatalf("batch: %s", r.body)
 		}
+		// Files as parts without a file name, as Camunda's JavaScript client
+		// sends strings; not mixed with file parts.
+		r = want(t, c.upload("/v2/documents/batch", nil, part{name: "files", body: []byte("first")}, part{name: "files", body: []byte("second")},
+			part{name: "metadataList", body: []byte(`{"fileName":"1.txt"}`)}, part{name: "metadataList", body: []byte(`{"fileName":"2.txt","contentType":"text/plain"}`)}), http.StatusCreated)
+		r.json(t, &out)
+		if len(out.CreatedDocuments) != 2 || out.CreatedDocuments[1].Metadata.FileName != "2.txt" || out.CreatedDocuments[1].ContentHash != sha256Hex([]byte("second")) {
+			t.Fatalf("batch of value parts: %s", r.body)
+		}
+		problem(t, c.upload("/v2/documents/batch", nil, part{name: "files", body: []byte("x")}, part{name: "files", filename: "y", body: []byte("y")}),
+			http.StatusBadRequest, "INVALID_ARGUMENT", "only file parts or only parts without a file name")
 		problem(t, c.upload("/v2/documents/batch", nil, part{name: "files", filename: "x", body: []byte("x")},
 			part{name: "metadataList", body: []byte(`{}`)}, part{name: "metadataList", body: []byte(`{}`)}), http.StatusBadRequest, "INVALID_ARGUMENT", "one metadata object per file (1), got 2")
 		problem(t, c.upload("/v2/documents/batch", nil, part{name: "file", filename: "x", body: []byte("x")}), http.StatusBadRequest, "INVALID_ARGUMENT", "'files'")

@@ -207,6 +207,29 @@ async function deletion(activeDefinitionKey) {
   check(left.items.length === 0, 'definitions after the deletion', left);
 }
 
+// documents uploads a text document, downloads it by its content hash,
+// reads it through a link without credentials, and deletes it; a batch of
+// two stores both.
+async function documents() {
+  const text = 'a document from the JavaScript client'; // FormData turns a string's line breaks into CRLF
+  const ref = await camunda.createDocument({
+    file: text, metadata: { contentType: 'text/plain', fileName: 'note.txt', customProperties: { origin: 'compat' } },
+  });
+  check(ref['camunda.document.type'] === 'camunda' && ref.storeId === 'database' && /^[0-9a-f]{64}$/.test(ref.contentHash)
+    && ref.metadata.fileName === 'note.txt' && ref.metadata.customProperties.origin === 'compat', 'document reference', ref);
+  const content = await camunda.getDocument({ documentId: ref.documentId, contentHash: ref.contentHash });
+  check(content === text, 'document content', content);
+  const link = await camunda.createDocumentLink({ documentId: ref.documentId, contentHash: ref.contentHash, timeToLive: 60000 });
+  const linked = await fetch(link.url);
+  check(linked.status === 200 && (await linked.text()) === text, 'document by its link', link);
+  await camunda.deleteDocument({ documentId: ref.documentId });
+  await refused('document after its deletion', 404, 'NOT_FOUND',
+    () => camunda.getDocument({ documentId: ref.documentId, contentHash: ref.contentHash }));
+  const batch = await camunda.createDocuments({ files: ['one', 'two'], metadataList: [{ fileName: 'one.txt' }, { fileName: 'two.txt' }] });
+  check(batch.createdDocuments.length === 2 && batch.failedDocuments.length === 0
+    && batch.createdDocuments[1].metadata.fileName === 'two.txt', 'document batch', batch);
+}
+
 // modification terminates the waiting task and activates it again: the
 // old job goes, a new one comes, and the instance completes with it.
 async function modification() {
@@ -351,6 +374,7 @@ async function main() {
   await deletion(definition.processDefinitionKey);
   await modification();
   await migration(definition);
+  await documents();
   await multiInstance();
   await signals();
 
