@@ -140,6 +140,16 @@ async function searches() {
     sort: [{ field: 'correlationKey', order: 'ASC' }],
   }, now);
   check(subscriptions.items.map((m) => m.correlationKey).join() === 'order-1,order-2', 'message subscription search', subscriptions);
+  const correlations = await camunda.searchCorrelatedMessageSubscriptions({
+    filter: { messageName: 'payment-received', correlationTime: { $gte: '2020-01-01T00:00:00.000Z' } },
+    sort: [{ field: 'correlationKey', order: 'ASC' }],
+  }, now);
+  check(correlations.items.map((m) => m.correlationKey).join() === 'order-1,order-2'
+    && correlations.items.every((m) => m.elementInstanceKey && m.partitionId === 1), 'correlated message subscription search', correlations);
+  const usage = await camunda.getUsageMetrics({ startTime: '2020-01-01T00:00:00.000Z', endTime: new Date(Date.now() + 60000).toISOString(), withTenants: true }, now);
+  // int64 counts: numbers, or strings in the client's strict response validation
+  check(Number(usage.processInstances) > 0 && Number(usage.decisionInstances) === 0 && Number(usage.activeTenants) === 1
+    && String(usage.tenants['<default>'].processInstances) === String(usage.processInstances), 'usage metrics', usage);
 }
 
 async function caughtError() {
@@ -163,6 +173,11 @@ async function callActivity() {
   await completed(child.processInstanceKey);
   await completed(parent.processInstanceKey);
   check(await variable(parent.processInstanceKey, 'parcels') === 2, 'child result in the parent', parent);
+  const hierarchy = await camunda.getProcessInstanceCallHierarchy({ processInstanceKey: child.processInstanceKey }, now);
+  check(hierarchy.map((e) => e.processInstanceKey).join() === [parent.processInstanceKey, child.processInstanceKey].join()
+    && hierarchy[1].processDefinitionKey === child.processDefinitionKey, 'call hierarchy', hierarchy);
+  const flows = await camunda.getProcessInstanceSequenceFlows({ processInstanceKey: parent.processInstanceKey }, now);
+  check(flows.items.length >= 2 && flows.items.every((f) => f.processInstanceKey === parent.processInstanceKey), 'sequence flows taken', flows);
 }
 
 async function pinnedClock() {
