@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS process_instance_tags;
