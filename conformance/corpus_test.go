@@ -73,6 +73,9 @@ var corpusInvalid = map[string]string{
 	// Deliberately broken FEEL in the mappings.
 	"lib-bpmn-engine/test-cases/service-task-invalid-input.bpmn":  "invalid expression",
 	"lib-bpmn-engine/test-cases/service-task-invalid-output.bpmn": "invalid expression",
+	// A link throw event without its catch event: Zeebe refuses it too
+	// ("must appear in pairs").
+	"lib-bpmn-engine/test-cases/simple-link-event-broken.bpmn": "no link catch event named 'Link-A'",
 }
 
 // corpusInput is what a model needs to run to its end: start variables, and
