@@ -78,7 +78,7 @@ func (p *Processor) instance(key int64) (*instance, error) {
 	}
 	el := m.Root
 	if ei.Value.FlowScopeKey > 0 {
-		el = wrapped(m.Elements[ei.Value.ElementID], ei)
+		el = p.wrapped(m.Elements[ei.Value.ElementID], ei)
 	}
 	if el == nil {
 		return nil, fmt.Errorf("process %s has no element %s", def.BPMNProcessID, ei.Value.ElementID)
@@ -92,14 +92,7 @@ func (p *Processor) instance(key int64) (*instance, error) {
 
 // elementValue describes a new element instance of el inside scope.
 func (p *Processor) elementValue(def *state.ProcessDefinition, pi int64, scope int64, el *model.Element) *record.ProcessInstanceValue {
-	names, ok := p.typeNames[el]
-	if !ok {
-		names = [2]string{model.ElementType(el), model.EventType(el)}
-		if len(p.typeNames) > 100000 {
-			clear(p.typeNames)
-		}
-		p.typeNames[el] = names
-	}
+	names := p.typeNamesOf(el)
 	return &record.ProcessInstanceValue{
 		BPMNProcessID: def.BPMNProcessID, Version: def.Version, ProcessDefinitionKey: def.ProcessDefinitionKey,
 		ProcessInstanceKey: pi, ElementID: el.ID, BPMNElementType: names[0],

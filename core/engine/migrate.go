@@ -254,7 +254,7 @@ func (p *Processor) planElement(mg *migration, ei *state.ElementInstance) error 
 	pi := mg.pi.Key
 	srcEl, tgtEl := mg.src.Root, mg.tgt.Root
 	if ei.Key != pi {
-		srcEl = wrapped(mg.src.Elements[ei.Value.ElementID], ei)
+		srcEl = p.wrapped(mg.src.Elements[ei.Value.ElementID], ei)
 		if srcEl == nil {
 			return fmt.Errorf("process %s has no element %s", mg.src.ID, ei.Value.ElementID)
 		}

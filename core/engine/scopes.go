@@ -78,14 +78,27 @@ func (c *elementContext) TerminateChildren() { c.scoped().terminateChildren = tr
 // wrapped returns the element an instance of el's id runs: el, or the
 // element el wraps under the same id (model.Element.Wrapped) when the
 // instance's record does not carry el's own element type.
-func wrapped(el *model.Element, ei *state.ElementInstance) *model.Element {
+func (p *Processor) wrapped(el *model.Element, ei *state.ElementInstance) *model.Element {
 	if el == nil {
 		return nil
 	}
-	if w := el.Wrapped(); w != nil && ei.Value.BPMNElementType != model.ElementType(el) {
+	if w := el.Wrapped(); w != nil && ei.Value.BPMNElementType != p.typeNamesOf(el)[0] {
 		return w
 	}
 	return el
+}
+
+// typeNamesOf returns Camunda's element and event type names of el, cached.
+func (p *Processor) typeNamesOf(el *model.Element) [2]string {
+	names, ok := p.typeNames[el]
+	if !ok {
+		names = [2]string{model.ElementType(el), model.EventType(el)}
+		if len(p.typeNames) > 100000 {
+			clear(p.typeNames)
+		}
+		p.typeNames[el] = names
+	}
+	return names
 }
 
 // writeLocals writes the locals a handler set on its own element instance.

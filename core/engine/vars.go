@@ -35,7 +35,7 @@ func (p *Processor) setLocal(scope *state.ElementInstance, name string, value an
 		TenantID: scope.Value.TenantID,
 	}
 	if cur, ok := p.st.Variable(scope.Key, name); ok {
-		if reflect.DeepEqual(cur.Value, value) {
+		if sameValue(cur.Value, value) {
 			return nil
 		}
 		p.countVariable(name, value)
@@ -43,6 +43,50 @@ func (p *Processor) setLocal(scope *state.ElementInstance, name string, value an
 	}
 	p.countVariable(name, value)
 	return p.write(p.newKey(), record.IntentVariableCreated, v)
+}
+
+// sameValue reports whether two variable values are equal, as
+// reflect.DeepEqual does, but without reflection for the JSON values that
+// variables hold (nil, bool, float64, string, []any, map[string]any): a
+// multi-instance body rewrites its output collection once per instance.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) || (x == nil) != (y == nil) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // setLocals writes several variables into one scope, in name order.
