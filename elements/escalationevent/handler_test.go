@@ -37,7 +37,9 @@ func parse(t *testing.T, src string) *model.Process {
 	return defs.Processes[0]
 }
 
-func eval(e *expr.Expression) (any, error) { return e.Eval(expr.Env{Lookup: func(string) (any, bool) { return nil, false }}) }
+func eval(e *expr.Expression) (any, error) {
+	return e.Eval(expr.Env{Lookup: func(string) (any, bool) { return nil, false }})
+}
 
 // TestStartCatches checks the event subprocess start events' catching:
 // exactly their code, every code for the catch-all, no error ever.
