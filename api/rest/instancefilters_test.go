@@ -84,3 +84,63 @@ func TestInstanceFiltersOfDefinitionsAndJobs(t *testing.T) {
 		want(t, c.post("/v2/variables/search", map[string]any{"filter": map[string]any{"isTruncated": "no"}}), http.StatusBadRequest)
 	})
 }
+
+// Camunda 8.8's process instance tags: given at creation, answered with
+// the instance, and a search filter (every tag named must be there).
+func TestInstanceTags(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		want(t, c.deploy("payment.bpmn"), http.StatusOK)
+		create := func(tags []string) string {
+			body := map[string]any{"processDefinitionId": "payment", "variables": map[string]any{"orderId": "o"}}
+			if tags != nil {
+				body["tags"] = tags
+			}
+			r := want(t, c.post("/v2/process-instances", body), http.StatusOK).obj(t)
+			return str(r, "processInstanceKey")
+		}
+		vip := create([]string{"vip", "region:eu", "vip"})
+		eu := create([]string{"region:eu"})
+		plain := create(nil)
+
+		got := want(t, c.get("/v2/process-instances/"+vip), http.StatusOK).obj(t)
+		if !reflect.DeepEqual(got["tags"], []any{"vip", "region:eu"}) {
+			t.Fatalf("tags of the tagged instance: %v", got["tags"])
+		}
+		if got := want(t, c.get("/v2/process-instances/"+plain), http.StatusOK).obj(t); got["tags"] != nil {
+			t.Fatalf("an untagged instance has tags: %v", got["tags"])
+		}
+		sorted := func(keys ...string) []string { sort.Strings(keys); return keys }
+		for name, tc := range map[string]struct {
+			filter map[string]any
+			want   []string
+		}{
+			"one tag":           {map[string]any{"tags": []string{"region:eu"}}, sorted(vip, eu)},
+			"every tag named":   {map[string]any{"tags": []string{"region:eu", "vip"}}, []string{vip}},
+			"a tag nobody has":  {map[string]any{"tags": []string{"vip", "nope"}}, nil},
+			"no tags named":     {map[string]any{"tags": []string{}}, sorted(vip, eu, plain)},
+			"in $or":            {map[string]any{"$or": []any{map[string]any{"tags": []string{"vip"}}, map[string]any{"processInstanceKey": plain}}}, sorted(vip, plain)},
+			"with another term": {map[string]any{"tags": []string{"region:eu"}, "processInstanceKey": eu}, []string{eu}},
+		} {
+			r := want(t, c.post("/v2/process-instances/search", map[string]any{"filter": tc.filter, "sort": []any{map[string]any{"field": "processInstanceKey"}}}), http.StatusOK).obj(t)
+			var keys []string
+			for _, it := range r["items"].([]any) {
+				keys = append(keys, str(it.(map[string]any), "processInstanceKey"))
+			}
+			if !reflect.DeepEqual(keys, tc.want) {
+				t.Errorf("%s: %v, want %v", name, keys, tc.want)
+			}
+		}
+		for name, tags := range map[string]any{
+			"a tag starting with a digit": []string{"1st"},
+			"a space":                     []string{"a b"},
+			"an empty tag":                []string{""},
+			"eleven tags":                 []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"},
+			"not strings":                 []int{1},
+		} {
+			if r := c.post("/v2/process-instances", map[string]any{"processDefinitionId": "payment", "tags": tags}); r.status != http.StatusBadRequest {
+				t.Errorf("create with %s: %d %s", name, r.status, r.body)
+			}
+		}
+		want(t, c.post("/v2/process-instances/search", map[string]any{"filter": map[string]any{"tags": "vip"}}), http.StatusBadRequest)
+	})
+}

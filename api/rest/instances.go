@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,7 +67,7 @@ func (s *Server) createRequest(ctx context.Context, req *CreateProcessInstanceRe
 	if err != nil {
 		return out, err
 	}
-	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenant}
+	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenant, Tags: tagSet(req.Tags)}
 	if req.ProcessDefinitionKey != nil {
 		out.ProcessDefinitionKey = int64(*req.ProcessDefinitionKey)
 		if out.ProcessDefinitionKey <= 0 {
@@ -154,10 +155,22 @@ func (s *Server) instanceResult(ctx context.Context, p store.ProcessInstance) (P
 		ProcessDefinitionVersion: p.ProcessDefinitionVersion, StartDate: dateTime(p.StartDate), EndDate: dateTime(p.EndDate),
 		State: p.State, HasIncident: p.HasIncident, TenantID: p.TenantID, ProcessInstanceKey: Key(p.ProcessInstanceKey),
 		ProcessDefinitionKey: Key(p.ProcessDefinitionKey), ParentProcessInstanceKey: optKey(p.ParentProcessInstanceKey),
-		ParentElementInstanceKey: optKey(p.ParentElementInstanceKey),
+		ParentElementInstanceKey: optKey(p.ParentElementInstanceKey), Tags: p.Tags,
 	}
 	if def != nil {
 		r.ProcessDefinitionName, r.ProcessDefinitionVersionTag = def.displayName(), def.VersionTag
 	}
 	return r, nil
+}
+
+// tagSet returns tags without repeats, in their first order (Camunda's
+// tags are a set; api/openapi.yaml checks each tag and their number).
+func tagSet(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

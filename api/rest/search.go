@@ -61,6 +61,9 @@ type searchSpec struct {
 	// incidents names the filter fields that one open incident of a
 	// process instance must meet together (store.Query.Incidents).
 	incidents map[string]elementFilter
+	// sets names the filter fields that take an array of strings, each of
+	// which a row's list must hold (process instance tags).
+	sets map[string]bool
 }
 
 // elementFilter is a process instance filter field on its element
@@ -187,6 +190,16 @@ func parseFilterObject(spec *searchSpec, obj map[string]json.RawMessage, where s
 			out.Incidents = append(out.Incidents, conds...)
 			continue
 		}
+		if spec.sets[name] {
+			var values []string
+			if err := json.Unmarshal(raw, &values); err != nil {
+				return out, bindErrorf("%s.%s: expected an array of strings", where, name)
+			}
+			for _, v := range values {
+				out.Conditions = append(out.Conditions, store.Condition{Field: name, Op: store.OpEq, Value: v})
+			}
+			continue
+		}
 		f, ok := spec.filters[name]
 		if !ok {
 			return out, bindErrorf("%s.%s: not a filter field of %s searches (supported: %s)", where, name, spec.name, strings.Join(spec.filterNames(top), ", "))
@@ -271,6 +284,9 @@ func (spec *searchSpec) filterNames(top bool) []string {
 		out = append(out, k)
 	}
 	for k := range spec.incidents {
+		out = append(out, k)
+	}
+	for k := range spec.sets {
 		out = append(out, k)
 	}
 	if spec.or && top {

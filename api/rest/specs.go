@@ -60,6 +60,7 @@ var instanceSearch = &searchSpec{
 		"hasElementInstanceIncident": {"hasIncident", boolean},
 	},
 	incidents: map[string]elementFilter{"errorMessage": {"errorMessage", text}},
+	sets:      map[string]bool{"tags": true},
 }
 
 var elementSearch = &searchSpec{

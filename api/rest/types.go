@@ -100,6 +100,8 @@ type ProcessInstanceResult struct {
 	ProcessDefinitionKey        Key    `json:"processDefinitionKey"`
 	ParentProcessInstanceKey    *Key   `json:"parentProcessInstanceKey,omitempty"`
 	ParentElementInstanceKey    *Key   `json:"parentElementInstanceKey,omitempty"`
+	// Tags are the tags the instance was created with.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // ProcessDefinitionResult is a process definition in searches and gets.

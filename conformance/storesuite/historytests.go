@@ -52,6 +52,19 @@ func historyBatch() *store.Batch {
 		ev(501, 5000, record.IntentUserTaskCreated, task("", record.DefaultTenant)),
 		ev(502, 6000, record.IntentUserTaskAssigned, task("ann", "t1")),
 	}
+	// Instance 100 was created with tags: the command carries them, its
+	// CREATED event names the instance.
+	create := command(ev(0, 0, record.IntentProcessInstanceCreate, &record.ProcessInstanceCreationValue{BPMNProcessID: "order",
+		TenantID: record.DefaultTenant, Tags: []string{"vip", "region:eu"}}))
+	created := ev(100, 0, record.IntentProcessInstanceCreated, &record.ProcessInstanceCreationValue{BPMNProcessID: "order",
+		ProcessDefinitionKey: 10, ProcessInstanceKey: 100, TenantID: record.DefaultTenant})
+	created.SourcePosition = create.Position
+	// An instance created without tags has none.
+	plain := command(ev(0, 0, record.IntentProcessInstanceCreate, &record.ProcessInstanceCreationValue{BPMNProcessID: "order", TenantID: "t1"}))
+	plainCreated := ev(101, 0, record.IntentProcessInstanceCreated, &record.ProcessInstanceCreationValue{BPMNProcessID: "order",
+		ProcessDefinitionKey: 10, ProcessInstanceKey: 101, TenantID: "t1"})
+	plainCreated.SourcePosition = plain.Position
+	recs = append(recs, create, created, plain, plainCreated)
 	root := func(pi, parent int64, tenant string, start int64) state.ElementRow {
 		return state.ElementRow{Key: pi, State: state.ElementActivated, StartTime: epoch + start, Value: record.ProcessInstanceValue{
 			BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: 10, ProcessInstanceKey: pi, ElementID: "order",
@@ -137,6 +150,33 @@ func (s *suite) histories(t *testing.T) {
 		}
 		if !reflect.DeepEqual(keys, tc.keys) {
 			t.Errorf("%s: subscriptions %v, want %v", tc.name, keys, tc.keys)
+		}
+	}
+
+	q := querier(t, st)
+	for _, tc := range []struct {
+		name  string
+		conds []store.Condition
+		want  []int64
+	}{
+		{"tagged", []store.Condition{c("tags", store.OpEq, "vip")}, []int64{100}},
+		{"both tags", []store.Condition{c("tags", store.OpEq, "vip"), c("tags", store.OpEq, "region:eu")}, []int64{100}},
+		{"a tag nobody has", []store.Condition{c("tags", store.OpEq, "vip"), c("tags", store.OpEq, "region:us")}, nil},
+		{"untagged", []store.Condition{c("tags", store.OpExists, false)}, []int64{101, 102, 103}},
+	} {
+		page, err := q.SearchProcessInstances(ctx, store.Query{Conditions: tc.conds})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var keys []int64
+		for _, p := range page.Items {
+			keys = append(keys, p.ProcessInstanceKey)
+			if want := map[int64][]string{100: {"vip", "region:eu"}}[p.ProcessInstanceKey]; !reflect.DeepEqual(p.Tags, want) {
+				t.Errorf("tags of %d: %q, want %q", p.ProcessInstanceKey, p.Tags, want)
+			}
+		}
+		if !reflect.DeepEqual(keys, tc.want) {
+			t.Errorf("%s: instances %v, want %v", tc.name, keys, tc.want)
 		}
 	}
 

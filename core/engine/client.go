@@ -97,6 +97,9 @@ type CreateInstanceRequest struct {
 	Version              int32
 	Variables            map[string]any
 	TenantID             string
+	// Tags are the instance's tags (Camunda 8.8); the command carries them
+	// and the store keeps them.
+	Tags []string
 }
 
 // ActivateJobsRequest asks for up to MaxJobs jobs of a type. With a
@@ -163,7 +166,7 @@ func (e *Engine) CreateInstance(ctx context.Context, req CreateInstanceRequest) 
 	res, err := e.submit(ctx, &record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate, Version: 1,
 		Value: &record.ProcessInstanceCreationValue{
 			BPMNProcessID: req.BPMNProcessID, Version: req.Version, ProcessDefinitionKey: req.ProcessDefinitionKey,
-			Variables: req.Variables, TenantID: req.TenantID,
+			Variables: req.Variables, TenantID: req.TenantID, Tags: req.Tags,
 		}})
 	if err != nil {
 		return nil, err

@@ -97,6 +97,10 @@ type ProcessInstanceCreationValue struct {
 	// the instance's state, and every job of the instance hands it to its
 	// worker as the traceparent custom header.
 	TraceParent string `json:"traceParent,omitempty"`
+	// Tags are set on create commands from outside only: the instance's
+	// tags (Camunda 8.8), which the store projects from the command
+	// (store.HistoryOf); processing never reads them.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // ValueType implements Value.

@@ -14,6 +14,14 @@ type History struct {
 	SequenceFlows []SequenceFlow
 	Correlations  []CorrelatedMessageSubscription
 	Assignments   []TaskAssignment
+	Tags          []InstanceTags
+}
+
+// InstanceTags are the tags a process instance was created with.
+type InstanceTags struct {
+	ProcessInstanceKey int64
+	Tags               []string
+	TenantID           string
 }
 
 // SequenceFlow is one sequence flow taken in a process instance.
@@ -61,11 +69,28 @@ type TaskAssignment struct {
 // HistoryOf projects a batch's events into history rows, in log order.
 func HistoryOf(recs []*record.Record) History {
 	var h History
+	var tagged map[int64][]string // create commands with tags, by position
 	for _, r := range recs {
-		if r == nil || r.Kind != record.KindEvent {
+		if r == nil {
+			continue
+		}
+		if r.Kind == record.KindCommand && r.Intent == record.IntentProcessInstanceCreate {
+			if v, ok := r.Value.(*record.ProcessInstanceCreationValue); ok && len(v.Tags) > 0 {
+				if tagged == nil {
+					tagged = map[int64][]string{}
+				}
+				tagged[r.Position] = v.Tags
+			}
+		}
+		if r.Kind != record.KindEvent {
 			continue
 		}
 		switch v := r.Value.(type) {
+		case *record.ProcessInstanceCreationValue:
+			// A command and its events commit in one batch.
+			if tags := tagged[r.SourcePosition]; r.Intent == record.IntentProcessInstanceCreated && tags != nil {
+				h.Tags = append(h.Tags, InstanceTags{ProcessInstanceKey: v.ProcessInstanceKey, Tags: tags, TenantID: v.TenantID})
+			}
 		case *record.ProcessInstanceValue:
 			if r.Intent == record.IntentSequenceFlowTaken {
 				h.SequenceFlows = append(h.SequenceFlows, SequenceFlow{Key: r.Key, ProcessInstanceKey: v.ProcessInstanceKey,

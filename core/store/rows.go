@@ -48,6 +48,8 @@ type ProcessInstance struct {
 	// HasRetriesLeft is true while a job of the instance failed and has
 	// retries left.
 	HasRetriesLeft bool
+	// Tags are the tags the instance was created with (none: nil).
+	Tags []string
 	// StartPosition is the log position of the command that created the
 	// instance, 0 when unknown (state.ElementInstance.StartPosition). It is
 	// not a search field.

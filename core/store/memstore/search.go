@@ -80,6 +80,10 @@ func (s *Store) processInstances() []store.ProcessInstance {
 			retriesLeft[j.Value.ProcessInstanceKey] = true
 		}
 	}
+	tags := map[int64][]string{}
+	for _, t := range s.history().Tags {
+		tags[t.ProcessInstanceKey] = t.Tags
+	}
 	var out []store.ProcessInstance
 	for _, e := range s.elements {
 		if e.Value.FlowScopeKey != -1 {
@@ -98,7 +102,7 @@ func (s *Store) processInstances() []store.ProcessInstance {
 			name = v.BPMNProcessID
 		}
 		out = append(out, store.ProcessInstance{
-			ProcessDefinitionName: name, ProcessDefinitionVersionTag: def.VersionTag, HasRetriesLeft: retriesLeft[e.Key],
+			ProcessDefinitionName: name, ProcessDefinitionVersionTag: def.VersionTag, HasRetriesLeft: retriesLeft[e.Key], Tags: tags[e.Key],
 			ProcessInstanceKey: e.Key, ProcessDefinitionID: v.BPMNProcessID, ProcessDefinitionKey: v.ProcessDefinitionKey,
 			ProcessDefinitionVersion: v.Version, State: store.ElementStateName(e.State),
 			StartDate: store.Millis(e.StartTime), EndDate: store.Millis(e.EndTime),

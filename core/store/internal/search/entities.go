@@ -65,6 +65,8 @@ const (
 	processVersionTag     = "COALESCE((SELECT d.version_tag FROM process_definitions d WHERE d.key = element_instances.process_definition_key), '')"
 	processHasRetriesLeft = "((SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE j.process_instance_key = element_instances.key " +
 		"AND j.state = 'FAILED' AND j.retries > 0 LIMIT 1) AS failed) > 0)"
+	// processTags are the instance's tags, a JSON array, by its key.
+	processTags = "COALESCE((SELECT t.tags FROM process_instance_tags t WHERE t.process_instance_key = element_instances.key), '[]')"
 )
 
 // ProcessInstances are the element instances of type PROCESS.
@@ -74,14 +76,18 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 	Where: "flow_scope_key = -1",
 	Columns: "key, bpmn_process_id, process_definition_key, version, instance_state, start_time, end_time, " +
 		"parent_process_instance_key, parent_element_instance_key, " + processHasIncident + ", tenant_id, start_position, " +
-		processDefinitionName + ", " + processVersionTag + ", " + processHasRetriesLeft,
+		processDefinitionName + ", " + processVersionTag + ", " + processHasRetriesLeft + ", " + processTags,
 	Scan: func(scan func(...any) error) (store.ProcessInstance, error) {
 		var r store.ProcessInstance
 		var start, end int64
+		var tags string
 		err := scan(&r.ProcessInstanceKey, &r.ProcessDefinitionID, &r.ProcessDefinitionKey, &r.ProcessDefinitionVersion, &r.State,
 			&start, &end, &r.ParentProcessInstanceKey, &r.ParentElementInstanceKey, &r.HasIncident, &r.TenantID, &r.StartPosition,
-			&r.ProcessDefinitionName, &r.ProcessDefinitionVersionTag, &r.HasRetriesLeft)
+			&r.ProcessDefinitionName, &r.ProcessDefinitionVersionTag, &r.HasRetriesLeft, &tags)
 		r.StartDate, r.EndDate = store.Millis(start), store.Millis(end)
+		if err == nil && tags != "[]" {
+			err = json.Unmarshal([]byte(tags), &r.Tags)
+		}
 		return r, err
 	},
 	Key: "processInstanceKey",
@@ -100,6 +106,7 @@ var ProcessInstances = (&Entity[store.ProcessInstance]{
 		{Name: "processDefinitionName", Kind: KindString, Expr: processDefinitionName, Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionName }},
 		{Name: "processDefinitionVersionTag", Kind: KindString, Expr: processVersionTag, Optional: true, Get: func(r *store.ProcessInstance) any { return r.ProcessDefinitionVersionTag }},
 		{Name: "hasRetriesLeft", Kind: KindBool, Expr: processHasRetriesLeft, Get: func(r *store.ProcessInstance) any { return r.HasRetriesLeft }},
+		{Name: "tags", Kind: KindList, Expr: processTags, Get: func(r *store.ProcessInstance) any { return r.Tags }},
 	},
 	Variables: map[store.VariableScope]*VarLink[store.ProcessInstance]{
 		store.VariablesOfInstance: {Column: "process_instance_key", Outer: "element_instances.key",

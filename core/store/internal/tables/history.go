@@ -1,6 +1,9 @@
 package tables
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/store"
 )
@@ -27,8 +30,14 @@ var (
 	}}
 )
 
+// ProcessInstanceTags holds the tags of tagged process instances as a
+// JSON array (migrations postgres/0021, sqlite/0020).
+var ProcessInstanceTags = &Table{Name: "process_instance_tags", Upsert: true, Columns: []Column{
+	{"process_instance_key", Int}, {"tags", Text}, {"tenant_id", Text},
+}}
+
 // History lists the history tables in the order Commit writes them.
-var History = []*Table{SequenceFlows, CorrelatedMessageSubscriptions, UserTaskAssignments}
+var History = []*Table{SequenceFlows, CorrelatedMessageSubscriptions, UserTaskAssignments, ProcessInstanceTags}
 
 // EncodeHistory returns the history rows of a batch's records, one Rows
 // per table that has any.
@@ -75,6 +84,20 @@ func EncodeHistory(recs []*record.Record) ([]*Rows, error) {
 			r.s(a.Assignee)
 			r.i(a.Time.UnixMilli())
 			r.s(tenantOrDefault(a.TenantID))
+			r.end()
+		}
+		out = append(out, r)
+	}
+	if len(h.Tags) > 0 {
+		r := newRows(ProcessInstanceTags, len(h.Tags))
+		for _, t := range h.Tags {
+			b, err := json.Marshal(t.Tags)
+			if err != nil {
+				return nil, fmt.Errorf("encode the tags of process instance %d: %w", t.ProcessInstanceKey, err)
+			}
+			r.i(t.ProcessInstanceKey)
+			r.s(string(b))
+			r.s(tenantOrDefault(t.TenantID))
 			r.end()
 		}
 		out = append(out, r)
