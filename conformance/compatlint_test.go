@@ -25,15 +25,15 @@ type compatCase struct {
 // Reasons a linter-valid fixture is rejected. Every one of them is a
 // Camunda 8 deploy rejection too, or outside the M1 element set.
 const (
-	whyJobType      = "the fixture has a task without zeebe:taskDefinition; Camunda 8 rejects it at deploy as well"
-	whyMessage      = "the fixture has a receive task without a message; Camunda 8 rejects it at deploy as well"
-	whyEventSub     = "event subprocesses are outside M1; the rejection names them"
-	whyDecision     = "zeebe:calledDecision (DMN) is outside M1 and rejected as unsupported"
-	whyBrokenXML    = "the fixture uses the zeebe: prefix without declaring it; no namespace-aware parser reads it"
-	whyNoCondition  = "the fixture's gateway has unconditioned flows that are not the default; Camunda 8 rejects it at deploy as well"
-	whyVersion      = "the twin uses what older Camunda versions lacked; Camunda 8.8, our level, accepts it"
-	whyModelerOnly  = "a Modeler rule (templates, version tags, properties, forms); the engine has nothing to check"
-	whyBrokenSource = "the fixture's sequence flow names a source that does not exist"
+	whyJobType       = "the fixture has a task without zeebe:taskDefinition; Camunda 8 rejects it at deploy as well"
+	whyMessage       = "the fixture has a receive task without a message; Camunda 8 rejects it at deploy as well"
+	whyEventSubStart = "the fixture's event subprocess has no start event, or two; Camunda 8 rejects it at deploy as well"
+	whyDecision      = "zeebe:calledDecision (DMN) is outside M1 and rejected as unsupported"
+	whyBrokenXML     = "the fixture uses the zeebe: prefix without declaring it; no namespace-aware parser reads it"
+	whyNoCondition   = "the fixture's gateway has unconditioned flows that are not the default; Camunda 8 rejects it at deploy as well"
+	whyVersion       = "the twin uses what older Camunda versions lacked; Camunda 8.8, our level, accepts it"
+	whyModelerOnly   = "a Modeler rule (templates, version tags, properties, forms); the engine has nothing to check"
+	whyBrokenSource  = "the fixture's sequence flow names a source that does not exist"
 )
 
 // compatLint covers every rule fixture in camunda-compat-lint (beyond-m1/
@@ -47,8 +47,8 @@ var compatLint = map[string]compatCase{
 	"subscription":                           {valid: "", errors: "element 'Event_1l9mlt3': attribute 'zeebe:subscription correlationKey'"},
 	"event-based-gateway-target":             {valid: "element 'ReceiveTask_1': attribute 'messageRef'", errors: "element 'EventBasedGateway_1'", why: whyMessage},
 	"sequence-flow-condition":                {valid: "element 'ReceiveTask_1': attribute 'messageRef'", errors: "element 'ExclusiveGateway_1': sequence flow 'SequenceFlow_1' must have a condition", why: whyMessage},
-	"error-reference-throwing":               {valid: "unsupported element subProcess:event 'EventSubProcess_2'", errors: "element 'EndEvent_2': attribute 'errorRef'", why: whyEventSub},
-	"error-reference-catching":               {valid: "unsupported element subProcess:event 'EventSubProcess_2'", errors: "unsupported element subProcess:event 'EventSubProcess_2'", why: whyEventSub},
+	"error-reference-throwing":               {valid: "element 'EventSubProcess_2': an event subprocess must have exactly one start event", errors: "element 'EndEvent_2': attribute 'errorRef'", why: whyEventSubStart},
+	"error-reference-catching":               {valid: "", errors: "", why: whyVersion},
 	"no-loop":                                {valid: "element 'Gateway_1': sequence flow 'SequenceFlow_2' must have a condition", errors: "element 'Gateway_1'", why: whyNoCondition},
 	"duplicate-task-headers":                 {valid: "element 'Activity_0ylimvt': attribute 'zeebe:taskDefinition type'", errors: "element 'Activity_0ylimvt'", why: whyJobType},
 	"no-template":                            {valid: "element 'Activity_1kgaylb': attribute 'zeebe:taskDefinition type'", errors: "element 'Activity_1kgaylb'", why: whyJobType},
@@ -99,7 +99,7 @@ func init() {
 		compatLint["camunda-cloud-"+v+"-implementation"] = compatCase{valid: valid, errors: "element 'Activity_0yxq5i6': attribute 'zeebe:taskDefinition type'", why: why}
 	}
 	for _, v := range []string{"1-0", "1-1", "1-2", "1-3", "8-0", "8-1", "8-2", "8-3"} {
-		compatLint["camunda-cloud-"+v+"-timer"] = compatCase{valid: "unsupported element subProcess:event 'SubProcess_Cycle'", errors: "element 'IntermediateCatchEvent_Cycle'", why: whyEventSub}
+		compatLint["camunda-cloud-"+v+"-timer"] = compatCase{valid: "element 'SubProcess_Date': an event subprocess must have exactly one start event", errors: "element 'IntermediateCatchEvent_Cycle'", why: whyEventSubStart}
 	}
 }
 

@@ -90,19 +90,43 @@ const (
 
 // EventOwner is a handler whose element instance waits on behalf of
 // events that are neither its own nor its boundary events' (an event-based
-// gateway waits for the events after it). When one of them happens the
+// gateway waits for the events after it, a process or subprocess for the
+// start events of its event subprocesses). When one of them happens the
 // kernel asks it what follows; without this capability such an event is
 // a boundary event of the element.
 type EventOwner interface {
-	EventHappened(ctx HandOverContext, event *model.Element)
+	EventHappened(ctx EventContext, event *model.Element)
 }
 
-// HandOverContext is what an EventOwner may do when an event happened.
-type HandOverContext interface {
+// EventContext is what an EventOwner may do when an event happened.
+type EventContext interface {
 	// HandOver completes the element; when a flow it takes on completion
 	// reaches event, event is entered already triggered, with the result
 	// the event carried. Only the first hand-over of an element counts.
 	HandOver(event *model.Element)
+	// TriggerChild activates child, a child flow node of the element (an
+	// event subprocess), starting at start, whose event has happened and
+	// whose result start carries. An interrupting trigger first closes
+	// the element's waits for such children and terminates every other
+	// child; child is entered once the last of them has terminated.
+	TriggerChild(child, start *model.Element, interrupting bool)
+}
+
+// EventScope is a container whose instances wait for events that start
+// something inside them (the start events of its event subprocesses). The
+// kernel lets each of them open its waits when the container activates,
+// as it does for boundary events (Attacher), asks them first when
+// something is thrown inside the container (Catcher), and asks the
+// container what follows when one happens (EventOwner).
+type EventScope interface {
+	ScopeEvents(el *model.Element) []*model.Element
+}
+
+// Interrupter is a handler some of whose elements end every other token of
+// their flow scope when they are entered (interrupting event
+// subprocesses): the tokens waiting at the scope's joins are dropped.
+type Interrupter interface {
+	Interrupts(el *model.Element) bool
 }
 
 // Opener is the handler of a start event that waits while its process

@@ -14,7 +14,10 @@ type ActivationRefuser interface {
 
 // StartEventRefusal is the answer of start event handlers: a start event is
 // entered only when its process or subprocess starts.
-func StartEventRefusal(_ *model.Element) string {
+func StartEventRefusal(el *model.Element) string {
+	if InEventSubprocess(el) {
+		return EventSubprocessStartRefusal(el)
+	}
 	return "it is a start event: activate the element after it, or its subprocess"
 }
 

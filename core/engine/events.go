@@ -93,15 +93,17 @@ func (p *Processor) trigger(owner *instance, event *model.Element, result map[st
 		p.push(step{kind: stepComplete, key: owner.ei.Key})
 		return nil
 	}
-	if o, ok := owner.handler.(element.EventOwner); ok {
-		if owner.ei.State != state.ElementActivated || p.handedOver[owner.ei.Key] != nil {
+	if event.AttachedTo != owner.el {
+		o, ok := owner.handler.(element.EventOwner)
+		if !ok {
+			return fmt.Errorf("element %s does not own event %s", owner.el.ID, event.ID)
+		}
+		if owner.ei.State != state.ElementActivated || p.interrupted[owner.ei.Key] != nil {
 			return nil
 		}
-		o.EventHappened(handOver{p: p, owner: owner, result: result}, event)
-		return nil
-	}
-	if event.AttachedTo != owner.el {
-		return fmt.Errorf("element %s does not own event %s", owner.el.ID, event.ID)
+		ctx := &eventContext{}
+		o.EventHappened(ctx, event)
+		return p.eventHappened(owner, ctx, result)
 	}
 	scope, err := p.instance(owner.ei.Value.FlowScopeKey)
 	if err != nil || scope == nil {
@@ -122,22 +124,103 @@ func (p *Processor) trigger(owner *instance, event *model.Element, result map[st
 	return err
 }
 
-// handOver is the element.HandOverContext of an EventOwner.
-type handOver struct {
-	p      *Processor
-	owner  *instance
-	result map[string]any
+// eventContext is the element.EventContext of an EventOwner: it records
+// what the owner asked for.
+type eventContext struct {
+	handOver     *model.Element
+	child, start *model.Element
+	interrupting bool
 }
 
-// HandOver implements element.HandOverContext.
-func (h handOver) HandOver(event *model.Element) {
-	key := h.owner.ei.Key
-	if h.p.handedOver[key] != nil {
-		return
+// HandOver implements element.EventContext.
+func (c *eventContext) HandOver(event *model.Element) { c.handOver = event }
+
+// TriggerChild implements element.EventContext.
+func (c *eventContext) TriggerChild(child, start *model.Element, interrupting bool) {
+	c.child, c.start, c.interrupting = child, start, interrupting
+}
+
+// eventHappened carries out what an EventOwner decided.
+func (p *Processor) eventHappened(owner *instance, ctx *eventContext, result map[string]any) error {
+	key := owner.ei.Key
+	if ctx.handOver != nil && p.handedOver[key] == nil {
+		p.handedOver[key] = ctx.handOver
+		p.pendingVars[-key] = result // handed to the event when it is entered
+		p.push(step{kind: stepComplete, key: key})
 	}
-	h.p.handedOver[key] = event
-	h.p.pendingVars[-key] = h.result // handed to the event when it is entered
-	h.p.push(step{kind: stepComplete, key: key})
+	if ctx.child == nil {
+		return nil
+	}
+	child, start := ctx.child, ctx.start
+	enter := func() error {
+		k, err := p.enterWith(owner, child, nil)
+		p.startAt[k], p.pendingStart[k] = start, emptyIfNil(result)
+		return err
+	}
+	if !ctx.interrupting {
+		return enter()
+	}
+	// Interrupting: no other event of the scope may start anything now;
+	// the children terminate first, and the last one's end enters child.
+	if err := p.closeScopeEvents(owner); err != nil {
+		return err
+	}
+	children := p.st.Children(key)
+	if len(children) == 0 {
+		return enter()
+	}
+	p.interrupted[key] = enter
+	for _, c := range children {
+		if c.State != state.ElementTerminating {
+			p.push(step{kind: stepTerminate, key: c.Key})
+		}
+	}
+	return nil
+}
+
+// scopeEvents returns the events inside an element that its instances wait
+// for (element.EventScope), or nil.
+func (p *Processor) scopeEvents(in *instance) []*model.Element {
+	if s, ok := in.handler.(element.EventScope); ok {
+		return s.ScopeEvents(in.el)
+	}
+	return nil
+}
+
+// closeScopeEvents cancels the timers and closes the subscriptions an
+// element instance holds for its scope events, keeping those of its own
+// boundary events.
+func (p *Processor) closeScopeEvents(in *instance) error {
+	ids := map[string]bool{}
+	for _, ev := range p.scopeEvents(in) {
+		ids[ev.ID] = true
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, t := range p.st.TimersOf(in.ei.Key) {
+		if ids[t.Value.ElementID] {
+			v := t.Value
+			if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sub := range p.st.SubscriptionsOf(in.ei.Key) {
+		if ids[sub.Value.ElementID] {
+			v := sub.Value
+			if err := p.write(sub.Key, record.IntentMessageSubscriptionDeleted, &v); err != nil {
+				return err
+			}
+		}
+	}
+	var signals []*state.SignalSubscription
+	for _, sub := range p.st.SignalSubscriptionsOf(in.ei.Key) {
+		if ids[sub.Value.CatchEventID] {
+			signals = append(signals, sub)
+		}
+	}
+	return p.closeSignals(signals)
 }
 
 func emptyIfNil(m map[string]any) map[string]any {
@@ -368,7 +451,7 @@ func (p *Processor) throw(from *instance, t element.Thrown, message string, vars
 // nearest to from first, and that event; nil when nothing catches it.
 func (p *Processor) findCatch(from *instance, t element.Thrown) (*instance, *model.Element, error) {
 	for cur := from; cur != nil; {
-		if b := p.catcher(cur, t); b != nil {
+		if b := p.catcher(cur, t, cur != from); b != nil {
 			return cur, b, nil
 		}
 		up := cur.ei.Value.FlowScopeKey
@@ -405,13 +488,39 @@ func (p *Processor) writeEscalation(from *instance, code string, catch *model.El
 	return p.write(p.newKey(), intent, v)
 }
 
-// catcher returns the boundary event of an element instance that catches
-// what was thrown (element.Catcher): an exact match first, else the first
-// catch-all.
-func (p *Processor) catcher(in *instance, t element.Thrown) *model.Element {
+// catcher returns the event of an element instance that catches what was
+// thrown (element.Catcher): when the thrower is inside, the start events
+// of its event subprocesses (element.EventScope) first, then its boundary
+// events; an exact match first, else the first catch-all.
+func (p *Processor) catcher(in *instance, t element.Thrown, inside bool) *model.Element {
+	if inside && !p.isInterrupted(in) {
+		if ev := p.catchAmong(in, p.scopeEvents(in), t); ev != nil {
+			return ev
+		}
+	}
+	return p.catchAmong(in, in.el.Boundaries, t)
+}
+
+// isInterrupted reports whether an element instance's scope events are
+// spent: an interrupting one has started (or is about to), so nothing else
+// inside may start another (element.Interrupter on its running children).
+func (p *Processor) isInterrupted(in *instance) bool {
+	if p.interrupted[in.ei.Key] != nil {
+		return true
+	}
+	for _, c := range p.st.Children(in.ei.Key) {
+		child, err := p.instance(c.Key)
+		if err == nil && child != nil && p.sem.Interrupts(child.el) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Processor) catchAmong(in *instance, events []*model.Element, t element.Thrown) *model.Element {
 	var all *model.Element
 	eval := func(e *expr.Expression) (any, error) { return p.eval(in.ei.Key, e) }
-	for _, b := range in.el.Boundaries {
+	for _, b := range events {
 		h, ok := p.reg.Handler(b.Kind)
 		if !ok {
 			continue

@@ -179,14 +179,16 @@ func (p *Processor) activate(key int64) error {
 			return p.fail(in, err)
 		}
 	}
-	for _, b := range in.el.Boundaries {
-		h, ok := p.reg.Handler(b.Kind)
-		if !ok {
-			return fmt.Errorf("no handler for element kind %s", b.Kind)
-		}
-		if a, ok := h.(element.Attacher); ok {
-			if err := a.Attach(ctx, b); err != nil {
-				return p.fail(in, err)
+	for _, events := range [][]*model.Element{in.el.Boundaries, p.scopeEvents(in)} {
+		for _, b := range events {
+			h, ok := p.reg.Handler(b.Kind)
+			if !ok {
+				return fmt.Errorf("no handler for element kind %s", b.Kind)
+			}
+			if a, ok := h.(element.Attacher); ok {
+				if err := a.Attach(ctx, b); err != nil {
+					return p.fail(in, err)
+				}
 			}
 		}
 	}
@@ -511,6 +513,14 @@ func (p *Processor) terminate(key int64) error {
 		// A modification terminated the scope's last element (modify.go).
 		p.modTerminated[scope.Key] = true
 		p.push(step{kind: stepTerminate, key: scope.Key})
+	case scope.State == state.ElementActivated && p.interrupted[scope.Key] != nil:
+		// An interrupting event subprocess waits for the scope's last
+		// child to end (eventHappened); the container hears nothing.
+		if scope.ActiveChildren == 0 {
+			enter := p.interrupted[scope.Key]
+			delete(p.interrupted, scope.Key)
+			return enter()
+		}
 	case scope.State == state.ElementActivated:
 		p.push(step{kind: stepChildCompleted, key: scope.Key, child: in.el})
 	}

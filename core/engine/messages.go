@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -116,7 +117,19 @@ func (p *Processor) correlateSubscription(sub *state.MessageSubscription, messag
 	if event == nil {
 		return 0, nil
 	}
-	return v.ProcessInstanceKey, p.trigger(owner, event, emptyIfNil(vars))
+	if err := p.trigger(owner, event, emptyIfNil(vars)); err != nil {
+		return 0, err
+	}
+	if !v.Interrupting && event != owner.el {
+		// A non-interrupting boundary or event subprocess start event
+		// waits for the next message at once: its subscription opens
+		// again, and that message is noted as having reached the process.
+		spec := element.SubscriptionSpec{Element: event, Name: v.MessageName, CorrelationKey: v.CorrelationKey}
+		if err := p.openSubscription(owner, spec); err != nil {
+			return 0, err
+		}
+	}
+	return v.ProcessInstanceKey, nil
 }
 
 // startByMessage starts an instance at a message start event.
@@ -161,11 +174,11 @@ func (p *Processor) expireMessage(key int64) error {
 // startResult is the result a start event carries: a message's variables
 // when the instance was started by one at that event.
 func (p *Processor) startResult(scope *instance, child *model.Element) map[string]any {
-	pi := scope.ei.Key
-	if scope.ei.Value.FlowScopeKey > 0 || p.startAt[pi] != child {
+	key := scope.ei.Key
+	if p.startAt[key] != child {
 		return nil
 	}
-	vars := p.pendingStart[pi]
-	delete(p.pendingStart, pi)
+	vars := p.pendingStart[key]
+	delete(p.pendingStart, key)
 	return vars
 }

@@ -215,8 +215,9 @@ func (p *Processor) catchEventsOf(m *model.Process) map[string]*model.Element {
 }
 
 // waitsOn returns the catch events an instance of el waits on, in model
-// order: its own (Waiter) and its boundary events with timers or
-// subscriptions (Attacher).
+// order: its own (Waiter), and its boundary events and the start events of
+// its event subprocesses (EventScope) with timers or subscriptions
+// (Attacher).
 func (p *Processor) waitsOn(el *model.Element) []*model.Element {
 	var out []*model.Element
 	if h, ok := p.reg.Handler(el.Kind); ok {
@@ -224,7 +225,13 @@ func (p *Processor) waitsOn(el *model.Element) []*model.Element {
 			out = append(out, w.CatchEvents(el)...)
 		}
 	}
-	for _, b := range el.Boundaries {
+	events := el.Boundaries
+	if h, ok := p.reg.Handler(el.Kind); ok {
+		if s, ok := h.(element.EventScope); ok {
+			events = append(append([]*model.Element(nil), events...), s.ScopeEvents(el)...)
+		}
+	}
+	for _, b := range events {
 		if h, ok := p.reg.Handler(b.Kind); ok {
 			if _, ok := h.(element.Attacher); ok {
 				out = append(out, b)

@@ -39,9 +39,10 @@ type Processor struct {
 	limits    Limits
 
 	// per command
-	startAt        map[int64]*model.Element // process instance -> the start event it starts at
+	startAt        map[int64]*model.Element // process instance or event subprocess -> the start event it starts at
 	pendingVars    map[int64]map[string]any // element instance -> the result of the event that triggered it
-	pendingStart   map[int64]map[string]any // process instance -> the message that started it
+	pendingStart   map[int64]map[string]any // process instance or event subprocess -> the result its start event carries
+	interrupted    map[int64]func() error   // scope -> what enters its interrupting event subprocess once its children ended
 	afterTerminate map[int64]func() error   // element instance -> what follows its termination
 	handedOver     map[int64]*model.Element // element.EventOwner instance -> the event it handed over
 	preTriggered   map[int64]bool           // element instances entered because their event already happened
@@ -62,7 +63,7 @@ type Processor struct {
 // NewProcessor returns a processor that works on st with the handlers of reg.
 func NewProcessor(partition int32, st *state.State, reg *element.Registry) *Processor {
 	return &Processor{partition: partition, st: st, reg: reg, sem: semantics{reg}, typeNames: map[*model.Element][2]string{},
-		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{},
+		startAt: map[int64]*model.Element{}, pendingVars: map[int64]map[string]any{}, pendingStart: map[int64]map[string]any{}, afterTerminate: map[int64]func() error{}, interrupted: map[int64]func() error{},
 		handedOver: map[int64]*model.Element{}, preTriggered: map[int64]bool{}, flowTaken: map[flowVisit]int{}, stopAt: map[int64]string{},
 		modPlanned: map[int64]*modNode{}, modTerminated: map[int64]bool{},
 		limits: Limits{}.withDefaults()}
@@ -130,6 +131,7 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	clear(p.startAt)
 	clear(p.pendingVars)
 	clear(p.pendingStart)
+	clear(p.interrupted)
 	clear(p.afterTerminate)
 	clear(p.handedOver)
 	clear(p.preTriggered)

@@ -32,3 +32,13 @@ func (s semantics) EndsScope(el *model.Element) bool {
 	e, ok := h.(element.ScopeEnder)
 	return ok && e.EndsScope(el)
 }
+
+// Interrupts implements state.Semantics through element.Interrupter.
+func (s semantics) Interrupts(el *model.Element) bool {
+	h, ok := s.reg.Handler(el.Kind)
+	if !ok {
+		return false
+	}
+	i, ok := h.(element.Interrupter)
+	return ok && i.Interrupts(el)
+}

@@ -63,7 +63,7 @@ type Element struct {
 
 	AttachedTo     *Element   // boundary events: the activity they sit on
 	Boundaries     []*Element // activities: their boundary events, document order
-	CancelActivity bool       // boundary events: interrupting (default true)
+	CancelActivity bool       // boundary events (cancelActivity) and event subprocess start events (isInterrupting): interrupting (default true)
 	Instantiate    bool       // receive tasks and event-based gateways
 
 	Task       *TaskDefinition // zeebe:taskDefinition

@@ -128,6 +128,8 @@ func (b *builder) flowNode(parent *Element, n *node) {
 	case "boundaryEvent":
 		el.CancelActivity = b.p.boolean(n, id, "cancelActivity", "cancelActivity", true)
 		b.boundaries = append(b.boundaries, pendingBoundary{el, strings.TrimSpace(n.get("attachedToRef"))})
+	case "startEvent":
+		el.CancelActivity = b.p.boolean(n, id, "isInterrupting", "isInterrupting", true)
 	case "receiveTask":
 		el.Instantiate = isTrue(n.get("instantiate"))
 		el.Message = reference(b.p, n, id, "messageRef", "message", b.p.defs.Messages)

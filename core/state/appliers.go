@@ -163,6 +163,10 @@ func applyElementActivating(s *State, r *record.Record) error {
 	if err != nil {
 		return err
 	}
+	if el != nil && s.sem.Interrupts(el) {
+		scope.Waiting = nil // the tokens waiting at joins end with the scope's others
+		return nil
+	}
 	if el != nil && s.sem.Joins(el) {
 		for _, f := range el.Incoming {
 			if n := scope.Waiting[f.ID]; n > 1 {

@@ -151,7 +151,7 @@ type ParseFunc func(resource []byte) (*model.Definitions, error)
 
 // Semantics is what applying records needs to know of elements beyond
 // their model: the engine answers from its handlers' capabilities
-// (element.Joiner, element.ScopeEnder), so the state never names an
+// (element.Joiner, element.ScopeEnder, element.Interrupter), so the state never names an
 // element kind.
 type Semantics interface {
 	// Joins reports whether tokens that arrive at el wait in its flow
@@ -160,6 +160,9 @@ type Semantics interface {
 	// EndsScope reports whether el's completion ends every other token of
 	// its flow scope: the tokens waiting at the scope's joins are dropped.
 	EndsScope(el *model.Element) bool
+	// Interrupts reports whether entering el ends every other token of its
+	// flow scope, as EndsScope does on completion.
+	Interrupts(el *model.Element) bool
 }
 
 // State is one partition's state. It is not safe for concurrent use: the

@@ -74,6 +74,32 @@ func code(el *model.Element) string {
 // Catches implements element.Catcher: errors with the boundary's code, or
 // every error when it has none.
 func (Boundary) Catches(eval func(*expr.Expression) (any, error), el *model.Element, t element.Thrown) element.Match {
+	return catches(eval, el, t)
+}
+
+// Start runs the error start events of event subprocesses: the enclosing
+// scope's instance catches an error thrown inside it with them.
+type Start struct{ element.PassThrough }
+
+// Validate accepts an error start event only in an event subprocess.
+func (Start) Validate(el *model.Element) []element.Problem {
+	if !element.InEventSubprocess(el) {
+		return []element.Problem{{Msg: "an error start event is allowed only in an event subprocess"}}
+	}
+	return nil
+}
+
+// Catches implements element.Catcher, as error boundary events do.
+func (Start) Catches(eval func(*expr.Expression) (any, error), el *model.Element, t element.Thrown) element.Match {
+	return catches(eval, el, t)
+}
+
+// RefuseActivation implements element.ActivationRefuser.
+func (Start) RefuseActivation(el *model.Element) string {
+	return element.EventSubprocessStartRefusal(el)
+}
+
+func catches(eval func(*expr.Expression) (any, error), el *model.Element, t element.Thrown) element.Match {
 	if t.Kind != element.ThrowError {
 		return element.NoMatch
 	}
@@ -96,4 +122,7 @@ var (
 	_ element.Handler           = Boundary{}
 	_ element.ActivationRefuser = Boundary{}
 	_ element.Catcher           = Boundary{}
+	_ element.Handler           = Start{}
+	_ element.Catcher           = Start{}
+	_ element.ActivationRefuser = Start{}
 )

@@ -64,7 +64,7 @@ func (Handler) Complete(ctx element.CompleteContext) error {
 
 // EventHappened implements element.EventOwner: the first event after the
 // gateway that happens completes it and is entered already triggered.
-func (Handler) EventHappened(ctx element.HandOverContext, event *model.Element) {
+func (Handler) EventHappened(ctx element.EventContext, event *model.Element) {
 	ctx.HandOver(event)
 }
 

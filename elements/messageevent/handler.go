@@ -35,6 +35,9 @@ type Start struct{ element.PassThrough }
 
 // Validate requires a message with a static name.
 func (Start) Validate(el *model.Element) []element.Problem {
+	if element.InEventSubprocess(el) {
+		return requireMessage(el, true)
+	}
 	if p := requireMessage(el, false); p != nil {
 		return p
 	}
@@ -63,6 +66,12 @@ func (Catch) RefuseActivation(el *model.Element) string { return element.EventGa
 // RefuseActivation implements element.ActivationRefuser.
 func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
 
+// Attach implements element.Attacher for the start event of an event
+// subprocess: its subscription belongs to the enclosing scope's instance.
+func (Start) Attach(ctx element.WaitContext, start *model.Element) error {
+	return element.OpenMessageSubscription(ctx, start, start.CancelActivity)
+}
+
 // Open implements element.Opener: the subscription that starts an
 // instance when a message of the start event's (static) name arrives.
 func (Start) Open(ctx element.OpenContext, start *model.Element) error {
@@ -85,6 +94,7 @@ var (
 	_ element.Attacher          = Boundary{}
 	_ element.Handler           = Start{}
 	_ element.Opener            = Start{}
+	_ element.Attacher          = Start{}
 	_ element.ActivationRefuser = Catch{}
 	_ element.ActivationRefuser = Boundary{}
 	_ element.ActivationRefuser = Start{}

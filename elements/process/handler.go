@@ -6,7 +6,7 @@ import (
 )
 
 // Handler runs the process root.
-type Handler struct{}
+type Handler struct{ element.EventSubprocesses }
 
 // Validate rejects a scope with more than one none start event.
 func (Handler) Validate(el *model.Element) []element.Problem {
@@ -56,7 +56,9 @@ func (Handler) PlainStart(root *model.Element) *model.Element { return element.S
 
 // Interface guards
 var (
-	_ element.Handler   = Handler{}
-	_ element.Starter   = Handler{}
-	_ element.Container = Handler{}
+	_ element.Handler    = Handler{}
+	_ element.Starter    = Handler{}
+	_ element.EventScope = Handler{}
+	_ element.EventOwner = Handler{}
+	_ element.Container  = Handler{}
 )

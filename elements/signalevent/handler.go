@@ -80,7 +80,7 @@ type Start struct{ element.PassThrough }
 // Validate requires a signal with a static name: the subscription opens at
 // deployment, when there are no variables.
 func (Start) Validate(el *model.Element) []element.Problem {
-	if p := requireSignal(el); p != nil {
+	if p := requireSignal(el); p != nil || element.InEventSubprocess(el) {
 		return p
 	}
 	if !el.Signal.Name.IsStatic() {
@@ -104,6 +104,12 @@ func (Catch) RefuseActivation(el *model.Element) string { return element.EventGa
 
 // RefuseActivation implements element.ActivationRefuser.
 func (Boundary) RefuseActivation(el *model.Element) string { return element.BoundaryEventRefusal(el) }
+
+// Attach implements element.Attacher for the start event of an event
+// subprocess: its subscription belongs to the enclosing scope's instance.
+func (Start) Attach(ctx element.WaitContext, start *model.Element) error {
+	return element.OpenSignalSubscription(ctx, start, start.CancelActivity)
+}
 
 // Open implements element.Opener: while its process version is the latest,
 // each broadcast of the signal starts an instance at the event.
@@ -136,5 +142,6 @@ var (
 	_ element.Handler           = End{}
 	_ element.Handler           = Start{}
 	_ element.Opener            = Start{}
+	_ element.Attacher          = Start{}
 	_ element.ActivationRefuser = Start{}
 )

@@ -8,6 +8,7 @@ import (
 	"github.com/example/wf-engine/elements/errorevent"
 	"github.com/example/wf-engine/elements/escalationevent"
 	"github.com/example/wf-engine/elements/eventgateway"
+	"github.com/example/wf-engine/elements/eventsubprocess"
 	"github.com/example/wf-engine/elements/exclusivegateway"
 	"github.com/example/wf-engine/elements/inclusivegateway"
 	"github.com/example/wf-engine/elements/linkevent"
@@ -58,6 +59,8 @@ func Registry() *element.Registry {
 	r.Register(escalationevent.Start{}, model.KindEscalationStartEvent)
 	r.Register(linkevent.Throw{}, model.KindLinkIntermediateThrowEvent)
 	r.Register(linkevent.Catch{}, model.KindLinkIntermediateCatchEvent)
+	r.Register(errorevent.Start{}, model.KindErrorStartEvent)
+	r.Register(eventsubprocess.Handler{}, model.KindEventSubProcess)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)
 	r.Register(parallelgateway.Handler{}, model.KindParallelGateway)
 	r.Register(inclusivegateway.Handler{}, model.KindInclusiveGateway)

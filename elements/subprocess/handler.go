@@ -6,7 +6,10 @@ import (
 )
 
 // Handler runs embedded subprocesses.
-type Handler struct{ element.PassThrough }
+type Handler struct {
+	element.PassThrough
+	element.EventSubprocesses
+}
 
 // Validate requires exactly one none start event inside.
 func (Handler) Validate(el *model.Element) []element.Problem {
@@ -40,6 +43,8 @@ func (Handler) ChildCompleted(ctx element.ChildContext, _ *model.Element) error 
 
 // Interface guards
 var (
-	_ element.Handler   = Handler{}
-	_ element.Container = Handler{}
+	_ element.Handler    = Handler{}
+	_ element.Container  = Handler{}
+	_ element.EventScope = Handler{}
+	_ element.EventOwner = Handler{}
 )

@@ -39,7 +39,19 @@ type Start struct{ element.PassThrough }
 
 // Validate accepts a date or a cycle.
 func (Start) Validate(el *model.Element) []element.Problem {
+	if element.InEventSubprocess(el) {
+		if el.Timer != nil && el.Timer.Kind == model.TimerCycle && el.CancelActivity {
+			return []element.Problem{{Attribute: "timeCycle", Msg: "an interrupting timer start event of an event subprocess must not have a cycle: use a date or a duration"}}
+		}
+		return requireKinds(el, model.TimerDate, model.TimerDuration, model.TimerCycle)
+	}
 	return requireKinds(el, model.TimerDate, model.TimerCycle)
+}
+
+// Attach implements element.Attacher for the start event of an event
+// subprocess: its timer belongs to the enclosing scope's instance.
+func (Start) Attach(ctx element.WaitContext, start *model.Element) error {
+	return element.ScheduleTimer(ctx, start)
 }
 
 func requireKinds(el *model.Element, kinds ...model.TimerKind) []element.Problem {
@@ -102,6 +114,7 @@ var (
 	_ element.Attacher          = Boundary{}
 	_ element.Handler           = Start{}
 	_ element.Opener            = Start{}
+	_ element.Attacher          = Start{}
 	_ element.ActivationRefuser = Catch{}
 	_ element.ActivationRefuser = Boundary{}
 	_ element.ActivationRefuser = Start{}
