@@ -25,7 +25,7 @@ var signalCorpus = []struct {
 	{file: "camunda-js-sdk/beyond-m1/Red-Tenant-Process.bpmn"},
 	{file: "zeebe-apache/beyond-m1/clients-go/signal_start_event.bpmn", start: "Start Process"},
 	{file: "zeebe-camunda-license/beyond-m1/timerProcess_v_2.bpmn", start: "-"}, // a timer start event
-	{file: "zeebe-camunda-license/beyond-m1/signalEvent.bpmn", reject: "unsupported element subProcess:event"},
+	{file: "zeebe-camunda-license/beyond-m1/signalEvent.bpmn", start: "startSignal"}, // with signal event subprocesses
 }
 
 // TestCorpusSignals deploys the signal models of the corpus and runs each
@@ -113,13 +113,14 @@ func driveWithSignals(h *Harness, pi int64) string {
 
 // TestCompatLintSignals checks camunda-compat-lint's signal pairs: the
 // linter-valid signal-reference fixture deploys and its twin (a signal
-// event without a signal) is rejected naming the event; the signal event
-// subprocess pair needs event subprocesses.
+// event without a signal) is rejected naming the event; so is the signal
+// event subprocess pair (its start event lies outside the event subprocess,
+// and the twin's events have no signal), as Camunda rejects them.
 func TestCompatLintSignals(t *testing.T) {
 	corpusFiles(t)
 	dir := filepath.Join(corpusDir, "camunda-compat-lint", "beyond-m1")
 	checkCompat(t, filepath.Join(dir, "signal-reference.bpmn"), "", "")
 	checkCompat(t, filepath.Join(dir, "signal-reference-errors.bpmn"), "attribute 'signalRef'", "")
-	checkCompat(t, filepath.Join(dir, "no-signal-event-sub-process.bpmn"), "unsupported element subProcess:event", whyEventSub)
-	checkCompat(t, filepath.Join(dir, "no-signal-event-sub-process-errors.bpmn"), "unsupported element subProcess:event", whyEventSub)
+	checkCompat(t, filepath.Join(dir, "no-signal-event-sub-process.bpmn"), "element 'SubProcess_1': an event subprocess must have exactly one start event", whyEventSubStart)
+	checkCompat(t, filepath.Join(dir, "no-signal-event-sub-process-errors.bpmn"), "element 'SignalStartEvent_1': attribute 'signalRef'", "")
 }
