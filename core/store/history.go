@@ -67,9 +67,18 @@ type TaskAssignment struct {
 }
 
 // HistoryOf projects a batch's events into history rows, in log order.
+// Sequence flows are kept once per instance and flow id in the batch (the
+// first taking, whose key is the lowest).
 func HistoryOf(recs []*record.Record) History {
 	var h History
 	var tagged map[int64][]string // create commands with tags, by position
+	// A flow taken again in the same instance (a loop) adds nothing: only
+	// its first taking in the batch is kept.
+	type flowOf struct {
+		pi int64
+		id string
+	}
+	var flows map[flowOf]bool
 	for _, r := range recs {
 		if r == nil {
 			continue
@@ -92,7 +101,11 @@ func HistoryOf(recs []*record.Record) History {
 				h.Tags = append(h.Tags, InstanceTags{ProcessInstanceKey: v.ProcessInstanceKey, Tags: tags, TenantID: v.TenantID})
 			}
 		case *record.ProcessInstanceValue:
-			if r.Intent == record.IntentSequenceFlowTaken {
+			if r.Intent == record.IntentSequenceFlowTaken && !flows[flowOf{v.ProcessInstanceKey, v.ElementID}] {
+				if flows == nil {
+					flows = map[flowOf]bool{}
+				}
+				flows[flowOf{v.ProcessInstanceKey, v.ElementID}] = true
 				h.SequenceFlows = append(h.SequenceFlows, SequenceFlow{Key: r.Key, ProcessInstanceKey: v.ProcessInstanceKey,
 					SequenceFlowID: v.ElementID, ProcessDefinitionKey: v.ProcessDefinitionKey, ProcessDefinitionID: v.BPMNProcessID,
 					TenantID: v.TenantID})
