@@ -105,7 +105,7 @@ func (s *Server) unhold() { s.shed.held.Add(-1) }
 func (s *Server) reserveBody(c *gin.Context) (int64, bool) {
 	n := c.Request.ContentLength
 	if n < 0 {
-		n = s.cfg.MaxBodyBytes
+		n = s.bodyLimit(c)
 	}
 	if n == 0 {
 		return 0, true
