@@ -150,6 +150,11 @@ async function searches() {
   // int64 counts: numbers, or strings in the client's strict response validation
   check(Number(usage.processInstances) > 0 && Number(usage.decisionInstances) === 0 && Number(usage.activeTenants) === 1
     && String(usage.tenants['<default>'].processInstances) === String(usage.processInstances), 'usage metrics', usage);
+  const tagged = await camunda.createProcessInstance({ processDefinitionId: 'compat-payment', variables: { orderId: 'order-9' }, tags: ['compat', 'region:eu'] });
+  const byTag = await camunda.searchProcessInstances({ filter: { tags: ['compat'] } }, now);
+  check(byTag.items.length === 1 && byTag.items[0].processInstanceKey === tagged.processInstanceKey
+    && byTag.items[0].tags.join() === 'compat,region:eu', 'instance search by tags', byTag);
+  await camunda.cancelProcessInstance({ processInstanceKey: tagged.processInstanceKey });
 }
 
 async function caughtError() {
