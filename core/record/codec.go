@@ -103,6 +103,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &SignalSubscriptionValue{}, nil
 	case TypeEscalation:
 		return &EscalationValue{}, nil
+	case TypeCompensationSubscription:
+		return &CompensationSubscriptionValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

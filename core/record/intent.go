@@ -198,6 +198,18 @@ const (
 	IntentEscalationNotEscalated Intent = 221
 )
 
+// Compensation subscription intents, as Zeebe's: an activity with a
+// compensation boundary event completed (CREATED); a compensation throw
+// or end event triggered its handler (TRIGGERED) and the handler
+// completed (COMPLETED); the process instance ended with it never
+// triggered (DELETED).
+const (
+	IntentCompensationSubscriptionCreated   Intent = 230
+	IntentCompensationSubscriptionTriggered Intent = 231
+	IntentCompensationSubscriptionCompleted Intent = 232
+	IntentCompensationSubscriptionDeleted   Intent = 233
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -294,6 +306,10 @@ var intentNames = map[Intent]string{
 	IntentSignalSubscriptionDeleted:          "DELETED",
 	IntentEscalationEscalated:                "ESCALATED",
 	IntentEscalationNotEscalated:             "NOT_ESCALATED",
+	IntentCompensationSubscriptionCreated:    "CREATED",
+	IntentCompensationSubscriptionTriggered:  "TRIGGERED",
+	IntentCompensationSubscriptionCompleted:  "COMPLETED",
+	IntentCompensationSubscriptionDeleted:    "DELETED",
 }
 
 func (i Intent) String() string {

@@ -52,6 +52,7 @@ const (
 	TypeSignal                      ValueType = 21
 	TypeSignalSubscription          ValueType = 22
 	TypeEscalation                  ValueType = 24
+	TypeCompensationSubscription    ValueType = 25
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -78,6 +79,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeSignal:                      "SIGNAL",
 	TypeSignalSubscription:          "SIGNAL_SUBSCRIPTION",
 	TypeEscalation:                  "ESCALATION",
+	TypeCompensationSubscription:    "COMPENSATION_SUBSCRIPTION",
 }
 
 func (t ValueType) String() string {

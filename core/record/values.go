@@ -473,3 +473,24 @@ type EscalationValue struct {
 
 // ValueType implements Value.
 func (*EscalationValue) ValueType() ValueType { return TypeEscalation }
+
+// CompensationSubscriptionValue is a completed activity that can be
+// compensated (its compensation boundary event's handler), or a completed
+// subprocess with such activities inside (CompensationHandlerID ""), as
+// Zeebe's COMPENSATION_SUBSCRIPTION record. The throw event and handler
+// instance are set when a compensation throw or end event triggered it.
+type CompensationSubscriptionValue struct {
+	TenantID                       string `json:"tenantId"`
+	ProcessInstanceKey             int64  `json:"processInstanceKey"`
+	ProcessDefinitionKey           int64  `json:"processDefinitionKey"`
+	CompensableActivityID          string `json:"compensableActivityId"`
+	CompensableActivityScopeKey    int64  `json:"compensableActivityScopeKey"`
+	CompensableActivityInstanceKey int64  `json:"compensableActivityInstanceKey"`
+	ThrowEventID                   string `json:"throwEventId"`
+	ThrowEventInstanceKey          int64  `json:"throwEventInstanceKey"`
+	CompensationHandlerID          string `json:"compensationHandlerId"`
+	CompensationHandlerInstanceKey int64  `json:"compensationHandlerInstanceKey"`
+}
+
+// ValueType implements Value.
+func (*CompensationSubscriptionValue) ValueType() ValueType { return TypeCompensationSubscription }
