@@ -83,6 +83,14 @@ type Element struct {
 	// ref = catch-all); Link is a link event's name ("" when it has none).
 	Escalation *Escalation
 	Link       string
+	// Compensation is a compensation event's definition (nil on every
+	// other element); ForCompensation marks a compensation handler
+	// (isForCompensation="true"); Associated lists the targets of the
+	// associations whose source is the element, document order (a
+	// compensation boundary event's handler).
+	Compensation    *Compensation
+	ForCompensation bool
+	Associated      []*Element
 	// Loop is a multi-instance body's loop characteristics; nil on every
 	// other element.
 	Loop *Loop
@@ -189,6 +197,13 @@ type Signal struct {
 	ID   string
 	Line int
 	Name *expr.Expression
+}
+
+// Compensation is a compensateEventDefinition.
+type Compensation struct {
+	// ActivityRef names the activity to compensate; "" compensates every
+	// completed activity of the event's scope.
+	ActivityRef string
 }
 
 // Escalation is a bpmn:escalation root element.

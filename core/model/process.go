@@ -40,6 +40,11 @@ type builder struct {
 	flows      []pendingFlow
 	boundaries []pendingBoundary
 	defaults   []pendingDefault
+	assocs     []pendingAssociation
+}
+
+type pendingAssociation struct {
+	source, target string
 }
 
 type pendingFlow struct {
@@ -79,12 +84,17 @@ func (p *parser) process(n *node) *Process {
 	b.resolveFlows()
 	b.resolveDefaults()
 	b.resolveBoundaries()
+	b.resolveAssociations()
 	return proc
 }
 
 // scope reads the flow nodes and sequence flows directly inside n.
 func (b *builder) scope(container *Element, n *node) {
 	for _, c := range n.children {
+		if c.is(nsBPMN, "association") {
+			b.assocs = append(b.assocs, pendingAssociation{strings.TrimSpace(c.get("sourceRef")), strings.TrimSpace(c.get("targetRef"))})
+			continue
+		}
 		if c.space != nsBPMN || ignoredInScope[c.local] {
 			continue
 		}
@@ -147,9 +157,7 @@ func (b *builder) flowNode(parent *Element, n *node) {
 	if def := strings.TrimSpace(n.get("default")); def != "" {
 		b.defaults = append(b.defaults, pendingDefault{node, def})
 	}
-	if isTrue(n.get("isForCompensation")) {
-		el.unsupported("compensation")
-	}
+	el.ForCompensation = isTrue(n.get("isForCompensation"))
 	for _, c := range n.children {
 		if c.is(nsBPMN, "standardLoopCharacteristics") || c.is(nsBPMN, "multiInstanceLoopCharacteristics") && node == el {
 			el.unsupported(c.local)
@@ -261,6 +269,8 @@ func (b *builder) eventDefinitions(el *Element, n *node) {
 			el.Escalation = reference(b.p, def, el.ID, "escalationRef", "escalation", b.p.defs.Escalations)
 		case "link":
 			el.Link = strings.TrimSpace(def.get("name"))
+		case "compensate":
+			el.Compensation = &Compensation{ActivityRef: strings.TrimSpace(def.get("activityRef"))}
 		}
 	}
 	switch {
@@ -426,6 +436,18 @@ func (b *builder) resolveBoundaries() {
 		default:
 			ev.AttachedTo = host
 			host.Boundaries = append(host.Boundaries, ev)
+		}
+	}
+}
+
+// resolveAssociations links the associations between flow nodes (a
+// compensation boundary event and its handler); those with an end that
+// is no flow node (a text annotation) are documentation and skipped.
+func (b *builder) resolveAssociations() {
+	for _, a := range b.assocs {
+		src, tgt := lookup(b.proc.Elements, a.source), lookup(b.proc.Elements, a.target)
+		if src != nil && tgt != nil {
+			src.Associated = append(src.Associated, tgt)
 		}
 	}
 }

@@ -117,7 +117,9 @@ func TestParseServiceTaskExtensions(t *testing.T) {
 	unsupported := map[string][]string{
 		"rules": {"zeebe:calledDecision", "zeebe:executionListeners"},
 		"each":  {"standardLoopCharacteristics"},
-		"undo":  {"compensation"},
+	}
+	if undo := mustElement(t, p, "undo"); !undo.ForCompensation || len(undo.Unsupported) != 0 {
+		t.Errorf("undo: ForCompensation = %v, unsupported = %v", undo.ForCompensation, undo.Unsupported)
 	}
 	for id, want := range unsupported {
 		if got := mustElement(t, p, id).Unsupported; !slices.Equal(got, want) {
