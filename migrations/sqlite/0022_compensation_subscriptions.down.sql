@@ -1,0 +1,2 @@
+-- Development only: drops the compensation subscriptions.
+DROP TABLE IF EXISTS compensation_subscriptions;
