@@ -709,6 +709,8 @@ func tenantOf(rec *record.Record) string {
 		return v.TenantID
 	case *record.EscalationValue:
 		return v.TenantID
+	case *record.CompensationSubscriptionValue:
+		return v.TenantID
 	case *record.UserTaskValue:
 		return v.TenantID
 	case *record.ProcessInstanceModificationValue:
@@ -761,6 +763,12 @@ func (r *runner) line(rec *record.Record) string {
 		return strings.TrimRight(fmt.Sprintf("%-20s %-22s %s %s", "SIGNAL_SUBSCRIPTION_"+rec.Intent.String(), v.SignalName, v.BPMNProcessID, v.CatchEventID), " ")
 	case *record.EscalationValue:
 		return strings.TrimRight(fmt.Sprintf("%-20s %-22s %s %s", "ESCALATION_"+rec.Intent.String(), v.EscalationCode, v.ThrowElementID, v.CatchElementID), " ")
+	case *record.CompensationSubscriptionValue:
+		s := fmt.Sprintf("%-20s %-22s handler=%s", "COMPENSATION_"+rec.Intent.String(), v.CompensableActivityID, v.CompensationHandlerID)
+		if v.ThrowEventID != "" {
+			s += " throw=" + v.ThrowEventID
+		}
+		return s
 	case *record.ProcessValue:
 		return fmt.Sprintf("%-20s %-22s version=%d", "PROCESS_"+rec.Intent.String(), v.BPMNProcessID, v.Version)
 	case *record.FormValue:

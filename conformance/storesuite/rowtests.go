@@ -33,11 +33,12 @@ func sameSnapshot(t *testing.T, got, want *state.Snapshot) {
 			"elements": s.Elements, "variables": s.Variables, "jobs": s.Jobs, "incidents": s.Incidents,
 			"timers": s.Timers, "message subscriptions": s.MessageSubscriptions, "messages": s.Messages,
 			"start subscriptions": s.StartSubscriptions, "user tasks": s.UserTasks,
-			"tenants": s.Tenants, "tenant members": s.TenantMembers, "signal subscriptions": s.SignalSubscriptions}
+			"tenants": s.Tenants, "tenant members": s.TenantMembers, "signal subscriptions": s.SignalSubscriptions,
+			"compensation subscriptions": s.CompensationSubscriptions}
 	}
 	g, w := parts(got), parts(want)
 	for _, name := range []string{"counters", "processes", "elements", "variables", "jobs", "incidents",
-		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks", "tenants", "tenant members", "signal subscriptions"} {
+		"timers", "message subscriptions", "messages", "start subscriptions", "user tasks", "tenants", "tenant members", "signal subscriptions", "compensation subscriptions"} {
 		a, err := json.Marshal(g[name])
 		if err != nil {
 			t.Fatal(err)
@@ -245,9 +246,13 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 	sig := state.SignalSubscription{Key: 505, Value: record.SignalSubscriptionValue{ProcessDefinitionKey: 10, BPMNProcessID: "proc",
 		CatchEventID: "wait-signal", CatchEventInstanceKey: 101, ProcessInstanceKey: 100, SignalName: "go <&>",
 		Interrupting: true, TenantID: "tenant-a"}}
+	cmp := state.CompensationSubscription{Key: 506, Value: record.CompensationSubscriptionValue{TenantID: "tenant-a",
+		ProcessInstanceKey: 100, ProcessDefinitionKey: 10, CompensableActivityID: "book <&>", CompensableActivityScopeKey: 100,
+		CompensableActivityInstanceKey: 101, ThrowEventID: "undo", ThrowEventInstanceKey: 102, CompensationHandlerID: "cancel",
+		CompensationHandlerInstanceKey: 103}}
 	for name, row := range map[string]any{"process": p, "element": e, "variable": v, "job": j, "timer": tm,
 		"message subscription": sub, "message": msg, "start subscription": start, "user task": task, "form": fm,
-		"signal subscription": sig} {
+		"signal subscription": sig, "compensation subscription": cmp} {
 		if path := zeroField(reflect.ValueOf(row), name); path != "" {
 			t.Fatalf("%s is not set in the test row: set it so that the test proves it is stored", path)
 		}
@@ -261,16 +266,17 @@ func (s *suite) rowsKeepEveryField(t *testing.T) {
 		Elements: []state.ElementRow{pi, e}, Variables: []state.VariableRow{v}, Jobs: []state.Job{j}, Incidents: []state.IncidentRow{i},
 		Timers: []state.Timer{tm}, MessageSubscriptions: []state.MessageSubscription{sub}, Messages: []state.Message{msg},
 		StartSubscriptions: []state.StartSubscription{start}, UserTasks: []state.UserTask{task}, Forms: []record.FormValue{fm},
-		SignalSubscriptions: []state.SignalSubscription{sig}}
+		SignalSubscriptions: []state.SignalSubscription{sig}, CompensationSubscriptions: []state.CompensationSubscription{cmp}}
 	commit(t, st, &store.Batch{Changes: state.Changes{Processes: want.Processes, Forms: want.Forms, Elements: want.Elements,
 		Variables: want.Variables, Jobs: want.Jobs, Incidents: want.Incidents,
-		Timers:               []state.TimerRow{{Timer: tm, Live: true}},
-		MessageSubscriptions: []state.MessageSubscriptionRow{{MessageSubscription: sub, Live: true}},
-		Messages:             []state.MessageRow{{Message: msg, Live: true}},
-		StartSubscriptions:   []state.StartSubscriptionRow{{StartSubscription: start, Live: true}},
-		UserTasks:            []state.UserTaskRow{{UserTask: task, Live: true}},
-		SignalSubscriptions:  []state.SignalSubscriptionRow{{SignalSubscription: sig, Live: true}},
-		LastKey:              999, LastPosition: 1234}})
+		Timers:                    []state.TimerRow{{Timer: tm, Live: true}},
+		MessageSubscriptions:      []state.MessageSubscriptionRow{{MessageSubscription: sub, Live: true}},
+		Messages:                  []state.MessageRow{{Message: msg, Live: true}},
+		StartSubscriptions:        []state.StartSubscriptionRow{{StartSubscription: start, Live: true}},
+		UserTasks:                 []state.UserTaskRow{{UserTask: task, Live: true}},
+		SignalSubscriptions:       []state.SignalSubscriptionRow{{SignalSubscription: sig, Live: true}},
+		CompensationSubscriptions: []state.CompensationSubscriptionRow{{CompensationSubscription: cmp, Live: true}},
+		LastKey:                   999, LastPosition: 1234}})
 	got := snapshot(t, st)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("rows changed on their way through the store:\ngot  %#v\nwant %#v", got, want)
@@ -313,7 +319,7 @@ func checkKnownFields(t *testing.T) {
 	known := map[string]bool{"Processes": true, "Elements": true, "Variables": true, "Jobs": true, "Incidents": true,
 		"Timers": true, "MessageSubscriptions": true, "Messages": true, "StartSubscriptions": true, "UserTasks": true,
 		"Tenants": true, "TenantMembers": true, "Forms": true, "LastKey": true, "LastPosition": true,
-		"DeletedProcesses": true, "DeletedForms": true, "SignalSubscriptions": true}
+		"DeletedProcesses": true, "DeletedForms": true, "SignalSubscriptions": true, "CompensationSubscriptions": true}
 	for _, typ := range []reflect.Type{reflect.TypeFor[state.Changes](), reflect.TypeFor[state.Snapshot]()} {
 		for k := range typ.NumField() {
 			if f := typ.Field(k); !known[f.Name] {

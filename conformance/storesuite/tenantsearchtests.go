@@ -71,6 +71,10 @@ func TenantBatch() *store.Batch {
 		c.SignalSubscriptions = append(c.SignalSubscriptions, state.SignalSubscriptionRow{Live: true, SignalSubscription: state.SignalSubscription{
 			Key: k + 604, Value: record.SignalSubscriptionValue{ProcessDefinitionKey: k, BPMNProcessID: "proc", CatchEventID: "s",
 				CatchEventInstanceKey: -1, ProcessInstanceKey: -1, SignalName: "go", TenantID: tenant}}})
+		c.CompensationSubscriptions = append(c.CompensationSubscriptions, state.CompensationSubscriptionRow{Live: true,
+			CompensationSubscription: state.CompensationSubscription{Key: k + 605, Value: record.CompensationSubscriptionValue{
+				TenantID: tenant, ProcessInstanceKey: k + 1, ProcessDefinitionKey: k, CompensableActivityID: "a",
+				CompensableActivityScopeKey: k + 1, CompensableActivityInstanceKey: k + 2, CompensationHandlerID: "h"}}})
 		c.Forms = append(c.Forms, record.FormValue{FormID: "f", Version: 1, FormKey: k + 800, ResourceName: "f.form",
 			Resource: []byte(`{"id":"f"}`), Checksum: "c", DeploymentKey: k, TenantID: tenant})
 		if tenant != record.DefaultTenant {

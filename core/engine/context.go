@@ -12,21 +12,22 @@ import (
 // elementContext is the context of one step (every element.*Context). It records what the
 // handler asks for; the kernel carries it out after the handler returned.
 type elementContext struct {
-	p         *Processor
-	in        *instance
-	jobs      []element.JobSpec
-	children  []*model.Element
-	taken     []*model.SequenceFlow
-	timers    []element.TimerSpec
-	subs      []element.SubscriptionSpec
-	signals   []string // signal names to broadcast
-	errorCode *string
-	escalated *string          // an escalation code thrown (element.Throws)
-	jumps     []*model.Element // elements to activate in the flow scope on completion
-	complete  bool
-	call      *element.CallSpec
-	userTask  *element.UserTaskSpec
-	scope     *scopeEffects // element.Scoper requests (scopes.go)
+	p          *Processor
+	in         *instance
+	jobs       []element.JobSpec
+	children   []*model.Element
+	taken      []*model.SequenceFlow
+	timers     []element.TimerSpec
+	subs       []element.SubscriptionSpec
+	signals    []string // signal names to broadcast
+	errorCode  *string
+	escalated  *string          // an escalation code thrown (element.Throws)
+	jumps      []*model.Element // elements to activate in the flow scope on completion
+	complete   bool
+	call       *element.CallSpec
+	userTask   *element.UserTaskSpec
+	scope      *scopeEffects // element.Scoper requests (scopes.go)
+	compensate *string       // element.Compensations: the activityRef to compensate (compensation.go)
 }
 
 // newContext returns a context for one step, reusing a released one: a

@@ -198,6 +198,11 @@ func (p *Processor) activate(key int64) error {
 	if err := p.effects(in, ctx); err != nil {
 		return err
 	}
+	if ctx.compensate != nil {
+		if err := p.compensate(in, *ctx.compensate); err != nil {
+			return err
+		}
+	}
 	if planned != nil {
 		delete(p.modPlanned, key)
 		if err := p.plannedChildren(in, planned); err != nil {
@@ -317,7 +322,13 @@ func (p *Processor) complete(key int64) error {
 			childVars[name] = vv.Value
 		}
 	}
+	if err := p.compensationsEnding(in); err != nil {
+		return err
+	}
 	if err := p.write(key, record.IntentElementCompleted, &v); err != nil {
+		return err
+	}
+	if err := p.compensationsCompleted(in); err != nil {
 		return err
 	}
 	if v.FlowScopeKey <= 0 {
@@ -486,6 +497,9 @@ func (p *Processor) terminate(key int64) error {
 	err = in.handler.Terminate(tctx)
 	p.release(tctx)
 	if err != nil {
+		return err
+	}
+	if err := p.compensationsEnding(in); err != nil {
 		return err
 	}
 	v := in.ei.Value

@@ -72,6 +72,10 @@ var appliers = map[applierKey]applier{
 	{record.IntentEscalationNotEscalated, 1}:             applyNothing,
 	{record.IntentSignalSubscriptionCreated, 1}:          applySignalSubscriptionCreated,
 	{record.IntentSignalSubscriptionDeleted, 1}:          applySignalSubscriptionDeleted,
+	{record.IntentCompensationSubscriptionCreated, 1}:    applyCompensationCreated,
+	{record.IntentCompensationSubscriptionTriggered, 1}:  applyCompensationTriggered,
+	{record.IntentCompensationSubscriptionCompleted, 1}:  applyCompensationEnded,
+	{record.IntentCompensationSubscriptionDeleted, 1}:    applyCompensationEnded,
 	// A migration changes the state through the MIGRATED events that follow it (migration.go).
 	{record.IntentProcessInstanceMigrated, 1}:     applyNothing,
 	{record.IntentElementMigrated, 1}:             applyElementMigrated,

@@ -22,10 +22,13 @@ type Changes struct {
 	Messages             []MessageRow
 	StartSubscriptions   []StartSubscriptionRow
 	SignalSubscriptions  []SignalSubscriptionRow
-	UserTasks            []UserTaskRow
-	Tenants              []TenantRow
-	TenantMembers        []TenantMemberRow
-	Forms                []record.FormValue
+	// CompensationSubscriptions are the compensation subscriptions that
+	// changed.
+	CompensationSubscriptions []CompensationSubscriptionRow
+	UserTasks                 []UserTaskRow
+	Tenants                   []TenantRow
+	TenantMembers             []TenantMemberRow
+	Forms                     []record.FormValue
 	// DeletedProcesses and DeletedForms are the definitions and forms
 	// deleted (resource deletion): their rows stay, marked deleted.
 	DeletedProcesses []record.ProcessValue
@@ -97,18 +100,19 @@ type varID struct {
 }
 
 type changeSet struct {
-	processes map[int64]struct{}
-	elements  map[int64]*ElementInstance
-	variables map[varID]VariableRow
-	jobs      map[int64]*Job
-	incidents map[int64]IncidentRow
-	timers    map[int64]TimerRow
-	subs      map[int64]MessageSubscriptionRow
-	messages  map[int64]MessageRow
-	starts    map[int64]StartSubscriptionRow
-	signals   map[int64]SignalSubscriptionRow
-	userTasks map[int64]UserTaskRow
-	tenants   map[int64]TenantRow
+	processes     map[int64]struct{}
+	elements      map[int64]*ElementInstance
+	variables     map[varID]VariableRow
+	jobs          map[int64]*Job
+	incidents     map[int64]IncidentRow
+	timers        map[int64]TimerRow
+	subs          map[int64]MessageSubscriptionRow
+	messages      map[int64]MessageRow
+	starts        map[int64]StartSubscriptionRow
+	signals       map[int64]SignalSubscriptionRow
+	compensations map[int64]CompensationSubscriptionRow
+	userTasks     map[int64]UserTaskRow
+	tenants       map[int64]TenantRow
 	// tenantMembers are keyed by membership key.
 	tenantMembers map[int64]TenantMemberRow
 	forms         map[int64]struct{}
@@ -120,18 +124,19 @@ type changeSet struct {
 
 func newChanges() changeSet {
 	return changeSet{
-		processes: map[int64]struct{}{},
-		elements:  map[int64]*ElementInstance{},
-		variables: map[varID]VariableRow{},
-		jobs:      map[int64]*Job{},
-		incidents: map[int64]IncidentRow{},
-		timers:    map[int64]TimerRow{},
-		subs:      map[int64]MessageSubscriptionRow{},
-		messages:  map[int64]MessageRow{},
-		starts:    map[int64]StartSubscriptionRow{},
-		signals:   map[int64]SignalSubscriptionRow{},
-		userTasks: map[int64]UserTaskRow{},
-		tenants:   map[int64]TenantRow{},
+		processes:     map[int64]struct{}{},
+		elements:      map[int64]*ElementInstance{},
+		variables:     map[varID]VariableRow{},
+		jobs:          map[int64]*Job{},
+		incidents:     map[int64]IncidentRow{},
+		timers:        map[int64]TimerRow{},
+		subs:          map[int64]MessageSubscriptionRow{},
+		messages:      map[int64]MessageRow{},
+		starts:        map[int64]StartSubscriptionRow{},
+		signals:       map[int64]SignalSubscriptionRow{},
+		compensations: map[int64]CompensationSubscriptionRow{},
+		userTasks:     map[int64]UserTaskRow{},
+		tenants:       map[int64]TenantRow{},
 
 		tenantMembers: map[int64]TenantMemberRow{},
 		forms:         map[int64]struct{}{},
@@ -218,6 +223,9 @@ func (s *State) TakeChanges() Changes {
 	if len(c.signals) > 0 {
 		out.SignalSubscriptions = valuesInKeyOrder(c.signals)
 	}
+	if len(c.compensations) > 0 {
+		out.CompensationSubscriptions = valuesInKeyOrder(c.compensations)
+	}
 	if len(c.userTasks) > 0 {
 		out.UserTasks = valuesInKeyOrder(c.userTasks)
 	}
@@ -247,6 +255,7 @@ func (s *State) TakeChanges() Changes {
 	clear(c.messages)
 	clear(c.starts)
 	clear(c.signals)
+	clear(c.compensations)
 	clear(c.processes)
 	clear(c.elements)
 	clear(c.variables)

@@ -91,6 +91,9 @@ func (s *State) Check() error {
 	if err := s.checkSignals(); err != nil {
 		return err
 	}
+	if err := s.checkCompensations(); err != nil {
+		return err
+	}
 	for _, k := range sortedKeys(s.userTasks) {
 		if e := s.userTasks[k].Value.ElementInstanceKey; s.elements[e] == nil || s.userTaskByElement[e] != k {
 			return fmt.Errorf("user task %d outlives element instance %d or is not indexed", k, e)

@@ -9,21 +9,22 @@ import (
 // Snapshot is the live part of a state as a store keeps it in rows: what a
 // restart loads instead of replaying the log.
 type Snapshot struct {
-	LastKey, LastPosition int64
-	Processes             []record.ProcessValue
-	Elements              []ElementRow  // element instances that are not final
-	Variables             []VariableRow // variables of those element instances
-	Jobs                  []Job         // jobs that are neither completed nor canceled
-	Incidents             []IncidentRow // incidents that are not resolved
-	Timers                []Timer       // timers that neither fired nor were canceled
-	MessageSubscriptions  []MessageSubscription
-	Messages              []Message // buffered messages that have not expired
-	StartSubscriptions    []StartSubscription
-	SignalSubscriptions   []SignalSubscription
-	UserTasks             []UserTask // open user tasks
-	Tenants               []Tenant   // tenants that were not deleted
-	TenantMembers         []TenantMember
-	Forms                 []record.FormValue
+	LastKey, LastPosition     int64
+	Processes                 []record.ProcessValue
+	Elements                  []ElementRow  // element instances that are not final
+	Variables                 []VariableRow // variables of those element instances
+	Jobs                      []Job         // jobs that are neither completed nor canceled
+	Incidents                 []IncidentRow // incidents that are not resolved
+	Timers                    []Timer       // timers that neither fired nor were canceled
+	MessageSubscriptions      []MessageSubscription
+	Messages                  []Message // buffered messages that have not expired
+	StartSubscriptions        []StartSubscription
+	SignalSubscriptions       []SignalSubscription
+	CompensationSubscriptions []CompensationSubscription
+	UserTasks                 []UserTask // open user tasks
+	Tenants                   []Tenant   // tenants that were not deleted
+	TenantMembers             []TenantMember
+	Forms                     []record.FormValue
 	// DeletedProcesses and DeletedForms are the deleted definitions and
 	// forms: Restore only notes their versions, which are never reused.
 	DeletedProcesses []record.ProcessValue
@@ -136,6 +137,11 @@ func Restore(parse ParseFunc, sem Semantics, snap *Snapshot) (*State, error) {
 	}
 	for _, m := range snap.SignalSubscriptions {
 		if err := applySignalSubscriptionCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range snap.CompensationSubscriptions {
+		if err := applyCompensationCreated(s, &record.Record{Key: m.Key, Value: &m.Value}); err != nil {
 			return nil, err
 		}
 	}

@@ -11,33 +11,34 @@ import (
 
 // dump is the canonical form of a state: every table in key order.
 type dump struct {
-	LastKey      int64                         `json:"lastKey"`
-	LastPosition int64                         `json:"lastPosition"`
-	Processes    []any                         `json:"processes"`
-	Elements     []ElementRow                  `json:"elements"`
-	Variables    []VariableRow                 `json:"variables"`
-	Jobs         []Job                         `json:"jobs"`
-	Incidents    []Incident                    `json:"incidents"`
-	Activatable  map[string]map[string][]int64 `json:"activatable"` // job type -> tenant -> keys
-	Deadlines    map[int64]int64               `json:"deadlines"`
-	Backoffs     map[int64]int64               `json:"backoffs"`
-	Latest       map[string]int64              `json:"latest"`
-	Scopes       map[int64]map[string]int64    `json:"scopes"`
-	Timers       []Timer                       `json:"timers"`
-	TimerDue     map[int64]int64               `json:"timerDue"`
-	Subs         []MessageSubscription         `json:"subscriptions"`
-	Messages     []Message                     `json:"messages"`
-	MsgExpiry    map[int64]int64               `json:"messageExpiry"`
-	MsgsByName   map[string][]int64            `json:"messagesByName"`
-	MessageIDs   map[string]int64              `json:"messageIds"`
-	Starts       []StartSubscription           `json:"startSubscriptions"`
-	Signals      []SignalSubscription          `json:"signalSubscriptions,omitempty"`
-	Correlation  map[string]int64              `json:"byCorrelation"`
-	Called       map[int64]int64               `json:"called"`
-	UserTasks    []UserTask                    `json:"userTasks"`
-	Tenants      []Tenant                      `json:"tenants"`
-	Members      []TenantMember                `json:"tenantMembers"`
-	Forms        []record.FormValue            `json:"forms,omitempty"`
+	LastKey       int64                         `json:"lastKey"`
+	LastPosition  int64                         `json:"lastPosition"`
+	Processes     []any                         `json:"processes"`
+	Elements      []ElementRow                  `json:"elements"`
+	Variables     []VariableRow                 `json:"variables"`
+	Jobs          []Job                         `json:"jobs"`
+	Incidents     []Incident                    `json:"incidents"`
+	Activatable   map[string]map[string][]int64 `json:"activatable"` // job type -> tenant -> keys
+	Deadlines     map[int64]int64               `json:"deadlines"`
+	Backoffs      map[int64]int64               `json:"backoffs"`
+	Latest        map[string]int64              `json:"latest"`
+	Scopes        map[int64]map[string]int64    `json:"scopes"`
+	Timers        []Timer                       `json:"timers"`
+	TimerDue      map[int64]int64               `json:"timerDue"`
+	Subs          []MessageSubscription         `json:"subscriptions"`
+	Messages      []Message                     `json:"messages"`
+	MsgExpiry     map[int64]int64               `json:"messageExpiry"`
+	MsgsByName    map[string][]int64            `json:"messagesByName"`
+	MessageIDs    map[string]int64              `json:"messageIds"`
+	Starts        []StartSubscription           `json:"startSubscriptions"`
+	Signals       []SignalSubscription          `json:"signalSubscriptions,omitempty"`
+	Compensations []CompensationSubscription    `json:"compensationSubscriptions,omitempty"`
+	Correlation   map[string]int64              `json:"byCorrelation"`
+	Called        map[int64]int64               `json:"called"`
+	UserTasks     []UserTask                    `json:"userTasks"`
+	Tenants       []Tenant                      `json:"tenants"`
+	Members       []TenantMember                `json:"tenantMembers"`
+	Forms         []record.FormValue            `json:"forms,omitempty"`
 	// Versions and FormVersions are the highest versions of processes and
 	// forms whose newest versions were deleted.
 	Versions     map[string]int32 `json:"versions,omitempty"`
@@ -114,6 +115,9 @@ func (s *State) Dump() []byte {
 	}
 	for _, k := range sortedKeys(s.sig.subs) {
 		d.Signals = append(d.Signals, *s.sig.subs[k])
+	}
+	for _, k := range sortedKeys(s.cmp.subs) {
+		d.Compensations = append(d.Compensations, *s.cmp.subs[k])
 	}
 	d.TimerDue, d.MsgExpiry, d.MsgsByName = s.ev.timerDue.at, s.ev.msgExpiry.at, s.ev.msgsByName
 	d.MessageIDs, d.Correlation, d.Called = s.ev.messageIDs, s.ev.byCorrelation, s.called

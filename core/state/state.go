@@ -187,6 +187,7 @@ type State struct {
 	incidents         map[int64]*Incident
 	ev                events
 	sig               signals
+	cmp               compensations
 	userTasks         map[int64]*UserTask
 	userTaskByElement map[int64]int64
 	tn                tenants
@@ -216,6 +217,7 @@ func New(parse ParseFunc, sem Semantics) *State {
 		incidents:   map[int64]*Incident{},
 		ev:          newEvents(),
 		sig:         newSignals(),
+		cmp:         newCompensations(),
 		userTasks:   map[int64]*UserTask{}, userTaskByElement: map[int64]int64{},
 		tn:      newTenants(),
 		fm:      newForms(),

@@ -4,6 +4,7 @@ import (
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/elements/callactivity"
+	"github.com/example/wf-engine/elements/compensationevent"
 	"github.com/example/wf-engine/elements/endevent"
 	"github.com/example/wf-engine/elements/errorevent"
 	"github.com/example/wf-engine/elements/escalationevent"
@@ -59,6 +60,9 @@ func Registry() *element.Registry {
 	r.Register(escalationevent.Start{}, model.KindEscalationStartEvent)
 	r.Register(linkevent.Throw{}, model.KindLinkIntermediateThrowEvent)
 	r.Register(linkevent.Catch{}, model.KindLinkIntermediateCatchEvent)
+	r.Register(compensationevent.Boundary{}, model.KindCompensationBoundaryEvent)
+	r.Register(compensationevent.Throw{}, model.KindCompensationIntermediateThrowEvent)
+	r.Register(compensationevent.End{}, model.KindCompensationEndEvent)
 	r.Register(errorevent.Start{}, model.KindErrorStartEvent)
 	r.Register(eventsubprocess.Handler{}, model.KindEventSubProcess)
 	r.Register(exclusivegateway.Handler{}, model.KindExclusiveGateway)

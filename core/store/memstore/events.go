@@ -10,6 +10,7 @@ type events struct {
 	messages map[int64]state.MessageRow
 	starts   map[int64]state.StartSubscriptionRow
 	signals  map[int64]state.SignalSubscriptionRow
+	comps    map[int64]state.CompensationSubscriptionRow
 	tasks    map[int64]state.UserTaskRow
 }
 
@@ -31,6 +32,7 @@ func (e *events) commit(c *state.Changes) {
 	upsert(&e.messages, c.Messages, func(r *state.MessageRow) int64 { return r.Key })
 	upsert(&e.starts, c.StartSubscriptions, func(r *state.StartSubscriptionRow) int64 { return r.Key })
 	upsert(&e.signals, c.SignalSubscriptions, func(r *state.SignalSubscriptionRow) int64 { return r.Key })
+	upsert(&e.comps, c.CompensationSubscriptions, func(r *state.CompensationSubscriptionRow) int64 { return r.Key })
 	upsert(&e.tasks, c.UserTasks, func(r *state.UserTaskRow) int64 { return r.Key })
 }
 
@@ -59,6 +61,11 @@ func (e *events) load(snap *state.Snapshot) {
 	for _, k := range sortedKeys(e.signals) {
 		if r := e.signals[k]; r.Live {
 			snap.SignalSubscriptions = append(snap.SignalSubscriptions, r.SignalSubscription)
+		}
+	}
+	for _, k := range sortedKeys(e.comps) {
+		if r := e.comps[k]; r.Live {
+			snap.CompensationSubscriptions = append(snap.CompensationSubscriptions, r.CompensationSubscription)
 		}
 	}
 	for _, k := range sortedKeys(e.tasks) {

@@ -22,8 +22,8 @@ import (
 // rlsTables are the tables with a tenant_id column that migration 0010
 // names; TenantBatch writes rows of both tenants to each.
 var rlsTables = []string{
-	"element_instances", "forms", "incidents", "jobs", "message_start_subscriptions", "message_subscriptions",
-	"messages", "process_definitions", "signal_subscriptions", "timers", "user_tasks", "variables",
+	"compensation_subscriptions", "element_instances", "forms", "incidents", "jobs", "message_start_subscriptions",
+	"message_subscriptions", "messages", "process_definitions", "signal_subscriptions", "timers", "user_tasks", "variables",
 }
 
 func connect(t *testing.T, url string) *pgx.Conn {

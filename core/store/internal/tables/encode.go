@@ -142,6 +142,9 @@ func EncodeChanges(c *state.Changes) ([]*Rows, error) {
 	if err := add(signalRows(c.SignalSubscriptions), nil); err != nil {
 		return nil, err
 	}
+	if err := add(compensationRows(c.CompensationSubscriptions), nil); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

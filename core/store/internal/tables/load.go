@@ -69,6 +69,9 @@ func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
 	if snap.SignalSubscriptions, err = collect(q, LoadSignals, ScanSignalSubscription); err != nil {
 		return nil, err
 	}
+	if snap.CompensationSubscriptions, err = collect(q, LoadCompensations, ScanCompensationSubscription); err != nil {
+		return nil, err
+	}
 	if snap.UserTasks, err = collect(q, LoadUserTasks, ScanUserTask); err != nil {
 		return nil, err
 	}

@@ -87,10 +87,19 @@ var SignalSubscriptions = &Table{Name: "signal_subscriptions", Upsert: true, Col
 	{"tenant_id", Text},
 }}
 
+// CompensationSubscriptions holds completed activities a compensation
+// throw or end event can compensate (migrations sqlite/0022, postgres/0023).
+var CompensationSubscriptions = &Table{Name: "compensation_subscriptions", Upsert: true, Columns: []Column{
+	{"key", Int}, {"live", Int}, {"process_instance_key", Int}, {"process_definition_key", Int},
+	{"compensable_activity_id", Text}, {"compensable_activity_scope_key", Int}, {"compensable_activity_instance_key", Int},
+	{"throw_event_id", Text}, {"throw_event_instance_key", Int}, {"compensation_handler_id", Text},
+	{"compensation_handler_instance_key", Int}, {"tenant_id", Text},
+}}
+
 // State lists the state tables in the order Commit writes them.
 var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Incidents,
 	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks, Tenants, TenantMembers, Forms,
-	SignalSubscriptions}
+	SignalSubscriptions, CompensationSubscriptions}
 
 // No index covers a column that changes while an element instance or a job
 // lives (migration 7), so their live rows are found through the active
@@ -114,7 +123,9 @@ var (
 	LoadSubs      = MessageSubscriptions.Select("WHERE live = 1 ORDER BY key")
 	LoadStarts    = MessageStartSubscriptions.Select("WHERE live = 1 ORDER BY key")
 	LoadSignals   = SignalSubscriptions.Select("WHERE live = 1 ORDER BY key")
-	LoadMeta      = "SELECT last_key, last_position FROM meta WHERE id = 1"
+	// LoadCompensations reads the live compensation subscriptions.
+	LoadCompensations = CompensationSubscriptions.Select("WHERE live = 1 ORDER BY key")
+	LoadMeta          = "SELECT last_key, last_position FROM meta WHERE id = 1"
 )
 
 // LoadDeletedProcesses reads the deleted definitions, whose versions are
