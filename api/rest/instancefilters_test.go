@@ -1,12 +1,14 @@
 package rest_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"sort"
 	"testing"
 
 	"github.com/example/wf-engine/api/rest"
+	"github.com/example/wf-engine/core/store"
 )
 
 // instanceKeysBy searches process instances and returns their keys in the
@@ -68,7 +70,44 @@ func TestInstanceFiltersOfDefinitionsAndJobs(t *testing.T) {
 			t.Errorf("sorted by definition name: %v", got)
 		}
 		want(t, c.post("/v2/process-instances/search", map[string]any{"filter": map[string]any{"hasRetriesLeft": "yes"}}), http.StatusBadRequest)
-		want(t, c.post("/v2/process-instances/search", map[string]any{"filter": map[string]any{"incidentErrorHashCode": 5}}), http.StatusBadRequest)
+
+		// An incident: the hash of its error message (Java's String.hashCode,
+		// as Camunda's exporter computes it) finds its instance.
+		jobs := want(t, c.post("/v2/jobs/search", map[string]any{"filter": map[string]any{"processInstanceKey": tagged}}), http.StatusOK).obj(t)["items"].([]any)
+		if len(jobs) != 1 {
+			t.Fatalf("the job of %s: %v", tagged, jobs)
+		}
+		want(t, c.post("/v2/jobs/"+str(jobs[0].(map[string]any), "jobKey")+"/failure", map[string]any{"retries": 0, "errorMessage": "hello"}), http.StatusNoContent)
+		var message string
+		eventually(t, "the incident of "+tagged, func() bool {
+			r := want(t, c.post("/v2/incidents/search", map[string]any{"filter": map[string]any{"processInstanceKey": tagged}}), http.StatusOK).obj(t)
+			if items := r["items"].([]any); len(items) == 1 {
+				message = str(items[0].(map[string]any), "errorMessage")
+				return true
+			}
+			return false
+		})
+		hash := store.JavaHash(message)
+		if message == "hello" && hash != 99162322 {
+			t.Fatalf("hash of %q: %d", message, hash)
+		}
+		for name, tc := range map[string]struct {
+			filter map[string]any
+			want   []string
+		}{
+			"the hash":                   {map[string]any{"incidentErrorHashCode": hash}, []string{tagged}},
+			"the hash as a string":       {map[string]any{"incidentErrorHashCode": fmt.Sprint(hash)}, []string{tagged}},
+			"the hash among others":      {map[string]any{"incidentErrorHashCode": map[string]any{"$in": []any{1, hash}}}, []string{tagged}},
+			"another hash":               {map[string]any{"incidentErrorHashCode": hash + 1}, nil},
+			"with the error message":     {map[string]any{"incidentErrorHashCode": hash, "errorMessage": message}, []string{tagged}},
+			"with another error message": {map[string]any{"incidentErrorHashCode": hash, "errorMessage": "other"}, nil},
+		} {
+			got := instanceKeysBy(t, c, map[string]any{"filter": tc.filter, "sort": []any{map[string]any{"field": "processInstanceKey"}}})
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s: %v, want %v", name, got, tc.want)
+			}
+		}
+		want(t, c.post("/v2/process-instances/search", map[string]any{"filter": map[string]any{"incidentErrorHashCode": "x"}}), http.StatusBadRequest)
 
 		// Values are never truncated.
 		vars := func(filter map[string]any) int {

@@ -59,7 +59,7 @@ var instanceSearch = &searchSpec{
 		"elementInstanceState":       {"state", enum(instanceStates)},
 		"hasElementInstanceIncident": {"hasIncident", boolean},
 	},
-	incidents: map[string]elementFilter{"errorMessage": {"errorMessage", text}},
+	incidents: map[string]elementFilter{"errorMessage": {"errorMessage", text}, "incidentErrorHashCode": {"errorMessageHash", integer}},
 	sets:      map[string]bool{"tags": true},
 }
 

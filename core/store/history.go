@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"time"
+	"unicode/utf16"
 
 	"github.com/example/wf-engine/core/record"
 )
@@ -15,6 +16,28 @@ type History struct {
 	Correlations  []CorrelatedMessageSubscription
 	Assignments   []TaskAssignment
 	Tags          []InstanceTags
+	// IncidentHashes hold the hash of each new incident's error message.
+	IncidentHashes []IncidentHash
+}
+
+// IncidentHash is the hash of an incident's error message, as Camunda's
+// exporter computes it.
+type IncidentHash struct {
+	IncidentKey        int64
+	ProcessInstanceKey int64
+	Hash               int32
+	TenantID           string
+}
+
+// JavaHash is Java's String.hashCode of s (over its UTF-16 code units),
+// which Camunda's exporter stores as an incident's errorMessageHash and
+// its incidentErrorHashCode filter compares.
+func JavaHash(s string) int32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return h
 }
 
 // InstanceTags are the tags a process instance was created with.
@@ -125,6 +148,11 @@ func HistoryOf(recs []*record.Record) History {
 					ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
 					ProcessDefinitionID: v.BPMNProcessID, ElementID: v.StartEventID,
 					CorrelationTime: time.UnixMilli(r.Timestamp).UTC(), TenantID: v.TenantID})
+			}
+		case *record.IncidentValue:
+			if r.Intent == record.IntentIncidentCreated {
+				h.IncidentHashes = append(h.IncidentHashes, IncidentHash{IncidentKey: r.Key, ProcessInstanceKey: v.ProcessInstanceKey,
+					Hash: JavaHash(v.ErrorMessage), TenantID: v.TenantID})
 			}
 		case *record.UserTaskValue:
 			if (r.Intent == record.IntentUserTaskAssigned || r.Intent == record.IntentUserTaskCreated) && v.Assignee != "" {

@@ -32,3 +32,12 @@ func TestHistoryKeepsEachFlowOncePerBatch(t *testing.T) {
 		t.Fatalf("flows %v, want %v", got, want)
 	}
 }
+
+// JavaHash agrees with Java's String.hashCode, surrogate pairs included.
+func TestJavaHash(t *testing.T) {
+	for s, want := range map[string]int32{"": 0, "hello": 99162322, "Hello World": -862545276, "😀": 1772899} {
+		if got := store.JavaHash(s); got != want {
+			t.Errorf("JavaHash(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -118,6 +118,10 @@ type Incident struct {
 	State                string // ACTIVE or RESOLVED
 	CreationTime         time.Time
 	TenantID             string
+	// ErrorMessageHash is Camunda's hash of the error message (JavaHash),
+	// kept for incidents created since migration postgres 22 / sqlite 21;
+	// 0 for older ones.
+	ErrorMessageHash int32
 }
 
 // Camunda's names of element instance, job and incident states.

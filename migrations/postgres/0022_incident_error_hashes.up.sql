@@ -4,7 +4,7 @@
 -- (core/store/history.go); a row is written once and never changes.
 -- Row-level security as on every tenant_id table (migration 10).
 CREATE TABLE incident_error_hashes (
-    key                  BIGINT PRIMARY KEY, -- the incident's key
+    incident_key         BIGINT PRIMARY KEY,
     process_instance_key BIGINT NOT NULL,
     error_hash           INT NOT NULL,
     tenant_id            TEXT COLLATE "C" NOT NULL DEFAULT '<default>'

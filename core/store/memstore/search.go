@@ -218,10 +218,14 @@ func (s *Store) SearchIncidents(_ context.Context, q store.Query) (store.Page[st
 // incidentRows builds the incident rows, resolved ones included; the
 // caller holds the read lock.
 func (s *Store) incidentRows() []store.Incident {
+	hashes := map[int64]int32{}
+	for _, h := range s.history().IncidentHashes {
+		hashes[h.IncidentKey] = h.Hash
+	}
 	out := make([]store.Incident, 0, len(s.incidents))
 	for _, i := range s.incidents {
 		v := &i.Value
-		out = append(out, store.Incident{
+		out = append(out, store.Incident{ErrorMessageHash: hashes[i.Key],
 			IncidentKey: i.Key, ProcessInstanceKey: v.ProcessInstanceKey, ProcessDefinitionKey: v.ProcessDefinitionKey,
 			ProcessDefinitionID: v.BPMNProcessID, ErrorType: string(v.ErrorType), ErrorMessage: v.ErrorMessage,
 			ElementID: v.ElementID, ElementInstanceKey: v.ElementInstanceKey, JobKey: v.JobKey,

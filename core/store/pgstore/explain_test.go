@@ -62,6 +62,7 @@ var indexedSearches = []indexedSearch{
 	{"process instances", "processDefinitionKey and elementId", store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)},
 		Elements: []store.Condition{eq("elementId", "task7")}}},
 	{"process instances", "errorMessage", store.Query{Incidents: []store.Condition{eq("errorMessage", "boom")}}},
+	{"process instances", "incidentErrorHashCode", store.Query{Incidents: []store.Condition{eq("errorMessageHash", 99162322)}}},
 	{"process instances", "$or of state and variables", store.Query{Or: []store.Filter{
 		{Conditions: []store.Condition{eq("state", "ACTIVE")}}, {Variables: []store.VariableCondition{varEq(store.VariablesOfInstance, "v7", `"7"`)}}}}},
 

@@ -36,8 +36,14 @@ var ProcessInstanceTags = &Table{Name: "process_instance_tags", Upsert: true, Co
 	{"process_instance_key", Int}, {"tags", Text}, {"tenant_id", Text},
 }}
 
+// IncidentErrorHashes holds the hash of each incident's error message
+// (migrations postgres/0022, sqlite/0021).
+var IncidentErrorHashes = &Table{Name: "incident_error_hashes", Upsert: true, Columns: []Column{
+	{"incident_key", Int}, {"process_instance_key", Int}, {"error_hash", Int}, {"tenant_id", Text},
+}}
+
 // History lists the history tables in the order Commit writes them.
-var History = []*Table{SequenceFlows, CorrelatedMessageSubscriptions, UserTaskAssignments, ProcessInstanceTags}
+var History = []*Table{SequenceFlows, CorrelatedMessageSubscriptions, UserTaskAssignments, ProcessInstanceTags, IncidentErrorHashes}
 
 // EncodeHistory returns the history rows of a batch's records, one Rows
 // per table that has any.
@@ -98,6 +104,17 @@ func EncodeHistory(recs []*record.Record) ([]*Rows, error) {
 			r.i(t.ProcessInstanceKey)
 			r.s(string(b))
 			r.s(tenantOrDefault(t.TenantID))
+			r.end()
+		}
+		out = append(out, r)
+	}
+	if len(h.IncidentHashes) > 0 {
+		r := newRows(IncidentErrorHashes, len(h.IncidentHashes))
+		for _, ih := range h.IncidentHashes {
+			r.i(ih.IncidentKey)
+			r.i(ih.ProcessInstanceKey)
+			r.i(int64(ih.Hash))
+			r.s(tenantOrDefault(ih.TenantID))
 			r.end()
 		}
 		out = append(out, r)
