@@ -41,3 +41,14 @@ func EventGatewayRefusal(el *model.Element) string {
 	}
 	return ""
 }
+
+// ChildActivator is a container whose instances let a caller activate
+// some of their children while they run (an ad-hoc subprocess's inner
+// elements, Camunda's activateAdHocSubProcessActivities). The kernel's
+// child activation command asks it before it activates anything; a
+// container without it refuses every such activation.
+type ChildActivator interface {
+	// RefuseChildActivation returns why child, a child flow node of el,
+	// cannot be activated in a running instance of el, or "" when it can.
+	RefuseChildActivation(el, child *model.Element) string
+}

@@ -94,6 +94,9 @@ type Element struct {
 	// Loop is a multi-instance body's loop characteristics; nil on every
 	// other element.
 	Loop *Loop
+	// AdHoc is an ad-hoc subprocess's configuration; nil on every other
+	// element.
+	AdHoc *AdHoc
 	// StartForm is a start event's zeebe:formDefinition: the form Tasklist
 	// shows to start an instance; nil when it has none.
 	StartForm *FormDefinition
@@ -105,7 +108,22 @@ type Element struct {
 
 // IsContainer reports whether the element holds child flow nodes.
 func (e *Element) IsContainer() bool {
-	return e.Kind == KindProcess || e.Type == "subProcess" || e.Kind == KindMultiInstanceBody
+	return e.Kind == KindProcess || e.Type == "subProcess" || e.Kind == KindAdHocSubProcess || e.Kind == KindMultiInstanceBody
+}
+
+// AdHoc is a bpmn:adHocSubProcess's configuration.
+type AdHoc struct {
+	// ActiveElements is zeebe:adHoc's activeElementsCollection: a list of
+	// the ids of the inner elements to activate when the subprocess
+	// activates; nil when absent.
+	ActiveElements *expr.Expression
+	// CompletionCondition is evaluated each time an inner element
+	// completes; nil when absent.
+	CompletionCondition *expr.Expression
+	// CancelRemainingInstances terminates the inner element instances
+	// still active when the completion condition holds (the default);
+	// false lets them finish first.
+	CancelRemainingInstances bool
 }
 
 // Wrapped returns the element that e wraps under the same id (the activity

@@ -149,6 +149,8 @@ func (b *builder) flowNode(parent *Element, n *node) {
 		el.Instantiate = isTrue(n.get("instantiate"))
 	case "userTask":
 		el.UserTask = &UserTask{}
+	case "adHocSubProcess":
+		el.AdHoc = b.adHoc(el, n)
 	case "subProcess":
 		if isTrue(n.get("triggeredByEvent")) {
 			el.Kind = KindEventSubProcess
@@ -167,6 +169,26 @@ func (b *builder) flowNode(parent *Element, n *node) {
 	if containerTypes[n.local] {
 		b.scope(el, n)
 	}
+}
+
+// adHoc reads an ad-hoc subprocess's completion condition, its
+// cancelRemainingInstances (true by default) and zeebe:adHoc's
+// activeElementsCollection.
+func (b *builder) adHoc(el *Element, n *node) *AdHoc {
+	a := &AdHoc{CancelRemainingInstances: b.p.boolean(n, el.ID, "cancelRemainingInstances", "cancelRemainingInstances", true)}
+	for _, c := range n.children {
+		if c.is(nsBPMN, "completionCondition") {
+			if text := strings.TrimSpace(string(c.text)); text != "" {
+				a.CompletionCondition = b.p.expression(c.line, el.ID, "completionCondition", text)
+			}
+		}
+	}
+	for _, z := range zeebeElements(n) {
+		if z.local == "adHoc" {
+			a.ActiveElements = b.p.optional(z, el.ID, "zeebe:adHoc activeElementsCollection", "activeElementsCollection")
+		}
+	}
+	return a
 }
 
 // multiInstance returns the multi-instance body of an activity with

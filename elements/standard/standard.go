@@ -3,6 +3,7 @@ package standard
 import (
 	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/model"
+	"github.com/example/wf-engine/elements/adhocsubprocess"
 	"github.com/example/wf-engine/elements/callactivity"
 	"github.com/example/wf-engine/elements/compensationevent"
 	"github.com/example/wf-engine/elements/endevent"
@@ -39,6 +40,7 @@ func Registry() *element.Registry {
 	r.Register(scripttask.Handler{}, model.KindScriptTask)
 	r.Register(task.Handler{}, model.KindTask, model.KindManualTask, model.KindIntermediateThrowEvent)
 	r.Register(subprocess.Handler{}, model.KindSubProcess)
+	r.Register(adhocsubprocess.Handler{}, model.KindAdHocSubProcess)
 	r.Register(callactivity.Handler{}, model.KindCallActivity)
 	r.Register(usertask.Handler{}, model.KindUserTask)
 	r.Register(timerevent.Catch{}, model.KindTimerIntermediateCatchEvent)
