@@ -67,7 +67,7 @@ func pick[T any](t *rapid.T, label string, xs []T) (T, bool) {
 // activate: elements of its processes (of one process or another, so some
 // are refused) and an unknown one.
 var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no", "gw", "start", "nowhere", "each", "mi-sub-task",
-	"wait-go", "sig-task", "throw-kick", "esc-note", "esc-again", "esc-stop"}
+	"wait-go", "sig-task", "throw-kick", "esc-note", "esc-again", "esc-stop", "cmp-pay", "cmp-undo", "cmp-refund", "cmp-cancel"}
 
 // TestPropertyReplayRebuildsState runs random valid command sequences and
 // checks the kernel's invariants: log positions strictly increase, element
@@ -75,15 +75,15 @@ var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no
 // is byte-identical to the live one.
 func TestPropertyReplayRebuildsState(t *testing.T) {
 	var resources []record.Resource
-	for _, f := range []string{"w1.bpmn", "fork-join.bpmn", "xor-no-default.bpmn", "multi-instance.bpmn", "signals.bpmn", "escalations.bpmn"} {
+	for _, f := range []string{"w1.bpmn", "fork-join.bpmn", "xor-no-default.bpmn", "multi-instance.bpmn", "signals.bpmn", "escalations.bpmn", "compensations.bpmn"} {
 		b, err := os.ReadFile("testdata/" + f) // #nosec G304 -- test data path
 		if err != nil {
 			t.Fatal(err)
 		}
 		resources = append(resources, record.Resource{Name: f, Content: b})
 	}
-	processes := []string{"w1", "fork-join", "xor-no-default", "multi-instance", "signals", "kicked", "escalations"}
-	jobTypes := []string{"w1-work", "a", "b", "mi", "sig", "esc", "unknown"}
+	processes := []string{"w1", "fork-join", "xor-no-default", "multi-instance", "signals", "kicked", "escalations", "compensations"}
+	jobTypes := []string{"w1-work", "a", "b", "mi", "sig", "esc", "cmp", "unknown"}
 	rapid.Check(t, func(t *rapid.T) {
 		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()), now: Epoch.UnixMilli(), store: memstore.New(memstore.Options{})}
 		res := k.process(&record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
