@@ -160,3 +160,13 @@ func (p *Processor) finishCompensation(processInstanceKey, throwKey int64) {
 	}
 	p.push(step{kind: stepComplete, key: throwKey})
 }
+
+// checkCompensations refuses to migrate a process instance that holds
+// compensation subscriptions: they name activities and handlers of the
+// source process, and carrying them over is not supported.
+func (p *Processor) checkCompensations(pi int64) error {
+	if subs := p.st.CompensationSubscriptionsOf(pi); len(subs) > 0 {
+		return refuseMigration(record.RejectionInvalidState, pi, "activity '%s' completed and can be compensated: migrating a process instance with compensation subscriptions is not supported", subs[0].Value.CompensableActivityID)
+	}
+	return nil
+}

@@ -111,6 +111,9 @@ func (p *Processor) migrateInstance(key int64, v *record.ProcessInstanceMigratio
 	if err := p.checkStartedBy(mg); err != nil {
 		return err
 	}
+	if err := p.checkCompensations(key); err != nil {
+		return err
+	}
 	// Breadth-first from the process instance, children in key order.
 	level := []*state.ElementInstance{pi}
 	for len(level) > 0 {
