@@ -382,6 +382,12 @@ func (r *runner) do(cmd string) string {
 			return "error: " + msg
 		}
 		err = r.h.Engine.ModifyInstance(ctx, req)
+	case "activate-adhoc":
+		req, msg := r.adHocActivation(args)
+		if msg != "" {
+			return "error: " + msg
+		}
+		err = r.h.Engine.ActivateChildren(ctx, req)
 	case "state":
 		return r.printState()
 	default:
@@ -397,6 +403,42 @@ func (r *runner) do(cmd string) string {
 		}
 	}
 	return out
+}
+
+// adHocActivation builds an activation of inner elements of an ad-hoc
+// subprocess from `activate-adhoc in=S elements=A,B vars={...}`: activate
+// A and B (the first with the variables vars) in the active instance of S
+// in the newest process instance ("key:N" a literal key).
+func (r *runner) adHocActivation(args map[string]string) (engine.ActivateChildrenRequest, string) {
+	var req engine.ActivateChildrenRequest
+	if len(r.instances) == 0 {
+		return req, "no instance"
+	}
+	if k, ok := strings.CutPrefix(args["in"], "key:"); ok {
+		n, err := strconv.ParseInt(k, 10, 64)
+		if err != nil {
+			return req, err.Error()
+		}
+		req.ContainerKey = n
+	} else {
+		pi := r.instances[len(r.instances)-1]
+		r.h.State(func(s *state.State) { req.ContainerKey = findElement(s, pi, args["in"]) })
+		if req.ContainerKey == 0 {
+			return req, "no active element " + args["in"]
+		}
+	}
+	vars, err := parseVars(args["vars"])
+	if err != nil {
+		return req, err.Error()
+	}
+	for i, id := range strings.Split(args["elements"], ",") {
+		a := record.AdHocActivateElement{ElementID: id}
+		if i == 0 {
+			a.Variables = vars
+		}
+		req.Elements = append(req.Elements, a)
+	}
+	return req, ""
 }
 
 // modification builds a modification of the newest instance from
@@ -715,6 +757,8 @@ func tenantOf(rec *record.Record) string {
 		return v.TenantID
 	case *record.ProcessInstanceModificationValue:
 		return v.TenantID
+	case *record.AdHocSubProcessInstructionValue:
+		return v.TenantID
 	}
 	return ""
 }
@@ -779,6 +823,12 @@ func (r *runner) line(rec *record.Record) string {
 		return fmt.Sprintf("%-20s %s", "INSTANCE_"+rec.Intent.String(), v.BPMNProcessID)
 	case *record.ProcessInstanceModificationValue:
 		return fmt.Sprintf("%-20s %s activate=%d terminate=%d", "INSTANCE_"+rec.Intent.String(), v.BPMNProcessID, len(v.ActivateInstructions), len(v.TerminateInstructions))
+	case *record.AdHocSubProcessInstructionValue:
+		ids := make([]string, len(v.ActivateElements))
+		for i, a := range v.ActivateElements {
+			ids[i] = a.ElementID
+		}
+		return fmt.Sprintf("%-20s %-22s %s", "AD_HOC_"+rec.Intent.String(), r.scopeName(v.AdHocSubProcessInstanceKey), strings.Join(ids, ","))
 	}
 	return rec.ValueType.String() + " " + rec.Intent.String()
 }

@@ -16,6 +16,9 @@ type Client interface {
 	CancelInstance(ctx context.Context, processInstanceKey int64) error
 	MigrateInstance(ctx context.Context, req MigrateInstanceRequest) error
 	ModifyInstance(ctx context.Context, req ModifyInstanceRequest) error
+	// ActivateChildren activates elements inside a running ad-hoc
+	// subprocess instance (activateAdHocSubProcessActivities).
+	ActivateChildren(ctx context.Context, req ActivateChildrenRequest) error
 	ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error)
 	CompleteJob(ctx context.Context, req CompleteJobRequest) error
 	FailJob(ctx context.Context, req FailJobRequest) error

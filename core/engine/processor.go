@@ -247,6 +247,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		if cmd.Intent == record.IntentProcessInstanceModify {
 			return nil, p.modifyInstance(cmd.Key, v)
 		}
+	case *record.AdHocSubProcessInstructionValue:
+		if cmd.Intent == record.IntentAdHocSubProcessActivate {
+			return nil, p.activateChildren(cmd.Key, v)
+		}
 	case *record.KeyRangeValue:
 		if cmd.Intent == record.IntentKeyRangeSkip {
 			return p.skipKeys(v)

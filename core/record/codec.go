@@ -105,6 +105,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &EscalationValue{}, nil
 	case TypeCompensationSubscription:
 		return &CompensationSubscriptionValue{}, nil
+	case TypeAdHocSubProcessInstruction:
+		return &AdHocSubProcessInstructionValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

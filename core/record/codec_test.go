@@ -32,6 +32,8 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 			CompensationHandlerID: "cancel", CompensationHandlerInstanceKey: 9},
 		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
 		&TenantValue{TenantKey: 7, TenantID: "acme", Name: "Acme", EntityType: TenantEntityUser, EntityID: "ann"},
+		&AdHocSubProcessInstructionValue{AdHocSubProcessInstanceKey: 6, ActivateElements: []AdHocActivateElement{{ElementID: "a",
+			Variables: map[string]any{"x": 1.0}}}, ProcessInstanceKey: 4, BPMNProcessID: "p", ProcessDefinitionKey: 2, TenantID: "acme"},
 		&ProcessInstanceModificationValue{ProcessInstanceKey: 9, ActivateInstructions: []ActivateInstruction{{ElementID: "b", AncestorScopeKey: 4,
 			VariableInstructions: []VariableInstruction{{Variables: map[string]any{"x": 1.0}, ScopeID: "sub"}}}},
 			TerminateInstructions: []TerminateInstruction{{ElementInstanceKey: 5}}},

@@ -210,6 +210,14 @@ const (
 	IntentCompensationSubscriptionDeleted   Intent = 233
 )
 
+// Ad-hoc subprocess instruction intents, as Zeebe's: a caller activates
+// inner elements of a running container instance that lets them be
+// activated by name (ACTIVATE, then ACTIVATED before they are entered).
+const (
+	IntentAdHocSubProcessActivate  Intent = 240
+	IntentAdHocSubProcessActivated Intent = 241
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -310,6 +318,8 @@ var intentNames = map[Intent]string{
 	IntentCompensationSubscriptionTriggered:  "TRIGGERED",
 	IntentCompensationSubscriptionCompleted:  "COMPLETED",
 	IntentCompensationSubscriptionDeleted:    "DELETED",
+	IntentAdHocSubProcessActivate:            "ACTIVATE",
+	IntentAdHocSubProcessActivated:           "ACTIVATED",
 }
 
 func (i Intent) String() string {

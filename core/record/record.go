@@ -53,6 +53,7 @@ const (
 	TypeSignalSubscription          ValueType = 22
 	TypeEscalation                  ValueType = 24
 	TypeCompensationSubscription    ValueType = 25
+	TypeAdHocSubProcessInstruction  ValueType = 26
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -80,6 +81,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeSignalSubscription:          "SIGNAL_SUBSCRIPTION",
 	TypeEscalation:                  "ESCALATION",
 	TypeCompensationSubscription:    "COMPENSATION_SUBSCRIPTION",
+	TypeAdHocSubProcessInstruction:  "AD_HOC_SUB_PROCESS_INSTRUCTION",
 }
 
 func (t ValueType) String() string {

@@ -408,6 +408,31 @@ func (*ProcessInstanceModificationValue) ValueType() ValueType {
 	return TypeProcessInstanceModification
 }
 
+// AdHocSubProcessInstructionValue activates inner elements of a running
+// ad-hoc subprocess instance (Camunda's activateAdHocSubProcessActivities):
+// the ACTIVATE command a caller sends and the ACTIVATED event, whose key
+// is the subprocess instance's.
+type AdHocSubProcessInstructionValue struct {
+	AdHocSubProcessInstanceKey int64                  `json:"adHocSubProcessInstanceKey"`
+	ActivateElements           []AdHocActivateElement `json:"activateElements"`
+	ProcessInstanceKey         int64                  `json:"processInstanceKey,omitempty"`
+	BPMNProcessID              string                 `json:"bpmnProcessId,omitempty"`
+	ProcessDefinitionKey       int64                  `json:"processDefinitionKey,omitempty"`
+	TenantID                   string                 `json:"tenantId,omitempty"`
+}
+
+// ValueType implements Value.
+func (*AdHocSubProcessInstructionValue) ValueType() ValueType {
+	return TypeAdHocSubProcessInstruction
+}
+
+// AdHocActivateElement is one inner element to activate, with variables
+// local to its new instance.
+type AdHocActivateElement struct {
+	ElementID string         `json:"elementId"`
+	Variables map[string]any `json:"variables,omitempty"`
+}
+
 // ActivateInstruction activates an element: in the one active instance of
 // its flow scope, or inside AncestorScopeKey (an active instance of one of
 // its flow scopes; 0 when none is chosen), creating the flow scopes that

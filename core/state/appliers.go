@@ -91,6 +91,8 @@ var appliers = map[applierKey]applier{
 	{record.IntentKeyRangeSkipped, 1}: applyNothing,
 	// A modification changes the state through the element events that follow it.
 	{record.IntentProcessInstanceModified, 1}: applyNothing,
+	// So does an activation of inner elements of a running container.
+	{record.IntentAdHocSubProcessActivated, 1}: applyNothing,
 }
 
 // EventVersion is the version new events of each intent are written with.
