@@ -263,6 +263,7 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/v2/element-instances/search", s.searchElements, operate},
 		{http.MethodGet, "/v2/element-instances/:elementInstanceKey", s.getElement, operate},
 		{http.MethodPut, "/v2/element-instances/:elementInstanceKey/variables", s.setVariables, operate},
+		{http.MethodPost, "/v2/element-instances/ad-hoc-activities/:adHocSubProcessInstanceKey/activation", s.activateAdHocActivities, operate},
 		{http.MethodPost, "/v2/variables/search", s.searchVariables, operate},
 		{http.MethodGet, "/v2/variables/:variableKey", s.getVariable, operate},
 		{http.MethodPost, "/v2/jobs/activation", s.activateJobs, jobWork},

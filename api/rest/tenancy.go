@@ -110,6 +110,10 @@ var keyLookups = map[string]func(s *Server, ctx context.Context, q store.Query) 
 	"elementInstanceKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
 		return tenantOfFirst(s.q.SearchElementInstances(ctx, q))(func(r store.ElementInstance) string { return r.TenantID })
 	},
+	"adHocSubProcessInstanceKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
+		q.Conditions = []store.Condition{{Field: "elementInstanceKey", Op: store.OpEq, Value: q.Conditions[0].Value}}
+		return tenantOfFirst(s.q.SearchElementInstances(ctx, q))(func(r store.ElementInstance) string { return r.TenantID })
+	},
 	"variableKey": func(s *Server, ctx context.Context, q store.Query) (string, bool, error) {
 		return tenantOfFirst(s.q.SearchVariables(ctx, q))(func(r store.Variable) string { return r.TenantID })
 	},
