@@ -17,9 +17,14 @@ type Handler struct{}
 // intermediate catch event.
 func (Handler) Validate(el *model.Element) []element.Problem {
 	var problems []element.Problem
+	if el.Task != nil {
+		problems = append(problems, element.Problem{Attribute: "zeebe:taskDefinition", Msg: "an ad-hoc subprocess implemented by a job worker is not supported"})
+	}
 	activities := 0
 	for _, c := range el.Children {
 		switch {
+		case c.Kind == model.KindEventSubProcess:
+			problems = append(problems, element.Problem{Msg: "an event subprocess inside an ad-hoc subprocess is not supported, but '" + c.ID + "' is one"})
 		case c.Type == "startEvent" || c.Type == "endEvent":
 			problems = append(problems, element.Problem{Msg: "an ad-hoc subprocess must not contain start or end events, but '" + c.ID + "' is a " + c.Type})
 		case c.Type == "intermediateCatchEvent" && len(c.Outgoing) == 0:
@@ -127,11 +132,11 @@ func (Handler) RefuseChildActivation(el, child *model.Element) string {
 
 // Child returns the inner element of the ad-hoc subprocess el with the
 // given id that can be activated by name (no incoming sequence flow, no
-// boundary event), or nil.
+// boundary event, compensation handler or event subprocess), or nil.
 func Child(el *model.Element, id string) *model.Element {
 	for _, c := range el.Children {
 		if c.ID == id {
-			if len(c.Incoming) > 0 || c.AttachedTo != nil || c.Type == "boundaryEvent" {
+			if len(c.Incoming) > 0 || c.AttachedTo != nil || c.Type == "boundaryEvent" || c.ForCompensation || c.Kind == model.KindEventSubProcess {
 				return nil
 			}
 			return c
