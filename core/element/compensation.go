@@ -12,8 +12,11 @@ type Compensations interface {
 	// completion first; activityRef "" compensates every one of them, else
 	// only the activity of that id. The element waits: the kernel
 	// completes it once every handler it triggered completed, at once when
-	// there was nothing to compensate.
-	Compensate(activityRef string)
+	// there was nothing to compensate. enclosing also compensates the
+	// activities of the flow scope's own flow scope (a compensation event
+	// in an event subprocess compensates the scope the event subprocess
+	// runs in, as in Zeebe).
+	Compensate(activityRef string, enclosing bool)
 }
 
 // CompensationBoundary is the handler of a compensation boundary event:

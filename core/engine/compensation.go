@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/example/wf-engine/core/element"
+	"github.com/example/wf-engine/core/model"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 )
@@ -16,8 +17,16 @@ import (
 // event's flow scope, and completes once the last handler completed. The
 // subscriptions of a process instance are deleted when it ends.
 
+// compensation is what a compensation throw or end event asked for.
+type compensation struct {
+	activityRef string
+	enclosing   bool
+}
+
 // Compensate implements element.Compensations.
-func (c *elementContext) Compensate(activityRef string) { c.compensate = &activityRef }
+func (c *elementContext) Compensate(activityRef string, enclosing bool) {
+	c.compensate = &compensation{activityRef: activityRef, enclosing: enclosing}
+}
 
 var _ element.Compensations = (*elementContext)(nil)
 
@@ -90,7 +99,7 @@ func (p *Processor) compensationsCompleted(in *instance) error {
 // compensate triggers what a compensation throw or end event asked for
 // (element.Compensations) after it was activated; it completes the event
 // at once when nothing is to be compensated.
-func (p *Processor) compensate(throw *instance, activityRef string) error {
+func (p *Processor) compensate(throw *instance, req *compensation) error {
 	scope, err := p.instance(throw.ei.Value.FlowScopeKey)
 	if err != nil || scope == nil {
 		return err
@@ -111,7 +120,10 @@ func (p *Processor) compensate(throw *instance, activityRef string) error {
 			}
 		}
 	}
-	pick(scope.ei.Key, activityRef)
+	pick(scope.ei.Key, req.activityRef)
+	if req.enclosing && scope.ei.Value.FlowScopeKey > 0 {
+		pick(scope.ei.Value.FlowScopeKey, req.activityRef)
+	}
 	m, err := p.st.Model(throw.def)
 	if err != nil {
 		return err
@@ -123,6 +135,7 @@ func (p *Processor) compensate(throw *instance, activityRef string) error {
 		handler := m.Elements[v.CompensationHandlerID]
 		if handler == nil {
 			// A scope compensated inside: nothing of its own to run.
+			v.CompensationHandlerInstanceKey = -1
 			if err := p.write(s.Key, record.IntentCompensationSubscriptionTriggered, &v); err != nil {
 				return err
 			}
@@ -131,7 +144,18 @@ func (p *Processor) compensate(throw *instance, activityRef string) error {
 			}
 			continue
 		}
-		// TRIGGERED names the handler's instance, which enters right after.
+		// As Zeebe: the compensation boundary event is entered and
+		// completed in the throw event's scope, TRIGGERED names the
+		// handler's instance, which is entered right after.
+		if b := p.compensationBoundary(m.Elements[v.CompensableActivityID], handler); b != nil {
+			bk, bv := p.newKey(), p.elementValue(scope.def, scope.ei.Value.ProcessInstanceKey, scope.ei.Key, b)
+			for _, intent := range []record.Intent{record.IntentElementActivating, record.IntentElementActivated,
+				record.IntentElementCompleting, record.IntentElementCompleted} {
+				if err := p.write(bk, intent, bv); err != nil {
+					return err
+				}
+			}
+		}
 		key := p.newKey()
 		v.CompensationHandlerInstanceKey = key
 		if err := p.write(s.Key, record.IntentCompensationSubscriptionTriggered, &v); err != nil {
@@ -167,6 +191,22 @@ func (p *Processor) finishCompensation(processInstanceKey, throwKey int64) {
 func (p *Processor) checkCompensations(pi int64) error {
 	if subs := p.st.CompensationSubscriptionsOf(pi); len(subs) > 0 {
 		return refuseMigration(record.RejectionInvalidState, pi, "activity '%s' completed and can be compensated: migrating a process instance with compensation subscriptions is not supported", subs[0].Value.CompensableActivityID)
+	}
+	return nil
+}
+
+// compensationBoundary returns the boundary event of activity whose
+// compensation handler is handler, or nil.
+func (p *Processor) compensationBoundary(activity, handler *model.Element) *model.Element {
+	if activity == nil {
+		return nil
+	}
+	for _, b := range activity.Boundaries {
+		if h, ok := p.reg.Handler(b.Kind); ok {
+			if cb, ok := h.(element.CompensationBoundary); ok && cb.CompensationHandler(b) == handler {
+				return b
+			}
+		}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ type elementContext struct {
 	call       *element.CallSpec
 	userTask   *element.UserTaskSpec
 	scope      *scopeEffects // element.Scoper requests (scopes.go)
-	compensate *string       // element.Compensations: the activityRef to compensate (compensation.go)
+	compensate *compensation // element.Compensations: what to compensate (compensation.go)
 }
 
 // newContext returns a context for one step, reusing a released one: a

@@ -199,7 +199,7 @@ func (p *Processor) activate(key int64) error {
 		return err
 	}
 	if ctx.compensate != nil {
-		if err := p.compensate(in, *ctx.compensate); err != nil {
+		if err := p.compensate(in, ctx.compensate); err != nil {
 			return err
 		}
 	}

@@ -90,28 +90,39 @@ func compensate(ctx element.ActivateContext) error {
 	if !ok || el.Compensation == nil {
 		return fmt.Errorf("compensation event %s: the kernel cannot compensate", el.ID)
 	}
-	c.Compensate(el.Compensation.ActivityRef)
+	c.Compensate(el.Compensation.ActivityRef, inEventSubprocess(el))
 	return nil
+}
+
+// inEventSubprocess reports whether el sits in an event subprocess: its
+// compensation reaches the scope the event subprocess runs in, as Zeebe's.
+func inEventSubprocess(el *model.Element) bool {
+	return el.Parent != nil && el.Parent.Kind == model.KindEventSubProcess && el.Parent.Parent != nil
 }
 
 // validateRef applies Zeebe's rules to a compensation throw or end event:
 // its activityRef, when set, names an activity of the event's own flow
-// scope that has a compensation boundary event or is a subprocess with one
-// inside; the event does not sit in an event subprocess (not supported).
+// scope (or, in an event subprocess, of the scope the event subprocess is
+// in) that has a compensation boundary event or is a subprocess with one
+// inside.
 func validateRef(el *model.Element) []element.Problem {
 	if el.Compensation == nil {
 		return []element.Problem{{Msg: "a compensation event needs a compensateEventDefinition"}}
-	}
-	if el.Parent != nil && el.Parent.Kind == model.KindEventSubProcess {
-		return []element.Problem{{Msg: "a compensation event inside an event subprocess is not supported"}}
 	}
 	ref := el.Compensation.ActivityRef
 	if ref == "" {
 		return nil
 	}
 	var target *model.Element
-	if el.Parent != nil {
-		for _, c := range el.Parent.Children {
+	scopes := []*model.Element{el.Parent}
+	if inEventSubprocess(el) {
+		scopes = append(scopes, el.Parent.Parent)
+	}
+	for _, s := range scopes {
+		if s == nil {
+			continue
+		}
+		for _, c := range s.Children {
 			if c.ID == ref {
 				target = c
 			}
