@@ -67,7 +67,7 @@ func pick[T any](t *rapid.T, label string, xs []T) (T, bool) {
 // activate: elements of its processes (of one process or another, so some
 // are refused) and an unknown one.
 var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no", "gw", "start", "nowhere", "each", "mi-sub-task",
-	"wait-go", "sig-task", "throw-kick", "esc-note", "esc-again", "esc-stop", "cmp-pay", "cmp-undo", "cmp-refund", "cmp-cancel"}
+	"wait-go", "sig-task", "throw-kick", "esc-note", "esc-again", "esc-stop", "cmp-pay", "cmp-undo", "cmp-refund", "cmp-cancel", "esp-a", "esp-fix", "esp-join", "esp-on-halt"}
 
 // TestPropertyReplayRebuildsState runs random valid command sequences and
 // checks the kernel's invariants: log positions strictly increase, element
@@ -75,15 +75,15 @@ var modifyTargets = []string{"task", "end", "a", "b", "join", "fork", "yes", "no
 // is byte-identical to the live one.
 func TestPropertyReplayRebuildsState(t *testing.T) {
 	var resources []record.Resource
-	for _, f := range []string{"w1.bpmn", "fork-join.bpmn", "xor-no-default.bpmn", "multi-instance.bpmn", "signals.bpmn", "escalations.bpmn", "compensations.bpmn"} {
+	for _, f := range []string{"w1.bpmn", "fork-join.bpmn", "xor-no-default.bpmn", "multi-instance.bpmn", "signals.bpmn", "escalations.bpmn", "compensations.bpmn", "event-subprocesses.bpmn"} {
 		b, err := os.ReadFile("testdata/" + f) // #nosec G304 -- test data path
 		if err != nil {
 			t.Fatal(err)
 		}
 		resources = append(resources, record.Resource{Name: f, Content: b})
 	}
-	processes := []string{"w1", "fork-join", "xor-no-default", "multi-instance", "signals", "kicked", "escalations", "compensations"}
-	jobTypes := []string{"w1-work", "a", "b", "mi", "sig", "esc", "cmp", "unknown"}
+	processes := []string{"w1", "fork-join", "xor-no-default", "multi-instance", "signals", "kicked", "escalations", "compensations", "event-subs"}
+	jobTypes := []string{"w1-work", "a", "b", "mi", "sig", "esc", "cmp", "esp", "unknown"}
 	rapid.Check(t, func(t *rapid.T) {
 		k := &kernel{t: t, p: engine.NewProcessor(1, engine.NewState(standard.Registry()), standard.Registry()), now: Epoch.UnixMilli(), store: memstore.New(memstore.Options{})}
 		res := k.process(&record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
@@ -140,7 +140,7 @@ func TestPropertyReplayRebuildsState(t *testing.T) {
 			},
 			"broadcast": func(t *rapid.T) {
 				k.process(&record.Record{ValueType: record.TypeSignal, Intent: record.IntentSignalBroadcast, Version: 1,
-					Value: &record.SignalValue{SignalName: rapid.SampledFrom([]string{"go", "nudge", "abort", "kick", "nobody"}).Draw(t, "signal"),
+					Value: &record.SignalValue{SignalName: rapid.SampledFrom([]string{"go", "nudge", "abort", "kick", "halt", "nobody"}).Draw(t, "signal"),
 						Variables: map[string]any{"n": float64(rapid.IntRange(0, 9).Draw(t, "n"))}}})
 			},
 			"cancel": func(t *rapid.T) {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,5 +34,21 @@ func TestEveryRegisteredElementHasScenarios(t *testing.T) {
 		if err != nil || !strings.Contains(string(b), "conformance.RunScenarios") {
 			t.Errorf("kind %s: handler package %s has no conformance_test.go running its scenarios", k, dir)
 		}
+	}
+}
+
+// TestElementCountInDocs keeps the number docs/elements.md states equal to
+// the kinds elements/standard registers, the process root aside.
+func TestElementCountInDocs(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "elements.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^(\d+) elements are registered`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal(`docs/elements.md does not say "N elements are registered"`)
+	}
+	if got, want := string(m[1]), strconv.Itoa(len(standard.Registry().Kinds())-1); got != want {
+		t.Fatalf("docs/elements.md says %s elements are registered, elements/standard registers %s kinds", got, want)
 	}
 }

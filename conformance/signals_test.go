@@ -24,7 +24,7 @@ var signalCorpus = []struct {
 	{file: "camunda-js-sdk/beyond-m1/Signal.bpmn", start: "test-signal"},
 	{file: "camunda-js-sdk/beyond-m1/Red-Tenant-Process.bpmn"},
 	{file: "zeebe-apache/beyond-m1/clients-go/signal_start_event.bpmn", start: "Start Process"},
-	{file: "zeebe-camunda-license/beyond-m1/timerProcess_v_2.bpmn", start: "-"}, // a timer start event
+	{file: "zeebe-camunda-license/beyond-m1/timerProcess_v_2.bpmn", start: "-"},      // a timer start event
 	{file: "zeebe-camunda-license/beyond-m1/signalEvent.bpmn", start: "startSignal"}, // with signal event subprocesses
 }
 
