@@ -307,7 +307,7 @@ func (p *Processor) complete(key int64) error {
 	if err := p.closeEvents(in); err != nil {
 		return err
 	}
-	if p.sem.EndsScope(in.el) {
+	if e, ok := in.handler.(element.ScopeEnder); ok && e.EndsScope(in.el) {
 		for _, sib := range p.st.Children(in.ei.Value.FlowScopeKey) {
 			if sib.Key != key && sib.State != state.ElementTerminating {
 				p.push(step{kind: stepTerminate, key: sib.Key})
