@@ -425,3 +425,16 @@ func TestCorpusDescriptiveModelsNeverCrash(t *testing.T) {
 	}
 	t.Logf("descriptive models: %d files, %d deployed, %d rejected with located problems", len(files), deployed, rejected)
 }
+
+// deployCorpusFile deploys one file of the corpus, named by its base name,
+// on a fresh harness.
+func deployCorpusFile(t *testing.T, file string) (*Harness, *engine.Deployment, error) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpusDir, file)) // #nosec G304 -- corpus path
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHarness(t)
+	dep, err := h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(file), Content: b}}})
+	return h, dep, err
+}

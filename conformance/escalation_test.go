@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,12 +43,7 @@ func TestCorpusEscalationAndLinks(t *testing.T) {
 	corpusFiles(t) // skips without the corpus
 	for _, c := range escalationLinkCorpus {
 		t.Run(c.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(corpusDir, c.file)) // #nosec G304 -- corpus path
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := NewHarness(t)
-			dep, err := h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(c.file), Content: b}}})
+			h, dep, err := deployCorpusFile(t, c.file)
 			if c.reject != "" {
 				if rj, ok := engine.AsRejection(err); !ok || !strings.Contains(rj.Reason, c.reject) {
 					t.Fatalf("want a rejection containing %q, got %v", c.reject, err)

@@ -1,14 +1,12 @@
 package conformance
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/core/engine"
-	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 )
 
@@ -36,12 +34,7 @@ func TestCorpusSignals(t *testing.T) {
 	corpusFiles(t) // skips without the corpus
 	for _, c := range signalCorpus {
 		t.Run(c.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(corpusDir, c.file)) // #nosec G304 -- corpus path
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := NewHarness(t)
-			dep, err := h.Engine.Deploy(h.Ctx, engine.DeployRequest{Resources: []record.Resource{{Name: filepath.Base(c.file), Content: b}}})
+			h, dep, err := deployCorpusFile(t, c.file)
 			if c.reject != "" {
 				if rj, ok := engine.AsRejection(err); !ok || !strings.Contains(rj.Reason, c.reject) {
 					t.Fatalf("want a rejection containing %q, got %v", c.reject, err)

@@ -48,20 +48,39 @@ func (p *Processor) openSubscription(owner *instance, spec element.SubscriptionS
 
 // closeEvents cancels the timers and closes the subscriptions an element
 // instance owns (its own and its boundary events').
-func (p *Processor) closeEvents(in *instance) error {
+func (p *Processor) closeEvents(in *instance) error { return p.closeWaits(in, nil) }
+
+// closeWaits cancels the timers and closes the message and signal
+// subscriptions an element instance owns for the events of the given ids,
+// or for every event when ids is nil.
+func (p *Processor) closeWaits(in *instance, ids map[string]bool) error {
 	for _, t := range p.st.TimersOf(in.ei.Key) {
-		v := t.Value
-		if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
-			return err
+		if ids == nil || ids[t.Value.ElementID] {
+			v := t.Value
+			if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
+				return err
+			}
 		}
 	}
 	for _, sub := range p.st.SubscriptionsOf(in.ei.Key) {
-		v := sub.Value
-		if err := p.write(sub.Key, record.IntentMessageSubscriptionDeleted, &v); err != nil {
-			return err
+		if ids == nil || ids[sub.Value.ElementID] {
+			v := sub.Value
+			if err := p.write(sub.Key, record.IntentMessageSubscriptionDeleted, &v); err != nil {
+				return err
+			}
 		}
 	}
-	return p.closeSignals(p.st.SignalSubscriptionsOf(in.ei.Key))
+	signals := p.st.SignalSubscriptionsOf(in.ei.Key)
+	if ids != nil {
+		var picked []*state.SignalSubscription
+		for _, sub := range signals {
+			if ids[sub.Value.CatchEventID] {
+				picked = append(picked, sub)
+			}
+		}
+		signals = picked
+	}
+	return p.closeSignals(signals)
 }
 
 // applyResult writes the variables an event carried (a message's payload, a
@@ -191,36 +210,15 @@ func (p *Processor) scopeEvents(in *instance) []*model.Element {
 // element instance holds for its scope events, keeping those of its own
 // boundary events.
 func (p *Processor) closeScopeEvents(in *instance) error {
-	ids := map[string]bool{}
-	for _, ev := range p.scopeEvents(in) {
-		ids[ev.ID] = true
-	}
-	if len(ids) == 0 {
+	events := p.scopeEvents(in)
+	if len(events) == 0 {
 		return nil
 	}
-	for _, t := range p.st.TimersOf(in.ei.Key) {
-		if ids[t.Value.ElementID] {
-			v := t.Value
-			if err := p.write(t.Key, record.IntentTimerCanceled, &v); err != nil {
-				return err
-			}
-		}
+	ids := make(map[string]bool, len(events))
+	for _, ev := range events {
+		ids[ev.ID] = true
 	}
-	for _, sub := range p.st.SubscriptionsOf(in.ei.Key) {
-		if ids[sub.Value.ElementID] {
-			v := sub.Value
-			if err := p.write(sub.Key, record.IntentMessageSubscriptionDeleted, &v); err != nil {
-				return err
-			}
-		}
-	}
-	var signals []*state.SignalSubscription
-	for _, sub := range p.st.SignalSubscriptionsOf(in.ei.Key) {
-		if ids[sub.Value.CatchEventID] {
-			signals = append(signals, sub)
-		}
-	}
-	return p.closeSignals(signals)
+	return p.closeWaits(in, ids)
 }
 
 func emptyIfNil(m map[string]any) map[string]any {
