@@ -1,0 +1,2 @@
+DROP TABLE log_anchor;
+DROP TABLE log_checkpoints;
