@@ -75,8 +75,9 @@ type Retainer interface {
 	// RemoveFinished removes up to limit process instances due under p,
 	// oldest keys first.
 	RemoveFinished(ctx context.Context, p RetentionPolicy, limit int) (RemovalResult, error)
-	// OldestDue returns the end time of an old instance still due under p
-	// (the one with the lowest key of each process, the earliest of those);
-	// found is false when none is due.
-	OldestDue(ctx context.Context, p RetentionPolicy) (end time.Time, found bool, err error)
+	// Overdue returns how long the oldest due instance has been due: its
+	// process's cutoff minus its end time. It looks at the instance with
+	// the lowest key of each process that is due (an estimate when keys
+	// and end times are not in the same order); 0 when none is due.
+	Overdue(ctx context.Context, p RetentionPolicy) (time.Duration, error)
 }

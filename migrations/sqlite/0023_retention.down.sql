@@ -1,0 +1,5 @@
+DROP TABLE usage_removed_instances;
+DROP INDEX compensation_subscriptions_process_instance;
+DROP INDEX incident_error_hashes_process_instance;
+DROP INDEX signal_subscriptions_process_instance;
+DROP INDEX process_instances_finished;
