@@ -21,6 +21,8 @@ const maxDuration = 10 * time.Minute
 
 // options are the command line of a run.
 type options struct {
+	// Workload names the workload (w1 ... w6).
+	Workload   string
 	Address    string
 	Duration   time.Duration
 	Warmup     time.Duration
@@ -39,6 +41,12 @@ type options struct {
 	// the answer's Retry-After instead (with jitter).
 	RetryWait  time.Duration
 	RetryAfter bool
+	// Waiting is W4's number of instances kept waiting at the message
+	// catch event; Timers, TimerLead and TimerWindow shape W5's timers.
+	Waiting     int
+	Timers      int
+	TimerLead   time.Duration
+	TimerWindow time.Duration
 	// Token is a bearer token sent with every request (WF_TOKEN), for an
 	// engine with authentication on.
 	Token string
@@ -54,10 +62,33 @@ func main() {
 	}
 }
 
+// command is one of wf-bench's subcommands: it parses its own arguments
+// and writes its JSON to out.
+type command func(ctx context.Context, args []string, out io.Writer, token string) error
+
+// subcommand returns the subcommand named by the first argument, or nil
+// when the arguments are a workload run's flags.
+func subcommand(name string) command {
+	switch name {
+	case "soak":
+		return runSoak
+	}
+	return nil
+}
+
+// run runs a subcommand (wf-bench soak ...) or, without one, one workload
+// (wf-bench -workload w2 ...).
 func run(ctx context.Context, args []string, out io.Writer, token string) error {
+	if len(args) > 0 {
+		if c := subcommand(args[0]); c != nil {
+			return c(ctx, args[1:], out, token)
+		}
+	}
 	fs := flag.NewFlagSet("wf-bench", flag.ContinueOnError)
 	fs.SetOutput(out)
 	o := options{Token: token}
+	fs.StringVar(&o.Workload, "workload", "w1", "the workload: "+strings.Join(workloadNames(), ", "))
+	o.workloadFlags(fs)
 	fs.StringVar(&o.Address, "address", "http://127.0.0.1:8080", "base address of the engine (loopback only)")
 	fs.DurationVar(&o.Duration, "duration", 30*time.Second, "how long to create instances (at most 10m)")
 	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "time at the start not counted in the figures")
@@ -77,7 +108,14 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	if err := o.check(); err != nil {
 		return err
 	}
-	res, err := bench(ctx, o)
+	w, err := workloadNamed(o.Workload)
+	if err != nil {
+		return err
+	}
+	if err := o.checkWorkload(w); err != nil {
+		return err
+	}
+	res, err := bench(ctx, o, w)
 	if err != nil {
 		return err
 	}
@@ -115,6 +153,19 @@ func (o *options) check() error {
 		return fmt.Errorf("-pid and -retry-wait must not be negative and -settle must be between 0 and %s", maxDuration)
 	case o.Drain < 0 || o.Drain > maxDuration:
 		return fmt.Errorf("-drain: must be between 0 and %s", maxDuration)
+	}
+	return nil
+}
+
+// checkWorkload checks the flags of workload w.
+func (o *options) checkWorkload(w *workload) error {
+	switch {
+	case w.message && o.Waiting < 1:
+		return errors.New("-waiting: must be at least 1")
+	case w.timers && o.Timers < 1:
+		return errors.New("-timers: must be at least 1")
+	case w.timers && (o.TimerLead <= 0 || o.TimerWindow <= 0 || o.TimerLead+o.TimerWindow+o.Drain > maxDuration):
+		return fmt.Errorf("-timer-lead and -timer-window must be positive and with -drain at most %s", maxDuration)
 	}
 	return nil
 }
