@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/internal/search"
@@ -10,7 +11,19 @@ import (
 // history projects the kept log, as the durable stores do when they
 // commit; the caller holds the read lock. With Options.DiscardLog it is
 // empty.
-func (s *Store) history() store.History { return store.HistoryOf(s.log) }
+func (s *Store) history() store.History {
+	h := store.HistoryOf(s.log)
+	if len(s.retained.instances) == 0 {
+		return h
+	}
+	// Retention removed these instances' rows; their records stay.
+	gone := s.retained.gone
+	h.SequenceFlows = slices.DeleteFunc(h.SequenceFlows, func(f store.SequenceFlow) bool { return gone(f.ProcessInstanceKey) })
+	h.Correlations = slices.DeleteFunc(h.Correlations, func(c store.CorrelatedMessageSubscription) bool { return gone(c.ProcessInstanceKey) })
+	h.Tags = slices.DeleteFunc(h.Tags, func(t store.InstanceTags) bool { return gone(t.ProcessInstanceKey) })
+	h.IncidentHashes = slices.DeleteFunc(h.IncidentHashes, func(i store.IncidentHash) bool { return gone(i.ProcessInstanceKey) })
+	return h
+}
 
 // SearchCorrelatedMessageSubscriptions implements
 // store.CorrelatedMessageSubscriptionQuerier.
@@ -37,7 +50,7 @@ func (s *Store) Usage(_ context.Context, q store.UsageQuery) (map[string]store.U
 	if s.closed {
 		return nil, 0, store.ErrClosed
 	}
-	u := search.Usage(q, s.processInstances(), s.history().Assignments)
+	u := search.Usage(q, s.processInstances(), s.retained.usage, s.history().Assignments)
 	return u.PerTenant, u.Assignees, nil
 }
 

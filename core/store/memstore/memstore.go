@@ -45,6 +45,7 @@ type Store struct {
 	events           events
 	tenants          tenantRows
 	docs             documents
+	retained         retained
 }
 
 // New returns an empty store.

@@ -124,7 +124,10 @@ func UsageSQL(q store.UsageQuery, d Dialect) Statement {
 		b.arg(from) + " AND assign_time <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"
 	all := "SELECT '" + usageAllUsers + "', '', count(DISTINCT assignee) FROM user_task_assignments WHERE assign_time >= " +
 		b.arg(from) + " AND assign_time <= " + b.arg(to) + tenant("tenant_id")
-	return Statement{SQL: instances + " UNION ALL " + assignees + " UNION ALL " + all, Args: b.args}
+	// Root instances removed by retention, counted by start minute.
+	removed := "SELECT '" + usageInstances + "', tenant_id, CAST(sum(instances) AS BIGINT) FROM usage_removed_instances WHERE start_minute >= " +
+		b.arg(from) + " AND start_minute <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"
+	return Statement{SQL: instances + " UNION ALL " + removed + " UNION ALL " + assignees + " UNION ALL " + all, Args: b.args}
 }
 
 // UsageCounts gathers UsageSQL's rows.
@@ -149,7 +152,7 @@ func (u *UsageCounts) ScanUsage(scan func(...any) error) error {
 		return nil
 	case usageInstances:
 		t := u.PerTenant[tenant]
-		t.ProcessInstances = n
+		t.ProcessInstances += n // stored and removed instances
 		u.PerTenant[tenant] = t
 	case usageAssignees:
 		t := u.PerTenant[tenant]
@@ -159,14 +162,32 @@ func (u *UsageCounts) ScanUsage(scan func(...any) error) error {
 	return nil
 }
 
-// Usage answers UsageSQL in memory over the process instances and every
-// assignment.
-func Usage(q store.UsageQuery, instances []store.ProcessInstance, assignments []store.TaskAssignment) UsageCounts {
+// UsageBucket is a tenant's minute in the counts of root process
+// instances removed by retention (table usage_removed_instances).
+type UsageBucket struct {
+	TenantID    string
+	StartMinute int64 // Unix ms of the minute's start
+}
+
+// MinuteOf returns the start of the minute of a Unix ms time.
+func MinuteOf(ms int64) int64 { return ms - ((ms%60000)+60000)%60000 }
+
+// Usage answers UsageSQL in memory over the process instances, the counts
+// of removed ones and every assignment.
+func Usage(q store.UsageQuery, instances []store.ProcessInstance, removed map[UsageBucket]int64, assignments []store.TaskAssignment) UsageCounts {
 	u := UsageCounts{PerTenant: map[string]store.Usage{}}
 	in := func(tenant string) bool {
 		return (q.Tenants == nil || slices.Contains(q.Tenants, tenant)) && (q.Tenant == "" || q.Tenant == tenant)
 	}
 	from, to := q.From.UnixMilli(), q.To.UnixMilli()
+	for b, n := range removed {
+		if b.StartMinute < from || b.StartMinute > to || !in(b.TenantID) {
+			continue
+		}
+		t := u.PerTenant[b.TenantID]
+		t.ProcessInstances += n
+		u.PerTenant[b.TenantID] = t
+	}
 	for _, p := range instances {
 		at := p.StartDate.UnixMilli()
 		if at < from || at > to || p.ParentProcessInstanceKey > 0 || !in(p.TenantID) {
