@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"HistoriesFromEvents", s.histories},
 		{"InstancesByDefinitionNameTagAndRetries", s.instanceDefinitionFilters},
 		{"Documents", s.documents},
+		{"RetentionRemovesFinishedInstancesWhole", s.retention},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
