@@ -32,6 +32,11 @@ type ChainReport struct {
 	LastHash []byte
 	// Broken is the first broken link, nil when the chain holds.
 	Broken *ChainBreak
+	// AnchorPosition and AnchorHash are where the chain was verified from
+	// after log compaction (see Anchor); 0 and nil when nothing was
+	// compacted.
+	AnchorPosition int64
+	AnchorHash     []byte
 }
 
 // ChainProblem says how a link is broken.

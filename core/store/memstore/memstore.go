@@ -19,6 +19,10 @@ type Options struct {
 	DiscardLog bool
 	// DiscardRows drops state rows after commit.
 	DiscardRows bool
+	// LogArchive, when set, is where ReadLog reads the records that log
+	// compaction archived; without it, reading them is a
+	// *store.CompactedError.
+	LogArchive store.LogArchive
 }
 
 // Store is an in-memory store.Store.
@@ -46,6 +50,7 @@ type Store struct {
 	tenants          tenantRows
 	docs             documents
 	retained         retained
+	compaction       compaction
 }
 
 // New returns an empty store.
@@ -86,6 +91,9 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 	s.logEnd = last
 	s.commits++
 	if !s.opts.DiscardLog {
+		if len(b.Records) > 0 {
+			s.compaction.batchStarts = append(s.compaction.batchStarts, b.Records[0].Position)
+		}
 		s.log = append(s.log, b.Records...)
 	}
 	s.lastKey = b.Changes.LastKey
@@ -193,7 +201,16 @@ func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record)
 	}
 	i := sort.Search(len(s.log), func(i int) bool { return s.log[i].Position >= from })
 	recs := s.log[i:len(s.log):len(s.log)]
+	anchor := s.compaction.anchor.Position
 	s.mu.RUnlock()
+	if anchor > 0 && from <= anchor {
+		if s.opts.LogArchive == nil {
+			return &store.CompactedError{From: from, FirstAvailable: anchor + 1}
+		}
+		if err := s.opts.LogArchive.ReadArchived(ctx, from, anchor, fn); err != nil {
+			return fmt.Errorf("read archived log from position %d: %w", from, err)
+		}
+	}
 	for _, r := range recs {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -20,7 +20,7 @@ var logQueries = tables.LogQueries{
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	err := tables.ReadLog(ctx, from, logQueries, s.fetch, fn)
+	err := tables.ReadLog(ctx, from, logQueries, s.fetch, s.opts.LogArchive, fn)
 	if err != nil {
 		return fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// tables with a tenant_id column. Empty: searches read as the tables'
 	// owner and row-level security is not enforced.
 	ReadRole string
+	// LogArchive, when set, is where ReadLog reads the records that log
+	// compaction archived (see CompactLog); without it, reading them is a
+	// *store.CompactedError.
+	LogArchive store.LogArchive
 }
 
 // Store is a PostgreSQL store.Store.

@@ -17,7 +17,7 @@ var logQueries = tables.LogQueries{
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	return tables.ReadLog(ctx, from, logQueries, s.fetch, fn)
+	return tables.ReadLog(ctx, from, logQueries, s.fetch, s.opts.LogArchive, fn)
 }
 
 // Load implements store.Loader: the live rows, read in one snapshot.

@@ -28,11 +28,16 @@ type Options struct {
 	// ReadConns bounds the read pool used by ReadLog, Load and searches;
 	// default 4.
 	ReadConns int
+	// LogArchive, when set, is where ReadLog reads the records that log
+	// compaction archived (see CompactLog); without it, reading them is a
+	// *store.CompactedError.
+	LogArchive store.LogArchive
 }
 
 // Store is a SQLite store.Store.
 type Store struct {
 	path string
+	opts Options
 	lock *lockFile // shared: Restore must not replace the file meanwhile
 	w    *sql.DB   // one connection: the only writer
 	r    *sql.DB   // read-only pool
@@ -156,7 +161,7 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	c.SetMaxOpenConns(1)
 	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Store{path: path, w: w, r: r, c: c, stmts: map[stmtKey]*sql.Stmt{},
+	s := &Store{path: path, opts: opts, w: w, r: r, c: c, stmts: map[stmtKey]*sql.Stmt{},
 		stopCheckpoints: stop, checkpointsDone: make(chan struct{})}
 	go s.checkpointer(cctx, c, s.checkpointsDone)
 	if err := s.prepare(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/klauspost/compress/s2"
 
 	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/store"
 )
 
 // LogSegments holds the log since migration 6: one row per committed batch,
@@ -142,30 +143,9 @@ var errCorrupt = errors.New("corrupt log segment")
 // position is at least from. A damaged segment gives an error, never a
 // panic.
 func DecodeSegment(data []byte, from int64, fn func(*record.Record) error) error {
-	if len(data) == 0 {
-		return fmt.Errorf("%w: empty", errCorrupt)
-	}
-	version := data[0]
-	switch version {
-	case segmentVersionUncompress:
-		data = data[1:]
-	case segmentVersionCompressed, segmentVersion:
-		if len(data) < 5 {
-			return fmt.Errorf("%w: short header", errCorrupt)
-		}
-		sum := binary.LittleEndian.Uint32(data[1:5])
-		n, err := s2.DecodedLen(data[5:])
-		if err != nil || n > maxSegment {
-			return fmt.Errorf("%w: bad compressed length", errCorrupt)
-		}
-		if data, err = s2.Decode(nil, data[5:]); err != nil {
-			return fmt.Errorf("%w: %w", errCorrupt, err)
-		}
-		if crc32.Checksum(data, castagnoli) != sum {
-			return fmt.Errorf("%w: checksum mismatch", errCorrupt)
-		}
-	default:
-		return fmt.Errorf("%w: unknown framing version %d", errCorrupt, data[0])
+	data, version, err := segmentFrames(data)
+	if err != nil {
+		return err
 	}
 	for len(data) > 0 {
 		n, k := binary.Uvarint(data)
@@ -246,7 +226,7 @@ func decodeFrame(frame []byte, principal bool) (*record.Record, error) {
 // once it returns.
 type Fetch func(ctx context.Context, query string, args []any, row func(Scan) error) error
 
-// LogQueries are a store's two log reads, each taking (from, limit):
+// LogQueries are a store's log reads, each taking (from, limit):
 // records of the per-record table written before migration 6, and
 // segments whose last position is at least from, in order.
 type LogQueries struct {
@@ -259,8 +239,10 @@ const readChunk = 1000
 
 // ReadLog calls fn for every record from position from on, in order: first
 // the rows of the per-record table, which precede every segment, then the
-// segments.
-func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, fn func(*record.Record) error) error {
+// segments. Positions missing before a segment that compaction removed
+// (at or before the anchor) are read from archive, or, without one, end
+// the read with a *store.CompactedError: a read never skips them silently.
+func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, archive store.LogArchive, fn func(*record.Record) error) error {
 	deliver := func(recs []*record.Record) error {
 		for _, r := range recs {
 			if err := ctx.Err(); err != nil {
@@ -287,37 +269,70 @@ func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, fn func
 		if err := deliver(recs); err != nil {
 			return err
 		}
+		if len(recs) > 0 {
+			from = recs[len(recs)-1].Position + 1
+		}
 		if len(recs) < readChunk {
 			break
 		}
-		from = recs[len(recs)-1].Position + 1
 	}
 	const segmentChunk = 64
+	type segment struct {
+		first, last int64
+		recs        []*record.Record
+	}
 	for {
-		var recs []*record.Record
-		var segments int
-		var last int64
+		var segs []segment
 		err := fetch(ctx, q.Segments, []any{from, segmentChunk}, func(scan Scan) error {
-			var first, count int64
+			var s segment
+			var count int64
 			var data, hash []byte
-			if err := scan(&first, &last, &count, &data, &hash); err != nil {
+			if err := scan(&s.first, &s.last, &count, &data, &hash); err != nil {
 				return fmt.Errorf("read log segment: %w", err)
 			}
-			segments++
-			if err := DecodeSegment(data, from, func(r *record.Record) error { recs = append(recs, r); return nil }); err != nil {
-				return fmt.Errorf("log segment at position %d: %w", first, err)
+			if err := DecodeSegment(data, from, func(r *record.Record) error { s.recs = append(s.recs, r); return nil }); err != nil {
+				return fmt.Errorf("log segment at position %d: %w", s.first, err)
 			}
+			segs = append(segs, s)
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("read log from position %d: %w", from, err)
 		}
-		if err := deliver(recs); err != nil {
-			return err
+		for _, s := range segs {
+			if s.first > from {
+				if err := fillGap(ctx, from, s.first-1, fetch, archive, fn); err != nil {
+					return err
+				}
+			}
+			if err := deliver(s.recs); err != nil {
+				return err
+			}
+			from = s.last + 1
 		}
-		if segments < segmentChunk {
+		if len(segs) < segmentChunk {
 			return nil
 		}
-		from = last + 1
 	}
+}
+
+// fillGap handles positions from..to missing before a segment: those that
+// compaction removed come from the archive, or are a *store.CompactedError;
+// others (positions before the log's first, or a gap VerifyChain reports)
+// are passed over as before compaction existed.
+func fillGap(ctx context.Context, from, to int64, fetch Fetch, archive store.LogArchive, fn func(*record.Record) error) error {
+	a, err := ReadAnchor(ctx, fetch)
+	if err != nil {
+		return fmt.Errorf("read log from position %d: %w", from, err)
+	}
+	if a.Position == 0 || a.Position < from {
+		return nil
+	}
+	if archive == nil {
+		return &store.CompactedError{From: from, FirstAvailable: a.Position + 1}
+	}
+	if err := archive.ReadArchived(ctx, from, min(to, a.Position), fn); err != nil {
+		return fmt.Errorf("read archived log from position %d: %w", from, err)
+	}
+	return nil
 }

@@ -163,7 +163,9 @@ const verifyChunk = 16
 // before it do not give, a segment after the chain began without a hash,
 // positions missing between segments, or segments missing at the end (the
 // meta row, written with every commit, names a later position). The end is
-// read first: segments committed while it runs are checked too.
+// read first: segments committed while it runs are checked too. After
+// compaction the chain starts at the anchor: the first segment kept must
+// follow the anchor's position and hash.
 func VerifyChain(ctx context.Context, q ChainQueries, fetch Fetch) (store.ChainReport, error) {
 	var rep store.ChainReport
 	var metaEnd, legacyEnd int64
@@ -171,10 +173,23 @@ func VerifyChain(ctx context.Context, q ChainQueries, fetch Fetch) (store.ChainR
 	if err != nil {
 		return rep, fmt.Errorf("verify the log's hash chain: read the log's end: %w", err)
 	}
-	next := legacyEnd + 1 // the first position of the next segment
+	anchor, err := ReadAnchor(ctx, fetch)
+	if err != nil {
+		return rep, fmt.Errorf("verify the log's hash chain: %w", err)
+	}
+	rep.AnchorPosition, rep.AnchorHash = anchor.Position, anchor.Hash
+	// The first position of the next segment; after compaction, the chain
+	// goes on from the anchor, the last segment removed.
+	next := max(legacyEnd, anchor.Position) + 1
 	var prev Hash
 	chained := false
-	from := int64(0)
+	if anchor.Position > 0 && anchor.Hash != nil {
+		if prev, err = toHash(anchor.Hash); err != nil {
+			return rep, fmt.Errorf("verify the log's hash chain: the anchor: %w", err)
+		}
+		chained = true
+	}
+	from := next - 1
 	for {
 		n := 0
 		err := fetch(ctx, q.Segments, []any{from, verifyChunk}, func(scan Scan) error {

@@ -19,6 +19,7 @@ type chainDB struct {
 	segs      []chainRow
 	metaEnd   int64
 	legacyEnd int64
+	anchor    store.Anchor
 }
 
 type chainRow struct {
@@ -32,6 +33,12 @@ func (d *chainDB) fetch(_ context.Context, query string, args []any, row func(Sc
 	if query == ChainEnd {
 		return row(func(dest ...any) error {
 			*dest[0].(*int64), *dest[1].(*int64) = d.metaEnd, d.legacyEnd
+			return nil
+		})
+	}
+	if query == AnchorQuery {
+		return row(func(dest ...any) error {
+			*dest[0].(*int64), *dest[1].(*[]byte) = d.anchor.Position, d.anchor.Hash
 			return nil
 		})
 	}

@@ -261,7 +261,7 @@ func TestReadLogReadsOldRowsThenSegmentsFromAPosition(t *testing.T) {
 	q := LogQueries{Records: "records", Segments: "segments"}
 	for _, from := range []int64{1, 3, 4, 5, 100, 143, 144} {
 		var got []int64
-		err := ReadLog(context.Background(), from, q, log.fetch, func(r *record.Record) error { got = append(got, r.Position); return nil })
+		err := ReadLog(context.Background(), from, q, log.fetch, nil, func(r *record.Record) error { got = append(got, r.Position); return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +279,7 @@ func TestReadLogReadsOldRowsThenSegmentsFromAPosition(t *testing.T) {
 		}
 	}
 	stop := errors.New("stop")
-	if err := ReadLog(context.Background(), 1, q, log.fetch, func(*record.Record) error { return stop }); !errors.Is(err, stop) {
+	if err := ReadLog(context.Background(), 1, q, log.fetch, nil, func(*record.Record) error { return stop }); !errors.Is(err, stop) {
 		t.Fatalf("callback error: %v", err)
 	}
 }
