@@ -12,11 +12,12 @@ import (
 )
 
 func (s *Server) createInstance(c *gin.Context) {
-	var req CreateProcessInstanceRequest
-	if !s.bind(c, &req, false) {
+	body, ok := s.createBody(c)
+	if !ok {
 		return
 	}
-	ci, err := s.createRequest(c.Request.Context(), &req)
+	req := &body.req
+	ci, err := s.createRequest(c.Request.Context(), body)
 	if err != nil {
 		s.fail(c, "CREATE", err)
 		return
@@ -46,9 +47,20 @@ func (s *Server) createInstance(c *gin.Context) {
 	c.PureJSON(http.StatusOK, out)
 }
 
+// createBody returns the create request the validator decoded on its fast
+// path, or binds it.
+func (s *Server) createBody(c *gin.Context) (*createBody, bool) {
+	if b, ok := decoded[*createBody](c); ok {
+		return b, true
+	}
+	b := &createBody{}
+	return b, s.bind(c, &b.req, false)
+}
+
 // createRequest checks a create request and turns it into the engine's.
-func (s *Server) createRequest(ctx context.Context, req *CreateProcessInstanceRequest) (engine.CreateInstanceRequest, error) {
+func (s *Server) createRequest(ctx context.Context, body *createBody) (engine.CreateInstanceRequest, error) {
 	var out engine.CreateInstanceRequest
+	req := &body.req
 	switch {
 	case req.ProcessDefinitionKey != nil && req.ProcessDefinitionID != "":
 		return out, bindErrorf("expected either processDefinitionId or processDefinitionKey, but both were given")
@@ -63,9 +75,11 @@ func (s *Server) createRequest(ctx context.Context, req *CreateProcessInstanceRe
 	if err != nil {
 		return out, err
 	}
-	vars, err := s.variables(req.Variables)
-	if err != nil {
-		return out, err
+	vars := body.vars
+	if !body.decoded {
+		if vars, err = s.variables(req.Variables); err != nil {
+			return out, err
+		}
 	}
 	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenant, Tags: tagSet(req.Tags)}
 	if req.ProcessDefinitionKey != nil {

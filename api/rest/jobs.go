@@ -14,7 +14,9 @@ import (
 
 func (s *Server) activateJobs(c *gin.Context) {
 	var req JobActivationRequest
-	if !s.bind(c, &req, false) {
+	if d, ok := decoded[*JobActivationRequest](c); ok {
+		req = *d
+	} else if !s.bind(c, &req, false) {
 		return
 	}
 	// None named is the default tenant, as in Camunda: with multi-tenancy
@@ -98,11 +100,17 @@ func (s *Server) completeJob(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req JobCompletionRequest
-	if !s.bind(c, &req, true) {
-		return
+	var vars map[string]any
+	var err error
+	if d, ok := decoded[*completionBody](c); ok {
+		vars = d.vars
+	} else {
+		var req JobCompletionRequest
+		if !s.bind(c, &req, true) {
+			return
+		}
+		vars, err = s.variables(req.Variables)
 	}
-	vars, err := s.variables(req.Variables)
 	if err == nil {
 		err = s.eng.CompleteJob(c.Request.Context(), engine.CompleteJobRequest{Key: key, Variables: vars})
 	}

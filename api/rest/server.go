@@ -188,6 +188,9 @@ type Server struct {
 	keyTenants keyTenants
 	docs       documents
 	router     *gin.Engine
+	// noFastPath sends every request down the generic validation path
+	// (fastbody.go), for the tests that compare the two.
+	noFastPath bool
 
 	// quit ends long polls when the server shuts down.
 	quit     context.Context
