@@ -20,6 +20,10 @@ const maxDiffs = 5
 // result with the state restored from the rows s loads: they must be
 // byte-identical (state.Dump). Nothing may write to s meanwhile. A
 // difference is reported as a *Mismatch naming the first differing rows.
+//
+// When log compaction removed the log's beginning and s reads no archive
+// of it (store.ErrCompacted), Check starts from the store's newest
+// checkpoint instead (see FromCheckpoint).
 func Check(ctx context.Context, s store.Store) error {
 	l, ok := s.(store.Loader)
 	if !ok {
@@ -27,9 +31,44 @@ func Check(ctx context.Context, s store.Store) error {
 	}
 	replayed := engine.NewState(standard.Registry())
 	err := s.ReadLog(ctx, 1, func(r *record.Record) error { return replayed.Apply(r) })
+	if errors.Is(err, store.ErrCompacted) {
+		return FromCheckpoint(ctx, s)
+	}
 	if err != nil {
 		return fmt.Errorf("replay check: replay log: %w", err)
 	}
+	return compareWithRows(ctx, l, replayed)
+}
+
+// FromCheckpoint is Check starting from the store's newest log checkpoint:
+// the state it holds, restored, then the log after its position replayed
+// through the appliers, compared with the rows s loads.
+func FromCheckpoint(ctx context.Context, s store.Store) error {
+	l, ok := s.(store.Loader)
+	c, ok2 := s.(store.LogCompactor)
+	if !ok || !ok2 {
+		return errors.New("replay check: the store keeps no log checkpoints")
+	}
+	cp, found, err := c.LogCheckpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("replay check: %w", err)
+	}
+	if !found {
+		return errors.New("replay check: the log's beginning was compacted, but the store has no checkpoint")
+	}
+	replayed, err := engine.RestoreState(standard.Registry(), cp.State)
+	if err != nil {
+		return fmt.Errorf("replay check: restore the checkpoint at position %d: %w", cp.Position, err)
+	}
+	err = s.ReadLog(ctx, cp.Position+1, func(r *record.Record) error { return replayed.Apply(r) })
+	if err != nil {
+		return fmt.Errorf("replay check: replay log after the checkpoint at position %d: %w", cp.Position, err)
+	}
+	return compareWithRows(ctx, l, replayed)
+}
+
+// compareWithRows compares replayed with the state restored from l's rows.
+func compareWithRows(ctx context.Context, l store.Loader, replayed *state.State) error {
 	snap, err := l.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("replay check: %w", err)

@@ -373,3 +373,9 @@ var (
 	_ store.ArchiveWriter = (*Archive)(nil)
 	_ store.LogArchive    = (*Archive)(nil)
 )
+
+// Segments calls fn for every archived segment from position from on, in
+// position order, once each (files that overlap give their segments once).
+func (a *Archive) Segments(ctx context.Context, from int64, fn func(store.ArchivedSegment) error) error {
+	return a.each(ctx, from, func(s store.ArchivedSegment) (bool, error) { return true, fn(s) })
+}
