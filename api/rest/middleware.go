@@ -14,6 +14,7 @@ import (
 
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/idempotency"
+	"github.com/example/wf-engine/core/engine"
 )
 
 // observe records every answer in the HTTP metrics, by route template.
@@ -119,16 +120,28 @@ func (s *Server) idempotent(c *gin.Context) {
 			fmt.Sprintf("A request with this %s is still being handled; retry later", idempotencyHeader))
 		return
 	}
+	// The engine records the command's answer durably with the command
+	// and replays it to a retry after a restart (see engine.IdempotencyKey).
+	c.Request = c.Request.WithContext(engine.WithIdempotencyKey(c.Request.Context(),
+		engine.IdempotencyKey{Key: key, Fingerprint: fingerprint, TTL: s.cfg.IdempotencyTTL}))
 	rec := &recorder{ResponseWriter: c.Writer}
 	c.Writer = rec
 	c.Next()
 	status := rec.Status()
+	if c.GetBool(keyReusedKey) {
+		s.idem.Abandon(key) // the key belongs to the earlier request, recorded by the engine
+		return
+	}
 	if (status >= 500 || status == http.StatusTooManyRequests) && !c.GetBool(acceptedKey) {
 		s.idem.Abandon(key) // not a final answer: a retry may run the command
 		return
 	}
 	s.idem.Finish(key, idempotency.Response{Status: status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()})
 }
+
+// keyReusedKey marks, in a request's context, a command the engine refused
+// because its Idempotency-Key was recorded for another request.
+const keyReusedKey = "wf.idempotencyKeyReused"
 
 // acceptedKey marks, in a request's context, an error answer to a command
 // that committed: it is final, so a retry with the same Idempotency-Key

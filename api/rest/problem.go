@@ -118,6 +118,10 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 			Detail: "The store connection was lost while the command was being committed, and the engine could not find out whether it was written. " +
 				"Do not send the command again before checking its effect (for example, search for what it creates).",
 			Instance: c.Request.URL.Path, CommandOutcomeUnknown: true})
+	case errors.Is(err, engine.ErrIdempotencyKeyReused):
+		c.Set(keyReusedKey, true)
+		writeProblem(c, http.StatusConflict, "IDEMPOTENCY_KEY_REUSED",
+			fmt.Sprintf("The %s was already used for a different request", idempotencyHeader))
 	case errors.Is(err, engine.ErrOverloaded):
 		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
 		writeProblem(c, http.StatusTooManyRequests, titleResourceExhausted,

@@ -44,6 +44,8 @@ type Metrics struct {
 	// operational metrics of ops.go.
 	records *recordMetrics
 	ops     *opsMetrics
+	// compaction is the log compaction step's (compaction.go).
+	compaction *compactionMetrics
 	// maxLabels bounds the values of a process id or job type label.
 	maxLabels int
 }
@@ -87,6 +89,8 @@ func NewWithOptions(o Options) *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Registry.MustRegister(m.records.collectors()...)
 	m.Registry.MustRegister(m.ops.collectors()...)
+	m.compaction = newCompactionMetrics()
+	m.Registry.MustRegister(m.compaction.collectors()...)
 	for _, status := range []string{"401", "503"} {
 		m.authFailures.WithLabelValues(status)
 	}

@@ -79,8 +79,10 @@ type request struct {
 	// checked are the deployment's resources parsed and validated off the
 	// loop, in the order of cmd's resources.
 	checked []checkedResource
-	read    func(*state.State)
-	done    chan reply
+	// idem is the command's idempotency key, if its answer is recorded.
+	idem *idempotencyKey
+	read func(*state.State)
+	done chan reply
 	// admitted is the limiter's ticket; counted is false for reads, which
 	// it does not count.
 	admitted admission
@@ -543,9 +545,9 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		}
 		r.cmd.Timestamp = now
 		e.linkInstance(r)
-		e.proc.checked = r.checked
+		e.proc.checked, e.proc.idem = r.checked, r.idem
 		res, err := e.proc.Process(r.cmd)
-		e.proc.checked = nil
+		e.proc.checked, e.proc.idem = nil, nil
 		if err != nil {
 			return nil, err
 		}
@@ -586,7 +588,13 @@ func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error
 // off the loop.
 func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked []checkedResource) (*Result, error) {
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
-	r := &request{cmd: cmd, checked: checked, done: make(chan reply, 1)}
+	idem := takeIdempotencyKey(ctx, cmd)
+	if idem != nil {
+		if res, done, err := e.replayIdempotent(ctx, cmd, idem); done {
+			return res, err
+		}
+	}
+	r := &request{cmd: cmd, checked: checked, idem: idem, done: make(chan reply, 1)}
 	r.tr = e.traceCommand(ctx, cmd)
 	admitted, ok := e.limiter.acquire(draining(cmd))
 	if !ok {

@@ -33,6 +33,7 @@ type Processor struct {
 	reg       *element.Registry
 	sem       semantics
 	checked   []checkedResource            // the deployment in hand's resources, checked off the loop
+	idem      *idempotencyKey              // the command in hand's idempotency key, if its answer is recorded
 	typeNames map[*model.Element][2]string // Camunda's element and event type names
 	contexts  []*elementContext            // released step contexts, for reuse
 	ends      endWatch                     // final variables of awaited instances
@@ -127,6 +128,11 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 		res.Records = append(res.Records, r)
 		res.Rejection = rj
 		res.Response = nil
+	}
+	if p.idem != nil {
+		if err := p.recordIdempotency(res, p.idem); err != nil {
+			return nil, err
+		}
 	}
 	clear(p.startAt)
 	clear(p.pendingVars)

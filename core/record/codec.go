@@ -107,6 +107,8 @@ func NewValue(t ValueType) (Value, error) {
 		return &CompensationSubscriptionValue{}, nil
 	case TypeAdHocSubProcessInstruction:
 		return &AdHocSubProcessInstructionValue{}, nil
+	case TypeIdempotencyKey:
+		return &IdempotencyKeyValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

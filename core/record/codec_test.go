@@ -30,6 +30,8 @@ func TestCodecRoundTripsEveryValueType(t *testing.T) {
 		&CompensationSubscriptionValue{TenantID: "acme", ProcessInstanceKey: 4, ProcessDefinitionKey: 2, CompensableActivityID: "book",
 			CompensableActivityScopeKey: 4, CompensableActivityInstanceKey: 6, ThrowEventID: "undo", ThrowEventInstanceKey: 8,
 			CompensationHandlerID: "cancel", CompensationHandlerInstanceKey: 9},
+		&IdempotencyKeyValue{KeyHash: "ab12", Fingerprint: "cd34", CommandPosition: 7, RejectionType: RejectionNotFound,
+			RejectionReason: "no job", Response: json.RawMessage(`{"ProcessInstanceKey":5}`)},
 		&UserTaskValue{ElementID: "review", Assignee: "ann", CandidateGroups: []string{"ops"}, Priority: 50},
 		&TenantValue{TenantKey: 7, TenantID: "acme", Name: "Acme", EntityType: TenantEntityUser, EntityID: "ann"},
 		&AdHocSubProcessInstructionValue{AdHocSubProcessInstanceKey: 6, ActivateElements: []AdHocActivateElement{{ElementID: "a",

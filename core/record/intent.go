@@ -218,6 +218,12 @@ const (
 	IntentAdHocSubProcessActivated Intent = 241
 )
 
+// Idempotency key intents: the answer to a command sent with an
+// Idempotency-Key, recorded in the command's batch (see IdempotencyKeyValue).
+const (
+	IntentIdempotencyKeyRecorded Intent = 250
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -320,6 +326,7 @@ var intentNames = map[Intent]string{
 	IntentCompensationSubscriptionDeleted:    "DELETED",
 	IntentAdHocSubProcessActivate:            "ACTIVATE",
 	IntentAdHocSubProcessActivated:           "ACTIVATED",
+	IntentIdempotencyKeyRecorded:             "RECORDED",
 }
 
 func (i Intent) String() string {

@@ -54,6 +54,7 @@ const (
 	TypeEscalation                  ValueType = 24
 	TypeCompensationSubscription    ValueType = 25
 	TypeAdHocSubProcessInstruction  ValueType = 26
+	TypeIdempotencyKey              ValueType = 27
 )
 
 var valueTypeNames = map[ValueType]string{
@@ -82,6 +83,7 @@ var valueTypeNames = map[ValueType]string{
 	TypeEscalation:                  "ESCALATION",
 	TypeCompensationSubscription:    "COMPENSATION_SUBSCRIPTION",
 	TypeAdHocSubProcessInstruction:  "AD_HOC_SUB_PROCESS_INSTRUCTION",
+	TypeIdempotencyKey:              "IDEMPOTENCY_KEY",
 }
 
 func (t ValueType) String() string {

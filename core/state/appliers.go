@@ -93,6 +93,9 @@ var appliers = map[applierKey]applier{
 	{record.IntentProcessInstanceModified, 1}: applyNothing,
 	// So does an activation of inner elements of a running container.
 	{record.IntentAdHocSubProcessActivated, 1}: applyNothing,
+	// An idempotency key's answer is kept by the stores (their
+	// idempotency_keys table), not in the state.
+	{record.IntentIdempotencyKeyRecorded, 1}: applyNothing,
 }
 
 // EventVersion is the version new events of each intent are written with.

@@ -50,6 +50,7 @@ type Store struct {
 	tenants          tenantRows
 	docs             documents
 	retained         retained
+	idempotency      idempotencyKeys // answers of commands sent with an Idempotency-Key (idempotency.go)
 	compaction       compaction
 }
 
@@ -98,6 +99,7 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 	}
 	s.lastKey = b.Changes.LastKey
 	s.lastPosition = b.Changes.LastPosition
+	s.keepIdempotencyKeys(b)
 	if s.opts.DiscardRows {
 		return nil
 	}

@@ -43,7 +43,8 @@ var IncidentErrorHashes = &Table{Name: "incident_error_hashes", Upsert: true, Co
 }}
 
 // History lists the history tables in the order Commit writes them.
-var History = []*Table{SequenceFlows, CorrelatedMessageSubscriptions, UserTaskAssignments, ProcessInstanceTags, IncidentErrorHashes}
+var History = []*Table{SequenceFlows, CorrelatedMessageSubscriptions, UserTaskAssignments, ProcessInstanceTags, IncidentErrorHashes,
+	IdempotencyKeys}
 
 // EncodeHistory returns the history rows of a batch's records, one Rows
 // per table that has any.
@@ -117,6 +118,9 @@ func EncodeHistory(recs []*record.Record) ([]*Rows, error) {
 			r.s(tenantOrDefault(ih.TenantID))
 			r.end()
 		}
+		out = append(out, r)
+	}
+	if r := encodeIdempotencyKeys(recs); r != nil {
 		out = append(out, r)
 	}
 	for _, r := range out {
