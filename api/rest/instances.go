@@ -44,7 +44,7 @@ func (s *Server) createInstance(c *gin.Context) {
 			return
 		}
 	}
-	c.PureJSON(http.StatusOK, out)
+	s.writeAnswer(c, http.StatusOK, func(b []byte) ([]byte, error) { return appendCreated(b, &out), nil })
 }
 
 // createBody returns the create request the validator decoded on its fast

@@ -63,7 +63,7 @@ func (s *Server) activateJobs(c *gin.Context) {
 			s.keyTenants.put("jobKey", j.Key, tenantOr(j.Value.TenantID))
 		}
 	}
-	c.PureJSON(http.StatusOK, out)
+	s.writeAnswer(c, http.StatusOK, func(b []byte) ([]byte, error) { return appendActivated(b, out.Jobs) })
 }
 
 // longPoll turns requestTimeout (ms; 0 = server default, < 0 = none) into
