@@ -46,6 +46,8 @@ type Metrics struct {
 	ops     *opsMetrics
 	// compaction is the log compaction step's (compaction.go).
 	compaction *compactionMetrics
+	// retention is the retention runner's (retention.go).
+	retention *retentionMetrics
 	// maxLabels bounds the values of a process id or job type label.
 	maxLabels int
 }
@@ -91,6 +93,8 @@ func NewWithOptions(o Options) *Metrics {
 	m.Registry.MustRegister(m.ops.collectors()...)
 	m.compaction = newCompactionMetrics()
 	m.Registry.MustRegister(m.compaction.collectors()...)
+	m.retention = newRetentionMetrics()
+	m.Registry.MustRegister(m.retention.collectors()...)
 	for _, status := range []string{"401", "503"} {
 		m.authFailures.WithLabelValues(status)
 	}

@@ -44,6 +44,8 @@ type Config struct {
 	Telemetry TelemetryConfig `koanf:"telemetry"`
 	// Documents is in documents.go.
 	Documents DocumentsConfig `koanf:"documents"`
+	// Retention is in retention.go.
+	Retention RetentionConfig `koanf:"retention"`
 }
 
 // HTTPConfig configures the REST server.
@@ -213,6 +215,7 @@ func defaultConfig() Config {
 		Connectors: defaultConnectorsConfig(),
 		Telemetry:  defaultTelemetryConfig(),
 		Documents:  defaultDocumentsConfig(),
+		Retention:  defaultRetentionConfig(),
 	}
 }
 
@@ -276,6 +279,7 @@ func flagSet() *pflag.FlagSet {
 	connectorFlags(fs, d.Connectors)
 	telemetryFlags(fs, d.Telemetry)
 	documentsFlags(fs, d.Documents)
+	retentionFlags(fs, d.Retention)
 	return fs
 }
 
@@ -423,6 +427,7 @@ func (c *Config) problems() []string {
 	}
 	c.Auth.validate(add)
 	c.Documents.validate(add)
+	c.Retention.validate(add)
 	if c.HTTP.PublicURL != "" {
 		if err := web.CheckPublicURL(c.HTTP.PublicURL); err != nil {
 			add("http.public_url: %v", err)

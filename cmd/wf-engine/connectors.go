@@ -92,7 +92,7 @@ func connectorFlags(fs *pflag.FlagSet, d ConnectorsConfig) {
 // openConfigKey reports keys below a known key that hold user-chosen
 // names: the secrets map's entries.
 func openConfigKey(key string) bool {
-	return strings.HasPrefix(key, "connectors.secrets.") || openAuthKey(key)
+	return strings.HasPrefix(key, "connectors.secrets.") || openAuthKey(key) || openRetentionKey(key)
 }
 
 // secretEnvVar reports environment variables that are secrets or their

@@ -170,6 +170,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}
 		})
 	}
+	stopRetention, err := startRetention(ctx, cfg.Retention, kind, base, engineClock, metrics, log)
+	if err != nil {
+		return err
+	}
+	defer stopRetention()
 	var registerer prometheus.Registerer // nil: the runtime keeps its metrics to itself
 	if metrics != nil {
 		registerer = metrics.Registry
