@@ -40,8 +40,10 @@ type IdempotencyKeys interface {
 }
 
 // IdempotencyAnswersOf projects a batch's IDEMPOTENCY_KEY RECORDED events
-// into answers, in log order. A key recorded twice in one batch keeps its
-// first answer: one statement must not write a row twice.
+// into answers, one per key hash. A key recorded again (its earlier answer
+// had expired, or two nodes raced) keeps its latest answer, in one batch
+// as across batches, so that committing a log in any split of batches
+// gives the same table; and one statement must not write a row twice.
 func IdempotencyAnswersOf(recs []*record.Record) []IdempotencyAnswer {
 	var out []IdempotencyAnswer
 	for _, r := range recs {
@@ -49,23 +51,28 @@ func IdempotencyAnswersOf(recs []*record.Record) []IdempotencyAnswer {
 			continue
 		}
 		v, ok := r.Value.(*record.IdempotencyKeyValue)
-		if !ok || seen(out, v.KeyHash) {
+		if !ok {
 			continue
 		}
-		out = append(out, IdempotencyAnswer{KeyHash: v.KeyHash, Fingerprint: v.Fingerprint,
+		a := IdempotencyAnswer{KeyHash: v.KeyHash, Fingerprint: v.Fingerprint,
 			Created: time.UnixMilli(r.Timestamp).UTC(), CommandPosition: v.CommandPosition,
-			RejectionType: v.RejectionType, RejectionReason: v.RejectionReason, Response: v.Response})
+			RejectionType: v.RejectionType, RejectionReason: v.RejectionReason, Response: v.Response}
+		if i := indexOf(out, v.KeyHash); i >= 0 {
+			out[i] = a
+			continue
+		}
+		out = append(out, a)
 	}
 	return out
 }
 
-// seen reports whether answers holds keyHash; batches hold few keyed
-// commands, so a scan is enough.
-func seen(answers []IdempotencyAnswer, keyHash string) bool {
-	for _, a := range answers {
+// indexOf returns the index of keyHash's answer in answers, or -1; batches
+// hold few keyed commands, so a scan is enough.
+func indexOf(answers []IdempotencyAnswer, keyHash string) int {
+	for i, a := range answers {
 		if a.KeyHash == keyHash {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
