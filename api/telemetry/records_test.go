@@ -2,6 +2,7 @@ package telemetry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -261,6 +262,8 @@ func TestEveryMetricIsDocumented(t *testing.T) {
 		return map[string]telemetry.PluginStatus{"echo": {Up: true}}
 	}))
 	m.SetRestoreDuration(time.Second)
+	m.ObserveRetentionBatch("instances", 1, time.Millisecond, errors.New("failed"))
+	m.ObserveRetentionRun("instances", time.Now(), 0)
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
