@@ -119,6 +119,9 @@ type runState struct {
 	// completes (the soak's intervals).
 	sink func(ms float64)
 
+	// workCtx ends when the run's workers stop.
+	workCtx context.Context
+
 	waiting chan waitingInstance // W4
 	timers  *TimerRun            // W5
 }
@@ -150,11 +153,11 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 	s.start = time.Now()
 	s.measureAt, s.stopAt = s.start.Add(o.Warmup), s.start.Add(o.Duration)
 	createFor := o.Duration
-	if w.timers {
+	if w.timers { // every timer is created, late ones too (counted)
 		if err := s.planTimers(); err != nil {
 			return nil, err
 		}
-		createFor = s.timers.dueTo.Sub(s.start)
+		createFor = s.timers.dueTo.Sub(s.start) + o.Drain
 	}
 	if w.message {
 		s.waiting = make(chan waitingInstance, o.Waiting)
@@ -162,6 +165,7 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
+	s.workCtx = workCtx
 	var workers, completers, creators sync.WaitGroup
 	if w.jobType != "" {
 		jobs := make(chan job, o.Workers*o.MaxJobs)
@@ -301,7 +305,7 @@ func (s *runState) create(ctx context.Context) {
 				s.created.Add(1)
 				switch {
 				case s.w.message:
-					s.wait(ctx, waitingInstance{key: res.Key, correlation: correlationKey(s.start, n)})
+					s.wait(waitingInstance{key: res.Key, correlation: correlationKey(s.start, n)})
 				case s.w.timers:
 					s.timerCreated(t0)
 					s.begun(res.Key, t0)

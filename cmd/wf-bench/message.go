@@ -16,8 +16,8 @@ type waitingInstance struct {
 
 // wait queues a created W4 instance; while -waiting instances wait, the
 // oldest is sent its message first.
-func (s *runState) wait(ctx context.Context, in waitingInstance) {
-	for ctx.Err() == nil {
+func (s *runState) wait(in waitingInstance) {
+	for s.workCtx.Err() == nil {
 		select {
 		case s.waiting <- in:
 			return
@@ -25,7 +25,7 @@ func (s *runState) wait(ctx context.Context, in waitingInstance) {
 		}
 		select {
 		case old := <-s.waiting:
-			s.publish(ctx, old)
+			s.publish(s.workCtx, old)
 		default:
 		}
 	}
