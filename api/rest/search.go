@@ -435,7 +435,7 @@ func storeCursor(where, c string) (string, error) {
 
 // pageOf builds the page part of a search answer.
 func pageOf[T any](p store.Page[T]) SearchPageResponse {
-	return SearchPageResponse{TotalItems: p.Total, StartCursor: wireCursor(p.StartCursor), EndCursor: wireCursor(p.EndCursor)}
+	return SearchPageResponse{TotalItems: p.Total, HasMoreTotalItems: p.TotalCapped, StartCursor: wireCursor(p.StartCursor), EndCursor: wireCursor(p.EndCursor)}
 }
 
 // errNotFound is a get that found nothing.

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"InstancesByDefinitionNameTagAndRetries", s.instanceDefinitionFilters},
 		{"Documents", s.documents},
 		{"RetentionRemovesFinishedInstancesWhole", s.retention},
+		{"SearchCapsTheTotal", s.searchTotalCap},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -129,11 +129,19 @@ const DefaultLimit = 100
 // MaxLimit is the largest page a query may ask for.
 const MaxLimit = 10000
 
+// TotalCap is the most rows a search counts: Page.Total is at most this,
+// and Page.TotalCapped says that more rows match.
+const TotalCap = 10000
+
 // Page is one page of search results.
 type Page[T any] struct {
 	Items []T
-	// Total counts every row that matches the conditions, on every page.
+	// Total counts the rows that match the conditions, on every page, up
+	// to TotalCap: a count over millions of rows cannot answer quickly.
 	Total int64
+	// TotalCapped is set when more than TotalCap rows match; Total is
+	// TotalCap then (Camunda's hasMoreTotalItems).
+	TotalCapped bool
 	// StartCursor and EndCursor point at the first and last item; both are
 	// empty when the page has no items.
 	StartCursor, EndCursor string

@@ -91,6 +91,11 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open postgres store: %w", errBadURL)
 	}
 	cfg.MaxConns = opts.MaxConns
+	// Searches are planned with their values, never with a generic plan: a
+	// state that is most rows (COMPLETED) and one that is few (ACTIVE) need
+	// different plans, and only a plan that sees the value can use the
+	// partial indexes of unfinished rows (migration 26).
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	host := hostOf(cfg)
 	cctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
 	defer cancel()

@@ -245,6 +245,9 @@ func (p *Plan[T]) Run(rows []T) store.Page[T] {
 // page builds a page from items in sort order.
 func (p *Plan[T]) page(items []T, total int64) store.Page[T] {
 	out := store.Page[T]{Items: items, Total: total}
+	if total > store.TotalCap {
+		out.Total, out.TotalCapped = store.TotalCap, true
+	}
 	if out.Items == nil {
 		out.Items = []T{}
 	}

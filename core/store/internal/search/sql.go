@@ -72,7 +72,10 @@ func (b *builder) arg(v any) string {
 func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
 	cb := &builder{d: d}
 	where := p.where(cb)
-	count = Statement{SQL: "SELECT count(*) FROM " + p.e.From + where, Args: cb.args}
+	// The count stops after one row more than store.TotalCap: enough to
+	// say that more match, in the time of reading TotalCap index entries.
+	count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + p.e.From + where +
+		" LIMIT " + strconv.Itoa(store.TotalCap+1) + ") AS capped", Args: cb.args}
 
 	pb := &builder{d: d}
 	where = p.where(pb)
@@ -238,10 +241,20 @@ func (c *cond[T]) sql(b *builder) string {
 			return "(" + presence(c.f) + ")"
 		}
 		return "NOT (" + presence(c.f) + ")"
-	case store.OpEq:
+	case store.OpEq, store.OpNeq:
+		if v, ok := c.val.(bool); ok && c.f.Kind == KindBool {
+			// The expression itself, not a comparison of it with a
+			// parameter: PostgreSQL then plans an EXISTS (hasIncident) as a
+			// join that an index serves instead of testing every row.
+			if v == (c.op == store.OpEq) {
+				return "(" + e + ")"
+			}
+			return "NOT (" + e + ")"
+		}
+		if c.op == store.OpNeq {
+			return unsetOr(e + " <> " + b.arg(c.val))
+		}
 		return set(e + " = " + b.arg(c.val))
-	case store.OpNeq:
-		return unsetOr(e + " <> " + b.arg(c.val))
 	case store.OpGt:
 		return set(e + " > " + b.arg(c.val))
 	case store.OpGte:

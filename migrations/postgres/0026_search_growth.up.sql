@@ -1,0 +1,18 @@
+-- Searches over millions of finished instances (issue 20, docs/stores.md
+-- "Indexes"). Finished rows are the many; a search on a state reads the
+-- few unfinished rows through these partial indexes in key order, and a
+-- finished state walks the primary key. The state columns change while a
+-- row lives, so an element instance's or job's update that finishes it is
+-- no longer HOT (the updates before it still can be); process instance rows
+-- were not HOT already (instance_state is indexed since migration 7).
+-- Variables' values are found by a hash index (no size limit, unlike a
+-- btree); a variable's update that changes its value is no longer HOT.
+-- On a big database create these by hand with CREATE INDEX CONCURRENTLY
+-- before upgrading (docs/stores.md): IF NOT EXISTS then skips them.
+CREATE INDEX IF NOT EXISTS element_instances_unfinished ON element_instances (state, key) WHERE state <> 'COMPLETED';
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (state, key) WHERE state <> 'COMPLETED' AND state <> 'CANCELED';
+CREATE INDEX IF NOT EXISTS process_instances_state_key ON element_instances (instance_state, key) WHERE flow_scope_key = -1;
+CREATE INDEX IF NOT EXISTS process_instances_active_start ON element_instances (start_time) WHERE flow_scope_key = -1 AND instance_state = 'ACTIVE';
+CREATE INDEX IF NOT EXISTS process_instances_end ON element_instances (end_time) WHERE flow_scope_key = -1;
+CREATE INDEX IF NOT EXISTS variables_value ON variables USING hash (value);
+DROP INDEX IF EXISTS process_instances_state;
