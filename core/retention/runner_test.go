@@ -63,7 +63,9 @@ func (r *recorder) ObserveRetentionBatch(_ string, removed int, _ time.Duration,
 	}
 }
 
-func (r *recorder) ObserveRetentionRun(_ string, _ time.Time, backlog time.Duration) { r.runs <- backlog }
+func (r *recorder) ObserveRetentionRun(_ string, _ time.Time, backlog time.Duration) {
+	r.runs <- backlog
+}
 
 func (r *recorder) removed() (sum int, batches int) {
 	r.mu.Lock()
