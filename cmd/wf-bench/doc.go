@@ -1,7 +1,12 @@
-// Command wf-bench drives workload W1 (start → one service task → end)
-// against a running wf-engine over its REST API: it creates instances at a
-// target or the maximum rate while workers long-poll and complete the jobs,
-// for a bounded time, and prints the throughput, create→completed latency
-// percentiles and errors as JSON. It must never send traffic anywhere but a
+// Command wf-bench drives a running wf-engine over its REST API with one of
+// the workloads W1–W6 (-workload): W1 one service task, W2 ten in
+// sequence, W3 a parallel fork of five with a join, W4 message
+// correlation, W5 timers due within one minute, W6 user tasks searched,
+// assigned and completed. It creates instances at a target or the
+// maximum rate while workers complete the jobs and tasks, for a bounded
+// time, and prints the throughput, latency percentiles and errors as JSON.
+// `wf-bench soak` runs W1 and W6 together at a fixed rate for up to a few
+// hours and writes a JSON line per interval with the engine's memory,
+// goroutines and database size. It must never send traffic anywhere but a
 // loopback address, and it always stops by itself.
 package main
