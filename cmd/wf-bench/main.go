@@ -72,6 +72,10 @@ func subcommand(name string) command {
 	switch name {
 	case "soak":
 		return runSoak
+	case "seed":
+		return runSeed
+	case "searches":
+		return runSearches
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -43,5 +44,24 @@ func BenchmarkTasklistPage(b *testing.B) {
 		if _, err := conn.Exec(context.Background(), "ANALYZE user_tasks"); err != nil {
 			b.Fatal(err)
 		}
+	})
+}
+
+// BenchmarkEngineW1Seeded runs W1 (256 clients) on the database at
+// WF_BENCH_SEEDED_URL, one that `wf-bench seed` filled with millions of
+// finished instances, to compare with BenchmarkEngineW1 on an empty one in
+// the same minutes (docs/stores.md, "Growth"):
+//
+//	WF_TEST_POSTGRES_URL=... WF_BENCH_SEEDED_URL=postgres://.../wf_growth \
+//	  go test -run '^$' -bench 'EngineW1(Seeded)?/clients=256' -benchtime 20000x ./core/store/pgstore/
+func BenchmarkEngineW1Seeded(b *testing.B) {
+	url := os.Getenv("WF_BENCH_SEEDED_URL")
+	if url == "" {
+		b.Skip("WF_BENCH_SEEDED_URL is not set: no seeded database to run W1 on")
+	}
+	b.Run("clients=256", func(b *testing.B) {
+		s := open(b, url)
+		defer func() { _ = s.Close() }()
+		storesuite.BenchW1(b, s, 256)
 	})
 }
