@@ -17,8 +17,11 @@ type jsonText = json.RawMessage
 
 // awaitCompletion waits until a created process instance has ended and
 // returns its root variables (only the named ones when names is not empty).
-// It answers from the engine's own account of the end whenever it has one,
-// and reads the store only for an instance that ended before the wait began.
+// It answers from the engine's own account of the end: the engine watches
+// the end from the creation command on when the request asked it to
+// (engine.CreateInstanceRequest.AwaitEnd), so the store is read only when
+// the engine could not (an idempotent repeat of the create, an engine that
+// does not watch) and the instance ended before the wait began.
 // It gives up after requestTimeout ms (the server default when 0); the
 // instance keeps running. The instance is committed by then, so every error
 // it returns is an *acceptedError naming it.
@@ -33,6 +36,18 @@ func (s *Server) awaitCompletion(ctx context.Context, created *engine.CreatedIns
 	}
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
+	if created.Ended != nil { // the engine watched the end from the creation on
+		defer created.StopAwaiting()
+		select {
+		case end := <-created.Ended:
+			if end.Variables != nil {
+				return endVariables(key, end.Variables, names)
+			}
+			return s.storedVariables(ctx, key, names)
+		case <-ctx.Done():
+			return nil, &acceptedError{key: key, err: ctx.Err()}
+		}
+	}
 	// Register before looking, so that an end processed in between is
 	// reported, with its variables.
 	ended, stop := s.eng.AwaitInstance(key)
@@ -52,6 +67,11 @@ func (s *Server) awaitCompletion(ctx context.Context, created *engine.CreatedIns
 		}
 	}
 	// It ended before the wait began: its variables are committed.
+	return s.storedVariables(ctx, key, names)
+}
+
+// storedVariables reads an ended instance's root variables from the store.
+func (s *Server) storedVariables(ctx context.Context, key int64, names []string) (map[string]jsonText, error) {
 	q := store.Query{Conditions: []store.Condition{{Field: "scopeKey", Op: store.OpEq, Value: key}}, Limit: store.MaxLimit}
 	vars, err := s.q.SearchVariables(ctx, q)
 	if err != nil {

@@ -81,7 +81,8 @@ func (s *Server) createRequest(ctx context.Context, body *createBody) (engine.Cr
 			return out, err
 		}
 	}
-	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenant, Tags: tagSet(req.Tags)}
+	out = engine.CreateInstanceRequest{BPMNProcessID: req.ProcessDefinitionID, Variables: vars, TenantID: tenant, Tags: tagSet(req.Tags),
+		AwaitEnd: req.AwaitCompletion}
 	if req.ProcessDefinitionKey != nil {
 		out.ProcessDefinitionKey = int64(*req.ProcessDefinitionKey)
 		if out.ProcessDefinitionKey <= 0 {

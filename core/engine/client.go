@@ -103,6 +103,9 @@ type CreateInstanceRequest struct {
 	// Tags are the instance's tags (Camunda 8.8); the command carries them
 	// and the store keeps them.
 	Tags []string
+	// AwaitEnd watches the instance's end from its creation on: the answer's
+	// Ended reports it, with the final variables.
+	AwaitEnd bool
 }
 
 // ActivateJobsRequest asks for up to MaxJobs jobs of a type. With a
@@ -166,15 +169,27 @@ func (e *Engine) Deploy(ctx context.Context, req DeployRequest) (*Deployment, er
 
 // CreateInstance implements Client.
 func (e *Engine) CreateInstance(ctx context.Context, req CreateInstanceRequest) (*CreatedInstance, error) {
-	res, err := e.submit(ctx, &record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate, Version: 1,
+	var await chan InstanceEnd
+	if req.AwaitEnd {
+		await = make(chan InstanceEnd, 1)
+	}
+	res, awaiting, err := e.submitAwaiting(ctx, &record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate, Version: 1,
 		Value: &record.ProcessInstanceCreationValue{
 			BPMNProcessID: req.BPMNProcessID, Version: req.Version, ProcessDefinitionKey: req.ProcessDefinitionKey,
 			Variables: req.Variables, TenantID: req.TenantID, Tags: req.Tags,
-		}})
+		}}, await)
 	if err != nil {
+		if await != nil {
+			e.stopAwaiting(0, await) // registered, perhaps, before the commit failed
+		}
 		return nil, err
 	}
-	return res.Response.(*CreatedInstance), nil
+	ci := *res.Response.(*CreatedInstance) // a copy: an idempotent answer is kept
+	if awaiting {
+		key := ci.ProcessInstanceKey
+		ci.Ended, ci.StopAwaiting = await, func() { e.stopAwaiting(key, await) }
+	}
+	return &ci, nil
 }
 
 // CancelInstance implements Client.

@@ -291,6 +291,10 @@ type CreatedInstance struct {
 	// End is set when the instance ended within the creation command: its
 	// final variables, for an awaiting caller.
 	End *InstanceEnd
+	// Ended, with CreateInstanceRequest.AwaitEnd and no End, receives the
+	// instance's end once committed; StopAwaiting stops watching it.
+	Ended        <-chan InstanceEnd `json:"-"`
+	StopAwaiting func()             `json:"-"`
 }
 
 func (p *Processor) createInstance(v *record.ProcessInstanceCreationValue) (*CreatedInstance, error) {

@@ -79,18 +79,41 @@ func (e *Engine) AwaitInstance(processInstanceKey int64) (<-chan InstanceEnd, fu
 	e.mu.Lock()
 	e.ends[processInstanceKey] = append(e.ends[processInstanceKey], ch)
 	e.mu.Unlock()
-	return ch, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		list := e.ends[processInstanceKey]
+	return ch, func() { e.stopAwaiting(processInstanceKey, ch) }
+}
+
+// registerAwait registers ch for the end of the instance a create command
+// created, unless it was refused or ended within the command, and reports
+// whether it did: the loop calls it as it processes the command, so that no
+// later command ends the instance unwatched.
+func (e *Engine) registerAwait(res *Result, ch chan InstanceEnd) bool {
+	ci, ok := res.Response.(*CreatedInstance)
+	if res.Rejection != nil || !ok || ci.End != nil {
+		return false
+	}
+	e.mu.Lock()
+	e.ends[ci.ProcessInstanceKey] = append(e.ends[ci.ProcessInstanceKey], ch)
+	e.mu.Unlock()
+	return true
+}
+
+// stopAwaiting drops ch from the awaiters of the instance's end (key 0:
+// of whichever instance it waits for).
+func (e *Engine) stopAwaiting(key int64, ch chan InstanceEnd) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, list := range e.ends {
+		if key != 0 && k != key {
+			continue
+		}
 		for i, c := range list {
 			if c == ch {
-				e.ends[processInstanceKey] = append(list[:i], list[i+1:]...)
+				e.ends[k] = append(list[:i], list[i+1:]...)
 				break
 			}
 		}
-		if len(e.ends[processInstanceKey]) == 0 {
-			delete(e.ends, processInstanceKey)
+		if len(e.ends[k]) == 0 {
+			delete(e.ends, k)
 		}
 	}
 }

@@ -92,6 +92,11 @@ type request struct {
 	drains bool
 	// tr is the command's span, nil when it is not traced.
 	tr *commandTrace
+	// await, for a create command, receives the created instance's end;
+	// awaiting is set by the loop when it registered await (read after
+	// the reply).
+	await    chan InstanceEnd
+	awaiting bool
 }
 
 type reply struct {
@@ -554,6 +559,9 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		p.records = append(p.records, res.Records...)
 		p.ends = append(p.ends, res.Ended...)
 		p.replies[i] = reply{res: res}
+		if r.await != nil {
+			r.awaiting = e.registerAwait(res, r.await)
+		}
 		e.traceCorrelated(r, res.Records)
 	}
 	// Reads see the state after the whole batch, as its callers will once
@@ -584,9 +592,29 @@ func (e *Engine) submit(ctx context.Context, cmd *record.Record) (*Result, error
 	return e.submitChecked(ctx, cmd, nil)
 }
 
+// submitAwaiting is submit for a create command whose instance's end is
+// awaited (await not nil): the loop registers await for the created
+// instance's end as it processes the command, before any later command.
+// It reports whether await was registered (not for a refused command, an
+// instance that ended within it, or a repeated idempotent command).
+func (e *Engine) submitAwaiting(ctx context.Context, cmd *record.Record, await chan InstanceEnd) (*Result, bool, error) {
+	r := &request{cmd: cmd, await: await}
+	res, err := e.submitRequest(ctx, r)
+	if err != nil {
+		return res, false, err // the loop may not be done with r
+	}
+	return res, r.awaiting, nil
+}
+
 // submitChecked is submit for a deployment whose resources were checked
 // off the loop.
 func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked []checkedResource) (*Result, error) {
+	return e.submitRequest(ctx, &request{cmd: cmd, checked: checked})
+}
+
+// submitRequest submits r's command and waits for its answer.
+func (e *Engine) submitRequest(ctx context.Context, r *request) (*Result, error) {
+	cmd := r.cmd
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
 	idem := takeIdempotencyKey(ctx, cmd)
 	if idem != nil {
@@ -594,7 +622,7 @@ func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked 
 			return res, err
 		}
 	}
-	r := &request{cmd: cmd, checked: checked, idem: idem, done: make(chan reply, 1)}
+	r.idem, r.done = idem, make(chan reply, 1)
 	r.tr = e.traceCommand(ctx, cmd)
 	admitted, ok := e.limiter.acquire(draining(cmd))
 	if !ok {
