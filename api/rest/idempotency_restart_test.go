@@ -106,12 +106,18 @@ func TestIdempotencyKeySurvivesRestart(t *testing.T) {
 
 			c, _ = serveRestartable(t, open(t), cfg)
 			again := want(t, c.post("/v2/process-instances", create, key("k-create", ann)...), http.StatusOK)
-			if string(again.body) != string(created.body) {
-				t.Fatalf("create after the restart answered\n%s\nnot\n%s", again.body, created.body)
+			if string(again.body) != string(created.body) || again.header.Get("Idempotent-Replayed") != "true" {
+				t.Fatalf("create after the restart answered\n%s (Idempotent-Replayed %q)\nnot\n%s", again.body,
+					again.header.Get("Idempotent-Replayed"), created.body)
+			}
+			if created.header.Get("Idempotent-Replayed") != "" {
+				t.Fatal("the first answer is marked replayed")
 			}
 			// Without the key, completing the job again is a 404: the 204
 			// is the recorded answer, not a second completion.
-			want(t, c.post(completion, nil, key("k-complete", ann)...), http.StatusNoContent)
+			if r := want(t, c.post(completion, nil, key("k-complete", ann)...), http.StatusNoContent); r.header.Get("Idempotent-Replayed") != "true" {
+				t.Fatal("the replayed 204 is not marked replayed")
+			}
 			want(t, c.post(completion, nil, ann...), http.StatusNotFound)
 			if r := want(t, c.post("/v2/messages/publication", publish, key("k-publish", ann)...), http.StatusOK); string(r.body) != string(published.body) {
 				t.Fatalf("publication after the restart answered %s, not %s", r.body, published.body)

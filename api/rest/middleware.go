@@ -124,7 +124,8 @@ func (s *Server) idempotent(c *gin.Context) {
 	// and replays it to a retry after a restart (see engine.IdempotencyKey).
 	c.Request = c.Request.WithContext(engine.WithIdempotencyKey(c.Request.Context(),
 		engine.IdempotencyKey{Key: key, Fingerprint: fingerprint, TTL: s.cfg.IdempotencyTTL}))
-	rec := &recorder{ResponseWriter: c.Writer}
+	ctx := c.Request.Context()
+	rec := &recorder{ResponseWriter: c.Writer, replayed: func() bool { return engine.IdempotentReplay(ctx) }}
 	c.Writer = rec
 	c.Next()
 	status := rec.Status()
@@ -151,10 +152,19 @@ const acceptedKey = "wf.commandAccepted"
 // markAccepted marks the request's answer as one to a committed command.
 func (s *Server) markAccepted(c *gin.Context) { c.Set(acceptedKey, true) }
 
-// recorder keeps a copy of what a handler writes.
+// recorder keeps a copy of what a handler writes, and marks an answer the
+// engine replayed from its record as Idempotent-Replayed.
 type recorder struct {
 	gin.ResponseWriter
-	body bytes.Buffer
+	body     bytes.Buffer
+	replayed func() bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.replayed() {
+		r.Header().Set("Idempotent-Replayed", "true")
+	}
+	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {

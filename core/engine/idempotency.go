@@ -44,6 +44,7 @@ type idempotencyKey struct {
 	keyHash, fingerprint string
 	ttl                  time.Duration
 	taken                atomic.Bool
+	replayed             atomic.Bool // the command got the recorded answer
 }
 
 type idempotencyCtxKey struct{}
@@ -58,6 +59,14 @@ func WithIdempotencyKey(ctx context.Context, k IdempotencyKey) context.Context {
 func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// IdempotentReplay reports whether a command sent with ctx, which
+// WithIdempotencyKey made, was answered with the answer recorded for its
+// key instead of running.
+func IdempotentReplay(ctx context.Context) bool {
+	k, _ := ctx.Value(idempotencyCtxKey{}).(*idempotencyKey)
+	return k != nil && k.replayed.Load()
 }
 
 // takeIdempotencyKey returns the key of ctx for cmd, or nil: none, taken
@@ -88,6 +97,7 @@ func (e *Engine) replayIdempotent(ctx context.Context, cmd *record.Record, k *id
 	case a.Fingerprint != k.fingerprint:
 		return nil, true, ErrIdempotencyKeyReused
 	case a.RejectionType != 0:
+		k.replayed.Store(true)
 		rj := &Rejection{Type: a.RejectionType, Reason: a.RejectionReason}
 		return &Result{Rejection: rj}, true, rj
 	}
@@ -98,6 +108,7 @@ func (e *Engine) replayIdempotent(ctx context.Context, cmd *record.Record, k *id
 		}
 		res.Response = resp
 	}
+	k.replayed.Store(true)
 	return res, true, nil
 }
 

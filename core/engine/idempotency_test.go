@@ -41,13 +41,17 @@ func TestIdempotencyKeyRecordsTheAnswerWithTheCommand(t *testing.T) {
 	req := engine.CreateInstanceRequest{BPMNProcessID: "w1"}
 	created := func() int { return countRecords(t, st, record.KindEvent, record.IntentProcessInstanceCreated) }
 
-	first, err := e.CreateInstance(keyed("k1", "f1"), req)
+	firstCtx, againCtx := keyed("k1", "f1"), keyed("k1", "f1")
+	first, err := e.CreateInstance(firstCtx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := e.CreateInstance(keyed("k1", "f1"), req)
+	again, err := e.CreateInstance(againCtx, req)
 	if err != nil || !reflect.DeepEqual(again, first) || created() != 1 {
 		t.Fatalf("retry: %+v, %v, %d instances; want %+v and 1 instance", again, err, created(), first)
+	}
+	if engine.IdempotentReplay(firstCtx) || !engine.IdempotentReplay(againCtx) {
+		t.Fatal("IdempotentReplay tells the first command and its retry apart wrongly")
 	}
 	if _, err := e.CreateInstance(keyed("k1", "f2"), req); !errors.Is(err, engine.ErrIdempotencyKeyReused) {
 		t.Fatalf("another fingerprint: %v", err)
