@@ -101,7 +101,12 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 	var be *bindError
 	var nf *errNotFound
 	var fe *forbiddenError
+	var ce *store.CompactedError
 	switch {
+	case errors.As(err, &ce):
+		writeProblem(c, http.StatusGone, "LOG_COMPACTED", fmt.Sprintf("Log records before position %d were compacted (retention.log_ttl) "+
+			"and no archive holds them (retention.archive_dir); the log holds the records from position %d on (after=%d).",
+			ce.FirstAvailable, ce.FirstAvailable, ce.FirstAvailable-1))
 	case errors.As(err, &fe):
 		writeProblem(c, http.StatusForbidden, titleForbidden, fe.msg)
 	case errors.As(err, &nf):

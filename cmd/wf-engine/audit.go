@@ -16,7 +16,7 @@ var errChainBroken = errors.New("the log's hash chain is broken")
 // runAudit runs `wf-engine audit verify`: it opens the configured store,
 // walks its log segments' hash chain and prints how many segments it
 // checked, or names the first broken link and fails.
-func runAudit(ctx context.Context, db DatabaseConfig, args []string, out io.Writer) error {
+func runAudit(ctx context.Context, db DatabaseConfig, archiveDir string, args []string, out io.Writer) error {
 	if len(args) != 1 || args[0] != "verify" {
 		return errors.New("usage: wf-engine audit verify [flags]")
 	}
@@ -37,7 +37,14 @@ func runAudit(ctx context.Context, db DatabaseConfig, args []string, out io.Writ
 		_, _ = fmt.Fprintf(out, "hash chain BROKEN after %d good segments: %s\n", rep.Segments, rep.Broken)
 		return fmt.Errorf("audit verify: %w at %s", errChainBroken, rep.Broken)
 	}
-	_, err = fmt.Fprintf(out, "hash chain OK: %d segments checked (%d written before the chain began), log up to position %d, last hash %x\n",
-		rep.Segments, rep.Unchained, rep.LastPosition, rep.LastHash)
-	return err
+	from := ""
+	if rep.AnchorPosition > 0 {
+		from = fmt.Sprintf(" from the compaction anchor at position %d", rep.AnchorPosition)
+	}
+	_, err = fmt.Fprintf(out, "hash chain OK%s: %d segments checked (%d written before the chain began), log up to position %d, last hash %x\n",
+		from, rep.Segments, rep.Unchained, rep.LastPosition, rep.LastHash)
+	if err != nil {
+		return err
+	}
+	return verifyArchive(ctx, s, archiveDir, out)
 }

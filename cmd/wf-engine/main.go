@@ -106,7 +106,11 @@ func logLevel(s string) (slog.Level, error) {
 // lets those in flight finish, stops the connector runtime (and its
 // plugins), stops the engine after its batch in flight and closes the store.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
-	base, kind, err := openStore(ctx, cfg.Database)
+	archive, err := openArchive(cfg.Retention.ArchiveDir)
+	if err != nil {
+		return err
+	}
+	base, kind, err := openStoreWith(ctx, cfg.Database, storeArchive(archive))
 	if err != nil {
 		return err
 	}

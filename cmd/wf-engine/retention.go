@@ -148,7 +148,11 @@ func startRetention(ctx context.Context, c RetentionConfig, kind storeKind, s st
 	if metrics != nil {
 		obs = metrics
 	}
-	runner, err := retention.NewRunner(rc, clk, obs, log, retention.InstanceStep(r, rc, 0, target))
+	steps, err := withLogStep(s, rc, metrics, target, log, retention.InstanceStep(r, rc, 0, target))
+	if err != nil {
+		return nil, err
+	}
+	runner, err := retention.NewRunner(rc, clk, obs, log, steps...)
 	if err != nil {
 		return nil, err
 	}

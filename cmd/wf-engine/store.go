@@ -16,25 +16,31 @@ import (
 // openStore opens the store the configuration selects; SQLite and
 // PostgreSQL stores migrate their schema as they open.
 func openStore(ctx context.Context, cfg DatabaseConfig) (store.Store, storeKind, error) {
+	return openStoreWith(ctx, cfg, nil)
+}
+
+// openStoreWith is openStore whose store reads the records log compaction
+// archived from archive (nil: none).
+func openStoreWith(ctx context.Context, cfg DatabaseConfig, archive store.LogArchive) (store.Store, storeKind, error) {
 	kind, where, err := cfg.store()
 	if err != nil {
 		return nil, "", err
 	}
 	switch kind {
 	case storePostgres:
-		s, err := pgstore.Open(ctx, where, pgstore.Options{MaxConns: cfg.MaxConns, ReadRole: cfg.ReadRole})
+		s, err := pgstore.Open(ctx, where, pgstore.Options{MaxConns: cfg.MaxConns, ReadRole: cfg.ReadRole, LogArchive: archive})
 		if err != nil {
 			return nil, "", err
 		}
 		return s, kind, nil
 	case storeSQLite:
-		s, err := sqlitestore.Open(ctx, where, sqlitestore.Options{Synchronous: cfg.SQLiteSynchronous})
+		s, err := sqlitestore.Open(ctx, where, sqlitestore.Options{Synchronous: cfg.SQLiteSynchronous, LogArchive: archive})
 		if err != nil {
 			return nil, "", err
 		}
 		return s, kind, nil
 	}
-	return memstore.New(memstore.Options{}), storeMemory, nil
+	return memstore.New(memstore.Options{LogArchive: archive}), storeMemory, nil
 }
 
 // migrate runs `wf-engine migrate up|down|version` against the configured store.
@@ -66,9 +72,15 @@ func migrate(ctx context.Context, cfg DatabaseConfig, direction string, out io.W
 }
 
 // checkReplay runs `wf-engine replaycheck`: it replays the store's log and
-// compares the result with its state rows.
-func checkReplay(ctx context.Context, cfg DatabaseConfig, out io.Writer) error {
-	s, _, err := openStore(ctx, cfg)
+// compares the result with its state rows. After log compaction it replays
+// the archive in archiveDir (retention.archive_dir) from the log's start,
+// or without one starts from the store's newest checkpoint.
+func checkReplay(ctx context.Context, cfg DatabaseConfig, archiveDir string, out io.Writer) error {
+	a, err := openArchive(archiveDir)
+	if err != nil {
+		return err
+	}
+	s, _, err := openStoreWith(ctx, cfg, storeArchive(a))
 	if err != nil {
 		return err
 	}
