@@ -57,21 +57,21 @@ func LogStep(c store.LogCompactor, cfg Config, archive store.ArchiveWriter, obs 
 		Name:   StepLog,
 		Limit:  limit,
 		Target: target,
-		Batch: func(ctx context.Context, now time.Time, limit int) (int, bool, error) {
+		Batch: func(ctx context.Context, now time.Time, limit int) (BatchResult, error) {
 			if cfg.LogTTL <= 0 {
-				return 0, false, nil
+				return BatchResult{}, nil
 			}
 			if err := checkpointIfDue(ctx, c, cfg, obs, now); err != nil {
-				return 0, false, err
+				return BatchResult{}, err
 			}
 			res, err := c.CompactLog(ctx, store.CompactRequest{Before: now.Add(-cfg.LogTTL), Limit: limit, Archive: archive})
 			if err != nil {
-				return 0, false, err
+				return BatchResult{}, err
 			}
 			if obs != nil {
 				obs.ObserveLogCompaction(res, archive != nil)
 			}
-			return int(res.Removed), res.More, nil
+			return BatchResult{Removed: int(res.Removed), More: res.More}, nil
 		},
 	}
 }

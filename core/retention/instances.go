@@ -46,19 +46,20 @@ func (c Config) keepsAll() bool {
 // InstanceStep returns the step that removes the finished process
 // instances due under cfg from r, limit instances per batch (0:
 // cfg.BatchSize), adapting the batch size to target when it is positive
-// (see Step.Target). With nothing to remove (every TTL 0) its batches do
-// nothing.
+// (see Step.Target) by the time each batch held the store
+// (store.RemovalResult.Held: SQLite's writer). With nothing to remove
+// (every TTL 0) its batches do nothing.
 func InstanceStep(r store.Retainer, cfg Config, limit int, target time.Duration) Step {
 	return Step{
 		Name:   StepInstances,
 		Limit:  limit,
 		Target: target,
-		Batch: func(ctx context.Context, now time.Time, limit int) (int, bool, error) {
+		Batch: func(ctx context.Context, now time.Time, limit int) (BatchResult, error) {
 			if cfg.keepsAll() {
-				return 0, false, nil
+				return BatchResult{}, nil
 			}
 			res, err := r.RemoveFinished(ctx, cfg.Policy(now), limit)
-			return res.Instances, res.More, err
+			return BatchResult{Removed: res.Instances, More: res.More, Held: res.Held}, err
 		},
 		Backlog: func(ctx context.Context, now time.Time) (time.Duration, error) {
 			if cfg.keepsAll() {

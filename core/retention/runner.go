@@ -17,18 +17,32 @@ type Step struct {
 	// Name labels the step in metrics and logs ("instances", "log").
 	Name string
 	// Batch removes, in one transaction, up to limit units that are due at
-	// now, and reports how many it removed and whether more may be due.
-	Batch func(ctx context.Context, now time.Time, limit int) (removed int, more bool, err error)
+	// now, and reports what it did.
+	Batch func(ctx context.Context, now time.Time, limit int) (BatchResult, error)
 	// Backlog, when set, returns how far the step is behind after a run:
 	// how long ago the oldest unit still due became due (0: none is).
 	Backlog func(ctx context.Context, now time.Time) (time.Duration, error)
 	// Limit is the most units one batch removes; 0: Config.BatchSize.
 	Limit int
 	// Target, when positive, adapts the batch size to a duration: after a
-	// batch that took longer than Target the next limit is halved (down to
-	// 1), after one that took less than half of it the limit doubles (up
-	// to Limit). SQLite's step uses it to hold the writer only briefly.
+	// batch that took (or held, see BatchResult.Held) longer than Target
+	// the next limit is halved (down to 1), after one that took less than
+	// half of it the limit doubles (up to Limit). SQLite's step uses it to
+	// hold the writer only briefly.
 	Target time.Duration
+}
+
+// BatchResult is what one batch of a step did.
+type BatchResult struct {
+	// Removed counts the units removed.
+	Removed int
+	// More is true when more units may be due (the limit stopped the
+	// batch).
+	More bool
+	// Held is how long the batch held what it shares with the commits
+	// (SQLite's writer connection), without waiting for it; 0: the
+	// runner adapts to the batch's whole duration.
+	Held time.Duration
 }
 
 // Observer is told what the runner did, for metrics. Its methods must not
@@ -122,8 +136,9 @@ func (r *Runner) runStep(ctx context.Context, s *stepState) int {
 	total := 0
 	for ctx.Err() == nil {
 		stop := r.stopwatch()
-		n, more, err := s.Batch(ctx, now, s.limit)
+		res, err := s.Batch(ctx, now, s.limit)
 		took := stop()
+		n := res.Removed
 		total += n
 		if r.obs != nil {
 			r.obs.ObserveRetentionBatch(s.Name, n, took, err)
@@ -134,8 +149,12 @@ func (r *Runner) runStep(ctx context.Context, s *stepState) int {
 			}
 			break
 		}
-		s.adapt(took)
-		if !more || n == 0 {
+		held := took
+		if res.Held > 0 {
+			held = res.Held
+		}
+		s.limit = adapt(s.limit, s.Limit, held, s.Target)
+		if !res.More || n == 0 {
 			break
 		}
 	}
@@ -159,15 +178,15 @@ func (r *Runner) runStep(ctx context.Context, s *stepState) int {
 	return total
 }
 
-// adapt sizes the next batch after one that took took.
-func (s *stepState) adapt(took time.Duration) {
-	if s.Target <= 0 {
-		return
-	}
+// adapt returns the size of the next batch after one of size that took
+// took, for a target duration (0: no adapting) and a largest size.
+func adapt(size, largest int, took, target time.Duration) int {
 	switch {
-	case took > s.Target && s.limit > 1:
-		s.limit /= 2
-	case took < s.Target/2 && s.limit < s.Limit:
-		s.limit = min(s.limit*2, s.Limit)
+	case target <= 0:
+	case took > target && size > 1:
+		return size / 2
+	case took < target/2 && size < largest:
+		return min(size*2, largest)
 	}
+	return size
 }

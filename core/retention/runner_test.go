@@ -19,14 +19,14 @@ type fakeStep struct {
 	fail   int         // fail this many batches first
 }
 
-func (f *fakeStep) batch(_ context.Context, now time.Time, limit int) (int, bool, error) {
+func (f *fakeStep) batch(_ context.Context, now time.Time, limit int) (BatchResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.limits = append(f.limits, limit)
 	f.nows = append(f.nows, now)
 	if f.fail > 0 {
 		f.fail--
-		return 0, false, errors.New("store unavailable")
+		return BatchResult{}, errors.New("store unavailable")
 	}
 	n := 0
 	for n < len(f.due) && n < limit && f.due[n].Before(now) {
@@ -34,7 +34,7 @@ func (f *fakeStep) batch(_ context.Context, now time.Time, limit int) (int, bool
 	}
 	f.due = f.due[n:]
 	more := n == limit && len(f.due) > 0 && f.due[0].Before(now)
-	return n, more, nil
+	return BatchResult{Removed: n, More: more}, nil
 }
 
 func (f *fakeStep) backlog(_ context.Context, now time.Time) (time.Duration, error) {
@@ -227,5 +227,28 @@ func TestConfigPolicy(t *testing.T) {
 	}
 	if !(Config{}).keepsAll() || c.keepsAll() {
 		t.Error("keepsAll")
+	}
+}
+
+func TestRunnerAdaptsToTheTimeABatchHeldTheStore(t *testing.T) {
+	clk := clock.NewManual(t0)
+	var limits []int
+	left := 40
+	step := Step{Name: "held", Limit: 8, Target: 5 * time.Millisecond,
+		Batch: func(_ context.Context, _ time.Time, limit int) (BatchResult, error) {
+			limits = append(limits, limit)
+			n := min(limit, left)
+			left -= n
+			// Held longer than the target, however quick the call.
+			return BatchResult{Removed: n, More: left > 0, Held: 10 * time.Millisecond}, nil
+		}}
+	r, err := NewRunner(Config{}, clk, nil, nil, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.stopwatch = func() func() time.Duration { return func() time.Duration { return time.Microsecond } }
+	r.RunOnce(context.Background())
+	if len(limits) < 4 || limits[0] != 8 || limits[1] != 4 || limits[2] != 2 || limits[3] != 1 {
+		t.Fatalf("limits %v, want 8, 4, 2, 1, ...", limits)
 	}
 }

@@ -55,6 +55,9 @@ type RemovalResult struct {
 	Rows int
 	// More is true when the limit stopped the batch: more may be due.
 	More bool
+	// Held is how long the batch's transaction took (for SQLite: how long
+	// it held the writer, which commits wait for).
+	Held time.Duration
 }
 
 // Retainer is a store that removes finished process instances after their

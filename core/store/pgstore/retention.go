@@ -107,6 +107,8 @@ func (s *Store) RemoveFinished(ctx context.Context, p store.RetentionPolicy, lim
 			return nil
 		}
 		res.More = len(keys) == limit
+		start := time.Now()
+		defer func() { res.Held = time.Since(start) }()
 		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			gone, err := removeRoots(ctx, tx, keys)
 			if err != nil {

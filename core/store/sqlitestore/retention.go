@@ -123,8 +123,9 @@ func (s *Store) RemoveFinished(ctx context.Context, p store.RetentionPolicy, lim
 		res.More = len(keys) == limit
 		s.wmu.Lock()
 		defer s.wmu.Unlock()
+		start := time.Now()
 		n, rows, err := s.remove(ctx, keys)
-		res.Instances, res.Rows = n, rows
+		res.Instances, res.Rows, res.Held = n, rows, time.Since(start)
 		return err
 	})
 	if err != nil {
