@@ -63,6 +63,9 @@ type Result struct {
 	LagCount int64    `json:"lag_measured,omitempty"`
 	// Timers describes a W5 run.
 	Timers *TimerRun `json:"timers,omitempty"`
+	// MaxInflight is the bound on instances started and not ended, when
+	// the run had one (-max-inflight).
+	MaxInflight int `json:"max_inflight,omitempty"`
 	// Waiting is W4's number of instances kept waiting at the message
 	// catch event while messages are published.
 	Waiting int `json:"waiting_instances,omitempty"`
@@ -122,6 +125,10 @@ type runState struct {
 	// workCtx ends when the run's workers stop.
 	workCtx context.Context
 
+	// inflight holds a token per started instance that has not ended
+	// (-max-inflight); nil: no bound.
+	inflight chan struct{}
+
 	waiting chan waitingInstance // W4
 	timers  *TimerRun            // W5
 }
@@ -161,6 +168,9 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 	}
 	if w.message {
 		s.waiting = make(chan waitingInstance, o.Waiting)
+	}
+	if n := o.inflightBound(w); n > 0 {
+		s.inflight = make(chan struct{}, n)
 	}
 
 	workCtx, stopWork := context.WithCancel(ctx)
@@ -253,6 +263,7 @@ func (s *runState) result() *Result {
 	if w.message {
 		res.Waiting = o.Waiting
 	}
+	res.MaxInflight = cap(s.inflight)
 	return res
 }
 
@@ -274,6 +285,13 @@ func (s *runState) create(ctx context.Context) {
 				}
 			}
 		}
+		if s.inflight != nil {
+			select {
+			case s.inflight <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+		}
 		body, t0 := s.w.createBody(s, n)
 		for ctx.Err() == nil {
 			sent := time.Now()
@@ -287,20 +305,24 @@ func (s *runState) create(ctx context.Context) {
 			s.answered(sent, status, err)
 			switch {
 			case ctx.Err() != nil:
+				s.ended()
 				return
 			case err != nil:
 				s.fail("create: " + err.Error())
 				if s.w.timers { // the timer's due date is fixed: send it again
 					continue
 				}
+				s.ended()
 			case status == http.StatusTooManyRequests:
 				s.fail("create: 429")
 				s.backOff(ctx, retryAfter)
 				if s.w.timers {
 					continue
 				}
+				s.ended()
 			case status != http.StatusOK:
 				s.fail("create: " + strconv.Itoa(status))
+				s.ended()
 			default:
 				s.created.Add(1)
 				switch {
@@ -477,9 +499,21 @@ func (s *runState) done(instance string, at time.Time) {
 	s.record(p.t0, at)
 }
 
+// ended frees the -max-inflight place of an instance that ended or was
+// not created.
+func (s *runState) ended() {
+	if s.inflight != nil {
+		select {
+		case <-s.inflight:
+		default:
+		}
+	}
+}
+
 // record counts a completed instance; the caller holds s.mu.
 func (s *runState) record(t0, at time.Time) {
 	s.completed.Add(1)
+	s.ended()
 	if !s.w.timers && (t0.Before(s.measureAt) || t0.After(s.stopAt)) {
 		return
 	}

@@ -47,6 +47,9 @@ type options struct {
 	Timers      int
 	TimerLead   time.Duration
 	TimerWindow time.Duration
+	// MaxInflight bounds the instances started and not ended (-1: the
+	// workload's default, 0: none).
+	MaxInflight int
 	// Token is a bearer token sent with every request (WF_TOKEN), for an
 	// engine with authentication on.
 	Token string
@@ -101,6 +104,7 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	fs.IntVar(&o.Workers, "workers", 8, "concurrent long-polling job activations")
 	fs.IntVar(&o.Completers, "completers", 48, "concurrent job completions")
 	fs.IntVar(&o.MaxJobs, "max-jobs", 64, "maxJobsToActivate of each activation")
+	fs.IntVar(&o.MaxInflight, "max-inflight", -1, "most instances started and not yet ended; creators wait for a place (-1: none for w1 and w5, 500 for the others; 0: none; w4: besides the -waiting ones)")
 	fs.DurationVar(&o.Drain, "drain", 15*time.Second, "how long to wait for started instances to complete after the run")
 	fs.DurationVar(&o.RetryWait, "retry-wait", 5*time.Millisecond, "wait after a 429 before the next request")
 	fs.BoolVar(&o.RetryAfter, "retry-after", false, "after a 429 wait the answer's Retry-After (±50 % jitter) instead of -retry-wait")
@@ -164,6 +168,8 @@ func (o *options) check() error {
 // checkWorkload checks the flags of workload w.
 func (o *options) checkWorkload(w *workload) error {
 	switch {
+	case o.MaxInflight < -1:
+		return errors.New("-max-inflight: must be -1 (the workload's default), 0 (none) or more")
 	case w.message && o.Waiting < 1:
 		return errors.New("-waiting: must be at least 1")
 	case w.timers && o.Timers < 1:
@@ -172,4 +178,24 @@ func (o *options) checkWorkload(w *workload) error {
 		return fmt.Errorf("-timer-lead and -timer-window must be positive and with -drain at most %s", maxDuration)
 	}
 	return nil
+}
+
+// defaultInflight bounds the instances in flight of the workloads whose
+// instances take several steps: creating them as fast as the creators can
+// would build a backlog in which every instance waits behind all others.
+const defaultInflight = 500
+
+// inflightBound returns the bound on instances in flight for w (0: none).
+func (o *options) inflightBound(w *workload) int {
+	n := defaultInflight
+	switch {
+	case o.MaxInflight >= 0:
+		n = o.MaxInflight
+	case w.name == "W1" || w.timers:
+		n = 0
+	}
+	if n > 0 && w.message { // W4's waiting instances come on top
+		n += o.Waiting
+	}
+	return n
 }

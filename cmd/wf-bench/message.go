@@ -63,5 +63,6 @@ func (s *runState) publish(ctx context.Context, in waitingInstance) {
 		delete(s.started, in.key)
 		s.mu.Unlock()
 		s.created.Add(-1) // it will not end: do not wait for it
+		s.ended()
 	}
 }

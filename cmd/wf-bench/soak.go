@@ -117,6 +117,7 @@ func runSoak(ctx context.Context, args []string, out io.Writer, token string) er
 	fs.IntVar(&r.Workers, "workers", 4, "concurrent long-polling job activations (W1)")
 	fs.IntVar(&r.Completers, "completers", 24, "concurrent job completions (W1) and user task handlers (W6)")
 	fs.IntVar(&r.MaxJobs, "max-jobs", 64, "maxJobsToActivate of each activation")
+	fs.IntVar(&r.MaxInflight, "max-inflight", -1, "most instances of each workload started and not yet ended (-1: none for w1, 500 for w6; 0: none)")
 	fs.DurationVar(&r.Drain, "drain", 15*time.Second, "how long to wait for started instances to complete after the run")
 	fs.DurationVar(&r.RetryWait, "retry-wait", 5*time.Millisecond, "wait after a 429 before the next request")
 	fs.IntVar(&r.PID, "pid", 0, "process id of the engine (on this machine), for its resident set")

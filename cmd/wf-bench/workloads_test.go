@@ -80,17 +80,23 @@ func TestWorkloads(t *testing.T) {
 		unit     string
 		perInst  float64 // units per instance
 		lag      bool
+		inflight int // the bound of instances in flight the run had
+		extra    []string
 	}{
-		{"w1", "", 0, false},
-		{"w2", "jobs", 10, false},
-		{"w3", "jobs", 5, false},
-		{"w4", "messages", 1, true},
-		{"w6", "user_tasks", 1, false},
+		{"w1", "", 0, false, 0, nil},
+		{"w2", "jobs", 10, false, 3, []string{"-max-inflight", "3"}},
+		{"w3", "jobs", 5, false, defaultInflight, nil},
+		{"w4", "messages", 1, true, 2 + 5, []string{"-max-inflight", "2"}},
+		{"w6", "user_tasks", 1, false, defaultInflight, nil},
 	} {
 		t.Run(tc.workload, func(t *testing.T) {
-			res := runWorkload(t, e, "-workload", tc.workload, "-duration", "1500ms", "-warmup", "300ms", "-rate", "40",
-				"-creators", "2", "-workers", "1", "-completers", "4", "-waiting", "5")
+			args := []string{"-workload", tc.workload, "-duration", "1500ms", "-warmup", "300ms", "-rate", "40",
+				"-creators", "2", "-workers", "1", "-completers", "4", "-waiting", "5"}
+			res := runWorkload(t, e, append(args, tc.extra...)...)
 			out, _ := json.Marshal(res)
+			if res.MaxInflight != tc.inflight {
+				t.Fatalf("max_inflight: %s", out)
+			}
 			if res.Workload != strings.ToUpper(tc.workload) || res.Created == 0 || res.Completed != res.Created || res.Incomplete != 0 ||
 				failures(res.Errors) != 0 || res.Measured == 0 || res.LatencyMillis.P50 <= 0 || res.LatencyMillis.P99 < res.LatencyMillis.P50 ||
 				res.LatencyMillis.Max < res.LatencyMillis.P99 || res.InstancesPerSec <= 0 || (res.LatencyFrom == "") != (tc.workload == "w1") {
