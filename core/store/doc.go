@@ -4,7 +4,9 @@
 // A store may encode a batch ahead of its commit (Preparer), while the
 // batch before commits. The SQL stores chain their log segments by hashes
 // (ChainVerifier), and every store answers audit searches over the
-// commands' principals (AuditQuerier).
+// commands' principals (AuditQuerier). A LogCompactor removes old log
+// segments behind a checkpoint of the state, archiving them first on
+// request; its chain is then verified from an anchor (compaction.go).
 // It defines the contract only; memstore, sqlitestore and pgstore implement
 // it. It must never interpret records.
 package store

@@ -8,7 +8,8 @@
 // It also tells the engine when the database is not the one it last started
 // on (store.RecoveryDetector, recovery.go): restored from a dump, recovered
 // to a point in time or failed over. It must never interpret records, never
-// write outside a Commit (except the recovery table), never turn
+// write outside a Commit (except the recovery table, and log compaction's
+// checkpoints and deletions on the read pool, compaction.go), never turn
 // a row that may exist into a plain insert, and never put a connection
 // password into an error or a log.
 package pgstore

@@ -4,7 +4,8 @@
 // connection and read through a separate pool. It implements store.Store,
 // store.Loader and store.Querier. It must never interpret records and
 // never write outside a Commit's transaction, except to clear the recovery
-// marker (store.RecoveryDetector).
+// marker (store.RecoveryDetector) and for log compaction's checkpoints and
+// deletions, on the writer between commits (compaction.go).
 //
 // Backup and restore: Backup copies a live store with VACUUM INTO (one
 // snapshot, beside the writer) to a file that carries the recovery marker;
