@@ -293,6 +293,9 @@ func (s *runState) create(ctx context.Context) {
 			}
 		}
 		body, t0 := s.w.createBody(s, n)
+		if s.o.Await {
+			body = awaitBody(body)
+		}
 		for ctx.Err() == nil {
 			sent := time.Now()
 			if !s.w.timers {
@@ -326,6 +329,8 @@ func (s *runState) create(ctx context.Context) {
 			default:
 				s.created.Add(1)
 				switch {
+				case s.o.Await:
+					s.answeredEnd(t0)
 				case s.w.message:
 					s.wait(waitingInstance{key: res.Key, correlation: correlationKey(s.start, n)})
 				case s.w.timers:
@@ -418,7 +423,7 @@ func (s *runState) lagged(jobs []job, at time.Time) {
 func (s *runState) complete(ctx context.Context, jobs <-chan job) {
 	body := []byte(`{"variables":{"done":true}}`)
 	for j := range jobs {
-		if s.call(ctx, "complete", "/v2/jobs/"+j.Key+"/completion", body, nil, http.StatusNoContent) {
+		if s.call(ctx, "complete", "/v2/jobs/"+j.Key+"/completion", body, nil, http.StatusNoContent) && !s.o.Await {
 			s.done(j.Instance, time.Now())
 		}
 	}

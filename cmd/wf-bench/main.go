@@ -41,6 +41,9 @@ type options struct {
 	// the answer's Retry-After instead (with jitter).
 	RetryWait  time.Duration
 	RetryAfter bool
+	// Await makes creators send awaitCompletion: an instance is done when
+	// its create is answered (await.go).
+	Await bool
 	// Waiting is W4's number of instances kept waiting at the message
 	// catch event; Timers, TimerLead and TimerWindow shape W5's timers.
 	Waiting     int
@@ -107,6 +110,7 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	fs.IntVar(&o.MaxInflight, "max-inflight", -1, "most instances started and not yet ended; creators wait for a place (-1: none for w1 and w5, 500 for the others; 0: none; w4: besides the -waiting ones)")
 	fs.DurationVar(&o.Drain, "drain", 15*time.Second, "how long to wait for started instances to complete after the run")
 	fs.DurationVar(&o.RetryWait, "retry-wait", 5*time.Millisecond, "wait after a 429 before the next request")
+	fs.BoolVar(&o.Await, "await", false, "create with awaitCompletion: an instance is done when its create is answered (workers still complete the jobs)")
 	fs.BoolVar(&o.RetryAfter, "retry-after", false, "after a 429 wait the answer's Retry-After (±50 % jitter) instead of -retry-wait")
 	fs.IntVar(&o.PID, "pid", 0, "process id of the engine (on this machine) whose peak and settled memory to report")
 	fs.DurationVar(&o.Settle, "settle", 30*time.Second, "with -pid: how long after the run to read the engine's memory again")
