@@ -252,7 +252,7 @@ func (sd *seeder) run(ctx context.Context, phase string, done, want int, next fu
 		for j := range jobs {
 			if err := sd.s.Commit(ctx, j.b); err != nil {
 				cancel()
-				for range jobs { //nolint:revive // drain the producer
+				for range jobs { // drain the producer
 				}
 				committed <- err
 				return
