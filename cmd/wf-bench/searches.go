@@ -107,6 +107,8 @@ func runSearches(ctx context.Context, args []string, out io.Writer, _ string) er
 	fs.Float64Var(&budget, "budget", 50, "p99 budget in milliseconds; searches at or above it are listed")
 	restores := 0
 	fs.IntVar(&restores, "restores", 3, "times to time the start-up's Load and state restore")
+	maxTime := time.Duration(0)
+	fs.DurationVar(&maxTime, "max-time", 30*time.Second, "stop timing a search after this long, with fewer runs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func runSearches(ctx context.Context, args []string, out io.Writer, _ string) er
 		return err
 	}
 	for _, ns := range list {
-		t, err := timeSearch(ctx, ns, runs)
+		t, err := timeSearch(ctx, ns, runs, maxTime)
 		if err != nil {
 			return fmt.Errorf("search %s: %w", ns.name, err)
 		}
@@ -161,14 +163,16 @@ func runSearches(ctx context.Context, args []string, out io.Writer, _ string) er
 	return enc.Encode(res)
 }
 
-// timeSearch runs ns once untimed, then runs times.
-func timeSearch(ctx context.Context, ns namedSearch, runs int) (SearchTiming, error) {
-	t := SearchTiming{Name: ns.name, Runs: runs}
+// timeSearch runs ns once untimed, then runs times or until maxTime has
+// passed (at least once).
+func timeSearch(ctx context.Context, ns namedSearch, runs int, maxTime time.Duration) (SearchTiming, error) {
+	t := SearchTiming{Name: ns.name}
 	if _, _, err := ns.run(ctx); err != nil {
 		return t, err
 	}
 	ms := make([]float64, 0, runs)
-	for range runs {
+	until := time.Now().Add(maxTime)
+	for i := 0; i < runs && (i == 0 || time.Now().Before(until)); i++ {
 		start := time.Now()
 		total, capped, err := ns.run(ctx)
 		if err != nil {
@@ -178,6 +182,7 @@ func timeSearch(ctx context.Context, ns namedSearch, runs int) (SearchTiming, er
 		t.Total, t.Capped = total, capped
 	}
 	slices.Sort(ms)
+	t.Runs = len(ms)
 	t.P50, t.P99, t.Max = quantile(ms, 0.50), quantile(ms, 0.99), ms[len(ms)-1]
 	return t, nil
 }
