@@ -174,7 +174,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}
 		})
 	}
-	stopRetention, err := startRetention(ctx, cfg.Retention, kind, base, engineClock, metrics, log)
+	stopRetention, err := startRetention(ctx, cfg.Retention, cfg.HTTP.IdempotencyTTL, kind, base, engineClock, metrics, log)
 	if err != nil {
 		return err
 	}

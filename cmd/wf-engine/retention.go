@@ -129,7 +129,9 @@ func (c RetentionConfig) validate(add func(format string, args ...any)) {
 
 // startRetention runs the retention runner on its own goroutine until the
 // returned stop is called (before the engine stops and the store closes).
-func startRetention(ctx context.Context, c RetentionConfig, kind storeKind, s store.Store, clk clock.Clock,
+// idempotencyTTL is http.idempotency_ttl: older Idempotency-Key answers
+// are removed too.
+func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.Duration, kind storeKind, s store.Store, clk clock.Clock,
 	metrics *telemetry.Metrics, log *slog.Logger) (stop func(), err error) {
 	rc, err := c.runnerConfig()
 	if err != nil {
@@ -151,6 +153,9 @@ func startRetention(ctx context.Context, c RetentionConfig, kind storeKind, s st
 	steps, err := withLogStep(s, rc, metrics, target, log, retention.InstanceStep(r, rc, 0, target))
 	if err != nil {
 		return nil, err
+	}
+	if k, ok := s.(store.IdempotencyKeys); ok && idempotencyTTL > 0 {
+		steps = append(steps, retention.IdempotencyStep(k, idempotencyTTL, 0, target))
 	}
 	runner, err := retention.NewRunner(rc, clk, obs, log, steps...)
 	if err != nil {
