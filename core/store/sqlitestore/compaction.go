@@ -104,16 +104,23 @@ func (s *Store) deleteSegments(ctx context.Context, first, last, n int64, old, a
 		if err != nil {
 			return err
 		}
-		if got, err := res.RowsAffected(); err != nil || got != n {
-			return fmt.Errorf("%d segments were there to delete, want %d (%v)", got, n, err)
+		got, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if got != n {
+			return fmt.Errorf("%d segments were there to delete, want %d", got, n)
 		}
 		res, err = tx.ExecContext(ctx, "UPDATE log_anchor SET position = ?, hash = ? WHERE id = 1 AND position = ?",
 			anchor.Position, anchor.Hash, old.Position)
 		if err != nil {
 			return err
 		}
-		if got, err := res.RowsAffected(); err != nil || got != 1 {
-			return fmt.Errorf("the anchor moved from position %d meanwhile (%v)", old.Position, err)
+		if got, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if got != 1 {
+			return fmt.Errorf("the anchor moved from position %d meanwhile", old.Position)
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM log_checkpoints WHERE position < ?", anchor.Position); err != nil {
 			return err
