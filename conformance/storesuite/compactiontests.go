@@ -185,6 +185,15 @@ func compactWithoutArchive(t *testing.T, c CompactionStore) {
 		t.Fatal(err)
 	}
 	sameRecords(t, got, f.records(f.oldEnd+1))
+	// The audit search says so too, and goes on from the first position.
+	if aq, ok := f.st.(store.AuditQuerier); ok {
+		if _, err := aq.SearchAudit(ctx, store.AuditQuery{}); !errors.Is(err, store.ErrCompacted) {
+			t.Fatalf("audit search from the start: %v, want store.ErrCompacted", err)
+		}
+		if _, err := aq.SearchAudit(ctx, store.AuditQuery{After: f.oldEnd}); err != nil {
+			t.Fatalf("audit search from the first kept position: %v", err)
+		}
+	}
 	if err := replaycheck.Check(ctx, f.st); err != nil {
 		t.Fatalf("replaycheck after compaction: %v", err)
 	}
@@ -241,6 +250,11 @@ func compactWithArchive(t *testing.T, c CompactionStore) {
 	}
 	// The store reads the archive for the compacted positions.
 	sameRecords(t, readAll(t, f.st), f.w.log)
+	if aq, ok := f.st.(store.AuditQuerier); ok {
+		if _, err := aq.SearchAudit(ctx, store.AuditQuery{}); err != nil {
+			t.Fatalf("audit search through the archive: %v", err)
+		}
+	}
 	var got []*record.Record
 	if err := f.st.ReadLog(ctx, f.oldEnd, func(r *record.Record) error { got = append(got, r); return nil }); err != nil {
 		t.Fatal(err)
