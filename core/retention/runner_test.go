@@ -159,7 +159,9 @@ func TestRunnerRetriesAFailedBatchAtTheNextRun(t *testing.T) {
 		t.Fatalf("the next run removed %d, want 1", n)
 	}
 	cancel()
-	<-done
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
+	}
 }
 
 func TestRunnerAdaptsTheBatchSizeToItsTarget(t *testing.T) {
