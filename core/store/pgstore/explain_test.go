@@ -86,7 +86,6 @@ var indexedSearches = []indexedSearch{
 	{"variables", "processInstanceKey", conds(eq("processInstanceKey", 77))},
 	{"variables", "processInstanceKey and name", conds(eq("processInstanceKey", 77), cond("name", store.OpIn, []string{"v1", "v2"}))},
 	{"variables", "scopeKey", conds(eq("scopeKey", 77))},
-	{"variables", "value", conds(eq("value", `"7"`))},
 
 	{"jobs", "jobKey", conds(eq("jobKey", 700077))},
 	{"jobs", "type", conds(eq("type", "type7"))},

@@ -97,7 +97,7 @@ const maxVariables = 50
 var variableValues = (&Entity[store.Variable]{
 	Name: "variable values",
 	Fields: []*Field[store.Variable]{
-		{Name: "value", Kind: KindString, Expr: "vf.value", Get: func(r *store.Variable) any { return r.Value }},
+		{Name: "value", Kind: KindString, Expr: "vf.value", Digest: true, Get: func(r *store.Variable) any { return r.Value }},
 	},
 }).index()
 

@@ -175,7 +175,7 @@ var Variables = (&Entity[store.Variable]{
 	Fields: []*Field[store.Variable]{
 		{Name: "variableKey", Kind: KindKey, Expr: "key", Get: func(r *store.Variable) any { return r.VariableKey }},
 		{Name: "name", Kind: KindString, Expr: "name", Get: func(r *store.Variable) any { return r.Name }},
-		{Name: "value", Kind: KindString, Expr: "value", Get: func(r *store.Variable) any { return r.Value }},
+		{Name: "value", Kind: KindString, Expr: "value", Digest: true, Get: func(r *store.Variable) any { return r.Value }},
 		{Name: "scopeKey", Kind: KindKey, Expr: "scope_key", Get: func(r *store.Variable) any { return r.ScopeKey }},
 		{Name: "processInstanceKey", Kind: KindKey, Expr: "process_instance_key", Get: func(r *store.Variable) any { return r.ProcessInstanceKey }},
 		{Name: "tenantId", Kind: KindString, Expr: variableTenant, Get: func(r *store.Variable) any { return r.TenantID }},

@@ -50,6 +50,10 @@ type Field[T any] struct {
 	// Optional fields may be absent: numbers <= 0 and empty strings are
 	// absent. Comparisons never match an absent value; $neq and $notIn do.
 	Optional bool
+	// Digest marks a field whose index holds a digest of it
+	// (Dialect.Digest): $eq compares the digests too, so that the index
+	// serves values of any length.
+	Digest bool
 	// Enum lists the values a state field can have.
 	Enum []string
 	// Get returns the field's value in a row: int64 for keys, integers and

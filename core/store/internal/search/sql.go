@@ -18,6 +18,10 @@ type Dialect struct {
 	// Each returns the FROM and WHERE of a subquery over the entries of the
 	// JSON array in expr (JSON null: none), each entry as column "value".
 	Each func(expr string) (from, where string)
+	// Digest, if set, returns the digest of expr that an index of a
+	// Field.Digest field holds (PostgreSQL: variables' values, which a
+	// btree cannot hold whole).
+	Digest func(expr string) string
 	// HasAny, if set, returns a condition that the JSON array of strings in
 	// expr (JSON null: none) has an entry equal to one of params, never
 	// NULL: $eq and $in on lists use it instead of a subquery over Each.
@@ -33,6 +37,7 @@ var Postgres = Dialect{
 	Each: func(expr string) (string, string) {
 		return "jsonb_array_elements_text(NULLIF(" + expr + ", 'null')::jsonb) AS entry(value)", ""
 	},
+	Digest: func(expr string) string { return "md5(" + expr + ")" },
 	// jsonb's ?| tests the array's string entries without unnesting it:
 	// the Tasklist's visibility condition costs a third of the subquery.
 	HasAny: func(expr string, params []string) string {
@@ -253,6 +258,10 @@ func (c *cond[T]) sql(b *builder) string {
 		}
 		if c.op == store.OpNeq {
 			return unsetOr(e + " <> " + b.arg(c.val))
+		}
+		if c.f.Digest && b.d.Digest != nil {
+			p := b.arg(c.val)
+			return set(b.d.Digest(e) + " = " + b.d.Digest(p) + " AND " + e + " = " + p)
 		}
 		return set(e + " = " + b.arg(c.val))
 	case store.OpGt:
