@@ -129,6 +129,8 @@ type runState struct {
 	// (-max-inflight); nil: no bound.
 	inflight chan struct{}
 
+	lagSeen map[string]struct{} // instances whose lag is recorded
+
 	waiting chan waitingInstance // W4
 	timers  *TimerRun            // W5
 }
@@ -176,6 +178,7 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	s.workCtx = workCtx
+	s.lagSeen = map[string]struct{}{}
 	var workers, completers, creators sync.WaitGroup
 	if w.jobType != "" {
 		jobs := make(chan job, o.Workers*o.MaxJobs)
@@ -214,6 +217,9 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 	}
 	stopWork()
 	workers.Wait()
+	if w.timers {
+		s.engineFireLag(ctx)
+	}
 	return s.result(), nil
 }
 
@@ -334,7 +340,7 @@ func (s *runState) create(ctx context.Context) {
 				case s.w.message:
 					s.wait(waitingInstance{key: res.Key, correlation: correlationKey(s.start, n)})
 				case s.w.timers:
-					s.timerCreated(t0)
+					s.timerCreated(res.Key, t0)
 					s.begun(res.Key, t0)
 				default:
 					s.begun(res.Key, t0)
@@ -357,7 +363,11 @@ func (s *runState) activate(ctx context.Context, jobs chan<- job) {
 	if s.w.lagVar != "" {
 		fetch = []string{s.w.lagVar}
 	}
-	body, _ := json.Marshal(map[string]any{"type": s.w.jobType, "worker": "wf-bench", "timeout": 30000,
+	timeout := 30000 // ms
+	if s.w.timers {  // W5's backlog of jobs may take minutes to work off
+		timeout = 600000
+	}
+	body, _ := json.Marshal(map[string]any{"type": s.w.jobType, "worker": "wf-bench", "timeout": timeout,
 		"maxJobsToActivate": s.o.MaxJobs, "requestTimeout": 1000, "fetchVariable": fetch})
 	for ctx.Err() == nil {
 		var res struct {
@@ -397,6 +407,10 @@ func (s *runState) lagged(jobs []job, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, j := range jobs {
+		if _, ok := s.lagSeen[j.Instance]; ok { // activated again after its job timed out
+			continue
+		}
+		s.lagSeen[j.Instance] = struct{}{}
 		var text string
 		if err := json.Unmarshal(j.Variables[s.w.lagVar], &text); err != nil {
 			s.errors["activate: job without "+s.w.lagVar]++

@@ -45,7 +45,10 @@ type SoakSample struct {
 	Completed         int64   `json:"completed"`
 	CompletedInterval int64   `json:"completed_interval"`
 	P99Millis         float64 `json:"p99_ms"`
-	Errors            int     `json:"errors"`
+	// Errors counts the failed requests since the start, Refused429 the
+	// requests answered 429 (backpressure; sent again).
+	Errors     int `json:"errors"`
+	Refused429 int `json:"refused_429"`
 	// The engine: resident set (-pid), goroutines and heap in use
 	// (/metrics), database size (-pg-url or -sqlite-path); 0 when not
 	// available (see Unavailable).
@@ -285,8 +288,12 @@ func (p *probe) sample(ctx context.Context, elapsed time.Duration, col *collecto
 	for _, s := range runs {
 		sm.Completed += s.completed.Load()
 		s.mu.Lock()
-		for _, n := range s.errors {
-			sm.Errors += n
+		for k, n := range s.errors {
+			if strings.HasSuffix(k, ": 429") {
+				sm.Refused429 += n
+			} else {
+				sm.Errors += n
+			}
 		}
 		s.mu.Unlock()
 	}

@@ -69,7 +69,7 @@ func workloads() []*workload {
 			latencyFrom: "publication sent", latencyTo: "the 204 of the completion of the job after the message catch event (the instance ends in that command)"},
 		{name: "W5", processID: "bench-w5", file: "bench-w5.bpmn", bpmn: w5BPMN, jobType: "bench-w5", ends: 1, timers: true,
 			unit: "timers", lagVar: "dueDate",
-			lagMeans:    "timer firing lag: the timer's due date → the job of the service task after the timer received by a worker (an upper bound: it includes the job's creation and activation)",
+			lagMeans:    "the timer's due date → the job of the service task after the timer received by a worker (an upper bound of the firing lag: it includes the job's creation, activation and any backlog of jobs; timers.engine_fire_lag_ms is the engine's own)",
 			latencyFrom: "the timer's due date", latencyTo: "the 204 of the completion of the job after the timer (the instance ends in that command)"},
 		{name: "W6", processID: "bench-w6", file: "bench-w6.bpmn", bpmn: w6BPMN, ends: 1, userTasks: true, unit: "user_tasks",
 			latencyFrom: "create sent", latencyTo: "the 204 of the user task's completion, after its search and assignment (the instance ends in that command)"},

@@ -84,9 +84,9 @@ func TestWorkloads(t *testing.T) {
 		extra    []string
 	}{
 		{"w1", "", 0, false, 0, nil},
-		{"w2", "jobs", 10, false, 3, []string{"-max-inflight", "3"}},
+		{"w2", "jobs", 10, false, 20, []string{"-max-inflight", "20"}},
 		{"w3", "jobs", 5, false, defaultInflight, nil},
-		{"w4", "messages", 1, true, 2 + 5, []string{"-max-inflight", "2"}},
+		{"w4", "messages", 1, true, 10 + 5, []string{"-max-inflight", "10"}},
 		{"w6", "user_tasks", 1, false, defaultInflight, nil},
 	} {
 		t.Run(tc.workload, func(t *testing.T) {
@@ -123,6 +123,9 @@ func TestWorkloads(t *testing.T) {
 		}
 		if res.Lag.P50 < 0 || res.Lag.P99 < res.Lag.P50 || res.Lag.Max < res.Lag.P99 || !tr.DueTo.After(tr.DueFrom) || tr.FirstFired.Before(tr.DueFrom) {
 			t.Fatalf("lag: %s", out)
+		}
+		if el := tr.EngineLag; tr.EngineLagCount != 200 || el.P50 < 0 || el.P99 < el.P50 || el.Max > res.Lag.Max {
+			t.Fatalf("engine fire lag: %s", out)
 		}
 		if res.Unit != "timers" || res.UnitPerSec <= 0 || res.LatencyMillis.Max < res.Lag.Max {
 			t.Fatalf("figures: %s", out)
