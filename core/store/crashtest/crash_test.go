@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/replaycheck"
 	"github.com/example/wf-engine/core/store"
@@ -30,7 +32,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 func TestCrashSQLite(t *testing.T) {
