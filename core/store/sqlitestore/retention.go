@@ -112,22 +112,26 @@ func (s *Store) RemoveFinished(ctx context.Context, p store.RetentionPolicy, lim
 	if limit <= 0 {
 		return res, nil
 	}
+	var keys []int64
 	err := s.guard(func() error {
-		var keys []int64
 		if err := s.due(ctx, p, limit, 0, func(_ string, key, _ int64) { keys = append(keys, key) }); err != nil {
 			return fmt.Errorf("select: %w", err)
 		}
-		if len(keys) == 0 {
-			return nil
-		}
-		res.More = len(keys) == limit
-		s.wmu.Lock()
-		defer s.wmu.Unlock()
-		start := time.Now()
-		n, rows, err := s.remove(ctx, keys)
-		res.Instances, res.Rows, res.Held = n, rows, time.Since(start)
-		return err
+		return nil
 	})
+	if err == nil && len(keys) > 0 {
+		res.More = len(keys) == limit
+		// The writer first, then the store's guard, as commits and
+		// documents take them.
+		s.wmu.Lock()
+		err = s.guard(func() error {
+			start := time.Now()
+			n, rows, err := s.remove(ctx, keys)
+			res.Instances, res.Rows, res.Held = n, rows, time.Since(start)
+			return err
+		})
+		s.wmu.Unlock()
+	}
 	if err != nil {
 		return store.RemovalResult{}, fmt.Errorf("remove finished instances from %s: %w", s.path, err)
 	}
