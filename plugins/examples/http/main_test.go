@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"go.uber.org/goleak"
 
 	connectorsuite "github.com/example/wf-engine/conformance/connectors"
 	httpconn "github.com/example/wf-engine/connectors/http"
@@ -38,7 +39,14 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	return m.Run()
+	if code := m.Run(); code != 0 {
+		return code
+	}
+	if err := goleak.Find(); err != nil {
+		fmt.Fprintln(os.Stderr, "goleak: goroutines left after the tests:", err)
+		return 1
+	}
+	return 0
 }
 
 // loopbackAllowed is the environment that lets the connector reach the
