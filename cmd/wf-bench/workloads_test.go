@@ -124,7 +124,7 @@ func TestWorkloads(t *testing.T) {
 		if res.Lag.P50 < 0 || res.Lag.P99 < res.Lag.P50 || res.Lag.Max < res.Lag.P99 || !tr.DueTo.After(tr.DueFrom) || tr.FirstFired.Before(tr.DueFrom) {
 			t.Fatalf("lag: %s", out)
 		}
-		if el := tr.EngineLag; tr.EngineLagCount != 200 || el.P50 < 0 || el.P99 < el.P50 || el.Max > res.Lag.Max {
+		if el := tr.EngineLagAll; tr.EngineLagAllCount != 200 || tr.EngineLagCount != 200-int(tr.CreatedLate) || el.P50 < 0 || el.P99 < el.P50 || el.Max > res.Lag.Max {
 			t.Fatalf("engine fire lag: %s", out)
 		}
 		if res.Unit != "timers" || res.UnitPerSec <= 0 || res.LatencyMillis.Max < res.Lag.Max {
