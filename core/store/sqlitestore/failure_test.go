@@ -147,8 +147,12 @@ func TestOpenRefusesBadOptionsAndPaths(t *testing.T) {
 	if _, err := Open(ctx, filepath.Join(blocker, "sub", "wf.db"), Options{}); err == nil {
 		t.Fatal("a path under a file accepted")
 	}
-	if _, err := Open(ctx, filepath.Join(dir, "b.db"), Options{Synchronous: "normal"}); err != nil {
+	s, err := Open(ctx, filepath.Join(dir, "b.db"), Options{Synchronous: "normal"})
+	if err != nil {
 		t.Fatalf("synchronous normal: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
