@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	connectorsuite "github.com/example/wf-engine/conformance/connectors"
 )
 
@@ -30,7 +32,14 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	return m.Run()
+	if code := m.Run(); code != 0 {
+		return code
+	}
+	if err := goleak.Find(); err != nil {
+		fmt.Fprintln(os.Stderr, "goleak: goroutines left after the tests:", err)
+		return 1
+	}
+	return 0
 }
 
 // logBuffer is a log sink safe for the plugin goroutines and the test.
