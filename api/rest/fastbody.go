@@ -188,16 +188,18 @@ func objectOrAbsent(raw json.RawMessage) bool {
 // definitionID matches ProcessInstanceCreationInstruction's
 // processDefinitionId: ^[a-zA-Z_][a-zA-Z0-9_\-\.]*$.
 func definitionID(s string) bool {
-	if s == "" || !(isLetter(s[0]) || s[0] == '_') {
+	if s == "" || !isLetter(s[0]) && s[0] != '_' {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if c := s[i]; !(isLetter(c) || isDigit(c) || c == '_' || c == '-' || c == '.') {
+		if !isIDByte(s[i]) {
 			return false
 		}
 	}
 	return true
 }
+
+func isIDByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' || c == '-' || c == '.' }
 
 // tenantID matches TenantId: 1 to 256 characters, ^(<default>|[A-Za-z0-9_@.+-]+)$.
 func tenantID(s string) bool {
@@ -208,11 +210,15 @@ func tenantID(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(isLetter(c) || isDigit(c) || c == '_' || c == '@' || c == '.' || c == '+' || c == '-') {
+		if !isTenantByte(s[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func isTenantByte(c byte) bool {
+	return isLetter(c) || isDigit(c) || c == '_' || c == '@' || c == '.' || c == '+' || c == '-'
 }
 
 // tag matches Tag: ^[A-Za-z][A-Za-z0-9_\-:.]{0,99}$.
@@ -221,7 +227,7 @@ func tag(s string) bool {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		if c := s[i]; !(isLetter(c) || isDigit(c) || c == '_' || c == '-' || c == ':' || c == '.') {
+		if !isTagByte(s[i]) {
 			return false
 		}
 	}
@@ -245,6 +251,10 @@ func longKey(s string) bool {
 		}
 	}
 	return true
+}
+
+func isTagByte(c byte) bool {
+	return isLetter(c) || isDigit(c) || c == '_' || c == '-' || c == ':' || c == '.'
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
