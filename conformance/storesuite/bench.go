@@ -63,7 +63,10 @@ func BenchW1(b *testing.B, s store.Store, clients int) {
 	}
 	cs := &counting{Store: s}
 	ctx := context.Background()
-	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: cs, Registry: standard.Registry()})
+	// Backpressure off: the benchmark measures the store, and its clients
+	// have no retry loop for a refused command.
+	e, err := engine.Start(ctx, engine.Config{Partition: 1, Clock: clock.System{}, Store: cs, Registry: standard.Registry(),
+		Backpressure: engine.Backpressure{Off: true}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,7 +14,7 @@
 CREATE INDEX IF NOT EXISTS element_instances_unfinished ON element_instances (state, key) WHERE state <> 'COMPLETED';
 CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (state, key) WHERE state <> 'COMPLETED' AND state <> 'CANCELED';
 CREATE INDEX IF NOT EXISTS process_instances_state_key ON element_instances (instance_state, key) WHERE flow_scope_key = -1;
-CREATE INDEX IF NOT EXISTS process_instances_active_start ON element_instances (start_time) WHERE flow_scope_key = -1 AND instance_state = 'ACTIVE';
+CREATE INDEX IF NOT EXISTS process_instances_state_start ON element_instances (instance_state, start_time) WHERE flow_scope_key = -1;
 CREATE INDEX IF NOT EXISTS process_instances_end ON element_instances (end_time) WHERE flow_scope_key = -1;
 CREATE INDEX IF NOT EXISTS variables_name_value ON variables (name, md5(value));
 DROP INDEX IF EXISTS process_instances_state;

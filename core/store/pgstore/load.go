@@ -67,6 +67,11 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 			return err
 		}
 		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+		// Load sorts every live row by key: with the default work_mem a
+		// hundred thousand running instances sort on disk.
+		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+			return err
+		}
 		snap, err = tables.LoadSnapshot(func(query string, each func(tables.Scan) error) error {
 			rows, err := tx.Query(ctx, query)
 			if err != nil {
