@@ -116,7 +116,7 @@ var (
 	// A live scope is a live element instance of an active process
 	// instance, so the variables need no second test of their instance.
 	LoadVariables = Variables.Select("WHERE scope_key IN (SELECT key FROM element_instances WHERE " + liveElements + ") ORDER BY key")
-	LoadJobs = Jobs.Select("WHERE process_instance_key IN " + activeInstances +
+	LoadJobs      = Jobs.Select("WHERE process_instance_key IN " + activeInstances +
 		" AND state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
 	LoadIncidents = Incidents.Select("WHERE state = 'ACTIVE' ORDER BY key")
 	LoadTimers    = Timers.Select("WHERE live = 1 ORDER BY key")
