@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/goleak"
 
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/api/telemetry"
@@ -29,7 +30,7 @@ import (
 
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // storeCase opens one kind of store for a test.
