@@ -216,10 +216,16 @@ func soak(ctx context.Context, o soakOptions, enc *json.Encoder) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	full := samples
 	if err := sample(); err != nil { // the last, partial interval
 		return err
 	}
-	sum := summarize(o, samples, time.Since(start))
+	if len(full) == 0 {
+		full = samples
+	}
+	// The summary leaves out the last line when there are others: it is
+	// taken after the workers stopped (fewer goroutines, a partial interval).
+	sum := summarize(o, full, full[len(full)-1].elapsedSince)
 	sum.Runs = map[string]*Result{}
 	for _, r := range results {
 		sum.Runs[r.Workload] = r
