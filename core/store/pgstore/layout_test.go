@@ -44,6 +44,16 @@ func TestNoIndexCoversAColumnThatChangesWhileARowLives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The exceptions, each taken on purpose (migration 26, docs/stores.md
+	// "Indexes"): the partial indexes of unfinished element instances and
+	// jobs cost the one update that finishes a row its HOT-ness, and the end
+	// time is indexed for process instances only, whose updates are not HOT
+	// anyway (instance_state is indexed).
+	accepted := map[string]bool{
+		"element_instances_unfinished.state": true,
+		"jobs_unfinished.state":              true,
+		"process_instances_end.end_time":     true,
+	}
 	seen := map[string]bool{}
 	for rows.Next() {
 		var table, index, column string
@@ -51,7 +61,7 @@ func TestNoIndexCoversAColumnThatChangesWhileARowLives(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen[table+"."+column] = true
-		if slices.Contains(mutable[table], column) {
+		if slices.Contains(mutable[table], column) && !accepted[index+"."+column] {
 			t.Errorf("index %s covers %s.%s, which updates change", index, table, column)
 		}
 	}
