@@ -46,7 +46,7 @@ const retentionSQLiteTarget = 5 * time.Millisecond
 
 func defaultRetentionConfig() RetentionConfig {
 	d := retention.DefaultConfig()
-	return RetentionConfig{HistoryTTL: d.HistoryTTL, Interval: d.Interval, BatchSize: d.BatchSize, PerProcess: map[string]any{}}
+	return RetentionConfig{HistoryTTL: d.HistoryTTL, LogTTL: d.LogTTL, Interval: d.Interval, BatchSize: d.BatchSize, PerProcess: map[string]any{}}
 }
 
 func retentionFlags(fs *pflag.FlagSet, d RetentionConfig) {

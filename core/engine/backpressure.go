@@ -263,15 +263,15 @@ func (e *Engine) Backpressure() BackpressureStats {
 }
 
 // draining reports whether cmd finishes work that is already in the
-// engine (a job's or user task's end, a cancellation, an incident's
-// resolution, or handing jobs to workers): such commands are never refused
+// engine (a job's or user task's end, a user task's assignment, a
+// cancellation, an incident's resolution, or handing jobs to workers): such commands are never refused
 // by the adaptive limit, so that started work completes while new work
 // waits.
 func draining(cmd *record.Record) bool {
 	switch cmd.Intent {
 	case record.IntentJobComplete, record.IntentJobFail, record.IntentJobThrowError,
 		record.IntentJobBatchActivate, record.IntentProcessInstanceCancel,
-		record.IntentIncidentResolve, record.IntentUserTaskComplete:
+		record.IntentIncidentResolve, record.IntentUserTaskAssign, record.IntentUserTaskComplete:
 		return true
 	}
 	return false

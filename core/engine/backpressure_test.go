@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/example/wf-engine/core/record"
 )
 
 // fakeTime is a clock the limiter reads; tests move it.
@@ -190,5 +192,24 @@ func TestLimiterRefusesNewWorkWhileTheHeapIsAboveItsBound(t *testing.T) {
 	l.watchHeap()
 	if _, ok := l.acquire(false); !ok || l.saturated() {
 		t.Fatal("still refusing after the heap fell below 90 % of the bound")
+	}
+}
+
+// TestDrainingCommands pins which commands finish work already in the
+// engine: a worker or a user working through its backlog is never refused
+// by the adaptive limit, new work is.
+func TestDrainingCommands(t *testing.T) {
+	drains := []record.Intent{record.IntentJobComplete, record.IntentJobFail, record.IntentJobThrowError,
+		record.IntentJobBatchActivate, record.IntentProcessInstanceCancel, record.IntentIncidentResolve,
+		record.IntentUserTaskAssign, record.IntentUserTaskComplete}
+	for _, in := range drains {
+		if !draining(&record.Record{Intent: in}) {
+			t.Errorf("%s is not draining; it finishes work already in the engine", in)
+		}
+	}
+	for _, in := range []record.Intent{record.IntentProcessInstanceCreate, record.IntentMessagePublish, record.IntentUserTaskUpdate} {
+		if draining(&record.Record{Intent: in}) {
+			t.Errorf("%s is draining; it brings new work", in)
+		}
 	}
 }

@@ -9,8 +9,12 @@ import (
 // Defaults of Config.
 const (
 	DefaultHistoryTTL = 720 * time.Hour
-	DefaultInterval   = time.Minute
-	DefaultBatchSize  = 200
+	// DefaultLogTTL keeps log segments as long as finished instances, so
+	// an engine left alone stays flat (ADR 24); the audit trail then
+	// reaches back as far unless ArchiveDir is set or LogTTL is 0.
+	DefaultLogTTL    = 720 * time.Hour
+	DefaultInterval  = time.Minute
+	DefaultBatchSize = 200
 )
 
 // Config says what the runner removes and how often it looks.
@@ -36,7 +40,7 @@ type Config struct {
 
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
-	return Config{HistoryTTL: DefaultHistoryTTL, Interval: DefaultInterval, BatchSize: DefaultBatchSize}
+	return Config{HistoryTTL: DefaultHistoryTTL, LogTTL: DefaultLogTTL, Interval: DefaultInterval, BatchSize: DefaultBatchSize}
 }
 
 // Validate reports the first value that cannot be used, naming its key

@@ -107,7 +107,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: cannot reach postgres at %s: %w", host, err)
 	}
-	if _, _, err := migrateConfig(cctx, cfg.ConnConfig, "up"); err != nil {
+	// Migrations are not bounded by ConnectTimeout: building an index on a
+	// table of millions of rows takes minutes (migration 26 on 5M
+	// instances took up to 50 s per index).
+	if _, _, err := migrateConfig(ctx, cfg.ConnConfig, "up"); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store at %s: %w", host, err)
 	}
