@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"Documents", s.documents},
 		{"RetentionRemovesFinishedInstancesWhole", s.retention},
 		{"SearchCapsTheTotal", s.searchTotalCap},
+		{"PartitionCountIsKept", s.partitionCount},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

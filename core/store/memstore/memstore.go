@@ -52,6 +52,7 @@ type Store struct {
 	retained         retained
 	idempotency      idempotencyKeys // answers of commands sent with an Idempotency-Key (idempotency.go)
 	compaction       compaction
+	partitions       int32 // the partition count kept (cluster.go); 0 until asked
 }
 
 // New returns an empty store.
