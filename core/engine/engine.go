@@ -137,6 +137,21 @@ type Engine struct {
 // Start rebuilds the partition's state from the store's log and starts
 // processing commands.
 func Start(ctx context.Context, cfg Config) (*Engine, error) {
+	e, err := newEngine(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.wg.Add(3)
+	go e.loop()
+	go e.watchHeap()
+	// Commits outlive Start's context: only Close ends them.
+	go e.committer(context.WithoutCancel(ctx))
+	return e, nil
+}
+
+// newEngine rebuilds the partition's state and returns the engine, not
+// yet processing: Start starts its goroutines, StartStepped none.
+func newEngine(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Clock == nil || cfg.Store == nil || cfg.Registry == nil {
 		return nil, errors.New("engine config needs a clock, a store and a registry")
 	}
@@ -173,11 +188,6 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.proc.watchEnds(e.awaited)
-	e.wg.Add(3)
-	go e.loop()
-	go e.watchHeap()
-	// Commits outlive Start's context: only Close ends them.
-	go e.committer(context.WithoutCancel(ctx))
 	return e, nil
 }
 
@@ -309,47 +319,55 @@ func (e *Engine) committer(ctx context.Context) {
 			close(p.settled)
 			continue
 		}
-		if failed == nil && p.write != nil {
-			err := p.failed
-			if err == nil {
-				start := time.Now()
-				err = e.cfg.Store.Commit(ctx, p.write)
-				end := time.Now()
-				if p.times != nil {
-					p.times.commitStart, p.times.commitEnd = start, end
-				}
-				for _, observe := range e.cfg.OnCommit {
-					observe(p.write, end.Sub(start), err)
-				}
-			}
-			if err != nil {
-				failed = err
-				// Have the loop reload from the store, and answer the
-				// batch by what the store holds.
-				e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", err)
-				e.setDegraded(err) // before answering: a caller may ask Ready() at once
-				e.commitFailed.Store(true)
-				switch e.outcome(ctx, p, err) {
-				case batchWritten:
-					e.cfg.Logger.Warn("the failed commit was written after all; its callers get their answers", "partition", e.cfg.Partition)
-					e.answerBatch(p)
-					continue
-				case batchOutcomeUnknown:
-					for _, r := range p.batch {
-						e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)})
-					}
-					continue
-				}
-			}
-		}
-		if failed != nil {
-			for _, r := range p.batch {
-				e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, failed)})
-			}
-			continue
-		}
-		e.answerBatch(p)
+		failed = e.commitProcessed(ctx, p, failed)
 	}
+}
+
+// commitProcessed commits one processed batch and answers its callers;
+// failed is the commit failure of a batch before it that the loop has not
+// settled yet (nil: none). It returns the failure that holds after p.
+func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error) error {
+	if failed == nil && p.write != nil {
+		err := p.failed
+		if err == nil {
+			start := time.Now()
+			err = e.cfg.Store.Commit(ctx, p.write)
+			end := time.Now()
+			if p.times != nil {
+				p.times.commitStart, p.times.commitEnd = start, end
+			}
+			for _, observe := range e.cfg.OnCommit {
+				observe(p.write, end.Sub(start), err)
+			}
+		}
+		if err != nil {
+			failed = err
+			// Have the loop reload from the store, and answer the
+			// batch by what the store holds.
+			e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", err)
+			e.setDegraded(err) // before answering: a caller may ask Ready() at once
+			e.commitFailed.Store(true)
+			switch e.outcome(ctx, p, err) {
+			case batchWritten:
+				e.cfg.Logger.Warn("the failed commit was written after all; its callers get their answers", "partition", e.cfg.Partition)
+				e.answerBatch(p)
+				return failed
+			case batchOutcomeUnknown:
+				for _, r := range p.batch {
+					e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)})
+				}
+				return failed
+			}
+		}
+	}
+	if failed != nil {
+		for _, r := range p.batch {
+			e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, failed)})
+		}
+		return failed
+	}
+	e.answerBatch(p)
+	return nil
 }
 
 // answerBatch answers a written batch's callers and its instances' awaiters.
@@ -614,12 +632,27 @@ func (e *Engine) submitChecked(ctx context.Context, cmd *record.Record, checked 
 
 // submitRequest submits r's command and waits for its answer.
 func (e *Engine) submitRequest(ctx context.Context, r *request) (*Result, error) {
+	if res, done, err := e.send(ctx, r); done {
+		return res, err
+	}
+	select {
+	case rep := <-r.done:
+		return rep.result()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// send queues r's command for the loop. done is true when the command is
+// answered without the loop (res and err are its answer): an idempotent
+// replay, or a refusal.
+func (e *Engine) send(ctx context.Context, r *request) (res *Result, done bool, err error) {
 	cmd := r.cmd
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
 	idem := takeIdempotencyKey(ctx, cmd)
 	if idem != nil {
 		if res, done, err := e.replayIdempotent(ctx, cmd, idem); done {
-			return res, err
+			return res, true, err
 		}
 	}
 	r.idem, r.done = idem, make(chan reply, 1)
@@ -628,26 +661,27 @@ func (e *Engine) submitRequest(ctx context.Context, r *request) (*Result, error)
 	if !ok {
 		err := fmt.Errorf("%w: %s", ErrOverloaded, e.limiter.refusal())
 		e.untrace(r, err)
-		return nil, err
+		return nil, true, err
 	}
 	r.admitted, r.counted = admitted, true
 	if err := e.enqueue(ctx, r); err != nil {
 		e.limiter.release(admitted)
 		e.untrace(r, err)
-		return nil, err
+		return nil, true, err
 	}
-	select {
-	case rep := <-r.done:
-		if rep.err != nil {
-			return nil, rep.err
-		}
-		if rep.res.Rejection != nil {
-			return rep.res, rep.res.Rejection
-		}
-		return rep.res, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	return nil, false, nil
+}
+
+// result is what a command's caller gets for the reply: its result, and
+// its rejection or error.
+func (rep reply) result() (*Result, error) {
+	if rep.err != nil {
+		return nil, rep.err
 	}
+	if rep.res.Rejection != nil {
+		return rep.res, rep.res.Rejection
+	}
+	return rep.res, nil
 }
 
 func (e *Engine) enqueue(ctx context.Context, r *request) error {

@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+)
+
+// Stepper runs an engine's batches one at a time on its caller's
+// goroutine, for deterministic simulation tests (conformance/sim): the
+// same processing, commit, failure and reload code as the loop and the
+// committer, with no goroutine, timer or wall-clock wait of its own, so
+// that a seed decides every interleaving. Production code never uses it.
+//
+// Pipelined mimics the loop's overlap: Step processes a batch and then
+// commits the batch of the Step before, so that a batch runs on changes
+// that are not durable yet, as it does while the committer commits.
+type Stepper struct {
+	e   *Engine
+	ctx context.Context
+	// Pipelined: Step commits the batch processed by the Step before.
+	Pipelined bool
+	inflight  *processed // processed, not yet committed (Pipelined)
+	failed    error      // a commit failure not yet settled
+	retry     bool       // the state must be reloaded before the next batch
+}
+
+// StartStepped is Start for a Stepper: it rebuilds the partition's state
+// from the store but starts no goroutine; nothing is processed until the
+// Stepper's Step.
+func StartStepped(ctx context.Context, cfg Config) (*Engine, *Stepper, error) {
+	e, err := newEngine(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, &Stepper{e: e, ctx: context.WithoutCancel(ctx)}, nil
+}
+
+// Call is a command submitted through a Stepper: its answer arrives with
+// a later Step.
+type Call struct {
+	r      *request
+	done   bool
+	res    *Result
+	err    error
+	answer bool
+}
+
+// Submit sends cmd as the Client methods do (idempotency replay,
+// admission, queue) without waiting for its answer.
+func (s *Stepper) Submit(ctx context.Context, cmd *record.Record) *Call {
+	c := &Call{r: &request{cmd: cmd}}
+	if res, done, err := s.e.send(ctx, c.r); done {
+		c.done, c.answer, c.res, c.err = true, true, res, err
+	}
+	return c
+}
+
+// Answered reports whether the command has its answer.
+func (c *Call) Answered() bool {
+	if !c.answer {
+		select {
+		case rep := <-c.r.done:
+			c.res, c.err = rep.result()
+			c.answer = true
+		default:
+		}
+	}
+	return c.answer
+}
+
+// Result returns the command's answer, as the Client methods return it:
+// its result, and its rejection or error. Call it once Answered.
+func (c *Call) Result() (*Result, error) { return c.res, c.err }
+
+// Queued reports whether the command reached the engine's queue (it was
+// not answered on submission).
+func (c *Call) Queued() bool { return !c.done }
+
+// State returns the partition's state; it may be read between Steps only.
+func (s *Stepper) State() *state.State { return s.e.proc.State() }
+
+// Step runs one batch: what is due on the clock and the queued commands
+// (up to the batch size), then commits it, or with Pipelined the batch
+// before it, and answers the callers of what was committed. It returns
+// an error when the partition stopped (a state that cannot apply its own
+// events).
+func (s *Stepper) Step() error {
+	e := s.e
+	batch := e.fill(make([]*request, 0, e.cfg.MaxBatch))
+	if e.commitFailed.Load() {
+		// As the loop does: settle what was sent to the committer, then
+		// replace the state by the store's.
+		s.Flush()
+		s.failed = nil
+		e.commitFailed.Store(false)
+		s.retry = e.reload() != nil
+	} else if s.retry {
+		s.retry = e.reload() != nil
+	}
+	if err := e.Degraded(); err != nil {
+		for _, r := range batch {
+			e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)})
+		}
+		s.Flush()
+		return nil
+	}
+	p, err := e.process(batch)
+	if err != nil {
+		e.mu.Lock()
+		e.failed = err
+		e.mu.Unlock()
+		for _, r := range batch {
+			e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrStopped, err)})
+		}
+		e.drain(err)
+		return err
+	}
+	if !s.Pipelined {
+		s.Flush()
+		s.failed = e.commitProcessed(s.ctx, p, s.failed)
+		return nil
+	}
+	prev := s.inflight
+	s.inflight = p
+	if prev != nil {
+		s.failed = e.commitProcessed(s.ctx, prev, s.failed)
+	}
+	return nil
+}
+
+// Flush commits the batch a pipelined Step left uncommitted, if any.
+func (s *Stepper) Flush() {
+	if p := s.inflight; p != nil {
+		s.inflight = nil
+		s.failed = s.e.commitProcessed(s.ctx, p, s.failed)
+	}
+}
+
+// Settled reports whether the state holds exactly what the store does:
+// no batch waits for its commit and no failed commit waits for a reload.
+func (s *Stepper) Settled() bool {
+	return s.inflight == nil && !s.e.commitFailed.Load() && !s.retry && s.e.Degraded() == nil
+}
