@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"sync"
 	"time"
 
@@ -21,6 +19,8 @@ type Options struct {
 	// Commits use one more connection of their own.
 	MaxConns int32
 	// ConnectTimeout bounds the first connection at Open; default 10s.
+	// Each host's connection attempt is bounded by the URL's
+	// connect_timeout, or else by the smaller of this and 5s (ha.go).
 	ConnectTimeout time.Duration
 	// CommitTimeout bounds a commit whose context has no deadline, so that a
 	// vanished server fails the commit instead of hanging it; default 30s.
@@ -96,7 +96,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	// different plans, and only a plan that sees the value can use the
 	// partial indexes of unfinished rows (migration 26).
 	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	host := hostOf(cfg)
+	forPrimary(cfg, opts.ConnectTimeout)
+	host := hostsOf(cfg)
 	cctx, cancel := context.WithTimeout(ctx, opts.ConnectTimeout)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(cctx, cfg)
@@ -151,10 +152,6 @@ func writerConfig(read *pgxpool.Config) *pgxpool.Config {
 		cfg.ConnConfig.RuntimeParams[k] = v
 	}
 	return cfg
-}
-
-func hostOf(cfg *pgxpool.Config) string {
-	return net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port)))
 }
 
 // Close implements store.Store. It waits for calls in flight.
