@@ -46,6 +46,8 @@ type Config struct {
 	Documents DocumentsConfig `koanf:"documents"`
 	// Retention is in retention.go.
 	Retention RetentionConfig `koanf:"retention"`
+	// Cluster is in cluster.go.
+	Cluster ClusterConfig `koanf:"cluster"`
 }
 
 // HTTPConfig configures the REST server.
@@ -216,6 +218,7 @@ func defaultConfig() Config {
 		Telemetry:  defaultTelemetryConfig(),
 		Documents:  defaultDocumentsConfig(),
 		Retention:  defaultRetentionConfig(),
+		Cluster:    defaultClusterConfig(),
 	}
 }
 
@@ -280,6 +283,7 @@ func flagSet() *pflag.FlagSet {
 	telemetryFlags(fs, d.Telemetry)
 	documentsFlags(fs, d.Documents)
 	retentionFlags(fs, d.Retention)
+	clusterFlags(fs, d.Cluster)
 	return fs
 }
 
@@ -505,8 +509,10 @@ func (c *Config) problems() []string {
 			add("%s: must be at least 1, got %d", l.key, l.v)
 		}
 	}
-	if _, _, err := c.Database.store(); err != nil {
+	if kind, _, err := c.Database.store(); err != nil {
 		add("%v", err)
+	} else {
+		c.Cluster.validate(kind, add)
 	}
 	if s := c.Database.SQLiteSynchronous; s != "FULL" && s != "NORMAL" {
 		add("database.sqlite_synchronous: expected FULL or NORMAL, got %q", s)

@@ -119,6 +119,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			log.Error("close store", "error", err)
 		}
 	}()
+	if err := checkPartitions(ctx, cfg.Cluster, base); err != nil {
+		return err
+	}
 	querier, ok := base.(rest.Querier)
 	if !ok {
 		return fmt.Errorf("the %s store cannot search", kind)
