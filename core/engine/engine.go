@@ -132,6 +132,9 @@ type Engine struct {
 	ends     map[int64][]chan InstanceEnd // process instance -> callers awaiting its end
 	failed   error
 	degraded error // set while the store cannot be written
+	// idemHeld are the idempotency keys of commands in flight
+	// (idempotency.go).
+	idemHeld map[string]bool
 }
 
 // Start rebuilds the partition's state from the store's log and starts
@@ -651,7 +654,11 @@ func (e *Engine) send(ctx context.Context, r *request) (res *Result, done bool, 
 	cmd.Principal = principalOf(ctx) // for the log only: processing never reads it
 	idem := takeIdempotencyKey(ctx, cmd)
 	if idem != nil {
+		if !e.holdIdempotencyKey(idem) {
+			return nil, true, ErrIdempotencyKeyInFlight
+		}
 		if res, done, err := e.replayIdempotent(ctx, cmd, idem); done {
+			e.releaseIdempotencyKey(idem)
 			return res, true, err
 		}
 	}
@@ -660,12 +667,14 @@ func (e *Engine) send(ctx context.Context, r *request) (res *Result, done bool, 
 	admitted, ok := e.limiter.acquire(draining(cmd))
 	if !ok {
 		err := fmt.Errorf("%w: %s", ErrOverloaded, e.limiter.refusal())
+		e.releaseIdempotencyKey(idem)
 		e.untrace(r, err)
 		return nil, true, err
 	}
 	r.admitted, r.counted = admitted, true
 	if err := e.enqueue(ctx, r); err != nil {
 		e.limiter.release(admitted)
+		e.releaseIdempotencyKey(idem)
 		e.untrace(r, err)
 		return nil, true, err
 	}
@@ -713,6 +722,7 @@ func (e *Engine) answer(r *request, rep reply) {
 	if r.counted {
 		e.limiter.release(r.admitted)
 	}
+	e.releaseIdempotencyKey(r.idem) // answered after the commit: a retry finds the answer
 	r.done <- rep
 }
 

@@ -47,6 +47,38 @@ type idempotencyKey struct {
 	replayed             atomic.Bool // the command got the recorded answer
 }
 
+// ErrIdempotencyKeyInFlight is returned for a command whose idempotency
+// key an earlier command still holds: it is queued, processing or
+// committing. The command was not applied; retried once the earlier one
+// was answered, it gets that one's recorded answer. Without this, both
+// would run, each having looked the key up before the other committed.
+var ErrIdempotencyKeyInFlight = fmt.Errorf("%w: a command with the same idempotency key is still in flight", ErrOverloaded)
+
+// holdIdempotencyKey marks k's key as taken by a command in flight; false
+// when another command holds it.
+func (e *Engine) holdIdempotencyKey(k *idempotencyKey) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.idemHeld[k.keyHash] {
+		return false
+	}
+	if e.idemHeld == nil {
+		e.idemHeld = map[string]bool{}
+	}
+	e.idemHeld[k.keyHash] = true
+	return true
+}
+
+// releaseIdempotencyKey frees the key k holds (nil: none).
+func (e *Engine) releaseIdempotencyKey(k *idempotencyKey) {
+	if k == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.idemHeld, k.keyHash)
+}
+
 type idempotencyCtxKey struct{}
 
 // WithIdempotencyKey returns ctx carrying k: the first command sent through
