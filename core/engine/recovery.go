@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/store"
@@ -81,4 +82,41 @@ func (e *Engine) skipKeysIfRecovered(ctx context.Context) error {
 		"keys were skipped so that no key handed out before is handed out again",
 		"reason", reason, "last_stored_key", before, "skipped_from", skipped.FirstKey, "skipped_to", skipped.LastKey)
 	return nil
+}
+
+// recoveryCheckTimeout bounds asking the store, at a reload, whether it is
+// still the database the engine started on, and skipping keys if not.
+const recoveryCheckTimeout = 30 * time.Second
+
+// skipKeysAfterFailover is skipKeysIfRecovered at a reload: the store may
+// have failed over to a replica (or been restored) under the running
+// engine. With asynchronous replication the new primary may lack commits
+// that were acknowledged, and their keys must not be handed out again.
+func (e *Engine) skipKeysAfterFailover() error {
+	ctx, cancel := context.WithTimeout(context.Background(), recoveryCheckTimeout)
+	defer cancel()
+	return e.skipKeysIfRecovered(ctx)
+}
+
+// minReloadDelay is the first wait before a failed reload is retried.
+const minReloadDelay = 100 * time.Millisecond
+
+// reloadDelay is the wait before retry n (1 for the first) of a failed
+// reload: doubling from minReloadDelay up to reloadInterval, so that a
+// store back after a short outage (a failover) is found quickly and a store
+// down for long is asked once a second.
+func reloadDelay(n int) time.Duration {
+	d := minReloadDelay
+	for i := 1; i < n && d < reloadInterval; i++ {
+		d *= 2
+	}
+	return min(d, reloadInterval)
+}
+
+// retryReload logs a failed reload and returns when to retry it.
+func (e *Engine) retryReload(n int, err error) <-chan time.Time {
+	d := reloadDelay(n)
+	e.cfg.Logger.Warn("reloading state from the store failed; commands are answered as unavailable until it succeeds",
+		"partition", e.cfg.Partition, "attempt", n, "retry_in", d.String(), "error", err)
+	return e.cfg.Clock.After(d)
 }
