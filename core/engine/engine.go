@@ -71,7 +71,8 @@ var ErrUnavailable = errors.New("engine store is unavailable")
 // it twice.
 var ErrOutcomeUnknown = errors.New("engine could not confirm whether the command was written")
 
-// reloadInterval is how often a degraded engine tries to reload its state.
+// reloadInterval is how often a degraded engine tries to reload its state
+// at most; the first retries come sooner (reloadDelay).
 const reloadInterval = time.Second
 
 type request struct {
@@ -236,6 +237,7 @@ func (e *Engine) loop() {
 	var timer <-chan time.Time
 	var armed int64 // due time the timer is armed for (Unix ms), 0 = none
 	var retry <-chan time.Time
+	var retries int // failed reloads in a row
 	for {
 		batch := make([]*request, 0, e.cfg.MaxBatch) // the committer owns a sent batch
 		select {
@@ -251,9 +253,11 @@ func (e *Engine) loop() {
 		case <-retry:
 			retry = nil
 			if err := e.reload(); err != nil {
-				retry = e.cfg.Clock.After(reloadInterval)
+				retries++
+				retry = e.retryReload(retries, err)
 				continue
 			}
+			retries = 0
 			armed, timer = 0, nil
 		}
 		batch = e.fill(batch)
@@ -264,7 +268,8 @@ func (e *Engine) loop() {
 			e.settle()
 			e.commitFailed.Store(false)
 			if err := e.reload(); err != nil {
-				retry = e.cfg.Clock.After(reloadInterval)
+				retries = 1
+				retry = e.retryReload(retries, err)
 			}
 			armed, timer = 0, nil
 		}
@@ -446,6 +451,10 @@ func (e *Engine) reload() error {
 	}
 	e.proc = newProcessor(e.cfg, st)
 	e.proc.watchEnds(e.awaited)
+	if err := e.skipKeysAfterFailover(); err != nil {
+		e.setDegraded(err)
+		return err
+	}
 	e.setDegraded(nil)
 	e.cfg.Logger.Info("state reloaded from the store", "partition", e.cfg.Partition, "position", st.LastPosition())
 	return nil
