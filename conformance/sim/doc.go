@@ -1,0 +1,19 @@
+// Package sim is the deterministic simulation test of the engine (issue
+// 22). Its code lives in _test.go files only: no production package can
+// import it, and TestNotImportedByProduction proves that no command
+// depends on it either.
+//
+// One seed (math/rand/v2, PCG) generates a run: a list of operations that
+// the runner executes on one goroutine against the real processor, state,
+// appliers and engine batch code (engine.StartStepped), over a memory
+// store that injects faults (commit refused, commit written but its answer
+// lost, slow commit, crash before or after the commit), with restarts that
+// reload from the store, a manual clock that jumps forward, and clients
+// whose requests and answers the simulated network delays, drops and
+// duplicates. After every step the runner checks the invariants of
+// check_test.go; a failing run is shrunk to a short list of operations and
+// written as a scenario file that TestScenarios replays.
+//
+// See docs/testing.md ("Deterministic simulation") for how to run,
+// reproduce and extend it.
+package sim

@@ -1,0 +1,98 @@
+package sim
+
+import (
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
+)
+
+// quiesce ends a run: faults and chaos stop, everything in flight lands,
+// every open incident must be resolvable, and cancelling every instance
+// must leave no element, job, incident or scope behind.
+func (r *runner) quiesce() {
+	if r.fail != nil {
+		return
+	}
+	r.st.armed, r.st.loadFails = faultNone, false
+	for _, d := range r.wire {
+		d.at = 0
+	}
+	r.pipelined, r.stp.Pipelined = false, false
+	r.settle()
+	// Every incident is resolvable: its job's retries first, then the
+	// incident itself.
+	s := r.stp.State()
+	for _, k := range s.IncidentKeys() {
+		if j := s.Incident(k).Value.JobKey; j != 0 {
+			r.sync(&record.Record{Key: j, ValueType: record.TypeJob, Intent: record.IntentJobUpdateRetries, Version: 1, Value: &record.JobValue{Retries: 3}})
+		}
+		if err := r.sync(&record.Record{Key: k, ValueType: record.TypeIncident, Intent: record.IntentIncidentResolve, Version: 1, Value: &record.IncidentValue{}}); err != nil {
+			r.violate("incident-not-resolvable", "resolve incident %d: %v", k, err)
+			return
+		}
+	}
+	for range 5 {
+		roots := r.chk.rootList()
+		if len(roots) == 0 {
+			break
+		}
+		for _, k := range append([]int64(nil), roots...) {
+			err := r.sync(&record.Record{Key: k, ValueType: record.TypeProcessInstance, Intent: record.IntentProcessInstanceCancel, Version: 1,
+				Value: &record.ProcessInstanceValue{ProcessInstanceKey: k}})
+			if rj, ok := engine.AsRejection(err); err != nil && (!ok || rj.Type != record.RejectionNotFound) {
+				r.violate("cancel", "cancel instance %d: %v", k, err)
+				return
+			}
+		}
+		r.settle()
+	}
+	if r.fail != nil {
+		return
+	}
+	c := r.stp.State().Counts()
+	if c.Elements != 0 || c.Jobs != 0 || c.Incidents != 0 || c.Scopes != 0 {
+		r.violate("leftovers", "after cancelling every instance the state still holds %+v", c)
+	}
+	r.heavy()
+}
+
+// settle steps the engine until nothing is queued, in flight or on the
+// wire.
+func (r *runner) settle() {
+	for range 50 {
+		r.deliver()
+		r.engineStep(r.stp.Step)
+		if r.fail != nil {
+			return
+		}
+		if len(r.calls) == 0 && len(r.wire) == 0 && r.stp.Settled() {
+			return
+		}
+	}
+}
+
+// sync sends cmd and steps the engine until it is answered.
+func (r *runner) sync(cmd *record.Record) error {
+	c := r.stp.Submit(r.ctx, cmd)
+	for range 10 {
+		if c.Answered() {
+			break
+		}
+		r.engineStep(r.stp.Step)
+	}
+	if !c.Answered() {
+		r.violate("unanswered", "%s %s was not answered", cmd.ValueType, cmd.Intent)
+		return nil
+	}
+	res, err := c.Result()
+	if err == nil || isRejection(err) {
+		if res != nil && len(res.Records) > 0 {
+			r.chk.acked(r, res.Records)
+		}
+	}
+	return err
+}
+
+func isRejection(err error) bool {
+	_, ok := engine.AsRejection(err)
+	return ok
+}

@@ -1,0 +1,139 @@
+package sim
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	flagSeed     = flag.Uint64("seed", 0, "run only this seed (reproduces a failure exactly)")
+	flagSteps    = flag.Int("steps", 1_000_000, "simulated steps TestSim runs in all, over as many seeds as it takes")
+	flagRunSteps = flag.Int("run-steps", 2000, "steps of one seed's run")
+	flagDuration = flag.Duration("duration", 0, "run seeds for this long instead of -steps (make sim)")
+	flagFirst    = flag.Uint64("first-seed", 1, "the first seed TestSim runs")
+	flagOut      = flag.String("scenario-out", "", "where a failing run's shrunk scenario is written (default: the test's temporary folder)")
+)
+
+// TestSim runs seeds one after the other until -steps simulated steps
+// (or -duration) are done, and fails with the first broken invariant: its
+// seed, its step and a shrunk scenario file.
+func TestSim(t *testing.T) {
+	if testing.Short() && *flagSeed == 0 {
+		t.Skip("the simulator's budget run is not short")
+	}
+	start := time.Now()
+	steps, seeds := 0, 0
+	one := *flagSeed != 0
+	for seed := *flagFirst; ; seed++ {
+		if one {
+			seed = *flagSeed
+		}
+		ops := generate(seed, *flagRunSteps)
+		if v := run(ops); v != nil {
+			fail(t, seed, ops, v)
+			return
+		}
+		steps += len(ops)
+		seeds++
+		if one {
+			break
+		}
+		if *flagDuration > 0 {
+			if time.Since(start) >= *flagDuration {
+				break
+			}
+		} else if steps >= *flagSteps {
+			break
+		}
+	}
+	took := time.Since(start)
+	t.Logf("sim: %d steps over %d seeds (from %d) in %s: %.0f steps/s", steps, seeds, *flagFirst, took.Round(time.Millisecond), float64(steps)/took.Seconds())
+}
+
+// fail reports a broken invariant with its seed and step, shrinks the run
+// and writes the shrunk operations as a scenario file.
+func fail(t *testing.T, seed uint64, ops []op, v *violation) {
+	t.Helper()
+	t.Errorf("seed %d: %v\nreproduce: go test ./conformance/sim -run 'TestSim$' -seed %d -run-steps %d", seed, v, seed, len(ops))
+	small, sv := shrink(ops, v)
+	dir := *flagOut
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	path := filepath.Join(dir, fmt.Sprintf("seed-%d.txt", seed))
+	if err := os.WriteFile(path, []byte(renderScenario(seed, small, sv)), 0o600); err != nil {
+		t.Fatalf("write scenario: %v", err)
+	}
+	t.Errorf("shrunk to %d operations (%v), written to %s:\n%s", len(small), sv, path, renderScenario(seed, small, sv))
+}
+
+// TestScenarios replays the scenario files of testdata/regressions: each
+// is a shrunk run that once broke an invariant and must not any more.
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob("testdata/regressions/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+			b, err := os.ReadFile(f) // #nosec G304 -- test data path
+			if err != nil {
+				t.Fatal(err)
+			}
+			ops, err := parseScenario(string(b))
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if v := run(ops); v != nil {
+				t.Fatalf("%s: %v", f, v)
+			}
+		})
+	}
+}
+
+// TestShortSeeds runs a few seeds in every test run (also under -short
+// and -race), so that the simulator itself stays working.
+func TestShortSeeds(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		ops := generate(seed, 300)
+		if v := run(ops); v != nil {
+			fail(t, seed, ops, v)
+		}
+	}
+}
+
+// TestDeterministic runs one seed twice: the same operations must give
+// the same log, byte for byte.
+func TestDeterministic(t *testing.T) {
+	ops := generate(7, 400)
+	a, b := logOf(t, ops), logOf(t, ops)
+	if a != b {
+		t.Fatal("one seed gave two different logs")
+	}
+}
+
+// TestNotImportedByProduction proves that no command of the module
+// depends on the simulator.
+func TestNotImportedByProduction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "../../cmd/...").CombinedOutput() // #nosec G204 -- fixed arguments
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasSuffix(p, "/conformance/sim") || strings.Contains(p, "/conformance/sim/") {
+			t.Fatalf("%s is a dependency of a command", p)
+		}
+	}
+	if !strings.Contains(string(out), "github.com/example/wf-engine/core/engine") {
+		t.Fatalf("go list printed no engine package; the check proves nothing:\n%.500s", out)
+	}
+}
