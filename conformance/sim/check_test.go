@@ -30,8 +30,8 @@ var terminal = map[opKind]bool{opComplete: true, opResolve: true, opCompleteTask
 // checker holds what the invariants need from the log and the answers.
 type checker struct {
 	lastPos    int64
-	maxKey     int64              // greatest event key of the log read before
-	seen       map[int64]bool     // keys of events read so far
+	maxKey     int64          // greatest event key of the log read before
+	seen       map[int64]bool // keys of events read so far
 	lifecycle  map[int64]record.Intent
 	jobDone    map[int64]int64    // job -> position of its COMPLETED
 	correlated map[[2]int64]int64 // message, process instance -> position

@@ -12,26 +12,26 @@ type opKind uint8
 
 // Operations; their names appear in scenario files.
 const (
-	opStep opKind = iota + 1 // the engine runs a batch
-	opFlush                  // the engine commits a pipelined batch
-	opClock                  // the clock jumps forward by a ms
-	opCrash                  // the node crashes and restarts from the store
-	opFault                  // the store's next commit gets fault a
-	opPipeline               // the engine pipelines (a odd) or not
-	opCreate                 // create an instance of process a
-	opActivate               // activate jobs of type a
-	opComplete               // complete job a
-	opFail                   // fail job a with b retries
-	opThrow                  // throw an error on job a
-	opRetries                // update the retries of job a
-	opResolve                // resolve incident a
-	opCompleteTask           // complete user task a
-	opPublish                // publish a message to subscription a
-	opCorrelate              // correlate a message to subscription a
-	opCancel                 // cancel instance a
-	opSetVars                // set variables on instance a
-	opInvalid                // an invalid command of kind a
-	opRetry                  // retry unanswered idempotent request a
+	opStep         opKind = iota + 1 // the engine runs a batch
+	opFlush                          // the engine commits a pipelined batch
+	opClock                          // the clock jumps forward by a ms
+	opCrash                          // the node crashes and restarts from the store
+	opFault                          // the store's next commit gets fault a
+	opPipeline                       // the engine pipelines (a odd) or not
+	opCreate                         // create an instance of process a
+	opActivate                       // activate jobs of type a
+	opComplete                       // complete job a
+	opFail                           // fail job a with b retries
+	opThrow                          // throw an error on job a
+	opRetries                        // update the retries of job a
+	opResolve                        // resolve incident a
+	opCompleteTask                   // complete user task a
+	opPublish                        // publish a message to subscription a
+	opCorrelate                      // correlate a message to subscription a
+	opCancel                         // cancel instance a
+	opSetVars                        // set variables on instance a
+	opInvalid                        // an invalid command of kind a
+	opRetry                          // retry unanswered idempotent request a
 	opCount
 )
 
