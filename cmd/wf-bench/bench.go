@@ -69,6 +69,8 @@ type Result struct {
 	// Waiting is W4's number of instances kept waiting at the message
 	// catch event while messages are published.
 	Waiting int `json:"waiting_instances,omitempty"`
+	// CPU is the processor time spent in the measured window, with -cpu.
+	CPU *CPU `json:"cpu,omitempty"`
 }
 
 // Latency holds percentiles in milliseconds.
@@ -133,6 +135,8 @@ type runState struct {
 
 	waiting chan waitingInstance // W4
 	timers  *TimerRun            // W5
+
+	meter *cpuMeter // with -cpu
 }
 
 func (s *runState) fail(kind string) {
@@ -145,7 +149,8 @@ func newRunState(o options, w *workload) *runState {
 	conns := o.Creators + o.Workers + o.Completers + 8
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}
 	return &runState{o: o, w: w, errors: map[string]int{}, started: map[string]*pending{}, early: map[string]*pending{},
-		transport: tr, client: &http.Client{Timeout: 30 * time.Second, Transport: bearer{token: o.Token, next: tr}}}
+		transport: tr, client: &http.Client{Timeout: 30 * time.Second, Transport: bearer{token: o.Token, next: tr}},
+		meter: newCPUMeter(o)}
 }
 
 // bench runs workload w once and returns its figures.
@@ -156,11 +161,20 @@ func bench(ctx context.Context, o options, w *workload) (*Result, error) {
 func (s *runState) run(ctx context.Context) (*Result, error) {
 	o, w := s.o, s.w
 	defer s.transport.CloseIdleConnections()
+	if s.meter != nil {
+		if err := s.meter.check(); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.deploy(ctx); err != nil {
 		return nil, err
 	}
 	s.start = time.Now()
 	s.measureAt, s.stopAt = s.start.Add(o.Warmup), s.start.Add(o.Duration)
+	var metering sync.WaitGroup
+	if s.meter != nil && !w.timers {
+		metering.Go(func() { s.meter.run(ctx, s.measureAt, s.stopAt, 250*time.Millisecond) })
+	}
 	createFor := o.Duration
 	if w.timers { // every timer is created, late ones too (counted)
 		if err := s.planTimers(); err != nil {
@@ -217,6 +231,7 @@ func (s *runState) run(ctx context.Context) (*Result, error) {
 	}
 	stopWork()
 	workers.Wait()
+	metering.Wait()
 	if w.timers {
 		s.engineFireLag(ctx)
 	}
@@ -270,6 +285,9 @@ func (s *runState) result() *Result {
 		res.Waiting = o.Waiting
 	}
 	res.MaxInflight = cap(s.inflight)
+	if s.meter != nil && !w.timers {
+		res.CPU = s.meter.result(window, res.Measured)
+	}
 	return res
 }
 

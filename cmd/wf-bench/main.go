@@ -37,6 +37,13 @@ type options struct {
 	// resident set again.
 	PID    int
 	Settle time.Duration
+	// CPU asks for the CPU time per instance of the measured window
+	// (cpu.go): wf-bench's own, the engine's (-pid) and that of the
+	// backends of Database in the PostgreSQL cluster whose postmaster is
+	// Postmaster.
+	CPU        bool
+	Postmaster int
+	Database   string
 	// RetryWait is the wait after a 429; with RetryAfter the client waits
 	// the answer's Retry-After instead (with jitter).
 	RetryWait  time.Duration
@@ -116,6 +123,9 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	fs.DurationVar(&o.Settle, "settle", 30*time.Second, "with -pid: how long after the run to read the engine's memory again")
 	if err := fs.Parse(args); err != nil {
 		return err
+	fs.BoolVar(&o.CPU, "cpu", false, "report the CPU time (Linux /proc) per instance in the measured window: wf-bench's, the engine's (-pid) and PostgreSQL's (-cpu-postmaster)")
+	fs.IntVar(&o.Postmaster, "cpu-postmaster", 0, "with -cpu: process id of the PostgreSQL postmaster (first line of its postmaster.pid) whose backends to count")
+	fs.StringVar(&o.Database, "cpu-database", "", "with -cpu-postmaster: count only the backends connected to this database")
 	}
 	if err := o.check(); err != nil {
 		return err
@@ -167,6 +177,10 @@ func (o *options) check() error {
 		return fmt.Errorf("-drain: must be between 0 and %s", maxDuration)
 	}
 	return nil
+	case o.Postmaster < 0 || (o.Postmaster > 0 || o.Database != "") && !o.CPU:
+		return errors.New("-cpu-postmaster and -cpu-database need -cpu, and the process id must not be negative")
+	case (o.Postmaster > 0) != (o.Database != ""):
+		return errors.New("-cpu-postmaster and -cpu-database go together")
 }
 
 // checkWorkload checks the flags of workload w.

@@ -154,6 +154,10 @@ func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.
 	if err != nil {
 		return nil, err
 	}
+	if u, ok := s.(store.UsageRoller); ok {
+		// Before retention, so that it removes counted instances.
+		steps = append([]retention.Step{retention.UsageRollupStep(u, 0, target)}, steps...)
+	}
 	if k, ok := s.(store.IdempotencyKeys); ok && idempotencyTTL > 0 {
 		steps = append(steps, retention.IdempotencyStep(k, idempotencyTTL, 0, target))
 	}

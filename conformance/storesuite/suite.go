@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"RetentionRemovesFinishedInstancesWhole", s.retention},
 		{"SearchCapsTheTotal", s.searchTotalCap},
 		{"PartitionCountIsKept", s.partitionCount},
+		{"UsageStaysExactWhileRolledUp", s.usageRollup},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

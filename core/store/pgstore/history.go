@@ -30,15 +30,6 @@ func (s *Store) SequenceFlows(ctx context.Context, processInstanceKey int64, ten
 	return out, nil
 }
 
-// Usage implements store.UsageQuerier.
-func (s *Store) Usage(ctx context.Context, q store.UsageQuery) (map[string]store.Usage, int64, error) {
-	var u search.UsageCounts
-	if err := s.query(ctx, q.Tenants, search.UsageSQL(q, search.Postgres), u.ScanUsage); err != nil {
-		return nil, 0, fmt.Errorf("count usage at %s: %w", s.host, err)
-	}
-	return u.PerTenant, u.Assignees, nil
-}
-
 // query runs one statement in a read-only snapshot, as the read role when
 // it is restricted to tenants and Options.ReadRole is set (see read).
 func (s *Store) query(ctx context.Context, tenants []string, st search.Statement, row func(func(...any) error) error) error {

@@ -23,15 +23,26 @@ const (
 	retentionDue       = `SELECT key, end_time FROM element_instances WHERE ` + tables.FinishedInstances + `
 		AND bpmn_process_id = $1 AND end_time > 0 AND end_time < $2 ORDER BY key LIMIT $3`
 	// retentionRoots deletes the process instance rows that are still
-	// finished and adds the root ones to the usage counts.
-	retentionRoots = `WITH gone AS (
+	// finished and adds the root ones to the usage counts. Those the usage
+	// rollup counted (pgstore/usage.go) leave its minutes: it locks the marks
+	// as the rollup does, so it reads the marks the rows were counted under.
+	retentionRoots = `WITH marks AS (
+			SELECT partition_id, process_instance_key FROM usage_rollup_marks ORDER BY partition_id FOR SHARE),
+		gone AS (
 			DELETE FROM element_instances WHERE key = ANY($1) AND ` + tables.FinishedInstances + `
 			RETURNING key, tenant_id, start_time, parent_process_instance_key),
+		roots AS (
+			SELECT g.tenant_id, g.start_time - g.start_time % 60000 AS start_minute,
+				EXISTS (SELECT 1 FROM marks m WHERE m.partition_id = g.key >> 51 AND g.key <= m.process_instance_key) AS rolled
+			FROM gone g WHERE g.parent_process_instance_key <= 0),
 		counted AS (
 			INSERT INTO usage_removed_instances (tenant_id, start_minute, instances)
-			SELECT tenant_id, start_time - start_time % 60000, count(*) FROM gone
-			WHERE parent_process_instance_key <= 0 GROUP BY 1, 2
-			ON CONFLICT (tenant_id, start_minute) DO UPDATE SET instances = usage_removed_instances.instances + excluded.instances)
+			SELECT tenant_id, start_minute, count(*) FROM roots GROUP BY 1, 2
+			ON CONFLICT (tenant_id, start_minute) DO UPDATE SET instances = usage_removed_instances.instances + excluded.instances),
+		unrolled AS (
+			UPDATE usage_started_instances u SET instances = u.instances - r.n
+			FROM (SELECT tenant_id, start_minute, count(*) AS n FROM roots WHERE rolled GROUP BY 1, 2) AS r
+			WHERE u.tenant_id = r.tenant_id AND u.start_minute = r.start_minute)
 		SELECT key FROM gone`
 )
 

@@ -26,6 +26,12 @@ type Dialect struct {
 	// expr (JSON null: none) has an entry equal to one of params, never
 	// NULL: $eq and $in on lists use it instead of a subquery over Each.
 	HasAny func(expr string, params []string) string
+	// OpenElements, if set, reads element conditions with an unfinished
+	// state (elemCond.open) as a join from the matching element rows, which
+	// an index of unfinished element instances holds by state, element id
+	// and process instance (PostgreSQL: migration 29), instead of an EXISTS
+	// per row.
+	OpenElements bool
 }
 
 // Postgres is PostgreSQL's dialect. Text columns are COLLATE "C", so LIKE
@@ -37,7 +43,8 @@ var Postgres = Dialect{
 	Each: func(expr string) (string, string) {
 		return "jsonb_array_elements_text(NULLIF(" + expr + ", 'null')::jsonb) AS entry(value)", ""
 	},
-	Digest: func(expr string) string { return "md5(" + expr + ")" },
+	Digest:       func(expr string) string { return "md5(" + expr + ")" },
+	OpenElements: true,
 	// jsonb's ?| tests the array's string entries without unnesting it:
 	// the Tasklist's visibility condition costs a third of the subquery.
 	HasAny: func(expr string, params []string) string {
@@ -76,13 +83,15 @@ func (b *builder) arg(v any) string {
 // Page puts it right.
 func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
 	cb := &builder{d: d}
+	from := p.fromSQL(cb)
 	where := p.where(cb)
 	// The count stops after one row more than store.TotalCap: enough to
 	// say that more match, in the time of reading TotalCap index entries.
-	count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + p.e.From + where +
+	count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + from + where +
 		" LIMIT " + strconv.Itoa(store.TotalCap+1) + ") AS capped", Args: cb.args}
 
 	pb := &builder{d: d}
+	from = p.fromSQL(pb)
 	where = p.where(pb)
 	if p.cursor != nil {
 		c := p.cursorCond(pb)
@@ -93,7 +102,7 @@ func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
 		}
 	}
 	var q strings.Builder
-	q.WriteString("SELECT " + p.e.Columns + " FROM " + p.e.From + where + " ORDER BY ")
+	q.WriteString("SELECT " + p.e.Columns + " FROM " + from + where + " ORDER BY ")
 	for i, s := range p.sort {
 		if i > 0 {
 			q.WriteString(", ")
@@ -109,6 +118,66 @@ func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
 	}
 	page = Statement{SQL: q.String(), Args: pb.args}
 	return count, page
+}
+
+// elemsJoined reports whether fromSQL reads the plan's element conditions
+// as a join (Dialect.OpenElements), so that where leaves them out.
+func (p *Plan[T]) elemsJoined(d Dialect) bool {
+	return d.OpenElements && p.elems != nil && p.elems.open()
+}
+
+// fromSQL returns the FROM clause's tables (without the keyword): the
+// entity's table, joined to the distinct process instances of the element
+// rows that meet the element conditions when elemsJoined. Those rows are
+// few (unfinished) and come from their index in process instance order, so
+// a page by key reads about as many index entries as it returns rows,
+// where an EXISTS per row walks every process instance before the first
+// running one. The join keeps the semantics of the EXISTS: DISTINCT makes
+// each instance one row.
+func (p *Plan[T]) fromSQL(b *builder) string {
+	if !p.elemsJoined(b.d) {
+		return p.e.From
+	}
+	c := p.elems
+	parts := []string{elementAlias + ".flow_scope_key <> -1"}
+	for i := range c.conds {
+		parts = append(parts, c.conds[i].sql(b))
+	}
+	return p.e.From + " JOIN (SELECT DISTINCT " + elementAlias + "." + c.link.Column + " AS " + joinedElement +
+		" FROM element_instances " + elementAlias + " WHERE " + strings.Join(parts, " AND ") + ") AS elems ON elems." +
+		joinedElement + " = " + c.link.Outer
+}
+
+// joinedElement names the process instance key column of fromSQL's join.
+const joinedElement = "elem_process_instance_key"
+
+// open reports whether the conditions hold only for unfinished element
+// instances: a state condition $eq or $in of states other than COMPLETED.
+// Such element instances are few however long the history is.
+func (c *elemCond[T]) open() bool {
+	for i := range c.conds {
+		k := &c.conds[i]
+		if k.f.Name != "state" {
+			continue
+		}
+		switch k.op {
+		case store.OpEq:
+			if v, ok := k.val.(string); ok && v != store.StateCompleted {
+				return true
+			}
+		case store.OpIn:
+			open := len(k.vals) > 0
+			for _, v := range k.vals {
+				if s, ok := v.(string); !ok || s == store.StateCompleted {
+					open = false
+				}
+			}
+			if open {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // where returns the WHERE clause (with its leading space) or "".
@@ -133,7 +202,7 @@ func (p *Plan[T]) where(b *builder) string {
 	for i := range p.vars {
 		parts = append(parts, p.vars[i].sql(b))
 	}
-	if p.elems != nil {
+	if p.elems != nil && !p.elemsJoined(b.d) {
 		parts = append(parts, p.elems.sql(b))
 	}
 	if p.incs != nil {

@@ -39,8 +39,9 @@ func ElementStatisticsSQL(q store.Query, d Dialect) (Statement, error) {
 		return Statement{}, err
 	}
 	b := &builder{d: d}
+	from := p.fromSQL(b)
 	sql := "SELECT " + elementStatisticsColumns + " FROM element_instances e WHERE e.flow_scope_key <> -1 AND " +
-		"e.process_instance_key IN (SELECT key FROM " + p.e.From + p.where(b) + ") GROUP BY e.element_id ORDER BY e.element_id"
+		"e.process_instance_key IN (SELECT key FROM " + from + p.where(b) + ") GROUP BY e.element_id ORDER BY e.element_id"
 	return Statement{SQL: sql, Args: b.args}, nil
 }
 
