@@ -20,6 +20,7 @@ run: build
 
 test:
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	$(MAKE) --no-print-directory test-sim
 	$(MAKE) --no-print-directory test-webapp
 	$(MAKE) --no-print-directory test-deploy
 
@@ -94,6 +95,18 @@ lint: tools
 # TEST_MODULES are the Go modules of their own under deploy/ (tests with
 # dependencies the engine's go.mod must not gain).
 TEST_MODULES := deploy/compose/test deploy/helm/test deploy/image deploy/release
+
+# test-sim runs the deterministic simulator's CI budget (docs/testing.md):
+# a million simulated steps over many seeds, without the race detector,
+# which `go test -race ./...` above runs it under on a small budget. `make
+# sim` runs seeds from SIM_SEED on for SIM_DURATION.
+SIM_DURATION ?= 10m
+SIM_SEED     ?= $(shell date +%s)
+.PHONY: test-sim sim
+test-sim:
+	$(GO) test -count=1 -timeout 15m -run '^TestSim$$' -v ./conformance/sim/ -steps 1000000
+sim:
+	$(GO) test -count=1 -timeout 0 -run '^TestSim$$' -v ./conformance/sim/ -duration $(SIM_DURATION) -first-seed $(SIM_SEED)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./core/engine/

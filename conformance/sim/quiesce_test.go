@@ -18,6 +18,16 @@ func (r *runner) quiesce() {
 	}
 	r.pipelined, r.stp.Pipelined = false, false
 	r.settle()
+	// Clients retry every keyed request they never got an answer to: each
+	// must get the answer of its first run, or run now.
+	for range 3 {
+		lost := r.lost
+		r.lost = nil
+		for _, req := range lost {
+			r.submit(req, false)
+		}
+		r.settle()
+	}
 	// Every incident is resolvable: its job's retries first, then the
 	// incident itself.
 	s := r.stp.State()

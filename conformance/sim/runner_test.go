@@ -3,7 +3,6 @@ package sim
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -20,8 +19,13 @@ import (
 var epoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 
 // heavyEvery is how many engine steps pass between the checks that
-// replay the whole log.
-const heavyEvery = 64
+// compare the engine's state with the stored one, replayEvery between
+// those that replay the whole log too (both also run at every restart and
+// at the end of a run).
+const (
+	heavyEvery  = 100
+	replayEvery = 300
+)
 
 var registry = standard.Registry()
 
@@ -82,8 +86,24 @@ type runner struct {
 	idemSeq   int
 	chk       *checker
 	fail      *violation
-	// stats
-	restarts, commitsFailed int
+	stats     stats
+}
+
+// stats count what runs did, to show that the faults and paths happen.
+type stats struct {
+	runs, restarts, faults, failedAnswers, acked, rejected, replayed, lost, records int
+}
+
+func (s *stats) add(o stats) {
+	s.runs += o.runs
+	s.restarts += o.restarts
+	s.faults += o.faults
+	s.failedAnswers += o.failedAnswers
+	s.acked += o.acked
+	s.rejected += o.rejected
+	s.replayed += o.replayed
+	s.lost += o.lost
+	s.records += o.records
 }
 
 // run executes ops and returns the first broken invariant, or nil.
@@ -117,6 +137,7 @@ func execute(ops []op) (r *runner, v *violation) {
 	}
 	r.step = len(ops)
 	r.quiesce()
+	r.stats.runs, r.stats.lost, r.stats.records = 1, len(r.lost), int(r.chk.lastPos)
 	return r, r.fail
 }
 
@@ -155,7 +176,7 @@ func (r *runner) crash() {
 	}
 	r.calls = r.calls[:0]
 	r.st.crashed, r.st.armed, r.st.failRead = false, faultNone, false
-	r.restarts++
+	r.stats.restarts++
 	if err := r.start(); err != nil {
 		r.violate("restart", "%v", err)
 		return
@@ -184,6 +205,7 @@ func (r *runner) do(o op) {
 			return
 		}
 		r.st.armed = f
+		r.stats.faults++
 		r.st.slowBy = time.Duration(o.b%60_000) * time.Millisecond
 	case opPipeline:
 		r.pipelined = o.a%2 == 1
@@ -224,19 +246,25 @@ func (r *runner) engineStep(fn func() error) {
 		r.violate("state-check", "%v", err)
 	}
 	if r.engSteps%heavyEvery == 0 {
-		r.heavy()
+		r.compare(r.engSteps%replayEvery == 0)
 	}
 }
 
 // heavy checks what needs the whole log: replay gives the stored rows
 // byte for byte, and a settled engine holds exactly the stored state.
-func (r *runner) heavy() {
+func (r *runner) heavy() { r.compare(true) }
+
+// compare checks that a settled engine holds exactly the stored state and,
+// with replay, that replaying the log gives the stored rows byte for byte.
+func (r *runner) compare(replay bool) {
 	if r.fail != nil {
 		return
 	}
-	if err := replaycheck.Check(r.ctx, r.st.Store); err != nil {
-		r.violate("replay", "%v", err)
-		return
+	if replay {
+		if err := replaycheck.Check(r.ctx, r.st.Store); err != nil {
+			r.violate("replay", "%v", err)
+			return
+		}
 	}
 	if !r.stp.Settled() {
 		return
@@ -327,15 +355,21 @@ func (r *runner) answered(c *call) {
 	res, err := c.c.Result()
 	_, rejected := engine.AsRejection(err)
 	if err != nil && !rejected {
-		if errors.Is(err, engine.ErrUnavailable) || errors.Is(err, engine.ErrOutcomeUnknown) {
-			r.commitsFailed++
-		}
+		r.stats.failedAnswers++
 		if c.req.idem != nil {
 			r.lost = append(r.lost, c.req)
 		}
 		return
 	}
 	replayed := engine.IdempotentReplay(c.ctx)
+	switch {
+	case replayed:
+		r.stats.replayed++
+	case rejected:
+		r.stats.rejected++
+	default:
+		r.stats.acked++
+	}
 	if res != nil {
 		if d, ok := res.Response.(*engine.Deployment); ok {
 			r.deployed(d)

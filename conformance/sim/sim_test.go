@@ -27,18 +27,25 @@ func TestSim(t *testing.T) {
 	if testing.Short() && *flagSeed == 0 {
 		t.Skip("the simulator's budget run is not short")
 	}
+	budget := *flagSteps
+	if raceEnabled && !flagSet("steps") {
+		budget = raceSteps
+	}
 	start := time.Now()
 	steps, seeds := 0, 0
+	var total stats
 	one := *flagSeed != 0
 	for seed := *flagFirst; ; seed++ {
 		if one {
 			seed = *flagSeed
 		}
 		ops := generate(seed, *flagRunSteps)
-		if v := run(ops); v != nil {
+		r, v := execute(ops)
+		if v != nil {
 			fail(t, seed, ops, v)
 			return
 		}
+		total.add(r.stats)
 		steps += len(ops)
 		seeds++
 		if one {
@@ -48,12 +55,28 @@ func TestSim(t *testing.T) {
 			if time.Since(start) >= *flagDuration {
 				break
 			}
-		} else if steps >= *flagSteps {
+		} else if steps >= budget {
 			break
 		}
 	}
 	took := time.Since(start)
-	t.Logf("sim: %d steps over %d seeds (from %d) in %s: %.0f steps/s", steps, seeds, *flagFirst, took.Round(time.Millisecond), float64(steps)/took.Seconds())
+	first := *flagFirst
+	if one {
+		first = *flagSeed
+	}
+	t.Logf("sim: %d steps over %d seeds (%d to %d) in %s: %.0f steps/s", steps, seeds, first, first+uint64(seeds)-1, took.Round(time.Millisecond), float64(steps)/took.Seconds())
+	t.Logf("sim: %d store faults, %d crashes and restarts, %d records committed; answers: %d acknowledged, %d rejected, %d replayed by idempotency key, %d failed (retried when keyed); %d keyed requests never answered",
+		total.faults, total.restarts, total.records, total.acked, total.rejected, total.replayed, total.failedAnswers, total.lost)
+}
+
+// raceSteps is TestSim's budget under the race detector.
+const raceSteps = 10_000
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // fail reports a broken invariant with its seed and step, shrinks the run
