@@ -121,11 +121,11 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	fs.BoolVar(&o.RetryAfter, "retry-after", false, "after a 429 wait the answer's Retry-After (±50 % jitter) instead of -retry-wait")
 	fs.IntVar(&o.PID, "pid", 0, "process id of the engine (on this machine) whose peak and settled memory to report")
 	fs.DurationVar(&o.Settle, "settle", 30*time.Second, "with -pid: how long after the run to read the engine's memory again")
-	if err := fs.Parse(args); err != nil {
-		return err
 	fs.BoolVar(&o.CPU, "cpu", false, "report the CPU time (Linux /proc) per instance in the measured window: wf-bench's, the engine's (-pid) and PostgreSQL's (-cpu-postmaster)")
 	fs.IntVar(&o.Postmaster, "cpu-postmaster", 0, "with -cpu: process id of the PostgreSQL postmaster (first line of its postmaster.pid) whose backends to count")
 	fs.StringVar(&o.Database, "cpu-database", "", "with -cpu-postmaster: count only the backends connected to this database")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
 	if err := o.check(); err != nil {
 		return err
@@ -175,12 +175,12 @@ func (o *options) check() error {
 		return fmt.Errorf("-pid and -retry-wait must not be negative and -settle must be between 0 and %s", maxDuration)
 	case o.Drain < 0 || o.Drain > maxDuration:
 		return fmt.Errorf("-drain: must be between 0 and %s", maxDuration)
-	}
-	return nil
 	case o.Postmaster < 0 || (o.Postmaster > 0 || o.Database != "") && !o.CPU:
 		return errors.New("-cpu-postmaster and -cpu-database need -cpu, and the process id must not be negative")
 	case (o.Postmaster > 0) != (o.Database != ""):
 		return errors.New("-cpu-postmaster and -cpu-database go together")
+	}
+	return nil
 }
 
 // checkWorkload checks the flags of workload w.
