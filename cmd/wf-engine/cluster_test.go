@@ -73,3 +73,21 @@ func TestStartRefusesAnotherPartitionCount(t *testing.T) {
 		t.Fatalf("a store the server started keeps %d partition(s) (%v), want 1", n, err)
 	}
 }
+
+// TestSQLiteIsSingleNode starts a second server on the SQLite file a
+// running server uses: it refuses to start and says why.
+func TestSQLiteIsSingleNode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wf.db")
+	_, stop := serveStoppable(t, "WF_DATABASE_URL=sqlite:"+path)
+	defer stop()
+	var out syncBuffer
+	err := run(context.Background(), []string{"--http.address", "127.0.0.1:0"}, environ("WF_DATABASE_URL=sqlite:"+path), &out, nil)
+	want := "SQLite is single-node: run one wf-engine per SQLite file, or use PostgreSQL for several nodes"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("a second server on the same SQLite file: got %v, want an error with %q", err, want)
+	}
+	// Tools that read the store still open it while the server runs.
+	if err := run(context.Background(), []string{"audit", "verify"}, environ("WF_DATABASE_URL=sqlite:"+path), &out, nil); err != nil {
+		t.Fatalf("audit verify beside the server: %v", err)
+	}
+}

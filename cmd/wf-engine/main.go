@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	base, kind, err := openStoreWith(ctx, cfg.Database, storeArchive(archive))
+	base, kind, err := openStoreFor(ctx, cfg.Database, storeArchive(archive), true)
 	if err != nil {
 		return err
 	}

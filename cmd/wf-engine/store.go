@@ -22,6 +22,12 @@ func openStore(ctx context.Context, cfg DatabaseConfig) (store.Store, storeKind,
 // openStoreWith is openStore whose store reads the records log compaction
 // archived from archive (nil: none).
 func openStoreWith(ctx context.Context, cfg DatabaseConfig, archive store.LogArchive) (store.Store, storeKind, error) {
+	return openStoreFor(ctx, cfg, archive, false)
+}
+
+// openStoreFor is openStoreWith for the process that runs the engine on
+// the store (engine): a SQLite store refuses a second such process.
+func openStoreFor(ctx context.Context, cfg DatabaseConfig, archive store.LogArchive, engine bool) (store.Store, storeKind, error) {
 	kind, where, err := cfg.store()
 	if err != nil {
 		return nil, "", err
@@ -34,7 +40,7 @@ func openStoreWith(ctx context.Context, cfg DatabaseConfig, archive store.LogArc
 		}
 		return s, kind, nil
 	case storeSQLite:
-		s, err := sqlitestore.Open(ctx, where, sqlitestore.Options{Synchronous: cfg.SQLiteSynchronous, LogArchive: archive})
+		s, err := sqlitestore.Open(ctx, where, sqlitestore.Options{Synchronous: cfg.SQLiteSynchronous, LogArchive: archive, Engine: engine})
 		if err != nil {
 			return nil, "", err
 		}

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/sqlitestore"
 	"github.com/example/wf-engine/migrations"
 )
 
@@ -65,5 +67,39 @@ func TestPartitionCountOfAStoreFromBeforeMigration29(t *testing.T) {
 			t.Errorf("a store without records: %v", err)
 		}
 		_ = s.Close()
+	}
+}
+
+// TestOneEngineProcessPerFile opens a store for an engine twice: the second
+// is refused and says SQLite is single-node; a store opened without
+// Options.Engine (a tool reading it) is not, and the engine lock is free
+// again once the first store closed.
+func TestOneEngineProcessPerFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wf.db")
+	first, err := sqlitestore.Open(ctx, path, sqlitestore.Options{Engine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlitestore.Open(ctx, path, sqlitestore.Options{Engine: true})
+	if err == nil || !strings.Contains(err.Error(), "SQLite is single-node") {
+		t.Fatalf("a second engine on the file: got %v, want a refusal", err)
+	}
+	tool, err := sqlitestore.Open(ctx, path, sqlitestore.Options{})
+	if err != nil {
+		t.Fatalf("a tool beside the engine: %v", err)
+	}
+	if err := tool.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := sqlitestore.Open(ctx, path, sqlitestore.Options{Engine: true})
+	if err != nil {
+		t.Fatalf("an engine after the first closed: %v", err)
+	}
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -18,8 +18,11 @@ type lockFile struct{ f *os.File }
 var errLocked = errors.New("locked")
 
 // lock takes the lock of the store at path, without waiting.
-func lock(path string, exclusive bool) (*lockFile, error) {
-	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600) // #nosec G304 -- the configured store's path
+func lock(path string, exclusive bool) (*lockFile, error) { return lockAt(path+".lock", exclusive) }
+
+// lockAt takes the lock file at name, without waiting.
+func lockAt(name string, exclusive bool) (*lockFile, error) {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600) // #nosec G304 -- a lock file beside the configured store
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

@@ -32,6 +32,12 @@ type Options struct {
 	// compaction archived (see CompactLog); without it, reading them is a
 	// *store.CompactedError.
 	LogArchive store.LogArchive
+	// Engine is set by the process that runs an engine on the store: it
+	// holds PATH.engine.lock exclusively, so that a second engine process
+	// on the same file is refused. SQLite is single-node: one process
+	// writes one file. Tools that read the store (backup, replaycheck,
+	// audit verify) leave it unset.
+	Engine bool
 }
 
 // Store is a SQLite store.Store.
@@ -42,6 +48,9 @@ type Store struct {
 	w    *sql.DB   // one connection: the only writer
 	r    *sql.DB   // read-only pool
 	c    *sql.DB   // one connection: the checkpointer's
+
+	// engineLock is PATH.engine.lock, held exclusively with Options.Engine.
+	engineLock *lockFile
 
 	stopCheckpoints context.CancelFunc
 	checkpointsDone chan struct{}
@@ -120,12 +129,25 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
+	var engine *lockFile
+	if opts.Engine {
+		engine, err = lockAt(path+".engine.lock", true)
+		if errors.Is(err, errLocked) {
+			err = fmt.Errorf("open sqlite store %s: another wf-engine process runs on it (it holds %s.engine.lock); "+
+				"SQLite is single-node: run one wf-engine per SQLite file, or use PostgreSQL for several nodes", path, path)
+		}
+		if err != nil {
+			_ = lk.release()
+			return nil, err
+		}
+	}
 	s, err := open(ctx, path, opts)
 	if err != nil {
+		_ = engine.release()
 		_ = lk.release()
 		return nil, err
 	}
-	s.lock = lk
+	s.lock, s.engineLock = lk, engine
 	return s, nil
 }
 
@@ -187,7 +209,7 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
-	errs = append(errs, s.c.Close(), s.r.Close(), s.w.Close(), s.lock.release())
+	errs = append(errs, s.c.Close(), s.r.Close(), s.w.Close(), s.lock.release(), s.engineLock.release())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite store %s: %w", s.path, err)
 	}
