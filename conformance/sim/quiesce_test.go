@@ -33,7 +33,12 @@ func (r *runner) quiesce() {
 	s := r.stp.State()
 	for _, k := range s.IncidentKeys() {
 		if j := s.Incident(k).Value.JobKey; j != 0 {
-			r.sync(&record.Record{Key: j, ValueType: record.TypeJob, Intent: record.IntentJobUpdateRetries, Version: 1, Value: &record.JobValue{Retries: 3}})
+			// A rejection is fine here (the incident's resolution says
+			// whether it can be resolved); an error is not.
+			if err := r.sync(&record.Record{Key: j, ValueType: record.TypeJob, Intent: record.IntentJobUpdateRetries, Version: 1, Value: &record.JobValue{Retries: 3}}); err != nil && !isRejection(err) {
+				r.violate("incident-not-resolvable", "update the retries of job %d: %v", j, err)
+				return
+			}
 		}
 		if err := r.sync(&record.Record{Key: k, ValueType: record.TypeIncident, Intent: record.IntentIncidentResolve, Version: 1, Value: &record.IncidentValue{}}); err != nil {
 			r.violate("incident-not-resolvable", "resolve incident %d: %v", k, err)

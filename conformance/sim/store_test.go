@@ -38,8 +38,10 @@ const (
 	faultCrashAfter fault = 7
 	// faultLoadFails makes the next state reload fail once.
 	faultLoadFails fault = 8
-	faultCount           = 9
 )
+
+// faultCount is one more than the greatest fault.
+const faultCount = 9
 
 var faultNames = [...]string{"none", "fail", "lost-answer", "unknown-not-written", "unknown-no-read", "slow", "crash-before", "crash-after", "load-fails"}
 
