@@ -32,11 +32,12 @@ const (
 	opSetVars                        // set variables on instance a
 	opInvalid                        // an invalid command of kind a
 	opRetry                          // retry unanswered idempotent request a
+	opEncode                         // the store keeps its log encoded (a odd) or the engine's records
 	opCount
 )
 
 var opNames = [...]string{"", "step", "flush", "clock", "crash", "fault", "pipeline", "create", "activate", "complete",
-	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry"}
+	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode"}
 
 // netMode is what the simulated network does with a client's request.
 type netMode uint8
@@ -141,6 +142,8 @@ func generate(seed uint64, n int) []op {
 		total += w.w
 	}
 	ops := make([]op, 0, n)
+	// Half the runs keep the log encoded, as durable stores do.
+	ops = append(ops, op{kind: opEncode, a: rng.Uint32() % 2})
 	// Every run may take a different pipelining, fault and chaos mix.
 	chaos := rng.IntN(4) // 0: calm network ... 3: rough
 	for len(ops) < n {

@@ -198,6 +198,8 @@ func (r *runner) do(o op) {
 		r.clk.Advance(time.Duration(o.a) * time.Millisecond)
 	case opCrash:
 		r.crash()
+	case opEncode:
+		r.st.encode = o.a%2 == 1
 	case opFault:
 		f := fault(o.a % faultCount)
 		if f == faultLoadFails {

@@ -65,6 +65,9 @@ type simStore struct {
 	commits   int
 	slowBy    time.Duration
 	loadFails bool
+	// encode keeps the log's records encoded and decoded, as durable
+	// stores do, instead of the engine's own.
+	encode bool
 }
 
 func newSimStore(clk *clock.Manual) *simStore {
@@ -87,6 +90,21 @@ func (s *simStore) Commit(ctx context.Context, b *store.Batch) error {
 	case faultCrashBefore:
 		s.crashed = true
 		return fmt.Errorf("commit: %w: crashed", errInjected)
+	}
+	if s.encode {
+		// As a durable store keeps them: encoded. The engine's records
+		// stay the engine's; the log holds decoded copies.
+		recs := make([]*record.Record, len(b.Records))
+		for i, r := range b.Records {
+			enc, err := record.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("commit: encode record %d: %w", r.Position, err)
+			}
+			if recs[i], err = record.Unmarshal(enc); err != nil {
+				return fmt.Errorf("commit: decode record %d: %w", r.Position, err)
+			}
+		}
+		b = &store.Batch{Records: recs, Changes: b.Changes, Prepared: b.Prepared}
 	}
 	if err := s.Store.Commit(ctx, b); err != nil {
 		return err
