@@ -3,6 +3,7 @@ package sim
 import (
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,5 +159,28 @@ func TestNotImportedByProduction(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "github.com/example/wf-engine/core/engine") {
 		t.Fatalf("go list printed no engine package; the check proves nothing:\n%.500s", out)
+	}
+	// Nor does production code drive an engine step by step.
+	err = filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || strings.HasSuffix(p, filepath.Join("core", "engine", "stepper.go")) {
+			return nil
+		}
+		b, err := os.ReadFile(p) // #nosec G304 -- walks the module's own files
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(b), "StartStepped(") {
+			return fmt.Errorf("%s calls engine.StartStepped outside a test", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
