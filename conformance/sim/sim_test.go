@@ -14,7 +14,7 @@ import (
 
 var (
 	flagSeed     = flag.Uint64("seed", 0, "run only this seed (reproduces a failure exactly)")
-	flagSteps    = flag.Int("steps", 1_000_000, "simulated steps TestSim runs in all, over as many seeds as it takes")
+	flagSteps    = flag.Int("steps", 0, "simulated steps TestSim runs in all, over as many seeds as it takes (default 20,000, 2,000 under -race; make test-sim runs 1,000,000)")
 	flagRunSteps = flag.Int("run-steps", 2000, "steps of one seed's run")
 	flagDuration = flag.Duration("duration", 0, "run seeds for this long instead of -steps (make sim)")
 	flagFirst    = flag.Uint64("first-seed", 1, "the first seed TestSim runs")
@@ -29,8 +29,12 @@ func TestSim(t *testing.T) {
 		t.Skip("the simulator's budget run is not short")
 	}
 	budget := *flagSteps
-	if raceEnabled && !flagSet("steps") {
+	switch {
+	case budget > 0:
+	case raceEnabled:
 		budget = raceSteps
+	default:
+		budget = defaultSteps
 	}
 	start := time.Now()
 	steps, seeds := 0, 0
@@ -70,15 +74,12 @@ func TestSim(t *testing.T) {
 		total.faults, total.restarts, total.records, total.acked, total.rejected, total.replayed, total.failedAnswers, total.lost)
 }
 
-// raceSteps is TestSim's budget under the race detector.
-const raceSteps = 10_000
-
-// flagSet reports whether the flag was given on the command line.
-func flagSet(name string) bool {
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
+// TestSim's budgets when -steps does not say: a plain go test, and one
+// under the race detector (about ten times slower).
+const (
+	defaultSteps = 20_000
+	raceSteps    = 2_000
+)
 
 // fail reports a broken invariant with its seed and step, shrinks the run
 // and writes the shrunk operations as a scenario file.
