@@ -41,6 +41,7 @@ type checker struct {
 	rootsDirty bool
 	rootsList  []int64
 	msgNames   map[string]bool
+	signals    []string // signal names subscriptions waited for
 	namesList  []string
 	maxAcked   int64
 	// ended: target key -> step at which an operation that ended it was
@@ -116,6 +117,11 @@ func (c *checker) tail(r *runner) {
 			}
 		case *record.MessageStartSubscriptionValue:
 			c.name(v.MessageName)
+		case *record.SignalSubscriptionValue:
+			if v.SignalName != "" && !slices.Contains(c.signals, v.SignalName) {
+				c.signals = append(c.signals, v.SignalName)
+				slices.Sort(c.signals)
+			}
 		case *record.IdempotencyKeyValue:
 			if at, twice := c.recorded[v.KeyHash]; twice {
 				r.violate("idempotency-recorded-twice", "idempotency key %.12s… recorded at positions %d and %d: its command ran twice", v.KeyHash, at, rec.Position)
@@ -139,6 +145,8 @@ func (c *checker) name(n string) {
 }
 
 func (c *checker) msgNameList() []string { return c.namesList }
+
+func (c *checker) signalList() []string { return c.signals }
 
 func (c *checker) rootList() []int64 {
 	if c.rootsDirty {

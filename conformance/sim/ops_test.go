@@ -33,11 +33,12 @@ const (
 	opInvalid                        // an invalid command of kind a
 	opRetry                          // retry unanswered idempotent request a
 	opEncode                         // the store keeps its log encoded (a odd) or the engine's records
+	opSignal                         // broadcast a signal some subscription waits for
 	opCount
 )
 
 var opNames = [...]string{"", "step", "flush", "clock", "crash", "fault", "pipeline", "create", "activate", "complete",
-	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode"}
+	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal"}
 
 // netMode is what the simulated network does with a client's request.
 type netMode uint8
@@ -131,7 +132,7 @@ var weights = []struct {
 	{opStep, 30}, {opFlush, 2}, {opClock, 4}, {opCrash, 1}, {opFault, 3}, {opPipeline, 1},
 	{opCreate, 12}, {opActivate, 10}, {opComplete, 10}, {opFail, 3}, {opThrow, 2}, {opRetries, 2},
 	{opResolve, 3}, {opCompleteTask, 4}, {opPublish, 5}, {opCorrelate, 2}, {opCancel, 2},
-	{opSetVars, 2}, {opInvalid, 2}, {opRetry, 2},
+	{opSetVars, 2}, {opInvalid, 2}, {opRetry, 2}, {opSignal, 1},
 }
 
 // generate returns the operations of seed's run: n steps.

@@ -54,7 +54,7 @@ func (r *runner) request(o op) *request {
 			r.deploy(o)
 			return nil
 		}
-		if o.a%64 == 0 { // now and then, more models
+		if o.a%8 == 0 { // now and then, more models
 			r.deploy(o)
 			return nil
 		}
@@ -152,6 +152,16 @@ func (r *runner) request(o op) *request {
 				return &record.Record{Key: key, ValueType: record.TypeVariableDocument, Intent: record.IntentVariableDocumentUpdate, Version: 1,
 					Value: &record.VariableDocumentValue{ScopeKey: key, Variables: vars(b | 1)}}
 			}
+		}
+	case opSignal:
+		names := r.chk.signalList()
+		if len(names) == 0 {
+			return nil
+		}
+		name, b := names[int(o.a)%len(names)], o.b
+		req.build = func() *record.Record {
+			return &record.Record{ValueType: record.TypeSignal, Intent: record.IntentSignalBroadcast, Version: 1,
+				Value: &record.SignalValue{SignalName: name, Variables: vars(b)}}
 		}
 	case opInvalid:
 		req.build = invalid(o.a, o.b)
