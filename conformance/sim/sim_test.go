@@ -1,13 +1,17 @@
 package sim
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,6 +22,7 @@ var (
 	flagRunSteps = flag.Int("run-steps", 2000, "steps of one seed's run")
 	flagDuration = flag.Duration("duration", 0, "run seeds for this long instead of -steps (make sim)")
 	flagFirst    = flag.Uint64("first-seed", 1, "the first seed TestSim runs")
+	flagParallel = flag.Int("parallel-seeds", runtime.GOMAXPROCS(0), "seeds run side by side")
 	flagOut      = flag.String("scenario-out", "", "where a failing run's shrunk scenario is written (default: the test's temporary folder)")
 )
 
@@ -28,6 +33,17 @@ func TestSim(t *testing.T) {
 	if testing.Short() && *flagSeed == 0 {
 		t.Skip("the simulator's budget run is not short")
 	}
+	if *flagSeed != 0 {
+		ops := generate(*flagSeed, *flagRunSteps)
+		start := time.Now()
+		r, v := execute(ops)
+		if v != nil {
+			fail(t, *flagSeed, ops, v)
+			return
+		}
+		report(t, len(ops), 1, *flagSeed, time.Since(start), r.stats)
+		return
+	}
 	budget := *flagSteps
 	switch {
 	case budget > 0:
@@ -36,39 +52,74 @@ func TestSim(t *testing.T) {
 	default:
 		budget = defaultSteps
 	}
-	start := time.Now()
-	steps, seeds := 0, 0
-	var total stats
-	one := *flagSeed != 0
-	for seed := *flagFirst; ; seed++ {
-		if one {
-			seed = *flagSeed
-		}
-		ops := generate(seed, *flagRunSteps)
-		r, v := execute(ops)
-		if v != nil {
-			fail(t, seed, ops, v)
-			return
-		}
-		total.add(r.stats)
-		steps += len(ops)
-		seeds++
-		if one {
-			break
-		}
-		if *flagDuration > 0 {
-			if time.Since(start) >= *flagDuration {
-				break
-			}
-		} else if steps >= budget {
-			break
-		}
-	}
-	took := time.Since(start)
+	// The seeds' runs are independent: they run side by side, each on one
+	// goroutine, and the set of seeds a budget runs is fixed.
+	seeds := uint64(max(1, (budget+*flagRunSteps-1) / *flagRunSteps))
 	first := *flagFirst
-	if one {
-		first = *flagSeed
+	var (
+		mu       sync.Mutex
+		next     = first
+		stop     bool
+		steps    int
+		ran      int
+		total    stats
+		failures []failure
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	take := func() (uint64, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stop || (*flagDuration == 0 && next >= first+seeds) || (*flagDuration > 0 && time.Since(start) >= *flagDuration) {
+			return 0, false
+		}
+		next++
+		return next - 1, true
 	}
+	for range max(1, *flagParallel) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				seed, ok := take()
+				if !ok {
+					return
+				}
+				ops := generate(seed, *flagRunSteps)
+				r, v := execute(ops)
+				mu.Lock()
+				if v != nil {
+					failures = append(failures, failure{seed, ops, v})
+					stop = true
+				} else {
+					steps += len(ops)
+					ran++
+					total.add(r.stats)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(failures) > 0 {
+		slices.SortFunc(failures, func(a, b failure) int { return cmp.Compare(a.seed, b.seed) })
+		f := failures[0]
+		fail(t, f.seed, f.ops, f.v)
+		return
+	}
+	report(t, steps, ran, first, time.Since(start), total)
+}
+
+// failure is a seed whose run broke an invariant.
+type failure struct {
+	seed uint64
+	ops  []op
+	v    *violation
+}
+
+// report logs what the runs did and how fast.
+func report(t *testing.T, steps, seeds int, first uint64, took time.Duration, total stats) {
+	t.Helper()
 	t.Logf("sim: %d steps over %d seeds (%d to %d) in %s: %.0f steps/s", steps, seeds, first, first+uint64(seeds)-1, took.Round(time.Millisecond), float64(steps)/took.Seconds())
 	t.Logf("sim: %d store faults, %d crashes and restarts, %d records committed; answers: %d acknowledged, %d rejected, %d replayed by idempotency key, %d failed (retried when keyed); %d keyed requests never answered",
 		total.faults, total.restarts, total.records, total.acked, total.rejected, total.replayed, total.failedAnswers, total.lost)
