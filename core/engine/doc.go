@@ -6,7 +6,9 @@
 // callers. The loop runs the next batch while one commits; batches commit in
 // the order they ran, and a failed commit fails every batch after it until
 // the state is reloaded. Nothing in command processing reads the wall clock,
-// does I/O or iterates maps unsorted.
+// does I/O or iterates maps unsorted. StartStepped (stepper.go) runs the
+// same code without goroutines, one batch per call on the caller's
+// goroutine, for the deterministic simulator (conformance/sim).
 //
 // The work and data of one command are bounded by Limits (limits.go): its
 // lifecycle steps, how often it takes one sequence flow in one scope (a loop
