@@ -2,13 +2,12 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/internal/search"
+	"github.com/example/wf-engine/core/store/internal/tables"
 )
 
 // The idempotency_keys table (migration 26) is written by Commit with the
@@ -17,31 +16,7 @@ import (
 
 // IdempotencyAnswer implements store.IdempotencyKeys.
 func (s *Store) IdempotencyAnswer(ctx context.Context, keyHash string) (*store.IdempotencyAnswer, error) {
-	var a *store.IdempotencyAnswer
-	err := s.guard(func() error {
-		var created int64
-		var rejection int64
-		v := store.IdempotencyAnswer{KeyHash: keyHash}
-		var response string
-		err := s.r.QueryRowContext(ctx, `SELECT fingerprint, created, command_position, rejection_type, rejection_reason, response
-			FROM idempotency_keys WHERE key_hash = ?`, keyHash).
-			Scan(&v.Fingerprint, &created, &v.CommandPosition, &rejection, &v.RejectionReason, &response)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if rejection < 0 || rejection > 255 {
-			return fmt.Errorf("rejection type %d out of range", rejection)
-		}
-		v.Created, v.RejectionType = time.UnixMilli(created).UTC(), record.RejectionType(rejection)
-		if response != "" {
-			v.Response = []byte(response)
-		}
-		a = &v
-		return nil
-	})
+	a, err := tables.ReadIdempotencyAnswer(ctx, s.fetch, search.SQLite.Param, keyHash)
 	if err != nil {
 		return nil, fmt.Errorf("read idempotency key in %s: %w", s.path, err)
 	}
@@ -54,8 +29,7 @@ func (s *Store) ExpireIdempotencyKeys(ctx context.Context, before time.Time, lim
 	defer s.wmu.Unlock()
 	var n int64
 	err := s.guard(func() error {
-		res, err := s.w.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key_hash IN (
-			SELECT key_hash FROM idempotency_keys WHERE created < ? ORDER BY created LIMIT ?)`, before.UnixMilli(), limit)
+		res, err := s.w.ExecContext(ctx, tables.ExpireIdempotencyKeys(search.SQLite.Param), before.UnixMilli(), limit)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,10 @@
 package tables
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/store"
 )
@@ -34,4 +38,38 @@ func encodeIdempotencyKeys(recs []*record.Record) *Rows {
 		r.end()
 	}
 	return r
+}
+
+// ReadIdempotencyAnswer reads through fetch the answer recorded for
+// keyHash, or nil when there is none; param is the store's placeholder
+// (search.Dialect's Param).
+func ReadIdempotencyAnswer(ctx context.Context, fetch Fetch, param func(n int) string, keyHash string) (*store.IdempotencyAnswer, error) {
+	var a *store.IdempotencyAnswer
+	err := fetch(ctx, `SELECT fingerprint, created, command_position, rejection_type, rejection_reason, response
+		FROM idempotency_keys WHERE key_hash = `+param(1), []any{keyHash}, func(scan Scan) error {
+		var created, rejection int64
+		var response string
+		v := store.IdempotencyAnswer{KeyHash: keyHash}
+		if err := scan(&v.Fingerprint, &created, &v.CommandPosition, &rejection, &v.RejectionReason, &response); err != nil {
+			return err
+		}
+		if rejection < 0 || rejection > 255 {
+			return fmt.Errorf("rejection type %d out of range", rejection)
+		}
+		v.Created, v.RejectionType = time.UnixMilli(created).UTC(), record.RejectionType(rejection)
+		if response != "" {
+			v.Response = []byte(response)
+		}
+		a = &v
+		return nil
+	})
+	return a, err
+}
+
+// ExpireIdempotencyKeys is the statement of store.IdempotencyKeys'
+// ExpireIdempotencyKeys, taking (before in Unix ms, limit): it deletes the
+// oldest answers created before before. param is the store's placeholder.
+func ExpireIdempotencyKeys(param func(n int) string) string {
+	return `DELETE FROM idempotency_keys WHERE key_hash IN (
+		SELECT key_hash FROM idempotency_keys WHERE created < ` + param(1) + ` ORDER BY created LIMIT ` + param(2) + `)`
 }
