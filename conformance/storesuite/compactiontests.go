@@ -43,6 +43,54 @@ func RunCompaction(t *testing.T, c CompactionStore) {
 	t.Run("WithoutArchive", func(t *testing.T) { t.Parallel(); compactWithoutArchive(t, c) })
 	t.Run("WithArchive", func(t *testing.T) { t.Parallel(); compactWithArchive(t, c) })
 	t.Run("NothingBeforeACheckpoint", func(t *testing.T) { t.Parallel(); compactNeedsACheckpoint(t, c) })
+	t.Run("StatusNamesTheOldestUncoveredSegment", func(t *testing.T) { t.Parallel(); statusNamesUncovered(t, c) })
+}
+
+// statusNamesUncovered checks LogStatus.Uncovered, which the retention
+// runner's checkpoint policy reads: the oldest segment after the newest
+// checkpoint (after the anchor without one), with its last record's time.
+func statusNamesUncovered(t *testing.T, c CompactionStore) {
+	ctx := context.Background()
+	st := c.Open(t, nil)
+	t.Cleanup(func() { _ = st.Close() })
+	lc, ok := st.(store.LogCompactor)
+	if !ok {
+		t.Fatalf("%T is not a store.LogCompactor", st)
+	}
+	w := newWorkload(t, 13, st)
+	w.run(30)
+	want := func(last int64) store.SegmentInfo {
+		for _, r := range w.log {
+			if r.Position == last {
+				return store.SegmentInfo{LastPosition: last, End: time.UnixMilli(r.Timestamp).UTC()}
+			}
+		}
+		t.Fatalf("no record at position %d", last)
+		return store.SegmentInfo{}
+	}
+	check := func(what string, wantSeg store.SegmentInfo) {
+		t.Helper()
+		got, err := lc.LogStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Uncovered.LastPosition != wantSeg.LastPosition || !got.Uncovered.End.Equal(wantSeg.End) {
+			t.Fatalf("%s: uncovered %+v, want %+v", what, got.Uncovered, wantSeg)
+		}
+	}
+	check("no checkpoint", want(w.batches[0]))
+	cp, err := lc.WriteCheckpoint(ctx, time.UnixMilli(w.now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("checkpoint at the head", store.SegmentInfo{})
+	w.now += time.Hour.Milliseconds()
+	first := len(w.batches)
+	w.run(20)
+	if w.batches[first-1] != cp.Position {
+		t.Fatalf("checkpoint at %d, last batch before it ends at %d", cp.Position, w.batches[first-1])
+	}
+	check("after the checkpoint", want(w.batches[first]))
 }
 
 // compactionFixture is a store with three phases of a workload committed:

@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"ReadLogFromAPosition", s.readLogFrom},
 		{"ReadLogOfManyRecordsAndStopping", s.readLogMany},
 		{"LoadReturnsExactlyTheLiveRows", s.loadLiveRows},
+		{"LoadDropsVariablesOfEndedScopes", s.loadDropsEndedScopes},
+		{"LoadDuringCommitsIsOneSnapshot", s.loadDuringCommits},
 		{"RowsKeepEveryField", s.rowsKeepEveryField},
 		{"DeletedRowsStay", s.deletedRowsStay},
 		{"EngineWorkloadRestoresTheLiveState", s.engineWorkload},

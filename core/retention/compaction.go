@@ -10,25 +10,19 @@ import (
 // StepLog is the name of the step that compacts the command log.
 const StepLog = "log"
 
-// Checkpoint frequency of the log step: a new checkpoint is taken when the
-// log's head moved past the newest one and either CheckpointEveryPositions
-// positions were committed since, or checkpointInterval(LogTTL) passed.
-// Compaction removes nothing after the newest checkpoint, so a segment
-// stays at most about LogTTL plus that interval; each checkpoint costs one
-// read of the live state and its compressed size in the store (two are
-// kept).
+// A checkpoint is taken only when it lets compaction remove something:
+// when the oldest segment after the newest checkpoint is older than LogTTL
+// and is not the last one (see CheckpointDue). Restarts read the state
+// rows, not checkpoints (engine.Start), so a checkpoint's
+// only use besides compaction is replaycheck's starting point, and each
+// one costs a read of the whole live state: taking them by elapsed time or
+// committed positions read it every few seconds at full load for nothing.
+// A segment stays about LogTTL plus one run interval; checkpoints follow
+// one another at least LogTTL apart, and two are kept.
 const (
-	CheckpointEveryPositions = 1_000_000
-	MaxCheckpointInterval    = time.Hour
 	// DefaultLogLimit is the most segments one compaction batch removes.
 	DefaultLogLimit = 32
 )
-
-// checkpointInterval is the time between checkpoints: half the log's time
-// to live, at most MaxCheckpointInterval.
-func checkpointInterval(ttl time.Duration) time.Duration {
-	return min(ttl/2, MaxCheckpointInterval)
-}
 
 // CompactionObserver is told what the log step did, for metrics; its
 // methods must not block.
@@ -44,7 +38,7 @@ type CompactionObserver interface {
 
 // LogStep returns the step that compacts c's log under cfg: with
 // cfg.LogTTL > 0 it takes a checkpoint when one is due (see
-// CheckpointEveryPositions) and then removes, limit segments per batch (0:
+// CheckpointDue) and then removes, limit segments per batch (0:
 // DefaultLogLimit), the segments before the newest checkpoint whose last
 // record is older than LogTTL, writing them to archive first when it is
 // not nil. target adapts the batch size as Step.Target does. obs may be
@@ -76,8 +70,8 @@ func LogStep(c store.LogCompactor, cfg Config, archive store.ArchiveWriter, obs 
 	}
 }
 
-// checkpointIfDue writes a checkpoint when the newest is too old or too
-// far behind the head.
+// checkpointIfDue writes a checkpoint when a new one lets compaction remove
+// a segment (CheckpointDue).
 func checkpointIfDue(ctx context.Context, c store.LogCompactor, cfg Config, obs CompactionObserver, now time.Time) error {
 	st, err := c.LogStatus(ctx)
 	if err != nil {
@@ -99,16 +93,11 @@ func checkpointIfDue(ctx context.Context, c store.LogCompactor, cfg Config, obs 
 }
 
 // CheckpointDue reports whether a log in status st needs a new checkpoint
-// at now, for a log time to live of ttl.
+// at now, for a log time to live of ttl: compaction removes only segments
+// before the newest checkpoint, never the last one, and only those older
+// than ttl; a checkpoint is due when the oldest segment after the newest
+// one (st.Uncovered) is such a segment.
 func CheckpointDue(st store.LogStatus, ttl time.Duration, now time.Time) bool {
-	cp := st.Checkpoint
-	switch {
-	case st.Head <= cp.Position:
-		return false // nothing committed since
-	case cp.Position == 0:
-		return true
-	case st.Head-cp.Position >= CheckpointEveryPositions:
-		return true
-	}
-	return !now.Before(cp.Time.Add(checkpointInterval(ttl)))
+	u := st.Uncovered
+	return u.LastPosition > 0 && u.LastPosition < st.Head && u.End.Before(now.Add(-ttl))
 }

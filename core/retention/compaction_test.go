@@ -100,30 +100,39 @@ func TestLogStepCheckpointsThenCompactsWhatIsOlderThanTheTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first run takes the first checkpoint; nothing is an hour old.
-	if got := r.RunOnce(ctx)[retention.StepLog]; got != 0 || len(obs.checkpoints) != 1 || obs.checkpoints[0].Position != f.p.State().LastPosition() {
+	// Nothing is an hour old: a checkpoint would let compaction remove
+	// nothing, so none is taken (restarts read the rows, not checkpoints).
+	if got := r.RunOnce(ctx)[retention.StepLog]; got != 0 || len(obs.checkpoints) != 0 {
 		t.Fatalf("first run removed %d, checkpoints %+v", got, obs.checkpoints)
 	}
-	firstCheckpoint := obs.checkpoints[0].Position
-	// Twenty minutes later: no new checkpoint is due yet (every 30 minutes
-	// for an hour's TTL), nothing is old enough.
+	// Twenty minutes later: still nothing old enough.
 	f.clk.Advance(20 * time.Minute)
 	f.create(3)
-	if got := r.RunOnce(ctx)[retention.StepLog]; got != 0 || len(obs.checkpoints) != 1 {
+	if got := r.RunOnce(ctx)[retention.StepLog]; got != 0 || len(obs.checkpoints) != 0 {
 		t.Fatalf("second run removed %d, checkpoints %d", got, len(obs.checkpoints))
 	}
-	// Two hours later: a new checkpoint at the head, and the first 11
-	// batches (the hour-old ones before it) go, 4 per batch.
+	// Two hours later: the oldest segments are older than the TTL, so a
+	// checkpoint at the head is due, and the 14 hour-old batches before it
+	// go, 4 per batch; the 2 new ones stay.
 	f.clk.Advance(2 * time.Hour)
 	f.create(2)
-	if got := r.RunOnce(ctx)[retention.StepLog]; got != 11+3 || len(obs.checkpoints) != 2 {
-		t.Fatalf("third run removed %d segments, checkpoints %+v; want 14 and a second checkpoint", got, obs.checkpoints)
+	if got := r.RunOnce(ctx)[retention.StepLog]; got != 11+3 || len(obs.checkpoints) != 1 || obs.checkpoints[0].Position != f.p.State().LastPosition() {
+		t.Fatalf("third run removed %d segments, checkpoints %+v; want 14 and a checkpoint at the head", got, obs.checkpoints)
+	}
+	firstCheckpoint := obs.checkpoints[0].Position
+	// Half an hour later, with more committed: nothing after the
+	// checkpoint is an hour old, so no checkpoint (the old policy took one
+	// every half TTL).
+	f.clk.Advance(30 * time.Minute)
+	f.create(2)
+	if got := r.RunOnce(ctx)[retention.StepLog]; got != 0 || len(obs.checkpoints) != 1 {
+		t.Fatalf("fourth run removed %d, checkpoints %+v", got, obs.checkpoints)
 	}
 	st, err := f.s.LogStatus(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Anchor.Position <= firstCheckpoint || obs.firstKept != st.Anchor.Position+1 || obs.archived != 14 {
+	if st.Anchor.Position >= firstCheckpoint || obs.firstKept != st.Anchor.Position+1 || obs.archived != 14 {
 		t.Fatalf("status %+v, observer %+v", st, obs)
 	}
 	if err := replaycheck.Check(ctx, f.s); err != nil {
@@ -154,18 +163,30 @@ func TestLogStepWithoutTTLKeepsTheLog(t *testing.T) {
 func TestCheckpointDue(t *testing.T) {
 	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 	cp := store.CheckpointInfo{Position: 100, Time: t0}
+	old := store.SegmentInfo{LastPosition: 150, End: t0}
 	for _, tc := range []struct {
 		name string
 		st   store.LogStatus
 		now  time.Time
 		want bool
 	}{
-		{"no checkpoint yet", store.LogStatus{Head: 5}, t0, true},
 		{"empty log", store.LogStatus{}, t0, false},
+		{"no checkpoint yet, nothing old", store.LogStatus{Head: 200, Uncovered: old}, t0.Add(30 * time.Minute), false},
+		{"no checkpoint yet, a segment older than the ttl", store.LogStatus{Head: 200, Uncovered: old}, t0.Add(61 * time.Minute), true},
 		{"nothing committed since", store.LogStatus{Head: 100, Checkpoint: cp}, t0.Add(24 * time.Hour), false},
-		{"recent and close", store.LogStatus{Head: 200, Checkpoint: cp}, t0.Add(10 * time.Minute), false},
-		{"half the ttl passed", store.LogStatus{Head: 200, Checkpoint: cp}, t0.Add(30 * time.Minute), true},
-		{"far behind the head", store.LogStatus{Head: 100 + retention.CheckpointEveryPositions, Checkpoint: cp}, t0, true},
+		{"recent and close", store.LogStatus{Head: 200, Checkpoint: cp, Uncovered: old}, t0.Add(10 * time.Minute), false},
+		// The old policy took one every half TTL: it let compaction remove
+		// nothing more.
+		{"half the ttl passed", store.LogStatus{Head: 200, Checkpoint: cp, Uncovered: old}, t0.Add(30 * time.Minute), false},
+		{"exactly the ttl", store.LogStatus{Head: 200, Checkpoint: cp, Uncovered: old}, t0.Add(time.Hour), false},
+		{"the segment after it is older than the ttl", store.LogStatus{Head: 200, Checkpoint: cp, Uncovered: old}, t0.Add(time.Hour + time.Millisecond), true},
+		// The old policy took one every million positions: at full load
+		// every few seconds, each a read of the whole live state, while
+		// restarts read the rows and compaction could remove nothing more.
+		{"far behind the head, young", store.LogStatus{Head: 100 + 5_000_000, Checkpoint: cp, Uncovered: old}, t0.Add(time.Minute), false},
+		// Compaction never removes the last segment: a checkpoint would
+		// not help.
+		{"only the last segment is old", store.LogStatus{Head: 150, Checkpoint: cp, Uncovered: old}, t0.Add(24 * time.Hour), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := retention.CheckpointDue(tc.st, time.Hour, tc.now); got != tc.want {

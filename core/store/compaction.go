@@ -68,6 +68,19 @@ type LogStatus struct {
 	Checkpoint CheckpointInfo
 	// Head is the last committed position.
 	Head int64
+	// Uncovered is the oldest segment after the newest checkpoint (after
+	// the anchor when there is none); its LastPosition is 0 when there is
+	// none. A new checkpoint lets compaction remove it once it is older
+	// than the log's time to live, unless it is the last segment.
+	Uncovered SegmentInfo
+}
+
+// SegmentInfo describes a log segment without its records.
+type SegmentInfo struct {
+	// LastPosition is the position of its last record, End that record's
+	// timestamp.
+	LastPosition int64
+	End          time.Time
 }
 
 // FirstPosition is the first position the store's own log still holds.

@@ -96,6 +96,18 @@ func (s *Store) LogStatus(_ context.Context) (store.LogStatus, error) {
 	if n := len(s.compaction.checkpoints); n > 0 {
 		st.Checkpoint = s.compaction.checkpoints[n-1].info
 	}
+	after := max(st.Anchor.Position, st.Checkpoint.Position)
+	starts := s.compaction.batchStarts
+	i := sort.Search(len(starts), func(i int) bool { return starts[i] > after })
+	if i < len(starts) && len(s.log) > 0 {
+		last := s.logEnd
+		if i+1 < len(starts) {
+			last = starts[i+1] - 1
+		}
+		if k := last - s.log[0].Position; k >= 0 && k < int64(len(s.log)) && s.log[k].Position == last {
+			st.Uncovered = store.SegmentInfo{LastPosition: last, End: time.UnixMilli(s.log[k].Timestamp).UTC()}
+		}
+	}
 	return st, nil
 }
 

@@ -32,7 +32,11 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 				return err
 			}
 			defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-			info, data, ok, err = tables.TakeCheckpoint(pgQuery(ctx, tx), at)
+			if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+				return err
+			}
+			l := tables.Load{Queries: []tables.QueryFunc{pgQuery(ctx, tx)}, Variables: tables.LoadVariablesLateral}
+			info, data, ok, err = tables.TakeCheckpoint(l, at)
 			return err
 		}()
 		if err != nil || !ok {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -57,34 +59,36 @@ func (s *Store) readMaxKey(ctx context.Context) error {
 	return nil
 }
 
+// loadConns is how many connections Load reads on at most: one for each
+// of the three big tables (tables.Load). loadWait is how long it waits for
+// each connection after the first: one it cannot have by then is left
+// out, so that Loads running together never wait on each other's
+// connections.
+const (
+	loadConns = 3
+	loadWait  = 50 * time.Millisecond
+)
+
 // Load implements store.Loader: the live rows, read in one snapshot, and
-// the highest key stored.
+// the highest key stored. The big tables are read concurrently on up to
+// loadConns connections of the read pool that share the first one's
+// snapshot (pg_export_snapshot, as pg_dump's parallel jobs do).
 func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 	var snap *state.Snapshot
 	err := s.using(func() error {
-		tx, err := s.pool.BeginTx(ctx, readOnly)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		// Load sorts every live row by key: with the default work_mem a
-		// hundred thousand running instances sort on disk.
-		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
-			return err
-		}
-		snap, err = tables.LoadSnapshot(func(query string, each func(tables.Scan) error) error {
-			rows, err := tx.Query(ctx, query)
+		err := func() error {
+			txs, err := s.beginLoad(ctx)
+			defer endLoad(ctx, txs)
 			if err != nil {
 				return err
 			}
-			defer rows.Close()
-			for rows.Next() {
-				if err := each(rows.Scan); err != nil {
-					return err
-				}
+			l := tables.Load{Variables: tables.LoadVariablesLateral}
+			for _, t := range txs {
+				l.Queries = append(l.Queries, pgQuery(ctx, t.tx))
 			}
-			return rows.Err()
-		})
+			snap, err = l.Snapshot()
+			return err
+		}()
 		if err != nil {
 			return err
 		}
@@ -98,6 +102,69 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 	}
 	return snap, nil
 }
+
+// loadTx is one of Load's transactions and its pool connection.
+type loadTx struct {
+	conn *pgxpool.Conn
+	tx   pgx.Tx
+}
+
+// endLoad rolls Load's transactions back and releases their connections.
+func endLoad(ctx context.Context, txs []loadTx) {
+	for _, t := range txs {
+		_ = t.tx.Rollback(context.WithoutCancel(ctx))
+		t.conn.Release()
+	}
+}
+
+// beginLoad begins Load's read-only transactions, all in the first one's
+// snapshot; it returns those begun so far with an error.
+func (s *Store) beginLoad(ctx context.Context) ([]loadTx, error) {
+	n := min(loadConns, int(s.pool.Config().MaxConns))
+	var txs []loadTx
+	var id string
+	for i := range n {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if i > 0 {
+			actx, cancel = context.WithTimeout(ctx, loadWait)
+		}
+		conn, err := s.pool.Acquire(actx)
+		cancel()
+		if err != nil {
+			if i > 0 && ctx.Err() == nil {
+				break // read on fewer connections
+			}
+			return txs, err
+		}
+		tx, err := conn.BeginTx(ctx, readOnly)
+		if err != nil {
+			conn.Release()
+			return txs, err
+		}
+		txs = append(txs, loadTx{conn, tx})
+		if i > 0 {
+			// Must be the transaction's first statement; the id is the
+			// server's, quoted all the same.
+			if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(id)); err != nil {
+				return txs, fmt.Errorf("share the load's snapshot: %w", err)
+			}
+		}
+		// Load sorts every live row by key: with the default work_mem a
+		// hundred thousand running instances sort on disk.
+		if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+			return txs, err
+		}
+		if i == 0 && n > 1 {
+			if err := tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&id); err != nil {
+				return txs, fmt.Errorf("export the load's snapshot: %w", err)
+			}
+		}
+	}
+	return txs, nil
+}
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // lastHash reads the hash of the last log segment; nil when there is none
 // or it was written before the hash chain began.

@@ -29,7 +29,7 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 			return err
 		}
 		defer func() { _ = tx.Rollback() }()
-		info, data, ok, err = tables.TakeCheckpoint(txQuery(ctx, tx), at)
+		info, data, ok, err = tables.TakeCheckpoint(tables.Load{Queries: []tables.QueryFunc{txQuery(ctx, tx)}}, at)
 		return err
 	})
 	if err != nil {

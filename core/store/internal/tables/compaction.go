@@ -176,8 +176,27 @@ func LogStatus(ctx context.Context, fetch Fetch) (store.LogStatus, error) {
 	if err := fetch(ctx, headQuery, nil, func(scan Scan) error { return scan(&st.Head) }); err != nil {
 		return st, fmt.Errorf("read the log's head: %w", err)
 	}
+	after := max(st.Anchor.Position, st.Checkpoint.Position)
+	var data []byte
+	err = fetch(ctx, fmt.Sprintf(uncoveredQuery, after), nil, func(scan Scan) error {
+		return scan(&st.Uncovered.LastPosition, &data)
+	})
+	if err != nil {
+		return st, fmt.Errorf("read the first log segment after position %d: %w", after, err)
+	}
+	if st.Uncovered.LastPosition > 0 {
+		end, err := SegmentEnd(data)
+		if err != nil {
+			return st, fmt.Errorf("log segment ending at position %d: %w", st.Uncovered.LastPosition, err)
+		}
+		st.Uncovered.End = time.UnixMilli(end).UTC()
+	}
 	return st, nil
 }
+
+// uncoveredQuery reads the first segment after a position (a number
+// formatted in, the same text for every store).
+const uncoveredQuery = "SELECT last_position, data FROM log_segments WHERE first_position > %d ORDER BY first_position LIMIT 1"
 
 // ReadCheckpoint reads the newest checkpoint and decodes its state.
 func ReadCheckpoint(ctx context.Context, fetch Fetch) (store.Checkpoint, bool, error) {
@@ -203,19 +222,19 @@ func ReadCheckpoint(ctx context.Context, fetch Fetch) (store.Checkpoint, bool, e
 	return cp, true, nil
 }
 
-// TakeCheckpoint reads, through q (one read snapshot), the live state, the
+// TakeCheckpoint reads, through l (one read snapshot), the live state, the
 // last segment's position and hash, and encodes the checkpoint. The state
 // must be as of the last segment's end; a log without segments has nothing
 // to checkpoint (ok false).
-func TakeCheckpoint(q QueryFunc, at time.Time) (info store.CheckpointInfo, data []byte, ok bool, err error) {
-	snap, err := LoadSnapshot(q)
+func TakeCheckpoint(l Load, at time.Time) (info store.CheckpointInfo, data []byte, ok bool, err error) {
+	snap, err := l.Snapshot()
 	if err != nil {
 		return info, nil, false, err
 	}
 	var last int64
 	var hash []byte
 	found := false
-	err = q(CheckpointHashQuery, func(s Scan) error { found = true; return s(&last, &hash) })
+	err = l.Queries[0](CheckpointHashQuery, func(s Scan) error { found = true; return s(&last, &hash) })
 	if err != nil {
 		return info, nil, false, fmt.Errorf("read the last log segment: %w", err)
 	}

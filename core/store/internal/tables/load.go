@@ -2,7 +2,9 @@ package tables
 
 import (
 	"fmt"
+	"sync"
 
+	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 )
 
@@ -24,71 +26,141 @@ func collect[T any](q QueryFunc, query string, scan func(Scan) (T, error)) ([]T,
 	return out, err
 }
 
+// Load reads the live rows and the counters of one snapshot of the
+// database.
+type Load struct {
+	// Queries read from one snapshot, all of them from the same one. With
+	// more than one, the three big tables (variables, element instances,
+	// jobs) are read concurrently, each through its own QueryFunc, and the
+	// rest through the last one; a QueryFunc is only ever used by one
+	// goroutine at a time.
+	Queries []QueryFunc
+	// Variables reads the variables of the active process instances in key
+	// order (LoadVariables when empty); rows of scopes that are not live
+	// are dropped here.
+	Variables string
+}
+
 // LoadSnapshot reads the live rows and the counters through q, which must
 // read from one snapshot of the database.
 func LoadSnapshot(q QueryFunc) (*state.Snapshot, error) {
+	return Load{Queries: []QueryFunc{q}}.Snapshot()
+}
+
+// loadPart reads some of a snapshot's fields; parts write distinct fields.
+type loadPart func(q QueryFunc, snap *state.Snapshot) error
+
+// part returns the loadPart that collects query's rows into the field
+// that field returns.
+func part[T any](query string, scan func(Scan) (T, error), field func(*state.Snapshot) *[]T) loadPart {
+	return func(q QueryFunc, snap *state.Snapshot) error {
+		rows, err := collect(q, query, scan)
+		*field(snap) = rows
+		return err
+	}
+}
+
+// Snapshot reads the snapshot (see Load).
+func (l Load) Snapshot() (*state.Snapshot, error) {
+	if len(l.Queries) == 0 {
+		return nil, fmt.Errorf("load: no query function")
+	}
+	variables := l.Variables
+	if variables == "" {
+		variables = LoadVariables
+	}
+	// The big tables first, each to its own QueryFunc when there are
+	// enough; the small ones after them on the last.
+	big := []loadPart{
+		part(variables, ScanVariable, func(s *state.Snapshot) *[]state.VariableRow { return &s.Variables }),
+		part(LoadElements, ScanElement, func(s *state.Snapshot) *[]state.ElementRow { return &s.Elements }),
+		part(LoadJobs, ScanJob, func(s *state.Snapshot) *[]state.Job { return &s.Jobs }),
+	}
+	small := []loadPart{
+		readMeta,
+		part(LoadProcesses, ScanProcess, func(s *state.Snapshot) *[]record.ProcessValue { return &s.Processes }),
+		part(LoadIncidents, ScanIncident, func(s *state.Snapshot) *[]state.IncidentRow { return &s.Incidents }),
+		part(LoadTimers, ScanTimer, func(s *state.Snapshot) *[]state.Timer { return &s.Timers }),
+		part(LoadSubs, ScanSubscription, func(s *state.Snapshot) *[]state.MessageSubscription { return &s.MessageSubscriptions }),
+		part(LoadMessages, ScanMessage, func(s *state.Snapshot) *[]state.Message { return &s.Messages }),
+		part(LoadStarts, ScanStart, func(s *state.Snapshot) *[]state.StartSubscription { return &s.StartSubscriptions }),
+		part(LoadSignals, ScanSignalSubscription, func(s *state.Snapshot) *[]state.SignalSubscription { return &s.SignalSubscriptions }),
+		part(LoadCompensations, ScanCompensationSubscription, func(s *state.Snapshot) *[]state.CompensationSubscription {
+			return &s.CompensationSubscriptions
+		}),
+		part(LoadUserTasks, ScanUserTask, func(s *state.Snapshot) *[]state.UserTask { return &s.UserTasks }),
+		part(LoadTenants, ScanTenant, func(s *state.Snapshot) *[]state.Tenant { return &s.Tenants }),
+		part(LoadTenantMembers, ScanTenantMember, func(s *state.Snapshot) *[]state.TenantMember { return &s.TenantMembers }),
+		part(LoadForms, ScanForm, func(s *state.Snapshot) *[]record.FormValue { return &s.Forms }),
+		part(LoadDeletedProcesses, ScanProcess, func(s *state.Snapshot) *[]record.ProcessValue { return &s.DeletedProcesses }),
+		part(LoadDeletedForms, ScanForm, func(s *state.Snapshot) *[]record.FormValue { return &s.DeletedForms }),
+	}
+	n := len(l.Queries)
+	work := make([][]loadPart, n)
+	for i, p := range big {
+		work[i%n] = append(work[i%n], p)
+	}
+	work[n-1] = append(work[n-1], small...)
 	snap := &state.Snapshot{}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range work {
+		run := func() {
+			for _, p := range work[i] {
+				if errs[i] = p(l.Queries[i], snap); errs[i] != nil {
+					return
+				}
+			}
+		}
+		if i == n-1 {
+			run() // on the caller's goroutine
+			continue
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); run() }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	snap.Variables = liveVariables(snap.Variables, snap.Elements)
+	return snap, nil
+}
+
+// readMeta reads the counters.
+func readMeta(q QueryFunc, snap *state.Snapshot) error {
 	found := false
 	err := q(LoadMeta, func(s Scan) error {
 		found = true
 		return s(&snap.LastKey, &snap.LastPosition)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read meta: %w", err)
+		return fmt.Errorf("read meta: %w", err)
 	}
 	if !found {
-		return nil, fmt.Errorf("read meta: the meta row is missing")
+		return fmt.Errorf("read meta: the meta row is missing")
 	}
-	if snap.Processes, err = collect(q, LoadProcesses, ScanProcess); err != nil {
-		return nil, err
+	return nil
+}
+
+// liveVariables keeps, in place and in order, the variables whose scope is
+// one of elements: the variables of the active process instances include
+// those of scopes that ended.
+func liveVariables(vars []state.VariableRow, elements []state.ElementRow) []state.VariableRow {
+	live := make(map[int64]struct{}, len(elements))
+	for i := range elements {
+		live[elements[i].Key] = struct{}{}
 	}
-	if snap.Elements, err = collect(q, LoadElements, ScanElement); err != nil {
-		return nil, err
+	out := vars[:0]
+	for _, v := range vars {
+		if _, ok := live[v.ScopeKey]; ok {
+			out = append(out, v)
+		}
 	}
-	if snap.Variables, err = collect(q, LoadVariables, ScanVariable); err != nil {
-		return nil, err
+	if len(out) == 0 {
+		return nil // as collect leaves a table without rows
 	}
-	if snap.Jobs, err = collect(q, LoadJobs, ScanJob); err != nil {
-		return nil, err
-	}
-	if snap.Incidents, err = collect(q, LoadIncidents, ScanIncident); err != nil {
-		return nil, err
-	}
-	if snap.Timers, err = collect(q, LoadTimers, ScanTimer); err != nil {
-		return nil, err
-	}
-	if snap.MessageSubscriptions, err = collect(q, LoadSubs, ScanSubscription); err != nil {
-		return nil, err
-	}
-	if snap.Messages, err = collect(q, LoadMessages, ScanMessage); err != nil {
-		return nil, err
-	}
-	if snap.StartSubscriptions, err = collect(q, LoadStarts, ScanStart); err != nil {
-		return nil, err
-	}
-	if snap.SignalSubscriptions, err = collect(q, LoadSignals, ScanSignalSubscription); err != nil {
-		return nil, err
-	}
-	if snap.CompensationSubscriptions, err = collect(q, LoadCompensations, ScanCompensationSubscription); err != nil {
-		return nil, err
-	}
-	if snap.UserTasks, err = collect(q, LoadUserTasks, ScanUserTask); err != nil {
-		return nil, err
-	}
-	if snap.Tenants, err = collect(q, LoadTenants, ScanTenant); err != nil {
-		return nil, err
-	}
-	if snap.TenantMembers, err = collect(q, LoadTenantMembers, ScanTenantMember); err != nil {
-		return nil, err
-	}
-	if snap.Forms, err = collect(q, LoadForms, ScanForm); err != nil {
-		return nil, err
-	}
-	if snap.DeletedProcesses, err = collect(q, LoadDeletedProcesses, ScanProcess); err != nil {
-		return nil, err
-	}
-	if snap.DeletedForms, err = collect(q, LoadDeletedForms, ScanForm); err != nil {
-		return nil, err
-	}
-	return snap, nil
+	return out
 }

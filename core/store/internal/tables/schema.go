@@ -101,23 +101,31 @@ var State = []*Table{ProcessDefinitions, ElementInstances, Variables, Jobs, Inci
 	Timers, Messages, MessageSubscriptions, MessageStartSubscriptions, UserTasks, Tenants, TenantMembers, Forms,
 	SignalSubscriptions, CompensationSubscriptions}
 
-// No index covers a column that changes while an element instance or a job
-// lives (migration 7), so their live rows are found through the active
-// process instances: every live element instance and job belongs to one.
-const (
-	activeInstances = "(SELECT key FROM element_instances WHERE flow_scope_key = -1 AND instance_state = 'ACTIVE')"
-	liveElements    = "process_instance_key IN " + activeInstances + " AND state = 'ACTIVE'"
-)
+// The live element instances and jobs are their unfinished rows, read in
+// key order through the indexes of unfinished rows (migrations pg 26,
+// sqlite 25): a row leaves the state only through an event that writes its
+// final state. The variables are read through the active process
+// instances, whose key every variable row carries, and Load drops those of
+// scopes that ended (tables.Load): a join with the live scopes is planned
+// from estimates that can turn it into a scan of every variable ever
+// written.
+const activeInstances = "(SELECT key FROM element_instances WHERE flow_scope_key = -1 AND instance_state = 'ACTIVE')"
 
 // The statements that read the live rows, in key order, as Load returns them.
 var (
 	LoadProcesses = ProcessDefinitions.Select("WHERE deleted = 0 ORDER BY key")
-	LoadElements  = ElementInstances.Select("WHERE " + liveElements + " ORDER BY key")
-	// A live scope is a live element instance of an active process
-	// instance, so the variables need no second test of their instance.
-	LoadVariables = Variables.Select("WHERE scope_key IN (SELECT key FROM element_instances WHERE " + liveElements + ") ORDER BY key")
-	LoadJobs      = Jobs.Select("WHERE process_instance_key IN " + activeInstances +
-		" AND state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
+	LoadElements  = ElementInstances.Select("WHERE state = 'ACTIVE' ORDER BY key")
+	// LoadVariables reads the variables of the active process instances
+	// (of ended scopes too); SQLite looks each instance up in its index.
+	LoadVariables = Variables.Select("WHERE process_instance_key IN " + activeInstances + " ORDER BY key")
+	// LoadVariablesLateral is LoadVariables for PostgreSQL: OFFSET 0 keeps
+	// the lateral subquery a lookup per active instance whatever the
+	// statistics say (an IN list is planned as a hash join over the whole
+	// table once the planner counts the active instances right).
+	LoadVariablesLateral = "SELECT v.* FROM element_instances p CROSS JOIN LATERAL (" +
+		Variables.Select("WHERE process_instance_key = p.key OFFSET 0") +
+		") v WHERE p.flow_scope_key = -1 AND p.instance_state = 'ACTIVE' ORDER BY v.key"
+	LoadJobs      = Jobs.Select("WHERE state IN ('CREATED', 'FAILED', 'ERROR_THROWN') ORDER BY key")
 	LoadIncidents = Incidents.Select("WHERE state = 'ACTIVE' ORDER BY key")
 	LoadTimers    = Timers.Select("WHERE live = 1 ORDER BY key")
 	LoadMessages  = Messages.Select("WHERE live = 1 ORDER BY key")
