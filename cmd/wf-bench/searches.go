@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"time"
 
@@ -56,6 +57,10 @@ type SearchesResult struct {
 	// times; RestoredJobs counts the open jobs it holds.
 	RestoreMillis []float64 `json:"restore_ms"`
 	RestoredJobs  int       `json:"restored_jobs"`
+	// RolledUp counts the process instances -roll-up counted for the usage
+	// metrics before the searches ran, in RollUpMillis.
+	RolledUp     int     `json:"rolled_up_instances,omitempty"`
+	RollUpMillis float64 `json:"roll_up_ms,omitempty"`
 }
 
 // namedSearch runs one search and returns its count and whether it was
@@ -109,6 +114,10 @@ func runSearches(ctx context.Context, args []string, out io.Writer, _ string) er
 	fs.IntVar(&restores, "restores", 3, "times to time the start-up's Load and state restore")
 	maxTime := time.Duration(0)
 	fs.DurationVar(&maxTime, "max-time", 30*time.Second, "stop timing a search after this long, with fewer runs")
+	match := ""
+	fs.StringVar(&match, "match", "", "time only the searches whose name matches this regular expression")
+	rollUp := false
+	fs.BoolVar(&rollUp, "roll-up", false, "first count the instances for the usage metrics, as the engine's retention runner does (store.UsageRoller)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -144,11 +153,34 @@ func runSearches(ctx context.Context, args []string, out io.Writer, _ string) er
 		res.RestoreMillis = append(res.RestoreMillis, float64(time.Since(start).Milliseconds()))
 		res.RestoredJobs = len(snap.Jobs)
 	}
+	if r, ok := s.(store.UsageRoller); ok && rollUp {
+		start := time.Now()
+		for {
+			n, more, err := r.RollUpUsage(ctx, 100000)
+			if err != nil {
+				return err
+			}
+			res.RolledUp += n
+			if !more {
+				break
+			}
+		}
+		res.RollUpMillis = float64(time.Since(start).Milliseconds())
+	}
 	list, err := documentedSearches(ctx, s)
 	if err != nil {
 		return err
 	}
+	var only *regexp.Regexp
+	if match != "" {
+		if only, err = regexp.Compile(match); err != nil {
+			return fmt.Errorf("searches: -match: %w", err)
+		}
+	}
 	for _, ns := range list {
+		if only != nil && !only.MatchString(ns.name) {
+			continue
+		}
 		t, err := timeSearch(ctx, ns, runs, maxTime)
 		if err != nil {
 			return fmt.Errorf("search %s: %w", ns.name, err)

@@ -549,6 +549,25 @@ func (s *suite) searchMatchesReference(t *testing.T) {
 		q    store.Query
 		run  func(store.Querier, store.Query) (any, string, error)
 	}{
+		// An element's unfinished state: PostgreSQL reads these from the
+		// element rows (a join and a count of the distinct instances).
+		{"instances with an active element", store.Query{Elements: []store.Condition{c("state", store.OpEq, "ACTIVE")}, Limit: 4},
+			func(s store.Querier, q store.Query) (any, string, error) {
+				p, err := s.SearchProcessInstances(ctx, q)
+				return p, p.EndCursor, err
+			}},
+		{"instances with an active or terminated element by start", store.Query{Elements: []store.Condition{
+			c("state", store.OpIn, []string{"ACTIVE", "TERMINATED"})}, Sort: []store.SortField{{Field: "startDate", Desc: true}}, Limit: 3},
+			func(s store.Querier, q store.Query) (any, string, error) {
+				p, err := s.SearchProcessInstances(ctx, q)
+				return p, p.EndCursor, err
+			}},
+		{"completed instances with a terminated element", store.Query{Elements: []store.Condition{c("state", store.OpEq, "TERMINATED")},
+			Conditions: []store.Condition{c("state", store.OpNeq, "ACTIVE")}, Limit: 5},
+			func(s store.Querier, q store.Query) (any, string, error) {
+				p, err := s.SearchProcessInstances(ctx, q)
+				return p, p.EndCursor, err
+			}},
 		{"instances with incidents by start", store.Query{Conditions: []store.Condition{c("hasIncident", store.OpEq, true)}, Sort: []store.SortField{{Field: "startDate", Desc: true}}, Limit: 4},
 			func(s store.Querier, q store.Query) (any, string, error) {
 				p, err := s.SearchProcessInstances(ctx, q)

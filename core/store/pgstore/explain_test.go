@@ -261,6 +261,7 @@ func seqScan(t *testing.T, s *Store, st search.Statement) string {
 type planNode struct {
 	NodeType     string     `json:"Node Type"`
 	RelationName string     `json:"Relation Name"`
+	IndexName    string     `json:"Index Name"`
 	Plans        []planNode `json:"Plans"`
 }
 
@@ -382,5 +383,107 @@ func fillForPlans(t *testing.T, s *Store) {
 		if _, err := s.pool.Exec(context.Background(), "ANALYZE "+table); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// planIndexes returns the indexes the statement's plan reads and whether a
+// node of type nodeType is in it.
+func planIndexes(t *testing.T, s *Store, st search.Statement, nodeType string) (map[string]bool, bool) {
+	t.Helper()
+	var text string
+	if err := s.pool.QueryRow(context.Background(), "EXPLAIN (FORMAT JSON) "+st.SQL, st.Args...).Scan(&text); err != nil {
+		t.Fatalf("explain %s: %v", st.SQL, err)
+	}
+	var plans []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(text), &plans); err != nil || len(plans) != 1 {
+		t.Fatalf("read plan: %v: %s", err, text)
+	}
+	used, found := map[string]bool{}, false
+	plans[0].Plan.walk(func(n *planNode) {
+		if n.IndexName != "" {
+			used[n.IndexName] = true
+		}
+		found = found || n.NodeType == nodeType
+	})
+	return used, found
+}
+
+// TestGrowthSearchPlans pins the plans of the searches that migration 29
+// made fast on millions of instances (issue 20): which index each starts
+// from, so that a change of the SQL or of the indexes that loses them
+// fails here rather than on a big store.
+func TestGrowthSearchPlans(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	fillForPlans(t, s)
+
+	// Process instances by an element's id and unfinished state start from
+	// the unfinished element rows, in process instance order: the page by
+	// key is a nested loop from that index to the process instance's row.
+	// Counted alone, the distinct process instances of the element rows are
+	// read from the index without the instances' rows.
+	for _, state := range []string{"ACTIVE", "TERMINATED"} {
+		elems := []store.Condition{eq("elementId", "task7"), eq("state", state)}
+		count, page := searchStatements(t, "process instances", store.Query{Limit: 50, Elements: elems})
+		countWithState, _ := searchStatements(t, "process instances", store.Query{Limit: 50, Elements: elems,
+			Conditions: []store.Condition{eq("state", "ACTIVE")}})
+		if !strings.HasPrefix(count.SQL, "SELECT count(*) FROM (SELECT DISTINCT ei.process_instance_key") {
+			t.Errorf("elementId and state %s, count: want the distinct element rows alone, got\n%s", state, count.SQL)
+		}
+		if used, unique := planIndexes(t, s, count, "Unique"); !used["element_instances_open_by_element"] || !unique || len(used) != 1 {
+			t.Errorf("elementId and state %s, count: plan reads %v (unique %v), want element_instances_open_by_element alone\n%s",
+				state, used, unique, count.SQL)
+		}
+		for name, st := range map[string]search.Statement{"page": page, "count with the instance's state": countWithState} {
+			if !strings.Contains(st.SQL, " JOIN (SELECT DISTINCT ei.process_instance_key") || strings.Contains(st.SQL, "EXISTS (SELECT 1 FROM element_instances ei") {
+				t.Errorf("elementId and state %s, %s: want a join from the distinct element rows, got\n%s", state, name, st.SQL)
+			}
+			used, loop := planIndexes(t, s, st, "Nested Loop")
+			_, unique := planIndexes(t, s, st, "Unique")
+			if !used["element_instances_open_by_element"] || !loop || !unique {
+				t.Errorf("elementId and state %s, %s: plan reads %v (nested loop %v, unique %v), want the distinct rows of "+
+					"element_instances_open_by_element in a nested loop\n%s", state, name, used, loop, unique, st.SQL)
+			}
+		}
+	}
+	// A COMPLETED element state matches most instances: the EXISTS per
+	// process instance stays.
+	_, page := searchStatements(t, "process instances", store.Query{Limit: 50,
+		Elements: []store.Condition{eq("elementId", "task7"), eq("state", "COMPLETED")}})
+	if !strings.Contains(page.SQL, "EXISTS (SELECT 1 FROM element_instances ei") || strings.Contains(page.SQL, "JOIN") {
+		t.Errorf("elementId and state COMPLETED: want an EXISTS, got\n%s", page.SQL)
+	}
+
+	// A process id's first page by key reads the process id's entries in
+	// key order.
+	_, page = searchStatements(t, "process instances", store.Query{Limit: 50, Conditions: []store.Condition{eq("processDefinitionId", "p3")}})
+	if used, _ := planIndexes(t, s, page, ""); !used["process_instances_process_id_key"] {
+		t.Errorf("processDefinitionId by key: plan reads %v, want process_instances_process_id_key\n%s", used, page.SQL)
+	}
+
+	// Usage once rolled up: the counted minutes and the part-minutes from
+	// the index of start times. (The instances above the mark come through
+	// the primary key on a real store, where keys grow with time; here the
+	// element instances' keys all lie above the process instances'.)
+	if _, _, err := s.RollUpUsage(ctx, 100000); err != nil {
+		t.Fatal(err)
+	}
+	marks := []search.UsageMark{{Partition: 0, Key: 1050}}
+	q := store.UsageQuery{From: time.UnixMilli(1000030), To: time.UnixMilli(1086400)}
+	st := search.UsageRolledSQL(q, marks, search.Postgres)
+	used, _ := planIndexes(t, s, st, "")
+	for _, want := range []string{"usage_started_instances_minute", "process_instances_start"} {
+		if !used[want] {
+			t.Errorf("rolled-up usage: plan reads %v, want %s among them\n%s", used, want, st.SQL)
+		}
+	}
+	if scan := seqScan(t, s, st); scan != "" {
+		t.Errorf("rolled-up usage: sequential scan of %s", scan)
 	}
 }

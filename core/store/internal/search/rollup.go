@@ -60,13 +60,19 @@ func UsageRolledSQL(q store.UsageQuery, marks []UsageMark, d Dialect) Statement 
 		parts = append(parts, rows("start_time >= "+b.arg(end)+" AND start_time <= "+b.arg(to)))
 	}
 	// Above the marks: one key range per partition; the last one is open,
-	// so that partitions the rollup has not seen yet count whole.
+	// so that partitions the rollup has not seen yet count whole. The rows
+	// come from the primary key's range alone (OFFSET 0 keeps the time
+	// range out of that scan): they are the few committed since the last
+	// rollup, where the index of start times would read the whole range
+	// (the planner guesses the newest minutes' rows badly while they grow).
 	for i, m := range marks {
 		keys := "key > " + b.arg(m.Key)
 		if i < len(marks)-1 {
 			keys += " AND key < " + b.arg((m.Partition+1)<<KeyPartitionShift)
 		}
-		parts = append(parts, rows(keys+" AND start_time >= "+b.arg(first)+" AND start_time < "+b.arg(end)))
+		parts = append(parts, "SELECT '"+usageInstances+"', tenant_id, count(*) FROM (SELECT tenant_id, start_time, parent_process_instance_key "+
+			"FROM element_instances WHERE flow_scope_key = -1 AND "+keys+" OFFSET 0) AS above WHERE start_time >= "+b.arg(first)+
+			" AND start_time < "+b.arg(end)+" AND parent_process_instance_key <= 0"+tenant("tenant_id")+" GROUP BY tenant_id")
 	}
 	removed := "SELECT '" + usageInstances + "', tenant_id, CAST(sum(instances) AS BIGINT) FROM usage_removed_instances WHERE start_minute >= " +
 		b.arg(from) + " AND start_minute <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"

@@ -83,16 +83,26 @@ func (b *builder) arg(v any) string {
 // Page puts it right.
 func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
 	cb := &builder{d: d}
-	from := p.fromSQL(cb)
-	where := p.where(cb)
-	// The count stops after one row more than store.TotalCap: enough to
-	// say that more match, in the time of reading TotalCap index entries.
-	count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + from + where +
-		" LIMIT " + strconv.Itoa(store.TotalCap+1) + ") AS capped", Args: cb.args}
+	if p.elemsJoined(d) && p.onlyElems() {
+		// Every element instance's process instance is stored (commits
+		// write both, retention removes both in one transaction): the
+		// distinct process instances of the element rows are the rows, and
+		// the count reads the element rows' index alone.
+		count = Statement{SQL: "SELECT count(*) FROM (" + p.elemsSubquery(cb) + " LIMIT " + strconv.Itoa(store.TotalCap+1) + ") AS capped",
+			Args: cb.args}
+	} else {
+		from := p.fromSQL(cb)
+		where := p.where(cb)
+		// The count stops after one row more than store.TotalCap: enough
+		// to say that more match, in the time of reading TotalCap index
+		// entries.
+		count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + from + where +
+			" LIMIT " + strconv.Itoa(store.TotalCap+1) + ") AS capped", Args: cb.args}
+	}
 
 	pb := &builder{d: d}
-	from = p.fromSQL(pb)
-	where = p.where(pb)
+	from := p.fromSQL(pb)
+	where := p.where(pb)
 	if p.cursor != nil {
 		c := p.cursorCond(pb)
 		if where == "" {
@@ -138,14 +148,28 @@ func (p *Plan[T]) fromSQL(b *builder) string {
 	if !p.elemsJoined(b.d) {
 		return p.e.From
 	}
+	return p.e.From + " JOIN (" + p.elemsSubquery(b) + ") AS elems ON elems." + joinedElement + " = " + p.elems.link.Outer
+}
+
+// elemsSubquery returns the distinct process instance keys of the element
+// rows that meet the element conditions, as column joinedElement.
+func (p *Plan[T]) elemsSubquery(b *builder) string {
 	c := p.elems
 	parts := []string{elementAlias + ".flow_scope_key <> -1"}
 	for i := range c.conds {
 		parts = append(parts, c.conds[i].sql(b))
 	}
-	return p.e.From + " JOIN (SELECT DISTINCT " + elementAlias + "." + c.link.Column + " AS " + joinedElement +
-		" FROM element_instances " + elementAlias + " WHERE " + strings.Join(parts, " AND ") + ") AS elems ON elems." +
-		joinedElement + " = " + c.link.Outer
+	return "SELECT DISTINCT " + elementAlias + "." + c.link.Column + " AS " + joinedElement +
+		" FROM element_instances " + elementAlias + " WHERE " + strings.Join(parts, " AND ")
+}
+
+// onlyElems reports whether the element conditions are all the plan
+// tests: no other condition, no tenant restriction, and an entity without
+// a condition of its own but its table's (process instances: not the
+// element rows).
+func (p *Plan[T]) onlyElems() bool {
+	return len(p.conds) == 0 && !p.restricted && len(p.anyOf) == 0 && len(p.vars) == 0 && len(p.or) == 0 && p.incs == nil &&
+		p.e.Where == "flow_scope_key = -1"
 }
 
 // joinedElement names the process instance key column of fromSQL's join.
