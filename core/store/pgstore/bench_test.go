@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/example/wf-engine/conformance/storesuite"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/pgstore/pgtest"
 )
 
@@ -64,4 +65,21 @@ func BenchmarkEngineW1Seeded(b *testing.B) {
 		defer func() { _ = s.Close() }()
 		storesuite.BenchW1(b, s, 256)
 	})
+}
+
+// BenchmarkPartitionsW1 runs W1 on one and on four partitions of one
+// process (storesuite.BenchPartitions: one database per partition on the
+// test server) with 64 and with 256 clients in all, for the
+// capacity figures of docs/scaling.md.
+func BenchmarkPartitionsW1(b *testing.B) {
+	pgtest.BaseURL(b)
+	for _, c := range []struct{ partitions, clients int }{{1, 64}, {4, 64}, {1, 256}, {4, 256}} {
+		b.Run(fmt.Sprintf("partitions=%d/clients=%d", c.partitions, c.clients), func(b *testing.B) {
+			storesuite.BenchPartitions(b, func(b *testing.B) store.Store {
+				s := open(b, pgtest.URL(b))
+				b.Cleanup(func() { _ = s.Close() })
+				return s
+			}, c.partitions, c.clients)
+		})
+	}
 }
