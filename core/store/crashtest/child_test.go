@@ -27,15 +27,25 @@ const (
 // activatable again soon after a restart.
 const jobTimeout = 2 * time.Second
 
-// openStore opens the store a child or the parent works on.
-func openStore(ctx context.Context, kind, target string) (store.Store, error) {
+// openStore opens the store a child or the parent works on, reading the
+// log archive a when it is not nil.
+func openStore(ctx context.Context, kind, target string, a store.LogArchive) (store.Store, error) {
 	switch kind {
 	case "sqlite":
-		return sqlitestore.Open(ctx, target, sqlitestore.Options{})
+		return sqlitestore.Open(ctx, target, sqlitestore.Options{LogArchive: a})
 	case "postgres":
-		return pgstore.Open(ctx, target, pgstore.Options{})
+		return pgstore.Open(ctx, target, pgstore.Options{LogArchive: a})
 	}
 	return nil, fmt.Errorf("unknown store kind %q", kind)
+}
+
+// openEngine opens a child's store and starts an engine on it.
+func openEngine(ctx context.Context, kind, target string) (*engine.Engine, error) {
+	s, err := openStore(ctx, kind, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return startEngine(ctx, s)
 }
 
 func startEngine(ctx context.Context, s store.Store) (*engine.Engine, error) {
@@ -55,11 +65,7 @@ func deploy(ctx context.Context, e *engine.Engine) error {
 // line per acknowledged command: "created <instance key>" or "completed <job key>".
 func runChild(kind, target string) error {
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		return err
-	}
-	e, err := startEngine(ctx, s)
+	e, err := openEngine(ctx, kind, target)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,9 @@
 package crashtest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,9 +13,7 @@ import (
 	"github.com/example/wf-engine/core/replaycheck"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/logarchive"
-	"github.com/example/wf-engine/core/store/pgstore"
 	"github.com/example/wf-engine/core/store/pgstore/pgtest"
-	"github.com/example/wf-engine/core/store/sqlitestore"
 )
 
 // A compaction child is this test binary started with envCompact set to
@@ -40,17 +36,6 @@ func init() {
 		os.Exit(2)
 	}
 	os.Exit(0)
-}
-
-// openArchived opens a store that reads the archive in dir.
-func openArchived(ctx context.Context, kind, target string, a *logarchive.Archive) (store.Store, error) {
-	switch kind {
-	case "sqlite":
-		return sqlitestore.Open(ctx, target, sqlitestore.Options{LogArchive: a})
-	case "postgres":
-		return pgstore.Open(ctx, target, pgstore.Options{LogArchive: a})
-	}
-	return nil, fmt.Errorf("unknown store kind %q", kind)
 }
 
 // far is the compaction cutoff: every record is older.
@@ -81,7 +66,7 @@ func runCompactionChild(mode, kind, target, dir string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openArchived(ctx, kind, target, a)
+	s, err := openStore(ctx, kind, target, a)
 	if err != nil {
 		return err
 	}
@@ -141,10 +126,7 @@ func compactionCrash(t *testing.T, kind, target string) {
 			t.Fatalf("%s: anchor at %d: the child did not stop in the middle (checkpoint %d)", mode, anchor.Position, checkpoint)
 		}
 	}
-	s, err := openArchived(ctx, kind, target, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, a)
 	for {
 		res, err := s.(store.LogCompactor).CompactLog(ctx, store.CompactRequest{Before: far(), Limit: 16, Archive: a})
 		if err != nil {
@@ -168,10 +150,7 @@ func compactionCrash(t *testing.T, kind, target string) {
 func fill(t *testing.T, kind, target string, a *logarchive.Archive) int64 {
 	t.Helper()
 	ctx := context.Background()
-	s, err := openArchived(ctx, kind, target, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, a)
 	defer func() { _ = s.Close() }()
 	e, err := startEngine(ctx, s)
 	if err != nil {
@@ -219,33 +198,14 @@ func fill(t *testing.T, kind, target string, a *logarchive.Archive) int64 {
 // in mode loop after its third batch (it may be anywhere in the fourth).
 func killCompaction(t *testing.T, kind, target, dir, mode string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$") // #nosec G204 -- the test binary itself
-	cmd.Env = append(os.Environ(), envCompact+"="+mode, envChild+"="+kind, envTarget+"="+target, envArchive+"="+dir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
-	defer timer.Stop()
-	killed, batches := false, 0
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "removed ") {
-			batches++
-		}
-		if !killed && (strings.HasPrefix(line, "archived ") || batches == 3) {
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
+	batches := 0
+	killed, err := killChild(t, "^$", []string{envCompact + "=" + mode, envChild + "=" + kind, envTarget + "=" + target, envArchive + "=" + dir},
+		func(line string) bool {
+			if strings.HasPrefix(line, "removed ") {
+				batches++
 			}
-			killed = true
-		}
-	}
-	err = cmd.Wait()
+			return strings.HasPrefix(line, "archived ") || batches == 3
+		})
 	if !killed {
 		t.Fatalf("the %s child ended before it was killed: %v", mode, err)
 	}
@@ -257,10 +217,7 @@ func killCompaction(t *testing.T, kind, target, dir, mode string) {
 func checkCompacted(t *testing.T, kind, target string, a *logarchive.Archive) store.Anchor {
 	t.Helper()
 	ctx := context.Background()
-	s, err := openArchived(ctx, kind, target, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, a)
 	defer func() { _ = s.Close() }()
 	if err := replaycheck.Check(ctx, s); err != nil {
 		t.Fatalf("replay through the archive: %v", err)

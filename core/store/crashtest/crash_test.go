@@ -1,11 +1,9 @@
 package crashtest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,27 +64,13 @@ func crash(t *testing.T, kind, target string) {
 // acknowledged at least n commands, some of them completions.
 func runAndKill(t *testing.T, kind, target string, n int) acks {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$") // #nosec G204 -- the test binary itself
-	cmd.Env = append(os.Environ(), envChild+"="+kind, envTarget+"="+target)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killed := false
-	timer := time.AfterFunc(90*time.Second, func() { _ = cmd.Process.Kill() })
-	defer timer.Stop()
 	var a acks
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		word, num, ok := strings.Cut(sc.Text(), " ")
+	killed, err := killChild(t, "^$", []string{envChild + "=" + kind, envTarget + "=" + target}, func(line string) bool {
+		word, num, ok := strings.Cut(line, " ")
 		key, err := strconv.ParseInt(num, 10, 64)
 		if !ok || err != nil {
-			t.Errorf("child printed %q", sc.Text())
-			continue
+			t.Errorf("child printed %q", line)
+			return false
 		}
 		switch word {
 		case "created":
@@ -94,16 +78,10 @@ func runAndKill(t *testing.T, kind, target string, n int) acks {
 		case "completed":
 			a.completed = append(a.completed, key)
 		}
-		if !killed && len(a.created)+len(a.completed) >= n && len(a.completed) >= n/5 {
-			// Kill mid-load; the lines the child wrote before it died are
-			// still read below: they were acknowledged too.
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			killed = true
-		}
-	}
-	err = cmd.Wait()
+		// Kill mid-load; the lines the child wrote before it died are
+		// still read: they were acknowledged too.
+		return len(a.created)+len(a.completed) >= n && len(a.completed) >= n/5
+	})
 	if !killed {
 		t.Fatalf("the child ended before it was killed (%v) after %d created, %d completed", err, len(a.created), len(a.completed))
 	}
@@ -115,15 +93,12 @@ func runAndKill(t *testing.T, kind, target string, n int) acks {
 func check(t *testing.T, kind, target string, a acks) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, nil)
 	defer func() { _ = s.Close() }()
 
 	created := map[int64]bool{}
 	var last int64
-	err = s.ReadLog(ctx, 1, func(r *record.Record) error {
+	err := s.ReadLog(ctx, 1, func(r *record.Record) error {
 		if r.Position != last+1 {
 			return fmt.Errorf("log position %d follows %d", r.Position, last)
 		}
@@ -170,10 +145,7 @@ func check(t *testing.T, kind, target string, a acks) {
 func finish(t *testing.T, kind, target string, a acks) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, nil)
 	defer func() { _ = s.Close() }()
 	e, err := startEngine(ctx, s)
 	if err != nil {

@@ -1,11 +1,9 @@
 package crashtest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -44,11 +42,7 @@ const eventInstances = 40
 // killed, before any timer is due.
 func runEventsChild(kind, target string) error {
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		return err
-	}
-	e, err := startEngine(ctx, s)
+	e, err := openEngine(ctx, kind, target)
 	if err != nil {
 		return err
 	}
@@ -83,44 +77,24 @@ func TestCrashTimersAndMessagesPostgres(t *testing.T) {
 // messages, restarts an engine on the store and checks that every timer
 // fired and every message correlated exactly once.
 func crashEvents(t *testing.T, kind, target string) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$") // #nosec G204 -- the test binary itself
-	cmd.Env = append(os.Environ(), envChild+"="+kind, envTarget+"="+target, envEvents+"=1")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	guard := time.AfterFunc(90*time.Second, func() { _ = cmd.Process.Kill() })
-	defer guard.Stop()
 	var created []int64
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		word, num, _ := strings.Cut(sc.Text(), " ")
-		if word == "done" {
-			break
-		}
+	_, _ = killChild(t, "^$", []string{envChild + "=" + kind, envTarget + "=" + target, envEvents + "=1"}, func(line string) bool {
+		word, num, _ := strings.Cut(line, " ")
 		if word == "created" {
 			k, err := strconv.ParseInt(num, 10, 64)
 			if err != nil {
-				t.Fatalf("child printed %q", sc.Text())
+				t.Fatalf("child printed %q", line)
 			}
 			created = append(created, k)
 		}
-	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
+		return word == "done"
+	})
 	if len(created) != eventInstances {
 		t.Fatalf("child acknowledged %d instances, want %d", len(created), eventInstances)
 	}
 
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, nil)
 	defer func() { _ = s.Close() }()
 	e, err := startEngine(ctx, s)
 	if err != nil {

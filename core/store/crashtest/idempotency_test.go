@@ -1,11 +1,9 @@
 package crashtest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,7 +39,7 @@ func TestIdempotencyChild(t *testing.T) {
 		t.Skip("runs as the child of TestCrashBeforeIdempotentAnswer*")
 	}
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, os.Getenv(envIdemTarget))
+	s, err := openStore(ctx, kind, os.Getenv(envIdemTarget), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,43 +77,26 @@ func TestCrashBeforeIdempotentAnswerPostgres(t *testing.T) {
 // restarted engine: the retry gets the committed instance, and no second
 // one exists.
 func crashBeforeAnswer(t *testing.T, kind, target string) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIdempotencyChild$") // #nosec G204 -- the test binary itself
-	cmd.Env = append(os.Environ(), envIdemKind+"="+kind, envIdemTarget+"="+target)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(90*time.Second, func() { _ = cmd.Process.Kill() })
-	defer timer.Stop()
 	var position int64
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if p, ok := strings.CutPrefix(sc.Text(), "committed "); ok {
+	_, _ = killChild(t, "^TestIdempotencyChild$", []string{envIdemKind + "=" + kind, envIdemTarget + "=" + target}, func(line string) bool {
+		if strings.HasPrefix(line, "answered") {
+			t.Fatalf("the child was answered: %s", line)
+		}
+		p, ok := strings.CutPrefix(line, "committed ")
+		if ok {
+			var err error
 			if position, err = strconv.ParseInt(p, 10, 64); err != nil {
-				t.Fatalf("child printed %q", sc.Text())
-			}
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
+				t.Fatalf("child printed %q", line)
 			}
 		}
-		if strings.HasPrefix(sc.Text(), "answered") {
-			t.Fatalf("the child was answered: %s", sc.Text())
-		}
-	}
-	_ = cmd.Wait()
+		return ok
+	})
 	if position == 0 {
 		t.Fatal("the child never committed its create")
 	}
 
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, nil)
 	defer func() { _ = s.Close() }()
 	if err := replaycheck.Check(ctx, s); err != nil {
 		t.Fatal(err)

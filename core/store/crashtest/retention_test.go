@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -34,17 +33,27 @@ const (
 var everything = store.RetentionPolicy{Cutoff: time.Now().Add(1000 * time.Hour)}
 
 // TestRetentionChild removes finished instances until the parent kills it;
-// the pause hook stops it inside its first batch's transaction.
+// the pause hook stops it inside its first batch's transaction, and the
+// child prints "paused" once the hook's file exists.
 func TestRetentionChild(t *testing.T) {
 	kind := os.Getenv(envRetentionKind)
 	if kind == "" {
 		t.Skip("runs as the child of TestCrashInRetentionBatch*")
 	}
 	ctx := context.Background()
-	s, err := openStore(ctx, kind, os.Getenv(envRetentionTarget))
+	s, err := openStore(ctx, kind, os.Getenv(envRetentionTarget), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	go func() {
+		for {
+			if _, err := os.Stat(os.Getenv(envRetentionPause)); err == nil {
+				_, _ = fmt.Fprintln(os.Stdout, "paused")
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // polling for the store's marker; the parent kills the child at childTimeout
+		}
+	}()
 	_, err = s.(store.Retainer).RemoveFinished(ctx, everything, 1000)
 	t.Fatalf("the removal returned (%v) instead of pausing for the kill", err)
 }
@@ -64,10 +73,7 @@ func TestCrashInRetentionBatchPostgres(t *testing.T) {
 func crashRetention(t *testing.T, kind, target string) {
 	ctx := context.Background()
 	const finished = 40
-	s, err := openStore(ctx, kind, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustOpen(t, kind, target, nil)
 	f := storesuite.NewRetentionFixture(t, s, time.Now().Add(-24*time.Hour))
 	var ended, live []int64
 	for i := range finished {
@@ -91,43 +97,17 @@ func crashRetention(t *testing.T, kind, target string) {
 
 	// A child starts removing and is killed inside its first batch.
 	marker := filepath.Join(t.TempDir(), "paused")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestRetentionChild$") // #nosec G204 -- the test binary itself
-	cmd.Env = append(os.Environ(), envRetentionKind+"="+kind, envRetentionTarget+"="+target, envRetentionPause+"="+marker)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	killed, err := killChild(t, "^TestRetentionChild$", []string{envRetentionKind + "=" + kind, envRetentionTarget + "=" + target,
+		envRetentionPause + "=" + marker}, func(line string) bool { return line == "paused" })
+	if !killed {
+		t.Fatalf("the child never paused inside a removal batch (it ended: %v)", err)
 	}
-	guard := time.AfterFunc(90*time.Second, func() { _ = cmd.Process.Kill() })
-	defer guard.Stop()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("the child ended before pausing in its batch: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the child never paused inside a removal batch")
-		}
-		time.Sleep(10 * time.Millisecond) // polling for the child's marker, bounded by the deadline
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-exited; err == nil {
+	if err == nil {
 		t.Fatal("the killed child exited cleanly")
 	}
 
 	// Nothing of the batch is left: every instance is whole.
-	s, err = openStore(ctx, kind, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = mustOpen(t, kind, target, nil)
 	defer func() { _ = s.Close() }()
 	for k, want := range before {
 		if got := storesuite.InstanceRows(t, s, k); !sameCounts(got, want) {
