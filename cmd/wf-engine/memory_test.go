@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -43,16 +44,29 @@ func TestMaxHeapBytes(t *testing.T) {
 
 func TestSetGCLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "")
 	if got := setGCLimit(64 << 20); got != 128<<20 || debug.SetMemoryLimit(-1) != 128<<20 {
 		t.Fatalf("soft limit %d (runtime %d), want twice the heap bound", got, debug.SetMemoryLimit(-1))
 	}
-	if got := setGCLimit(0); got != 0 {
-		t.Fatalf("no heap bound set a soft limit of %d", got)
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Fatalf("GOGC %d under the soft limit, want %d", got, gcPercent)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	if got := setGCLimit(0); got != 0 || debug.SetGCPercent(100) != 100 {
+		t.Fatalf("no heap bound set a soft limit of %d or raised GOGC", got)
 	}
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	if got := setGCLimit(64 << 20); got != 0 {
 		t.Fatalf("GOMEMLIMIT set, yet a soft limit of %d was set", got)
+	}
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Fatalf("GOGC %d under GOMEMLIMIT, want %d", got, gcPercent)
+	}
+	t.Setenv("GOGC", "100") // as the runtime read it: the operator's choice stays
+	if setGCLimit(64 << 20); debug.SetGCPercent(100) != 100 {
+		t.Fatal("GOGC set, yet the engine changed it")
 	}
 }
 
@@ -60,6 +74,7 @@ func TestSetGCLimit(t *testing.T) {
 // do) derives the same bound, not 35 % of the soft limit the first set.
 func TestOurOwnGCLimitIsNotAnInput(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOMEMLIMIT", "")
 	first := maxHeapBytes(0, nil)
 	setGCLimit(first)
