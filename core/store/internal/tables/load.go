@@ -12,18 +12,42 @@ import (
 // every row it returns.
 type QueryFunc func(query string, each func(Scan) error) error
 
-// collect reads every row of query with scan.
+// collectChunk is how many rows collect gathers before it starts another
+// chunk.
+const collectChunk = 4096
+
+// collect reads every row of query with scan. Rows are gathered in chunks
+// and copied once into a slice of the exact size: growing one slice by
+// doubling copied and left for the collector about as many bytes again as
+// a hundred thousand running instances' rows take.
 func collect[T any](q QueryFunc, query string, scan func(Scan) (T, error)) ([]T, error) {
-	var out []T
+	var chunks [][]T
+	cur := make([]T, 0, 64)
+	n := 0
 	err := q(query, func(s Scan) error {
 		v, err := scan(s)
 		if err != nil {
 			return err
 		}
-		out = append(out, v)
+		if len(cur) == cap(cur) && cap(cur) >= collectChunk {
+			chunks = append(chunks, cur)
+			cur = make([]T, 0, collectChunk)
+		}
+		cur = append(cur, v)
+		n++
 		return nil
 	})
-	return out, err
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	if len(chunks) == 0 {
+		return cur, nil
+	}
+	out := make([]T, 0, n)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return append(out, cur...), nil
 }
 
 // Load reads the live rows and the counters of one snapshot of the
