@@ -127,6 +127,12 @@ func (c RetentionConfig) validate(add func(format string, args ...any)) {
 	}
 }
 
+// usageRollupBatch is the most process instances one batch of the usage
+// rollup counts: counting reads the rows and upserts a few minutes' counts,
+// far cheaper per instance than removing one. Usage reads the instances
+// committed since the last rollup from their rows, so each run catches up.
+const usageRollupBatch = 20000
+
 // startRetention runs the retention runner on its own goroutine until the
 // returned stop is called (before the engine stops and the store closes).
 // idempotencyTTL is http.idempotency_ttl: older Idempotency-Key answers
@@ -156,7 +162,7 @@ func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.
 	}
 	if u, ok := s.(store.UsageRoller); ok {
 		// Before retention, so that it removes counted instances.
-		steps = append([]retention.Step{retention.UsageRollupStep(u, 0, target)}, steps...)
+		steps = append([]retention.Step{retention.UsageRollupStep(u, usageRollupBatch, target)}, steps...)
 	}
 	if k, ok := s.(store.IdempotencyKeys); ok && idempotencyTTL > 0 {
 		steps = append(steps, retention.IdempotencyStep(k, idempotencyTTL, 0, target))
