@@ -185,13 +185,21 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 			// upserting every row is always right.
 			p.wire = s.bind(p.rows, p.history, -1, &b.Changes)
 		}
-		results, err := conn.Conn().PgConn().ExecBatch(ctx, p.wire).ReadAll()
+		pg := conn.Conn().PgConn()
+		if err := ctx.Err(); err != nil {
+			return err // nothing sent
+		}
+		if pg.IsClosed() {
+			// Nothing sent: the connection closed since its last use.
+			return fmt.Errorf("before sending the batch: %w", pgconn.ErrConnClosed)
+		}
+		results, err := pg.ExecBatch(ctx, p.wire).ReadAll()
 		if err != nil {
 			return roundTripError(err)
 		}
 		for _, r := range results {
 			if r.Err != nil {
-				return r.Err
+				return roundTripError(r.Err)
 			}
 		}
 		return nil
@@ -208,20 +216,42 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		if errors.Is(err, store.ErrClosed) {
 			return err
 		}
+		if errors.Is(err, store.ErrCommitUnknown) {
+			// The connection was lost; the read pool's idle connections
+			// to the same server most likely too (a failover, a
+			// restart): asking the log whether the batch was written
+			// must not fail on one of them.
+			s.pool.Reset()
+		}
 		return fmt.Errorf("commit batch at position %d to postgres at %s: %w", b.Changes.LastPosition, s.host, err)
 	}
 	return nil
 }
 
-// roundTripError marks an error of the batch's round trip whose outcome is
-// unknown with store.ErrCommitUnknown: the server refused the batch (an
-// error it answered) or the batch never left (pgconn says it is safe to
-// retry), and nothing was written; any other error (a connection lost
-// while the server may have committed) leaves the outcome open.
+// roundTripError marks an error of a batch that was sent with
+// store.ErrCommitUnknown unless the server refused the batch: an error
+// response of severity ERROR rolls the implicit transaction back, and
+// nothing was written. Every other error leaves the outcome open: a lost
+// connection (the server may have committed before it went away), and a
+// FATAL or PANIC error response, which PostgreSQL also sends after a commit
+// it wrote but could not confirm (a synchronous standby's wait cut short by
+// a shutdown). pgconn's SafeToRetry is not asked: reading the answer of a
+// batch already sent, on a connection that closed meanwhile, fails with
+// "conn closed", which it marks as safe to retry (seen at a failover,
+// core/store/pgstore/hatest). Commit checks what was never sent itself.
 func roundTripError(err error) error {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) || pgconn.SafeToRetry(err) {
+	if errors.As(err, &pgErr) && !fatal(pgErr) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", store.ErrCommitUnknown, err)
+}
+
+// fatal reports whether the server ended the session with the error.
+func fatal(e *pgconn.PgError) bool {
+	sev := e.SeverityUnlocalized
+	if sev == "" {
+		sev = e.Severity
+	}
+	return sev == "FATAL" || sev == "PANIC"
 }

@@ -11,11 +11,12 @@ import (
 	"github.com/example/wf-engine/core/store"
 )
 
-// neverSent is an error pgconn reports for a batch that never left.
-type neverSent struct{}
+// safeToRetry is an error pgconn marks as safe to retry, as it marks
+// "conn closed" while it reads the answer of a batch it already sent.
+type safeToRetry struct{}
 
-func (neverSent) Error() string     { return "dial: connection refused" }
-func (neverSent) SafeToRetry() bool { return true }
+func (safeToRetry) Error() string     { return "conn closed" }
+func (safeToRetry) SafeToRetry() bool { return true }
 
 func TestRoundTripErrorMarksOnlyOpenOutcomes(t *testing.T) {
 	for _, tc := range []struct {
@@ -25,7 +26,9 @@ func TestRoundTripErrorMarksOnlyOpenOutcomes(t *testing.T) {
 	}{
 		{"the server refused the batch", &pgconn.PgError{Code: "23505", Message: "duplicate key"}, false},
 		{"a refusal, wrapped", fmt.Errorf("exec: %w", &pgconn.PgError{Code: "40001"}), false},
-		{"the batch never left", neverSent{}, false},
+		{"an error pgconn says is safe to retry, after the batch was sent", safeToRetry{}, true},
+		{"the server ended the session, maybe after committing", &pgconn.PgError{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "57P01"}, true},
+		{"a refusal with its severity", &pgconn.PgError{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: "23505"}, false},
 		{"the connection was lost while the server had it", io.ErrUnexpectedEOF, true},
 		{"a timeout while waiting for the answer", fmt.Errorf("read: %w", errors.New("i/o timeout")), true},
 	} {
