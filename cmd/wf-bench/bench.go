@@ -8,7 +8,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -137,6 +139,10 @@ type runState struct {
 	timers  *TimerRun            // W5
 
 	meter *cpuMeter // with -cpu
+
+	// raw sends the requests of http:// runs (rawhttp.go) unless -client
+	// nethttp; nil: net/http's client sends them.
+	raw *rawClient
 }
 
 func (s *runState) fail(kind string) {
@@ -148,9 +154,17 @@ func (s *runState) fail(kind string) {
 func newRunState(o options, w *workload) *runState {
 	conns := o.Creators + o.Workers + o.Completers + 8
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}
-	return &runState{o: o, w: w, errors: map[string]int{}, started: map[string]*pending{}, early: map[string]*pending{},
+	s := &runState{o: o, w: w, errors: map[string]int{}, started: map[string]*pending{}, early: map[string]*pending{},
 		transport: tr, client: &http.Client{Timeout: 30 * time.Second, Transport: bearer{token: o.Token, next: tr}},
 		meter: newCPUMeter(o)}
+	if u, err := url.Parse(o.Address); err == nil && u.Scheme == "http" && o.Client != "nethttp" {
+		host := u.Host
+		if u.Port() == "" {
+			host = net.JoinHostPort(u.Hostname(), "80")
+		}
+		s.raw = newRawClient(host, o.Token, 30*time.Second)
+	}
+	return s
 }
 
 // bench runs workload w once and returns its figures.
@@ -161,6 +175,9 @@ func bench(ctx context.Context, o options, w *workload) (*Result, error) {
 func (s *runState) run(ctx context.Context) (*Result, error) {
 	o, w := s.o, s.w
 	defer s.transport.CloseIdleConnections()
+	if s.raw != nil {
+		defer s.raw.close()
+	}
 	if s.meter != nil {
 		if err := s.meter.check(); err != nil {
 			return nil, err
@@ -577,6 +594,9 @@ func (s *runState) backOff(ctx context.Context, retryAfter time.Duration) {
 // post sends a JSON body and decodes a JSON answer into out, if given; it
 // returns the status and the answer's Retry-After.
 func (s *runState) post(ctx context.Context, path string, body []byte, out any) (int, time.Duration, error) {
+	if s.raw != nil {
+		return s.raw.post(ctx, path, body, out)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.o.Address+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, err

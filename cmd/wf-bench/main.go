@@ -44,6 +44,9 @@ type options struct {
 	CPU        bool
 	Postmaster int
 	Database   string
+	// Client is the HTTP client of the workload's requests: "raw"
+	// (rawhttp.go, http:// only) or "nethttp".
+	Client string
 	// RetryWait is the wait after a 429; with RetryAfter the client waits
 	// the answer's Retry-After instead (with jitter).
 	RetryWait  time.Duration
@@ -124,6 +127,7 @@ func run(ctx context.Context, args []string, out io.Writer, token string) error 
 	fs.BoolVar(&o.CPU, "cpu", false, "report the CPU time (Linux /proc) per instance in the measured window: wf-bench's, the engine's (-pid) and PostgreSQL's (-cpu-postmaster)")
 	fs.IntVar(&o.Postmaster, "cpu-postmaster", 0, "with -cpu: process id of the PostgreSQL postmaster (first line of its postmaster.pid) whose backends to count")
 	fs.StringVar(&o.Database, "cpu-database", "", "with -cpu-postmaster: count only the backends connected to this database")
+	fs.StringVar(&o.Client, "client", "raw", "HTTP client of the workload's requests: raw (HTTP/1.1 written and read by each request's goroutine, for http:// addresses; costs wf-bench less CPU) or nethttp (Go's net/http)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -179,6 +183,8 @@ func (o *options) check() error {
 		return errors.New("-cpu-postmaster and -cpu-database need -cpu, and the process id must not be negative")
 	case (o.Postmaster > 0) != (o.Database != ""):
 		return errors.New("-cpu-postmaster and -cpu-database go together")
+	case o.Client != "raw" && o.Client != "nethttp" && o.Client != "":
+		return fmt.Errorf("-client: raw or nethttp, got %q", o.Client)
 	}
 	return nil
 }
