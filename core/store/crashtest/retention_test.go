@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -110,11 +111,11 @@ func crashRetention(t *testing.T, kind, target string) {
 	s = mustOpen(t, kind, target, nil)
 	defer func() { _ = s.Close() }()
 	for k, want := range before {
-		if got := storesuite.InstanceRows(t, s, k); !sameCounts(got, want) {
+		if got := storesuite.InstanceRows(t, s, k); !maps.Equal(got, want) {
 			t.Errorf("after the kill instance %d has %v, had %v", k, got, want)
 		}
 	}
-	if got := tableCounts(t, kind, target); !sameCounts(got, countsBefore) {
+	if got := tableCounts(t, kind, target); !maps.Equal(got, countsBefore) {
 		t.Errorf("after the kill the tables hold %v, held %v", got, countsBefore)
 	}
 	orphans(t, kind, target)
@@ -144,7 +145,7 @@ func crashRetention(t *testing.T, kind, target string) {
 		}
 	}
 	for _, k := range live {
-		if got := storesuite.InstanceRows(t, s, k); !sameCounts(got, before[k]) {
+		if got := storesuite.InstanceRows(t, s, k); !maps.Equal(got, before[k]) {
 			t.Errorf("live instance %d has %v, had %v", k, got, before[k])
 		}
 	}
@@ -152,18 +153,6 @@ func crashRetention(t *testing.T, kind, target string) {
 	if err := replaycheck.Check(ctx, s); err != nil {
 		t.Fatalf("replay check after the removal: %v", err)
 	}
-}
-
-func sameCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // query runs one counting statement on the store's database.
