@@ -104,7 +104,7 @@ SIM_DURATION ?= 10m
 SIM_SEED     ?= $(shell date +%s)
 .PHONY: test-sim sim
 test-sim:
-	$(GO) test -count=1 -timeout 15m -run '^TestSim$$' -v ./conformance/sim/ -steps 1000000
+	$(GO) test -count=1 -timeout 30m -run '^TestSim$$' -v ./conformance/sim/ -steps 1000000
 sim:
 	$(GO) test -count=1 -timeout 0 -run '^TestSim$$' -v ./conformance/sim/ -duration $(SIM_DURATION) -first-seed $(SIM_SEED)
 
