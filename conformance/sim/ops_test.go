@@ -34,11 +34,12 @@ const (
 	opRetry                          // retry unanswered idempotent request a
 	opEncode                         // the store keeps its log encoded (a odd) or the engine's records
 	opSignal                         // broadcast a signal some subscription waits for
+	opBatch                          // the node restarts with batches of up to a%64+1 commands
 	opCount
 )
 
 var opNames = [...]string{"", "step", "flush", "clock", "crash", "fault", "pipeline", "create", "activate", "complete",
-	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal"}
+	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal", "batch"}
 
 // netMode is what the simulated network does with a client's request.
 type netMode uint8
@@ -144,7 +145,7 @@ func generate(seed uint64, n int) []op {
 	}
 	ops := make([]op, 0, n)
 	// Half the runs keep the log encoded, as durable stores do.
-	ops = append(ops, op{kind: opEncode, a: rng.Uint32() % 2})
+	ops = append(ops, op{kind: opEncode, a: rng.Uint32() % 2}, op{kind: opBatch, a: rng.Uint32() % 64})
 	// Every run may take a different pipelining, fault and chaos mix.
 	chaos := rng.IntN(4) // 0: calm network ... 3: rough
 	for len(ops) < n {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -78,6 +79,7 @@ type runner struct {
 	reg  *element.Registry
 
 	pipelined bool
+	maxBatch  int // 0: 16
 	engSteps  int
 	calls     []*call
 	wire      []*delivery
@@ -156,7 +158,7 @@ func (r *runner) start() error {
 	var err error
 	for range 3 { // a load fault fails one start
 		r.eng, r.stp, err = engine.StartStepped(r.ctx, engine.Config{Partition: 1, Clock: r.clk, Store: r.st, Registry: r.reg,
-			MaxBatch: 16, Backpressure: engine.Backpressure{Off: true}})
+			MaxBatch: cmp.Or(r.maxBatch, 16), Backpressure: engine.Backpressure{Off: true}})
 		if err == nil {
 			r.stp.Pipelined = r.pipelined
 			return nil
@@ -202,6 +204,10 @@ func (r *runner) do(o op) {
 		r.crash()
 	case opEncode:
 		r.st.encode = o.a%2 == 1
+	case opBatch:
+		r.maxBatch = int(o.a%64) + 1
+		r.engineStep(func() error { r.stp.Flush(); return nil })
+		r.crash()
 	case opFault:
 		f := fault(o.a % faultCount)
 		if f == faultLoadFails {
