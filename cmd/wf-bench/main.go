@@ -92,6 +92,8 @@ func subcommand(name string) command {
 		return runSeed
 	case "searches":
 		return runSearches
+	case "sizes":
+		return runSizes
 	}
 	return nil
 }

@@ -106,19 +106,7 @@ func runSeed(ctx context.Context, args []string, out io.Writer, _ string) error 
 	case o.Progress <= 0:
 		return errors.New("seed: -progress must be positive")
 	}
-	var s interface {
-		store.Store
-		store.Loader
-		store.Querier
-	}
-	name := ""
-	if o.PGURL != "" {
-		s, err = pgstore.Open(ctx, o.PGURL, pgstore.Options{})
-		name = "postgres"
-	} else {
-		s, err = sqlitestore.Open(ctx, o.SQLitePath, sqlitestore.Options{Synchronous: "NORMAL"})
-		name = "sqlite"
-	}
+	s, name, err := openSeedStore(ctx, o.PGURL, o.SQLitePath)
 	if err != nil {
 		return err
 	}
@@ -131,6 +119,30 @@ func runSeed(ctx context.Context, args []string, out io.Writer, _ string) error 
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(res)
+}
+
+// seedStore is a store the seed fills.
+type seedStore interface {
+	store.Store
+	store.Loader
+	store.Querier
+}
+
+// openSeedStore opens the store of -pg-url or, when it is empty, of
+// -sqlite-path, and names its kind.
+func openSeedStore(ctx context.Context, pgURL, sqlitePath string) (seedStore, string, error) {
+	if pgURL != "" {
+		s, err := pgstore.Open(ctx, pgURL, pgstore.Options{})
+		if err != nil {
+			return nil, "", err
+		}
+		return s, "postgres", nil
+	}
+	s, err := sqlitestore.Open(ctx, sqlitePath, sqlitestore.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		return nil, "", err
+	}
+	return s, "sqlite", nil
 }
 
 // seeder drives the kernel over a store: the processor makes the records
@@ -150,11 +162,7 @@ type seeder struct {
 }
 
 // seed fills s up to o's counts and returns what it did.
-func seed(ctx context.Context, s interface {
-	store.Store
-	store.Loader
-	store.Querier
-}, o seedOptions, out io.Writer) (*SeedResult, error) {
+func seed(ctx context.Context, s seedStore, o seedOptions, out io.Writer) (*SeedResult, error) {
 	snap, err := s.Load(ctx)
 	if err != nil {
 		return nil, err

@@ -27,17 +27,23 @@ type seeded interface {
 
 func seedRun(t *testing.T, args ...string) SeedResult {
 	t.Helper()
-	var out bytes.Buffer
-	if err := run(context.Background(), append([]string{"seed"}, args...), &out, ""); err != nil {
-		t.Fatalf("wf-bench seed %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-	// The result is the last JSON document; progress lines come before.
-	text := out.String()
 	var res SeedResult
-	if err := json.Unmarshal([]byte(text[strings.LastIndex(text, "\n{")+1:]), &res); err != nil {
-		t.Fatalf("read the seed's result: %v\n%s", err, text)
-	}
+	runResult(t, &res, append([]string{"seed"}, args...)...)
 	return res
+}
+
+// runResult runs wf-bench with args and reads its result into res: the
+// last JSON document of the output (progress lines come before).
+func runResult(t *testing.T, res any, args ...string) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), args, &out, ""); err != nil {
+		t.Fatalf("wf-bench %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	text := out.String()
+	if err := json.Unmarshal([]byte(text[strings.LastIndex(text, "\n{")+1:]), res); err != nil {
+		t.Fatalf("read the result of wf-bench %s: %v\n%s", args[0], err, text)
+	}
 }
 
 // checkSeeded opens the seeded store as the engine does, checks that the
