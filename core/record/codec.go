@@ -114,9 +114,21 @@ func NewValue(t ValueType) (Value, error) {
 }
 
 // AppendValueJSON appends v's JSON, byte for byte what json.Marshal writes.
-// Element-instance values, about four in five records, are written without
-// reflection; the others go through encoding/json.
+// Element-instance values, about four in five records, and job and
+// variable values, most of the rest, are written without reflection
+// (their maps and variable values of other kinds than strings through
+// encoding/json); the others go through encoding/json.
 func AppendValueJSON(dst []byte, v Value) ([]byte, error) {
+	switch x := v.(type) {
+	case *JobValue:
+		if x != nil {
+			return appendJobJSON(dst, x)
+		}
+	case *VariableValue:
+		if x != nil {
+			return appendVariableJSON(dst, x)
+		}
+	}
 	pi, ok := v.(*ProcessInstanceValue)
 	if !ok || pi == nil {
 		b, err := json.Marshal(v)
@@ -146,6 +158,106 @@ func AppendValueJSON(dst []byte, v Value) ([]byte, error) {
 	dst = strconv.AppendInt(dst, pi.ParentElementInstanceKey, 10)
 	dst = append(dst, `,"tenantId":`...)
 	dst = appendJSONString(dst, pi.TenantID)
+	return append(dst, '}'), nil
+}
+
+// appendJobJSON appends a job value's JSON as json.Marshal writes it.
+func appendJobJSON(dst []byte, j *JobValue) ([]byte, error) {
+	dst = append(dst, `{"type":`...)
+	dst = appendJSONString(dst, j.Type)
+	if j.Worker != "" {
+		dst = append(dst, `,"worker":`...)
+		dst = appendJSONString(dst, j.Worker)
+	}
+	dst = append(dst, `,"retries":`...)
+	dst = strconv.AppendInt(dst, int64(j.Retries), 10)
+	for _, f := range [...]struct {
+		name string
+		v    int64
+	}{{`,"retryBackoff":`, j.RetryBackoff}, {`,"recurringTime":`, j.RecurringTime}, {`,"deadline":`, j.Deadline}, {`,"timeout":`, j.Timeout}} {
+		if f.v != 0 {
+			dst = append(dst, f.name...)
+			dst = strconv.AppendInt(dst, f.v, 10)
+		}
+	}
+	if j.ErrorMessage != "" {
+		dst = append(dst, `,"errorMessage":`...)
+		dst = appendJSONString(dst, j.ErrorMessage)
+	}
+	if j.ErrorCode != "" {
+		dst = append(dst, `,"errorCode":`...)
+		dst = appendJSONString(dst, j.ErrorCode)
+	}
+	dst = append(dst, `,"customHeaders":`...)
+	var err error
+	if dst, err = appendMapJSON(dst, j.CustomHeaders, len(j.CustomHeaders) == 0, j.CustomHeaders == nil); err != nil {
+		return dst, err
+	}
+	dst = append(dst, `,"variables":`...)
+	if dst, err = appendMapJSON(dst, j.Variables, len(j.Variables) == 0, j.Variables == nil); err != nil {
+		return dst, err
+	}
+	dst = append(dst, `,"elementId":`...)
+	dst = appendJSONString(dst, j.ElementID)
+	dst = append(dst, `,"elementInstanceKey":`...)
+	dst = strconv.AppendInt(dst, j.ElementInstanceKey, 10)
+	dst = append(dst, `,"bpmnProcessId":`...)
+	dst = appendJSONString(dst, j.BPMNProcessID)
+	dst = append(dst, `,"processDefinitionVersion":`...)
+	dst = strconv.AppendInt(dst, int64(j.ProcessDefinitionVersion), 10)
+	dst = append(dst, `,"processDefinitionKey":`...)
+	dst = strconv.AppendInt(dst, j.ProcessDefinitionKey, 10)
+	dst = append(dst, `,"processInstanceKey":`...)
+	dst = strconv.AppendInt(dst, j.ProcessInstanceKey, 10)
+	dst = append(dst, `,"tenantId":`...)
+	dst = appendJSONString(dst, j.TenantID)
+	return append(dst, '}'), nil
+}
+
+// appendMapJSON appends a map field: null when nil, {} when empty, else
+// what encoding/json writes (its keys sorted).
+func appendMapJSON(dst []byte, m any, empty, isNil bool) ([]byte, error) {
+	switch {
+	case isNil:
+		return append(dst, "null"...), nil
+	case empty:
+		return append(dst, "{}"...), nil
+	}
+	b, err := json.Marshal(m)
+	return append(dst, b...), err
+}
+
+// appendVariableJSON appends a variable value's JSON as json.Marshal
+// writes it; a value other than a string or a boolean goes through
+// encoding/json.
+func appendVariableJSON(dst []byte, v *VariableValue) ([]byte, error) {
+	dst = append(dst, `{"name":`...)
+	dst = appendJSONString(dst, v.Name)
+	dst = append(dst, `,"value":`...)
+	switch x := v.Value.(type) {
+	case nil:
+		dst = append(dst, "null"...)
+	case string:
+		dst = appendJSONString(dst, x)
+	case bool:
+		dst = strconv.AppendBool(dst, x)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, b...)
+	}
+	dst = append(dst, `,"scopeKey":`...)
+	dst = strconv.AppendInt(dst, v.ScopeKey, 10)
+	dst = append(dst, `,"processInstanceKey":`...)
+	dst = strconv.AppendInt(dst, v.ProcessInstanceKey, 10)
+	dst = append(dst, `,"processDefinitionKey":`...)
+	dst = strconv.AppendInt(dst, v.ProcessDefinitionKey, 10)
+	dst = append(dst, `,"bpmnProcessId":`...)
+	dst = appendJSONString(dst, v.BPMNProcessID)
+	dst = append(dst, `,"tenantId":`...)
+	dst = appendJSONString(dst, v.TenantID)
 	return append(dst, '}'), nil
 }
 

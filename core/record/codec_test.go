@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -136,6 +137,74 @@ func TestAppendValueJSONWritesWhatMarshalWrites(t *testing.T) {
 	if got, err := AppendValueJSON(nil, other); err != nil || string(got) != string(want) {
 		t.Fatalf("job value: %s %v", got, err)
 	}
+}
+
+// Job and variable values too: every field is filled, maps and variable
+// values of every JSON kind (nil and empty maps as well).
+func TestAppendValueJSONWritesWhatMarshalWritesForJobsAndVariables(t *testing.T) {
+	text := func(t *rapid.T, name string) string {
+		return rapid.OneOf(rapid.StringMatching(`[a-zA-Z0-9_-]*`), rapid.StringMatching(`[a-z<>&"\\/' ]*`), rapid.String()).Draw(t, name)
+	}
+	anyValue := rapid.OneOf(
+		rapid.Just[any](nil), rapid.Map(rapid.String(), func(s string) any { return s }),
+		rapid.Map(rapid.Bool(), func(b bool) any { return b }),
+		rapid.Map(rapid.Float64(), func(f float64) any { return f }),
+		rapid.Map(rapid.Int64(), func(i int64) any { return float64(i) }),
+		rapid.Map(rapid.SliceOfN(rapid.String(), 0, 3), func(l []string) any { return l }),
+		rapid.Map(rapid.MapOfN(rapid.String(), rapid.Float64(), 0, 3), func(m map[string]float64) any { return m }),
+	)
+	fill := func(t *rapid.T, v any) {
+		rv := reflect.ValueOf(v).Elem()
+		for i := range rv.NumField() {
+			f := rv.Field(i)
+			name := rv.Type().Field(i).Name
+			switch f.Kind() {
+			case reflect.String:
+				f.SetString(text(t, name))
+			case reflect.Int32:
+				f.SetInt(int64(rapid.OneOf(rapid.Just[int32](0), rapid.Int32()).Draw(t, name)))
+			case reflect.Int64:
+				f.SetInt(rapid.OneOf(rapid.Just[int64](0), rapid.Int64()).Draw(t, name))
+			case reflect.Map:
+				switch rapid.IntRange(0, 2).Draw(t, name+" kind") {
+				case 0: // nil
+				case 1:
+					f.Set(reflect.MakeMap(f.Type()))
+				default:
+					m := reflect.MakeMap(f.Type())
+					for k := range rapid.IntRange(1, 4).Draw(t, name+" size") {
+						key := reflect.ValueOf(text(t, fmt.Sprintf("%s key %d", name, k)))
+						var val reflect.Value
+						if f.Type().Elem().Kind() == reflect.String {
+							val = reflect.ValueOf(text(t, fmt.Sprintf("%s value %d", name, k)))
+						} else if x := anyValue.Draw(t, fmt.Sprintf("%s value %d", name, k)); x != nil {
+							val = reflect.ValueOf(x)
+						} else {
+							val = reflect.Zero(f.Type().Elem())
+						}
+						m.SetMapIndex(key, val)
+					}
+					f.Set(m)
+				}
+			case reflect.Interface:
+				if x := anyValue.Draw(t, name); x != nil {
+					f.Set(reflect.ValueOf(x))
+				}
+			default:
+				t.Fatalf("field %s of kind %s: teach this test and AppendValueJSON about it", name, f.Kind())
+			}
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		for _, v := range []Value{&JobValue{}, &VariableValue{}} {
+			fill(t, v)
+			want, wantErr := json.Marshal(v)
+			got, err := AppendValueJSON([]byte("prefix"), v)
+			if (err != nil) != (wantErr != nil) || err == nil && string(got) != "prefix"+string(want) {
+				t.Fatalf("%T\ngot  %s (%v)\nwant prefix%s (%v)", v, got, err, want, wantErr)
+			}
+		}
+	})
 }
 
 func TestCodecKeepsThePrincipalOfCommandsFromOutside(t *testing.T) {
