@@ -5,7 +5,8 @@
 # runs `wf-bench -cpu` fire-and-forget and with -await, and one line per
 # run gives ms of CPU per instance for the engine, the PostgreSQL backends
 # of its database and wf-bench, with throughput and p99. CPU per instance
-# moves far less with the machine's load than throughput does.
+# moves less with the machine's load than throughput does (yet some 15 % on a
+# busy machine: compare several rounds).
 #
 #   cmd/wf-bench/cpu-compare.sh pg|sqlite OLD_BIN_DIR NEW_BIN_DIR [wf-bench args]
 #
@@ -14,7 +15,9 @@
 # port 5432) recreates database wf_cpu (WF_CPU_DB) for each run, owned by
 # role wf, and POSTMASTER_PID_FILE (default the 15/main cluster's) names
 # the postmaster whose backends are counted. ROUNDS (2), DURATION (20s),
-# WARMUP (4s), STYLES ("ff await"), PORT (18610), ENGINE_ARGS. Output: a
+# WARMUP (4s), STYLES ("ff await"), PORT (18610), ENGINE_ARGS, and
+# OLD_ARGS / NEW_ARGS: wf-bench flags for one side only (e.g. OLD_ARGS="-client
+# nethttp" compares wf-bench's own clients too). Output: a
 # line per run on stdout, each run's JSON kept in $OUT (a temp folder).
 set -euo pipefail
 store=$1 old=$2 new=$3
@@ -36,8 +39,9 @@ admin() { # SQL...
 	fi
 }
 
-run() { # label bindir style
+run() { # label bindir style [wf-bench flags]
 	local label=$1 bin=$2 style=$3 data args bench
+	shift 3
 	data=$(mktemp -d -p "$out")
 	args=(--http.address "127.0.0.1:$port" --database.data_dir "$data" --log.level warn)
 	bench=(-cpu -settle 0 -duration "${DURATION:-20s}" -warmup "${WARMUP:-4s}")
@@ -53,7 +57,7 @@ run() { # label bindir style
 	for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 	local at load
 	at=$(date -u +%H:%M:%S) load=$(cut -d' ' -f1 /proc/loadavg)
-	"$new/wf-bench" -address "http://127.0.0.1:$port" -pid "$engine" "${bench[@]}" ${extra[@]+"${extra[@]}"} >"$out/$label.json"
+	"$new/wf-bench" -address "http://127.0.0.1:$port" -pid "$engine" "${bench[@]}" ${extra[@]+"${extra[@]}"} "$@" >"$out/$label.json"
 	kill "$engine"; wait "$engine" 2>/dev/null || true; engine=""
 	rm -rf "$data"
 	python3 - "$out/$label.json" "$label" "$at" "$load" <<'EOF'
@@ -67,8 +71,10 @@ EOF
 
 for r in $(seq 1 "${ROUNDS:-2}"); do
 	for style in ${STYLES:-ff await}; do
-		run "old-$style-$r" "$old" "$style"
-		run "new-$style-$r" "$new" "$style"
+		# shellcheck disable=SC2086 # OLD_ARGS and NEW_ARGS are lists of flags
+		run "old-$style-$r" "$old" "$style" ${OLD_ARGS:-}
+		# shellcheck disable=SC2086
+		run "new-$style-$r" "$new" "$style" ${NEW_ARGS:-}
 	done
 done
 echo "JSON in $out" >&2
