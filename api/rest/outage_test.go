@@ -414,3 +414,25 @@ func TestUnknownCommitOutcomeIsNeverAnsweredAsRetryable(t *testing.T) {
 		t.Fatalf("the retry with the same key ran the command again: %s", again.body)
 	}
 }
+
+// TestUnknownOutcomeOfAKeyedCommandIsRetryable: when the engine says the
+// command's Idempotency-Key was recorded in the batch of unknown outcome, the
+// answer is 503 with Retry-After, saying a retry with the key is safe, and
+// the retry reaches the engine instead of getting a cached answer.
+func TestUnknownOutcomeOfAKeyedCommandIsRetryable(t *testing.T) {
+	eng := &stubEngine{err: fmt.Errorf("%w: %w: commit: connection reset", engine.ErrRetryWithIdempotencyKey, engine.ErrOutcomeUnknown)}
+	c := startStub(t, rest.Config{IdempotencyTTL: time.Minute, RetryAfter: 2 * time.Second}, eng)
+	body := map[string]any{"processDefinitionId": "order"}
+	r := want(t, c.post("/v2/process-instances", body, "Idempotency-Key", "k1"), http.StatusServiceUnavailable)
+	if r.header.Get("Retry-After") != "2" {
+		t.Fatalf("Retry-After %q, want 2", r.header.Get("Retry-After"))
+	}
+	if p := r.obj(t); p["commandOutcomeUnknown"] != nil || !strings.Contains(p["detail"].(string), "same Idempotency-Key") {
+		t.Fatalf("problem %s does not advise a retry with the key", r.body)
+	}
+	eng.err = engine.ErrOverloaded // what the engine answers the retry
+	again := want(t, c.post("/v2/process-instances", body, "Idempotency-Key", "k1"), http.StatusTooManyRequests)
+	if again.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("the retry got a cached answer instead of reaching the engine: %s", again.body)
+	}
+}

@@ -115,13 +115,23 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 		badRequest(c, "%s", be.msg)
 	case errors.As(err, &qe):
 		badRequest(c, "%s", qe.Error())
+	case errors.Is(err, engine.ErrRetryWithIdempotencyKey):
+		// The key was recorded in the same commit as the command (ADR 25),
+		// so a retry with it gets the recorded answer if the commit was
+		// written and runs the command once if it was not: not final, and
+		// not kept by the idempotency cache.
+		c.Header("Retry-After", retryAfterSeconds(s.cfg.RetryAfter))
+		writeProblem(c, http.StatusServiceUnavailable, titleUnavailable,
+			"The store connection was lost while the command was being committed. Send it again with the same "+idempotencyHeader+
+				": if it was written, the retry gets its original answer; if not, it runs once.")
 	case errors.Is(err, engine.ErrOutcomeUnknown):
 		// Final, also for the idempotency cache: a retry could apply it twice.
 		s.markAccepted(c)
 		c.Header("Content-Type", problemContentType)
 		c.AbortWithStatusJSON(http.StatusServiceUnavailable, Problem{Type: "about:blank", Title: titleUnavailable, Status: http.StatusServiceUnavailable,
 			Detail: "The store connection was lost while the command was being committed, and the engine could not find out whether it was written. " +
-				"Do not send the command again before checking its effect (for example, search for what it creates).",
+				"Do not send the command again before checking its effect (for example, search for what it creates), or send commands with an " +
+				idempotencyHeader + " header, which makes such a retry safe.",
 			Instance: c.Request.URL.Path, CommandOutcomeUnknown: true})
 	case errors.Is(err, engine.ErrIdempotencyKeyReused):
 		c.Set(keyReusedKey, true)

@@ -71,6 +71,13 @@ var ErrUnavailable = errors.New("engine store is unavailable")
 // it twice.
 var ErrOutcomeUnknown = errors.New("engine could not confirm whether the command was written")
 
+// ErrRetryWithIdempotencyKey wraps ErrOutcomeUnknown for a command that
+// carried an idempotency key (WithIdempotencyKey): the key was recorded in
+// the command's own batch, so the same command sent again with the same
+// key gets the batch's answer if it was written and runs once if it was
+// not.
+var ErrRetryWithIdempotencyKey = errors.New("the command's idempotency key makes sending it again safe")
+
 // reloadInterval is how often a degraded engine tries to reload its state
 // at most; the first retries come sooner (reloadDelay).
 const reloadInterval = time.Second
@@ -116,8 +123,12 @@ type Engine struct {
 	// loop takes them before the commands of in, so that under load work
 	// already in the engine completes before new work starts.
 	drains chan *request
-	quit   chan struct{}
-	wg     sync.WaitGroup
+	// reloadNow wakes the loop after a failed commit, so that it reloads
+	// without waiting for the next command (a node that reports not ready
+	// may get none).
+	reloadNow chan struct{}
+	quit      chan struct{}
+	wg        sync.WaitGroup
 	// limiter bounds the commands in flight (backpressure.go).
 	limiter *limiter
 
@@ -174,16 +185,17 @@ func newEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		cfg:     cfg,
-		models:  ms,
-		proc:    newProcessor(cfg, st),
-		in:      make(chan *request, cfg.QueueSize),
-		drains:  make(chan *request, cfg.QueueSize),
-		quit:    make(chan struct{}),
-		commits: make(chan *processed),
-		limiter: newLimiter(cfg.Backpressure.withDefaults(cfg.QueueSize)),
-		waiters: map[string][]*jobWaiter{},
-		ends:    map[int64][]chan InstanceEnd{},
+		cfg:       cfg,
+		models:    ms,
+		proc:      newProcessor(cfg, st),
+		in:        make(chan *request, cfg.QueueSize),
+		drains:    make(chan *request, cfg.QueueSize),
+		reloadNow: make(chan struct{}, 1),
+		quit:      make(chan struct{}),
+		commits:   make(chan *processed),
+		limiter:   newLimiter(cfg.Backpressure.withDefaults(cfg.QueueSize)),
+		waiters:   map[string][]*jobWaiter{},
+		ends:      map[int64][]chan InstanceEnd{},
 	}
 	if cfg.Tracer != nil {
 		e.tracer = cfg.Tracer.Tracer(tracerName)
@@ -250,6 +262,7 @@ func (e *Engine) loop() {
 			batch = append(batch, r)
 		case <-timer:
 			timer, armed = nil, 0
+		case <-e.reloadNow: // commitFailed is set: reloaded below
 		case <-retry:
 			retry = nil
 			if err := e.reload(); err != nil {
@@ -355,6 +368,10 @@ func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error
 			e.cfg.Logger.Error("commit failed; reloading state from the store", "partition", e.cfg.Partition, "error", err)
 			e.setDegraded(err) // before answering: a caller may ask Ready() at once
 			e.commitFailed.Store(true)
+			select {
+			case e.reloadNow <- struct{}{}:
+			default: // a wake-up is pending already
+			}
 			switch e.outcome(ctx, p, err) {
 			case batchWritten:
 				e.cfg.Logger.Warn("the failed commit was written after all; its callers get their answers", "partition", e.cfg.Partition)
@@ -362,7 +379,11 @@ func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error
 				return failed
 			case batchOutcomeUnknown:
 				for _, r := range p.batch {
-					e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)})
+					unknown := fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+					if r.idem != nil { // its key was recorded in the same batch
+						unknown = fmt.Errorf("%w: %w", ErrRetryWithIdempotencyKey, unknown)
+					}
+					e.answer(r, reply{err: unknown})
 				}
 				return failed
 			}
