@@ -364,7 +364,13 @@ func (p *tcpProxy) cutOff() {
 
 // TestPostgresOutageAnswers503 cuts the engine off its PostgreSQL server:
 // searches answer 503 from pgx's own errors, and a create that cannot commit
-// answers 503 without claiming it was accepted.
+// answers 503 without claiming it was accepted. A create with an
+// Idempotency-Key cannot even look its key up, so it is refused with
+// Retry-After. A create without one reaches the commit; the connection is
+// cut under it, so the engine may not know whether the server got the batch
+// (ADR 28): it answers either 503 with Retry-After (known not written) or
+// 503 with commandOutcomeUnknown and no Retry-After, never a retryable
+// answer for a batch that may have been written.
 func TestPostgresOutageAnswers503(t *testing.T) {
 	u, err := url.Parse(pgtest.URL(t))
 	if err != nil {
@@ -376,19 +382,27 @@ func TestPostgresOutageAnswers503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := start(t, s, rest.Config{RetryAfter: 2 * time.Second})
+	c := start(t, s, rest.Config{RetryAfter: 2 * time.Second, IdempotencyTTL: time.Minute})
 	setup(t, c)
 	want(t, c.post("/v2/process-instances/search", nil), http.StatusOK)
 	proxy.cutOff()
+	create := map[string]any{"processDefinitionId": "order", "awaitCompletion": true, "requestTimeout": 1000}
 	for _, r := range []*response{
 		c.post("/v2/process-instances/search", nil),
 		c.post("/v2/variables/search", nil),
-		c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "awaitCompletion": true, "requestTimeout": 1000}),
+		c.post("/v2/process-instances", create, "Idempotency-Key", "outage-1"),
 	} {
 		want(t, r, http.StatusServiceUnavailable)
 		if r.header.Get("Retry-After") != "2" || r.obj(t)["commandAccepted"] != nil {
 			t.Fatalf("Retry-After %q: %s", r.header.Get("Retry-After"), r.body)
 		}
+	}
+	r := want(t, c.post("/v2/process-instances", create), http.StatusServiceUnavailable)
+	p := r.obj(t)
+	retryable := r.header.Get("Retry-After") == "2" && p["commandOutcomeUnknown"] == nil
+	unknown := r.header.Get("Retry-After") == "" && p["commandOutcomeUnknown"] == true
+	if p["commandAccepted"] != nil || retryable == unknown {
+		t.Fatalf("create without a key, cut off: Retry-After %q: %s", r.header.Get("Retry-After"), r.body)
 	}
 }
 
