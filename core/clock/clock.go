@@ -59,6 +59,15 @@ func (m *Manual) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
+// Waiting returns how many After channels wait for the clock to move: a
+// test advances the clock once the code under test is waiting, since a
+// timer asked for after the advance is measured from the new time.
+func (m *Manual) Waiting() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.waiters)
+}
+
 // Advance moves the clock forward by d and wakes every waiter that is due.
 func (m *Manual) Advance(d time.Duration) {
 	m.mu.Lock()

@@ -118,6 +118,7 @@ func TestRunnerRunsAtOnceInBatchesThenEveryInterval(t *testing.T) {
 		t.Fatal("the runner ran again before its interval")
 	default:
 	}
+	waitWaiting(t, clk)
 	clk.Advance(time.Minute)
 	waitRun(t, rec)
 	if n, _ := rec.removed(); n != 8 {
@@ -153,6 +154,7 @@ func TestRunnerRetriesAFailedBatchAtTheNextRun(t *testing.T) {
 	if n, _ := rec.removed(); n != 0 || rec.errs != 1 {
 		t.Fatalf("failed run: removed %d, errors %d", n, rec.errs)
 	}
+	waitWaiting(t, clk)
 	clk.Advance(time.Minute)
 	waitRun(t, rec)
 	if n, _ := rec.removed(); n != 1 {
@@ -252,5 +254,19 @@ func TestRunnerAdaptsToTheTimeABatchHeldTheStore(t *testing.T) {
 	r.RunOnce(context.Background())
 	if len(limits) < 4 || limits[0] != 8 || limits[1] != 4 || limits[2] != 2 || limits[3] != 1 {
 		t.Fatalf("limits %v, want 8, 4, 2, 1, ...", limits)
+	}
+}
+
+// waitWaiting returns once the runner waits on clk for its next run, so that
+// advancing the clock wakes it (a wait asked for after the advance would be
+// measured from the new time).
+func waitWaiting(t *testing.T, clk *clock.Manual) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for clk.Waiting() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the runner did not wait for its next run")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
