@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -224,18 +225,40 @@ func tableSizes(ctx context.Context, o seedOptions, full bool) (map[string]int64
 	return sizes, vacuum, err
 }
 
-// pgTableSizes runs vacuum (VACUUM or VACUUM FULL) and reads each table's
-// pg_total_relation_size in the connection's current schema.
+// pgTableSizes runs vacuum (VACUUM or VACUUM FULL) on the tables of the
+// connection's current schema and reads each one's pg_total_relation_size.
+// It names the tables: a database-wide VACUUM FULL fails when another
+// schema's table is dropped meanwhile (tests share a database).
 func pgTableSizes(ctx context.Context, url, vacuum string) (map[string]int64, error) {
 	c, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = c.Close(context.WithoutCancel(ctx)) }()
-	if _, err := c.Exec(ctx, vacuum); err != nil {
-		return nil, fmt.Errorf("%s: %w", vacuum, err)
+	rows, err := c.Query(ctx, `SELECT n.nspname, c.relname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY c.relname`)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := c.Query(ctx, `SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c
+	var names []string
+	for rows.Next() {
+		var schema, table string
+		if err := rows.Scan(&schema, &table); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, pgx.Identifier{schema, table}.Sanitize())
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(names) > 0 {
+		if _, err := c.Exec(ctx, vacuum+" "+strings.Join(names, ", ")); err != nil {
+			return nil, fmt.Errorf("%s: %w", vacuum, err)
+		}
+	}
+	rows, err = c.Query(ctx, `SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c
 		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()`)
 	if err != nil {
 		return nil, err
