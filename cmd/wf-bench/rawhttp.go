@@ -60,6 +60,13 @@ func (c *rawClient) post(ctx context.Context, path string, body []byte, out any)
 	}
 	rc, err := c.get(ctx)
 	if err != nil {
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+			// The dial's timeout is ctx's deadline, and it may fire a
+			// moment before ctx ends: the caller must see that the run
+			// ended, not an i/o timeout.
+			<-ctx.Done()
+			return 0, 0, ctx.Err()
+		}
 		return 0, 0, err
 	}
 	status, retryAfter, answer, keep, err := c.roundTrip(ctx, rc, path, body)
