@@ -287,21 +287,13 @@ func (e *Engine) loop() {
 			armed, timer = 0, nil
 		}
 		if err := e.Degraded(); err != nil {
-			for _, r := range batch {
-				e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)})
-			}
+			e.refuse(batch, err)
 			continue
 		}
 		p, err := e.process(batch)
 		if err != nil {
 			e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
-			e.mu.Lock()
-			e.failed = err
-			e.mu.Unlock()
-			for _, r := range batch {
-				e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrStopped, err)})
-			}
-			e.drain(err)
+			e.stop(batch, err)
 			return
 		}
 		e.commits <- p
@@ -551,6 +543,27 @@ func (e *Engine) queueOf(r *request) chan *request {
 }
 
 // drain answers every queued command with err.
+// refuse answers a batch that a degraded engine (its store cannot be
+// written, see Degraded) does not run: ErrUnavailable, retryable.
+func (e *Engine) refuse(batch []*request, err error) {
+	for _, r := range batch {
+		e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)})
+	}
+}
+
+// stop records that the partition stopped on err (its state could not
+// apply its own events) and answers batch and every queued command with
+// ErrStopped.
+func (e *Engine) stop(batch []*request, err error) {
+	e.mu.Lock()
+	e.failed = err
+	e.mu.Unlock()
+	for _, r := range batch {
+		e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrStopped, err)})
+	}
+	e.drain(err)
+}
+
 func (e *Engine) drain(err error) {
 	for _, q := range []chan *request{e.drains, e.in} {
 		for len(q) > 0 {

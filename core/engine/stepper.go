@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -101,21 +100,13 @@ func (s *Stepper) Step() error {
 		s.retry = e.reload() != nil
 	}
 	if err := e.Degraded(); err != nil {
-		for _, r := range batch {
-			e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrUnavailable, err)})
-		}
+		e.refuse(batch, err)
 		s.Flush()
 		return nil
 	}
 	p, err := e.process(batch)
 	if err != nil {
-		e.mu.Lock()
-		e.failed = err
-		e.mu.Unlock()
-		for _, r := range batch {
-			e.answer(r, reply{err: fmt.Errorf("%w: %w", ErrStopped, err)})
-		}
-		e.drain(err)
+		e.stop(batch, err)
 		return err
 	}
 	if !s.Pipelined {
