@@ -1,0 +1,2 @@
+DROP FUNCTION IF EXISTS wf_fence(INT, BIGINT);
+DROP TABLE IF EXISTS partition_leases;
