@@ -37,6 +37,10 @@ type ChainReport struct {
 	// compacted.
 	AnchorPosition int64
 	AnchorHash     []byte
+	// Partition is the partition whose log was verified (Partitioned);
+	// 1 for the log of a store of one partition, 0 when the store does
+	// not say.
+	Partition int32
 }
 
 // ChainProblem says how a link is broken.

@@ -7,6 +7,9 @@
 // commands' principals (AuditQuerier). A LogCompactor removes old log
 // segments behind a checkpoint of the state, archiving them first on
 // request; its chain is then verified from an anchor (compaction.go).
+// A Partitioned store is divided into partitions that share the state
+// tables, each with its own log (a range of positions), counters and
+// commit path, owning the rows of its key range (partitions.go).
 // It defines the contract only; memstore, sqlitestore and pgstore implement
 // it. It must never interpret records.
 package store
