@@ -26,8 +26,13 @@ type memCheckpoint struct {
 }
 
 // WriteCheckpoint implements store.LogCompactor.
-func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.CheckpointInfo, error) {
-	snap, err := s.Load(ctx)
+func (s *Store) WriteCheckpoint(_ context.Context, at time.Time) (store.CheckpointInfo, error) {
+	return s.writeCheckpoint(&s.partLog, whole, at)
+}
+
+// writeCheckpoint writes a checkpoint of partition in, whose log is pl.
+func (s *Store) writeCheckpoint(pl *partLog, in part, at time.Time) (store.CheckpointInfo, error) {
+	snap, err := s.load(pl, in)
 	if err != nil {
 		return store.CheckpointInfo{}, fmt.Errorf("take a checkpoint: %w", err)
 	}
@@ -37,15 +42,15 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.logEnd == 0 || s.opts.DiscardLog {
+	if pl.logEnd == store.PositionBase(in.p) || s.opts.DiscardLog {
 		return store.CheckpointInfo{}, nil
 	}
-	if !s.batchEndsAt(snap.LastPosition) {
+	if !pl.batchEndsAt(snap.LastPosition) {
 		return store.CheckpointInfo{}, fmt.Errorf("take a checkpoint: no batch of the log ends at the state's position %d", snap.LastPosition)
 	}
 	info := store.CheckpointInfo{Position: snap.LastPosition, Time: at.UTC().Truncate(time.Millisecond),
 		StateBytes: size, StoredBytes: int64(len(data))}
-	c := &s.compaction
+	c := &pl.compaction
 	if n := len(c.checkpoints); n > 0 && c.checkpoints[n-1].info.Position >= info.Position {
 		return c.checkpoints[n-1].info, nil
 	}
@@ -57,27 +62,31 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 }
 
 // batchEndsAt reports whether a committed batch ends at position p.
-func (s *Store) batchEndsAt(p int64) bool {
-	if p == s.compaction.anchor.Position || p == s.logEnd {
+func (pl *partLog) batchEndsAt(p int64) bool {
+	if p == pl.compaction.anchor.Position || p == pl.logEnd {
 		return true
 	}
-	starts := s.compaction.batchStarts
+	starts := pl.compaction.batchStarts
 	i := sort.Search(len(starts), func(i int) bool { return starts[i] > p })
 	return i < len(starts) && starts[i] == p+1
 }
 
 // LogCheckpoint implements store.LogCompactor.
 func (s *Store) LogCheckpoint(_ context.Context) (store.Checkpoint, bool, error) {
+	return s.logCheckpoint(&s.partLog)
+}
+
+func (s *Store) logCheckpoint(pl *partLog) (store.Checkpoint, bool, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		return store.Checkpoint{}, false, store.ErrClosed
 	}
-	n := len(s.compaction.checkpoints)
+	n := len(pl.compaction.checkpoints)
 	if n == 0 {
 		return store.Checkpoint{}, false, nil
 	}
-	cp := s.compaction.checkpoints[n-1]
+	cp := pl.compaction.checkpoints[n-1]
 	snap, err := tables.DecodeCheckpoint(cp.data)
 	if err != nil {
 		return store.Checkpoint{}, false, err
@@ -87,25 +96,29 @@ func (s *Store) LogCheckpoint(_ context.Context) (store.Checkpoint, bool, error)
 
 // LogStatus implements store.LogCompactor.
 func (s *Store) LogStatus(_ context.Context) (store.LogStatus, error) {
+	return s.logStatus(&s.partLog)
+}
+
+func (s *Store) logStatus(pl *partLog) (store.LogStatus, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		return store.LogStatus{}, store.ErrClosed
 	}
-	st := store.LogStatus{Anchor: s.compaction.anchor, Head: s.lastPosition}
-	if n := len(s.compaction.checkpoints); n > 0 {
-		st.Checkpoint = s.compaction.checkpoints[n-1].info
+	st := store.LogStatus{Anchor: pl.compaction.anchor, Head: pl.lastPosition}
+	if n := len(pl.compaction.checkpoints); n > 0 {
+		st.Checkpoint = pl.compaction.checkpoints[n-1].info
 	}
 	after := max(st.Anchor.Position, st.Checkpoint.Position)
-	starts := s.compaction.batchStarts
+	starts := pl.compaction.batchStarts
 	i := sort.Search(len(starts), func(i int) bool { return starts[i] > after })
-	if i < len(starts) && len(s.log) > 0 {
-		last := s.logEnd
+	if i < len(starts) && len(pl.log) > 0 {
+		last := pl.logEnd
 		if i+1 < len(starts) {
 			last = starts[i+1] - 1
 		}
-		if k := last - s.log[0].Position; k >= 0 && k < int64(len(s.log)) && s.log[k].Position == last {
-			st.Uncovered = store.SegmentInfo{LastPosition: last, End: time.UnixMilli(s.log[k].Timestamp).UTC()}
+		if k := last - pl.log[0].Position; k >= 0 && k < int64(len(pl.log)) && pl.log[k].Position == last {
+			st.Uncovered = store.SegmentInfo{LastPosition: last, End: time.UnixMilli(pl.log[k].Timestamp).UTC()}
 		}
 	}
 	return st, nil
@@ -114,9 +127,13 @@ func (s *Store) LogStatus(_ context.Context) (store.LogStatus, error) {
 // CompactLog implements store.LogCompactor. The archive is written while
 // the store is locked: the memory store serves tests, not load.
 func (s *Store) CompactLog(ctx context.Context, req store.CompactRequest) (store.CompactResult, error) {
+	return s.compactLog(ctx, &s.partLog, req)
+}
+
+func (s *Store) compactLog(ctx context.Context, pl *partLog, req store.CompactRequest) (store.CompactResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := &s.compaction
+	c := &pl.compaction
 	res := store.CompactResult{Anchor: c.anchor}
 	if s.closed {
 		return res, store.ErrClosed
@@ -144,7 +161,7 @@ func (s *Store) CompactLog(ctx context.Context, req store.CompactRequest) (store
 			break
 		}
 		k := end + int(last-c.batchStarts[b]+1)
-		recs := s.log[end:k]
+		recs := pl.log[end:k]
 		if recs[len(recs)-1].Timestamp >= before {
 			done = true
 			break
@@ -170,7 +187,7 @@ func (s *Store) CompactLog(ctx context.Context, req store.CompactRequest) (store
 	}
 	last := segs[len(segs)-1]
 	c.anchor = store.Anchor{Position: last.LastPosition, Hash: last.Hash}
-	s.log = append([]*record.Record(nil), s.log[end:]...)
+	pl.log = append([]*record.Record(nil), pl.log[end:]...)
 	c.batchStarts = append([]int64(nil), c.batchStarts[len(segs):]...)
 	keep := c.checkpoints[:0]
 	for _, cp := range c.checkpoints {

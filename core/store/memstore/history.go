@@ -12,7 +12,7 @@ import (
 // commit; the caller holds the read lock. With Options.DiscardLog it is
 // empty.
 func (s *Store) history() store.History {
-	h := store.HistoryOf(s.log)
+	h := store.HistoryOf(s.allLogs())
 	if len(s.retained.instances) == 0 {
 		return h
 	}

@@ -29,9 +29,11 @@ type Options struct {
 type Store struct {
 	opts Options
 
-	mu        sync.RWMutex
-	closed    bool
-	log       []*record.Record
+	mu     sync.RWMutex
+	closed bool
+	// partLog is partition 1's log and counters, the store's own;
+	// other partitions' are in views (partitions.go).
+	partLog
 	commits   int
 	processes map[int64]record.ProcessValue
 	forms     map[int64]record.FormValue
@@ -43,16 +45,22 @@ type Store struct {
 	variables        map[int64]state.VariableRow
 	jobs             map[int64]state.Job
 	incidents        map[int64]state.IncidentRow
-	lastKey          int64
-	lastPosition     int64
-	logEnd           int64 // position of the last committed record
 	events           events
 	tenants          tenantRows
 	docs             documents
 	retained         retained
 	idempotency      idempotencyKeys // answers of commands sent with an Idempotency-Key (idempotency.go)
-	compaction       compaction
-	partitions       int32 // the partition count kept (cluster.go); 0 until asked
+	partitions       int32           // the partition count kept (cluster.go); 0 until asked
+	views            map[int32]*view // Partition's views (partitions.go)
+}
+
+// partLog is one partition's log and counters.
+type partLog struct {
+	log          []*record.Record
+	lastKey      int64
+	lastPosition int64
+	logEnd       int64 // position of the last committed record
+	compaction   compaction
 }
 
 // New returns an empty store.
@@ -73,14 +81,26 @@ func New(opts Options) *Store {
 
 // Commit implements store.Store.
 func (s *Store) Commit(_ context.Context, b *store.Batch) error {
+	return s.commit(&s.partLog, whole, b)
+}
+
+// part names the partition a log belongs to, and how many the store
+// keeps; whole is the store's own log, unsplit.
+type part struct{ p, count int32 }
+
+var whole = part{1, 1}
+
+// commit commits b to the log pl of partition in, and the rows it owns.
+func (s *Store) commit(pl *partLog, in part, b *store.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return store.ErrClosed
 	}
 	// Like a durable store's primary key on the log: positions only grow,
-	// and a batch that breaks that is refused whole.
-	last := s.logEnd
+	// and a batch that breaks that is refused whole; a partition's stay in
+	// its range.
+	last := pl.logEnd
 	for _, r := range b.Records {
 		if r == nil {
 			return fmt.Errorf("commit: nil record after position %d", last)
@@ -88,23 +108,27 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 		if r.Position <= last {
 			return fmt.Errorf("commit: record position %d is not after position %d", r.Position, last)
 		}
+		if in.count > 1 && r.Position >= store.PositionEnd(in.p) {
+			return fmt.Errorf("commit: record position %d is beyond partition %d's positions", r.Position, in.p)
+		}
 		last = r.Position
 	}
-	s.logEnd = last
+	pl.logEnd = last
 	s.commits++
 	if !s.opts.DiscardLog {
 		if len(b.Records) > 0 {
-			s.compaction.batchStarts = append(s.compaction.batchStarts, b.Records[0].Position)
+			pl.compaction.batchStarts = append(pl.compaction.batchStarts, b.Records[0].Position)
 		}
-		s.log = append(s.log, b.Records...)
+		pl.log = append(pl.log, b.Records...)
 	}
-	s.lastKey = b.Changes.LastKey
-	s.lastPosition = b.Changes.LastPosition
+	pl.lastKey = b.Changes.LastKey
+	pl.lastPosition = b.Changes.LastPosition
 	s.keepIdempotencyKeys(b)
 	if s.opts.DiscardRows {
 		return nil
 	}
-	c := &b.Changes
+	own := store.OwnChanges(b.Changes, in.p, in.count)
+	c := &own
 	for _, p := range c.Processes {
 		s.processes[p.ProcessDefinitionKey] = p
 	}
@@ -138,6 +162,11 @@ func (s *Store) Commit(_ context.Context, b *store.Batch) error {
 
 // Load implements store.Loader: the rows that are still live.
 func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
+	return s.load(&s.partLog, whole)
+}
+
+// load returns the live rows that partition in owns, and its counters.
+func (s *Store) load(pl *partLog, in part) (*state.Snapshot, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
@@ -146,7 +175,7 @@ func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
 	if s.opts.DiscardRows && s.commits > 0 {
 		return nil, errors.New("memstore discards its rows: it cannot load a state")
 	}
-	snap := &state.Snapshot{LastKey: s.lastKey, LastPosition: s.lastPosition}
+	snap := &state.Snapshot{LastKey: pl.lastKey, LastPosition: pl.lastPosition}
 	for _, k := range sortedKeys(s.processes) {
 		snap.Processes = append(snap.Processes, s.processes[k])
 	}
@@ -183,7 +212,7 @@ func (s *Store) Load(_ context.Context) (*state.Snapshot, error) {
 	}
 	s.events.load(snap)
 	s.tenants.load(snap)
-	return snap, nil
+	return store.OwnSnapshot(snap, in.p, in.count), nil
 }
 
 func sortedKeys[V any](m map[int64]V) []int64 {
@@ -197,14 +226,19 @@ func sortedKeys[V any](m map[int64]V) []int64 {
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
+	return s.readLog(ctx, &s.partLog, from, fn)
+}
+
+// readLog reads the log pl.
+func (s *Store) readLog(ctx context.Context, pl *partLog, from int64, fn func(*record.Record) error) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
 		return store.ErrClosed
 	}
-	i := sort.Search(len(s.log), func(i int) bool { return s.log[i].Position >= from })
-	recs := s.log[i:len(s.log):len(s.log)]
-	anchor := s.compaction.anchor.Position
+	i := sort.Search(len(pl.log), func(i int) bool { return pl.log[i].Position >= from })
+	recs := pl.log[i:len(pl.log):len(pl.log)]
+	anchor := pl.compaction.anchor.Position
 	s.mu.RUnlock()
 	if anchor > 0 && from <= anchor {
 		if s.opts.LogArchive == nil {
