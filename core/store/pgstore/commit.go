@@ -93,6 +93,7 @@ type prepared struct {
 // unknown) are inserted, the others updated or inserted.
 func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, changes *state.Changes) *pgconn.Batch {
 	wire := &pgconn.Batch{}
+	s.queueFence(wire)
 	queue := func(name string, r *tables.Rows) {
 		params, formats := encodeRows(r)
 		wire.ExecPrepared(name, params, formats, nil)
@@ -240,6 +241,9 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 // "conn closed", which it marks as safe to retry (seen at a failover,
 // core/store/pgstore/hatest). Commit checks what was never sent itself.
 func roundTripError(err error) error {
+	if fenced(err) {
+		return fmt.Errorf("%w: %w", store.ErrLeaseLost, err)
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && !fatal(pgErr) {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -64,6 +65,8 @@ type Store struct {
 
 	// extra, set by tests, is appended to every commit's batch.
 	extra string
+	// fence, when set, is the lease epoch every commit checks (lease.go).
+	fence atomic.Pointer[fence]
 }
 
 func (o *Options) defaults() {
