@@ -180,7 +180,7 @@ func newEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ms := newModels()
-	st, err := loadState(ctx, cfg.Store, ms, Semantics(cfg.Registry))
+	st, err := loadState(ctx, cfg.Store, ms, Semantics(cfg.Registry), cfg.Partition)
 	if err != nil {
 		return nil, err
 	}
@@ -208,18 +208,27 @@ func newEngine(ctx context.Context, cfg Config) (*Engine, error) {
 }
 
 // loadState loads the partition's state from the store's rows, or, for a
-// store that keeps no rows, replays its log.
-func loadState(ctx context.Context, s store.Store, ms *models, sem state.Semantics) (*state.State, error) {
+// store that keeps no rows, replays its log. A partition above 1 that has
+// written nothing yet starts at the beginning of its position and key
+// ranges (partitionFloor); partition 1 starts at 0 as it always did.
+func loadState(ctx context.Context, s store.Store, ms *models, sem state.Semantics, partition int32) (*state.State, error) {
 	if l, ok := s.(store.Loader); ok {
 		snap, err := l.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load state: %w", err)
 		}
+		raisePartitionFloor(snap, partition)
 		return state.Restore(ms.parse, sem, snap)
 	}
 	st := state.New(ms.parse, sem)
 	if err := s.ReadLog(ctx, 1, func(r *record.Record) error { return st.Apply(r) }); err != nil {
 		return nil, fmt.Errorf("replay log: %w", err)
+	}
+	if pos, _ := partitionFloor(partition); st.LastPosition() < pos {
+		// Nothing replayed: an empty log of a partition above 1.
+		snap := &state.Snapshot{}
+		raisePartitionFloor(snap, partition)
+		return state.Restore(ms.parse, sem, snap)
 	}
 	st.TakeChanges() // the store has these rows already
 	return st, nil
@@ -457,7 +466,7 @@ func (e *Engine) settle() {
 
 // reload replaces the in-memory state with the store's.
 func (e *Engine) reload() error {
-	st, err := loadState(context.Background(), e.cfg.Store, e.models, Semantics(e.cfg.Registry))
+	st, err := loadState(context.Background(), e.cfg.Store, e.models, Semantics(e.cfg.Registry), e.cfg.Partition)
 	if err != nil {
 		e.setDegraded(err)
 		return err

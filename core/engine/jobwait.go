@@ -5,17 +5,27 @@ import "github.com/example/wf-engine/core/state"
 // jobWaiter is a long poll waiting for jobs of one type in some tenants.
 type jobWaiter struct {
 	tenants []string // none: the default tenant
-	ch      chan struct{}
+	// wake tells the poll that a job is activatable; it is called at most
+	// once, and the waiter is unregistered with it.
+	wake func()
 }
 
 // waitForJobs registers a long poll for jobs of a type in tenants. The
 // channel is closed once such a job is activatable; cancel unregisters.
 func (e *Engine) waitForJobs(jobType string, tenants []string) (<-chan struct{}, func()) {
-	w := &jobWaiter{tenants: tenants, ch: make(chan struct{})}
+	ch := make(chan struct{})
+	return ch, e.addJobWaiter(jobType, tenants, func() { close(ch) })
+}
+
+// addJobWaiter registers wake to be called once a job of a type in one of
+// tenants is activatable; cancel unregisters it. The router registers one
+// wake on every partition for a long poll across partitions.
+func (e *Engine) addJobWaiter(jobType string, tenants []string, wake func()) (cancel func()) {
+	w := &jobWaiter{tenants: tenants, wake: wake}
 	e.mu.Lock()
 	e.waiters[jobType] = append(e.waiters[jobType], w)
 	e.mu.Unlock()
-	cancel := func() {
+	return func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		list := e.waiters[jobType]
@@ -29,7 +39,6 @@ func (e *Engine) waitForJobs(jobType string, tenants []string) (<-chan struct{},
 			delete(e.waiters, jobType)
 		}
 	}
-	return w.ch, cancel
 }
 
 // wakeWaiters wakes the long polls for which a job is activatable now: one
@@ -45,7 +54,7 @@ func (e *Engine) wakeWaiters(st *state.State) {
 		kept := list[:0]
 		for _, w := range list {
 			if len(st.Activatable(t, w.tenants, 1)) > 0 {
-				close(w.ch)
+				w.wake()
 			} else {
 				kept = append(kept, w)
 			}

@@ -261,6 +261,14 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		if cmd.Intent == record.IntentKeyRangeSkip {
 			return p.skipKeys(v)
 		}
+	case *record.ProcessValue:
+		if cmd.Intent == record.IntentProcessDistribute {
+			return nil, p.distributeProcess(v)
+		}
+	case *record.FormValue:
+		if cmd.Intent == record.IntentFormDistribute {
+			return nil, p.distributeForm(v)
+		}
 	}
 	return nil, reject(record.RejectionInvalidArgument, "no processor for %s command %s", cmd.ValueType, cmd.Intent)
 }

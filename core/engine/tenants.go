@@ -119,6 +119,10 @@ func (p *Processor) processTenant(intent record.Intent, v *record.TenantValue) (
 		return nil, p.addTenantMember(v)
 	case record.IntentTenantRemoveEntity:
 		return nil, p.removeTenantMember(v)
+	case record.IntentTenantDistribute:
+		return nil, p.distributeTenant(v)
+	case record.IntentTenantEntityDistribute:
+		return nil, p.distributeTenantMember(p.cmd.Key, v)
 	}
 	return nil, reject(record.RejectionInvalidArgument, "no processor for TENANT command %s", intent)
 }

@@ -224,6 +224,23 @@ const (
 	IntentIdempotencyKeyRecorded Intent = 250
 )
 
+// Distribution intents (issue 21): a definition that partition 1 deployed
+// reaches every other partition as a command in that partition's own log,
+// carrying the definition with its key, so that every partition holds the
+// same definitions under the same keys and each log replays to its state.
+// PROCESS DISTRIBUTE is a Process command, FORM DISTRIBUTE a Form command;
+// each writes the CREATED event of its value unless the partition has the
+// key already. TENANT DISTRIBUTE (a tenant, with its key) and TENANT
+// ENTITY_DISTRIBUTE (a membership, the record's key its key) write TENANT
+// CREATED and ENTITY_ADDED likewise, so that a tenant's rows keep partition
+// 1's keys everywhere. 284-289 are reserved for more of them.
+const (
+	IntentProcessDistribute      Intent = 280
+	IntentFormDistribute         Intent = 281
+	IntentTenantDistribute       Intent = 282
+	IntentTenantEntityDistribute Intent = 283
+)
+
 var intentNames = map[Intent]string{
 	IntentDeploymentCreate:                   "CREATE",
 	IntentDeploymentCreated:                  "CREATED",
@@ -327,6 +344,10 @@ var intentNames = map[Intent]string{
 	IntentAdHocSubProcessActivate:            "ACTIVATE",
 	IntentAdHocSubProcessActivated:           "ACTIVATED",
 	IntentIdempotencyKeyRecorded:             "RECORDED",
+	IntentProcessDistribute:                  "DISTRIBUTE",
+	IntentFormDistribute:                     "DISTRIBUTE",
+	IntentTenantDistribute:                   "DISTRIBUTE",
+	IntentTenantEntityDistribute:             "ENTITY_DISTRIBUTE",
 }
 
 func (i Intent) String() string {
