@@ -53,7 +53,7 @@ func (s *Server) awaitCompletion(ctx context.Context, created *engine.CreatedIns
 	ended, stop := s.eng.AwaitInstance(key)
 	defer stop()
 	var active bool
-	if err := s.eng.Read(ctx, func(st *state.State) { active = st.Element(key) != nil }); err != nil {
+	if err := s.readFor(ctx, key, func(st *state.State) { active = st.Element(key) != nil }); err != nil {
 		return nil, &acceptedError{key: key, err: err}
 	}
 	if active {
@@ -116,3 +116,17 @@ func (e *acceptedError) Error() string {
 }
 
 func (e *acceptedError) Unwrap() error { return e.err }
+
+// keyReader is an engine that reads the state of the partition that owns a
+// key (engine.Router; an engine.Engine owns every key it is asked about).
+type keyReader interface {
+	ReadFor(ctx context.Context, key int64, fn func(*state.State)) error
+}
+
+// readFor runs fn on the state of the partition that owns key.
+func (s *Server) readFor(ctx context.Context, key int64, fn func(*state.State)) error {
+	if r, ok := s.eng.(keyReader); ok {
+		return r.ReadFor(ctx, key, fn)
+	}
+	return s.eng.Read(ctx, fn)
+}

@@ -8,23 +8,39 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/store"
 )
 
 // compatVersion is the Camunda version whose API this server speaks.
 const compatVersion = "8.8.0"
 
+// partitionHealth is an engine that reports the health of each of its
+// partitions (engine.Engine has one, engine.Router several).
+type partitionHealth interface {
+	Health() []engine.PartitionHealth
+}
+
 func (s *Server) topology(c *gin.Context) {
-	health := "healthy"
-	if !s.eng.Ready() {
-		health = "unhealthy"
+	health := func(ok bool) string {
+		if ok {
+			return "healthy"
+		}
+		return "unhealthy"
+	}
+	partitions := []Partition{{PartitionID: 1, Role: "leader", Health: health(s.eng.Ready())}}
+	if h, ok := s.eng.(partitionHealth); ok {
+		partitions = partitions[:0]
+		for _, p := range h.Health() {
+			partitions = append(partitions, Partition{PartitionID: p.Partition, Role: "leader", Health: health(p.Healthy)})
+		}
 	}
 	c.PureJSON(http.StatusOK, TopologyResponse{
 		Brokers: []BrokerInfo{{
 			NodeID: 0, Host: s.cfg.Host, Port: s.cfg.Port, Version: compatVersion,
-			Partitions: []Partition{{PartitionID: 1, Role: "leader", Health: health}},
+			Partitions: partitions,
 		}},
-		ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1, GatewayVersion: compatVersion, LastCompletedChangeID: "-1",
+		ClusterSize: 1, PartitionsCount: int32(len(partitions)), ReplicationFactor: 1, GatewayVersion: compatVersion, LastCompletedChangeID: "-1", // #nosec G115 -- at most 4,095 partitions
 	})
 }
 
