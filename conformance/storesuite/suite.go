@@ -12,6 +12,14 @@ type Option func(*config)
 
 type config struct {
 	reopen func(t *testing.T, s store.Store) store.Store
+	rows   func(t *testing.T, s store.Store, table string) int64
+}
+
+// TableRows lets the suite count the rows of a table of a store with
+// tables (SQL), for what no search shows: rows returns how many rows table
+// holds in s.
+func TableRows(rows func(t *testing.T, s store.Store, table string) int64) Option {
+	return func(c *config) { c.rows = rows }
 }
 
 // Reopen enables the durability tests: reopen closes s and opens the same
@@ -59,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"InstancesByDefinitionNameTagAndRetries", s.instanceDefinitionFilters},
 		{"Documents", s.documents},
 		{"RetentionRemovesFinishedInstancesWhole", s.retention},
+		{"RetentionKeepsTheUsageOfRemovedAssignments", s.retentionAssignees},
 		{"SearchCapsTheTotal", s.searchTotalCap},
 		{"PartitionCountIsKept", s.partitionCount},
 		{"UsageStaysExactWhileRolledUp", s.usageRollup},

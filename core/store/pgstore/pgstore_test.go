@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/example/wf-engine/conformance/storesuite"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/pgstore"
@@ -39,5 +41,14 @@ func TestStoreSuite(t *testing.T) {
 			t.Fatal(err)
 		}
 		return open(t, url)
+	}), storesuite.TableRows(func(t *testing.T, s store.Store, table string) int64 {
+		mu.Lock()
+		url := urls[s]
+		mu.Unlock()
+		var n int64
+		if err := connect(t, url).QueryRow(context.Background(), "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		return n
 	}))
 }

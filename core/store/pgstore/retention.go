@@ -76,6 +76,7 @@ func (s *Store) remove(ctx context.Context, keys []int64) (store.RemovalResult, 
 				return nil
 			}
 			b := &pgx.Batch{}
+			b.Queue(tables.FoldAssignments("= ANY($1)"), gone)
 			_ = tables.DeleteInstanceRows("= ANY($1)", func(_, query string) error {
 				b.Queue(query, gone).Exec(func(tag pgconn.CommandTag) error {
 					res.Rows += int(tag.RowsAffected())

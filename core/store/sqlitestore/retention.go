@@ -122,7 +122,11 @@ func (s *Store) remove(ctx context.Context, keys []int64) (instances, rows int, 
 	}
 	if len(gone) > 0 {
 		arg := jsonKeys(gone)
-		err := tables.DeleteInstanceRows("IN (SELECT value FROM json_each(?))", func(t, query string) error {
+		in := "IN (SELECT value FROM json_each(?))"
+		if _, err := tx.ExecContext(ctx, tables.FoldAssignments(in), arg); err != nil {
+			return 0, 0, fmt.Errorf("keep the usage of assignments: %w", err)
+		}
+		err := tables.DeleteInstanceRows(in, func(t, query string) error {
 			r, err := tx.ExecContext(ctx, query, arg)
 			if err != nil {
 				return fmt.Errorf("delete from %s: %w", t, err)

@@ -2,6 +2,7 @@ package sqlitestore_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -38,5 +39,19 @@ func TestStoreSuite(t *testing.T) {
 			t.Fatal(err)
 		}
 		return open(t, path)
+	}), storesuite.TableRows(func(t *testing.T, s store.Store, table string) int64 {
+		mu.Lock()
+		path := paths[s]
+		mu.Unlock()
+		db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = db.Close() }()
+		var n int64
+		if err := db.QueryRowContext(context.Background(), `SELECT count(*) FROM "`+table+`"`).Scan(&n); err != nil {
+			t.Fatalf("count %s: %v", table, err)
+		}
+		return n
 	}))
 }

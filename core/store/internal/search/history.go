@@ -120,14 +120,27 @@ func UsageSQL(q store.UsageQuery, d Dialect) Statement {
 	from, to := q.From.UnixMilli(), q.To.UnixMilli()
 	instances := "SELECT '" + usageInstances + "', tenant_id, count(*) FROM element_instances WHERE flow_scope_key = -1 AND start_time >= " +
 		b.arg(from) + " AND start_time <= " + b.arg(to) + " AND parent_process_instance_key <= 0" + tenant("tenant_id") + " GROUP BY tenant_id"
-	assignees := "SELECT '" + usageAssignees + "', tenant_id, count(DISTINCT assignee) FROM user_task_assignments WHERE assign_time >= " +
-		b.arg(from) + " AND assign_time <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"
-	all := "SELECT '" + usageAllUsers + "', '', count(DISTINCT assignee) FROM user_task_assignments WHERE assign_time >= " +
-		b.arg(from) + " AND assign_time <= " + b.arg(to) + tenant("tenant_id")
 	// Root instances removed by retention, counted by start minute.
 	removed := "SELECT '" + usageInstances + "', tenant_id, CAST(sum(instances) AS BIGINT) FROM usage_removed_instances WHERE start_minute >= " +
 		b.arg(from) + " AND start_minute <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"
+	assignees, all := assigneesSQL(b, from, to, tenant)
 	return Statement{SQL: instances + " UNION ALL " + removed + " UNION ALL " + assignees + " UNION ALL " + all, Args: b.args}
+}
+
+// assigneesSQL returns the usage rows of distinct assignees in [from, to],
+// per tenant and of every tenant together: the assignments still stored
+// count by their time, those retention removed (usage_assignees) by their
+// minute, as removed instances count by their start minute. tenant
+// returns the tenant conditions on a column.
+func assigneesSQL(b *builder, from, to int64, tenant func(string) string) (perTenant, all string) {
+	assignments := func() string {
+		return "SELECT tenant_id, assignee FROM user_task_assignments WHERE assign_time >= " + b.arg(from) + " AND assign_time <= " + b.arg(to) +
+			tenant("tenant_id") + " UNION ALL SELECT tenant_id, assignee FROM usage_assignees WHERE assign_minute >= " + b.arg(from) +
+			" AND assign_minute <= " + b.arg(to) + tenant("tenant_id")
+	}
+	perTenant = "SELECT '" + usageAssignees + "', tenant_id, count(DISTINCT assignee) FROM (" + assignments() + ") AS a GROUP BY tenant_id"
+	all = "SELECT '" + usageAllUsers + "', '', count(DISTINCT assignee) FROM (" + assignments() + ") AS a"
+	return perTenant, all
 }
 
 // UsageCounts gathers UsageSQL's rows.

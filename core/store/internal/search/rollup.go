@@ -76,10 +76,7 @@ func UsageRolledSQL(q store.UsageQuery, marks []UsageMark, d Dialect) Statement 
 	}
 	removed := "SELECT '" + usageInstances + "', tenant_id, CAST(sum(instances) AS BIGINT) FROM usage_removed_instances WHERE start_minute >= " +
 		b.arg(from) + " AND start_minute <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"
-	assignees := "SELECT '" + usageAssignees + "', tenant_id, count(DISTINCT assignee) FROM user_task_assignments WHERE assign_time >= " +
-		b.arg(from) + " AND assign_time <= " + b.arg(to) + tenant("tenant_id") + " GROUP BY tenant_id"
-	all := "SELECT '" + usageAllUsers + "', '', count(DISTINCT assignee) FROM user_task_assignments WHERE assign_time >= " +
-		b.arg(from) + " AND assign_time <= " + b.arg(to) + tenant("tenant_id")
+	assignees, all := assigneesSQL(b, from, to, tenant)
 	parts = append(parts, removed, assignees, all)
 	return Statement{SQL: strings.Join(parts, " UNION ALL "), Args: b.args}
 }

@@ -14,7 +14,9 @@ import (
 // deletes them with the instance. element_instances comes last: its
 // process instance row is the unit, deleted first on its own. Not here:
 // messages, message start subscriptions and documents (not an instance's),
-// user task assignments (usage metrics), the log.
+// user task assignments (they have no process instance key:
+// DeleteInstanceRows finds them through their user tasks, after
+// FoldAssignments kept their usage), the log.
 var InstanceTables = []string{
 	"variables",
 	"jobs",
@@ -140,12 +142,34 @@ func (r Retention) Overdue(ctx context.Context, p store.RetentionPolicy) (time.D
 // instances; in is the store's condition on process_instance_key, whose
 // one argument holds the instances' keys ("= ANY($1)").
 func DeleteInstanceRows(in string, del func(table, query string) error) error {
+	if err := del("user_task_assignments", `DELETE FROM user_task_assignments WHERE `+assignmentsOf(in)); err != nil {
+		return err
+	}
 	for _, t := range InstanceTables {
 		if err := del(t, `DELETE FROM `+t+` WHERE process_instance_key `+in); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// assignmentsOf is the condition on user_task_assignments that selects
+// the assignments of the removed instances' user tasks; in is
+// DeleteInstanceRows's condition on process_instance_key.
+func assignmentsOf(in string) string {
+	return `user_task_key IN (SELECT key FROM user_tasks WHERE process_instance_key ` + in + `)`
+}
+
+// FoldAssignments returns the statement, run in the removal's transaction
+// before DeleteInstanceRows, that keeps what usage metrics need of the
+// assignments it deletes: one usage_assignees row per tenant, minute and
+// assignee (the usage of distinct assignees counts them by minute, as
+// removed instances are counted by their start minute). in is as for
+// DeleteInstanceRows.
+func FoldAssignments(in string) string {
+	return `INSERT INTO usage_assignees (tenant_id, assign_minute, assignee)
+		SELECT DISTINCT tenant_id, assign_time - (((assign_time % 60000) + 60000) % 60000), assignee
+		FROM user_task_assignments WHERE ` + assignmentsOf(in) + ` ON CONFLICT DO NOTHING`
 }
 
 // removalPause, when set (crash tests only), names the file PauseRemoval
