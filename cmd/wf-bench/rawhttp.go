@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -37,13 +38,29 @@ type rawClient struct {
 
 // rawConn is one keep-alive connection.
 type rawConn struct {
-	c   net.Conn
-	r   *bufio.Reader
-	buf []byte // the request being written, then the answer's body
+	c    net.Conn
+	r    *bufio.Reader
+	buf  []byte    // the request being written, then the answer's body
+	used time.Time // when it went back to the idle list
 }
 
 // errAnswer is a malformed answer: the connection is dropped.
 var errAnswer = errors.New("malformed HTTP answer")
+
+// errClosedByServer is a kept-alive connection that the server had closed
+// before it took the request: the write failed, or the connection ended
+// before the answer's first byte. The server never read the request (it
+// answers every request it reads), so it is sent again on a new
+// connection, as net/http does. The one-hour soak counted 13 such errors in
+// 3.9 million requests before (EOF, broken pipe), each a job completion
+// lost to the client and redone after the job's timeout.
+var errClosedByServer = errors.New("the server closed the kept-alive connection")
+
+// maxIdle is how long an idle connection may wait for its next request:
+// less than any server idle timeout wf-bench meets (the engine's
+// http.idle_timeout, net/http's defaults), so that a connection is seldom
+// reused just as the server closes it.
+const maxIdle = 20 * time.Second
 
 // maxAnswer bounds an answer's body; wf-bench's answers are a few kB.
 const maxAnswer = 64 << 20
@@ -58,7 +75,7 @@ func (c *rawClient) post(ctx context.Context, path string, body []byte, out any)
 	if err := ctx.Err(); err != nil {
 		return 0, 0, err
 	}
-	rc, err := c.get(ctx)
+	rc, reused, err := c.get(ctx)
 	if err != nil {
 		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
 			// The dial's timeout is ctx's deadline, and it may fire a
@@ -70,6 +87,13 @@ func (c *rawClient) post(ctx context.Context, path string, body []byte, out any)
 		return 0, 0, err
 	}
 	status, retryAfter, answer, keep, err := c.roundTrip(ctx, rc, path, body)
+	if reused && errors.Is(err, errClosedByServer) && ctx.Err() == nil {
+		_ = rc.c.Close()
+		if rc, err = c.dial(ctx); err != nil {
+			return 0, 0, err
+		}
+		status, retryAfter, answer, keep, err = c.roundTrip(ctx, rc, path, body)
+	}
 	if err == nil && out != nil && status == http.StatusOK {
 		if err := json.Unmarshal(answer, out); err != nil {
 			_ = rc.c.Close()
@@ -120,9 +144,22 @@ func (c *rawClient) roundTrip(ctx context.Context, rc *rawConn, path string, bod
 	b = append(b, body...)
 	rc.buf = b
 	if _, err := rc.c.Write(b); err != nil {
-		return 0, 0, nil, false, err
+		return 0, 0, nil, false, closedByServer(err)
+	}
+	if _, err := rc.r.Peek(1); err != nil {
+		return 0, 0, nil, false, closedByServer(err)
 	}
 	return readAnswer(rc)
+}
+
+// closedByServer wraps err with errClosedByServer when it says the server
+// had closed the connection (end of stream, reset, broken pipe), not a
+// timeout or the run's end.
+func closedByServer(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return fmt.Errorf("%w: %w", errClosedByServer, err)
+	}
+	return err
 }
 
 // readAnswer reads an HTTP/1.1 answer: its status line, the headers
@@ -285,16 +322,30 @@ func asciiEqualFold(b []byte, s string) bool {
 	return true
 }
 
-// get returns an idle connection or dials one.
-func (c *rawClient) get(ctx context.Context) (*rawConn, error) {
+// get returns the most recently used idle connection (reused) or dials
+// one; idle connections older than maxIdle are closed.
+func (c *rawClient) get(ctx context.Context) (rc *rawConn, reused bool, err error) {
 	c.mu.Lock()
-	if n := len(c.idle); n > 0 {
-		rc := c.idle[n-1]
+	for n := len(c.idle); n > 0; n = len(c.idle) {
+		last := c.idle[n-1]
 		c.idle = c.idle[:n-1]
-		c.mu.Unlock()
-		return rc, nil
+		if time.Since(last.used) < maxIdle {
+			c.mu.Unlock()
+			return last, true, nil
+		}
+		// Every connection below it waited longer still.
+		for _, old := range append(c.idle, last) {
+			_ = old.c.Close()
+		}
+		c.idle = c.idle[:0]
 	}
 	c.mu.Unlock()
+	rc, err = c.dial(ctx)
+	return rc, false, err
+}
+
+// dial opens a new connection.
+func (c *rawClient) dial(ctx context.Context) (*rawConn, error) {
 	conn, err := c.dialer.DialContext(ctx, "tcp", c.addr)
 	if err != nil {
 		return nil, err
@@ -303,6 +354,7 @@ func (c *rawClient) get(ctx context.Context) (*rawConn, error) {
 }
 
 func (c *rawClient) put(rc *rawConn) {
+	rc.used = time.Now()
 	c.mu.Lock()
 	c.idle = append(c.idle, rc)
 	c.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -97,6 +98,42 @@ func TestRawClientAnswers(t *testing.T) {
 	}
 	if status, _, err := c.post(ctx, "/missing", nil, &out); err != nil || status != http.StatusNotFound {
 		t.Fatalf("404: %d %v", status, err)
+	}
+}
+
+// A kept-alive connection the server closed before the next request is
+// replaced and the request sent again; one idle for longer than maxIdle is
+// not reused.
+func TestRawClientReplacesClosedConnections(t *testing.T) {
+	srv, conns := rawServer(t)
+	c := newRawClient(strings.TrimPrefix(srv.URL, "http://"), "tok", 5*time.Second)
+	defer c.close()
+	ctx := context.Background()
+	var out struct {
+		Echo any `json:"echo"`
+	}
+	post := func(n int) {
+		t.Helper()
+		status, _, err := c.post(ctx, "/echo", []byte(strconv.Itoa(n)), &out)
+		if err != nil || status != http.StatusOK || out.Echo != float64(n) {
+			t.Fatalf("request %d: %d %v %v", n, status, err, out.Echo)
+		}
+	}
+	post(1)
+	srv.CloseClientConnections() // the idle connection is closed under the client
+	post(2)
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("%d connections, want 2 (a new one for the closed one)", n)
+	}
+	c.mu.Lock()
+	if len(c.idle) != 1 {
+		t.Fatalf("%d idle connections, want 1", len(c.idle))
+	}
+	c.idle[0].used = time.Now().Add(-maxIdle)
+	c.mu.Unlock()
+	post(3)
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("%d connections, want 3 (a connection idle for maxIdle is not reused)", n)
 	}
 }
 
