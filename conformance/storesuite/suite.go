@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"SearchCapsTheTotal", s.searchTotalCap},
 		{"PartitionCountIsKept", s.partitionCount},
 		{"UsageStaysExactWhileRolledUp", s.usageRollup},
+		{"SearchesStayExactWhileRolledUp", s.searchRollup},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

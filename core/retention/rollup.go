@@ -27,3 +27,24 @@ func UsageRollupStep(r store.UsageRoller, limit int, target time.Duration) Step 
 		},
 	}
 }
+
+// StepSearchRollup is the name of the step that rolls up the element
+// statistics and the start-date key ranges (store.SearchRoller).
+const StepSearchRollup = "search_rollup"
+
+// SearchRollupStep returns the step that rolls up r's searches, limit per
+// batch (0: Config.BatchSize), adapting the batch size to target when it
+// is positive (see Step.Target). It removes nothing; BatchResult.Removed
+// counts the rows rolled up. Like the usage rollup it runs whatever the
+// history time to live, and before retention.
+func SearchRollupStep(r store.SearchRoller, limit int, target time.Duration) Step {
+	return Step{
+		Name:   StepSearchRollup,
+		Limit:  limit,
+		Target: target,
+		Batch: func(ctx context.Context, _ time.Time, limit int) (BatchResult, error) {
+			n, more, err := r.RollUpSearches(ctx, limit)
+			return BatchResult{Removed: n, More: more}, err
+		},
+	}
+}

@@ -24,6 +24,30 @@ func (f *fakeRoller) RollUpUsage(_ context.Context, limit int) (int, bool, error
 	return n, f.left > 0, nil
 }
 
+// RollUpSearches is RollUpUsage for SearchRollupStep.
+func (f *fakeRoller) RollUpSearches(ctx context.Context, limit int) (int, bool, error) {
+	return f.RollUpUsage(ctx, limit)
+}
+
+func TestSearchRollupStepRollsUpInBatchesUntilDone(t *testing.T) {
+	f := &fakeRoller{left: 15}
+	s := SearchRollupStep(f, 10, 0)
+	if s.Name != StepSearchRollup || s.Limit != 10 {
+		t.Fatalf("step = %q limit %d", s.Name, s.Limit)
+	}
+	first, err := s.Batch(context.Background(), time.Time{}, s.Limit)
+	if err != nil || first.Removed != 10 || !first.More {
+		t.Fatalf("first batch = %+v, %v; want 10 with more", first, err)
+	}
+	last, err := s.Batch(context.Background(), time.Time{}, s.Limit)
+	if err != nil || last.Removed != 5 || last.More {
+		t.Fatalf("last batch = %+v, %v; want 5 and done", last, err)
+	}
+	if _, err := SearchRollupStep(&fakeRoller{err: errors.New("down")}, 10, 0).Batch(context.Background(), time.Time{}, 10); err == nil {
+		t.Fatal("a failing rollup's error was lost")
+	}
+}
+
 func TestUsageRollupStepCountsInBatchesUntilDone(t *testing.T) {
 	f := &fakeRoller{left: 25}
 	s := UsageRollupStep(f, 10, 0)

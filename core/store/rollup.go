@@ -15,3 +15,19 @@ type UsageRoller interface {
 	// counted and whether more are waiting.
 	RollUpUsage(ctx context.Context, limit int) (counted int, more bool, err error)
 }
+
+// SearchRoller is a store that keeps two kinds of search cheap over a long
+// history by counting in the background, off the commit path, as
+// UsageRoller does for usage: the element statistics of a whole process
+// definition (StatisticsQuerier; it counts the element instances of the
+// finished process instances per definition and element, and adds those
+// not counted yet from the rows), and searches by a start-date range (it
+// keeps, per start minute, the range of keys started in it). Rolling up
+// changes no answer, only its cost; retention keeps the counts right when
+// it removes counted instances.
+type SearchRoller interface {
+	// RollUpSearches rolls up to limit process instances and limit
+	// element instances not rolled up yet, in transactions of its own, and
+	// reports how many it rolled up and whether more are waiting.
+	RollUpSearches(ctx context.Context, limit int) (rolled int, more bool, err error)
+}

@@ -286,37 +286,7 @@ func fillForPlans(t *testing.T, s *Store) {
 	)
 	fill := func(table string, n int, set map[string]string) {
 		t.Helper()
-		rows, err := s.pool.Query(context.Background(),
-			"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var cols, vals []string
-		for rows.Next() {
-			var name, typ string
-			if err := rows.Scan(&name, &typ); err != nil {
-				t.Fatal(err)
-			}
-			v, ok := set[name]
-			switch {
-			case ok:
-			case strings.Contains(typ, "int"):
-				v = "0"
-			case typ == "bytea":
-				v = "''::bytea"
-			default:
-				v = "''"
-			}
-			cols, vals = append(cols, name), append(vals, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM generate_series(1, %d) AS i", table, strings.Join(cols, ", "), strings.Join(vals, ", "), n)
-		if _, err := s.pool.Exec(context.Background(), sql); err != nil {
-			t.Fatalf("fill %s: %v\n%s", table, err, sql)
-		}
+		fillTable(t, s, table, n, set)
 	}
 	active := "(i % 20 = 0)"
 	fill("process_definitions", 50, map[string]string{
@@ -383,6 +353,44 @@ func fillForPlans(t *testing.T, s *Store) {
 		if _, err := s.pool.Exec(context.Background(), "ANALYZE "+table); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// fillTable inserts n rows into table, row i (from 1) with the SQL
+// expressions of set over i; columns not in set get zero values of their
+// type, so new columns do not break the tests.
+func fillTable(t *testing.T, s *Store, table string, n int, set map[string]string) {
+	t.Helper()
+	rows, err := s.pool.Query(context.Background(),
+		"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols, vals []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		v, ok := set[name]
+		switch {
+		case ok:
+		case strings.Contains(typ, "int"):
+			v = "0"
+		case typ == "bytea":
+			v = "''::bytea"
+		default:
+			v = "''"
+		}
+		cols, vals = append(cols, name), append(vals, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM generate_series(1, %d) AS i", table, strings.Join(cols, ", "), strings.Join(vals, ", "), n)
+	if _, err := s.pool.Exec(context.Background(), sql); err != nil {
+		t.Fatalf("fill %s: %v\n%s", table, err, sql)
 	}
 }
 
@@ -488,5 +496,115 @@ func TestGrowthSearchPlans(t *testing.T) {
 	}
 	if scan := seqScan(t, s, st); scan != "" {
 		t.Errorf("rolled-up usage: sequential scan of %s", scan)
+	}
+
+	// A definition's statistics once rolled up (migration 33): the counts
+	// by their primary key, the instances above the marks through the
+	// primary key's range, the pending ones by key, and their element
+	// instances through the index of process instances. The marks are at
+	// the highest key, as on a real store where keys grow with time.
+	if _, _, err := s.RollUpSearches(ctx, 100000); err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err := search.ElementStatisticsRolledSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)}},
+		[]search.UsageMark{{Partition: 0, Key: 200000}}, search.Postgres)
+	if err != nil || !ok {
+		t.Fatalf("rolled-up statistics: %v (rolled %v)", err, ok)
+	}
+	used, _ = planIndexes(t, s, st, "")
+	for _, want := range []string{"element_statistics_pkey", "element_instances_pkey", "element_instances_process_instance"} {
+		if !used[want] {
+			t.Errorf("rolled-up statistics: plan reads %v, want %s among them\n%s", used, want, st.SQL)
+		}
+	}
+	if scan := seqScan(t, s, st); scan != "" {
+		t.Errorf("rolled-up statistics: sequential scan of %s", scan)
+	}
+	// Any other filter keeps the plain statement.
+	if _, ok, _ := search.ElementStatisticsRolledSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003), eq("state", "ACTIVE")}},
+		[]search.UsageMark{{Partition: 0, Key: 200000}}, search.Postgres); ok {
+		t.Error("statistics of a definition's active instances: rolled up, want the plain statement")
+	}
+
+	// Process instances of an unfinished state start from the partial
+	// index of unfinished process instances (migration 33), in key order
+	// and by start time.
+	_, page = searchStatements(t, "process instances", store.Query{Limit: 50, Conditions: []store.Condition{eq("state", "ACTIVE")}})
+	if used, _ := planIndexes(t, s, page, ""); !used["process_instances_open_by_key"] {
+		t.Errorf("state ACTIVE by key: plan reads %v, want process_instances_open_by_key\n%s", used, page.SQL)
+	}
+	_, page = searchStatements(t, "process instances", store.Query{Limit: 50, Conditions: []store.Condition{eq("state", "ACTIVE")},
+		Sort: []store.SortField{{Field: "startDate", Desc: true}}})
+	if used, _ := planIndexes(t, s, page, ""); !used["process_instances_open_by_start"] {
+		t.Errorf("state ACTIVE by startDate: plan reads %v, want process_instances_open_by_start\n%s", used, page.SQL)
+	}
+}
+
+// TestStartRangePlans pins the plans of searches by a start-date range
+// once the start minutes are rolled up (migration 33): element instances,
+// and process instances by key, read the key ranges of their minutes
+// through the primary key, in order, instead of every row. The rows' keys
+// grow with their start times, as an engine writes them.
+func TestStartRangePlans(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.URL(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	pi := "((i - 1) / 4 * 4 + 1)"
+	fillTable(t, s, "element_instances", 200000, map[string]string{
+		"key": "i", "process_instance_key": pi, "flow_scope_key": "CASE WHEN i % 4 = 1 THEN -1 ELSE " + pi + " END",
+		"process_definition_key": "1000001", "bpmn_process_id": "'p'", "version": "1", "element_type": "'SERVICE_TASK'",
+		"element_id": "CASE WHEN i % 4 = 1 THEN 'p' ELSE 'task' || (i % 4) END", "state": "'COMPLETED'",
+		"instance_state": "CASE WHEN i % 4 = 1 THEN 'COMPLETED' ELSE '' END", "start_time": "i * 50", "end_time": "i * 50 + 20",
+		"parent_process_instance_key": "-1", "parent_element_instance_key": "-1", "tenant_id": "'<default>'",
+	})
+	if _, err := s.pool.Exec(ctx, "ANALYZE element_instances"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, more, err := s.RollUpSearches(ctx, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			break
+		}
+	}
+	// Ten minutes in the middle: 12,000 of the 200,000 rows.
+	from, to := time.UnixMilli(5000000), time.UnixMilli(5600000)
+	within := []store.Condition{cond("startDate", store.OpGte, from), cond("startDate", store.OpLt, to)}
+	capture := func(e string) (count, page search.Statement) {
+		t.Helper()
+		read := func(_ context.Context, _ []string, c, p search.Statement, _ func(func(...any) error) error) (int64, error) {
+			count, page = c, p
+			return 0, nil
+		}
+		q := store.Query{Limit: 50, Conditions: within}
+		switch e {
+		case "element instances":
+			_, err = search.ReadByStart(ctx, search.ElementInstances, q, search.Postgres, read, s.startKeys)
+		default:
+			_, err = search.ReadByStart(ctx, search.ProcessInstances, q, search.Postgres, read, s.startKeys)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return count, page
+	}
+	for _, e := range []string{"element instances", "process instances"} {
+		count, page := capture(e)
+		if !strings.Contains(page.SQL, "UNION ALL") {
+			t.Errorf("%s by a start range: want the key ranges of its minutes, got\n%s", e, page.SQL)
+		}
+		for name, st := range map[string]search.Statement{"count": count, "page": page} {
+			if scan := seqScan(t, s, st); scan != "" {
+				t.Errorf("%s by a start range, %s: sequential scan of %s", e, name, scan)
+			}
+			if used, _ := planIndexes(t, s, st, ""); !used["element_instances_pkey"] {
+				t.Errorf("%s by a start range, %s: plan reads %v, want element_instances_pkey\n%s", e, name, used, st.SQL)
+			}
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func run[T any](ctx context.Context, s *Store, e *search.Entity[T], q store.Query) (store.Page[T], error) {
-	page, err := search.Read(ctx, e, q, search.Postgres, s.read)
+	page, err := search.ReadByStart(ctx, e, q, search.Postgres, s.read, s.startKeys)
 	if err != nil {
 		return page, fmt.Errorf("search %s at %s: %w", e.Name, s.host, err)
 	}

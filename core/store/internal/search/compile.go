@@ -57,6 +57,9 @@ type Plan[T any] struct {
 	// incidents are the open incidents that memory plans test incs
 	// against, by process instance (WithIncidents).
 	incidents map[int64][]store.Incident
+	// startKeys, when not nil, are the key ranges that hold every row of
+	// the plan's start range (withStartKeys, table).
+	startKeys []KeyRange
 }
 
 // incCond is a checked Query.Incidents: conditions that one open incident

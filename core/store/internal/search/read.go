@@ -17,8 +17,19 @@ type Reader func(ctx context.Context, tenants []string, count, page Statement, r
 // Read compiles q for e, runs it through read in dialect d and returns the
 // page.
 func Read[T any](ctx context.Context, e *Entity[T], q store.Query, d Dialect, read Reader) (store.Page[T], error) {
+	return ReadByStart(ctx, e, q, d, read, nil)
+}
+
+// ReadByStart is Read for a store that tells which keys a start-date range
+// holds (StartKeys, nil: none): a search by a start-date range of element
+// instances, or of process instances not sorted by start date, reads only
+// those keys.
+func ReadByStart[T any](ctx context.Context, e *Entity[T], q store.Query, d Dialect, read Reader, keys StartKeys) (store.Page[T], error) {
 	p, err := Compile(e, q)
 	if err != nil {
+		return store.Page[T]{}, err
+	}
+	if err := p.withStartKeys(ctx, keys); err != nil {
 		return store.Page[T]{}, err
 	}
 	count, page := p.SQL(d)

@@ -146,9 +146,9 @@ func (p *Plan[T]) elemsJoined(d Dialect) bool {
 // each instance one row.
 func (p *Plan[T]) fromSQL(b *builder) string {
 	if !p.elemsJoined(b.d) {
-		return p.e.From
+		return p.table(b)
 	}
-	return p.e.From + " JOIN (" + p.elemsSubquery(b) + ") AS elems ON elems." + joinedElement + " = " + p.elems.link.Outer
+	return p.table(b) + " JOIN (" + p.elemsSubquery(b) + ") AS elems ON elems." + joinedElement + " = " + p.elems.link.Outer
 }
 
 // elemsSubquery returns the distinct process instance keys of the element

@@ -19,14 +19,17 @@ func compileStatistics(q store.Query) (*Plan[store.ProcessInstance], error) {
 	return Compile(ProcessInstances, q)
 }
 
-// elementStatisticsColumns count an element's instances by Camunda's
+// ElementStatisticsSums count the element instances aliased e by Camunda's
 // statistics: active without an open incident, canceled (terminated),
-// active with one, completed.
-const elementStatisticsColumns = "e.element_id, " +
-	"sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key <= 0 THEN 1 ELSE 0 END), " +
+// active with one, completed (the rollup of pgstore/statsrollup.go counts
+// with them too).
+const ElementStatisticsSums = "sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key <= 0 THEN 1 ELSE 0 END), " +
 	"sum(CASE WHEN e.state = 'TERMINATED' THEN 1 ELSE 0 END), " +
 	"sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key > 0 THEN 1 ELSE 0 END), " +
 	"sum(CASE WHEN e.state = 'COMPLETED' THEN 1 ELSE 0 END)"
+
+// elementStatisticsColumns count an element's instances (ElementStatisticsSums).
+const elementStatisticsColumns = "e.element_id, " + ElementStatisticsSums
 
 // ElementStatisticsSQL returns the one aggregate statement that answers
 // store.StatisticsQuerier for q: the element instances (the outer table,
@@ -43,6 +46,62 @@ func ElementStatisticsSQL(q store.Query, d Dialect) (Statement, error) {
 	sql := "SELECT " + elementStatisticsColumns + " FROM element_instances e WHERE e.flow_scope_key <> -1 AND " +
 		"e.process_instance_key IN (SELECT key FROM " + from + p.where(b) + ") GROUP BY e.element_id ORDER BY e.element_id"
 	return Statement{SQL: sql, Args: b.args}, nil
+}
+
+// ElementStatisticsRolledSQL returns the statement that answers
+// ElementStatisticsSQL's question from the element statistics rollup
+// (PostgreSQL, migration 33) when q selects the process instances of one
+// definition and nothing else (its tenants aside): the counts of the
+// instances counted (element_statistics) plus the element instances of
+// the definition's process instances above the marks (through the primary
+// key's range alone, as UsageRolledSQL reads them) and of those pending
+// (not finished when the rollup passed them), read from the rows. The
+// counts hold every finished instance up to the marks that retention has
+// not removed, so the sum is what ElementStatisticsSQL counts. It reports
+// false, and no statement, for any other q or without marks; the rows
+// read as ScanElementStatistics reads ElementStatisticsSQL's.
+func ElementStatisticsRolledSQL(q store.Query, marks []UsageMark, d Dialect) (Statement, bool, error) {
+	p, err := compileStatistics(q)
+	if err != nil {
+		return Statement{}, false, err
+	}
+	if len(marks) == 0 || !p.definitionOnly() {
+		return Statement{}, false, nil
+	}
+	b := &builder{d: d}
+	def := b.arg(p.conds[0].val)
+	tenants := func(expr string) string { return inTenants(b, expr, q.Tenants) }
+	counted := "SELECT element_id, instances, active, canceled, incidents, completed FROM element_statistics WHERE process_definition_key = " +
+		def + tenants("tenant_id")
+	var keys []string
+	for i, m := range marks {
+		k := "key > " + b.arg(m.Key)
+		if i < len(marks)-1 {
+			k += " AND key < " + b.arg((m.Partition+1)<<KeyPartitionShift)
+		}
+		keys = append(keys, "SELECT key FROM (SELECT key, process_definition_key, tenant_id FROM element_instances WHERE flow_scope_key = -1 AND "+
+			k+" OFFSET 0) AS above WHERE process_definition_key = "+def+tenants("tenant_id"))
+	}
+	// The pending instances are the live ones, each looked up by key: a
+	// join would let the planner read the definition's finished instances.
+	keys = append(keys, "SELECT x.process_instance_key FROM element_statistics_pending x WHERE (SELECT pi.process_definition_key "+
+		"FROM element_instances pi WHERE pi.key = x.process_instance_key"+tenants("pi.tenant_id")+") = "+def)
+	live := "SELECT e.element_id, count(*), " + ElementStatisticsSums + " FROM element_instances e WHERE e.flow_scope_key <> -1 AND " +
+		"e.process_instance_key IN (" + strings.Join(keys, " UNION ALL ") + ") GROUP BY e.element_id"
+	sql := "SELECT element_id, CAST(sum(a) AS BIGINT), CAST(sum(c) AS BIGINT), CAST(sum(i) AS BIGINT), CAST(sum(d) AS BIGINT) FROM (" +
+		counted + " UNION ALL " + live + ") AS s (element_id, n, a, c, i, d) GROUP BY element_id HAVING sum(n) > 0 ORDER BY element_id"
+	return Statement{SQL: sql, Args: b.args}, true, nil
+}
+
+// definitionOnly reports whether the plan selects the process instances
+// of one process definition key and tests nothing else but tenants.
+func (p *Plan[T]) definitionOnly() bool {
+	if len(p.conds) != 1 || len(p.anyOf) > 0 || len(p.vars) > 0 || len(p.or) > 0 || p.elems != nil || p.incs != nil {
+		return false
+	}
+	c := &p.conds[0]
+	_, ok := c.val.(int64)
+	return c.f.Name == "processDefinitionKey" && c.op == store.OpEq && ok
 }
 
 // ScanElementStatistics reads one row of ElementStatisticsSQL's statement.

@@ -1,0 +1,103 @@
+package search
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"github.com/example/wf-engine/core/store"
+)
+
+// KeyRange is the keys from From to To, both included; To < 0 means no
+// upper end.
+type KeyRange struct {
+	From, To int64
+}
+
+// StartKeys returns key ranges that hold every element instance (process
+// instances included) whose start time, in Unix ms, is in [from, to]
+// (math.MinInt64 and math.MaxInt64 for an open end), and false when the
+// store cannot tell (then the search reads its table as it would without).
+// PostgreSQL answers from the start-minute rollup (migration 33).
+type StartKeys func(ctx context.Context, from, to int64) ([]KeyRange, bool, error)
+
+// startRange returns the start times [from, to] that the plan's top-level
+// startDate conditions allow, and false when none bounds them or the
+// entity is not read from element_instances.
+func (p *Plan[T]) startRange() (from, to int64, ok bool) {
+	if p.e.From != "element_instances" {
+		return 0, 0, false
+	}
+	from, to = math.MinInt64, math.MaxInt64
+	for i := range p.conds {
+		c := &p.conds[i]
+		v, isInt := c.val.(int64)
+		if c.f.Name != "startDate" || c.f.Expr != "start_time" || !isInt {
+			continue
+		}
+		switch c.op {
+		case store.OpEq:
+			from, to, ok = max(from, v), min(to, v), true
+		case store.OpGte:
+			from, ok = max(from, v), true
+		case store.OpGt:
+			from, ok = max(from, v+1), true
+		case store.OpLte:
+			to, ok = min(to, v), true
+		case store.OpLt:
+			to, ok = min(to, v-1), true
+		}
+	}
+	return from, to, ok
+}
+
+// keyedByStart reports whether the plan should read only the key ranges
+// of its start range: it has one, and the page is not sorted by start
+// date first (process instances have indexes of start times for that).
+func (p *Plan[T]) keyedByStart() bool {
+	if _, _, ok := p.startRange(); !ok {
+		return false
+	}
+	return len(p.sort) == 0 || p.sort[0].f.Name != "startDate"
+}
+
+// table returns the entity's table, or, once WithStartKeys gave the plan
+// key ranges, the rows of those ranges as a UNION ALL of primary key
+// ranges under the table's name: PostgreSQL reads each range through the
+// primary key in order and merges them, so a page by key reads about as
+// many rows as it returns however long the history is.
+func (p *Plan[T]) table(b *builder) string {
+	if p.startKeys == nil {
+		return p.e.From
+	}
+	if len(p.startKeys) == 0 {
+		return "(SELECT * FROM " + p.e.From + " WHERE 1 = 0) AS " + p.e.From
+	}
+	parts := make([]string, len(p.startKeys))
+	for i, r := range p.startKeys {
+		cond := "key >= " + b.arg(r.From)
+		if r.To >= 0 {
+			cond += " AND key <= " + b.arg(r.To)
+		}
+		parts[i] = "SELECT * FROM " + p.e.From + " WHERE " + cond
+	}
+	return "(" + strings.Join(parts, " UNION ALL ") + ") AS " + p.e.From
+}
+
+// withStartKeys asks keys for the key ranges of the plan's start range
+// when keyedByStart, and keeps them for table.
+func (p *Plan[T]) withStartKeys(ctx context.Context, keys StartKeys) error {
+	if keys == nil || !p.keyedByStart() {
+		return nil
+	}
+	from, to, _ := p.startRange()
+	ranges, ok, err := keys(ctx, from, to)
+	if err != nil || !ok {
+		return err
+	}
+	p.startKeys = ranges
+	if p.startKeys == nil {
+		p.startKeys = []KeyRange{}
+	}
+	return nil
+}
