@@ -155,3 +155,42 @@ func (e *Engine) wakeEnds(records []*record.Record, kept []InstanceEnd) {
 		delete(e.ends, r.Key)
 	}
 }
+
+// keepUnknownEnds keeps the ends a batch of unknown outcome caused (its
+// commit failed and the store could not be asked whether it was written):
+// the reload that follows finds out (wakeUnknownEnds).
+func (e *Engine) keepUnknownEnds(p *processed) {
+	if len(p.records) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.ends) == 0 {
+		return
+	}
+	e.unknown = append(e.unknown, unknownBatch{records: p.records, ends: p.ends})
+}
+
+// unknownBatch is a batch of unknown outcome whose awaited ends wait for
+// the reload that tells whether it was written.
+type unknownBatch struct {
+	records []*record.Record
+	ends    []InstanceEnd
+}
+
+// wakeUnknownEnds hands the awaiters their ends from the batches of
+// unknown outcome that the state reloaded from the store at position last
+// shows were written; the others were not, and their instances run on in
+// that state. Without it, a client awaiting an instance that ended in such
+// a batch would wait until its own timeout.
+func (e *Engine) wakeUnknownEnds(last int64) {
+	e.mu.Lock()
+	batches := e.unknown
+	e.unknown = nil
+	e.mu.Unlock()
+	for _, b := range batches {
+		if b.records[len(b.records)-1].Position <= last {
+			e.wakeEnds(b.records, b.ends)
+		}
+	}
+}

@@ -147,6 +147,9 @@ type Engine struct {
 	// idemHeld are the idempotency keys of commands in flight
 	// (idempotency.go).
 	idemHeld map[string]bool
+	// unknown are batches of unknown outcome with awaited ends, until the
+	// next reload tells whether they were written (ends.go).
+	unknown []unknownBatch
 }
 
 // Start rebuilds the partition's state from the store's log and starts
@@ -379,6 +382,7 @@ func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error
 				e.answerBatch(p)
 				return failed
 			case batchOutcomeUnknown:
+				e.keepUnknownEnds(p)
 				for _, r := range p.batch {
 					unknown := fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 					if r.idem != nil { // its key was recorded in the same batch
@@ -477,6 +481,7 @@ func (e *Engine) reload() error {
 		e.setDegraded(err)
 		return err
 	}
+	e.wakeUnknownEnds(st.LastPosition())
 	e.setDegraded(nil)
 	e.cfg.Logger.Info("state reloaded from the store", "partition", e.cfg.Partition, "position", st.LastPosition())
 	return nil

@@ -37,10 +37,11 @@ func StartStepped(ctx context.Context, cfg Config) (*Engine, *Stepper, error) {
 	return e, &Stepper{e: e, ctx: context.WithoutCancel(ctx)}, nil
 }
 
-// Call is a command submitted through a Stepper: its answer arrives with
-// a later Step.
+// Call is a command (or a read) submitted through a Stepper: its answer
+// arrives with a later Step.
 type Call struct {
 	r      *request
+	e      *Engine
 	done   bool
 	res    *Result
 	err    error
@@ -57,17 +58,75 @@ func (s *Stepper) Submit(ctx context.Context, cmd *record.Record) *Call {
 	return c
 }
 
+// SubmitAwaiting is Submit for a create command whose instance's end the
+// caller awaits, as CreateInstance with AwaitEnd does: once the command is
+// answered, Awaiting says whether the end is watched and Ended delivers it
+// once its batch is committed.
+func (s *Stepper) SubmitAwaiting(ctx context.Context, cmd *record.Record) *Call {
+	c := &Call{r: &request{cmd: cmd, await: make(chan InstanceEnd, 1)}, e: s.e}
+	if res, done, err := s.e.send(ctx, c.r); done {
+		c.done, c.answer, c.res, c.err = true, true, res, err
+	}
+	return c
+}
+
+// SubmitRead queues fn to run on the partition's state as Engine.Read
+// does: after the commands of its batch, answered once that batch (and
+// every batch before it) is committed, or refused with the batch's error.
+func (s *Stepper) SubmitRead(ctx context.Context, fn func(*state.State)) *Call {
+	c := &Call{r: &request{read: fn, done: make(chan reply, 1)}}
+	if err := s.e.enqueue(ctx, c.r); err != nil {
+		c.done, c.answer, c.err = true, true, err
+	}
+	return c
+}
+
+// WaitForJobs registers a long poll for jobs of a type in the default
+// tenant, as ActivateJobs with a request timeout does before each
+// activation it sends: the channel is closed once such a job is
+// activatable; cancel unregisters.
+func (s *Stepper) WaitForJobs(jobType string) (<-chan struct{}, func()) {
+	return s.e.waitForJobs(jobType, nil)
+}
+
 // Answered reports whether the command has its answer.
 func (c *Call) Answered() bool {
 	if !c.answer {
 		select {
 		case rep := <-c.r.done:
-			c.res, c.err = rep.result()
+			if c.r.read != nil {
+				c.err = rep.err
+			} else {
+				c.res, c.err = rep.result()
+			}
 			c.answer = true
+			if c.err != nil && c.r.await != nil {
+				c.e.stopAwaiting(0, c.r.await) // registered, perhaps, before the commit failed
+			}
 		default:
 		}
 	}
 	return c.answer
+}
+
+// Awaiting reports whether the end of the instance an answered
+// SubmitAwaiting command created is watched: not for a refused command, an
+// instance that ended within the command (its result's End has it), or a
+// repeated idempotent command.
+func (c *Call) Awaiting() bool { return c.answer && c.err == nil && c.r.awaiting }
+
+// Ended returns the awaited instance's end once the batch that ended it
+// is committed; ok is false until then. An end is delivered once.
+func (c *Call) Ended() (end InstanceEnd, ok bool) {
+	if c.r.await == nil {
+		return InstanceEnd{}, false
+	}
+	select {
+	case end = <-c.r.await:
+		return end, true
+	default:
+		return InstanceEnd{}, false
+	}
 }
 
 // Result returns the command's answer, as the Client methods return it:
