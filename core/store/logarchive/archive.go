@@ -281,7 +281,7 @@ func (a *Archive) each(ctx context.Context, from int64, fn func(store.ArchivedSe
 		return err
 	}
 	next := from
-	for _, f := range files {
+	for i, f := range files {
 		if f.last < next {
 			continue
 		}
@@ -290,6 +290,11 @@ func (a *Archive) each(ctx context.Context, from int64, fn func(store.ArchivedSe
 		}
 		segs, err := a.read(f)
 		if err != nil {
+			if heldLater(files[i+1:], next, f.last) {
+				// Damaged, but a later file holds its positions whole: a
+				// write the next run made again (see doc.go).
+				continue
+			}
 			return err
 		}
 		for _, s := range segs {
@@ -304,6 +309,17 @@ func (a *Archive) each(ctx context.Context, from int64, fn func(store.ArchivedSe
 		}
 	}
 	return nil
+}
+
+// heldLater reports whether one of files holds every position from next
+// through last.
+func heldLater(files []file, next, last int64) bool {
+	for _, g := range files {
+		if g.first <= next && g.last >= last {
+			return true
+		}
+	}
+	return false
 }
 
 var errEnough = errors.New("enough")

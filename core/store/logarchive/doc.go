@@ -15,4 +15,13 @@
 // of everything before it. The data are the segments' own bytes as the
 // store kept them, already S2-compressed (tables.EncodeSegment), so the
 // archive is not compressed again.
+//
+// Torn writes: a crash while a file is written leaves at most a temporary
+// file (".log-*.tmp"), which readers ignore; compaction deletes the
+// segments from the store only after the file is durable, so the next run
+// archives them again. A file cut short under its final name (a file
+// system that lost data it had acknowledged, a copy cut short) fails its
+// checksum: reading it is an error naming the file, unless a later file
+// holds all of its positions (the same range written again), which is
+// read instead.
 package logarchive
