@@ -23,10 +23,6 @@ type ClusterConfig struct {
 // (partition << 51) | n in a positive int64, 12 bits for the partition.
 const maxPartitions = 1<<(63-record.KeyPartitionShift) - 1
 
-// enginePartitions is how many partitions this build runs: each runs on
-// the store's one log today (docs/scaling.md says what a second one needs).
-const enginePartitions = 1
-
 func defaultClusterConfig() ClusterConfig { return ClusterConfig{Partitions: 1} }
 
 func clusterFlags(fs *pflag.FlagSet, d ClusterConfig) {
@@ -44,8 +40,6 @@ func (c ClusterConfig) validate(kind storeKind, add func(format string, args ...
 		// partitions would queue on it and gain nothing (docs/scaling.md).
 		add("cluster.partitions: SQLite is single-node and runs one partition (one file, one writer); "+
 			"use PostgreSQL (database.url postgres://...) for more, got %d", n)
-	case n > enginePartitions:
-		add("cluster.partitions: this build runs %d partition(s) per store, got %d", enginePartitions, n)
 	}
 }
 

@@ -26,8 +26,6 @@ func TestClusterPartitionsKey(t *testing.T) {
 		{"zero", nil, []string{"--cluster.partitions", "0"}, "cluster.partitions: must be between 1 and 4095, got 0"},
 		{"beyond the key's bits", nil, []string{"--cluster.partitions", "4096"}, "cluster.partitions: must be between 1 and 4095, got 4096"},
 		{"sqlite", []string{"WF_CLUSTER_PARTITIONS=4"}, nil, "cluster.partitions: SQLite is single-node and runs one partition"},
-		{"postgres", []string{"WF_DATABASE_URL=postgres://wf@127.0.0.1/wf"}, []string{"--cluster.partitions", "4"},
-			"cluster.partitions: this build runs 1 partition(s) per store, got 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := retentionConfig(t, "", tc.env, tc.args...)

@@ -156,11 +156,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	defer stopTracing() // after everything else has stopped: its spans are flushed too
-	eng, err := engine.Start(ctx, engine.Config{
-		Partition: 1, Clock: engineClock, Store: base, Registry: standard.Registry(), OnCommit: onCommit,
+	eng, err := startEngines(ctx, cfg.Cluster.Partitions, base, engine.Config{
+		Clock: engineClock, Registry: standard.Registry(), OnCommit: onCommit,
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
 		Backpressure: bp, Tracer: tracer,
-	})
+	}, log)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
@@ -177,7 +177,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}
 		})
 	}
-	stopRetention, err := startRetention(ctx, cfg.Retention, cfg.HTTP.IdempotencyTTL, kind, base, engineClock, metrics, log)
+	stopRetention, err := startRetention(ctx, cfg.Retention, cfg.HTTP.IdempotencyTTL, kind, base, partitionStores(eng), engineClock, metrics, log)
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 
 // allTenants lists the ids of every tenant the engine knows, the default
 // one included.
-func allTenants(eng *engine.Engine) func(context.Context) ([]string, error) {
+func allTenants(eng *engine.Router) func(context.Context) ([]string, error) {
 	return func(ctx context.Context) ([]string, error) {
 		var ids []string
 		err := eng.Read(ctx, func(st *state.State) {

@@ -82,13 +82,9 @@ func newLogger(out io.Writer, cfg LogConfig) *slog.Logger {
 // watchEngine exports the state's gauges, whether the engine is degraded,
 // the store's connection pools and how long the engine took to load its
 // state.
-func watchEngine(m *telemetry.Metrics, eng *engine.Engine, base store.Store, restore time.Duration) {
+func watchEngine(m *telemetry.Metrics, eng *engine.Router, base store.Store, restore time.Duration) {
 	m.SetRestoreDuration(restore)
-	m.WatchState(func(ctx context.Context) (state.Gauges, error) {
-		var g state.Gauges
-		err := eng.Read(ctx, func(st *state.State) { g = st.Gauges() })
-		return g, err
-	})
+	m.WatchState(func(ctx context.Context) (state.Gauges, error) { return sumGauges(ctx, eng) })
 	m.WatchDegraded(func() bool { return eng.Degraded() != nil })
 	if p, ok := base.(store.Pooler); ok {
 		m.WatchPool(p.PoolStats)
