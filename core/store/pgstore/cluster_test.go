@@ -2,14 +2,12 @@ package pgstore_test
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/example/wf-engine/core/record"
-	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/conformance/storesuite"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/pgstore/pgtest"
 	"github.com/example/wf-engine/migrations"
@@ -36,35 +34,17 @@ func undoMigration30(t *testing.T, url string) {
 	}
 }
 
-// TestPartitionCountOfAStoreFromBeforeMigration30 checks that migration 30
-// gives a store that already holds records one partition, and leaves a
-// store that holds none free to take the first count it is started with.
+// TestPartitionCountOfAStoreFromBeforeMigration30 runs the store suite's
+// check of the migration that keeps the partition count.
 func TestPartitionCountOfAStoreFromBeforeMigration30(t *testing.T) {
-	ctx := context.Background()
-	for _, used := range []bool{true, false} {
+	storesuite.PartitionCountFromBeforeItWasKept(t, func(t *testing.T) (store.Store, func(*testing.T, store.Store) store.Store) {
 		url := pgtest.URL(t)
-		s := open(t, url)
-		if used {
-			err := s.Commit(ctx, &store.Batch{Records: []*record.Record{{Position: 1, Key: record.Key(1, 1), Kind: record.KindCommand,
-				ValueType: record.TypeJob, Intent: record.IntentJobComplete, Version: 1, Value: &record.JobValue{}}},
-				Changes: state.Changes{LastKey: record.Key(1, 1), LastPosition: 1}})
-			if err != nil {
+		return open(t, url), func(t *testing.T, s store.Store) store.Store {
+			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
+			undoMigration30(t, url)
+			return open(t, url)
 		}
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		undoMigration30(t, url)
-		s = open(t, url)
-		err := store.CheckPartitions(ctx, s, 4)
-		var changed *store.PartitionsChangedError
-		switch {
-		case used && (!errors.As(err, &changed) || changed.Stored != 1):
-			t.Errorf("a store with records: got %v, want it kept at 1 partition", err)
-		case !used && err != nil:
-			t.Errorf("a store without records: %v", err)
-		}
-		_ = s.Close()
-	}
+	})
 }

@@ -3,14 +3,12 @@ package sqlitestore_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/example/wf-engine/core/record"
-	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/conformance/storesuite"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/sqlitestore"
 	"github.com/example/wf-engine/migrations"
@@ -37,37 +35,19 @@ func undoMigration29(t *testing.T, path string) {
 	}
 }
 
-// TestPartitionCountOfAStoreFromBeforeMigration29 checks that migration 29
-// gives a store that already holds records one partition, and leaves a
-// store that holds none free to take the first count it is started with.
+// TestPartitionCountOfAStoreFromBeforeMigration29 runs the store suite's
+// check of the migration that keeps the partition count.
 func TestPartitionCountOfAStoreFromBeforeMigration29(t *testing.T) {
-	ctx := context.Background()
-	for _, used := range []bool{true, false} {
+	storesuite.PartitionCountFromBeforeItWasKept(t, func(t *testing.T) (store.Store, func(*testing.T, store.Store) store.Store) {
 		path := filepath.Join(t.TempDir(), "wf.db")
-		s := open(t, path)
-		if used {
-			err := s.Commit(ctx, &store.Batch{Records: []*record.Record{{Position: 1, Key: record.Key(1, 1), Kind: record.KindCommand,
-				ValueType: record.TypeJob, Intent: record.IntentJobComplete, Version: 1, Value: &record.JobValue{}}},
-				Changes: state.Changes{LastKey: record.Key(1, 1), LastPosition: 1}})
-			if err != nil {
+		return open(t, path), func(t *testing.T, s store.Store) store.Store {
+			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
+			undoMigration29(t, path)
+			return open(t, path)
 		}
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		undoMigration29(t, path)
-		s = open(t, path)
-		err := store.CheckPartitions(ctx, s, 4)
-		var changed *store.PartitionsChangedError
-		switch {
-		case used && (!errors.As(err, &changed) || changed.Stored != 1):
-			t.Errorf("a store with records: got %v, want it kept at 1 partition", err)
-		case !used && err != nil:
-			t.Errorf("a store without records: %v", err)
-		}
-		_ = s.Close()
-	}
+	})
 }
 
 // TestOneEngineProcessPerFile opens a store for an engine twice: the second
