@@ -136,9 +136,8 @@ const usageRollupBatch = 20000
 // startRetention runs the retention runner on its own goroutine until the
 // returned stop is called (before the engine stops and the store closes).
 // idempotencyTTL is http.idempotency_ttl: older Idempotency-Key answers
-// are removed too. logs are the partitions' stores (the store itself with
-// one partition): each partition's log is compacted on its own.
-func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.Duration, kind storeKind, s store.Store, logs []store.Store, clk clock.Clock,
+// are removed too.
+func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.Duration, kind storeKind, s store.Store, clk clock.Clock,
 	metrics *telemetry.Metrics, log *slog.Logger) (stop func(), err error) {
 	rc, err := c.runnerConfig()
 	if err != nil {
@@ -157,17 +156,17 @@ func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.
 	if metrics != nil {
 		obs = metrics
 	}
-	// Finished instances are removed once for every partition (the state
-	// tables are shared); each partition's log is compacted on its own.
-	steps := []retention.Step{retention.InstanceStep(r, rc, 0, target)}
-	for _, l := range logs {
-		if steps, err = withLogStep(l, rc, metrics, target, log, steps...); err != nil {
-			return nil, err
-		}
+	steps, err := withLogStep(s, rc, metrics, target, log, retention.InstanceStep(r, rc, 0, target))
+	if err != nil {
+		return nil, err
 	}
 	if u, ok := s.(store.UsageRoller); ok {
 		// Before retention, so that it removes counted instances.
 		steps = append([]retention.Step{retention.UsageRollupStep(u, usageRollupBatch, target)}, steps...)
+	}
+	if sr, ok := s.(store.SearchRoller); ok {
+		// Before retention too: it subtracts the counted instances it removes.
+		steps = append([]retention.Step{retention.SearchRollupStep(sr, usageRollupBatch, target)}, steps...)
 	}
 	if k, ok := s.(store.IdempotencyKeys); ok && idempotencyTTL > 0 {
 		steps = append(steps, retention.IdempotencyStep(k, idempotencyTTL, 0, target))
