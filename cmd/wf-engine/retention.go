@@ -136,8 +136,9 @@ const usageRollupBatch = 20000
 // startRetention runs the retention runner on its own goroutine until the
 // returned stop is called (before the engine stops and the store closes).
 // idempotencyTTL is http.idempotency_ttl: older Idempotency-Key answers
-// are removed too.
-func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.Duration, kind storeKind, s store.Store, clk clock.Clock,
+// are removed too. logs are the partitions' stores (the store itself with
+// one partition): each partition's log is compacted on its own.
+func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.Duration, kind storeKind, s store.Store, logs []store.Store, clk clock.Clock,
 	metrics *telemetry.Metrics, log *slog.Logger) (stop func(), err error) {
 	rc, err := c.runnerConfig()
 	if err != nil {
@@ -156,9 +157,13 @@ func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.
 	if metrics != nil {
 		obs = metrics
 	}
-	steps, err := withLogStep(s, rc, metrics, target, log, retention.InstanceStep(r, rc, 0, target))
-	if err != nil {
-		return nil, err
+	// Finished instances are removed once for every partition (the state
+	// tables are shared); each partition's log is compacted on its own.
+	steps := []retention.Step{retention.InstanceStep(r, rc, 0, target)}
+	for _, l := range logs {
+		if steps, err = withLogStep(l, rc, metrics, target, log, steps...); err != nil {
+			return nil, err
+		}
 	}
 	if u, ok := s.(store.UsageRoller); ok {
 		// Before retention, so that it removes counted instances.
