@@ -49,12 +49,17 @@ type checker struct {
 	ended map[int64]int
 	// answers: idempotency key -> first answer seen for it.
 	answers map[string]string
+	// ends: root process instance -> the record that ended it.
+	ends map[int64]*record.Record
+	// jobTypes are the types of the jobs created so far, sorted: what
+	// long polls wait for.
+	jobTypes []string
 }
 
 func newChecker() *checker {
 	return &checker{seen: map[int64]bool{}, lifecycle: map[int64]record.Intent{}, jobDone: map[int64]int64{},
 		correlated: map[[2]int64]int64{}, recorded: map[string]int64{}, roots: map[int64]bool{}, msgNames: map[string]bool{},
-		ended: map[int64]int{}, answers: map[string]string{}}
+		ended: map[int64]int{}, answers: map[string]string{}, ends: map[int64]*record.Record{}}
 }
 
 // tail reads the records committed since the last call and checks them.
@@ -97,9 +102,15 @@ func (c *checker) tail(r *runner) {
 				case record.IntentElementCompleted, record.IntentElementTerminated:
 					delete(c.roots, rec.Key)
 					c.rootsDirty = true
+					c.ends[rec.Key] = rec
 				}
 			}
 		case *record.JobValue:
+			if rec.Intent == record.IntentJobCreated && v.Type != "" {
+				if i, found := slices.BinarySearch(c.jobTypes, v.Type); !found {
+					c.jobTypes = slices.Insert(c.jobTypes, i, v.Type)
+				}
+			}
 			if rec.Intent == record.IntentJobCompleted {
 				if at, twice := c.jobDone[rec.Key]; twice {
 					r.violate("job-completed-twice", "job %d completed at positions %d and %d", rec.Key, at, rec.Position)

@@ -8,11 +8,13 @@
 // appliers and engine batch code (engine.StartStepped), over a memory
 // store that injects faults (commit refused, commit written but its answer
 // lost, slow commit, crash before or after the commit), with restarts that
-// reload from the store, a manual clock that jumps forward, and clients
-// whose requests and answers the simulated network delays, drops and
-// duplicates. After every step the runner checks the invariants of
-// check_test.go; a failing run is shrunk to a short list of operations and
-// written as a scenario file that TestScenarios replays.
+// reload from the store, a manual clock that jumps forward, clients whose
+// requests and answers the simulated network delays, drops and duplicates,
+// and clients that wait across batches: long polls, creates that await
+// their instance's end, and reads (clients_test.go). After every step the
+// runner checks the invariants of check_test.go and clients_test.go; a
+// failing run is shrunk to a short list of operations and written as a
+// scenario file that TestScenarios replays.
 //
 // See docs/testing.md ("Deterministic simulation") for how to run,
 // reproduce and extend it.

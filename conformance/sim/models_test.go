@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,7 +23,18 @@ var corpusFolders = []string{"lib-bpmn-engine", "zeebe-process-test", "camunda-j
 var (
 	modelsOnce sync.Once
 	modelFiles []record.Resource
+	// modelIDs name modelFiles in scenario files: their paths from the
+	// module's root ("corpus/..." for the corpus's), which, unlike their
+	// names, no two share.
+	modelIDs []string
 )
+
+// modelID is the name of the model file at path p (relative to this
+// package) in scenario files: its path from the module's root, or from
+// the shared folder beside it for the corpus's ("corpus/...").
+func modelID(p string) string {
+	return strings.TrimPrefix(path.Join("conformance/sim", filepath.ToSlash(p)), "../shared/")
+}
 
 // models returns the BPMN files a run deploys, in a fixed order: the
 // project's own fixtures, then the corpus's when it exists (a run without
@@ -57,6 +69,7 @@ func models() []record.Resource {
 				continue
 			}
 			modelFiles = append(modelFiles, record.Resource{Name: filepath.Base(p), Content: b})
+			modelIDs = append(modelIDs, modelID(p))
 		}
 	})
 	return modelFiles

@@ -35,11 +35,15 @@ const (
 	opEncode                         // the store keeps its log encoded (a odd) or the engine's records
 	opSignal                         // broadcast a signal some subscription waits for
 	opBatch                          // the node restarts with batches of up to a%64+1 commands
+	opLongPoll                       // a worker long-polls for jobs of a type picked by a (clients_test.go)
+	opAwait                          // create an instance of process a and await its end (awaitCompletion)
+	opRead                           // read the state between two batches (engine.Read) and search the store
 	opCount
 )
 
 var opNames = [...]string{"", "step", "flush", "clock", "crash", "fault", "pipeline", "create", "activate", "complete",
-	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal", "batch"}
+	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal", "batch",
+	"long-poll", "create-await", "read"}
 
 // netMode is what the simulated network does with a client's request.
 type netMode uint8
@@ -64,9 +68,20 @@ type op struct {
 	a, b uint32
 	net  netMode
 	idem bool // sent with an Idempotency-Key
+	// model names the file a create that deploys deploys, instead of
+	// picking it among models() by b: scenario files name it, so that a
+	// new fixture or the corpus's presence does not change what they run.
+	model string
 }
 
-func (o op) client() bool { return o.kind >= opCreate && o.kind != opRetry }
+func (o op) client() bool {
+	return o.kind >= opCreate && o.kind != opRetry && o.kind != opEncode && o.kind != opBatch
+}
+
+// networked reports whether the simulated network carries the op's
+// request (the long polls, awaiting creates and reads talk to the engine
+// directly; crashes cut them).
+func (o op) networked() bool { return o.client() && o.kind < opLongPoll }
 
 func (o op) String() string {
 	s := fmt.Sprintf("%s a=%d b=%d", opNames[o.kind], o.a, o.b)
@@ -76,10 +91,16 @@ func (o op) String() string {
 	if o.idem {
 		s += " idem"
 	}
+	if o.model != "" {
+		s += " model=" + strings.ReplaceAll(o.model, " ", "%20")
+	}
 	return s
 }
 
 func parseOp(line string) (op, error) {
+	if i := strings.Index(line, "#"); i >= 0 {
+		line = line[:i] // a note on what the operation did
+	}
 	f := strings.Fields(line)
 	if len(f) == 0 {
 		return op{}, fmt.Errorf("empty operation")
@@ -118,6 +139,8 @@ func parseOp(line string) (op, error) {
 			}
 		case "idem":
 			o.idem = true
+		case "model":
+			o.model = strings.ReplaceAll(v, "%20", " ")
 		default:
 			return op{}, fmt.Errorf("operation %q: unknown field %q", line, k)
 		}
@@ -134,6 +157,7 @@ var weights = []struct {
 	{opCreate, 12}, {opActivate, 10}, {opComplete, 10}, {opFail, 3}, {opThrow, 2}, {opRetries, 2},
 	{opResolve, 3}, {opCompleteTask, 4}, {opPublish, 5}, {opCorrelate, 2}, {opCancel, 2},
 	{opSetVars, 2}, {opInvalid, 2}, {opRetry, 2}, {opSignal, 1},
+	{opLongPoll, 2}, {opAwait, 3}, {opRead, 1},
 }
 
 // generate returns the operations of seed's run: n steps.
@@ -175,8 +199,11 @@ func generate(seed uint64, n int) []op {
 		}
 		if o.client() {
 			o.idem = rng.IntN(3) == 0
-			if rng.IntN(8) < chaos {
+			if rng.IntN(8) < chaos && o.networked() {
 				o.net = netMode(rng.IntN(netCount-1) + 1)
+			}
+			if o.kind == opLongPoll || o.kind == opRead {
+				o.idem = false
 			}
 		}
 		ops = append(ops, o)

@@ -28,6 +28,11 @@ func (r *runner) quiesce() {
 		}
 		r.settle()
 	}
+	// A client gives up on a request after that, saying why: the reason
+	// its last copy got no usable answer.
+	for _, req := range r.lost {
+		r.gaveUp[req.last]++
+	}
 	// Every incident is resolvable: its job's retries first, then the
 	// incident itself.
 	s := r.stp.State()
@@ -63,6 +68,7 @@ func (r *runner) quiesce() {
 	if r.fail != nil {
 		return
 	}
+	r.endClients()
 	c := r.stp.State().Counts()
 	if c.Elements != 0 || c.Jobs != 0 || c.Incidents != 0 || c.Scopes != 0 {
 		r.violate("leftovers", "after cancelling every instance the state still holds %+v", c)
@@ -79,7 +85,7 @@ func (r *runner) settle() {
 		if r.fail != nil {
 			return
 		}
-		if len(r.calls) == 0 && len(r.wire) == 0 && r.stp.Settled() {
+		if len(r.calls) == 0 && len(r.wire) == 0 && r.stp.Settled() && r.clientsIdle() {
 			return
 		}
 	}

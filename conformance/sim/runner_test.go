@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -49,6 +50,33 @@ type request struct {
 	target int64
 	build  func() *record.Record
 	idem   *engine.IdempotencyKey
+	// last is what happened to its last copy that got no answer the
+	// client could use: the reason its client gives up, if it does.
+	last string
+}
+
+// lose puts a keyed request on the client's list of requests to retry,
+// with why its last copy got no usable answer.
+func (r *runner) lose(req *request, why string) {
+	if req.idem != nil {
+		req.last = why
+		r.lost = append(r.lost, req)
+	}
+}
+
+// failureOf names an answer's error for the give-up reasons.
+func failureOf(err error) string {
+	for _, e := range []error{engine.ErrIdempotencyKeyInFlight, engine.ErrRetryWithIdempotencyKey, engine.ErrOutcomeUnknown,
+		engine.ErrUnavailable, engine.ErrOverloaded, engine.ErrStopped, engine.ErrIdempotencyKeyReused} {
+		if errors.Is(err, e) {
+			return "answered: " + e.Error()
+		}
+	}
+	s := err.Error()
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return "answered: " + s
 }
 
 // call is a request sent to the engine, waiting for its answer.
@@ -89,11 +117,35 @@ type runner struct {
 	chk       *checker
 	fail      *violation
 	stats     stats
+	// polls, awaits and reads are the clients of clients_test.go: long
+	// polls, creates that await their instance's end, and reads.
+	polls  []*poll
+	awaits []*awaiter
+	reads  []*read
+	// models are the files the run's deploying operations deployed, by
+	// operation index; notes say what operations did, for scenario files.
+	models map[int]string
+	notes  map[int]string
+	// gaveUp counts keyed requests whose client gave up, by the last
+	// answer it got (giveUp).
+	gaveUp map[string]int
 }
 
 // stats count what runs did, to show that the faults and paths happen.
 type stats struct {
 	runs, restarts, faults, failedAnswers, acked, rejected, replayed, lost, records int
+	// long polls: answered with jobs, woken to activate again, timed out,
+	// answered with an error, cut by a crash.
+	pollJobs, pollWakes, pollTimeouts, pollErrors, pollsCut int
+	// awaiting creates: ends delivered by the engine's watch, ended
+	// within the creation, ended before a replayed create awaited (read
+	// from the store), refused (an error, a crash of an unkeyed one), and
+	// still running at the end.
+	awaitEnds, awaitWithin, awaitStored, awaitRefused, awaitRunning int
+	// reads answered (and compared with the store), refused.
+	reads, readsRefused int
+	// gaveUp: keyed requests whose client gave up, by reason.
+	gaveUp map[string]int
 }
 
 func (s *stats) add(o stats) {
@@ -106,6 +158,24 @@ func (s *stats) add(o stats) {
 	s.replayed += o.replayed
 	s.lost += o.lost
 	s.records += o.records
+	s.pollJobs += o.pollJobs
+	s.pollWakes += o.pollWakes
+	s.pollTimeouts += o.pollTimeouts
+	s.pollErrors += o.pollErrors
+	s.pollsCut += o.pollsCut
+	s.awaitEnds += o.awaitEnds
+	s.awaitWithin += o.awaitWithin
+	s.awaitStored += o.awaitStored
+	s.awaitRefused += o.awaitRefused
+	s.awaitRunning += o.awaitRunning
+	s.reads += o.reads
+	s.readsRefused += o.readsRefused
+	for k, n := range o.gaveUp {
+		if s.gaveUp == nil {
+			s.gaveUp = map[string]int{}
+		}
+		s.gaveUp[k] += n
+	}
 }
 
 // run executes ops and returns the first broken invariant, or nil.
@@ -116,7 +186,8 @@ func run(ops []op) *violation {
 
 // execute runs ops and returns the runner after the run.
 func execute(ops []op) (r *runner, v *violation) {
-	r = &runner{ops: ops, ctx: context.Background(), clk: clock.NewManual(epoch), reg: registry}
+	r = &runner{ops: ops, ctx: context.Background(), clk: clock.NewManual(epoch), reg: registry,
+		models: map[int]string{}, notes: map[int]string{}, gaveUp: map[string]int{}}
 	r.st = newSimStore(r.clk)
 	r.chk = newChecker()
 	defer func() {
@@ -140,7 +211,15 @@ func execute(ops []op) (r *runner, v *violation) {
 	r.step = len(ops)
 	r.quiesce()
 	r.stats.runs, r.stats.lost, r.stats.records = 1, len(r.lost), int(r.chk.lastPos)
+	r.stats.gaveUp = r.gaveUp
 	return r, r.fail
+}
+
+// note records what the operation running did, for scenario files.
+func (r *runner) note(format string, args ...any) {
+	if r.step < len(r.ops) {
+		r.notes[r.step] = fmt.Sprintf(format, args...)
+	}
 }
 
 func (r *runner) violate(name, format string, args ...any) {
@@ -172,17 +251,17 @@ func (r *runner) start() error {
 func (r *runner) crash() {
 	_ = r.eng.Close()
 	for _, c := range r.calls {
-		if c.req.idem != nil {
-			r.lost = append(r.lost, c.req)
-		}
+		r.lose(c.req, "the node crashed while it was in flight")
 	}
 	r.calls = r.calls[:0]
+	r.cutClients()
 	r.st.crashed, r.st.armed, r.st.failRead = false, faultNone, false
 	r.stats.restarts++
 	if err := r.start(); err != nil {
 		r.violate("restart", "%v", err)
 		return
 	}
+	r.resumeClients()
 	if last, acked := r.stp.State().LastPosition(), r.chk.maxAcked; last < acked {
 		r.violate("acknowledged-lost", "after the restart the state ends at position %d, but position %d was acknowledged", last, acked)
 	}
@@ -200,8 +279,16 @@ func (r *runner) do(o op) {
 		r.engineStep(func() error { r.stp.Flush(); return nil })
 	case opClock:
 		r.clk.Advance(time.Duration(o.a) * time.Millisecond)
+		r.note("the clock moves %s", time.Duration(o.a)*time.Millisecond)
 	case opCrash:
+		r.note("the node crashes and restarts")
 		r.crash()
+	case opLongPoll:
+		r.startPoll(o)
+	case opAwait:
+		r.startAwait(o)
+	case opRead:
+		r.startRead()
 	case opEncode:
 		r.st.encode = o.a%2 == 1
 	case opBatch:
@@ -217,6 +304,7 @@ func (r *runner) do(o op) {
 		r.st.armed = f
 		r.stats.faults++
 		r.st.slowBy = time.Duration(o.b%60_000) * time.Millisecond
+		r.note("the next commit: %s", f)
 	case opPipeline:
 		r.pipelined = o.a%2 == 1
 		if !r.pipelined {
@@ -230,6 +318,7 @@ func (r *runner) do(o op) {
 		i := int(o.a % uint32(len(r.lost)))
 		req := r.lost[i]
 		r.lost = slices.Delete(r.lost, i, i+1)
+		r.note("retry a keyed %s request", opNames[req.kind])
 		r.submit(req, false)
 	default:
 		if req := r.request(o); req != nil {
@@ -252,6 +341,7 @@ func (r *runner) engineStep(fn func() error) {
 	}
 	r.collect()
 	r.chk.tail(r)
+	r.stepClients()
 	if err := r.stp.State().Check(); err != nil {
 		r.violate("state-check", "%v", err)
 	}
@@ -304,9 +394,7 @@ func (r *runner) send(req *request, net netMode, b uint32) {
 	case netDelay:
 		r.wire = append(r.wire, &delivery{req: req, at: r.engSteps + int(b%3) + 1})
 	case netDrop:
-		if req.idem != nil {
-			r.lost = append(r.lost, req)
-		}
+		r.lose(req, "the network dropped it")
 	case netDup:
 		r.submit(req, false)
 		r.wire = append(r.wire, &delivery{req: req, at: r.engSteps + int(b%3)})
@@ -366,9 +454,7 @@ func (r *runner) answered(c *call) {
 	_, rejected := engine.AsRejection(err)
 	if err != nil && !rejected {
 		r.stats.failedAnswers++
-		if c.req.idem != nil {
-			r.lost = append(r.lost, c.req)
-		}
+		r.lose(c.req, failureOf(err))
 		return
 	}
 	replayed := engine.IdempotentReplay(c.ctx)
@@ -397,9 +483,7 @@ func (r *runner) answered(c *call) {
 		r.chk.idempotent(r, c.req, res, err)
 	}
 	if c.dropAnswer {
-		if c.req.idem != nil {
-			r.lost = append(r.lost, c.req)
-		}
+		r.lose(c.req, "the network lost its answer")
 		return
 	}
 	if !replayed {

@@ -38,18 +38,59 @@ func shrink(ops []op, v *violation) ([]op, *violation) {
 	return cur, curV
 }
 
+// annotate runs ops once more and returns them with the model files
+// their deployments deployed named (model=), so that a scenario file runs
+// the same models whatever fixtures are added later and whether the corpus
+// is there, and notes saying what each operation did.
+func annotate(ops []op) ([]op, map[int]string) {
+	r, _ := execute(ops)
+	out := append([]op(nil), ops...)
+	for i, m := range r.models {
+		if i < len(out) {
+			out[i].model = m
+		}
+	}
+	return out, r.notes
+}
+
 // renderScenario writes ops as a scenario file: comments saying where it
-// came from, then one operation a line.
-func renderScenario(seed uint64, ops []op, v *violation) string {
+// came from, then one operation a line, each followed by a note on what
+// it did (notes may be nil).
+func renderScenario(seed uint64, ops []op, v *violation, notes map[int]string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# sim scenario: shrunk from seed %d\n", seed)
 	if v != nil {
 		fmt.Fprintf(&b, "# failed: %s\n", strings.ReplaceAll(v.Error(), "\n", " "))
 	}
 	b.WriteString("# replay: go test ./conformance/sim -run TestScenarios (when kept under testdata/regressions)\n")
-	for _, o := range ops {
-		b.WriteString(o.String())
-		b.WriteByte('\n')
+	for i, o := range ops {
+		b.WriteString(opLine(o, notes[i]))
+	}
+	return b.String()
+}
+
+// opLine is an operation's line in a scenario file, with its note.
+func opLine(o op, note string) string {
+	if note == "" {
+		return o.String() + "\n"
+	}
+	return fmt.Sprintf("%-48s # %s\n", o.String(), strings.ReplaceAll(note, "\n", " "))
+}
+
+// reannotate rewrites a scenario file's operations with their models and
+// notes, keeping the comment lines before the first operation.
+func reannotate(text string, ops []op, notes map[int]string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(text, "\n") {
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+			break
+		}
+		if strings.TrimSpace(l) != "" {
+			b.WriteString(l + "\n")
+		}
+	}
+	for i, o := range ops {
+		b.WriteString(opLine(o, notes[i]))
 	}
 	return b.String()
 }

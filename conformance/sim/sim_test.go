@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ var (
 	flagFirst    = flag.Uint64("first-seed", 1, "the first seed TestSim runs")
 	flagParallel = flag.Int("parallel-seeds", runtime.GOMAXPROCS(0), "seeds run side by side")
 	flagOut      = flag.String("scenario-out", "", "where a failing run's shrunk scenario is written (default: the test's temporary folder)")
+	flagAnnotate = flag.Bool("annotate", false, "TestScenarios rewrites each regression file with the models its deployments took (model=) and notes on what each operation did")
 )
 
 // TestSim runs seeds one after the other until -steps simulated steps
@@ -121,8 +123,15 @@ type failure struct {
 func report(t *testing.T, steps, seeds int, first uint64, took time.Duration, total stats) {
 	t.Helper()
 	t.Logf("sim: %d steps over %d seeds (%d to %d) in %s: %.0f steps/s", steps, seeds, first, first+uint64(seeds)-1, took.Round(time.Millisecond), float64(steps)/took.Seconds())
-	t.Logf("sim: %d store faults, %d crashes and restarts, %d records committed; answers: %d acknowledged, %d rejected, %d replayed by idempotency key, %d failed (retried when keyed); %d keyed requests never answered",
+	t.Logf("sim: %d store faults, %d crashes and restarts, %d records committed; answers: %d acknowledged, %d rejected, %d replayed by idempotency key, %d failed (retried when keyed); %d keyed requests given up",
 		total.faults, total.restarts, total.records, total.acked, total.rejected, total.replayed, total.failedAnswers, total.lost)
+	reasons := slices.Sorted(maps.Keys(total.gaveUp))
+	for _, why := range reasons {
+		t.Logf("sim: %d keyed requests given up after three retries at the end of their run, the last because %s", total.gaveUp[why], why)
+	}
+	t.Logf("sim: long polls: %d answered with jobs, %d woken to activate again, %d timed out, %d errors, %d cut by crashes; awaited creates: %d ends delivered after their commit, %d ended within the creation, %d read from the store (a replayed create), %d refused, %d still running; reads: %d answered and compared with the store, %d refused",
+		total.pollJobs, total.pollWakes, total.pollTimeouts, total.pollErrors, total.pollsCut,
+		total.awaitEnds, total.awaitWithin, total.awaitStored, total.awaitRefused, total.awaitRunning, total.reads, total.readsRefused)
 }
 
 // TestSim's budgets when -steps does not say: a plain go test, and one
@@ -138,15 +147,17 @@ func fail(t *testing.T, seed uint64, ops []op, v *violation) {
 	t.Helper()
 	t.Errorf("seed %d: %v\nreproduce: go test ./conformance/sim -run 'TestSim$' -seed %d -run-steps %d", seed, v, seed, len(ops))
 	small, sv := shrink(ops, v)
+	small, notes := annotate(small)
+	text := renderScenario(seed, small, sv, notes)
 	dir := *flagOut
 	if dir == "" {
 		dir = t.TempDir()
 	}
 	path := filepath.Join(dir, fmt.Sprintf("seed-%d.txt", seed))
-	if err := os.WriteFile(path, []byte(renderScenario(seed, small, sv)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatalf("write scenario: %v", err)
 	}
-	t.Errorf("shrunk to %d operations (%v), written to %s:\n%s", len(small), sv, path, renderScenario(seed, small, sv))
+	t.Errorf("shrunk to %d operations (%v), written to %s:\n%s", len(small), sv, path, text)
 }
 
 // TestScenarios replays the scenario files of testdata/regressions: each
@@ -165,6 +176,12 @@ func TestScenarios(t *testing.T) {
 			ops, err := parseScenario(string(b))
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
+			}
+			if *flagAnnotate {
+				annotated, notes := annotate(ops)
+				if err := os.WriteFile(f, []byte(reannotate(string(b), annotated, notes)), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if v := run(ops); v != nil {
 				t.Fatalf("%s: %v", f, v)

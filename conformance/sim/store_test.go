@@ -68,10 +68,13 @@ type simStore struct {
 	// encode keeps the log's records encoded and decoded, as durable
 	// stores do, instead of the engine's own.
 	encode bool
+	// batchEnds are the positions at which committed batches end: where
+	// a reader may find the state.
+	batchEnds map[int64]bool
 }
 
 func newSimStore(clk *clock.Manual) *simStore {
-	return &simStore{Store: memstore.New(memstore.Options{}), clk: clk}
+	return &simStore{Store: memstore.New(memstore.Options{}), clk: clk, batchEnds: map[int64]bool{0: true}}
 }
 
 // Commit implements store.Store with the armed fault.
@@ -108,6 +111,9 @@ func (s *simStore) Commit(ctx context.Context, b *store.Batch) error {
 	}
 	if err := s.Store.Commit(ctx, b); err != nil {
 		return err
+	}
+	if n := len(b.Records); n > 0 {
+		s.batchEnds[b.Records[n-1].Position] = true
 	}
 	switch f {
 	case faultLostAnswer:

@@ -60,6 +60,7 @@ func (r *runner) request(o op) *request {
 		}
 		id := r.procs[int(o.a)%len(r.procs)]
 		v := o.b
+		r.note("create an instance of %s", id)
 		req.build = func() *record.Record {
 			return &record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate, Version: 1,
 				Value: &record.ProcessInstanceCreationValue{BPMNProcessID: id, Variables: vars(v)}}
@@ -72,6 +73,7 @@ func (r *runner) request(o op) *request {
 		typ := types[int(o.a)%len(types)]
 		timeouts := []time.Duration{time.Second, 30 * time.Second, 5 * time.Minute, time.Hour}
 		timeout, max := timeouts[o.b%4], int32(o.b%5+1)
+		r.note("activate up to %d jobs of type %q for %s", max, typ, timeout)
 		req.build = func() *record.Record {
 			return &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
 				Value: &record.JobBatchValue{Type: typ, Worker: "sim", Timeout: timeout.Milliseconds(), MaxJobsToActivate: max}}
@@ -95,6 +97,7 @@ func (r *runner) request(o op) *request {
 		}
 		key, b := pick(keys, o.a), o.b
 		req.target = key
+		r.note("%s job %d", opNames[o.kind], key)
 		req.build = func() *record.Record { return jobCommand(o.kind, key, b) }
 	case opResolve:
 		keys := s.IncidentKeys()
@@ -103,6 +106,7 @@ func (r *runner) request(o op) *request {
 		}
 		key := pick(keys, o.a)
 		req.target = key
+		r.note("resolve incident %d", key)
 		req.build = func() *record.Record {
 			return &record.Record{Key: key, ValueType: record.TypeIncident, Intent: record.IntentIncidentResolve, Version: 1, Value: &record.IncidentValue{}}
 		}
@@ -113,6 +117,7 @@ func (r *runner) request(o op) *request {
 		}
 		key, b := pick(keys, o.a), o.b
 		req.target = key
+		r.note("complete user task %d", key)
 		req.build = func() *record.Record {
 			return &record.Record{Key: key, ValueType: record.TypeUserTask, Intent: record.IntentUserTaskComplete, Version: 1,
 				Value: &record.UserTaskValue{Variables: vars(b)}}
@@ -131,6 +136,7 @@ func (r *runner) request(o op) *request {
 			id = fmt.Sprintf("m%d", o.b%5)
 		}
 		b := o.b
+		r.note("%s message %q with correlation key %q", opNames[o.kind], name, ck)
 		req.build = func() *record.Record {
 			return &record.Record{ValueType: record.TypeMessage, Intent: intent, Version: 1,
 				Value: &record.MessageValue{Name: name, CorrelationKey: ck, TimeToLive: ttl, MessageID: id, Variables: vars(b / 7)}}
@@ -142,6 +148,7 @@ func (r *runner) request(o op) *request {
 		}
 		key, b := pick(roots, o.a), o.b
 		req.target = key
+		r.note("%s instance %d", opNames[o.kind], key)
 		if o.kind == opCancel {
 			req.build = func() *record.Record {
 				return &record.Record{Key: key, ValueType: record.TypeProcessInstance, Intent: record.IntentProcessInstanceCancel, Version: 1,
@@ -159,11 +166,13 @@ func (r *runner) request(o op) *request {
 			return nil
 		}
 		name, b := names[int(o.a)%len(names)], o.b
+		r.note("broadcast signal %q", name)
 		req.build = func() *record.Record {
 			return &record.Record{ValueType: record.TypeSignal, Intent: record.IntentSignalBroadcast, Version: 1,
 				Value: &record.SignalValue{SignalName: name, Variables: vars(b)}}
 		}
 	case opInvalid:
+		r.note("an invalid command (kind %d)", o.a%7)
 		req.build = invalid(o.a, o.b)
 	default:
 		return nil
@@ -182,16 +191,26 @@ func (r *runner) deploy(o op) {
 	if len(files) == 0 {
 		return
 	}
-	f := files[int(o.b)%len(files)]
+	i := int(o.b) % len(files)
 	if len(r.procs) == 0 {
 		// The first deployment is W1, so that every run has work.
-		for _, m := range files {
+		for j, m := range files {
 			if m.Name == "w1.bpmn" {
-				f = m
+				i = j
 				break
 			}
 		}
 	}
+	if o.model != "" {
+		// A scenario file names its model: it must exist.
+		if i = slices.Index(modelIDs, o.model); i < 0 {
+			r.violate("scenario", "no model file %s among the fixtures (and the corpus, when it is there)", o.model)
+			return
+		}
+	}
+	f := files[i]
+	r.models[r.step] = modelIDs[i]
+	r.note("deploy %s", modelIDs[i])
 	req := &request{kind: opCreate, build: func() *record.Record {
 		return &record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
 			Value: &record.DeploymentValue{Resources: []record.Resource{f}}}
