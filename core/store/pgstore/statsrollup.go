@@ -130,9 +130,9 @@ func (s *Store) RollUpSearches(ctx context.Context, limit int) (int, bool, error
 	return counted + bounded, more || moreBounds, nil
 }
 
-// rollUpStatistics counts the pending process instances that have
-// finished, then up to limit process instances above the marks,
-// partition by partition, in one transaction.
+// rollUpStatistics counts up to limit process instances above the marks,
+// partition by partition, and then, with what is left of limit, the
+// pending process instances that have finished, in one transaction.
 func (s *Store) rollUpStatistics(ctx context.Context, limit int) (int, bool, error) {
 	counted := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -149,11 +149,6 @@ func (s *Store) rollUpStatistics(ctx context.Context, limit int) (int, bool, err
 		if _, err := tx.Exec(ctx, statisticsLock); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		var finished int64
-		if err := tx.QueryRow(ctx, statisticsFinishedPending, limit).Scan(&finished); err != nil {
-			return fmt.Errorf("count the pending instances that finished: %w", err)
-		}
-		counted = int(finished)
 		rows, err := tx.Query(ctx, statisticsLockMarks)
 		if err != nil {
 			return err
@@ -178,6 +173,17 @@ func (s *Store) rollUpStatistics(ctx context.Context, limit int) (int, bool, err
 			}
 			counted += int(n)
 		}
+		// The pending instances are checked once the marks have caught
+		// up, not in every batch of a long catch-up: each check reads
+		// every pending (live) instance.
+		if counted >= limit {
+			return nil
+		}
+		var finished int64
+		if err := tx.QueryRow(ctx, statisticsFinishedPending, limit-counted).Scan(&finished); err != nil {
+			return fmt.Errorf("count the pending instances that finished: %w", err)
+		}
+		counted += int(finished)
 		return nil
 	})
 	if err != nil {
