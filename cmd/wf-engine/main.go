@@ -122,6 +122,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err := checkPartitions(ctx, cfg.Cluster, base); err != nil {
 		return err
 	}
+	// On PostgreSQL: stand by until this node holds the partition's lease
+	// (node.go); released after the engine stopped.
+	node, err := joinCluster(ctx, cfg, kind, base, log)
+	if err != nil {
+		return standByEnded(err)
+	}
+	defer node.leave()
 	querier, ok := base.(rest.Querier)
 	if !ok {
 		return fmt.Errorf("the %s store cannot search", kind)
@@ -129,7 +136,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	// The web app's task list listens for committed user-task records;
 	// metrics time commits and count what the records say happened.
 	taskEvents := taskevents.New(256)
-	onCommit := []func(*store.Batch, time.Duration, error){taskEvents.ObserveCommit}
+	onCommit := []func(*store.Batch, time.Duration, error){taskEvents.ObserveCommit, node.observeCommit}
 	var metrics *telemetry.Metrics
 	if cfg.HTTP.Metrics {
 		metrics = telemetry.NewWithOptions(telemetry.Options{MaxLabelValues: cfg.Telemetry.MaxLabelValues, Version: version})
@@ -200,7 +207,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return fmt.Errorf("start connectors: %w", err)
 	}
 	defer stopConnectors(cfg.HTTP.ShutdownTimeout) // before the engine closes (defers run last first)
-	ln, err := net.Listen("tcp", cfg.HTTP.Address)
+	ln, err := node.listen(cfg.HTTP.Address)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Address, err)
 	}
@@ -249,7 +256,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	}
 	// Write timeouts stay off: long polls and awaits answer late by design
 	// and end by their own deadlines.
-	srv := &http.Server{Handler: web.Handler(api.Handler(), app, login), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
+	srv := &http.Server{Handler: node.guard(web.Handler(api.Handler(), app, login)), ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
 		IdleTimeout: cfg.HTTP.IdleTimeout}
 	ln = newPerClientListener(ln, cfg.HTTP.MaxConnsPerClient)
 	if cfg.HTTP.TLSCertFile != "" {
@@ -280,6 +287,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	case <-ctx.Done():
 	case err := <-serveErr:
 		return fmt.Errorf("serve http: %w", err)
+	case err := <-node.lost():
+		_ = srv.Close() // answer as the holder no more
+		return err
 	}
 	log.Info("shutting down", "timeout", cfg.HTTP.ShutdownTimeout.String())
 	api.Drain()
