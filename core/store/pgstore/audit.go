@@ -17,7 +17,8 @@ var chainQueries = tables.ChainQueries{
 // VerifyChain implements store.ChainVerifier: it reads every log segment
 // on the read pool, while the engine may go on committing.
 func (s *Store) VerifyChain(ctx context.Context) (store.ChainReport, error) {
-	rep, err := tables.VerifyChain(ctx, chainQueries, s.fetch)
+	rep, err := tables.VerifyChain(ctx, chainQueriesOf(s.part), s.fetch)
+	rep.Partition = s.part.ID()
 	if err != nil {
 		return rep, fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}

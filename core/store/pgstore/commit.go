@@ -57,7 +57,7 @@ func prepareStatements(ctx context.Context, conn *pgx.Conn) error {
 // (migration 7). Before Load, and after a failed commit, rows are upserted.
 // The log segment is linked to the one prepared before it (tables.Chain).
 func (s *Store) Prepare(b *store.Batch) error {
-	rows, err := tables.Prepared(b, &s.chain)
+	rows, err := tables.Prepared(s.own(b), &s.chain)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 			return err
 		}
 		defer conn.Release()
-		relinked, err := s.chain.Link(p.rows, func() ([]byte, error) { return lastHash(ctx, conn) })
+		relinked, err := s.chain.Link(p.rows, func() ([]byte, error) { return lastHash(ctx, conn, s.part) })
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,15 @@ import (
 const compactCandidates = "SELECT first_position, last_position, records, data, hash FROM log_segments " +
 	"WHERE first_position > $1 AND last_position <= $2 ORDER BY first_position LIMIT $3"
 
+// compactCandidatesOf is compactCandidates for a part: its segments only.
+func compactCandidatesOf(part tables.Part) string {
+	if !part.Split() {
+		return compactCandidates
+	}
+	return "SELECT first_position, last_position, records, data, hash FROM log_segments " +
+		"WHERE first_position > $1 AND last_position <= $2" + part.AndPositions("first_position") + " ORDER BY first_position LIMIT $3"
+}
+
 // WriteCheckpoint implements store.LogCompactor.
 func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.CheckpointInfo, error) {
 	var info store.CheckpointInfo
@@ -35,7 +44,7 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 			if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
 				return err
 			}
-			l := tables.Load{Queries: []tables.QueryFunc{pgQuery(ctx, tx)}, Variables: tables.LoadVariablesLateral}
+			l := tables.Load{Queries: []tables.QueryFunc{pgQuery(ctx, tx)}, Variables: s.part.LoadVariablesLateral(), Part: s.part}
 			info, data, ok, err = tables.TakeCheckpoint(l, at)
 			return err
 		}()
@@ -49,7 +58,8 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 				return err
 			}
 			_, err := tx.Exec(ctx, `DELETE FROM log_checkpoints WHERE position NOT IN
-				(SELECT position FROM log_checkpoints ORDER BY position DESC LIMIT $1)`, tables.KeepCheckpoints)
+				(SELECT position FROM log_checkpoints`+s.part.WherePositions("position")+` ORDER BY position DESC LIMIT $1)`+
+				s.part.AndPositions("position"), tables.KeepCheckpoints)
 			return err
 		})
 	})
@@ -61,7 +71,7 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at time.Time) (store.Checkp
 
 // LogCheckpoint implements store.LogCompactor.
 func (s *Store) LogCheckpoint(ctx context.Context) (store.Checkpoint, bool, error) {
-	cp, ok, err := tables.ReadCheckpoint(ctx, s.fetch)
+	cp, ok, err := s.part.ReadCheckpoint(ctx, s.fetch)
 	if err != nil {
 		return cp, false, fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}
@@ -70,7 +80,7 @@ func (s *Store) LogCheckpoint(ctx context.Context) (store.Checkpoint, bool, erro
 
 // LogStatus implements store.LogCompactor.
 func (s *Store) LogStatus(ctx context.Context) (store.LogStatus, error) {
-	st, err := tables.LogStatus(ctx, s.fetch)
+	st, err := s.part.LogStatus(ctx, s.fetch)
 	if err != nil {
 		return st, fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}
@@ -79,7 +89,7 @@ func (s *Store) LogStatus(ctx context.Context) (store.LogStatus, error) {
 
 // CompactLog implements store.LogCompactor.
 func (s *Store) CompactLog(ctx context.Context, req store.CompactRequest) (store.CompactResult, error) {
-	res, err := tables.Compact(ctx, tables.Compaction{Fetch: s.fetch, Candidates: compactCandidates, Delete: s.deleteSegments}, req)
+	res, err := tables.Compact(ctx, tables.Compaction{Fetch: s.fetch, Candidates: compactCandidatesOf(s.part), Delete: s.deleteSegments, Part: s.part}, req)
 	if err != nil {
 		return res, fmt.Errorf("compact the log (postgres at %s): %w", s.host, err)
 	}
@@ -96,15 +106,15 @@ func (s *Store) deleteSegments(ctx context.Context, first, last, n int64, old, a
 			if tag.RowsAffected() != n {
 				return fmt.Errorf("%d segments were there to delete, want %d", tag.RowsAffected(), n)
 			}
-			tag, err = tx.Exec(ctx, "UPDATE log_anchor SET position = $1, hash = $2 WHERE id = 1 AND position = $3",
-				anchor.Position, anchor.Hash, old.Position)
+			tag, err = tx.Exec(ctx, "UPDATE log_anchor SET position = $1, hash = $2 WHERE id = $4 AND position = $3",
+				anchor.Position, anchor.Hash, old.Position, s.part.ID())
 			if err != nil {
 				return err
 			}
 			if tag.RowsAffected() != 1 {
 				return fmt.Errorf("the anchor moved from position %d meanwhile", old.Position)
 			}
-			_, err = tx.Exec(ctx, "DELETE FROM log_checkpoints WHERE position < $1", anchor.Position)
+			_, err = tx.Exec(ctx, "DELETE FROM log_checkpoints WHERE position < $1"+s.part.AndPositions("position"), anchor.Position)
 			return err
 		})
 	})

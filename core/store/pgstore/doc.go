@@ -5,6 +5,9 @@
 // batch and binds those statements ahead of its commit; Commit sends the
 // batch in a single round trip, one implicit transaction (ADR 0007). It
 // implements store.Store, store.Preparer, store.Loader and store.Querier.
+// It is store.Partitioned: a partition's view shares the read pool and has
+// its own writer connection, meta row, hash chain and log range
+// (partitions.go, migration 31).
 // It also tells the engine when the database is not the one it last started
 // on (store.RecoveryDetector, recovery.go): restored from a dump, recovered
 // to a point in time or failed over. It must never interpret records, never

@@ -22,7 +22,10 @@ var logQueries = tables.LogQueries{
 
 // ReadLog implements store.Store.
 func (s *Store) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
-	err := tables.ReadLog(ctx, from, logQueries, s.fetch, s.opts.LogArchive, fn)
+	if s.part.Split() {
+		from = max(from, s.part.Start()+1) // not into the partition before
+	}
+	err := tables.ReadLog(ctx, from, logQueriesOf(s.part), s.fetch, s.opts.LogArchive, fn)
 	if err != nil {
 		return fmt.Errorf("%w (postgres at %s)", err, s.host)
 	}
@@ -50,7 +53,7 @@ func (s *Store) readMaxKey(ctx context.Context) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	var top int64
-	if err := s.pool.QueryRow(ctx, maxKeyQuery).Scan(&top); err != nil {
+	if err := s.pool.QueryRow(ctx, maxKeyQueryOf(s.part)).Scan(&top); err != nil {
 		return fmt.Errorf("read the highest key: %w", err)
 	}
 	s.keyMu.Lock()
@@ -82,7 +85,7 @@ func (s *Store) Load(ctx context.Context) (*state.Snapshot, error) {
 			if err != nil {
 				return err
 			}
-			l := tables.Load{Variables: tables.LoadVariablesLateral}
+			l := tables.Load{Variables: s.part.LoadVariablesLateral(), Part: s.part}
 			for _, t := range txs {
 				l.Queries = append(l.Queries, pgQuery(ctx, t.tx))
 			}
@@ -166,13 +169,13 @@ func (s *Store) beginLoad(ctx context.Context) ([]loadTx, error) {
 // quoteLiteral quotes s as an SQL string literal.
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// lastHash reads the hash of the last log segment; nil when there is none
-// or it was written before the hash chain began.
+// lastHash reads the hash of the last log segment of part; nil when there
+// is none or it was written before the hash chain began.
 func lastHash(ctx context.Context, q interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}) ([]byte, error) {
+}, part tables.Part) ([]byte, error) {
 	var h []byte
-	err := q.QueryRow(ctx, tables.LastHashQuery).Scan(&h)
+	err := q.QueryRow(ctx, part.LastHashQuery()).Scan(&h)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -185,7 +188,7 @@ func lastHash(ctx context.Context, q interface {
 func (s *Store) resetChain(ctx context.Context) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-	last, err := lastHash(ctx, s.pool)
+	last, err := lastHash(ctx, s.pool, s.part)
 	if err != nil {
 		return fmt.Errorf("read the hash of the last log segment: %w", err)
 	}

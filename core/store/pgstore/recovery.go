@@ -48,14 +48,14 @@ func (s *Store) Recovered(ctx context.Context) (string, error) {
 			return err
 		}
 		var pending, recorded string
-		if err := s.pool.QueryRow(ctx, "SELECT pending, identity FROM recovery WHERE id = 1").Scan(&pending, &recorded); err != nil {
+		if err := s.pool.QueryRow(ctx, "SELECT pending, identity FROM recovery WHERE id = $1", s.part.ID()).Scan(&pending, &recorded); err != nil {
 			return fmt.Errorf("read the recovery marker: %w", err)
 		}
 		switch {
 		case pending != "":
 			reason = pending
 		case recorded == "":
-			_, err := s.pool.Exec(ctx, "UPDATE recovery SET identity = $1 WHERE id = 1", cur)
+			_, err := s.pool.Exec(ctx, "UPDATE recovery SET identity = $1 WHERE id = $2", cur, s.part.ID())
 			return err
 		case recorded != cur:
 			reason = fmt.Sprintf("the database is not the one the engine last started on (then %s; now %s): "+
@@ -77,7 +77,7 @@ func (s *Store) RecoveryHandled(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.pool.Exec(ctx, "UPDATE recovery SET pending = '', identity = $1 WHERE id = 1", cur)
+		_, err = s.pool.Exec(ctx, "UPDATE recovery SET pending = '', identity = $1 WHERE id = $2", cur, s.part.ID())
 		return err
 	})
 	if err != nil {

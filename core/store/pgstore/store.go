@@ -65,6 +65,12 @@ type Store struct {
 
 	// extra, set by tests, is appended to every commit's batch.
 	extra string
+	// part is the partition a view reads and writes (partitions.go), the
+	// zero Part for the store itself; base is a view's store (nil for the
+	// store itself), views the store's views.
+	part  tables.Part
+	base  *Store
+	views views
 	// fence, when set, is the lease epoch every commit checks (lease.go).
 	fence atomic.Pointer[fence]
 }
@@ -161,13 +167,17 @@ func writerConfig(read *pgxpool.Config) *pgxpool.Config {
 	return cfg
 }
 
-// Close implements store.Store. It waits for calls in flight.
+// Close implements store.Store. It waits for calls in flight. Closing the
+// store closes its partition views; closing a view closes only its writer.
 func (s *Store) Close() error {
+	s.closeViews()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.closed {
 		s.closed = true
-		s.pool.Close()
+		if s.base == nil {
+			s.pool.Close()
+		}
 		s.writer.Close()
 	}
 	return nil

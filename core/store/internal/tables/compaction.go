@@ -147,8 +147,16 @@ const (
 // ReadAnchor reads the chain anchor through fetch; a database without the
 // row (it cannot happen after the migration) has none.
 func ReadAnchor(ctx context.Context, fetch Fetch) (store.Anchor, error) {
+	return readAnchor(ctx, fetch, AnchorQuery)
+}
+
+// readAnchor reads the anchor with query (AnchorQuery when empty).
+func readAnchor(ctx context.Context, fetch Fetch, query string) (store.Anchor, error) {
+	if query == "" {
+		query = AnchorQuery
+	}
 	var a store.Anchor
-	err := fetch(ctx, AnchorQuery, nil, func(scan Scan) error { return scan(&a.Position, &a.Hash) })
+	err := fetch(ctx, query, nil, func(scan Scan) error { return scan(&a.Position, &a.Hash) })
 	if err != nil {
 		return a, fmt.Errorf("read the log's anchor: %w", err)
 	}
@@ -157,13 +165,19 @@ func ReadAnchor(ctx context.Context, fetch Fetch) (store.Anchor, error) {
 
 // LogStatus reads the anchor, the newest checkpoint and the head.
 func LogStatus(ctx context.Context, fetch Fetch) (store.LogStatus, error) {
+	return Part{}.LogStatus(ctx, fetch)
+}
+
+// LogStatus reads the partition's anchor, newest checkpoint and head.
+func (p Part) LogStatus(ctx context.Context, fetch Fetch) (store.LogStatus, error) {
 	var st store.LogStatus
 	var err error
-	if st.Anchor, err = ReadAnchor(ctx, fetch); err != nil {
+	q := p.queries()
+	if st.Anchor, err = readAnchor(ctx, fetch, q.anchor); err != nil {
 		return st, err
 	}
 	var ts int64
-	err = fetch(ctx, CheckpointInfoQuery, nil, func(scan Scan) error {
+	err = fetch(ctx, q.checkpointInfo, nil, func(scan Scan) error {
 		c := &st.Checkpoint
 		return scan(&c.Position, &c.Hash, &ts, &c.StateBytes, &c.StoredBytes)
 	})
@@ -173,12 +187,12 @@ func LogStatus(ctx context.Context, fetch Fetch) (store.LogStatus, error) {
 	if st.Checkpoint.Position > 0 {
 		st.Checkpoint.Time = time.UnixMilli(ts).UTC()
 	}
-	if err := fetch(ctx, headQuery, nil, func(scan Scan) error { return scan(&st.Head) }); err != nil {
+	if err := fetch(ctx, q.head, nil, func(scan Scan) error { return scan(&st.Head) }); err != nil {
 		return st, fmt.Errorf("read the log's head: %w", err)
 	}
 	after := max(st.Anchor.Position, st.Checkpoint.Position)
 	var data []byte
-	err = fetch(ctx, fmt.Sprintf(uncoveredQuery, after), nil, func(scan Scan) error {
+	err = fetch(ctx, fmt.Sprintf(q.uncovered, after), nil, func(scan Scan) error {
 		return scan(&st.Uncovered.LastPosition, &data)
 	})
 	if err != nil {
@@ -200,11 +214,17 @@ const uncoveredQuery = "SELECT last_position, data FROM log_segments WHERE first
 
 // ReadCheckpoint reads the newest checkpoint and decodes its state.
 func ReadCheckpoint(ctx context.Context, fetch Fetch) (store.Checkpoint, bool, error) {
+	return Part{}.ReadCheckpoint(ctx, fetch)
+}
+
+// ReadCheckpoint reads the partition's newest checkpoint and decodes its
+// state.
+func (p Part) ReadCheckpoint(ctx context.Context, fetch Fetch) (store.Checkpoint, bool, error) {
 	var cp store.Checkpoint
 	var ts int64
 	var data []byte
 	found := false
-	err := fetch(ctx, CheckpointQuery, nil, func(scan Scan) error {
+	err := fetch(ctx, p.queries().checkpoint, nil, func(scan Scan) error {
 		found = true
 		c := &cp.CheckpointInfo
 		return scan(&c.Position, &c.Hash, &ts, &c.StateBytes, &c.StoredBytes, &data)
@@ -225,7 +245,7 @@ func ReadCheckpoint(ctx context.Context, fetch Fetch) (store.Checkpoint, bool, e
 // TakeCheckpoint reads, through l (one read snapshot), the live state, the
 // last segment's position and hash, and encodes the checkpoint. The state
 // must be as of the last segment's end; a log without segments has nothing
-// to checkpoint (ok false).
+// to checkpoint (ok false). It reads l.Part's state and log.
 func TakeCheckpoint(l Load, at time.Time) (info store.CheckpointInfo, data []byte, ok bool, err error) {
 	snap, err := l.Snapshot()
 	if err != nil {
@@ -234,7 +254,7 @@ func TakeCheckpoint(l Load, at time.Time) (info store.CheckpointInfo, data []byt
 	var last int64
 	var hash []byte
 	found := false
-	err = l.Queries[0](CheckpointHashQuery, func(s Scan) error { found = true; return s(&last, &hash) })
+	err = l.Queries[0](l.Part.queries().checkpointHash, func(s Scan) error { found = true; return s(&last, &hash) })
 	if err != nil {
 		return info, nil, false, fmt.Errorf("read the last log segment: %w", err)
 	}
@@ -269,6 +289,9 @@ type Compaction struct {
 	// them), moves the anchor from old to anchor (failing when it is not
 	// old any more) and removes the checkpoints before the new anchor.
 	Delete func(ctx context.Context, first, last, n int64, old, anchor store.Anchor) error
+	// Part is the partition whose log is compacted (the zero Part: the
+	// whole store); Candidates must read its segments only.
+	Part Part
 }
 
 // DefaultCompactLimit is CompactRequest.Limit's default.
@@ -277,13 +300,13 @@ const DefaultCompactLimit = 64
 // Compact runs one batch of CompactLog (see store.LogCompactor).
 func Compact(ctx context.Context, c Compaction, req store.CompactRequest) (store.CompactResult, error) {
 	var res store.CompactResult
-	st, err := LogStatus(ctx, c.Fetch)
+	st, err := c.Part.LogStatus(ctx, c.Fetch)
 	if err != nil {
 		return res, err
 	}
 	res.Anchor = st.Anchor
 	var lastFirst int64
-	if err := c.Fetch(ctx, lastSegmentQuery, nil, func(scan Scan) error { return scan(&lastFirst) }); err != nil {
+	if err := c.Fetch(ctx, c.Part.queries().lastSegment, nil, func(scan Scan) error { return scan(&lastFirst) }); err != nil {
 		return res, fmt.Errorf("read the last log segment: %w", err)
 	}
 	// Never the last segment: the chain continues from it.

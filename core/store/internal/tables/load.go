@@ -61,8 +61,12 @@ type Load struct {
 	Queries []QueryFunc
 	// Variables reads the variables of the active process instances in key
 	// order (LoadVariables when empty); rows of scopes that are not live
-	// are dropped here.
+	// are dropped here. It must read Part's only.
 	Variables string
+	// Part is the partition read: its meta row, the rows of the
+	// per-instance tables it owns and every row of the cluster-wide
+	// tables (store.OwnSnapshot). The zero Part reads the whole store.
+	Part Part
 }
 
 // LoadSnapshot reads the live rows and the counters through q, which must
@@ -91,28 +95,29 @@ func (l Load) Snapshot() (*state.Snapshot, error) {
 	}
 	variables := l.Variables
 	if variables == "" {
-		variables = LoadVariables
+		variables = l.Part.loadQuery(LoadVariables)
 	}
+	own := l.Part.loadQuery
 	// The big tables first, each to its own QueryFunc when there are
 	// enough; the small ones after them on the last.
 	big := []loadPart{
 		part(variables, ScanVariable, func(s *state.Snapshot) *[]state.VariableRow { return &s.Variables }),
-		part(LoadElements, ScanElement, func(s *state.Snapshot) *[]state.ElementRow { return &s.Elements }),
-		part(LoadJobs, ScanJob, func(s *state.Snapshot) *[]state.Job { return &s.Jobs }),
+		part(own(LoadElements), ScanElement, func(s *state.Snapshot) *[]state.ElementRow { return &s.Elements }),
+		part(own(LoadJobs), ScanJob, func(s *state.Snapshot) *[]state.Job { return &s.Jobs }),
 	}
 	small := []loadPart{
-		readMeta,
+		readMeta(l.Part.queries().meta),
 		part(LoadProcesses, ScanProcess, func(s *state.Snapshot) *[]record.ProcessValue { return &s.Processes }),
-		part(LoadIncidents, ScanIncident, func(s *state.Snapshot) *[]state.IncidentRow { return &s.Incidents }),
-		part(LoadTimers, ScanTimer, func(s *state.Snapshot) *[]state.Timer { return &s.Timers }),
-		part(LoadSubs, ScanSubscription, func(s *state.Snapshot) *[]state.MessageSubscription { return &s.MessageSubscriptions }),
-		part(LoadMessages, ScanMessage, func(s *state.Snapshot) *[]state.Message { return &s.Messages }),
-		part(LoadStarts, ScanStart, func(s *state.Snapshot) *[]state.StartSubscription { return &s.StartSubscriptions }),
-		part(LoadSignals, ScanSignalSubscription, func(s *state.Snapshot) *[]state.SignalSubscription { return &s.SignalSubscriptions }),
-		part(LoadCompensations, ScanCompensationSubscription, func(s *state.Snapshot) *[]state.CompensationSubscription {
+		part(own(LoadIncidents), ScanIncident, func(s *state.Snapshot) *[]state.IncidentRow { return &s.Incidents }),
+		part(own(LoadTimers), ScanTimer, func(s *state.Snapshot) *[]state.Timer { return &s.Timers }),
+		part(own(LoadSubs), ScanSubscription, func(s *state.Snapshot) *[]state.MessageSubscription { return &s.MessageSubscriptions }),
+		part(own(LoadMessages), ScanMessage, func(s *state.Snapshot) *[]state.Message { return &s.Messages }),
+		part(own(LoadStarts), ScanStart, func(s *state.Snapshot) *[]state.StartSubscription { return &s.StartSubscriptions }),
+		part(own(LoadSignals), ScanSignalSubscription, func(s *state.Snapshot) *[]state.SignalSubscription { return &s.SignalSubscriptions }),
+		part(own(LoadCompensations), ScanCompensationSubscription, func(s *state.Snapshot) *[]state.CompensationSubscription {
 			return &s.CompensationSubscriptions
 		}),
-		part(LoadUserTasks, ScanUserTask, func(s *state.Snapshot) *[]state.UserTask { return &s.UserTasks }),
+		part(own(LoadUserTasks), ScanUserTask, func(s *state.Snapshot) *[]state.UserTask { return &s.UserTasks }),
 		part(LoadTenants, ScanTenant, func(s *state.Snapshot) *[]state.Tenant { return &s.Tenants }),
 		part(LoadTenantMembers, ScanTenantMember, func(s *state.Snapshot) *[]state.TenantMember { return &s.TenantMembers }),
 		part(LoadForms, ScanForm, func(s *state.Snapshot) *[]record.FormValue { return &s.Forms }),
@@ -153,20 +158,22 @@ func (l Load) Snapshot() (*state.Snapshot, error) {
 	return snap, nil
 }
 
-// readMeta reads the counters.
-func readMeta(q QueryFunc, snap *state.Snapshot) error {
-	found := false
-	err := q(LoadMeta, func(s Scan) error {
-		found = true
-		return s(&snap.LastKey, &snap.LastPosition)
-	})
-	if err != nil {
-		return fmt.Errorf("read meta: %w", err)
+// readMeta reads the counters with query.
+func readMeta(query string) loadPart {
+	return func(q QueryFunc, snap *state.Snapshot) error {
+		found := false
+		err := q(query, func(s Scan) error {
+			found = true
+			return s(&snap.LastKey, &snap.LastPosition)
+		})
+		if err != nil {
+			return fmt.Errorf("read meta: %w", err)
+		}
+		if !found {
+			return fmt.Errorf("read meta: the meta row is missing")
+		}
+		return nil
 	}
-	if !found {
-		return fmt.Errorf("read meta: the meta row is missing")
-	}
-	return nil
 }
 
 // liveVariables keeps, in place and in order, the variables whose scope is

@@ -228,9 +228,11 @@ type Fetch func(ctx context.Context, query string, args []any, row func(Scan) er
 
 // LogQueries are a store's log reads, each taking (from, limit):
 // records of the per-record table written before migration 6, and
-// segments whose last position is at least from, in order.
+// segments whose last position is at least from, in order. Anchor reads
+// the log's chain anchor (AnchorQuery when empty; Part.AnchorQuery for a
+// partition's log).
 type LogQueries struct {
-	Records, Segments string
+	Records, Segments, Anchor string
 }
 
 // readChunk bounds the records (or segments) one query reads; callbacks run
@@ -301,7 +303,7 @@ func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, archive
 		}
 		for _, s := range segs {
 			if s.first > from {
-				if err := fillGap(ctx, from, s.first-1, fetch, archive, fn); err != nil {
+				if err := fillGap(ctx, from, s.first-1, q.Anchor, fetch, archive, fn); err != nil {
 					return err
 				}
 			}
@@ -320,8 +322,8 @@ func ReadLog(ctx context.Context, from int64, q LogQueries, fetch Fetch, archive
 // compaction removed come from the archive, or are a *store.CompactedError;
 // others (positions before the log's first, or a gap VerifyChain reports)
 // are passed over as before compaction existed.
-func fillGap(ctx context.Context, from, to int64, fetch Fetch, archive store.LogArchive, fn func(*record.Record) error) error {
-	a, err := ReadAnchor(ctx, fetch)
+func fillGap(ctx context.Context, from, to int64, anchorQuery string, fetch Fetch, archive store.LogArchive, fn func(*record.Record) error) error {
+	a, err := readAnchor(ctx, fetch, anchorQuery)
 	if err != nil {
 		return fmt.Errorf("read log from position %d: %w", from, err)
 	}

@@ -147,9 +147,12 @@ const LastHashQuery = "SELECT hash FROM log_segments ORDER BY first_position DES
 // limit) and returns first_position, last_position, data and hash of the
 // segments whose first position is at least from, in order; End returns the
 // meta row's last position and the highest position of the per-record log
-// table of before migration 6 (0 when empty).
+// table of before migration 6 (0 when empty). Anchor reads the chain
+// anchor (AnchorQuery when empty). Start is the position before the log's
+// first (a partition's Part.Start; 0 for the whole store).
 type ChainQueries struct {
-	Segments, End string
+	Segments, End, Anchor string
+	Start                 int64
 }
 
 // ChainEnd is the End query of ChainQueries, the same for every store.
@@ -173,14 +176,14 @@ func VerifyChain(ctx context.Context, q ChainQueries, fetch Fetch) (store.ChainR
 	if err != nil {
 		return rep, fmt.Errorf("verify the log's hash chain: read the log's end: %w", err)
 	}
-	anchor, err := ReadAnchor(ctx, fetch)
+	anchor, err := readAnchor(ctx, fetch, q.Anchor)
 	if err != nil {
 		return rep, fmt.Errorf("verify the log's hash chain: %w", err)
 	}
 	rep.AnchorPosition, rep.AnchorHash = anchor.Position, anchor.Hash
 	// The first position of the next segment; after compaction, the chain
 	// goes on from the anchor, the last segment removed.
-	next := max(legacyEnd, anchor.Position) + 1
+	next := max(legacyEnd, anchor.Position, q.Start) + 1
 	var prev Hash
 	chained := false
 	if anchor.Position > 0 && anchor.Hash != nil {
@@ -226,7 +229,7 @@ func VerifyChain(ctx context.Context, q ChainQueries, fetch Fetch) (store.ChainR
 			break
 		}
 	}
-	rep.LastPosition = max(rep.LastPosition, legacyEnd)
+	rep.LastPosition = max(rep.LastPosition, legacyEnd, q.Start)
 	if metaEnd > rep.LastPosition {
 		rep.Broken = &store.ChainBreak{FirstPosition: rep.LastPosition + 1, LastPosition: metaEnd, Problem: store.ChainTruncated,
 			Detail: fmt.Sprintf("the log ends at position %d, but the state rows were written at position %d: segments at the end were removed", rep.LastPosition, metaEnd)}
