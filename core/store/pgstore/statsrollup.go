@@ -105,9 +105,9 @@ const statisticsSumsAs = `sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key <=
 	`sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key > 0 THEN 1 ELSE 0 END) AS i, ` +
 	`sum(CASE WHEN e.state = 'COMPLETED' THEN 1 ELSE 0 END) AS d`
 
-// RollUpSearches implements store.SearchRoller: the element statistics
-// (rollUpStatistics) and the start minutes (rollUpStartMinutes), each up
-// to limit rows.
+// RollUpSearches implements store.SearchRoller: the start minutes
+// (rollUpStartMinutes) and, once they have caught up, the element
+// statistics (rollUpStatistics), each up to limit rows.
 func (s *Store) RollUpSearches(ctx context.Context, limit int) (int, bool, error) {
 	if limit <= 0 {
 		return 0, false, nil
@@ -115,12 +115,18 @@ func (s *Store) RollUpSearches(ctx context.Context, limit int) (int, bool, error
 	var counted, bounded int
 	var more, moreBounds bool
 	err := s.using(func() error {
+		// One after the other: the statistics only once the start minutes
+		// have caught up, so that a long catch-up does not check the
+		// statistics' pending instances in every batch.
 		var err error
-		if counted, more, err = s.rollUpStatistics(ctx, limit); err != nil {
-			return fmt.Errorf("element statistics: %w", err)
-		}
 		if bounded, moreBounds, err = s.rollUpStartMinutes(ctx, limit); err != nil {
 			return fmt.Errorf("start minutes: %w", err)
+		}
+		if moreBounds {
+			return nil
+		}
+		if counted, more, err = s.rollUpStatistics(ctx, limit); err != nil {
+			return fmt.Errorf("element statistics: %w", err)
 		}
 		return nil
 	})
