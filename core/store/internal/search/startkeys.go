@@ -61,11 +61,14 @@ func (p *Plan[T]) keyedByStart() bool {
 	return len(p.sort) == 0 || p.sort[0].f.Name != "startDate"
 }
 
-// table returns the entity's table, or, once WithStartKeys gave the plan
+// table returns the entity's table, or, once withStartKeys gave the plan
 // key ranges, the rows of those ranges as a UNION ALL of primary key
-// ranges under the table's name: PostgreSQL reads each range through the
-// primary key in order and merges them, so a page by key reads about as
-// many rows as it returns however long the history is.
+// ranges under the table's name, so that a search reads the rows of its
+// minutes instead of the whole history. PostgreSQL can merge the ranges in
+// key order, but it multiplies the selectivities of the key range and the
+// start range (they are correlated), and on a big store it then sorts the
+// ranges' rows for a page instead (about 300k rows for an hour at 20
+// instances a second: hundreds of ms, docs/stores.md).
 func (p *Plan[T]) table(b *builder) string {
 	if p.startKeys == nil {
 		return p.e.From
