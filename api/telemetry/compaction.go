@@ -71,5 +71,7 @@ func (m *Metrics) ObserveLogCompaction(res store.CompactResult, archived bool) {
 		m.compaction.archived.Add(float64(res.Removed))
 		m.compaction.archivedBytes.Add(float64(res.Bytes))
 	}
-	m.compaction.firstPosition.Set(float64(res.Anchor.Position + 1))
+	if first := res.Anchor.Position + 1; positionPartition(first) == 1 { // partition 1's, as wf_engine_log_position
+		m.compaction.firstPosition.Set(float64(first))
+	}
 }

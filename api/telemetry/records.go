@@ -184,7 +184,17 @@ func (m *recordMetrics) observe(recs []*record.Record) {
 			m.event(r)
 		}
 	}
-	m.position.Set(float64(recs[len(recs)-1].Position))
+	// Partition 1's position only: with several partitions (ADR 32) the
+	// others' positions start at (p-1) << 51, and one gauge taking each in
+	// turn would be noise; wf_log_first_position is partition 1's too.
+	if last := recs[len(recs)-1].Position; positionPartition(last) == 1 {
+		m.position.Set(float64(last))
+	}
+}
+
+// positionPartition is the partition of a log position (store.PositionPartition).
+func positionPartition(pos int64) int32 {
+	return int32(pos>>record.KeyPartitionShift) + 1 // #nosec G115 -- positions hold the partition in bits 51..62
 }
 
 func (m *recordMetrics) kindCounter(r *record.Record) prometheus.Counter {
@@ -314,7 +324,12 @@ func (m *recordMetrics) other(r *record.Record) {
 	case record.IntentDeploymentCreated:
 		m.deployments.Inc()
 	case record.IntentProcessCreated:
-		m.definitions.Inc()
+		// With several partitions, partition 1 makes a definition and every
+		// other partition receives it under partition 1's key (ADR 32): only
+		// the partition whose key it is counts it.
+		if p := positionPartition(r.Position); p == 1 || record.Partition(r.Key) == p {
+			m.definitions.Inc()
+		}
 	}
 }
 

@@ -297,3 +297,44 @@ func TestEveryMetricIsDocumented(t *testing.T) {
 		t.Errorf("docs/metrics.md lists %d metrics, want at least 50", len(docs))
 	}
 }
+
+// A definition distributed to the other partitions (ADR 32: partition 1's
+// key in another partition's log) is counted once, where it was made.
+func TestDistributedDefinitionsCountOnce(t *testing.T) {
+	m := telemetry.NewWithOptions(telemetry.Options{})
+	created := func(key, position int64) {
+		r := ev(key, record.IntentProcessCreated, 1000, &record.ProcessValue{BPMNProcessID: "order", Version: 1, ProcessDefinitionKey: key})
+		r.Kind, r.ValueType, r.Position = record.KindEvent, record.TypeProcess, position
+		m.ObserveCommit(&store.Batch{Records: []*record.Record{r}}, time.Millisecond, nil)
+	}
+	key := record.Key(1, 5)
+	created(key, 7)                                    // made on partition 1
+	created(key, store.PositionBase(2)+3)              // received by partition 2
+	created(key, store.PositionBase(4)+9)              // received by partition 4
+	created(12, 8)                                     // a key from before partitions, on partition 1
+	created(record.Key(3, 2), store.PositionBase(3)+4) // made on partition 3 (its own key)
+	if got := value(t, m, telemetry.NameProcessDefinitionsMade); got != 3 {
+		t.Fatalf("definitions deployed = %v, want 3 (the received copies not counted)", got)
+	}
+}
+
+// With several partitions the log position gauges are partition 1's: the
+// others' positions, (p-1) << 51 and up, never reach them.
+func TestLogPositionIsPartitionOnes(t *testing.T) {
+	m := telemetry.NewWithOptions(telemetry.Options{})
+	commit := func(position int64) {
+		r := ev(1, record.IntentJobCreated, 1000, &record.JobValue{Type: "t"})
+		r.Kind, r.ValueType, r.Position = record.KindEvent, record.TypeJob, position
+		m.ObserveCommit(&store.Batch{Records: []*record.Record{r}}, time.Millisecond, nil)
+	}
+	commit(40)
+	commit(store.PositionBase(3) + 41)
+	m.ObserveLogCompaction(store.CompactResult{Anchor: store.Anchor{Position: 9}}, false)
+	m.ObserveLogCompaction(store.CompactResult{Anchor: store.Anchor{Position: store.PositionBase(3) + 30}}, false)
+	if got := value(t, m, telemetry.NameLogPosition); got != 40 {
+		t.Errorf("log position = %v, want partition 1's 40", got)
+	}
+	if got := value(t, m, telemetry.NameLogFirstPosition); got != 10 {
+		t.Errorf("first log position = %v, want partition 1's 10", got)
+	}
+}

@@ -65,6 +65,10 @@ func startEngines(ctx context.Context, partitions int, base store.Store, cfg eng
 	}
 	if partitions > 1 {
 		log.Info("partitions started", "partitions", partitions)
+		log.Warn("with more than one partition, messages follow interim rules until messages cross partitions "+
+			"(docs/scaling.md, ADR 32): a message reaches the first waiting process found, not every waiting process; "+
+			"a buffered message reaches later subscriptions of its own partition only; deleting resources is refused",
+			"partitions", partitions)
 	}
 	return r, nil
 }
