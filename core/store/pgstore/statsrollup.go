@@ -155,29 +155,9 @@ func (s *Store) rollUpStatistics(ctx context.Context, limit int) (int, bool, err
 		if _, err := tx.Exec(ctx, statisticsLock); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		rows, err := tx.Query(ctx, statisticsLockMarks)
-		if err != nil {
+		var err error
+		if counted, err = rollUpAboveMarks(ctx, tx, limit, statisticsLockMarks, statisticsCount, statisticsMark, nil); err != nil {
 			return err
-		}
-		marks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[search.UsageMark])
-		if err != nil {
-			return fmt.Errorf("lock the marks: %w", err)
-		}
-		for _, m := range marks {
-			if m.Partition < 0 || counted >= limit {
-				continue
-			}
-			var n, last int64
-			if err := tx.QueryRow(ctx, statisticsCount, m.Key, (m.Partition+1)<<search.KeyPartitionShift, limit-counted).Scan(&n, &last); err != nil {
-				return fmt.Errorf("count partition %d: %w", m.Partition, err)
-			}
-			if n == 0 {
-				continue
-			}
-			if _, err := tx.Exec(ctx, statisticsMark, m.Partition, last); err != nil {
-				return fmt.Errorf("mark partition %d: %w", m.Partition, err)
-			}
-			counted += int(n)
 		}
 		// The pending instances are checked once the marks have caught
 		// up, not in every batch of a long catch-up: each check reads
@@ -240,31 +220,9 @@ func (s *Store) rollUpStartMinutes(ctx context.Context, limit int) (int, bool, e
 		if _, err := tx.Exec(ctx, startPartitions); err != nil {
 			return fmt.Errorf("add partitions: %w", err)
 		}
-		rows, err := tx.Query(ctx, startLockMarks)
-		if err != nil {
-			return err
-		}
-		marks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[search.UsageMark])
-		if err != nil {
-			return fmt.Errorf("lock the marks: %w", err)
-		}
-		for _, m := range marks {
-			if m.Partition < 0 || bounded >= limit {
-				continue
-			}
-			var n, last int64
-			if err := tx.QueryRow(ctx, startCount, m.Key, (m.Partition+1)<<search.KeyPartitionShift, limit-bounded, m.Partition).Scan(&n, &last); err != nil {
-				return fmt.Errorf("bound partition %d: %w", m.Partition, err)
-			}
-			if n == 0 {
-				continue
-			}
-			if _, err := tx.Exec(ctx, startMark, m.Partition, last); err != nil {
-				return fmt.Errorf("mark partition %d: %w", m.Partition, err)
-			}
-			bounded += int(n)
-		}
-		return nil
+		var err error
+		bounded, err = rollUpAboveMarks(ctx, tx, limit, startLockMarks, startCount, startMark, func(partition int64) []any { return []any{partition} })
+		return err
 	})
 	if err != nil {
 		return 0, false, err

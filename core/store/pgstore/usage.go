@@ -61,32 +61,10 @@ func (s *Store) RollUpUsage(ctx context.Context, limit int) (int, bool, error) {
 			return fmt.Errorf("add partitions: %w", err)
 		}
 		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, usageLockMarks)
-			if err != nil {
-				return err
-			}
-			marks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[search.UsageMark])
-			if err != nil {
-				return fmt.Errorf("lock the marks: %w", err)
-			}
-			for _, m := range marks {
-				if m.Partition < 0 || counted >= limit {
-					continue
-				}
-				var n, last int64
-				if err := tx.QueryRow(ctx, usageCount, m.Key, (m.Partition+1)<<search.KeyPartitionShift, limit-counted).Scan(&n, &last); err != nil {
-					return fmt.Errorf("count partition %d: %w", m.Partition, err)
-				}
-				if n == 0 {
-					continue
-				}
-				if _, err := tx.Exec(ctx, usageMark, m.Partition, last); err != nil {
-					return fmt.Errorf("mark partition %d: %w", m.Partition, err)
-				}
-				counted += int(n)
-			}
+			var err error
+			counted, err = rollUpAboveMarks(ctx, tx, limit, usageLockMarks, usageCount, usageMark, nil)
 			more = counted >= limit
-			return nil
+			return err
 		})
 	})
 	if err != nil {
@@ -140,3 +118,44 @@ func (s *Store) Usage(ctx context.Context, q store.UsageQuery) (map[string]store
 
 // Interface guard
 var _ store.UsageRoller = (*Store)(nil)
+
+// rollUpAboveMarks is one pass of a rollup that follows keys per partition
+// (usage, element statistics, start minutes), in tx: it locks the marks
+// (lockMarks reads partition and key FOR UPDATE) and, while fewer than
+// limit rows were taken, runs count on each partition above its mark,
+// with the arguments (mark, the partition's key end, room left) and any
+// extra(partition) adds, reading back how many rows it took and the
+// highest key, which mark (partition, key) records. It returns how many
+// rows it took.
+func rollUpAboveMarks(ctx context.Context, tx pgx.Tx, limit int, lockMarks, count, mark string, extra func(partition int64) []any) (int, error) {
+	rows, err := tx.Query(ctx, lockMarks)
+	if err != nil {
+		return 0, err
+	}
+	marks, err := pgx.CollectRows(rows, pgx.RowToStructByPos[search.UsageMark])
+	if err != nil {
+		return 0, fmt.Errorf("lock the marks: %w", err)
+	}
+	taken := 0
+	for _, m := range marks {
+		if m.Partition < 0 || taken >= limit {
+			continue
+		}
+		args := []any{m.Key, (m.Partition + 1) << search.KeyPartitionShift, limit - taken}
+		if extra != nil {
+			args = append(args, extra(m.Partition)...)
+		}
+		var n, last int64
+		if err := tx.QueryRow(ctx, count, args...).Scan(&n, &last); err != nil {
+			return 0, fmt.Errorf("roll up partition %d: %w", m.Partition, err)
+		}
+		if n == 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, mark, m.Partition, last); err != nil {
+			return 0, fmt.Errorf("mark partition %d: %w", m.Partition, err)
+		}
+		taken += int(n)
+	}
+	return taken, nil
+}
