@@ -21,8 +21,8 @@ func TestClusterNodeKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Cluster.LeaseTTL != 5*time.Second || c.Cluster.NodeID != "" || c.Cluster.Secret != "" {
-		t.Errorf("defaults: %+v, want lease_ttl 5s and no node id or secret", c.Cluster)
+	if c.Cluster.LeaseTTL != 4*time.Second || c.Cluster.NodeID != "" || c.Cluster.Secret != "" {
+		t.Errorf("defaults: %+v, want lease_ttl 4s and no node id or secret", c.Cluster)
 	}
 	pg := "WF_DATABASE_URL=postgres://wf@127.0.0.1/wf"
 	for _, tc := range []struct {
