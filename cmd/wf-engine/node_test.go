@@ -72,7 +72,7 @@ func TestLeaseClaimDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.NodeID != host+"-"+strconv.Itoa(os.Getpid()) || c.Address != "http://127.0.0.1:41234" || c.TTL != 5*time.Second || c.Partition != 1 {
+	if c.NodeID != host+"-"+strconv.Itoa(os.Getpid()) || c.Address != "http://127.0.0.1:41234" || c.TTL != 4*time.Second || c.Partition != 1 {
 		t.Fatalf("claim %+v", c)
 	}
 	cfg.HTTP.Address, cfg.HTTP.TLSCertFile = "0.0.0.0:8443", "cert.pem"
