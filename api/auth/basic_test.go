@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 const (
@@ -297,7 +298,7 @@ func TestHashPassword(t *testing.T) {
 
 func TestBasicNeverLogsOrAnswersPasswords(t *testing.T) {
 	b, _ := testBasic(t)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	b.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	wrong := "Wr0ng-But-Close-Password"
 	var details []string

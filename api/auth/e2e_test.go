@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 // startTestIssuerProcess builds authtest/testissuer and runs it as a
@@ -85,7 +87,7 @@ func TestOIDCAgainstTestIssuerProcess(t *testing.T) {
 	const secret = "e2e-Client-S3cret"
 	issuer := startTestIssuerProcess(t, "-audience", "wf-e2e", "-client", "e2e-worker:"+secret+":worker,user:tenant-a")
 
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	o, err := NewOIDC(context.Background(), OIDCConfig{
 		Issuer:      issuer,
 		Audience:    "wf-e2e",

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -23,32 +22,15 @@ import (
 
 	"github.com/example/wf-engine/api/auth/authtest"
 	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/syncbuf"
 )
-
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type oidcEnv struct {
 	is   *authtest.Issuer
 	clk  *clock.Manual
 	o    *OIDC
 	cfg  OIDCConfig
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 }
 
 var testEpoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -65,7 +47,7 @@ func startOIDC(t testing.TB, down bool, mutate func(*OIDCConfig)) *oidcEnv {
 	}
 	t.Cleanup(is.Close)
 	is.SetDown(down)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg := OIDCConfig{
 		Issuer:   is.URL(),
 		Audience: is.Audience(),

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 // serveStoppable starts the server like serveArgs and returns a function
@@ -19,7 +21,7 @@ func serveStoppable(t *testing.T, env ...string) (string, func() string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	go func() { done <- run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ(env...), out, ready) }()
 	stopped := false
 	stop := func() string {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/example/wf-engine/core/store/sqlitestore"
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 func TestClusterPartitionsKey(t *testing.T) {
@@ -52,7 +53,7 @@ func TestStartRefusesAnotherPartitionCount(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	err = run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ("WF_DATABASE_URL=sqlite:"+path), &out, nil)
 	want := "cluster.partitions is 1, but the store was created with 2 partition(s)"
 	if err == nil || !strings.Contains(err.Error(), want) {
@@ -78,7 +79,7 @@ func TestSQLiteIsSingleNode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wf.db")
 	_, stop := serveStoppable(t, "WF_DATABASE_URL=sqlite:"+path)
 	defer stop()
-	var out syncBuffer
+	var out syncbuf.Buffer
 	err := run(context.Background(), []string{"--http.address", "127.0.0.1:0"}, environ("WF_DATABASE_URL=sqlite:"+path), &out, nil)
 	want := "SQLite is single-node: run one wf-engine per SQLite file, or use PostgreSQL for several nodes"
 	if err == nil || !strings.Contains(err.Error(), want) {

@@ -18,13 +18,14 @@ import (
 	"time"
 
 	connectorsuite "github.com/example/wf-engine/conformance/connectors"
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 // pluginServer is a whole wf-engine started with a configuration file, and
 // its log.
 type pluginServer struct {
 	base string
-	log  *syncBuffer
+	log  *syncbuf.Buffer
 }
 
 // serveWithConfig starts the server with the YAML configuration yaml (and

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 func TestDocumentsConfigRefusals(t *testing.T) {
@@ -41,7 +43,7 @@ func TestDocumentsSurviveARestart(t *testing.T) {
 	start := func() (string, func()) {
 		ctx, cancel := context.WithCancel(context.Background())
 		ready, done := make(chan string, 1), make(chan error, 1)
-		out := &syncBuffer{}
+		out := &syncbuf.Buffer{}
 		go func() { done <- run(ctx, args, environ(env...), out, ready) }()
 		select {
 		case addr := <-ready:

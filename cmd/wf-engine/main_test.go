@@ -10,30 +10,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/api/auth"
+	"github.com/example/wf-engine/core/syncbuf"
 )
-
-// syncBuffer is a log sink safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func environ(vars ...string) func() []string { return func() []string { return vars } }
 
@@ -42,7 +24,7 @@ func TestServeAndShutDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan string, 1)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ("WF_DATABASE_DATA_DIR="+dir), out, ready)
@@ -191,12 +173,12 @@ func serveFor(t *testing.T, env ...string) string {
 // serveArgs starts the server with extra command-line arguments and the
 // environment, and returns its base URL and its log; it stops when the
 // test ends.
-func serveArgs(t *testing.T, args []string, env ...string) (string, *syncBuffer) {
+func serveArgs(t *testing.T, args []string, env ...string) (string, *syncbuf.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	args = append([]string{"--http.address", "127.0.0.1:0"}, args...)
 	go func() { done <- run(ctx, args, environ(env...), out, ready) }()
 	t.Cleanup(func() {

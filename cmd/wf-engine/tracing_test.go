@@ -15,6 +15,7 @@ import (
 	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/api/telemetry/otlptest"
 	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/syncbuf"
 	"github.com/example/wf-engine/sdk/client"
 	"github.com/example/wf-engine/sdk/worker"
 )
@@ -92,7 +93,7 @@ func TestOneTraceFromCreateToCompletion(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ready := make(chan string, 1)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"--http.address", "127.0.0.1:0"}, environ("WF_DATABASE_DATA_DIR="+t.TempDir(),

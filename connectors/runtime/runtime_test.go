@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,34 +18,17 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/example/wf-engine/core/syncbuf"
 	"github.com/example/wf-engine/sdk/connector"
 )
 
 const testType = "test:echo:1"
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type harness struct {
 	jobs *fakeJobs
 	rt   *Runtime
 	reg  *prometheus.Registry
-	log  *syncBuffer
+	log  *syncbuf.Buffer
 	rec  *tracetest.SpanRecorder
 }
 
@@ -55,7 +36,7 @@ type harness struct {
 // test ends.
 func start(t *testing.T, fn func(context.Context, connector.Request) (connector.Result, error), cfg Config, opts ...Option) *harness {
 	t.Helper()
-	h := &harness{jobs: newFakeJobs(), reg: prometheus.NewRegistry(), log: &syncBuffer{}, rec: tracetest.NewSpanRecorder()}
+	h := &harness{jobs: newFakeJobs(), reg: prometheus.NewRegistry(), log: &syncbuf.Buffer{}, rec: tracetest.NewSpanRecorder()}
 	cfg.Jobs = h.jobs
 	cfg.Registerer = h.reg
 	cfg.Logger = slog.New(slog.NewJSONHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))

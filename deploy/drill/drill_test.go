@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/example/wf-engine/core/store/pgstore/pgtest"
+	"github.com/example/wf-engine/core/syncbuf"
 )
 
 // Load shape: creators start instances, workers complete their jobs.
@@ -234,7 +235,7 @@ func later(a, b time.Time) time.Time {
 type engine struct {
 	cmd  *exec.Cmd
 	base string
-	log  *syncBuffer
+	log  *syncbuf.Buffer
 	done chan error
 }
 
@@ -247,7 +248,7 @@ func startEngine(t *testing.T, env []string) *engine {
 	t.Helper()
 	cmd := exec.Command(binary) // #nosec G204 -- the binary TestMain built
 	cmd.Env = engineEnv(append([]string{"WF_HTTP_ADDRESS=127.0.0.1:0"}, env...))
-	e := &engine{cmd: cmd, log: &syncBuffer{}, done: make(chan error, 1)}
+	e := &engine{cmd: cmd, log: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = e.log, e.log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -587,22 +588,4 @@ func searchInstances(t *testing.T, base string) map[int64]bool {
 		}
 		after = res.Page.EndCursor
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a process's output and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,37 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/api/resttest"
+	"github.com/example/wf-engine/core/syncbuf"
 	"github.com/example/wf-engine/sdk/client"
 )
-
-// syncBuffer is a buffer the worker's logger and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestExampleWorkerAgainstARealEngine(t *testing.T) {
 	srv := resttest.Start(t, resttest.Options{})
@@ -42,7 +23,7 @@ func TestExampleWorkerAgainstARealEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	wctx, stop := context.WithCancel(ctx)
 	ran := make(chan error, 1)
 	go func() {

@@ -23,6 +23,7 @@ import (
 	"github.com/example/wf-engine/core/clock"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/store/pgstore"
+	"github.com/example/wf-engine/core/syncbuf"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -38,24 +39,6 @@ const haBPMN = `<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:endEvent id="end" />
   </bpmn:process>
 </bpmn:definitions>`
-
-// syncBuffer collects the engine's log for a failing test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // answer is an HTTP answer with when its request was sent and answered.
 type answer struct {
@@ -327,7 +310,7 @@ func TestEngineResumesOnThePromotedStandby(t *testing.T) {
 	}
 	h := newHost(t)
 	p := newPair(t, h)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("engine log:\n%s\nprimary log:\n%s\nstandby log:\n%s", logs.String(), p.primary.log(), p.standby.log())
