@@ -119,6 +119,22 @@ func Acquire(ctx context.Context, cfg Config) (*Held, error) {
 	}
 }
 
+// TryAcquire looks at the partition's lease once and takes it when nobody
+// holds it, or its holder's time ran out or it was released (a node that
+// spreads partitions over live nodes decides itself when to try). It
+// returns the lease held, or nil and the lease as it was read (the zero
+// Lease when nobody ever held it).
+func TryAcquire(ctx context.Context, cfg Config) (*Held, store.Lease, error) {
+	cfg.defaults()
+	sent := cfg.Clock.Now()
+	l, won, err := cfg.try(ctx)
+	if err != nil || !won {
+		return nil, l, err
+	}
+	cfg.Logger.Info("took the partition's lease", "partition", l.Partition, "epoch", l.Epoch, "node_id", l.NodeID)
+	return &Held{cfg: cfg, lease: l, renewed: sent}, l, nil
+}
+
 // try reads the lease and takes it unless it is live.
 func (c Config) try(ctx context.Context) (store.Lease, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, RenewEvery(c.Claim.TTL))

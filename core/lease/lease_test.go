@@ -313,3 +313,24 @@ func TestNoTwoHoldersCommitInOneEpoch(t *testing.T) {
 		}
 	})
 }
+
+// TryAcquire looks once: it takes a free lease, reports a live one with
+// its holder, and takes an expired one with the next epoch.
+func TestTryAcquireLooksOnce(t *testing.T) {
+	c := clock.NewManual(t0)
+	tab := newTable(c.Now)
+	ttl := 3 * time.Second
+	a, _, err := TryAcquire(context.Background(), Config{Leaser: tab, Claim: claim("a", ttl), Clock: c})
+	if err != nil || a == nil || a.Lease().Epoch != 1 {
+		t.Fatalf("a: held %v, err %v; want epoch 1", a, err)
+	}
+	b, seen, err := TryAcquire(context.Background(), Config{Leaser: tab, Claim: claim("b", ttl), Clock: c})
+	if err != nil || b != nil || seen.NodeID != "a" || !seen.Live() {
+		t.Fatalf("b: held %v, saw %+v, err %v; want a's live lease", b, seen, err)
+	}
+	c.Advance(ttl + time.Millisecond)
+	b, _, err = TryAcquire(context.Background(), Config{Leaser: tab, Claim: claim("b", ttl), Clock: c})
+	if err != nil || b == nil || b.Lease().Epoch != 2 || b.Lease().NodeID != "b" {
+		t.Fatalf("b after expiry: held %v, err %v; want epoch 2", b, err)
+	}
+}

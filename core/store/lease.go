@@ -64,3 +64,24 @@ type Fencer interface {
 	// takeover fails with ErrLeaseLost and writes nothing.
 	FenceCommits(partition int32, epoch int64)
 }
+
+// Node is an engine node on a database shared by several.
+type Node struct {
+	NodeID  string
+	Address string
+}
+
+// Nodes keeps which engine nodes are live, so that they spread the
+// partition leases evenly (issue 21 item 2). Liveness is decided by the
+// store's clock.
+type Nodes interface {
+	// Heartbeat records the node as live for ttl from now.
+	Heartbeat(ctx context.Context, n Node, ttl time.Duration) error
+	// Leave records the node as gone at once.
+	Leave(ctx context.Context, nodeID string) error
+	// LiveNodes returns the live nodes, by id.
+	LiveNodes(ctx context.Context) ([]Node, error)
+	// ReadLeases returns every partition's lease that was ever held, by
+	// partition.
+	ReadLeases(ctx context.Context) ([]Lease, error)
+}
