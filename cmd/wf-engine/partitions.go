@@ -24,20 +24,9 @@ type partitionedStore interface {
 // store.Partitioned store, whose count checkPartitions has recorded. cfg is
 // every engine's configuration but its partition and store.
 func startEngines(ctx context.Context, partitions int, base store.Store, cfg engine.Config, log *slog.Logger) (*engine.Router, error) {
-	views := []store.Store{base}
-	if partitions > 1 {
-		ps, ok := base.(partitionedStore)
-		if !ok {
-			return nil, fmt.Errorf("cluster.partitions is %d, but this store runs one partition", partitions)
-		}
-		views = views[:0]
-		for p := int32(1); int(p) <= partitions; p++ {
-			v, err := ps.Partition(p)
-			if err != nil {
-				return nil, fmt.Errorf("open partition %d: %w", p, err)
-			}
-			views = append(views, v)
-		}
+	views, err := openViews(base, partitions)
+	if err != nil {
+		return nil, err
 	}
 	engines := make([]*engine.Engine, 0, len(views))
 	stop := func() {
@@ -71,6 +60,29 @@ func startEngines(ctx context.Context, partitions int, base store.Store, cfg eng
 			"partitions", partitions)
 	}
 	return r, nil
+}
+
+// openViews returns the store of each of the partitions of base, in
+// partition order: base itself when it runs one partition, else each
+// partition's view of a store.Partitioned store, whose count
+// checkPartitions has recorded.
+func openViews(base store.Store, partitions int) ([]store.Store, error) {
+	if partitions <= 1 {
+		return []store.Store{base}, nil
+	}
+	ps, ok := base.(partitionedStore)
+	if !ok {
+		return nil, fmt.Errorf("cluster.partitions is %d, but this store runs one partition", partitions)
+	}
+	views := make([]store.Store, 0, partitions)
+	for p := int32(1); int(p) <= partitions; p++ {
+		v, err := ps.Partition(p)
+		if err != nil {
+			return nil, fmt.Errorf("open partition %d: %w", p, err)
+		}
+		views = append(views, v)
+	}
+	return views, nil
 }
 
 // partitionStores returns the store of each partition the router runs:
