@@ -28,15 +28,32 @@ import (
 //   - BroadcastSignal goes to every partition;
 //   - ActivateJobs asks every partition, from a rotating one, and a long
 //     poll waits on all of them at once;
-//   - messages, until they cross partitions (issue 21 item 3), are offered
-//     to the partitions in turn (message).
+//   - messages go to their correlation key's partition, where the
+//     subscriptions of every partition's instances meet (message).
 //
 // With one partition every method is the Engine's own: nothing changes.
+//
+// With several nodes on one database (docs/ha.md) a node runs only the
+// partitions whose leases it holds: the router then has an engine for
+// those (Attach, Detach) and answers "where does partition p run" (Where)
+// for every partition; a command for a partition that runs elsewhere fails
+// with ErrUnavailable here (the node's HTTP front forwards it to the owner
+// before it reaches the router, api/forward).
 type Router struct {
-	engines []*Engine // engines[i] runs partition i+1
-	log     *slog.Logger
-	creates atomic.Uint32 // round robin of instance creations
-	polls   atomic.Uint32 // the partition job activation asks first
+	count int // partitions in the store
+	// local holds the engines that run here: (*local)[p-1] runs partition
+	// p, nil when another node runs it. Replaced whole under attachMu.
+	local    atomic.Pointer[[]*Engine]
+	attachMu sync.Mutex
+	// owners, when set, names the node that holds partition p's lease.
+	owners atomic.Pointer[func(p int32) (Owner, bool)]
+	// distributed, when set, runs after partition 1 here changed
+	// definitions or tenants and its local partitions got them: it
+	// brings the change to the partitions other nodes run.
+	distributed atomic.Pointer[func(ctx context.Context)]
+	log         *slog.Logger
+	creates     atomic.Uint32 // round robin of instance creations
+	polls       atomic.Uint32 // the partition job activation asks first
 	// distributing makes one distribution at a time, so that each
 	// partition gets partition 1's definitions in key order.
 	distributing sync.Mutex
@@ -58,42 +75,108 @@ func NewRouter(ctx context.Context, engines []*Engine, log *slog.Logger) (*Route
 			return nil, fmt.Errorf("route partitions: engine %d runs partition %d, want %d", i, e.cfg.Partition, i+1)
 		}
 	}
+	return NewClusterRouter(ctx, len(engines), engines, log)
+}
+
+// NewClusterRouter returns the router of a node that runs some of count
+// partitions: engines are those it runs (any order, none twice); the
+// others run on other nodes (Where). With partition 1 among them, every
+// local partition first gets what it lacks of partition 1's definitions
+// and tenants.
+func NewClusterRouter(ctx context.Context, count int, engines []*Engine, log *slog.Logger) (*Router, error) {
+	if count < 1 {
+		return nil, errors.New("route partitions: no partition")
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Router{engines: engines, log: log}
+	local := make([]*Engine, count)
+	for _, e := range engines {
+		p := int(e.cfg.Partition)
+		if p < 1 || p > count || local[p-1] != nil {
+			return nil, fmt.Errorf("route partitions: engine of partition %d does not fit %d partitions", p, count)
+		}
+		local[p-1] = e
+	}
+	r := &Router{count: count, log: log}
+	r.local.Store(&local)
 	if err := r.distribute(ctx); err != nil {
 		return nil, fmt.Errorf("distribute definitions and tenants to the partitions: %w", err)
 	}
 	return r, nil
 }
 
-// Partitions returns the engines, the one of partition p at p-1.
-func (r *Router) Partitions() []*Engine { return r.engines }
+// engines returns the engines that run here, nil where another node runs
+// the partition: (engines)[p-1] runs partition p.
+func (r *Router) engines() []*Engine { return *r.local.Load() }
+
+// Partitions returns the engines that run here, in partition order.
+func (r *Router) Partitions() []*Engine {
+	var out []*Engine
+	for _, e := range r.engines() {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Count returns how many partitions the store has, here or elsewhere.
+func (r *Router) Count() int { return r.count }
 
 // of returns the engine of the partition that owns key. A key of no
-// partition goes to partition 1, which rejects it as unknown.
-func (r *Router) of(key int64) *Engine {
-	if p := record.Partition(key); p >= 1 && int(p) <= len(r.engines) {
-		return r.engines[p-1]
+// partition goes to partition 1, which rejects it as unknown. A partition
+// that another node runs is ErrUnavailable here.
+func (r *Router) of(key int64) (*Engine, error) {
+	p := record.Partition(key)
+	if p < 1 || int(p) > r.count {
+		p = 1
 	}
-	return r.engines[0]
+	return r.on(p)
+}
+
+// on returns partition p's engine, or ErrUnavailable when it runs on
+// another node or nowhere.
+func (r *Router) on(p int32) (*Engine, error) {
+	if e := r.engines()[p-1]; e != nil {
+		return e, nil
+	}
+	if o, ok := r.Where(p).Owner(); ok {
+		return nil, fmt.Errorf("%w: partition %d runs on node %s", ErrUnavailable, p, o.NodeID)
+	}
+	return nil, fmt.Errorf("%w: no node runs partition %d at the moment", ErrUnavailable, p)
+}
+
+// any returns partition 1's engine when it runs here, else the first
+// partition that runs here: every partition holds every definition and
+// tenant.
+func (r *Router) any() (*Engine, error) {
+	for _, e := range r.engines() {
+		if e != nil {
+			return e, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: this node runs no partition at the moment", ErrUnavailable)
 }
 
 // distribute sends every partition above 1 what it lacks of partition 1's
 // definitions and tenants (distribution.go).
 func (r *Router) distribute(ctx context.Context) error {
-	if len(r.engines) == 1 {
-		return nil
+	engines := r.engines()
+	if len(engines) == 1 || engines[0] == nil {
+		return nil // partition 1 runs elsewhere: its node distributes
 	}
 	r.distributing.Lock()
 	defer r.distributing.Unlock()
 	var want clusterState
-	if err := r.engines[0].Read(ctx, func(st *state.State) { want = readClusterState(st) }); err != nil {
+	if err := engines[0].Read(ctx, func(st *state.State) { want = readClusterState(st) }); err != nil {
 		return fmt.Errorf("read partition 1: %w", err)
 	}
 	var errs []error
-	for _, e := range r.engines[1:] {
+	for _, e := range engines[1:] {
+		if e == nil {
+			continue
+		}
 		if err := distributeTo(ctx, e, want); err != nil {
 			errs = append(errs, fmt.Errorf("partition %d: %w", e.cfg.Partition, err))
 		}
@@ -106,7 +189,7 @@ func (r *Router) distribute(ctx context.Context) error {
 // committed the change, and a distribution that fails now is made up at the
 // next one or at the next start.
 func (r *Router) distributeAfter(err error) {
-	if err != nil || len(r.engines) == 1 {
+	if err != nil || r.count == 1 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), distributeTimeout)
@@ -115,69 +198,117 @@ func (r *Router) distributeAfter(err error) {
 		r.log.Warn("partition 1 committed a change of definitions or tenants that did not reach every partition yet; "+
 			"it is distributed with the next change or at the next start", "error", err)
 	}
+	if f := r.distributed.Load(); f != nil {
+		(*f)(ctx)
+	}
 }
 
 // Deploy implements Client: partition 1 deploys, then every other
 // partition gets the new definitions before the answer, so that an
 // instance created after it finds them on any partition.
 func (r *Router) Deploy(ctx context.Context, req DeployRequest) (*Deployment, error) {
-	d, err := r.engines[0].Deploy(ctx, req)
+	e, err := r.on(1)
+	if err != nil {
+		return nil, err
+	}
+	d, err := e.Deploy(ctx, req)
 	r.distributeAfter(err)
 	return d, err
 }
 
 // CreateInstance implements Client.
 func (r *Router) CreateInstance(ctx context.Context, req CreateInstanceRequest) (*CreatedInstance, error) {
-	e, keyed := r.createOn(ctx)
+	e, keyed, err := r.createOn(ctx)
+	if err != nil {
+		return nil, err
+	}
 	ci, err := e.CreateInstance(ctx, req)
 	if rj, ok := AsRejection(err); ok && rj.Type == record.RejectionNotFound && e.cfg.Partition != 1 && !keyed {
 		// The definition may not have reached this partition yet (its
 		// distribution failed): partition 1 has every definition from the
 		// moment its deployment is answered.
-		return r.engines[0].CreateInstance(ctx, req)
+		if first := r.engines()[0]; first != nil {
+			return first.CreateInstance(ctx, req)
+		}
 	}
 	return ci, err
 }
 
-// createOn picks the partition of a new instance: the one its idempotency
-// key hashes to (keyed), else the next in turn that is not saturated.
-func (r *Router) createOn(ctx context.Context) (e *Engine, keyed bool) {
-	n := uint32(len(r.engines)) // #nosec G115 -- at most 4,095 partitions
-	if n == 1 {
-		return r.engines[0], false
+// createOn picks the partition of a new instance: the one pinned by the
+// node's HTTP front (WithPartition), else the one its idempotency key
+// hashes to (keyed), else the next in turn of those that run here that is
+// not saturated.
+func (r *Router) createOn(ctx context.Context) (e *Engine, keyed bool, err error) {
+	engines := r.engines()
+	n := uint32(len(engines)) // #nosec G115 -- at most 4,095 partitions
+	if n == 1 && engines[0] != nil {
+		return engines[0], false, nil
+	}
+	if p, ok := pinnedPartition(ctx); ok && int(p) <= r.count {
+		e, err := r.on(p)
+		return e, true, err
 	}
 	if k, _ := ctx.Value(idempotencyCtxKey{}).(*idempotencyKey); k != nil && !k.taken.Load() {
 		h := fnv.New32a()
 		_, _ = h.Write([]byte(k.keyHash))
-		return r.engines[h.Sum32()%n], true
+		e, err := r.on(int32(h.Sum32()%n) + 1) // #nosec G115 -- below n
+		return e, true, err
 	}
 	first := r.creates.Add(1) - 1
+	var fallback *Engine
 	for i := range n {
-		if e := r.engines[(first+i)%n]; e.Saturated() == nil {
-			return e, false
+		e := engines[(first+i)%n]
+		if e == nil {
+			continue
+		}
+		if e.Saturated() == nil {
+			return e, false, nil
+		}
+		if fallback == nil {
+			fallback = e
 		}
 	}
-	return r.engines[first%n], false
+	if fallback == nil {
+		_, err := r.any()
+		return nil, false, err
+	}
+	return fallback, false, nil
 }
 
 // CancelInstance implements Client.
 func (r *Router) CancelInstance(ctx context.Context, key int64) error {
-	return r.of(key).CancelInstance(ctx, key)
+	e, err := r.of(key)
+	if err != nil {
+		return err
+	}
+	return e.CancelInstance(ctx, key)
 }
 
 // MigrateInstance implements Client.
 func (r *Router) MigrateInstance(ctx context.Context, req MigrateInstanceRequest) error {
-	return r.of(req.ProcessInstanceKey).MigrateInstance(ctx, req)
+	e, err := r.of(req.ProcessInstanceKey)
+	if err != nil {
+		return err
+	}
+	return e.MigrateInstance(ctx, req)
 }
 
 // ModifyInstance implements Client.
 func (r *Router) ModifyInstance(ctx context.Context, req ModifyInstanceRequest) error {
-	return r.of(req.ProcessInstanceKey).ModifyInstance(ctx, req)
+	e, err := r.of(req.ProcessInstanceKey)
+	if err != nil {
+		return err
+	}
+	return e.ModifyInstance(ctx, req)
 }
 
 // ActivateChildren implements Client.
 func (r *Router) ActivateChildren(ctx context.Context, req ActivateChildrenRequest) error {
-	return r.of(req.ContainerKey).ActivateChildren(ctx, req)
+	e, err := r.of(req.ContainerKey)
+	if err != nil {
+		return err
+	}
+	return e.ActivateChildren(ctx, req)
 }
 
 // ActivateJobs implements Client: it asks the partitions in turn for what
@@ -186,8 +317,14 @@ func (r *Router) ActivateChildren(ctx context.Context, req ActivateChildrenReque
 // anywhere, it waits until any partition has a job for it (one waiter per
 // partition, all waking one channel), then asks again.
 func (r *Router) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
-	if len(r.engines) == 1 {
-		return r.engines[0].ActivateJobs(ctx, req)
+	engines := r.engines()
+	if len(engines) == 1 && engines[0] != nil {
+		return engines[0].ActivateJobs(ctx, req)
+	}
+	local := r.Partitions()
+	if len(local) == 0 {
+		_, err := r.any()
+		return nil, err
 	}
 	var deadline <-chan time.Time
 	if req.RequestTimeout > 0 {
@@ -203,7 +340,7 @@ func (r *Router) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]A
 			wake = make(chan struct{})
 			var once sync.Once
 			woken := func() { once.Do(func() { close(wake) }) }
-			for _, e := range r.engines {
+			for _, e := range local {
 				cancels = append(cancels, e.addJobWaiter(req.Type, req.TenantIDs, woken))
 			}
 		}
@@ -212,7 +349,7 @@ func (r *Router) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]A
 				c()
 			}
 		}
-		jobs, err := r.activateOnce(ctx, req)
+		jobs, err := activateOnce(ctx, local, r.polls.Add(1)-1, req)
 		if err != nil || len(jobs) > 0 || deadline == nil {
 			cancel()
 			return jobs, err
@@ -230,13 +367,13 @@ func (r *Router) ActivateJobs(ctx context.Context, req ActivateJobsRequest) ([]A
 	}
 }
 
-// activateOnce asks each partition once, without waiting. A partition that
-// fails (it is unavailable) is passed over when another answered; a
-// rejection (the request is invalid) ends the round, as every partition
-// would reject it alike.
-func (r *Router) activateOnce(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
-	n := len(r.engines)
-	first := int(r.polls.Add(1)-1) % n // #nosec G115 -- a counter taken modulo n
+// activateOnce asks each of engines once, without waiting, from the one at
+// turn (modulo their number). A partition that fails (it is unavailable)
+// is passed over when another answered; a rejection (the request is
+// invalid) ends the round, as every partition would reject it alike.
+func activateOnce(ctx context.Context, engines []*Engine, turn uint32, req ActivateJobsRequest) ([]ActivatedJob, error) {
+	n := len(engines)
+	first := int(turn % uint32(n)) // #nosec G115 -- n is at most 4,095
 	req.RequestTimeout = 0
 	var out []ActivatedJob
 	var failed error
@@ -248,7 +385,7 @@ func (r *Router) activateOnce(ctx context.Context, req ActivateJobsRequest) ([]A
 		}
 		ask := req
 		ask.MaxJobs = remaining
-		jobs, err := r.engines[(first+i)%n].ActivateJobs(ctx, ask)
+		jobs, err := engines[(first+i)%n].ActivateJobs(ctx, ask)
 		if _, ok := AsRejection(err); ok {
 			if len(out) > 0 {
 				return out, nil
@@ -272,90 +409,98 @@ func (r *Router) activateOnce(ctx context.Context, req ActivateJobsRequest) ([]A
 
 // CompleteJob implements Client.
 func (r *Router) CompleteJob(ctx context.Context, req CompleteJobRequest) error {
-	return r.of(req.Key).CompleteJob(ctx, req)
+	e, err := r.of(req.Key)
+	if err != nil {
+		return err
+	}
+	return e.CompleteJob(ctx, req)
 }
 
 // FailJob implements Client.
 func (r *Router) FailJob(ctx context.Context, req FailJobRequest) error {
-	return r.of(req.Key).FailJob(ctx, req)
+	e, err := r.of(req.Key)
+	if err != nil {
+		return err
+	}
+	return e.FailJob(ctx, req)
 }
 
 // ThrowError implements Client.
 func (r *Router) ThrowError(ctx context.Context, req ThrowErrorRequest) error {
-	return r.of(req.Key).ThrowError(ctx, req)
+	e, err := r.of(req.Key)
+	if err != nil {
+		return err
+	}
+	return e.ThrowError(ctx, req)
 }
 
 // UpdateJobRetries implements Client.
 func (r *Router) UpdateJobRetries(ctx context.Context, jobKey int64, retries int32) error {
-	return r.of(jobKey).UpdateJobRetries(ctx, jobKey, retries)
+	e, err := r.of(jobKey)
+	if err != nil {
+		return err
+	}
+	return e.UpdateJobRetries(ctx, jobKey, retries)
 }
 
 // UpdateJobTimeout implements Client.
 func (r *Router) UpdateJobTimeout(ctx context.Context, jobKey int64, timeout time.Duration) error {
-	return r.of(jobKey).UpdateJobTimeout(ctx, jobKey, timeout)
+	e, err := r.of(jobKey)
+	if err != nil {
+		return err
+	}
+	return e.UpdateJobTimeout(ctx, jobKey, timeout)
 }
 
 // ResolveIncident implements Client.
 func (r *Router) ResolveIncident(ctx context.Context, incidentKey int64) error {
-	return r.of(incidentKey).ResolveIncident(ctx, incidentKey)
+	e, err := r.of(incidentKey)
+	if err != nil {
+		return err
+	}
+	return e.ResolveIncident(ctx, incidentKey)
 }
 
 // SetVariables implements Client.
 func (r *Router) SetVariables(ctx context.Context, req SetVariablesRequest) error {
-	return r.of(req.ScopeKey).SetVariables(ctx, req)
+	e, err := r.of(req.ScopeKey)
+	if err != nil {
+		return err
+	}
+	return e.SetVariables(ctx, req)
 }
 
 // PublishMessage implements Client (see message).
 func (r *Router) PublishMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error) {
-	if len(r.engines) == 1 {
-		return r.engines[0].PublishMessage(ctx, req)
+	if e := r.single(); e != nil {
+		return e.PublishMessage(ctx, req)
 	}
 	return r.message(ctx, req, false)
 }
 
 // CorrelateMessage implements Client (see message).
 func (r *Router) CorrelateMessage(ctx context.Context, req PublishMessageRequest) (*PublishedMessage, error) {
-	if len(r.engines) == 1 {
-		return r.engines[0].CorrelateMessage(ctx, req)
+	if e := r.single(); e != nil {
+		return e.CorrelateMessage(ctx, req)
 	}
 	return r.message(ctx, req, true)
 }
 
-// message publishes or correlates a message over several partitions while
-// subscriptions do not cross partitions (issue 21 item 3 builds that): an
-// instance's subscription lives on the instance's partition, and message
-// start events on partition 1. The message is offered to the partitions in
-// turn as a correlation, starting at its correlation key's partition
-// (record.MessagePartition): the first partition where something waits for
-// it takes it, and no other partition sees it, so it is never correlated
-// twice. A published message that no partition takes is published on its
-// correlation key's partition, buffered there for its time to live.
-//
-// What differs from Camunda until item 3: a message reaches the first
-// waiting process found, not one instance of every waiting process; a
-// buffered message reaches later subscriptions of its own partition only;
-// and the request's idempotency key is not recorded (its answer would be
-// a partition's, and a retry could take another path), so a retried
-// publish may correlate again: give messages a message id.
+// message publishes or correlates a message on its correlation key's
+// partition (record.MessagePartition, Zeebe's choice), which keeps the
+// message and the subscriptions of the instances of every partition that
+// wait for it (crossmessages.go): it reaches one waiting instance of each
+// process, and, buffered, later subscriptions on any partition. Its
+// idempotency key is recorded there, as for any command.
 func (r *Router) message(ctx context.Context, req PublishMessageRequest, correlate bool) (*PublishedMessage, error) {
-	ctx = context.WithValue(ctx, idempotencyCtxKey{}, (*idempotencyKey)(nil))
-	n := len(r.engines)
-	home := int(record.MessagePartition(req.CorrelationKey, int32(n))) // #nosec G115 -- at most 4,095 partitions
-	offer := req
-	offer.TimeToLive = 0
-	var notFound error
-	for i := range n {
-		m, err := r.engines[(home-1+i)%n].CorrelateMessage(ctx, offer)
-		if rj, ok := AsRejection(err); ok && rj.Type == record.RejectionNotFound {
-			notFound = err
-			continue
-		}
-		return m, err
+	e, err := r.on(record.MessagePartition(req.CorrelationKey, int32(r.count))) // #nosec G115 -- at most 4,095 partitions
+	if err != nil {
+		return nil, err
 	}
 	if correlate {
-		return nil, notFound
+		return e.CorrelateMessage(ctx, req)
 	}
-	return r.engines[home-1].PublishMessage(ctx, req)
+	return e.PublishMessage(ctx, req)
 }
 
 // BroadcastSignal implements Client: every partition broadcasts the signal
@@ -363,12 +508,17 @@ func (r *Router) message(ctx context.Context, req PublishMessageRequest, correla
 // the answer is partition 1's. A partition that fails makes the broadcast
 // fail after every partition was asked: the others had it.
 func (r *Router) BroadcastSignal(ctx context.Context, req BroadcastSignalRequest) (*BroadcastedSignal, error) {
-	out, err := r.engines[0].BroadcastSignal(ctx, req)
-	if err != nil || len(r.engines) == 1 {
+	local := r.Partitions()
+	if len(local) == 0 {
+		_, err := r.any()
+		return nil, err
+	}
+	out, err := local[0].BroadcastSignal(ctx, req)
+	if err != nil || len(local) == 1 {
 		return out, err
 	}
 	var errs []error
-	for _, e := range r.engines[1:] {
+	for _, e := range local[1:] {
 		if _, err := e.BroadcastSignal(ctx, req); err != nil {
 			errs = append(errs, fmt.Errorf("broadcast on partition %d: %w", e.cfg.Partition, err))
 		}
@@ -381,61 +531,93 @@ func (r *Router) BroadcastSignal(ctx context.Context, req BroadcastSignalRequest
 
 // AssignUserTask implements Client.
 func (r *Router) AssignUserTask(ctx context.Context, req AssignUserTaskRequest) error {
-	return r.of(req.Key).AssignUserTask(ctx, req)
+	e, err := r.of(req.Key)
+	if err != nil {
+		return err
+	}
+	return e.AssignUserTask(ctx, req)
 }
 
 // UpdateUserTask implements Client.
 func (r *Router) UpdateUserTask(ctx context.Context, req UpdateUserTaskRequest) error {
-	return r.of(req.Key).UpdateUserTask(ctx, req)
+	e, err := r.of(req.Key)
+	if err != nil {
+		return err
+	}
+	return e.UpdateUserTask(ctx, req)
 }
 
 // CompleteUserTask implements Client.
 func (r *Router) CompleteUserTask(ctx context.Context, req CompleteUserTaskRequest) error {
-	return r.of(req.Key).CompleteUserTask(ctx, req)
+	e, err := r.of(req.Key)
+	if err != nil {
+		return err
+	}
+	return e.CompleteUserTask(ctx, req)
 }
 
 // DeleteResource implements Client. With several partitions it is refused
 // for now: a definition may be deleted only while no instance of it runs,
 // which every partition would have to agree on at once.
 func (r *Router) DeleteResource(ctx context.Context, req DeleteResourceRequest) error {
-	if len(r.engines) == 1 {
-		return r.engines[0].DeleteResource(ctx, req)
+	if e := r.single(); e != nil {
+		return e.DeleteResource(ctx, req)
 	}
 	return reject(record.RejectionInvalidState, "expected to delete resource with key '%d', but deleting resources is not supported yet with %d partitions (cluster.partitions)",
-		req.Key, len(r.engines))
+		req.Key, r.count)
 }
 
 // CreateTenant implements TenantClient.
 func (r *Router) CreateTenant(ctx context.Context, req TenantRequest) (*CreatedTenant, error) {
-	t, err := r.engines[0].CreateTenant(ctx, req)
+	e, err := r.on(1)
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.CreateTenant(ctx, req)
 	r.distributeAfter(err)
 	return t, err
 }
 
 // UpdateTenant implements TenantClient.
 func (r *Router) UpdateTenant(ctx context.Context, req TenantRequest) error {
-	err := r.engines[0].UpdateTenant(ctx, req)
+	e, err := r.on(1)
+	if err != nil {
+		return err
+	}
+	err = e.UpdateTenant(ctx, req)
 	r.distributeAfter(err)
 	return err
 }
 
 // DeleteTenant implements TenantClient.
 func (r *Router) DeleteTenant(ctx context.Context, tenantID string) error {
-	err := r.engines[0].DeleteTenant(ctx, tenantID)
+	e, err := r.on(1)
+	if err != nil {
+		return err
+	}
+	err = e.DeleteTenant(ctx, tenantID)
 	r.distributeAfter(err)
 	return err
 }
 
 // AddTenantMember implements TenantClient.
 func (r *Router) AddTenantMember(ctx context.Context, req TenantMemberRequest) error {
-	err := r.engines[0].AddTenantMember(ctx, req)
+	e, err := r.on(1)
+	if err != nil {
+		return err
+	}
+	err = e.AddTenantMember(ctx, req)
 	r.distributeAfter(err)
 	return err
 }
 
 // RemoveTenantMember implements TenantClient.
 func (r *Router) RemoveTenantMember(ctx context.Context, req TenantMemberRequest) error {
-	err := r.engines[0].RemoveTenantMember(ctx, req)
+	e, err := r.on(1)
+	if err != nil {
+		return err
+	}
+	err = e.RemoveTenantMember(ctx, req)
 	r.distributeAfter(err)
 	return err
 }
@@ -443,34 +625,58 @@ func (r *Router) RemoveTenantMember(ctx context.Context, req TenantMemberRequest
 // Read runs fn on partition 1's state, which holds every definition,
 // form and tenant; ReadFor reads the partition of a key.
 func (r *Router) Read(ctx context.Context, fn func(*state.State)) error {
-	return r.engines[0].Read(ctx, fn)
+	e, err := r.any()
+	if err != nil {
+		return err
+	}
+	return e.Read(ctx, fn)
+}
+
+// single returns the engine of a store of one partition that runs here.
+func (r *Router) single() *Engine {
+	if engines := r.engines(); len(engines) == 1 {
+		return engines[0]
+	}
+	return nil
 }
 
 // ReadFor runs fn on the state of the partition that owns key.
 func (r *Router) ReadFor(ctx context.Context, key int64, fn func(*state.State)) error {
-	return r.of(key).Read(ctx, fn)
+	e, err := r.of(key)
+	if err != nil {
+		return err
+	}
+	return e.Read(ctx, fn)
 }
 
 // AwaitInstance is Engine.AwaitInstance on the instance's partition.
 func (r *Router) AwaitInstance(processInstanceKey int64) (<-chan InstanceEnd, func()) {
-	return r.of(processInstanceKey).AwaitInstance(processInstanceKey)
+	e, err := r.of(processInstanceKey)
+	if err != nil {
+		// Another node runs it: nothing ends here, and the caller's
+		// await runs out and reads the store.
+		return nil, func() {}
+	}
+	return e.AwaitInstance(processInstanceKey)
 }
 
-// Ready reports whether every partition processes commands.
+// Ready reports whether every partition that runs here processes
+// commands, and one does.
 func (r *Router) Ready() bool {
-	for _, e := range r.engines {
+	local := r.Partitions()
+	for _, e := range local {
 		if !e.Ready() {
 			return false
 		}
 	}
-	return true
+	return len(local) > 0
 }
 
 // Saturated returns ErrOverloaded while every partition would refuse new
 // work (a new instance goes to one that is not saturated), else nil.
 func (r *Router) Saturated() error {
-	var err error
-	for _, e := range r.engines {
+	err := error(ErrOverloaded)
+	for _, e := range r.Partitions() {
 		if err = e.Saturated(); err == nil {
 			return nil
 		}
@@ -481,9 +687,9 @@ func (r *Router) Saturated() error {
 // Degraded returns why a partition cannot process commands (the first
 // such), or nil.
 func (r *Router) Degraded() error {
-	for _, e := range r.engines {
+	for _, e := range r.Partitions() {
 		if err := e.Degraded(); err != nil {
-			if len(r.engines) == 1 {
+			if r.count == 1 {
 				return err
 			}
 			return fmt.Errorf("partition %d: %w", e.cfg.Partition, err)
@@ -494,7 +700,7 @@ func (r *Router) Degraded() error {
 
 // Err returns why a partition stopped by itself, if one did.
 func (r *Router) Err() error {
-	for _, e := range r.engines {
+	for _, e := range r.Partitions() {
 		if err := e.Err(); err != nil {
 			return err
 		}
@@ -509,10 +715,12 @@ type PartitionHealth struct {
 	Healthy bool
 }
 
-// Health returns every partition's health, in partition order.
+// Health returns the health of every partition that runs here, in
+// partition order.
 func (r *Router) Health() []PartitionHealth {
-	out := make([]PartitionHealth, len(r.engines))
-	for i, e := range r.engines {
+	local := r.Partitions()
+	out := make([]PartitionHealth, len(local))
+	for i, e := range local {
 		out[i] = PartitionHealth{Partition: e.cfg.Partition, Healthy: e.Ready()}
 	}
 	return out
@@ -521,7 +729,7 @@ func (r *Router) Health() []PartitionHealth {
 // QueueDepth returns how many commands wait in every partition's queue.
 func (r *Router) QueueDepth() int {
 	n := 0
-	for _, e := range r.engines {
+	for _, e := range r.Partitions() {
 		n += e.QueueDepth()
 	}
 	return n
@@ -530,7 +738,7 @@ func (r *Router) QueueDepth() int {
 // Backpressure returns the partitions' limiters summed up.
 func (r *Router) Backpressure() BackpressureStats {
 	var out BackpressureStats
-	for _, e := range r.engines {
+	for _, e := range r.Partitions() {
 		b := e.Backpressure()
 		out.Limit += b.Limit
 		out.InFlight += b.InFlight
@@ -540,11 +748,12 @@ func (r *Router) Backpressure() BackpressureStats {
 	return out
 }
 
-// Close stops every partition, the last first.
+// Close stops every partition that runs here, the last first.
 func (r *Router) Close() error {
 	var errs []error
-	for i := len(r.engines) - 1; i >= 0; i-- {
-		errs = append(errs, r.engines[i].Close())
+	local := r.Partitions()
+	for i := len(local) - 1; i >= 0; i-- {
+		errs = append(errs, local[i].Close())
 	}
 	return errors.Join(errs...)
 }
