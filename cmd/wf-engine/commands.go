@@ -57,7 +57,7 @@ func commands() []command {
 				if len(inv.args) > 0 {
 					return errors.New("usage: wf-engine replaycheck [flags]")
 				}
-				return checkReplay(inv.ctx, inv.cfg.Database, inv.cfg.Retention.ArchiveDir, inv.out)
+				return checkReplay(inv.ctx, inv.cfg, inv.out)
 			}},
 		{name: "backup", args: "--to FILE [--force]", summary: "write a consistent copy of the embedded SQLite store, also while the engine runs", config: true,
 			flags: backupFlags, run: runBackup},
@@ -65,7 +65,7 @@ func commands() []command {
 			flags: restoreFlags, run: runRestore},
 		{name: "audit", args: "verify", summary: "verify the hash chain of the command log", config: true,
 			run: func(inv invocation) error {
-				return runAudit(inv.ctx, inv.cfg.Database, inv.cfg.Retention.ArchiveDir, inv.args, inv.out)
+				return runAudit(inv.ctx, inv.cfg, inv.args, inv.out)
 			}},
 		{name: "config", args: "print [flags] | check FILE", summary: "print the effective configuration (secrets redacted) or check a configuration file",
 			run: runConfig},

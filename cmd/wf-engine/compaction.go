@@ -63,9 +63,9 @@ func withLogStep(s store.Store, rc retention.Config, metrics *telemetry.Metrics,
 }
 
 // verifyArchive checks, for `wf-engine audit verify` with
-// retention.archive_dir, that the archived segments chain up to the
-// store's anchor.
-func verifyArchive(ctx context.Context, s store.Store, dir string, out io.Writer) error {
+// retention.archive_dir, that partition p's archived segments chain up to
+// the anchor of s, p's store; prefix starts each line it prints.
+func verifyArchive(ctx context.Context, s store.Store, p int32, prefix, dir string, out io.Writer) error {
 	a, err := openArchive(dir)
 	if err != nil || a == nil {
 		return err
@@ -79,17 +79,17 @@ func verifyArchive(ctx context.Context, s store.Store, dir string, out io.Writer
 		return fmt.Errorf("audit verify: %w", err)
 	}
 	if st.Anchor.Position == 0 {
-		_, err = fmt.Fprintln(out, "archive: nothing was compacted yet")
+		_, err = fmt.Fprintf(out, "%sarchive: nothing was compacted yet\n", prefix)
 		return err
 	}
-	rep, err := a.Verify(ctx, 1, st.Anchor)
+	rep, err := a.Verify(ctx, store.PositionBase(p)+1, st.Anchor)
 	if err != nil {
 		return fmt.Errorf("audit verify: archive %s: %w", dir, err)
 	}
 	if rep.Broken != nil {
-		_, _ = fmt.Fprintf(out, "archive hash chain BROKEN after %d good segments: %s\n", rep.Segments, rep.Broken)
+		_, _ = fmt.Fprintf(out, "%sarchive hash chain BROKEN after %d good segments: %s\n", prefix, rep.Segments, rep.Broken)
 		return fmt.Errorf("audit verify: archive: %w at %s", errChainBroken, rep.Broken)
 	}
-	_, err = fmt.Fprintf(out, "archive hash chain OK: %d segments up to the anchor at position %d\n", rep.Segments, rep.LastPosition)
+	_, err = fmt.Fprintf(out, "%sarchive hash chain OK: %d segments up to the anchor at position %d\n", prefix, rep.Segments, rep.LastPosition)
 	return err
 }

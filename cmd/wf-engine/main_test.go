@@ -198,6 +198,19 @@ func serveArgs(t *testing.T, args []string, env ...string) (string, *syncbuf.Buf
 	return "", nil
 }
 
+// deploy deploys the model bpmn to the server at base as the resource name.
+func deploy(t *testing.T, base, name string, bpmn []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	part, _ := w.CreateFormFile("resources", name)
+	_, _ = part.Write(bpmn)
+	_ = w.Close()
+	if status, body := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
+		t.Fatalf("deploy %s: %d %s", name, status, body)
+	}
+}
+
 func send(t *testing.T, method, url, contentType string, body io.Reader) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, body)
@@ -237,14 +250,7 @@ func TestEngineMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("resources", "order.bpmn")
-	_, _ = part.Write(bpmn)
-	_ = w.Close()
-	if status, body := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
-		t.Fatalf("deploy: %d %s", status, body)
-	}
+	deploy(t, base, "order.bpmn", bpmn)
 	for range 2 {
 		if status, body := send(t, http.MethodPost, base+"/v2/process-instances", "application/json", strings.NewReader(`{"processDefinitionId": "order"}`)); status != http.StatusOK {
 			t.Fatalf("create: %d %s", status, body)

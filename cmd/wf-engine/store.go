@@ -77,23 +77,51 @@ func migrate(ctx context.Context, cfg DatabaseConfig, direction string, out io.W
 	return err
 }
 
-// checkReplay runs `wf-engine replaycheck`: it replays the store's log and
-// compares the result with its state rows. After log compaction it replays
-// the archive in archiveDir (retention.archive_dir) from the log's start,
-// or without one starts from the store's newest checkpoint.
-func checkReplay(ctx context.Context, cfg DatabaseConfig, archiveDir string, out io.Writer) error {
-	a, err := openArchive(archiveDir)
+// checkReplay runs `wf-engine replaycheck`: it replays each partition's
+// log and compares the result with the state rows that partition owns.
+// After log compaction it replays the archive in retention.archive_dir
+// from the log's start, or without one starts from the partition's newest
+// checkpoint.
+func checkReplay(ctx context.Context, cfg Config, out io.Writer) error {
+	a, err := openArchive(cfg.Retention.ArchiveDir)
 	if err != nil {
 		return err
 	}
-	s, _, err := openStoreWith(ctx, cfg, storeArchive(a))
+	s, _, err := openStoreWith(ctx, cfg.Database, storeArchive(a))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	if err := replaycheck.Check(ctx, s); err != nil {
-		return err
+	views, err := partitionViews(ctx, cfg.Cluster, s)
+	if err != nil {
+		return fmt.Errorf("replay check: %w", err)
 	}
-	_, err = fmt.Fprintln(out, "replay check passed: the log and the state rows agree")
+	var errs []error
+	for i, v := range views {
+		if err := replaycheck.Check(ctx, v); err != nil {
+			if len(views) > 1 {
+				err = fmt.Errorf("partition %d: %w", i+1, err)
+			}
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	what := "the log and the state rows agree"
+	if len(views) > 1 {
+		what = fmt.Sprintf("each of the %d partitions' logs and its state rows agree", len(views))
+	}
+	_, err = fmt.Fprintln(out, "replay check passed: "+what)
 	return err
+}
+
+// partitionViews checks cluster.partitions against the count s keeps and
+// returns the store of each partition (s itself when there is one), for
+// the tools that read a log: every partition has its own.
+func partitionViews(ctx context.Context, c ClusterConfig, s store.Store) ([]store.Store, error) {
+	if err := checkPartitions(ctx, c, s); err != nil {
+		return nil, err
+	}
+	return openViews(s, c.Partitions)
 }
