@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -83,14 +82,7 @@ func TestRestoreOfAnOldBackupSkipsEveryKeyHandedOutSince(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	env := []string{"WF_DATABASE_DATA_DIR=" + data}
 	base, stop := serveStoppable(t, env...)
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("resources", "bk.bpmn")
-	_, _ = part.Write([]byte(backupTestModel))
-	_ = w.Close()
-	if status, body := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
-		t.Fatalf("deploy: %d %s", status, body)
-	}
+	deploy(t, base, "bk.bpmn", []byte(backupTestModel))
 	var kept, lost []int64
 	for range 3 {
 		kept = append(kept, createInstance(t, base))

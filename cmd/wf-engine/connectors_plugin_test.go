@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -68,14 +67,7 @@ func (s *pluginServer) deploy(t *testing.T, name string) {
 // deployBytes deploys the model bpmn as the resource name.
 func (s *pluginServer) deployBytes(t *testing.T, name string, bpmn []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("resources", name)
-	_, _ = part.Write(bpmn)
-	_ = w.Close()
-	if status, body := send(t, http.MethodPost, s.base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
-		t.Fatalf("deploy %s: %d %s", name, status, body)
-	}
+	deploy(t, s.base, name, bpmn)
 }
 
 // call sends a JSON request and decodes the JSON answer, which must be

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -224,14 +223,7 @@ func deployRestSecret(t *testing.T, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("resources", "rest-secret.bpmn")
-	_, _ = part.Write(bpmn)
-	_ = w.Close()
-	if status, body := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
-		t.Fatalf("deploy: %d %s", status, body)
-	}
+	deploy(t, base, "rest-secret.bpmn", bpmn)
 }
 
 // createRestSecret starts rest-secret against baseURL and returns the

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -99,14 +97,7 @@ func TestLongPollOutlivesReadTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, _ := w.CreateFormFile("resources", "order.bpmn")
-	_, _ = part.Write(model)
-	_ = w.Close()
-	if status, _ := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &body); status != http.StatusOK {
-		t.Fatalf("deploy: %d", status)
-	}
+	deploy(t, base, "order.bpmn", model)
 	got := make(chan string, 1)
 	go func() {
 		res, err := http.Post(base+"/v2/jobs/activation", "application/json",

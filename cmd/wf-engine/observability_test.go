@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"regexp"
 	"sort"
@@ -75,14 +74,7 @@ func (s *scenario) call(method, path string, body any, want int) map[string]any 
 
 func (s *scenario) deploy(name, bpmn string) {
 	s.t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("resources", name)
-	_, _ = part.Write([]byte(bpmn))
-	_ = w.Close()
-	if status, body := send(s.t, http.MethodPost, s.base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
-		s.t.Fatalf("deploy %s: %d %s", name, status, body)
-	}
+	deploy(s.t, s.base, name, []byte(bpmn))
 }
 
 func (s *scenario) create(process string) string {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -52,14 +50,7 @@ func TestFourPartitionsOnTheMemoryStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	part, _ := w.CreateFormFile("resources", "order.bpmn")
-	_, _ = part.Write(bpmn)
-	_ = w.Close()
-	if status, body := send(t, http.MethodPost, base+"/v2/deployments", w.FormDataContentType(), &buf); status != http.StatusOK {
-		t.Fatalf("deploy: %d %s", status, body)
-	}
+	deploy(t, base, "order.bpmn", bpmn)
 	seen := map[int32]int{}
 	for range 8 {
 		status, body := send(t, http.MethodPost, base+"/v2/process-instances", "application/json", strings.NewReader(`{"processDefinitionId": "order"}`))
