@@ -17,6 +17,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 )
@@ -39,6 +40,8 @@ type chartCase struct {
 	ingress, serviceMonitor, networkPolicy, pdb bool
 	// secretEnv lists the variables that must come from Secrets.
 	secretEnv []string
+	// replicas: engine pods (0 means 1).
+	replicas int32
 }
 
 func values(file string) []string { return []string{"-f", filepath.Join(chartDir, file)} }
@@ -57,6 +60,10 @@ var chartCases = []chartCase{
 			"--set-json", `extraVolumeMounts=[{"name":"db-ca","mountPath":"/etc/wf-engine/db-ca","readOnly":true}]`),
 		tls: true, ingress: true, serviceMonitor: true, networkPolicy: true, pdb: true,
 		secretEnv: []string{"WF_AUTH_OIDC_CLIENT_SECRET", "WF_DATABASE_URL", "WF_SECRET_GITHUB_TOKEN"}},
+	{name: "production with three pods", args: append(values("values-production.yaml"), "--set", "replicaCount=3",
+		"--set", "secrets.clusterSecret.existingSecret=wf-cluster", "--set", "podDisruptionBudget.maxUnavailable=1"),
+		ingress: true, serviceMonitor: true, networkPolicy: true, pdb: true, replicas: 3,
+		secretEnv: []string{"WF_AUTH_OIDC_CLIENT_SECRET", "WF_CLUSTER_SECRET", "WF_DATABASE_URL"}},
 	{name: "embedded store on an existing claim", args: append(values("values.yaml"), "--set", "persistence.existingClaim=wf-data"),
 		embedded: true, networkPolicy: true, pdb: true},
 }
@@ -100,11 +107,16 @@ func container(t *testing.T, d *appsv1.Deployment) corev1.Container {
 func checkDeployment(t *testing.T, c chartCase, r rendered) {
 	t.Helper()
 	d := r.deployment
-	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
-		t.Errorf("replicas: %s, want 1 (one writer per store)", int32String(d.Spec.Replicas))
+	want := max(c.replicas, 1)
+	if d.Spec.Replicas == nil || *d.Spec.Replicas != want {
+		t.Errorf("replicas: %s, want %d", int32String(d.Spec.Replicas), want)
 	}
-	if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
-		t.Errorf("strategy: %q, want Recreate (never two pods on one store)", d.Spec.Strategy.Type)
+	if want == 1 && d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+		t.Errorf("strategy: %q, want Recreate (one pod: never two on one store)", d.Spec.Strategy.Type)
+	}
+	if ru := d.Spec.Strategy.RollingUpdate; want > 1 && (d.Spec.Strategy.Type != appsv1.RollingUpdateDeploymentStrategyType ||
+		ru == nil || ru.MaxUnavailable == nil || ru.MaxUnavailable.IntValue() != 0) {
+		t.Errorf("strategy: %+v, want RollingUpdate with maxUnavailable 0 (several pods: one at a time, a new one first)", d.Spec.Strategy)
 	}
 	pod := d.Spec.Template.Spec
 	if !labelsMatch(d.Spec.Selector.MatchLabels, d.Spec.Template.Labels) {
@@ -361,6 +373,24 @@ func checkNetworkPolicy(t *testing.T, c chartCase, r rendered) {
 			t.Errorf("no egress to port %d (have %v)", p, egressPorts)
 		}
 	}
+	if c.replicas > 1 {
+		// The pods forward to each other: each must let the others in and
+		// out on the engine's port, whatever else the policy allows.
+		peer := func(peers []networkingv1.NetworkPolicyPeer) bool {
+			return slices.ContainsFunc(peers, func(p networkingv1.NetworkPolicyPeer) bool {
+				return p.PodSelector != nil && p.NamespaceSelector == nil && p.IPBlock == nil &&
+					labelsMatch(p.PodSelector.MatchLabels, r.deployment.Spec.Template.Labels)
+			})
+		}
+		if from := np.Spec.Ingress[0].From; len(from) > 0 && !peer(from) {
+			t.Errorf("ingress from %+v: the other engine pods are not let in", from)
+		}
+		if !slices.ContainsFunc(np.Spec.Egress, func(e networkingv1.NetworkPolicyEgressRule) bool {
+			return peer(e.To) && slices.ContainsFunc(e.Ports, func(p networkingv1.NetworkPolicyPort) bool { return p.Port.IntValue() == 8080 })
+		}) {
+			t.Errorf("egress %+v: no rule to the other engine pods on port 8080", np.Spec.Egress)
+		}
+	}
 }
 
 func checkIngressAndMonitor(t *testing.T, c chartCase, r rendered) {
@@ -465,11 +495,18 @@ func checkConfigAccepted(t *testing.T, r rendered) {
 	writeFile(t, file, []byte(r.configMap.Data["wf-engine.yaml"]))
 
 	environ := []string{"PATH=" + os.Getenv("PATH")}
+	seen := map[string]string{}
 	for _, e := range container(t, r.deployment).Env {
 		value := e.Value
-		if e.ValueFrom != nil {
+		switch {
+		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
+			value = podField(t, e.ValueFrom.FieldRef.FieldPath)
+		case e.ValueFrom != nil:
 			value = placeholder(e.Name)
+		default:
+			value = expandRefs(value, seen)
 		}
+		seen[e.Name] = value
 		environ = append(environ, e.Name+"="+value)
 		setFromEnv(t, cfg, e.Name, value)
 	}
@@ -488,6 +525,28 @@ func checkConfigAccepted(t *testing.T, r rendered) {
 	if out, err := printCmd.CombinedOutput(); err != nil {
 		t.Errorf("wf-engine config print with the pod's configuration and environment: %v\n%s", err, out)
 	}
+}
+
+// podField stands for the value of a variable set from a field of the pod.
+func podField(t *testing.T, path string) string {
+	t.Helper()
+	switch path {
+	case "status.podIP":
+		return "10.244.1.17"
+	case "metadata.name":
+		return "wf-engine-7d9c5b6f4-x2kqp"
+	}
+	t.Fatalf("the chart sets a variable from the pod's %s, which this test does not stand for: add it to podField", path)
+	return ""
+}
+
+// expandRefs replaces $(NAME) with the value of a variable set before, as
+// the kubelet does.
+func expandRefs(value string, vars map[string]string) string {
+	for name, v := range vars {
+		value = strings.ReplaceAll(value, "$("+name+")", v)
+	}
+	return value
 }
 
 // placeholder stands for the value of a variable set from a Secret.
@@ -510,6 +569,17 @@ func setFromEnv(t *testing.T, cfg map[string]any, name, value string) {
 		}
 	case name == "WF_DATABASE_URL":
 		setKey(cfg, value, "database", "url")
+	case name == "POD_IP":
+		// Not the engine's: only WF_CLUSTER_ADVERTISE_ADDRESS refers to it.
+	case name == "WF_CLUSTER_NODE_ID":
+		setKey(cfg, value, "cluster", "node_id")
+	case name == "WF_CLUSTER_ADVERTISE_ADDRESS":
+		if strings.Contains(value, "$(") {
+			t.Errorf("WF_CLUSTER_ADVERTISE_ADDRESS %q refers to a variable not set before it", value)
+		}
+		setKey(cfg, value, "cluster", "advertise_address")
+	case name == "WF_CLUSTER_SECRET":
+		setKey(cfg, value, "cluster", "secret")
 	case name == "WF_AUTH_OIDC_CLIENT_SECRET":
 		setKey(cfg, value, "auth", "oidc", "client_secret")
 	case strings.HasPrefix(name, "WF_SECRETHOSTS_"):
@@ -582,9 +652,14 @@ func TestChartRefusesUnsafeValues(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"two replicas", []string{"--set", "replicaCount=2"}, "replicaCount must be 1"},
-		{"no replica", []string{"--set", "replicaCount=0"}, "replicaCount must be 1"},
-		{"two replicas in production", append(slices.Clone(prod), "--set", "replicaCount=2"), "replicaCount must be 1"},
+		{"two replicas on the embedded store", []string{"--set", "replicaCount=2"}, "replicaCount 2 needs PostgreSQL"},
+		{"no replica", []string{"--set", "replicaCount=0"}, "replicaCount must be at least 1"},
+		{"two replicas without a cluster secret", append(slices.Clone(prod), "--set", "replicaCount=2"), "needs secrets.clusterSecret"},
+		{"two replicas with engine TLS", append(slices.Clone(prod), "--set", "replicaCount=2", "--set", "secrets.clusterSecret.existingSecret=wf-cluster",
+			"--set", "tls.existingSecret=wf-tls"), "Terminate TLS at the Ingress"},
+		{"a cluster secret on the embedded store", []string{"--set", "secrets.clusterSecret.existingSecret=wf-cluster"}, "single-node"},
+		{"cluster secret in values", append(slices.Clone(prod), "--set", "config.cluster.secret=s3cret-s3cret-s3cret"), "must not be in values"},
+		{"node id in values", append(slices.Clone(prod), "--set", "config.cluster.node_id=a"), "set by the chart"},
 		{"auth none", []string{"--set", "config.auth.mode=none"}, "config.auth.mode is none"},
 		{"auth left out", []string{"--set", "config.auth=null"}, "config.auth.mode is none"},
 		{"auth none in production", append(slices.Clone(prod), "--set", "config.auth.mode=none"), "config.auth.mode is none"},

@@ -127,14 +127,42 @@ keys the chart owns set.
 {{- end }}
 
 {{/*
+wf-engine.replicas is replicaCount as a number ("2" from --set-string too).
+*/}}
+{{- define "wf-engine.replicas" -}}{{ .Values.replicaCount | int }}{{- end }}
+
+{{/*
 wf-engine.validate fails rendering on values the engine or this chart cannot
 run with safely. Every template that matters includes it.
 */}}
 {{- define "wf-engine.validate" -}}
-{{- if ne (toString .Values.replicaCount) "1" }}
-{{- fail (printf "replicaCount must be 1, got %v: wf-engine is the single writer of its store until the high-availability issue (partitions, leases with fencing) lands, and two pods on one store would both write to it" .Values.replicaCount) }}
-{{- end }}
 {{- $cfg := .Values.config | default dict }}
+{{- $replicas := include "wf-engine.replicas" . | int }}
+{{- $embedded := include "wf-engine.embeddedStore" . }}
+{{- if lt $replicas 1 }}
+{{- fail (printf "replicaCount must be at least 1, got %v" .Values.replicaCount) }}
+{{- end }}
+{{- if and (gt $replicas 1) $embedded }}
+{{- fail (printf "replicaCount %d needs PostgreSQL: the embedded SQLite store is single-node (one file, one writer). Name the database URL's Secret in secrets.databaseURL, or keep replicaCount 1" $replicas) }}
+{{- end }}
+{{- if and (gt $replicas 1) (not .Values.secrets.clusterSecret.existingSecret) }}
+{{- fail (printf "replicaCount %d needs secrets.clusterSecret (a Secret with at least 16 random bytes): the pods forward requests for each other's partitions with it" $replicas) }}
+{{- end }}
+{{- if and (gt $replicas 1) .Values.allowInsecureNoAuth }}
+{{- fail "replicaCount > 1 with allowInsecureNoAuth: the engine then listens on 127.0.0.1, where the other pods cannot forward to it" }}
+{{- end }}
+{{- if and (gt $replicas 1) .Values.tls.existingSecret }}
+{{- fail "replicaCount > 1 with tls.existingSecret: a pod forwards to another at its pod IP and checks its certificate against the system's roots, which a certificate for the service's name does not pass. Terminate TLS at the Ingress, or keep replicaCount 1" }}
+{{- end }}
+{{- if and .Values.secrets.clusterSecret.existingSecret $embedded }}
+{{- fail "secrets.clusterSecret is for several pods on PostgreSQL, but secrets.databaseURL is empty (the embedded SQLite store is single-node)" }}
+{{- end }}
+{{- if dig "cluster" "secret" "" $cfg }}
+{{- fail "config.cluster.secret must not be in values: create a Secret and name it in secrets.clusterSecret (env WF_CLUSTER_SECRET)" }}
+{{- end }}
+{{- if and (not $embedded) (or (dig "cluster" "node_id" "" $cfg) (dig "cluster" "advertise_address" "" $cfg)) }}
+{{- fail "config.cluster.node_id and config.cluster.advertise_address are set by the chart (the pod's name and IP): leave them out" }}
+{{- end }}
 {{- $mode := include "wf-engine.authMode" . }}
 {{- if not (has $mode (list "none" "basic" "oidc")) }}
 {{- fail (printf "config.auth.mode must be oidc (or basic, or none with allowInsecureNoAuth), got %q" $mode) }}
