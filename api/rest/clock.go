@@ -1,11 +1,13 @@
 package rest
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/state"
 )
 
@@ -43,8 +45,23 @@ func (s *Server) resetClock(c *gin.Context) {
 	s.tick(c)
 }
 
-// tick lets the partition run a batch at the new time, so that timers and
-// deadlines that became due fire before the answer.
+// partitioned is an engine of several partitions (engine.Router).
+type partitioned interface {
+	Partitions() []*engine.Engine
+}
+
+// tick lets every partition that runs here run a batch at the new time, so
+// that timers and deadlines that became due fire before the answer.
 func (s *Server) tick(c *gin.Context) {
-	s.done(c, "", s.eng.Read(c.Request.Context(), func(*state.State) {}))
+	ctx := c.Request.Context()
+	p, ok := s.eng.(partitioned)
+	if !ok || len(p.Partitions()) <= 1 {
+		s.done(c, "", s.eng.Read(ctx, func(*state.State) {}))
+		return
+	}
+	var errs []error
+	for _, e := range p.Partitions() {
+		errs = append(errs, e.Read(ctx, func(*state.State) {}))
+	}
+	s.done(c, "", errors.Join(errs...))
 }

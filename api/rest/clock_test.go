@@ -1,13 +1,17 @@
 package rest_test
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/example/wf-engine/api/rest"
 	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/memstore"
 )
 
@@ -62,6 +66,38 @@ func TestClockDisabledByDefault(t *testing.T) {
 		want(t, r, http.StatusForbidden)
 		if !strings.Contains(string(r.body), "clock.controllable") {
 			t.Fatalf("the answer does not say how to enable the clock: %s", r.body)
+		}
+	}
+}
+
+// TestPinnedClockTicksEveryPartition pins the clock past the timers of
+// instances on four partitions: when the pin is answered, every partition
+// has fired its timer, not only the first.
+func TestPinnedClockTicksEveryPartition(t *testing.T) {
+	clk := clock.NewControlled(clock.System{})
+	c, r := startPartitions(t, 4, clk, rest.Config{Clock: clk})
+	want(t, c.deploy("reminder.bpmn"), http.StatusOK)
+	parts := map[int32]bool{}
+	for range 8 {
+		k, err := strconv.ParseInt(createProcess(t, c, "reminder", nil), 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[record.Partition(k)] = true
+	}
+	if len(parts) != 4 {
+		t.Fatalf("instances on partitions %v, want all four", parts)
+	}
+	want(t, c.send(http.MethodPut, "/v2/clock", map[string]any{"timestamp": time.Now().Add(2 * time.Hour).UnixMilli()}), http.StatusNoContent)
+	// The stores, not the engines: reading an engine would let it run a
+	// batch at the pinned time first.
+	for i, e := range r.Partitions() {
+		snap, err := e.Store().(store.Loader).Load(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(snap.Timers); n > 0 {
+			t.Errorf("partition %d still holds %d timers when the pin was answered", i+1, n)
 		}
 	}
 }

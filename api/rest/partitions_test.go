@@ -18,9 +18,10 @@ import (
 	"github.com/example/wf-engine/elements/standard"
 )
 
-// startPartitions serves the API over a router of n partitions, each on a
-// memory store of its own (searches read partition 1's).
-func startPartitions(t *testing.T, n int) *client {
+// startPartitions serves the API with cfg over a router of n partitions on
+// the clock clk, each on a memory store of its own (searches read partition
+// 1's), and returns the router too.
+func startPartitions(t *testing.T, n int, clk clock.Clock, cfg rest.Config) (*client, *engine.Router) {
 	t.Helper()
 	ctx := context.Background()
 	metrics := telemetry.New()
@@ -31,7 +32,7 @@ func startPartitions(t *testing.T, n int) *client {
 		if p > 1 {
 			s = memstore.New(memstore.Options{})
 		}
-		e, err := engine.Start(ctx, engine.Config{Partition: int32(p), Clock: clock.System{}, Store: s, Registry: standard.Registry(), // #nosec G115 -- a few partitions
+		e, err := engine.Start(ctx, engine.Config{Partition: int32(p), Clock: clk, Store: s, Registry: standard.Registry(), // #nosec G115 -- a few partitions
 			OnCommit: []func(*store.Batch, time.Duration, error){metrics.ObserveCommit}})
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +43,7 @@ func startPartitions(t *testing.T, n int) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := rest.New(rest.Config{}, r, first, metrics, nil)
+	srv, err := rest.New(cfg, r, first, metrics, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +53,14 @@ func startPartitions(t *testing.T, n int) *client {
 		hs.Close()
 		_ = r.Close()
 	})
-	return &client{t: t, base: hs.URL, http: &http.Client{Timeout: 20 * time.Second}, srv: srv}
+	return &client{t: t, base: hs.URL, http: &http.Client{Timeout: 20 * time.Second}, srv: srv}, r
 }
 
 // With four partitions the topology names four leaders, instances created
 // over the API spread over them, and a job activation gathers the jobs of
 // all of them, each completed through its own partition.
 func TestFourPartitionsOverREST(t *testing.T) {
-	c := startPartitions(t, 4)
+	c, _ := startPartitions(t, 4, clock.System{}, rest.Config{})
 	var topo rest.TopologyResponse
 	want(t, c.get("/v2/topology"), http.StatusOK).json(t, &topo)
 	if topo.PartitionsCount != 4 || len(topo.Brokers) != 1 || len(topo.Brokers[0].Partitions) != 4 {
