@@ -24,6 +24,12 @@ type partitionedStore interface {
 // store.Partitioned store, whose count checkPartitions has recorded. cfg is
 // every engine's configuration but its partition and store.
 func startEngines(ctx context.Context, partitions int, base store.Store, cfg engine.Config, log *slog.Logger) (*engine.Router, error) {
+	if ps, ok := base.(partitionedStore); ok && partitions > 1 {
+		// The partitions exchange inter-partition commands (messages across
+		// partitions, docs/scaling.md): each engine's forwarder reads the
+		// other partitions' logs through their views.
+		cfg.Crossing = engine.NewCrossing(int32(partitions), ps.Partition, engine.ForwarderOptions{Logger: log}) // #nosec G115 -- at most 4,095 partitions
+	}
 	views, err := openViews(base, partitions)
 	if err != nil {
 		return nil, err
@@ -54,10 +60,7 @@ func startEngines(ctx context.Context, partitions int, base store.Store, cfg eng
 	}
 	if partitions > 1 {
 		log.Info("partitions started", "partitions", partitions)
-		log.Warn("with more than one partition, messages follow interim rules until messages cross partitions "+
-			"(docs/scaling.md, ADR 32): a message reaches the first waiting process found, not every waiting process; "+
-			"a buffered message reaches later subscriptions of its own partition only; deleting resources is refused",
-			"partitions", partitions)
+		log.Warn("with more than one partition, deleting resources is refused (docs/scaling.md, ADR 32)", "partitions", partitions)
 	}
 	return r, nil
 }

@@ -46,6 +46,7 @@ func RunPartitions(t *testing.T, c PartitionStore) {
 	t.Run("CompactionPerPartition", func(t *testing.T) { t.Parallel(); partitionCompaction(t, c) })
 	t.Run("ChainPerPartition", func(t *testing.T) { t.Parallel(); partitionChains(t, c) })
 	t.Run("ReopenKeepsEveryPartition", func(t *testing.T) { t.Parallel(); partitionsReopen(t, c) })
+	t.Run("CrossingRowsPerPartition", func(t *testing.T) { t.Parallel(); partitionCrossing(t, c) })
 	t.Run("InterleavedCommits", func(t *testing.T) {
 		t.Parallel()
 		rnd := rand.New(rand.NewPCG(21, 1))

@@ -41,8 +41,12 @@ func (p *Processor) distributeProcess(v *record.ProcessValue) error {
 	if p.st.Process(v.ProcessDefinitionKey) != nil {
 		return nil
 	}
+	previous := p.st.LatestProcess(v.TenantID, v.BPMNProcessID)
 	out := *v
-	return p.write(out.ProcessDefinitionKey, record.IntentProcessCreated, &out)
+	if err := p.write(out.ProcessDefinitionKey, record.IntentProcessCreated, &out); err != nil {
+		return err
+	}
+	return p.distributeStarts(p.st.Process(out.ProcessDefinitionKey), previous)
 }
 
 // distributeForm handles FORM DISTRIBUTE: the form is created under its key

@@ -44,12 +44,17 @@ type Config struct {
 	// callers are answered, so they must be quick and never block (count,
 	// time, wake a listener).
 	OnCommit []func(b *store.Batch, took time.Duration, err error)
+	// Crossing connects the engine to the other partitions of its store in
+	// the process, for inter-partition commands (forwarder.go); nil with
+	// one partition.
+	Crossing *Crossing
 }
 
 // newProcessor returns the processor of an engine configured by cfg.
 func newProcessor(cfg Config, st *state.State) *Processor {
 	p := NewProcessor(cfg.Partition, st, cfg.Registry)
 	p.SetLimits(cfg.Limits)
+	p.partitions = cfg.Crossing.Count()
 	return p
 }
 
@@ -105,6 +110,9 @@ type request struct {
 	// the reply).
 	await    chan InstanceEnd
 	awaiting bool
+	// deliver are inter-partition commands delivered by a forwarder
+	// (forwarder.go), run in order in one batch instead of cmd.
+	deliver []*record.Record
 }
 
 type reply struct {
@@ -150,6 +158,9 @@ type Engine struct {
 	// unknown are batches of unknown outcome with awaited ends, until the
 	// next reload tells whether they were written (ends.go).
 	unknown []unknownBatch
+	// committed are told of the records of every committed batch
+	// (forwarder.go).
+	committed commitHooks
 }
 
 // Start rebuilds the partition's state from the store's log and starts
@@ -164,6 +175,12 @@ func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	go e.watchHeap()
 	// Commits outlive Start's context: only Close ends them.
 	go e.committer(context.WithoutCancel(ctx))
+	if cfg.Crossing != nil {
+		if err := cfg.Crossing.join(e); err != nil {
+			_ = e.Close()
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -239,6 +256,9 @@ func loadState(ctx context.Context, s store.Store, ms *models, sem state.Semanti
 
 // Close stops processing after the batch in flight and waits for it.
 func (e *Engine) Close() error {
+	if e.cfg.Crossing != nil {
+		e.cfg.Crossing.leave(e)
+	}
 	select {
 	case <-e.quit:
 	default:
@@ -364,6 +384,9 @@ func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error
 			for _, observe := range e.cfg.OnCommit {
 				observe(p.write, end.Sub(start), err)
 			}
+			if err == nil {
+				e.committed.tell(p.records)
+			}
 		}
 		if err != nil {
 			failed = err
@@ -379,6 +402,7 @@ func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error
 			switch e.outcome(ctx, p, err) {
 			case batchWritten:
 				e.cfg.Logger.Warn("the failed commit was written after all; its callers get their answers", "partition", e.cfg.Partition)
+				e.committed.tell(p.records)
 				e.answerBatch(p)
 				return failed
 			case batchOutcomeUnknown:
@@ -624,6 +648,12 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 	}
 	for i, r := range batch {
 		if r.read != nil {
+			continue
+		}
+		if r.deliver != nil {
+			if err := e.processDelivered(p, i, r, now); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		r.cmd.Timestamp = now

@@ -37,6 +37,9 @@ func (p *Processor) openSubscription(owner *instance, spec element.SubscriptionS
 	if err := p.write(key, record.IntentMessageSubscriptionCreated, v); err != nil {
 		return err
 	}
+	if remote, err := p.openRemote(key, v); remote || err != nil {
+		return err // its message's partition keeps the buffered messages
+	}
 	for _, m := range p.st.BufferedMessages(owner.def.TenantID, spec.Name, spec.CorrelationKey) {
 		if m.Value.Deadline > p.cmd.Timestamp && !m.HasCorrelated(owner.def.BPMNProcessID) {
 			_, err := p.correlateSubscription(p.st.MessageSubscription(key), m.Key, m.Value.Variables)

@@ -62,6 +62,19 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 			out.ProcessInstanceKey = pi
 		}
 	}
+	// Instances of other partitions that wait here (crossmessages.go).
+	for _, sub := range p.openRemoteSubscriptions(tenant, v.Name, v.CorrelationKey) {
+		if reached[sub.Value.BPMNProcessID] {
+			continue
+		}
+		reached[sub.Value.BPMNProcessID] = true
+		if err := p.correlateRemote(sub, key, v.Variables); err != nil {
+			return nil, err
+		}
+		if out.ProcessInstanceKey == 0 {
+			out.ProcessInstanceKey = sub.Value.ProcessInstanceKey
+		}
+	}
 	for _, start := range p.st.StartSubscriptionsFor(tenant, v.Name) {
 		if reached[start.Value.BPMNProcessID] {
 			continue
@@ -83,7 +96,8 @@ func (p *Processor) publishMessage(v *record.MessageValue, mustCorrelate bool) (
 
 // canCorrelate reports whether a message would reach anything now.
 func (p *Processor) canCorrelate(v *record.MessageValue) bool {
-	if len(p.st.SubscriptionsFor(v.TenantID, v.Name, v.CorrelationKey)) > 0 {
+	if len(p.st.SubscriptionsFor(v.TenantID, v.Name, v.CorrelationKey)) > 0 ||
+		len(p.openRemoteSubscriptions(v.TenantID, v.Name, v.CorrelationKey)) > 0 {
 		return true
 	}
 	for _, start := range p.st.StartSubscriptionsFor(v.TenantID, v.Name) {

@@ -29,15 +29,18 @@ type Result struct {
 // concurrent use: the partition's goroutine is its only caller.
 type Processor struct {
 	partition int32
-	st        *state.State
-	reg       *element.Registry
-	sem       semantics
-	checked   []checkedResource            // the deployment in hand's resources, checked off the loop
-	idem      *idempotencyKey              // the command in hand's idempotency key, if its answer is recorded
-	typeNames map[*model.Element][2]string // Camunda's element and event type names
-	contexts  []*elementContext            // released step contexts, for reuse
-	ends      endWatch                     // final variables of awaited instances
-	limits    Limits
+	// partitions is how many partitions the store has (crossmessages.go);
+	// 0 or 1: one.
+	partitions int32
+	st         *state.State
+	reg        *element.Registry
+	sem        semantics
+	checked    []checkedResource            // the deployment in hand's resources, checked off the loop
+	idem       *idempotencyKey              // the command in hand's idempotency key, if its answer is recorded
+	typeNames  map[*model.Element][2]string // Camunda's element and event type names
+	contexts   []*elementContext            // released step contexts, for reuse
+	ends       endWatch                     // final variables of awaited instances
+	limits     Limits
 
 	// per command
 	startAt        map[int64]*model.Element // process instance or event subprocess -> the start event it starts at
@@ -97,6 +100,10 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 	p.steps = 0
 	p.varBytes = 0
 	p.nextKey = max(p.nextKey, p.st.LastKey())
+	from := deliveredFrom(cmd)
+	if from != nil && p.applied(from) {
+		return &Result{}, nil // delivered again: applied once already (crossing.go)
+	}
 	cmd.Kind = record.KindCommand
 	cmd.Position = p.st.LastPosition() + 1
 	if err := p.st.Apply(cmd); err != nil {
@@ -128,6 +135,13 @@ func (p *Processor) Process(cmd *record.Record) (*Result, error) {
 		res.Records = append(res.Records, r)
 		res.Rejection = rj
 		res.Response = nil
+	}
+	if from != nil {
+		n := len(p.out)
+		if err := p.noteApplied(from); err != nil {
+			return nil, err
+		}
+		res.Records = append(res.Records, p.out[n:]...)
 	}
 	if p.idem != nil {
 		if err := p.recordIdempotency(res, p.idem); err != nil {
@@ -167,6 +181,12 @@ func (p *Processor) write(key int64, intent record.Intent, v record.Value) error
 		return err
 	}
 	p.out = append(p.out, r)
+	if p.partitions > 1 && (intent == record.IntentMessageSubscriptionCorrelated || intent == record.IntentMessageSubscriptionDeleted) {
+		// A subscription that ended here ends on its message's partition too.
+		if sv, ok := v.(*record.MessageSubscriptionValue); ok {
+			return p.closeRemote(key, sv)
+		}
+	}
 	return nil
 }
 
@@ -269,6 +289,8 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		if cmd.Intent == record.IntentFormDistribute {
 			return nil, p.distributeForm(v)
 		}
+	case *record.PartitionSubscriptionValue:
+		return nil, p.partitionSubscription(cmd.Intent, v)
 	}
 	return nil, reject(record.RejectionInvalidArgument, "no processor for %s command %s", cmd.ValueType, cmd.Intent)
 }

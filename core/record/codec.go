@@ -109,6 +109,10 @@ func NewValue(t ValueType) (Value, error) {
 		return &AdHocSubProcessInstructionValue{}, nil
 	case TypeIdempotencyKey:
 		return &IdempotencyKeyValue{}, nil
+	case TypePartitionInbox:
+		return &InboxValue{}, nil
+	case TypePartitionMessageSubscription:
+		return &PartitionSubscriptionValue{}, nil
 	}
 	return nil, fmt.Errorf("unknown value type %d", uint16(t))
 }

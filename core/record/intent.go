@@ -348,6 +348,15 @@ var intentNames = map[Intent]string{
 	IntentFormDistribute:                     "DISTRIBUTE",
 	IntentTenantDistribute:                   "DISTRIBUTE",
 	IntentTenantEntityDistribute:             "ENTITY_DISTRIBUTE",
+	IntentInboxApplied:                       "APPLIED",
+	IntentPartitionSubscriptionOpen:          "OPEN",
+	IntentPartitionSubscriptionOpened:        "OPENED",
+	IntentPartitionSubscriptionClose:         "CLOSE",
+	IntentPartitionSubscriptionClosed:        "CLOSED",
+	IntentPartitionSubscriptionCorrelate:     "CORRELATE",
+	IntentPartitionSubscriptionCorrelating:   "CORRELATING",
+	IntentPartitionSubscriptionReject:        "REJECT",
+	IntentPartitionSubscriptionRejected:      "REJECTED",
 }
 
 func (i Intent) String() string {

@@ -84,6 +84,10 @@ var valueTypeNames = map[ValueType]string{
 	TypeCompensationSubscription:    "COMPENSATION_SUBSCRIPTION",
 	TypeAdHocSubProcessInstruction:  "AD_HOC_SUB_PROCESS_INSTRUCTION",
 	TypeIdempotencyKey:              "IDEMPOTENCY_KEY",
+
+	// Inter-partition commands (route.go).
+	TypePartitionInbox:               "PARTITION_INBOX",
+	TypePartitionMessageSubscription: "PARTITION_MESSAGE_SUBSCRIPTION",
 }
 
 func (t ValueType) String() string {

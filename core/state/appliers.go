@@ -96,6 +96,12 @@ var appliers = map[applierKey]applier{
 	// An idempotency key's answer is kept by the stores (their
 	// idempotency_keys table), not in the state.
 	{record.IntentIdempotencyKeyRecorded, 1}: applyNothing,
+	// Inter-partition commands (partitions.go).
+	{record.IntentInboxApplied, 1}:                     applyInboxApplied,
+	{record.IntentPartitionSubscriptionOpened, 1}:      applyRemoteOpened,
+	{record.IntentPartitionSubscriptionClosed, 1}:      applyRemoteClosed,
+	{record.IntentPartitionSubscriptionCorrelating, 1}: applyRemoteCorrelating,
+	{record.IntentPartitionSubscriptionRejected, 1}:    applyRemoteRejected,
 }
 
 // EventVersion is the version new events of each intent are written with.

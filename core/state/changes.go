@@ -33,6 +33,10 @@ type Changes struct {
 	// deleted (resource deletion): their rows stay, marked deleted.
 	DeletedProcesses []record.ProcessValue
 	DeletedForms     []record.FormValue
+	// Inbox and RemoteSubscriptions are a partition's rows of other
+	// partitions (partitions.go): they exist only with several partitions.
+	Inbox               []InboxRow
+	RemoteSubscriptions []RemoteSubscriptionRow
 	// LastKey and LastPosition are the state's counters after the batch.
 	LastKey, LastPosition int64
 }
@@ -119,7 +123,10 @@ type changeSet struct {
 	// deletedProcesses and deletedForms are copies of what was deleted.
 	deletedProcesses map[int64]record.ProcessValue
 	deletedForms     map[int64]record.FormValue
-	dirty            bool
+	// inbox and remote are the crossing rows (partitions.go).
+	inbox  map[int32]int64
+	remote map[int64]RemoteSubscriptionRow
+	dirty  bool
 }
 
 func newChanges() changeSet {
@@ -143,6 +150,9 @@ func newChanges() changeSet {
 
 		deletedProcesses: map[int64]record.ProcessValue{},
 		deletedForms:     map[int64]record.FormValue{},
+
+		inbox:  map[int32]int64{},
+		remote: map[int64]RemoteSubscriptionRow{},
 	}
 }
 
@@ -244,6 +254,7 @@ func (s *State) TakeChanges() Changes {
 	if len(c.deletedForms) > 0 {
 		out.DeletedForms = valuesInKeyOrder(c.deletedForms)
 	}
+	c.takeCrossing(&out)
 	clear(c.deletedProcesses)
 	clear(c.deletedForms)
 	clear(c.forms)

@@ -29,6 +29,10 @@ type Snapshot struct {
 	// forms: Restore only notes their versions, which are never reused.
 	DeletedProcesses []record.ProcessValue
 	DeletedForms     []record.FormValue
+	// Inbox and RemoteSubscriptions are the partition's rows of other
+	// partitions (partitions.go), the live ones.
+	Inbox               []InboxRow
+	RemoteSubscriptions []RemoteSubscription
 }
 
 // Live reports whether a stored job row still belongs in the state.
@@ -170,5 +174,6 @@ func Restore(parse ParseFunc, sem Semantics, snap *Snapshot) (*State, error) {
 	if err := s.Check(); err != nil {
 		return nil, fmt.Errorf("restored state is inconsistent: %w", err)
 	}
+	s.restoreCrossing(snap)
 	return s, nil
 }

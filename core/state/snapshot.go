@@ -43,6 +43,9 @@ type dump struct {
 	// forms whose newest versions were deleted.
 	Versions     map[string]int32 `json:"versions,omitempty"`
 	FormVersions map[string]int32 `json:"formVersions,omitempty"`
+	// Inbox and Remote exist only with several partitions (partitions.go).
+	Inbox  []InboxRow           `json:"inbox,omitempty"`
+	Remote []RemoteSubscription `json:"remoteSubscriptions,omitempty"`
 }
 
 // Dump returns the state in a canonical JSON form: two states are equal
@@ -125,6 +128,12 @@ func (s *State) Dump() []byte {
 		d.Latest[id] = p.ProcessDefinitionKey
 	}
 	d.Versions, d.FormVersions = s.versionsAboveLatest()
+	if len(s.cr.inbox) > 0 {
+		d.Inbox = s.Inboxes()
+	}
+	for _, sub := range s.RemoteSubscriptions() {
+		d.Remote = append(d.Remote, *sub)
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		// Every value in the state came from a decoded or encodable record.

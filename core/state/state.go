@@ -194,6 +194,7 @@ type State struct {
 	fm                forms
 	dl                deletions // resource deletion (resources.go)
 	gg                gauges    // kept by the appliers (gauges.go)
+	cr                crossing  // inbox and remote subscriptions (partitions.go)
 
 	changes changeSet
 }
@@ -223,6 +224,7 @@ func New(parse ParseFunc, sem Semantics) *State {
 		fm:      newForms(),
 		dl:      newDeletions(),
 		gg:      newGauges(),
+		cr:      newCrossing(),
 		changes: newChanges(),
 	}
 }

@@ -61,6 +61,7 @@ type partLog struct {
 	lastPosition int64
 	logEnd       int64 // position of the last committed record
 	compaction   compaction
+	crossing     crossing // the partition's rows of other partitions (crossing.go)
 }
 
 // New returns an empty store.
@@ -123,6 +124,7 @@ func (s *Store) commit(pl *partLog, in part, b *store.Batch) error {
 	}
 	pl.lastKey = b.Changes.LastKey
 	pl.lastPosition = b.Changes.LastPosition
+	pl.crossing.keep(&b.Changes)
 	s.keepIdempotencyKeys(b)
 	if s.opts.DiscardRows {
 		return nil
@@ -212,6 +214,7 @@ func (s *Store) load(pl *partLog, in part) (*state.Snapshot, error) {
 	}
 	s.events.load(snap)
 	s.tenants.load(snap)
+	pl.crossing.load(snap)
 	return store.OwnSnapshot(snap, in.p, in.count), nil
 }
 

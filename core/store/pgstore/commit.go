@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -23,7 +24,7 @@ var statements = func() map[string]string {
 		"wf_log":  tables.LogSegments.InsertUnnest(),
 		"wf_meta": "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1",
 	}
-	for _, t := range tables.History {
+	for _, t := range slices.Concat(tables.History, tables.Crossing) {
 		m["wf_upsert_"+t.Name] = t.InsertUnnest()
 	}
 	for _, t := range tables.State {
@@ -76,6 +77,8 @@ func (s *Store) Prepare(b *store.Batch) error {
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	// The crossing rows (several partitions only) are upserted like the history's.
+	history = append(history, tables.EncodeCrossing(&b.Changes, s.part.ID())...)
 	b.Prepared = &prepared{rows: rows, history: history, wire: s.bind(rows, history, known, &b.Changes)}
 	return nil
 }

@@ -124,6 +124,7 @@ func (l Load) Snapshot() (*state.Snapshot, error) {
 		part(LoadDeletedProcesses, ScanProcess, func(s *state.Snapshot) *[]record.ProcessValue { return &s.DeletedProcesses }),
 		part(LoadDeletedForms, ScanForm, func(s *state.Snapshot) *[]record.FormValue { return &s.DeletedForms }),
 	}
+	small = append(small, l.Part.crossingParts()...)
 	n := len(l.Queries)
 	work := make([][]loadPart, n)
 	for i, p := range big {

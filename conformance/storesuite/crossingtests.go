@@ -1,0 +1,78 @@
+package storesuite
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+)
+
+// partitionCrossing checks the crossing rows of a partition (its inbox
+// and the remote message subscriptions it keeps, docs/scaling.md): a
+// partition loads its own, with every field, and no other partition's; a
+// closed subscription is not loaded; a later inbox row replaces the
+// earlier one of its source; and they survive a reopen.
+func partitionCrossing(t *testing.T, c PartitionStore) {
+	st := openPartitioned(t, c, 3)
+	vs := views(t, st, 3)
+	remote := func(key int64, name string) state.RemoteSubscription {
+		return state.RemoteSubscription{Key: key, MessageKey: store.KeyBase(2) + 9, Value: record.MessageSubscriptionValue{
+			ElementID: "catch", ElementInstanceKey: key - 1, ProcessInstanceKey: key - 2, ProcessDefinitionKey: 10,
+			BPMNProcessID: "proc", MessageName: name, CorrelationKey: "order-1", Interrupting: true, TenantID: "tenant-a"}}
+	}
+	open, closed := remote(store.KeyBase(3)+7, "paid"), remote(store.KeyBase(1)+7, "gone")
+	open.Value.Interrupting = false
+	at := func(p int32, n int64) []*record.Record {
+		return []*record.Record{{Position: store.PositionBase(p) + n, Kind: record.KindEvent, ValueType: record.TypePartitionInbox,
+			Intent: record.IntentInboxApplied, Version: 1, Timestamp: epoch,
+			Value: &record.InboxValue{SourcePartition: 3, SourcePosition: store.PositionBase(3) + n}}}
+	}
+	commit(t, vs[1], &store.Batch{Records: at(2, 1), Changes: state.Changes{
+		Inbox: []state.InboxRow{{Source: 1, Position: 5}, {Source: 3, Position: store.PositionBase(3) + 1}},
+		RemoteSubscriptions: []state.RemoteSubscriptionRow{
+			{RemoteSubscription: open, Live: true}, {RemoteSubscription: closed, Live: true}},
+		LastKey: store.KeyBase(2), LastPosition: store.PositionBase(2) + 1,
+	}})
+	commit(t, vs[1], &store.Batch{Records: at(2, 2), Changes: state.Changes{
+		Inbox:               []state.InboxRow{{Source: 3, Position: store.PositionBase(3) + 2}},
+		RemoteSubscriptions: []state.RemoteSubscriptionRow{{RemoteSubscription: closed, Live: false}},
+		LastKey:             store.KeyBase(2), LastPosition: store.PositionBase(2) + 2,
+	}})
+	commit(t, vs[2], &store.Batch{Records: at(3, 1), Changes: state.Changes{
+		Inbox:   []state.InboxRow{{Source: 2, Position: store.PositionBase(2) + 1}},
+		LastKey: store.KeyBase(3), LastPosition: store.PositionBase(3) + 1,
+	}})
+	check := func(vs []store.Store) {
+		t.Helper()
+		got := snapshot(t, vs[1])
+		wantInbox := []state.InboxRow{{Source: 1, Position: 5}, {Source: 3, Position: store.PositionBase(3) + 2}}
+		if !reflect.DeepEqual(got.Inbox, wantInbox) {
+			t.Errorf("partition 2 loaded inbox %+v, want %+v", got.Inbox, wantInbox)
+		}
+		if want := []state.RemoteSubscription{open}; !reflect.DeepEqual(got.RemoteSubscriptions, want) {
+			t.Errorf("partition 2 loaded remote subscriptions %+v, want %+v", got.RemoteSubscriptions, want)
+		}
+		third := snapshot(t, vs[2])
+		if want := []state.InboxRow{{Source: 2, Position: store.PositionBase(2) + 1}}; !reflect.DeepEqual(third.Inbox, want) {
+			t.Errorf("partition 3 loaded inbox %+v, want %+v", third.Inbox, want)
+		}
+		if len(third.RemoteSubscriptions) != 0 {
+			t.Errorf("partition 3 loaded partition 2's remote subscriptions: %+v", third.RemoteSubscriptions)
+		}
+		if first := snapshot(t, vs[0]); len(first.Inbox) != 0 || len(first.RemoteSubscriptions) != 0 {
+			t.Errorf("partition 1 loaded others' crossing rows: %+v %+v", first.Inbox, first.RemoteSubscriptions)
+		}
+	}
+	check(vs)
+	if c.Reopen != nil {
+		st = c.Reopen(t, st)
+		t.Cleanup(func() { _ = st.Close() })
+		if err := store.CheckPartitions(context.Background(), st, 3); err != nil {
+			t.Fatal(err)
+		}
+		check(views(t, st, 3))
+	}
+}

@@ -1,0 +1,339 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
+	"github.com/example/wf-engine/core/replaycheck"
+	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/memstore"
+	"github.com/example/wf-engine/core/store/pgstore"
+	"github.com/example/wf-engine/core/store/pgstore/pgtest"
+	"github.com/example/wf-engine/elements/standard"
+)
+
+// crossXML has two processes waiting for the message "paid" of an order,
+// and one that the message "go" starts.
+const crossXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:message id="m" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:message id="g" name="go" />
+  <bpmn:process id="wait" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="catch" />
+    <bpmn:intermediateCatchEvent id="catch"><bpmn:messageEventDefinition messageRef="m" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="catch" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+  <bpmn:process id="wait2" isExecutable="true">
+    <bpmn:startEvent id="start2" />
+    <bpmn:sequenceFlow id="g1" sourceRef="start2" targetRef="receive" />
+    <bpmn:receiveTask id="receive" messageRef="m" />
+    <bpmn:sequenceFlow id="g2" sourceRef="receive" targetRef="end2" />
+    <bpmn:endEvent id="end2" />
+  </bpmn:process>
+  <bpmn:process id="mstart" isExecutable="true">
+    <bpmn:startEvent id="s3"><bpmn:messageEventDefinition messageRef="g" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="h1" sourceRef="s3" targetRef="end3" />
+    <bpmn:endEvent id="end3" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// startCrossing starts n engines on the partition views of s, connected
+// for inter-partition commands, behind a router; the test closes them at
+// its end (before s, registered earlier).
+func startCrossing(t *testing.T, s store.Store, n int32) (*engine.Router, []store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	ps, ok := s.(partitioned)
+	if !ok {
+		t.Skipf("store %T has no partition views", s)
+	}
+	crossing := engine.NewCrossing(n, ps.Partition, engine.ForwarderOptions{Poll: 20 * time.Millisecond})
+	var engines []*engine.Engine
+	var views []store.Store
+	for p := int32(1); p <= n; p++ {
+		v, err := ps.Partition(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := engine.Start(ctx, engine.Config{Partition: p, Clock: clock.System{}, Store: v, Registry: standard.Registry(), Crossing: crossing})
+		if err != nil {
+			t.Fatalf("start partition %d: %v", p, err)
+		}
+		t.Cleanup(func() { _ = e.Close() })
+		engines = append(engines, e)
+		views = append(views, v)
+	}
+	r, err := engine.NewRouter(ctx, engines, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return r, views
+}
+
+// crossStores are the stores the cross-partition tests run on.
+var crossStores = []struct {
+	name string
+	open func(t *testing.T) store.Store
+}{
+	{"memory", func(*testing.T) store.Store { return memstore.New(memstore.Options{}) }},
+	{"postgres", func(t *testing.T) store.Store {
+		s, err := pgstore.Open(context.Background(), pgtest.URL(t), pgstore.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}},
+}
+
+// ended reports whether a process instance ended.
+func ended(t *testing.T, r *engine.Router, k int64) bool {
+	t.Helper()
+	var active bool
+	if err := r.ReadFor(context.Background(), k, func(st *state.State) { active = st.Element(k) != nil }); err != nil {
+		t.Fatal(err)
+	}
+	return !active
+}
+
+// waitUntil polls cond until it holds, failing the test after a deadline.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func createWaiting(t *testing.T, r *engine.Router, process, order string) int64 {
+	t.Helper()
+	ci, err := r.CreateInstance(context.Background(), engine.CreateInstanceRequest{BPMNProcessID: process, Variables: map[string]any{"order": order}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ci.ProcessInstanceKey
+}
+
+func publishTo(t *testing.T, r *engine.Router, name, key string, ttl time.Duration) *engine.PublishedMessage {
+	t.Helper()
+	m, err := r.PublishMessage(context.Background(), engine.PublishMessageRequest{Name: name, CorrelationKey: key, TimeToLive: ttl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Messages on four partitions follow Camunda's rules wherever the
+// instances run: a message lives on its correlation key's partition and
+// reaches one waiting instance of every process, buffered messages reach
+// later subscriptions from any partition, message start events start
+// instances on the message's partition; a restart of every partition
+// between the two sides loses nothing; each partition's log replays to its
+// stored rows; every inter-partition command is applied exactly once.
+func TestMessagesAcrossPartitions(t *testing.T) {
+	for _, sc := range crossStores {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := sc.open(t)
+			t.Cleanup(func() { _ = s.Close() })
+			const n = 4
+			if err := store.CheckPartitions(ctx, s, n); err != nil {
+				t.Fatal(err)
+			}
+			r, views := startCrossing(t, s, n)
+			if _, err := r.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "cross.bpmn", Content: []byte(crossXML)}}}); err != nil {
+				t.Fatal(err)
+			}
+
+			// Published after the instances wait: each reaches its instance.
+			var waiting []int64
+			spread := map[[2]int32]bool{}
+			for i := range 12 {
+				order := fmt.Sprintf("o-%d", i)
+				k := createWaiting(t, r, "wait", order)
+				spread[[2]int32{record.Partition(k), record.MessagePartition(order, n)}] = true
+				waiting = append(waiting, k)
+			}
+			for i, k := range waiting {
+				// With no time to live a message reaches only subscriptions
+				// open on its partition when it is published.
+				waitUntil(t, fmt.Sprintf("o-%d is subscribed", i), func() bool { return subscribers(t, r, fmt.Sprintf("o-%d", i), n) == 1 })
+				m := publishTo(t, r, "paid", fmt.Sprintf("o-%d", i), 0)
+				if got, want := record.Partition(m.Key), record.MessagePartition(fmt.Sprintf("o-%d", i), n); got != want {
+					t.Errorf("message of o-%d stored on partition %d, want its key's partition %d", i, got, want)
+				}
+				if m.ProcessInstanceKey != k {
+					t.Errorf("message of o-%d reached instance %d, want %d", i, m.ProcessInstanceKey, k)
+				}
+				waitUntil(t, fmt.Sprintf("instance %d of o-%d ended", k, i), func() bool { return ended(t, r, k) })
+			}
+			crossed := 0
+			for pair := range spread {
+				if pair[0] != pair[1] {
+					crossed++
+				}
+			}
+			if crossed == 0 {
+				t.Fatalf("no instance waited on another partition than its message's: %v", spread)
+			}
+
+			// Buffered first: later subscriptions from any partition get them.
+			for i := range 6 {
+				publishTo(t, r, "paid", fmt.Sprintf("b-%d", i), time.Hour)
+			}
+			for i := range 6 {
+				k := createWaiting(t, r, "wait", fmt.Sprintf("b-%d", i))
+				waitUntil(t, fmt.Sprintf("instance %d of buffered b-%d ended", k, i), func() bool { return ended(t, r, k) })
+			}
+
+			// One message reaches one instance of each waiting process.
+			a1, a2, b := createWaiting(t, r, "wait", "x"), createWaiting(t, r, "wait", "x"), createWaiting(t, r, "wait2", "x")
+			waitUntil(t, "three instances of two processes subscribed on the message's partition", func() bool { return subscribers(t, r, "x", n) == 3 })
+			publishTo(t, r, "paid", "x", 0)
+			waitUntil(t, "the wait2 instance ended", func() bool { return ended(t, r, b) })
+			waitUntil(t, "one wait instance ended", func() bool { return ended(t, r, a1) || ended(t, r, a2) })
+			if ended(t, r, a1) && ended(t, r, a2) {
+				t.Fatal("one message reached two instances of one process")
+			}
+			publishTo(t, r, "paid", "x", 0)
+			waitUntil(t, "the second wait instance ended", func() bool { return ended(t, r, a1) && ended(t, r, a2) })
+
+			// Message start events start on the message's partition.
+			for i := range 4 {
+				key := fmt.Sprintf("k-%d", i)
+				m := publishTo(t, r, "go", key, 0)
+				if m.ProcessInstanceKey == 0 {
+					t.Fatalf("message go of %s started nothing", key)
+				}
+				if got, want := record.Partition(m.ProcessInstanceKey), record.MessagePartition(key, n); got != want {
+					t.Errorf("message go of %s started an instance on partition %d, want %d", key, got, want)
+				}
+			}
+
+			// A restart of every partition while subscriptions are on
+			// their way, then again after the messages were published.
+			var restarted []int64
+			for i := range 8 {
+				restarted = append(restarted, createWaiting(t, r, "wait", fmt.Sprintf("r-%d", i)))
+			}
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			r, views = startCrossing(t, s, n)
+			for i := range 8 {
+				publishTo(t, r, "paid", fmt.Sprintf("r-%d", i), time.Hour)
+			}
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			r, views = startCrossing(t, s, n)
+			for i, k := range restarted {
+				waitUntil(t, fmt.Sprintf("instance %d of r-%d ended after restarts", k, i), func() bool { return ended(t, r, k) })
+			}
+			waitQuiet(t, views)
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactlyOnce(t, views)
+			for i, v := range views {
+				if err := replaycheck.Check(ctx, v); err != nil {
+					t.Errorf("partition %d: %v", i+1, err)
+				}
+			}
+		})
+	}
+}
+
+// subscribers counts the open subscriptions of a correlation key's
+// message "paid" on its partition, remote ones included.
+func subscribers(t *testing.T, r *engine.Router, key string, n int32) int {
+	t.Helper()
+	e := r.Partitions()[record.MessagePartition(key, n)-1]
+	var count int
+	if err := e.Read(context.Background(), func(st *state.State) {
+		count = len(st.SubscriptionsFor("<default>", "paid", key)) + len(st.RemoteSubscriptionsFor("<default>", "paid", key))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return count
+}
+
+// routed returns the inter-partition commands of each view's log for
+// each target, as source positions, and the applied ones of each target.
+func routed(t *testing.T, views []store.Store) (sent, applied map[int32][]int64) {
+	t.Helper()
+	sent, applied = map[int32][]int64{}, map[int32][]int64{}
+	for i, v := range views {
+		p := int32(i + 1) // #nosec G115 -- a few partitions
+		err := v.ReadLog(context.Background(), 1, func(r *record.Record) error {
+			switch {
+			case r.Kind == record.KindCommand && r.ValueType == record.TypePartitionMessageSubscription:
+				if rt := r.Value.(record.Routed).Routing(); rt.SourcePosition == 0 {
+					sent[rt.TargetPartition] = append(sent[rt.TargetPartition], r.Position)
+				}
+			case r.Kind == record.KindEvent && r.Intent == record.IntentInboxApplied:
+				applied[p] = append(applied[p], r.Value.(*record.InboxValue).SourcePosition)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sent, applied
+}
+
+// waitQuiet waits until every inter-partition command was applied.
+func waitQuiet(t *testing.T, views []store.Store) {
+	t.Helper()
+	waitUntil(t, "every inter-partition command was applied", func() bool {
+		sent, applied := routed(t, views)
+		for p := range sent {
+			if len(applied[p]) < len(sent[p]) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// checkExactlyOnce checks that every target applied exactly the commands
+// sent to it, each once, in each source's order.
+func checkExactlyOnce(t *testing.T, views []store.Store) {
+	t.Helper()
+	sent, applied := routed(t, views)
+	for p := int32(1); int(p) <= len(views); p++ {
+		want, got := map[int64]int{}, map[int64]int{}
+		for _, pos := range sent[p] {
+			want[pos]++
+		}
+		last := map[int32]int64{}
+		for _, pos := range applied[p] {
+			got[pos]++
+			src := store.PositionPartition(pos)
+			if pos <= last[src] {
+				t.Errorf("partition %d applied position %d of partition %d after %d", p, pos, src, last[src])
+			}
+			last[src] = pos
+		}
+		if len(want) != len(got) {
+			t.Errorf("partition %d: %d commands sent to it, %d applied", p, len(want), len(got))
+		}
+		for pos, c := range got {
+			if c != 1 || want[pos] != 1 {
+				t.Errorf("partition %d: command at %d sent %d times, applied %d times", p, pos, want[pos], c)
+			}
+		}
+	}
+}

@@ -1,0 +1,2 @@
+DROP TABLE remote_message_subscriptions;
+DROP TABLE partition_inbox;
