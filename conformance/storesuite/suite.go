@@ -72,6 +72,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, opts ...Option) {
 		{"PartitionCountIsKept", s.partitionCount},
 		{"UsageStaysExactWhileRolledUp", s.usageRollup},
 		{"SearchesStayExactWhileRolledUp", s.searchRollup},
+		{"StatisticsFollowMigrationsAndRemovals", s.statisticsAfterMigration},
+		{"StartRangePagesInKeyOrder", s.startRangePages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,18 +16,15 @@ type UsageRoller interface {
 	RollUpUsage(ctx context.Context, limit int) (counted int, more bool, err error)
 }
 
-// SearchRoller is a store that keeps two kinds of search cheap over a long
-// history by counting in the background, off the commit path, as
-// UsageRoller does for usage: the element statistics of a whole process
-// definition (StatisticsQuerier; it counts the element instances of the
-// finished process instances per definition and element, and adds those
-// not counted yet from the rows), and searches by a start-date range (it
-// keeps, per start minute, the range of keys started in it). Rolling up
-// changes no answer, only its cost; retention keeps the counts right when
-// it removes counted instances.
+// SearchRoller is a store that keeps searches by a start-date range cheap
+// over a long history by rolling up in the background, off the commit
+// path, as UsageRoller does for usage: it keeps, per start minute, the
+// range of keys started in it. Rolling up changes no answer, only its
+// cost. (PostgreSQL's element statistics of a definition were rolled up
+// here too until migration 38 made them live counters.)
 type SearchRoller interface {
-	// RollUpSearches rolls up to limit process instances and limit
-	// element instances not rolled up yet, in transactions of its own, and
-	// reports how many it rolled up and whether more are waiting.
+	// RollUpSearches rolls up to limit element instances not rolled up
+	// yet, in transactions of its own, and reports how many it rolled up
+	// and whether more are waiting.
 	RollUpSearches(ctx context.Context, limit int) (rolled int, more bool, err error)
 }

@@ -498,32 +498,26 @@ func TestGrowthSearchPlans(t *testing.T) {
 		t.Errorf("rolled-up usage: sequential scan of %s", scan)
 	}
 
-	// A definition's statistics once rolled up (migration 33): the counts
-	// by their primary key, the instances above the marks through the
-	// primary key's range, the pending ones by key, and their element
-	// instances through the index of process instances. The marks are at
-	// the highest key, as on a real store where keys grow with time.
-	if _, _, err := s.RollUpSearches(ctx, 100000); err != nil {
-		t.Fatal(err)
-	}
-	st, ok, err := search.ElementStatisticsRolledSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)}},
-		[]search.UsageMark{{Partition: 0, Key: 200000}}, search.Postgres)
+	// A definition's statistics (migration 38): the counters by their
+	// primary key, the migrated instances' element instances through the
+	// index of process instances; no sequential scan.
+	st, ok, err := search.ElementStatisticsCountedSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)}}, search.Postgres)
 	if err != nil || !ok {
-		t.Fatalf("rolled-up statistics: %v (rolled %v)", err, ok)
+		t.Fatalf("counted statistics: %v (counted %v)", err, ok)
 	}
 	used, _ = planIndexes(t, s, st, "")
-	for _, want := range []string{"element_statistics_pkey", "element_instances_pkey", "element_instances_process_instance"} {
+	for _, want := range []string{"element_counts_pkey", "element_instances_process_instance"} {
 		if !used[want] {
-			t.Errorf("rolled-up statistics: plan reads %v, want %s among them\n%s", used, want, st.SQL)
+			t.Errorf("counted statistics: plan reads %v, want %s among them\n%s", used, want, st.SQL)
 		}
 	}
 	if scan := seqScan(t, s, st); scan != "" {
-		t.Errorf("rolled-up statistics: sequential scan of %s", scan)
+		t.Errorf("counted statistics: sequential scan of %s", scan)
 	}
 	// Any other filter keeps the plain statement.
-	if _, ok, _ := search.ElementStatisticsRolledSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003), eq("state", "ACTIVE")}},
-		[]search.UsageMark{{Partition: 0, Key: 200000}}, search.Postgres); ok {
-		t.Error("statistics of a definition's active instances: rolled up, want the plain statement")
+	if _, ok, _ := search.ElementStatisticsCountedSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003), eq("state", "ACTIVE")}},
+		search.Postgres); ok {
+		t.Error("statistics of a definition's active instances: counted, want the plain statement")
 	}
 
 	// Process instances of an unfinished state start from the partial
@@ -598,12 +592,26 @@ func TestStartRangePlans(t *testing.T) {
 		if !strings.Contains(page.SQL, "UNION ALL") {
 			t.Errorf("%s by a start range: want the key ranges of its minutes, got\n%s", e, page.SQL)
 		}
+		// Each range is read in key order behind a fence and stops at the
+		// page's size (search.rangedSQL): no bitmap of the whole range.
+		if !strings.Contains(page.SQL, " ORDER BY key OFFSET 0) AS element_instances") {
+			t.Errorf("%s by a start range: want each key range read in key order behind a fence, got\n%s", e, page.SQL)
+		}
+		if _, bitmap := planIndexes(t, s, page, "Bitmap Heap Scan"); bitmap {
+			t.Errorf("%s by a start range: the page reads a bitmap of its ranges\n%s", e, page.SQL)
+		}
 		for name, st := range map[string]search.Statement{"count": count, "page": page} {
 			if scan := seqScan(t, s, st); scan != "" {
 				t.Errorf("%s by a start range, %s: sequential scan of %s", e, name, scan)
 			}
-			if used, _ := planIndexes(t, s, st, ""); !used["element_instances_pkey"] {
-				t.Errorf("%s by a start range, %s: plan reads %v, want element_instances_pkey\n%s", e, name, used, st.SQL)
+			// Process instances count through the index of start times;
+			// the rest reads the key ranges through the primary key.
+			want := "element_instances_pkey"
+			if e == "process instances" && name == "count" {
+				want = "process_instances_start"
+			}
+			if used, _ := planIndexes(t, s, st, ""); !used[want] {
+				t.Errorf("%s by a start range, %s: plan reads %v, want %s\n%s", e, name, used, want, st.SQL)
 			}
 		}
 	}

@@ -64,9 +64,6 @@ func (s *Store) remove(ctx context.Context, keys []int64) (store.RemovalResult, 
 		start := time.Now()
 		defer func() { res.Held = time.Since(start) }()
 		return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			if err := removeStatistics(ctx, tx, keys); err != nil {
-				return err
-			}
 			gone, err := removeRoots(ctx, tx, keys)
 			if err != nil {
 				return err

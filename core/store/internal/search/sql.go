@@ -82,6 +82,9 @@ func (b *builder) arg(v any) string {
 // selects the page. A page read with Before comes back in reverse order;
 // Page puts it right.
 func (p *Plan[T]) SQL(d Dialect) (count, page Statement) {
+	if p.rangedByKey(d) {
+		return p.rangedSQL(d)
+	}
 	cb := &builder{d: d}
 	if p.elemsJoined(d) && p.onlyElems() {
 		// Every element instance's process instance is stored (commits

@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/example/wf-engine/core/store"
@@ -103,4 +105,83 @@ func (p *Plan[T]) withStartKeys(ctx context.Context, keys StartKeys) error {
 		p.startKeys = []KeyRange{}
 	}
 	return nil
+}
+
+// rangedByKey reports whether rangedSQL answers the plan: it has start
+// key ranges (withStartKeys), its page is sorted by key alone, and it reads
+// no join of element conditions.
+func (p *Plan[T]) rangedByKey(d Dialect) bool {
+	return len(p.startKeys) > 0 && len(p.sort) == 1 && p.sort[0].f.Name == p.e.Key && !p.elemsJoined(d)
+}
+
+// rangedSQL is SQL for a plan whose start key ranges (withStartKeys) are
+// read in key order: per range, the rows of the range alone in key order
+// behind a fence (ORDER BY key OFFSET 0), and the plan's conditions over
+// them, up to the page's rows. The planner estimates the rows of a key
+// range well, but multiplies the selectivities of the key range and the
+// start range (they are correlated) and, expecting few rows, sorts every
+// row of the hour for a page (hundreds of ms on a big store); behind the
+// fence the range comes from the primary key in order and the page stops
+// at its size. Each range holds whole minutes, so the rows of the first
+// and last minute outside the start range are read and dropped. A process
+// instance search counts through the index of start times (it has one:
+// the count reads no key range); an element instance search counts the
+// ranges in key order the same way, stopping after store.TotalCap + 1 rows.
+func (p *Plan[T]) rangedSQL(d Dialect) (count, page Statement) {
+	capN := strconv.Itoa(store.TotalCap + 1)
+	desc := p.sort[0].desc != p.before
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	key := p.sort[0].f.Expr
+	ranges := p.startKeys
+	if desc {
+		ranges = slices.Clone(ranges)
+		slices.Reverse(ranges)
+	}
+	fenced := func(b *builder, r KeyRange, cursor bool) string {
+		cond := key + " >= " + b.arg(r.From)
+		if r.To >= 0 {
+			cond += " AND " + key + " <= " + b.arg(r.To)
+		}
+		if cursor && p.cursor != nil {
+			cond += " AND " + p.cursorCond(b)
+		}
+		return "(SELECT * FROM " + p.e.From + " WHERE " + cond + " ORDER BY " + key + dir + " OFFSET 0) AS " + p.e.From
+	}
+	cb := &builder{d: d}
+	if p.e.Where == "flow_scope_key = -1" {
+		count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + p.e.From + p.where(cb) + " LIMIT " + capN + ") AS capped", Args: cb.args}
+	} else {
+		parts := make([]string, len(ranges))
+		for i, r := range ranges {
+			parts[i] = "(SELECT 1 FROM " + fenced(cb, r, false) + p.where(cb) + " LIMIT " + capN + ")"
+		}
+		count = Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM (" + strings.Join(parts, " UNION ALL ") + ") AS ranged LIMIT " + capN + ") AS capped",
+			Args: cb.args}
+	}
+	pb := &builder{d: d}
+	n := p.limit
+	offset := ""
+	if p.cursor == nil && p.from > 0 {
+		n += p.from
+		offset = " OFFSET " + strconv.Itoa(p.from)
+	}
+	parts := make([]string, len(ranges))
+	for i, r := range ranges {
+		where := p.where(pb)
+		if p.cursor != nil {
+			c := p.cursorCond(pb)
+			if where == "" {
+				where = " WHERE " + c
+			} else {
+				where += " AND " + c
+			}
+		}
+		parts[i] = "(SELECT * FROM " + fenced(pb, r, true) + where + " ORDER BY " + key + dir + " LIMIT " + strconv.Itoa(n) + ")"
+	}
+	page = Statement{SQL: "SELECT " + p.e.Columns + " FROM (" + strings.Join(parts, " UNION ALL ") + ") AS " + p.e.From +
+		" ORDER BY " + key + dir + " LIMIT " + strconv.Itoa(p.limit) + offset, Args: pb.args}
+	return count, page
 }

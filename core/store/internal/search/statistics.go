@@ -21,8 +21,8 @@ func compileStatistics(q store.Query) (*Plan[store.ProcessInstance], error) {
 
 // ElementStatisticsSums count the element instances aliased e by Camunda's
 // statistics: active without an open incident, canceled (terminated),
-// active with one, completed (the rollup of pgstore/statsrollup.go counts
-// with them too).
+// active with one, completed (the counters of PostgreSQL's migration 38
+// count with the same rules).
 const ElementStatisticsSums = "sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key <= 0 THEN 1 ELSE 0 END), " +
 	"sum(CASE WHEN e.state = 'TERMINATED' THEN 1 ELSE 0 END), " +
 	"sum(CASE WHEN e.state = 'ACTIVE' AND e.incident_key > 0 THEN 1 ELSE 0 END), " +
@@ -48,48 +48,45 @@ func ElementStatisticsSQL(q store.Query, d Dialect) (Statement, error) {
 	return Statement{SQL: sql, Args: b.args}, nil
 }
 
-// ElementStatisticsRolledSQL returns the statement that answers
-// ElementStatisticsSQL's question from the element statistics rollup
-// (PostgreSQL, migration 33) when q selects the process instances of one
-// definition and nothing else (its tenants aside): the counts of the
-// instances counted (element_statistics) plus the element instances of
-// the definition's process instances above the marks (through the primary
-// key's range alone, as UsageRolledSQL reads them) and of those pending
-// (not finished when the rollup passed them), read from the rows. The
-// counts hold every finished instance up to the marks that retention has
-// not removed, so the sum is what ElementStatisticsSQL counts. It reports
-// false, and no statement, for any other q or without marks; the rows
-// read as ScanElementStatistics reads ElementStatisticsSQL's.
-func ElementStatisticsRolledSQL(q store.Query, marks []UsageMark, d Dialect) (Statement, bool, error) {
+// ElementStatisticsCountedSQL returns the statement that answers
+// ElementStatisticsSQL's question from the live counters of PostgreSQL's
+// migration 38 when q selects the process instances of one definition and
+// nothing else (its tenants aside): element_counts counts every non-root
+// element instance by its own definition, kept exact by triggers in every
+// snapshot. A process instance migration leaves its finished element
+// instances at the old definition, so for the instances it moved
+// (element_counts_migrated) the statement adds the element instances
+// whose process instance is of the definition but which are not, and
+// subtracts those that are of it while their process instance is not. It
+// reports false, and no statement, for any other q; the rows read as
+// ScanElementStatistics reads ElementStatisticsSQL's.
+func ElementStatisticsCountedSQL(q store.Query, d Dialect) (Statement, bool, error) {
 	p, err := compileStatistics(q)
 	if err != nil {
 		return Statement{}, false, err
 	}
-	if len(marks) == 0 || !p.definitionOnly() {
+	if !p.definitionOnly() {
 		return Statement{}, false, nil
 	}
 	b := &builder{d: d}
 	def := b.arg(p.conds[0].val)
-	tenants := func(expr string) string { return inTenants(b, expr, q.Tenants) }
-	counted := "SELECT element_id, instances, active, canceled, incidents, completed FROM element_statistics WHERE process_definition_key = " +
-		def + tenants("tenant_id")
-	var keys []string
-	for i, m := range marks {
-		k := "key > " + b.arg(m.Key)
-		if i < len(marks)-1 {
-			k += " AND key < " + b.arg((m.Partition+1)<<KeyPartitionShift)
-		}
-		keys = append(keys, "SELECT key FROM (SELECT key, process_definition_key, tenant_id FROM element_instances WHERE flow_scope_key = -1 AND "+
-			k+" OFFSET 0) AS above WHERE process_definition_key = "+def+tenants("tenant_id"))
-	}
-	// The pending instances are the live ones, each looked up by key: a
-	// join would let the planner read the definition's finished instances.
-	keys = append(keys, "SELECT x.process_instance_key FROM element_statistics_pending x WHERE (SELECT pi.process_definition_key "+
-		"FROM element_instances pi WHERE pi.key = x.process_instance_key"+tenants("pi.tenant_id")+") = "+def)
-	live := "SELECT e.element_id, count(*), " + ElementStatisticsSums + " FROM element_instances e WHERE e.flow_scope_key <> -1 AND " +
-		"e.process_instance_key IN (" + strings.Join(keys, " UNION ALL ") + ") GROUP BY e.element_id"
+	counted := "SELECT element_id, instances, active, canceled, incidents, completed FROM element_counts WHERE process_definition_key = " +
+		def + inTenants(b, "tenant_id", q.Tenants)
+	// Per migrated instance, by key (OFFSET 0 keeps the planner from
+	// joining every row to a table it cannot estimate):
+	// +1 for element instances of other definitions in an instance of
+	// this one, -1 for those of this one in an instance of another.
+	sign := "(CASE WHEN m.def = " + def + " THEN 1 ELSE -1 END)"
+	migrated := "SELECT e.element_id, " + sign + ", " + sign + " * (CASE WHEN e.state = 'ACTIVE' AND e.incident_key <= 0 THEN 1 ELSE 0 END), " +
+		sign + " * (CASE WHEN e.state = 'TERMINATED' THEN 1 ELSE 0 END), " +
+		sign + " * (CASE WHEN e.state = 'ACTIVE' AND e.incident_key > 0 THEN 1 ELSE 0 END), " +
+		sign + " * (CASE WHEN e.state = 'COMPLETED' THEN 1 ELSE 0 END) " +
+		"FROM (SELECT x.process_instance_key AS key, (SELECT p.process_definition_key FROM element_instances p WHERE p.key = x.process_instance_key) AS def " +
+		"FROM element_counts_migrated x WHERE true" + inTenants(b, "x.tenant_id", q.Tenants) + " OFFSET 0) AS m " +
+		"CROSS JOIN LATERAL (SELECT element_id, state, incident_key FROM element_instances i WHERE i.process_instance_key = m.key AND i.flow_scope_key <> -1 " +
+		"AND (m.def = " + def + ") <> (i.process_definition_key = " + def + ") OFFSET 0) AS e"
 	sql := "SELECT element_id, CAST(sum(a) AS BIGINT), CAST(sum(c) AS BIGINT), CAST(sum(i) AS BIGINT), CAST(sum(d) AS BIGINT) FROM (" +
-		counted + " UNION ALL " + live + ") AS s (element_id, n, a, c, i, d) GROUP BY element_id HAVING sum(n) > 0 ORDER BY element_id"
+		counted + " UNION ALL " + migrated + ") AS s (element_id, n, a, c, i, d) GROUP BY element_id HAVING sum(n) > 0 ORDER BY element_id"
 	return Statement{SQL: sql, Args: b.args}, true, nil
 }
 
