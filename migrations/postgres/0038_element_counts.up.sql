@@ -54,8 +54,9 @@ $$;
 -- The triggers: inserted rows add to their partition's counters (key >>
 -- 51), updated rows add their new values and subtract their old ones
 -- (groups whose every delta is 0 write nothing), deleted rows subtract
--- from the counters of -1 - partition.
-CREATE FUNCTION element_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- from the counters of -1 - partition. The functions keep the migration's
+-- search_path (the store's schema), whatever the writing session's is.
+CREATE FUNCTION element_counts_insert() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO element_counts AS c (process_definition_key, element_id, tenant_id, partition_id, instances, active, canceled, incidents, completed)
     SELECT process_definition_key, element_id, tenant_id, (key >> 51)::integer, count(*),
@@ -73,7 +74,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION element_counts_update() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION element_counts_update() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO element_counts AS c (process_definition_key, element_id, tenant_id, partition_id, instances, active, canceled, incidents, completed)
     SELECT * FROM (
@@ -103,7 +104,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION element_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION element_counts_delete() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO element_counts AS c (process_definition_key, element_id, tenant_id, partition_id, instances, active, canceled, incidents, completed)
     SELECT process_definition_key, element_id, tenant_id, -1 - (key >> 51)::integer, -count(*),
