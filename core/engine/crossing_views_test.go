@@ -79,6 +79,14 @@ func startCrossing(t *testing.T, s store.Store, n int32) (*engine.Router, []stor
 	return r, views
 }
 
+// tb is what the checks need of a test: *testing.T and *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
 // crossStores are the stores the cross-partition tests run on.
 var crossStores = []struct {
 	name string
@@ -271,7 +279,7 @@ func subscribers(t *testing.T, r *engine.Router, key string, n int32) int {
 
 // routed returns the inter-partition commands of each view's log for
 // each target, as source positions, and the applied ones of each target.
-func routed(t *testing.T, views []store.Store) (sent, applied map[int32][]int64) {
+func routed(t tb, views []store.Store) (sent, applied map[int32][]int64) {
 	t.Helper()
 	sent, applied = map[int32][]int64{}, map[int32][]int64{}
 	for i, v := range views {
@@ -310,7 +318,7 @@ func waitQuiet(t *testing.T, views []store.Store) {
 
 // checkExactlyOnce checks that every target applied exactly the commands
 // sent to it, each once, in each source's order.
-func checkExactlyOnce(t *testing.T, views []store.Store) {
+func checkExactlyOnce(t tb, views []store.Store) {
 	t.Helper()
 	sent, applied := routed(t, views)
 	for p := int32(1); int(p) <= len(views); p++ {

@@ -144,6 +144,9 @@ func applyRemoteRejected(s *State, r *record.Record) error {
 	if m := s.ev.messages[v.MessageKey]; m != nil {
 		if i, ok := slices.BinarySearch(m.Correlated, v.Subscription.BPMNProcessID); ok {
 			m.Correlated = slices.Delete(m.Correlated, i, i+1)
+			if len(m.Correlated) == 0 {
+				m.Correlated = nil // as a stored row loads it
+			}
 			s.markMessage(m, true)
 		}
 	}
