@@ -11,7 +11,12 @@
 // reload from the store, a manual clock that jumps forward, clients whose
 // requests and answers the simulated network delays, drops and duplicates,
 // and clients that wait across batches: long polls, creates that await
-// their instance's end, and reads (clients_test.go). After every step the
+// their instance's end, and reads (clients_test.go). Two or three nodes
+// share the store: the one holding the lease serves, the others stand by
+// in core/lease's own code, run as coroutines on a simulated real clock;
+// every commit is fenced by the lease's epoch, and lease faults pause the
+// holder (also in the middle of a commit), fail its renewals, kill it or
+// stop it (lease_test.go). After every step the
 // runner checks the invariants of check_test.go and clients_test.go; a
 // failing run is shrunk to a short list of operations and written as a
 // scenario file that TestScenarios replays.

@@ -38,12 +38,14 @@ const (
 	opLongPoll                       // a worker long-polls for jobs of a type picked by a (clients_test.go)
 	opAwait                          // create an instance of process a and await its end (awaitCompletion)
 	opRead                           // read the state between two batches (engine.Read) and search the store
+	opNodes                          // the run has a%2+2 nodes (lease_test.go)
+	opLease                          // the holder gets lease fault a (lease_test.go)
 	opCount
 )
 
 var opNames = [...]string{"", "step", "flush", "clock", "crash", "fault", "pipeline", "create", "activate", "complete",
 	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal", "batch",
-	"long-poll", "create-await", "read"}
+	"long-poll", "create-await", "read", "nodes", "lease"}
 
 // netMode is what the simulated network does with a client's request.
 type netMode uint8
@@ -75,7 +77,7 @@ type op struct {
 }
 
 func (o op) client() bool {
-	return o.kind >= opCreate && o.kind != opRetry && o.kind != opEncode && o.kind != opBatch
+	return o.kind >= opCreate && o.kind != opRetry && o.kind != opEncode && o.kind != opBatch && o.kind != opNodes && o.kind != opLease
 }
 
 // networked reports whether the simulated network carries the op's
@@ -157,7 +159,7 @@ var weights = []struct {
 	{opCreate, 12}, {opActivate, 10}, {opComplete, 10}, {opFail, 3}, {opThrow, 2}, {opRetries, 2},
 	{opResolve, 3}, {opCompleteTask, 4}, {opPublish, 5}, {opCorrelate, 2}, {opCancel, 2},
 	{opSetVars, 2}, {opInvalid, 2}, {opRetry, 2}, {opSignal, 1},
-	{opLongPoll, 2}, {opAwait, 3}, {opRead, 1},
+	{opLongPoll, 2}, {opAwait, 3}, {opRead, 1}, {opLease, 1},
 }
 
 // generate returns the operations of seed's run: n steps.
@@ -169,7 +171,7 @@ func generate(seed uint64, n int) []op {
 	}
 	ops := make([]op, 0, n)
 	// Half the runs keep the log encoded, as durable stores do.
-	ops = append(ops, op{kind: opEncode, a: rng.Uint32() % 2}, op{kind: opBatch, a: rng.Uint32() % 64})
+	ops = append(ops, op{kind: opEncode, a: rng.Uint32() % 2}, op{kind: opBatch, a: rng.Uint32() % 64}, op{kind: opNodes, a: rng.Uint32() % 2})
 	// Every run may take a different pipelining, fault and chaos mix.
 	chaos := rng.IntN(4) // 0: calm network ... 3: rough
 	for len(ops) < n {
@@ -196,6 +198,8 @@ func generate(seed uint64, n int) []op {
 			}
 		case opFault:
 			o.a = uint32(rng.IntN(faultCount-1) + 1)
+		case opLease:
+			o.a = uint32(rng.IntN(leaseFaultCount))
 		}
 		if o.client() {
 			o.idem = rng.IntN(3) == 0

@@ -13,6 +13,10 @@ func (r *runner) quiesce() {
 		return
 	}
 	r.st.armed, r.st.loadFails = faultNone, false
+	r.endLeaseFaults()
+	if r.fail != nil {
+		return
+	}
 	for _, d := range r.wire {
 		d.at = 0
 	}
@@ -79,9 +83,10 @@ func (r *runner) quiesce() {
 // settle steps the engine until nothing is queued, in flight or on the
 // wire.
 func (r *runner) settle() {
-	for range 50 {
+	// Enough batches for what is queued (a batch may hold one command).
+	for range 50 + len(r.calls) + len(r.wire) {
 		r.deliver()
-		r.engineStep(r.stp.Step)
+		r.engineStep(r.front, false)
 		if r.fail != nil {
 			return
 		}
@@ -98,10 +103,10 @@ func (r *runner) sync(cmd *record.Record) error {
 		if c.Answered() {
 			break
 		}
-		r.engineStep(r.stp.Step)
+		r.engineStep(r.front, false)
 	}
 	if !c.Answered() {
-		r.violate("unanswered", "%s %s was not answered", cmd.ValueType, cmd.Intent)
+		r.violate("unanswered", "%s %s was not answered by %s", cmd.ValueType, cmd.Intent, r.front.name)
 		return nil
 	}
 	res, err := c.Result()

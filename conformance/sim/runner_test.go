@@ -14,6 +14,7 @@ import (
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/replaycheck"
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/elements/standard"
 )
 
@@ -85,7 +86,8 @@ type call struct {
 	c          *engine.Call
 	ctx        context.Context
 	dropAnswer bool
-	invoked    int // step it was sent at
+	invoked    int      // step it was sent at
+	node       *simNode // the node it was sent to
 }
 
 // delivery is a request the network delivers at a later engine step.
@@ -102,9 +104,23 @@ type runner struct {
 	ctx  context.Context
 	clk  *clock.Manual
 	st   *simStore
-	eng  *engine.Engine
-	stp  *engine.Stepper
-	reg  *element.Registry
+	// eng and stp are the engine of the front node: the holder clients
+	// send to (or, while no node serves, the last one's, for its state).
+	eng *engine.Engine
+	stp *engine.Stepper
+	reg *element.Registry
+	// real is real time (lease_test.go); nodes are the node processes,
+	// front the one clients send to.
+	real      *realClock
+	nodes     []*simNode
+	front     *simNode
+	nodeSeq   int
+	nodeCount int   // node processes at once (2 or 3)
+	lastEpoch int64 // the greatest lease epoch taken
+	ending    bool  // the run ended: stopped nodes are not restarted
+	// firstFencedMessage is the step of the first fenced batch in which
+	// a message correlated (-1: none).
+	firstFencedMessage int
 
 	pipelined bool
 	maxBatch  int // 0: 16
@@ -146,6 +162,16 @@ type stats struct {
 	reads, readsRefused int
 	// gaveUp: keyed requests whose client gave up, by reason.
 	gaveUp map[string]int
+	// leases: lease faults by kind, takeovers (a node that took the
+	// lease started serving), commits refused by their epoch, commits
+	// stalled holding the lease row and those whose session a takeover
+	// ended, failed renewals, leases released, Keeps that gave up,
+	// requests refused while no node served.
+	leaseFaults                                   [leaseFaultCount]int
+	takeovers, fencedCommits, stalls, stallsEnded int
+	renewalsFailed, released, keepLost, unserved  int
+	// fencedMessages: fenced batches in which a message correlated.
+	fencedMessages int
 }
 
 func (s *stats) add(o stats) {
@@ -170,6 +196,18 @@ func (s *stats) add(o stats) {
 	s.awaitRunning += o.awaitRunning
 	s.reads += o.reads
 	s.readsRefused += o.readsRefused
+	for i, n := range o.leaseFaults {
+		s.leaseFaults[i] += n
+	}
+	s.takeovers += o.takeovers
+	s.fencedCommits += o.fencedCommits
+	s.stalls += o.stalls
+	s.stallsEnded += o.stallsEnded
+	s.renewalsFailed += o.renewalsFailed
+	s.released += o.released
+	s.keepLost += o.keepLost
+	s.unserved += o.unserved
+	s.fencedMessages += o.fencedMessages
 	for k, n := range o.gaveUp {
 		if s.gaveUp == nil {
 			s.gaveUp = map[string]int{}
@@ -187,23 +225,32 @@ func run(ops []op) *violation {
 // execute runs ops and returns the runner after the run.
 func execute(ops []op) (r *runner, v *violation) {
 	r = &runner{ops: ops, ctx: context.Background(), clk: clock.NewManual(epoch), reg: registry,
-		models: map[int]string{}, notes: map[int]string{}, gaveUp: map[string]int{}}
+		models: map[int]string{}, notes: map[int]string{}, gaveUp: map[string]int{},
+		real: &realClock{now: epoch}, nodeCount: 2, firstFencedMessage: -1}
 	r.st = newSimStore(r.clk)
 	r.chk = newChecker()
 	defer func() {
 		if p := recover(); p != nil {
 			v = &violation{name: "panic", step: r.step, detail: fmt.Sprint(p)}
 		}
-		if r.eng != nil {
-			_ = r.eng.Close()
-		}
+		r.shutdown()
 	}()
-	if err := r.start(); err != nil {
-		return r, &violation{name: "start", detail: err.Error()}
+	if i := slices.IndexFunc(ops, func(o op) bool { return o.kind == opNodes }); i >= 0 {
+		r.nodeCount = 2 + int(ops[i].a%2)
+	}
+	// The first node takes the lease at once; the others stand by.
+	for range r.nodeCount {
+		r.spawn()
+	}
+	r.afterOp()
+	if r.front == nil || r.eng == nil {
+		return r, &violation{name: "start", detail: cmp.Or(r.failText(), "no node took the lease")}
 	}
 	for i, o := range ops {
 		r.step = i
+		r.tick()
 		r.do(o)
+		r.afterOp()
 		if r.fail != nil {
 			return r, r.fail
 		}
@@ -222,6 +269,18 @@ func (r *runner) note(format string, args ...any) {
 	}
 }
 
+// noteMore adds to the note of the operation running (what a node did
+// meanwhile).
+func (r *runner) noteMore(format string, args ...any) {
+	if r.step < len(r.ops) {
+		if n := r.notes[r.step]; n != "" {
+			r.notes[r.step] = n + "; " + fmt.Sprintf(format, args...)
+		} else {
+			r.notes[r.step] = fmt.Sprintf(format, args...)
+		}
+	}
+}
+
 func (r *runner) violate(name, format string, args ...any) {
 	if r.fail == nil {
 		d := fmt.Sprintf(format, args...)
@@ -232,32 +291,61 @@ func (r *runner) violate(name, format string, args ...any) {
 	}
 }
 
-// start starts (or restarts) the node on the store.
-func (r *runner) start() error {
+func (r *runner) failText() string {
+	if r.fail == nil {
+		return ""
+	}
+	return r.fail.Error()
+}
+
+// start starts (or restarts) node n's engine on the store: it loads the
+// store's state and commits through n's connection, fenced by its lease.
+func (r *runner) start(n *simNode) error {
 	var err error
 	for range 3 { // a load fault fails one start
-		r.eng, r.stp, err = engine.StartStepped(r.ctx, engine.Config{Partition: 1, Clock: r.clk, Store: r.st, Registry: r.reg,
-			MaxBatch: cmp.Or(r.maxBatch, 16), Backpressure: engine.Backpressure{Off: true}})
+		n.eng, n.stp, err = engine.StartStepped(r.ctx, engine.Config{Partition: 1, Clock: r.clk, Store: n.view, Registry: r.reg,
+			MaxBatch: cmp.Or(r.maxBatch, 16), Backpressure: engine.Backpressure{Off: true},
+			OnCommit: []func(*store.Batch, time.Duration, error){func(_ *store.Batch, _ time.Duration, err error) {
+				// The node's hook (cmd/wf-engine): a fenced commit proves
+				// that another node holds the lease: it stops.
+				if errors.Is(err, store.ErrLeaseLost) {
+					n.lost = true
+				}
+			}}})
 		if err == nil {
-			r.stp.Pipelined = r.pipelined
+			n.stp.Pipelined = r.pipelined
+			if n == r.front {
+				r.eng, r.stp = n.eng, n.stp
+			}
 			return nil
 		}
 	}
 	return err
 }
 
-// crash drops the node: answers in flight are lost, the clients of
-// idempotent requests retry later. The node restarts from the store.
+// crash crashes the front node's engine.
 func (r *runner) crash() {
-	_ = r.eng.Close()
-	for _, c := range r.calls {
-		r.lose(c.req, "the node crashed while it was in flight")
+	if r.front != nil && r.front.running() && r.front.frozen == 0 {
+		r.crashNode(r.front)
 	}
-	r.calls = r.calls[:0]
-	r.cutClients()
+}
+
+// crashNode drops node n's engine: answers in flight are lost, the
+// clients of idempotent requests retry later. The front node restarts its
+// engine from the store, keeping its lease (as if its process came back
+// at once under the same lease: a process that dies and loses its lease
+// is leaseKill); another node stops and a new process stands by.
+func (r *runner) crashNode(n *simNode) {
 	r.st.crashed, r.st.armed, r.st.failRead = false, faultNone, false
+	if n != r.front {
+		r.stopNode(n, "the node crashed while it was in flight")
+		return
+	}
+	_ = n.eng.Close()
+	r.dropCalls(n, "the node crashed while it was in flight")
+	r.cutClients()
 	r.stats.restarts++
-	if err := r.start(); err != nil {
+	if err := r.start(n); err != nil {
 		r.violate("restart", "%v", err)
 		return
 	}
@@ -274,26 +362,36 @@ func (r *runner) do(o op) {
 	switch o.kind {
 	case opStep:
 		r.deliver()
-		r.engineStep(r.stp.Step)
+		if n := r.stepTarget(o.a); n != nil {
+			r.engineStep(n, false)
+		}
 	case opFlush:
-		r.engineStep(func() error { r.stp.Flush(); return nil })
+		r.flushFront()
 	case opClock:
 		r.clk.Advance(time.Duration(o.a) * time.Millisecond)
 		r.note("the clock moves %s", time.Duration(o.a)*time.Millisecond)
 	case opCrash:
 		r.note("the node crashes and restarts")
 		r.crash()
-	case opLongPoll:
-		r.startPoll(o)
-	case opAwait:
-		r.startAwait(o)
-	case opRead:
-		r.startRead()
+	case opLongPoll, opAwait, opRead:
+		if n := r.front; n == nil || !n.running() {
+			r.stats.unserved++ // answered 503: no node holds the lease
+			return
+		}
+		switch o.kind {
+		case opLongPoll:
+			r.startPoll(o)
+		case opAwait:
+			r.startAwait(o)
+		default:
+			r.startRead()
+		}
 	case opEncode:
 		r.st.encode = o.a%2 == 1
+	case opNodes:
 	case opBatch:
 		r.maxBatch = int(o.a%64) + 1
-		r.engineStep(func() error { r.stp.Flush(); return nil })
+		r.flushFront()
 		r.crash()
 	case opFault:
 		f := fault(o.a % faultCount)
@@ -305,12 +403,18 @@ func (r *runner) do(o op) {
 		r.stats.faults++
 		r.st.slowBy = time.Duration(o.b%60_000) * time.Millisecond
 		r.note("the next commit: %s", f)
+	case opLease:
+		r.leaseFault(o)
 	case opPipeline:
 		r.pipelined = o.a%2 == 1
 		if !r.pipelined {
-			r.engineStep(func() error { r.stp.Flush(); return nil })
+			r.flushFront()
 		}
-		r.stp.Pipelined = r.pipelined
+		for _, n := range r.nodes {
+			if n.running() && (!r.pipelined || n.frozen == 0) {
+				n.stp.Pipelined = r.pipelined
+			}
+		}
 	case opRetry:
 		if len(r.lost) == 0 {
 			return
@@ -327,20 +431,52 @@ func (r *runner) do(o op) {
 	}
 }
 
-// engineStep runs fn (a batch or a flush), then collects the answers and
-// checks the invariants; a crash fault restarts the node instead.
-func (r *runner) engineStep(fn func() error) {
+// flushFront commits the batch the front node's engine pipelined, unless
+// that node is paused.
+func (r *runner) flushFront() {
+	if n := r.front; n != nil && n.running() && n.frozen == 0 {
+		r.engineStep(n, true)
+	}
+}
+
+// stepTarget is the node whose engine an opStep runs: the front node,
+// or (a%4 == 0) another node that still runs an engine (a former holder
+// that has not noticed yet that it lost its lease); nil when neither
+// runs unpaused.
+func (r *runner) stepTarget(a uint32) *simNode {
+	if a%4 == 0 {
+		for _, n := range r.nodes {
+			if n != r.front && n.running() && n.frozen == 0 {
+				return n
+			}
+		}
+	}
+	if n := r.front; n != nil && n.running() && n.frozen == 0 {
+		return n
+	}
+	return nil
+}
+
+// engineStep runs a batch (or, with flush, commits the pipelined one) of
+// node n's engine, then collects the answers and checks the invariants; a
+// crash fault crashes the node instead.
+func (r *runner) engineStep(n *simNode, flush bool) {
 	r.engSteps++
-	if err := fn(); err != nil {
-		r.violate("partition-stopped", "%v", err)
+	if flush {
+		n.stp.Flush()
+	} else if err := n.stp.Step(); err != nil {
+		r.violate("partition-stopped", "%s: %v", n.name, err)
 		return
 	}
 	if r.st.crashed {
-		r.crash()
+		r.crashNode(n)
 		return
 	}
 	r.collect()
 	r.chk.tail(r)
+	if n != r.front {
+		return
+	}
 	r.stepClients()
 	if err := r.stp.State().Check(); err != nil {
 		r.violate("state-check", "%v", err)
@@ -366,7 +502,7 @@ func (r *runner) compare(replay bool) {
 			return
 		}
 	}
-	if !r.stp.Settled() {
+	if r.front == nil || !r.front.running() || !r.stp.Settled() {
 		return
 	}
 	snap, err := r.st.Store.Load(r.ctx)
@@ -419,13 +555,21 @@ func (r *runner) deliver() {
 	r.wire = kept
 }
 
-// submit sends req to the engine now.
+// submit sends req to the front node now: while no node serves, it is
+// answered 503 with Retry-After (as a standby answers when it knows no
+// live holder).
 func (r *runner) submit(req *request, dropAnswer bool) {
+	n := r.front
+	if n == nil || !n.running() {
+		r.stats.unserved++
+		r.lose(req, "answered 503: no node holds the lease")
+		return
+	}
 	ctx := r.ctx
 	if req.idem != nil {
 		ctx = engine.WithIdempotencyKey(ctx, *req.idem)
 	}
-	c := &call{req: req, c: r.stp.Submit(ctx, req.build()), ctx: ctx, dropAnswer: dropAnswer, invoked: r.step}
+	c := &call{req: req, c: n.stp.Submit(ctx, req.build()), ctx: ctx, dropAnswer: dropAnswer, invoked: r.step, node: n}
 	if c.c.Answered() {
 		r.answered(c)
 		return

@@ -69,16 +69,53 @@ type simStore struct {
 	// stores do, instead of the engine's own.
 	encode bool
 	// batchEnds are the positions at which committed batches end: where
-	// a reader may find the state.
+	// a reader may find the state; logEnd is the last one.
 	batchEnds map[int64]bool
+	logEnd    int64
+	// lease is partition 1's row of partition_leases (nil: never held);
+	// stall is a commit in flight holding it (leaseStall).
+	lease *leaseRow
+	stall *stall
+	// epochWriters: the node that committed in each epoch;
+	// lastWriteEpoch: the greatest epoch that committed.
+	epochWriters   map[int64]string
+	lastWriteEpoch int64
 }
 
 func newSimStore(clk *clock.Manual) *simStore {
-	return &simStore{Store: memstore.New(memstore.Options{}), clk: clk, batchEnds: map[int64]bool{0: true}}
+	return &simStore{Store: memstore.New(memstore.Options{}), clk: clk, batchEnds: map[int64]bool{0: true},
+		epochWriters: map[int64]string{}}
 }
 
-// Commit implements store.Store with the armed fault.
-func (s *simStore) Commit(ctx context.Context, b *store.Batch) error {
+// nodeStore is one node's connection to the simStore: its commits are
+// fenced by its lease's epoch (store.Fencer, as pgstore's are).
+type nodeStore struct {
+	*simStore
+	r *runner
+	n *simNode
+	// epoch is the lease epoch every commit checks (0: not fenced).
+	epoch int64
+}
+
+// FenceCommits implements store.Fencer.
+func (v *nodeStore) FenceCommits(_ int32, epoch int64) { v.epoch = epoch }
+
+// stall is a commit in flight whose node paused after wf_fence took the
+// lease row (FOR SHARE): a takeover waits for it, and ends its session
+// once the lease expired.
+type stall struct {
+	killed bool
+}
+
+var errFenced = errors.New("the lease of partition 1 was taken over (SQLSTATE WF001)")
+
+// Commit implements store.Store with the armed fault, in the order of
+// pgstore's commit: faults that keep the batch from the store's
+// transaction, then wf_fence (the first statement of the transaction:
+// a stale epoch refuses the batch, nothing written), a stall holding the
+// lease row, the write, and faults of the answer.
+func (v *nodeStore) Commit(ctx context.Context, b *store.Batch) error {
+	s := v.simStore
 	f := s.armed
 	s.armed = faultNone
 	if s.crashed {
@@ -93,6 +130,32 @@ func (s *simStore) Commit(ctx context.Context, b *store.Batch) error {
 	case faultCrashBefore:
 		s.crashed = true
 		return fmt.Errorf("commit: %w: crashed", errInjected)
+	}
+	if v.epoch == 0 {
+		v.r.violate("unfenced-commit", "%s committed without a lease epoch", v.n.name)
+	}
+	if s.lease == nil || s.lease.epoch != v.epoch {
+		return v.fenced(ctx, b, f)
+	}
+	if d := v.n.stallFor; d > 0 {
+		v.n.stallFor = 0
+		st := &stall{}
+		s.stall, v.n.stuck = st, true
+		v.r.stats.stalls++
+		v.r.advanceReal(d)
+		v.n.stuck = false
+		if s.stall == st {
+			s.stall = nil
+		}
+		if st.killed {
+			v.r.noteMore("the takeover ended the session of %s's stalled commit", v.n.name)
+			// pg_terminate_backend: FATAL, which pgstore takes for an
+			// unknown outcome; the transaction rolled back.
+			return fmt.Errorf("commit: %w: %w: the session was terminated while the node was paused", errInjected, store.ErrCommitUnknown)
+		}
+		if s.lease == nil || s.lease.epoch != v.epoch {
+			v.r.violate("fence", "%s's commit held the lease row, yet the lease was taken over meanwhile", v.n.name)
+		}
 	}
 	if s.encode {
 		// As a durable store keeps them: encoded. The engine's records
@@ -109,12 +172,26 @@ func (s *simStore) Commit(ctx context.Context, b *store.Batch) error {
 		}
 		b = &store.Batch{Records: recs, Changes: b.Changes, Prepared: b.Prepared}
 	}
-	if err := s.Store.Commit(ctx, b); err != nil {
+	mem := s.Store // the memory store's own commit
+	if err := mem.Commit(ctx, b); err != nil {
 		return err
 	}
 	if n := len(b.Records); n > 0 {
 		s.batchEnds[b.Records[n-1].Position] = true
+		s.logEnd = b.Records[n-1].Position
 	}
+	// Never two nodes in one epoch, never an epoch older than one that
+	// committed before.
+	switch w, ok := s.epochWriters[v.epoch]; {
+	case ok && w != v.n.name:
+		v.r.violate("two-committers-one-epoch", "%s and %s both committed in epoch %d", w, v.n.name, v.epoch)
+	case !ok:
+		if v.epoch < s.lastWriteEpoch {
+			v.r.violate("epoch-went-back", "%s committed in epoch %d after a commit in epoch %d", v.n.name, v.epoch, s.lastWriteEpoch)
+		}
+		s.epochWriters[v.epoch] = v.n.name
+	}
+	s.lastWriteEpoch = max(s.lastWriteEpoch, v.epoch)
 	switch f {
 	case faultLostAnswer:
 		return fmt.Errorf("commit: %w: %w", errInjected, store.ErrCommitUnknown)
@@ -128,6 +205,55 @@ func (s *simStore) Commit(ctx context.Context, b *store.Batch) error {
 	}
 	return nil
 }
+
+// fenced refuses a batch by its stale epoch, as wf_fence does (SQLSTATE
+// WF001, severity ERROR: the transaction rolls back, and pgstore wraps
+// store.ErrLeaseLost), unless the armed fault loses the answer.
+func (v *nodeStore) fenced(ctx context.Context, b *store.Batch, f fault) error {
+	s := v.simStore
+	v.r.stats.fencedCommits++
+	v.r.noteMore("the commit of %s in epoch %d is fenced", v.n.name, v.epoch)
+	end := s.logEnd
+	err := fmt.Errorf("commit: %w: %w", store.ErrLeaseLost, errFenced)
+	switch f {
+	case faultLostAnswer:
+		err = fmt.Errorf("commit: %w: %w", errInjected, store.ErrCommitUnknown)
+	case faultUnknownNoRead:
+		s.failRead = true
+		err = fmt.Errorf("commit: %w: %w", errInjected, store.ErrCommitUnknown)
+	case faultSlow:
+		s.clk.Advance(s.slowBy)
+	case faultCrashAfter:
+		s.crashed = true
+	}
+	for _, rec := range b.Records {
+		if correlates[rec.Intent] {
+			v.r.stats.fencedMessages++
+			if v.r.firstFencedMessage < 0 {
+				v.r.firstFencedMessage = v.r.step
+			}
+			break
+		}
+	}
+	// A fenced commit leaves nothing in the store: the log still ends
+	// where it did.
+	var after int64 = -1
+	_ = s.Store.ReadLog(ctx, end+1, func(rec *record.Record) error {
+		after = rec.Position
+		return errStop
+	})
+	if after >= 0 {
+		v.r.violate("fenced-commit-wrote", "%s's commit in epoch %d was fenced, yet the store's log grew past position %d", v.n.name, v.epoch, end)
+	}
+	return err
+}
+
+var errStop = errors.New("stop")
+
+// correlates are the intents of a message correlating: a fenced batch
+// holding one is a lease lost while a message correlates.
+var correlates = map[record.Intent]bool{record.IntentMessageSubscriptionCorrelated: true,
+	record.IntentMessageStartSubscriptionCorrelated: true, record.IntentMessageCorrelated: true}
 
 // ReadLog implements store.Store; it fails once after faultUnknownNoRead.
 func (s *simStore) ReadLog(ctx context.Context, from int64, fn func(*record.Record) error) error {
@@ -149,7 +275,9 @@ func (s *simStore) Load(ctx context.Context) (*state.Snapshot, error) {
 
 // Interface guards
 var (
-	_ store.Store           = (*simStore)(nil)
 	_ store.Loader          = (*simStore)(nil)
 	_ store.IdempotencyKeys = (*simStore)(nil)
+	_ store.Store           = (*nodeStore)(nil)
+	_ store.Fencer          = (*nodeStore)(nil)
+	_ store.Leaser          = leaser{}
 )
