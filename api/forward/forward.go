@@ -210,6 +210,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
 // Guard wraps the lease holder's handler: a request that carries
 // HopHeader with the cluster's secret is served without the header; one
 // with a wrong secret (or any, when the node has no secret) is refused
@@ -221,7 +225,7 @@ func Guard(secret string, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if secret == "" || subtle.ConstantTimeCompare([]byte(hop), []byte(secret)) != 1 {
+		if secret == "" || !constantTimeEqual(hop, secret) {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusForbidden)
 			_ = json.NewEncoder(w).Encode(problem{Type: "about:blank", Title: "FORBIDDEN", Status: http.StatusForbidden,

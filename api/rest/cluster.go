@@ -3,6 +3,8 @@ package rest
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,12 +23,26 @@ type partitionHealth interface {
 	Health() []engine.PartitionHealth
 }
 
+// clusterTopology is an engine that runs some partitions of a store
+// shared by several nodes (engine.Router with several nodes).
+type clusterTopology interface {
+	Brokers() ([]engine.Broker, bool)
+	Count() int
+}
+
+func health(ok bool) string {
+	if ok {
+		return "healthy"
+	}
+	return "unhealthy"
+}
+
 func (s *Server) topology(c *gin.Context) {
-	health := func(ok bool) string {
-		if ok {
-			return "healthy"
+	if t, ok := s.eng.(clusterTopology); ok {
+		if brokers, ok := t.Brokers(); ok {
+			s.nodesTopology(c, brokers, t.Count())
+			return
 		}
-		return "unhealthy"
 	}
 	partitions := []Partition{{PartitionID: 1, Role: "leader", Health: health(s.eng.Ready())}}
 	if h, ok := s.eng.(partitionHealth); ok {
@@ -41,6 +57,31 @@ func (s *Server) topology(c *gin.Context) {
 			Partitions: partitions,
 		}},
 		ClusterSize: 1, PartitionsCount: int32(len(partitions)), ReplicationFactor: 1, GatewayVersion: compatVersion, LastCompletedChangeID: "-1", // #nosec G115 -- at most 4,095 partitions
+	})
+}
+
+// nodesTopology lists every node on the store as a broker with the
+// partitions it leads, numbered in node id order, as Camunda lists its
+// brokers; a node that runs no partition is listed without any.
+func (s *Server) nodesTopology(c *gin.Context, brokers []engine.Broker, partitions int) {
+	out := make([]BrokerInfo, 0, len(brokers))
+	for i, b := range brokers {
+		host, port := s.cfg.Host, s.cfg.Port
+		if u, err := url.Parse(b.Address); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+			if p, err := strconv.ParseInt(u.Port(), 10, 32); err == nil {
+				port = int32(p)
+			}
+		}
+		ps := make([]Partition, 0, len(b.Partitions))
+		for _, p := range b.Partitions {
+			ps = append(ps, Partition{PartitionID: p.Partition, Role: "leader", Health: health(p.Healthy)})
+		}
+		out = append(out, BrokerInfo{NodeID: int32(i), Host: host, Port: port, Version: compatVersion, Partitions: ps}) // #nosec G115 -- a few nodes
+	}
+	c.PureJSON(http.StatusOK, TopologyResponse{
+		Brokers: out, ClusterSize: int32(len(out)), PartitionsCount: int32(partitions), ReplicationFactor: 1, // #nosec G115 -- at most 4,095 partitions
+		GatewayVersion: compatVersion, LastCompletedChangeID: "-1",
 	})
 }
 

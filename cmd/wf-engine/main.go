@@ -167,7 +167,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		Clock: engineClock, Registry: standard.Registry(), OnCommit: onCommit,
 		MaxBatch: cfg.Engine.MaxBatch, QueueSize: cfg.Engine.QueueSize, Logger: log, Limits: cfg.Engine.limits(),
 		Backpressure: bp, Tracer: tracer,
-	}, log)
+	}, log, node)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
@@ -184,7 +184,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}
 		})
 	}
-	stopRetention, err := startRetention(ctx, cfg.Retention, cfg.HTTP.IdempotencyTTL, kind, base, partitionStores(eng), engineClock, metrics, log)
+	logs, runsHere, err := nodeLogs(eng, base, cfg.Cluster.Partitions, node)
+	if err != nil {
+		return err
+	}
+	stopRetention, err := startRetention(ctx, cfg.Retention, cfg.HTTP.IdempotencyTTL, kind, base, logs, engineClock, metrics, log, runsHere)
 	if err != nil {
 		return err
 	}

@@ -14,27 +14,23 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/example/wf-engine/api/forward"
-	"github.com/example/wf-engine/core/lease"
+	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/pgstore"
 )
 
 // Several engine nodes on one PostgreSQL database (issue 21 items 2 and 5,
-// docs/ha.md "Several nodes"). A node runs the engine only while it holds
-// the partition's lease. Until then it stands by: it listens on
-// http.address, forwards every request to the lease's holder
-// (api/forward) and takes the lease over once its holder's time runs out
-// or the holder released it. Once it holds the lease, every commit is
-// fenced by the lease's epoch; a node that loses the lease stops (serve
-// returns an error: a supervisor restarts it, and it stands by again).
-
-// leasePartition is the partition whose lease a node takes: this build
-// runs one partition per process.
-const leasePartition = 1
+// docs/ha.md "Several nodes"). Each partition has its own lease; a node
+// runs the engines of the partitions whose leases it holds, spread evenly
+// over the live nodes (spread.go), and its HTTP front (api/forward.Front)
+// forwards what belongs to another node's partition to that node. Until
+// it holds a lease it stands by: it listens on http.address and forwards
+// every request. Every commit of a partition is fenced by its lease's
+// epoch; a node that loses a lease stops that partition's engine and goes
+// on with the others (and may take it again later).
 
 // errStoodBy ends serve without an error: the node was asked to stop
 // while it stood by.
@@ -46,30 +42,23 @@ var errStoodBy = errors.New("stopped while standing by")
 type node struct {
 	log    *slog.Logger
 	secret string
-	// held is the lease this node holds; nil on a single-node store.
-	held   *lease.Held
+	cfg    Config
+	// keeper holds the node's partition leases; nil on a single-node store.
+	keeper *keeper
 	leases *pgstore.Leases
 	// standby serves on the listener while the node stands by; handoff
 	// hands the listener over to the engine's server.
 	standby   *http.Server
-	forwarder *forward.Handler
+	forwarder *forward.Front
 	handoff   *handoff
-	// lostc receives once, when the lease is lost.
-	lostc    chan error
-	lostOnce sync.Once
-	stopKeep context.CancelFunc
-	kept     chan struct{}
-	// fenced counts the commits the store refused by the lease's epoch.
-	fenced atomic.Int64
 }
 
-// joinCluster takes the partition's lease of a PostgreSQL store, standing
-// by until it can: it listens on http.address meanwhile and forwards
-// requests to the holder. On other stores it returns a node that does
-// nothing. It fences the store's commits by the lease's epoch before it
-// returns.
+// joinCluster joins the nodes of a PostgreSQL store and waits until this
+// node holds a partition's lease, standing by meanwhile: it listens on
+// http.address and forwards requests to the partitions' owners. On other
+// stores it returns a node that does nothing.
 func joinCluster(ctx context.Context, cfg Config, kind storeKind, base store.Store, log *slog.Logger) (*node, error) {
-	n := &node{log: log, secret: cfg.Cluster.Secret}
+	n := &node{log: log, secret: cfg.Cluster.Secret, cfg: cfg}
 	pg, ok := base.(*pgstore.Store)
 	if kind != storePostgres || !ok {
 		return n, nil
@@ -90,80 +79,50 @@ func joinCluster(ctx context.Context, cfg Config, kind storeKind, base store.Sto
 		return nil, err
 	}
 	n.leases = leases
-	var holder atomic.Pointer[store.Lease]
-	if err := n.serveStandby(cfg, claim.NodeID, func() (store.Lease, bool) {
-		l := holder.Load()
-		if l == nil {
-			return store.Lease{}, false
-		}
-		return *l, true
-	}); err != nil {
+	partitions := int32(cfg.Cluster.Partitions) // #nosec G115 -- validate bounds it by maxPartitions
+	n.keeper = newKeeper(keeperConfig{Leaser: leases, Nodes: leases, Self: claim, Partitions: partitions,
+		Fencer: func(p int32) (store.Fencer, error) { return fencerOf(pg, partitions, p) }, Logger: log})
+	if err := n.serveStandby(cfg, claim.NodeID); err != nil {
 		n.close()
 		return nil, err
 	}
-	held, err := lease.Acquire(ctx, lease.Config{
-		Leaser: leases, Claim: claim, Logger: log,
-		OnRead: func(l store.Lease) { holder.Store(&l) },
-	})
-	if err != nil {
+	n.keeper.run()
+	if err := n.keeper.waitHeld(ctx); err != nil {
+		n.keeper.leave()
 		n.close()
 		if ctx.Err() != nil {
 			return nil, errStoodBy
 		}
 		return nil, err
 	}
-	l := held.Lease()
-	holder.Store(&l) // the standby answers "taking over" until the engine serves
-	if err := fence(pg, l, cfg.Cluster.Partitions); err != nil {
-		released, release := context.WithCancel(context.Background())
-		release()
-		_ = held.Keep(released) // a stopped Keep releases the lease
-		n.close()
-		return nil, err
-	}
-	n.held = held
-	n.lostc = make(chan error, 1)
-	keepCtx, stop := context.WithCancel(context.Background()) // not ctx: the lease outlives the engine's last commit
-	n.stopKeep, n.kept = stop, make(chan struct{})
-	go func() {
-		defer close(n.kept)
-		if err := held.Keep(keepCtx); err != nil {
-			n.lose(err)
-		}
-	}()
-	log.Info("this node holds the partition's lease and starts the engine", "partition", l.Partition, "epoch", l.Epoch,
-		"node_id", l.NodeID, "advertise_address", l.Address)
 	return n, nil
 }
 
-// fence makes every commit of the node check the lease's epoch: the
-// store's own, and with more than one partition those of every partition's
-// view (store.Partitioned), which the engines commit through. The lease of
-// partition 1 covers every partition the node runs, until leases are
-// spread over nodes one per partition (docs/ha.md).
-func fence(pg *pgstore.Store, l store.Lease, partitions int) error {
-	pg.FenceCommits(l.Partition, l.Epoch)
+// fencerOf returns the store partition p's engine commits through: the
+// store itself with one partition (startEngines), else p's view.
+func fencerOf(pg *pgstore.Store, partitions, p int32) (store.Fencer, error) {
 	if partitions <= 1 {
-		return nil // the engine commits through the store itself (startEngines)
+		return pg, nil
 	}
-	ps, ok := any(pg).(interface {
-		Partition(p int32) (store.Store, error)
-	})
+	v, err := pg.Partition(p)
+	if err != nil {
+		return nil, fmt.Errorf("fence partition %d: %w", p, err)
+	}
+	f, ok := v.(store.Fencer)
 	if !ok {
-		return fmt.Errorf("cluster.partitions is %d, but the store has no partition views to fence", partitions)
+		return nil, fmt.Errorf("fence partition %d: its store cannot be fenced", p)
 	}
-	for p := int32(1); int(p) <= partitions; p++ {
-		v, err := ps.Partition(p)
-		if err != nil {
-			return fmt.Errorf("fence partition %d: %w", p, err)
-		}
-		f, ok := v.(store.Fencer)
-		if !ok {
-			return fmt.Errorf("fence partition %d: its store cannot be fenced", p)
-		}
-		f.FenceCommits(l.Partition, l.Epoch)
+	return f, nil
+}
+
+// serve runs the partitions this node holds on the router, from now on
+// every partition it takes; start starts partition p's engine. On a
+// single-node store it does nothing.
+func (n *node) serve(ctx context.Context, r *engine.Router, start func(ctx context.Context, p int32) (*engine.Engine, error)) error {
+	if n.keeper == nil {
+		return nil
 	}
-	return nil
+	return n.keeper.serve(ctx, r, start)
 }
 
 // standByEnded is serve's answer when joinCluster failed.
@@ -204,7 +163,7 @@ func leaseClaim(cfg Config, listening net.Addr) (store.LeaseClaim, error) {
 		_, port, _ := net.SplitHostPort(listening.String())
 		addr = scheme + "://" + net.JoinHostPort(host, port)
 	}
-	return store.LeaseClaim{Partition: leasePartition, NodeID: id, Address: addr, TTL: cfg.Cluster.LeaseTTL}, nil
+	return store.LeaseClaim{Partition: 1, NodeID: id, Address: addr, TTL: cfg.Cluster.LeaseTTL}, nil
 }
 
 // checkAdvertiseAddress checks a cluster.advertise_address.
@@ -216,9 +175,10 @@ func checkAdvertiseAddress(s string) error {
 	return nil
 }
 
-// serveStandby answers on the listener while the node stands by.
-func (n *node) serveStandby(cfg Config, self string, holder func() (store.Lease, bool)) error {
-	fwd := forward.New(forward.Config{Secret: cfg.Cluster.Secret, Self: self, Holder: holder, Logger: n.log})
+// serveStandby answers on the listener while the node stands by: it runs
+// no partition, so its front forwards every request.
+func (n *node) serveStandby(cfg Config, self string) error {
+	fwd := n.front(cfg, self, func(int32) bool { return false }, http.NotFoundHandler())
 	n.forwarder = fwd
 	n.standby = &http.Server{Handler: fwd, ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, ReadTimeout: cfg.HTTP.ReadTimeout,
 		IdleTimeout: cfg.HTTP.IdleTimeout}
@@ -234,6 +194,19 @@ func (n *node) serveStandby(cfg Config, self string, holder func() (store.Lease,
 	srv := n.standby
 	go func() { _ = srv.Serve(ln) }()
 	return nil
+}
+
+// front returns the node's HTTP front over next, the API of the
+// partitions for which local is true.
+func (n *node) front(cfg Config, self string, local func(p int32) bool, next http.Handler) *forward.Front {
+	k := n.keeper
+	return forward.NewFront(forward.FrontConfig{
+		Config: forward.Config{Secret: cfg.Cluster.Secret, Self: self, Logger: n.log,
+			Holder: func() (store.Lease, bool) { return k.owner(1) }},
+		Partitions: int32(cfg.Cluster.Partitions), // #nosec G115 -- validate bounds it by maxPartitions
+		Owner:      k.owner, Local: local, Pin: engine.WithPartition,
+		LongPollTimeout: cfg.HTTP.LongPollTimeout, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Next: next, Internal: k.internal(),
+	})
 }
 
 // listen returns the listener the engine's server serves on: the one the
@@ -261,46 +234,35 @@ func (n *node) stopStandby() {
 	n.standby = nil
 }
 
-// guard wraps the engine's handler: forwarded requests must carry the
-// cluster's secret.
+// guard wraps the engine's handler in the node's front: what belongs to
+// another node's partition is forwarded there, and forwarded requests
+// must carry the cluster's secret.
 func (n *node) guard(h http.Handler) http.Handler {
-	if n.handoff == nil {
+	if n.keeper == nil {
 		return h
 	}
-	return forward.Guard(n.secret, h)
+	return n.front(n.cfg, n.keeper.cfg.Self.NodeID, n.keeper.runs, h)
 }
 
 // observeCommit is an engine OnCommit hook: a commit the store refused by
-// the lease's epoch proves that another node holds the lease.
-func (n *node) observeCommit(_ *store.Batch, _ time.Duration, err error) {
-	if n.held == nil || !errors.Is(err, store.ErrLeaseLost) {
+// its partition's lease epoch proves that another node holds that lease.
+func (n *node) observeCommit(b *store.Batch, d time.Duration, err error) {
+	if n.keeper == nil || b == nil || len(b.Records) == 0 {
 		return
 	}
-	count := n.fenced.Add(1)
-	l := n.held.Lease()
-	n.log.Error("commit fenced: another node took the partition's lease over; stopping", "partition", l.Partition, "epoch", l.Epoch,
-		"fenced_commits", count)
-	n.lose(fmt.Errorf("%w: a commit of partition %d was refused by its lease's epoch %d", lease.ErrLost, l.Partition, l.Epoch))
+	n.keeper.observeCommit(store.PositionPartition(b.Records[0].Position))(b, d, err)
 }
 
-// lose reports the lease lost, once.
-func (n *node) lose(err error) {
-	n.lostOnce.Do(func() {
-		n.log.Error("this node lost the partition's lease and stops its engine", "error", err)
-		n.lostc <- err
-	})
-}
+// lost receives when the node must stop: never, since a node that loses
+// a lease stops that partition only (the keeper).
+func (n *node) lost() <-chan error { return nil }
 
-// lost receives once when the node lost its lease; never on a node
-// without a lease.
-func (n *node) lost() <-chan error { return n.lostc }
-
-// leave stops renewing the lease and releases it: call it after the
-// engine stopped, so that its last batch committed under the lease.
+// leave stops taking leases, stops every partition's engine, releases
+// every lease and closes the node's connections: call it after the
+// engines stopped, so that their last batches committed under the leases.
 func (n *node) leave() {
-	if n.stopKeep != nil {
-		n.stopKeep()
-		<-n.kept
+	if n.keeper != nil {
+		n.keeper.leave()
 	}
 	n.close()
 }

@@ -22,13 +22,18 @@ type partitionedStore interface {
 // (docs/scaling.md, "N loops and the router"). One partition runs on the
 // store itself, as always; more run each on its partition's view of a
 // store.Partitioned store, whose count checkPartitions has recorded. cfg is
-// every engine's configuration but its partition and store.
-func startEngines(ctx context.Context, partitions int, base store.Store, cfg engine.Config, log *slog.Logger) (*engine.Router, error) {
+// every engine's configuration but its partition and store. With several
+// nodes on the store (n holds partition leases), engines run only for the
+// partitions this node holds, now and later (spread.go).
+func startEngines(ctx context.Context, partitions int, base store.Store, cfg engine.Config, log *slog.Logger, n *node) (*engine.Router, error) {
 	if ps, ok := base.(partitionedStore); ok && partitions > 1 {
 		// The partitions exchange inter-partition commands (messages across
 		// partitions, docs/scaling.md): each engine's forwarder reads the
 		// other partitions' logs through their views.
 		cfg.Crossing = engine.NewCrossing(int32(partitions), ps.Partition, engine.ForwarderOptions{Logger: log}) // #nosec G115 -- at most 4,095 partitions
+	}
+	if n != nil && n.keeper != nil {
+		return startNodeEngines(ctx, partitions, base, cfg, log, n)
 	}
 	views, err := openViews(base, partitions)
 	if err != nil {

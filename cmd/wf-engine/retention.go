@@ -137,9 +137,12 @@ const usageRollupBatch = 20000
 // returned stop is called (before the engine stops and the store closes).
 // idempotencyTTL is http.idempotency_ttl: older Idempotency-Key answers
 // are removed too. logs are the partitions' stores (the store itself with
-// one partition): each partition's log is compacted on its own.
+// one partition): each partition's log is compacted on its own. runs,
+// when set, tells whether partition p runs on this node (several nodes on
+// one database): a partition's log is compacted only where it runs, and
+// the shared tables only where partition 1 runs.
 func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.Duration, kind storeKind, s store.Store, logs []store.Store, clk clock.Clock,
-	metrics *telemetry.Metrics, log *slog.Logger) (stop func(), err error) {
+	metrics *telemetry.Metrics, log *slog.Logger, runs func(p int32) bool) (stop func(), err error) {
 	rc, err := c.runnerConfig()
 	if err != nil {
 		return nil, err
@@ -160,21 +163,37 @@ func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.
 	// Finished instances are removed once for every partition (the state
 	// tables are shared); each partition's log is compacted on its own.
 	steps := []retention.Step{retention.InstanceStep(r, rc, 0, target)}
-	for _, l := range logs {
+	gated := map[int]bool{}
+	for i, l := range logs {
 		if steps, err = withLogStep(l, rc, metrics, target, log, steps...); err != nil {
 			return nil, err
+		}
+		if last := len(steps) - 1; runs != nil && last > 0 && !gated[last] {
+			steps[last], gated[last] = onlyWhere(runs, int32(i+1), steps[last]), true // #nosec G115 -- at most 4,095 partitions
+		}
+	}
+	// The shared tables: where partition 1 runs.
+	gate := func(step retention.Step) retention.Step {
+		if runs == nil {
+			return step
+		}
+		return onlyWhere(runs, 1, step)
+	}
+	for i := range steps {
+		if !gated[i] {
+			steps[i] = gate(steps[i])
 		}
 	}
 	if u, ok := s.(store.UsageRoller); ok {
 		// Before retention, so that it removes counted instances.
-		steps = append([]retention.Step{retention.UsageRollupStep(u, usageRollupBatch, target)}, steps...)
+		steps = append([]retention.Step{gate(retention.UsageRollupStep(u, usageRollupBatch, target))}, steps...)
 	}
 	if sr, ok := s.(store.SearchRoller); ok {
 		// Before retention too: it subtracts the counted instances it removes.
-		steps = append([]retention.Step{retention.SearchRollupStep(sr, usageRollupBatch, target)}, steps...)
+		steps = append([]retention.Step{gate(retention.SearchRollupStep(sr, usageRollupBatch, target))}, steps...)
 	}
 	if k, ok := s.(store.IdempotencyKeys); ok && idempotencyTTL > 0 {
-		steps = append(steps, retention.IdempotencyStep(k, idempotencyTTL, 0, target))
+		steps = append(steps, gate(retention.IdempotencyStep(k, idempotencyTTL, 0, target)))
 	}
 	runner, err := retention.NewRunner(rc, clk, obs, log, steps...)
 	if err != nil {
@@ -188,4 +207,24 @@ func startRetention(ctx context.Context, c RetentionConfig, idempotencyTTL time.
 	}()
 	log.Info("retention started", "history_ttl", rc.HistoryTTL.String(), "per_process", len(rc.PerProcess), "interval", rc.Interval.String())
 	return func() { cancel(); <-done }, nil
+}
+
+// onlyWhere runs step only while partition p runs on this node.
+func onlyWhere(runs func(p int32) bool, p int32, step retention.Step) retention.Step {
+	batch, backlog := step.Batch, step.Backlog
+	step.Batch = func(ctx context.Context, now time.Time, limit int) (retention.BatchResult, error) {
+		if !runs(p) {
+			return retention.BatchResult{}, nil
+		}
+		return batch(ctx, now, limit)
+	}
+	if backlog != nil {
+		step.Backlog = func(ctx context.Context, now time.Time) (time.Duration, error) {
+			if !runs(p) {
+				return 0, nil
+			}
+			return backlog(ctx, now)
+		}
+	}
+	return step
 }

@@ -168,3 +168,27 @@ func (r *Router) ApplyClusterState(ctx context.Context, b []byte) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Broker is an engine node as the topology lists it: the partitions it
+// leads (holds the leases of).
+type Broker struct {
+	NodeID string
+	// Address is the node's advertised URL.
+	Address string
+	// Partitions are the partitions it runs, in order.
+	Partitions []PartitionHealth
+}
+
+// SetBrokers sets where the topology's nodes come from (the node's view
+// of the live nodes and leases).
+func (r *Router) SetBrokers(f func() []Broker) { r.brokers.Store(&f) }
+
+// Brokers returns every node on the store with the partitions it runs,
+// by node id; false on a single node.
+func (r *Router) Brokers() ([]Broker, bool) {
+	f := r.brokers.Load()
+	if f == nil {
+		return nil, false
+	}
+	return (*f)(), true
+}

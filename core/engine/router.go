@@ -51,9 +51,11 @@ type Router struct {
 	// definitions or tenants and its local partitions got them: it
 	// brings the change to the partitions other nodes run.
 	distributed atomic.Pointer[func(ctx context.Context)]
-	log         *slog.Logger
-	creates     atomic.Uint32 // round robin of instance creations
-	polls       atomic.Uint32 // the partition job activation asks first
+	// brokers, when set, lists the nodes for the topology.
+	brokers atomic.Pointer[func() []Broker]
+	log     *slog.Logger
+	creates atomic.Uint32 // round robin of instance creations
+	polls   atomic.Uint32 // the partition job activation asks first
 	// distributing makes one distribution at a time, so that each
 	// partition gets partition 1's definitions in key order.
 	distributing sync.Mutex

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/pgstore"
 )
 
@@ -261,7 +262,11 @@ func waitCompletions(t *testing.T, l *ledger, after time.Time, n int, what strin
 // there with its n, no n has two instances, every instance whose job
 // completion was acknowledged is completed, and the log's hash chain holds
 // (a commit of a fenced former holder would have forked it).
-func checkNothingLost(t *testing.T, db string, l *ledger) {
+func checkNothingLost(t *testing.T, db string, l *ledger) { checkNothingLostOn(t, db, 1, l) }
+
+// checkNothingLostOn is checkNothingLost on a store of the given number of
+// partitions: each partition's hash chain is verified on its own.
+func checkNothingLostOn(t *testing.T, db string, partitions int, l *ledger) {
 	t.Helper()
 	ctx := context.Background()
 	l.mu.Lock()
@@ -328,9 +333,29 @@ func checkNothingLost(t *testing.T, db string, l *ledger) {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	rep, err := s.VerifyChain(ctx)
-	if err != nil || rep.Broken != nil || rep.Segments == 0 {
-		t.Fatalf("the log's hash chain: %+v %v (%v)", rep, rep.Broken, err)
+	var rep store.ChainReport
+	if partitions <= 1 {
+		rep, err = s.VerifyChain(ctx)
+		if err != nil || rep.Broken != nil || rep.Segments == 0 {
+			t.Fatalf("the log's hash chain: %+v %v (%v)", rep, rep.Broken, err)
+		}
+	} else {
+		if err := store.CheckPartitions(ctx, s, int32(partitions)); err != nil { // #nosec G115 -- a few partitions
+			t.Fatal(err)
+		}
+		for p := int32(1); int(p) <= partitions; p++ {
+			v, err := s.Partition(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := v.(interface {
+				VerifyChain(context.Context) (store.ChainReport, error)
+			}).VerifyChain(ctx)
+			if err != nil || r.Broken != nil || r.Segments == 0 {
+				t.Fatalf("partition %d's hash chain: %+v %v (%v)", p, r, r.Broken, err)
+			}
+			rep.Segments += r.Segments
+		}
 	}
 	t.Logf("load: %d instances created and %d jobs completed (acknowledged), %d answers 503 with Retry-After or 429 retried, "+
 		"%d requests without an answer retried, %d answers of unknown outcome; %d log segments verified",

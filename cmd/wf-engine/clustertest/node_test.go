@@ -102,6 +102,8 @@ type cluster struct {
 	db    string
 	nodes map[string]*node
 	mu    sync.Mutex
+	// partitions is cluster.partitions of every node; 0: the default (1).
+	partitions int
 }
 
 // node is one wf-engine process (the latest one started under its name).
@@ -168,6 +170,9 @@ func (c *cluster) start(name string) *node {
 	}
 	env = append(env, "WF_DATABASE_URL="+c.db, "WF_HTTP_ADDRESS=127.0.0.1:"+strconv.Itoa(n.port), "WF_CLUSTER_NODE_ID="+name,
 		"WF_CLUSTER_SECRET="+secret, "WF_HTTP_SHUTDOWN_TIMEOUT=5s", "WF_DATABASE_MAX_CONNS=4")
+	if c.partitions > 0 {
+		env = append(env, "WF_CLUSTER_PARTITIONS="+strconv.Itoa(c.partitions))
+	}
 	n.out = &syncBuffer{}
 	n.cmd = exec.Command(c.bin) // #nosec G204 -- the binary the test built
 	n.cmd.Env, n.cmd.Stdout, n.cmd.Stderr = env, n.out, n.out
