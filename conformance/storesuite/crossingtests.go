@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
@@ -74,5 +75,56 @@ func partitionCrossing(t *testing.T, c PartitionStore) {
 			t.Fatal(err)
 		}
 		check(views(t, st, 3))
+	}
+}
+
+// advanceInbox has w's partition note that it applied source's log up to
+// position (PARTITION_INBOX ADVANCE, as its forwarder sends it) and
+// commits the batch.
+func advanceInbox(t *testing.T, w *workload, source int32, position int64) {
+	t.Helper()
+	w.do(&record.Record{ValueType: record.TypePartitionInbox, Intent: record.IntentInboxAdvance, Version: 1,
+		Value: &record.InboxValue{SourcePartition: source, SourcePosition: position}})
+	w.flush()
+}
+
+// partitionCompactionFloor checks that a partition's log compaction stops
+// below the lowest position another partition has not applied of it
+// (its inbox there; a partition that applied nothing of it keeps it
+// whole), and follows the inboxes as they advance.
+func partitionCompactionFloor(t *testing.T, c PartitionStore) {
+	ctx := context.Background()
+	st := openPartitioned(t, c, 3)
+	vs := views(t, st, 3)
+	ws := runPartitions(t, vs, 71, 40)
+	lc := vs[1].(store.LogCompactor)
+	at := time.UnixMilli(epoch).Add(time.Hour)
+	info, err := lc.WriteCheckpoint(ctx, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws[1].run(10)
+	compact := func() store.CompactResult {
+		t.Helper()
+		res, err := lc.CompactLog(ctx, store.CompactRequest{Before: time.UnixMilli(epoch).Add(1000 * time.Hour), Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := compact(); res.Removed != 0 {
+		t.Fatalf("partition 2's log was compacted to %d while no partition applied any of it", res.Anchor.Position)
+	}
+	mid := ws[1].batches[len(ws[1].batches)/3]
+	advanceInbox(t, ws[0], 2, info.Position)
+	advanceInbox(t, ws[2], 2, mid)
+	res := compact()
+	if res.Removed == 0 || res.Anchor.Position > mid {
+		t.Fatalf("partition 2's log was compacted to %d (%d segments), want some of it up to partition 3's inbox %d", res.Anchor.Position, res.Removed, mid)
+	}
+	advanceInbox(t, ws[2], 2, info.Position)
+	res = compact()
+	if res.Anchor.Position <= mid || res.Anchor.Position > info.Position {
+		t.Fatalf("partition 2's log was compacted to %d, want past %d up to its checkpoint %d", res.Anchor.Position, mid, info.Position)
 	}
 }

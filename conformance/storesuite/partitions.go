@@ -47,6 +47,7 @@ func RunPartitions(t *testing.T, c PartitionStore) {
 	t.Run("ChainPerPartition", func(t *testing.T) { t.Parallel(); partitionChains(t, c) })
 	t.Run("ReopenKeepsEveryPartition", func(t *testing.T) { t.Parallel(); partitionsReopen(t, c) })
 	t.Run("CrossingRowsPerPartition", func(t *testing.T) { t.Parallel(); partitionCrossing(t, c) })
+	t.Run("CompactionStopsAtTheInboxes", func(t *testing.T) { t.Parallel(); partitionCompactionFloor(t, c) })
 	t.Run("InterleavedCommits", func(t *testing.T) {
 		t.Parallel()
 		rnd := rand.New(rand.NewPCG(21, 1))
@@ -344,6 +345,11 @@ func partitionCompaction(t *testing.T, c PartitionStore) {
 	// Partition 2 goes on, so that its checkpoint is not at its last
 	// segment and compaction has something to remove.
 	ws[1].run(20)
+	// Partition 2's log is compacted only up to what the other partitions
+	// applied of it (crossingtests.go): they read it up to its checkpoint.
+	for _, p := range []int32{1, 3} {
+		advanceInbox(t, ws[p-1], 2, info.Position)
+	}
 	res, err := lc(2).CompactLog(ctx, store.CompactRequest{Before: time.UnixMilli(epoch).Add(1000 * time.Hour), Limit: 1000})
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,20 @@ func (p *Processor) noteApplied(route *record.Route) error {
 	})
 }
 
+// advanceInbox handles PARTITION_INBOX ADVANCE: a forwarder read the
+// source's log up to the position and delivered every command for this
+// partition in it, so the inbox moves there (never back).
+func (p *Processor) advanceInbox(v *record.InboxValue) error {
+	if v.SourcePartition == p.partition || v.SourcePosition <= 0 || store.PositionPartition(v.SourcePosition) != v.SourcePartition {
+		return reject(record.RejectionInvalidArgument, "expected a position of another partition's log, but got position %d of partition %d",
+			v.SourcePosition, v.SourcePartition)
+	}
+	if v.SourcePosition <= p.st.Inbox(v.SourcePartition) {
+		return nil
+	}
+	return p.write(0, record.IntentInboxApplied, &record.InboxValue{SourcePartition: v.SourcePartition, SourcePosition: v.SourcePosition})
+}
+
 // routedTo reports whether r is an inter-partition command of its
 // sender's log for target.
 func routedTo(r *record.Record, target int32) bool {

@@ -345,3 +345,46 @@ func checkExactlyOnce(t tb, views []store.Store) {
 		}
 	}
 }
+
+// A partition's inbox for another follows that partition's log even when
+// it holds no command for it (PARTITION_INBOX ADVANCE), so that the other
+// partition's log compaction, which stops at the lowest inbox for it, goes
+// on.
+func TestInboxAdvancesWithoutCommands(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New(memstore.Options{})
+	t.Cleanup(func() { _ = s.Close() })
+	if err := store.CheckPartitions(ctx, s, 2); err != nil {
+		t.Fatal(err)
+	}
+	var ps partitioned = s
+	crossing := engine.NewCrossing(2, ps.Partition, engine.ForwarderOptions{Poll: 5 * time.Millisecond, Advance: time.Millisecond})
+	var engines []*engine.Engine
+	for p := int32(1); p <= 2; p++ {
+		v, err := ps.Partition(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := engine.Start(ctx, engine.Config{Partition: p, Clock: clock.System{}, Store: v, Registry: standard.Registry(), Crossing: crossing})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = e.Close() })
+		engines = append(engines, e)
+	}
+	if _, err := engines[0].Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "cross.bpmn", Content: []byte(crossXML)}}}); err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := ps.Partition(1)
+	var head int64
+	if err := v1.ReadLog(ctx, 1, func(r *record.Record) error { head = r.Position; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "partition 2's inbox for partition 1 reached partition 1's head", func() bool {
+		var in int64
+		if err := engines[1].Read(ctx, func(st *state.State) { in = st.Inbox(1) }); err != nil {
+			t.Fatal(err)
+		}
+		return in >= head
+	})
+}

@@ -120,8 +120,12 @@ type ForwarderOptions struct {
 	// Poll is how often the forwarder looks for commands without being
 	// woken: the fallback for partitions of other processes, and after a
 	// failed delivery. Default 200 ms.
-	Poll   time.Duration
-	Logger *slog.Logger
+	Poll time.Duration
+	// Advance is how long the forwarder lets the target's inbox for a
+	// source stay behind what it read of the source's log with no command
+	// for the target (advance); default 10 s.
+	Advance time.Duration
+	Logger  *slog.Logger
 }
 
 // What one delivery or one read of a log carries at most.
@@ -160,6 +164,11 @@ type forwardSource struct {
 
 	next   int64 // next position of the log to read, 0: from the target's inbox
 	caught bool  // a read reached the log's end since the hook was added
+	// inbox is where the target's inbox for the source stands as far as
+	// the forwarder knows, advanced when it is that long or that far
+	// behind next (advance).
+	inbox    int64
+	advanced time.Time
 }
 
 // StartForwarder starts delivering to target the inter-partition commands
@@ -167,6 +176,9 @@ type forwardSource struct {
 func StartForwarder(target *Engine, sources []Source, opts ForwarderOptions) *Forwarder {
 	if opts.Poll <= 0 {
 		opts.Poll = 200 * time.Millisecond
+	}
+	if opts.Advance <= 0 {
+		opts.Advance = advanceEvery
 	}
 	if opts.Logger == nil {
 		opts.Logger = target.cfg.Logger
@@ -299,12 +311,40 @@ func (f *Forwarder) round(ctx context.Context, rescan bool) (busy bool, err erro
 	var errs []error
 	for _, s := range f.sources {
 		b, err := f.forward(ctx, s, inbox)
+		if err == nil && !b {
+			err = f.advance(ctx, s)
+		}
 		busy = busy || b
 		if err != nil {
 			errs = append(errs, fmt.Errorf("from partition %d: %w", s.Partition, err))
 		}
 	}
 	return busy, errors.Join(errs...)
+}
+
+// When the forwarder moves a target's inbox past positions of a source
+// that hold no command for it: the source's log compaction stops at the
+// lowest inbox position for it (store.CompactRequest), so an inbox that
+// never moved would keep the source's log for ever.
+const (
+	advanceGap   = 1 << 16
+	advanceEvery = 10 * time.Second
+)
+
+// advance moves the target's inbox for s up to where the forwarder read
+// s's log when it is far or long behind (PARTITION_INBOX ADVANCE).
+func (f *Forwarder) advance(ctx context.Context, s *forwardSource) error {
+	to := s.next - 1
+	if to <= s.inbox || (to-s.inbox < advanceGap && time.Since(s.advanced) < f.opts.Advance) {
+		return nil
+	}
+	cmd := &record.Record{Kind: record.KindCommand, ValueType: record.TypePartitionInbox, Intent: record.IntentInboxAdvance, Version: 1,
+		Value: &record.InboxValue{SourcePartition: s.Partition, SourcePosition: to}}
+	if err := f.target.deliver(ctx, []*record.Record{cmd}); err != nil {
+		return fmt.Errorf("advance the inbox to position %d: %w", to, err)
+	}
+	s.inbox, s.advanced = to, time.Now()
+	return nil
 }
 
 // forward delivers one source's next commands for the target.
@@ -317,6 +357,7 @@ func (f *Forwarder) forward(ctx context.Context, s *forwardSource, inbox map[int
 	s.mu.Unlock()
 	if s.next == 0 {
 		s.next = max(inbox[s.Partition], store.PositionBase(s.Partition)) + 1
+		s.inbox = s.next - 1
 	}
 	if !hooked || !s.caught {
 		return f.scan(ctx, s)
@@ -341,6 +382,7 @@ func (f *Forwarder) forward(ctx context.Context, s *forwardSource, inbox map[int
 		return false, err
 	}
 	last := take[len(take)-1].Position
+	s.inbox = max(s.inbox, last)
 	s.mu.Lock()
 	for len(s.tail) > 0 && s.tail[0].Position <= last {
 		s.tail = s.tail[1:]
@@ -378,6 +420,7 @@ func (f *Forwarder) scan(ctx context.Context, s *forwardSource) (busy bool, err 
 		if err := f.send(ctx, take); err != nil {
 			return false, err
 		}
+		s.inbox = max(s.inbox, take[len(take)-1].Position)
 	}
 	s.next = last + 1
 	if !stopped {

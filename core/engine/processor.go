@@ -291,6 +291,10 @@ func (p *Processor) dispatch(cmd *record.Record) (any, error) {
 		}
 	case *record.PartitionSubscriptionValue:
 		return nil, p.partitionSubscription(cmd.Intent, v)
+	case *record.InboxValue:
+		if cmd.Intent == record.IntentInboxAdvance {
+			return nil, p.advanceInbox(v)
+		}
 	}
 	return nil, reject(record.RejectionInvalidArgument, "no processor for %s command %s", cmd.ValueType, cmd.Intent)
 }

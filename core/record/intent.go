@@ -357,6 +357,7 @@ var intentNames = map[Intent]string{
 	IntentPartitionSubscriptionCorrelating:   "CORRELATING",
 	IntentPartitionSubscriptionReject:        "REJECT",
 	IntentPartitionSubscriptionRejected:      "REJECTED",
+	IntentInboxAdvance:                       "ADVANCE",
 }
 
 func (i Intent) String() string {

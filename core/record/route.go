@@ -44,6 +44,12 @@ const (
 	// process (REJECTED).
 	IntentPartitionSubscriptionReject   Intent = 267
 	IntentPartitionSubscriptionRejected Intent = 268
+
+	// IntentInboxAdvance is a forwarder's command to its target: the
+	// source's log up to SourcePosition holds no other command for it, so
+	// its inbox may move there (PARTITION_INBOX APPLIED), which lets the
+	// source's log compaction pass the positions.
+	IntentInboxAdvance Intent = 269
 )
 
 // Route is where an inter-partition command goes and, once delivered,

@@ -147,6 +147,9 @@ func (s *Store) compactLog(ctx context.Context, pl *partLog, req store.CompactRe
 	}
 	// Never the last batch, never past the newest checkpoint.
 	through := min(c.checkpoints[len(c.checkpoints)-1].info.Position, c.batchStarts[len(c.batchStarts)-1]-1)
+	if floor, ok := s.inboxFloor(pl); ok {
+		through = min(through, floor) // never a command another partition has not applied
+	}
 	before := req.Before.UnixMilli()
 	prev, err := hashOf(c.anchor.Hash)
 	if err != nil {

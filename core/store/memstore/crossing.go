@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 )
 
 // crossing holds a partition's rows of other partitions: its inbox (the
@@ -43,4 +44,45 @@ func (c *crossing) load(snap *state.Snapshot) {
 func (c *crossing) inboxOf(source int32) (int64, bool) {
 	p, ok := c.inbox[source]
 	return p, ok
+}
+
+// inboxFloor returns, for the partition whose log is pl in a store of
+// several partitions, the highest position its log compaction may reach:
+// the lowest inbox position for it over the other partitions (a command
+// of pl's log above it may not be applied yet). ok is false with one
+// partition. The caller holds the lock.
+func (s *Store) inboxFloor(pl *partLog) (floor int64, ok bool) {
+	count := s.partitions
+	if count <= 1 {
+		return 0, false
+	}
+	logs := map[int32]*partLog{1: &s.partLog}
+	for p, v := range s.views {
+		if p != 1 {
+			logs[p] = v.pl
+		}
+	}
+	var src int32
+	for p, l := range logs {
+		if l == pl {
+			src = p
+		}
+	}
+	if src == 0 {
+		return 0, false
+	}
+	floor = store.PositionEnd(src)
+	for t := int32(1); t <= count; t++ {
+		if t == src {
+			continue
+		}
+		pos := store.PositionBase(src)
+		if l := logs[t]; l != nil {
+			if in, found := l.crossing.inboxOf(src); found {
+				pos = in
+			}
+		}
+		floor = min(floor, pos)
+	}
+	return floor, true
 }

@@ -311,6 +311,11 @@ func Compact(ctx context.Context, c Compaction, req store.CompactRequest) (store
 	}
 	// Never the last segment: the chain continues from it.
 	through := min(st.Checkpoint.Position, lastFirst-1)
+	if floor, ok, err := c.Part.InboxFloor(ctx, c.Fetch); err != nil {
+		return res, err
+	} else if ok {
+		through = min(through, floor) // never a command another partition has not applied
+	}
 	if st.Checkpoint.Position == 0 || through <= st.Anchor.Position {
 		return res, nil
 	}

@@ -1,10 +1,14 @@
 package tables
 
 import (
+	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
+	"github.com/example/wf-engine/core/store"
 )
 
 // The crossing tables: a partition's rows of other partitions (postgres
@@ -104,4 +108,30 @@ func ScanRemoteSubscription(scan Scan) (state.RemoteSubscription, error) {
 	}
 	v.Interrupting = interrupting != 0
 	return m, nil
+}
+
+// InboxFloor returns the highest position the partition's log compaction
+// may reach in a store of several partitions: the lowest inbox position
+// for it over the other partitions (a command of its log above it may not
+// be applied yet; a partition without a row has applied none). ok is false
+// for a store of one partition.
+func (p Part) InboxFloor(ctx context.Context, fetch Fetch) (floor int64, ok bool, err error) {
+	if !p.Split() {
+		return 0, false, nil
+	}
+	keys := make([]string, 0, p.Count-1)
+	for t := int32(1); t <= p.Count; t++ {
+		if t != p.P {
+			keys = append(keys, strconv.FormatInt(record.Key(t, int64(p.P)), 10))
+		}
+	}
+	var n, low int64
+	q := "SELECT count(*), coalesce(min(position), 0) FROM partition_inbox WHERE key IN (" + strings.Join(keys, ", ") + ")"
+	if err := fetch(ctx, q, nil, func(scan Scan) error { return scan(&n, &low) }); err != nil {
+		return 0, false, fmt.Errorf("read the inboxes of partition %d's commands: %w", p.P, err)
+	}
+	if n < int64(len(keys)) {
+		return store.PositionBase(p.P), true, nil
+	}
+	return low, true, nil
 }
