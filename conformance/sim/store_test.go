@@ -180,8 +180,12 @@ func (v *nodeStore) Commit(ctx context.Context, b *store.Batch) error {
 		s.batchEnds[b.Records[n-1].Position] = true
 		s.logEnd = b.Records[n-1].Position
 	}
-	// Never two nodes in one epoch, never an epoch older than one that
-	// committed before.
+	// Never a commit in an epoch whose lease was taken over, never two
+	// nodes in one epoch, never an epoch older than one that committed
+	// before.
+	if s.lease == nil || s.lease.epoch != v.epoch {
+		v.r.violate("commit-after-takeover", "%s committed in epoch %d while the lease was at epoch %d", v.n.name, v.epoch, s.lease.epoch)
+	}
 	switch w, ok := s.epochWriters[v.epoch]; {
 	case ok && w != v.n.name:
 		v.r.violate("two-committers-one-epoch", "%s and %s both committed in epoch %d", w, v.n.name, v.epoch)
