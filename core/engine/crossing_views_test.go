@@ -284,13 +284,16 @@ func routed(t tb, views []store.Store) (sent, applied map[int32][]int64) {
 	sent, applied = map[int32][]int64{}, map[int32][]int64{}
 	for i, v := range views {
 		p := int32(i + 1) // #nosec G115 -- a few partitions
+		advances := map[int64]bool{} // positions of PARTITION_INBOX ADVANCE commands
 		err := v.ReadLog(context.Background(), 1, func(r *record.Record) error {
 			switch {
 			case r.Kind == record.KindCommand && r.ValueType == record.TypePartitionMessageSubscription:
 				if rt := r.Value.(record.Routed).Routing(); rt.SourcePosition == 0 {
 					sent[rt.TargetPartition] = append(sent[rt.TargetPartition], r.Position)
 				}
-			case r.Kind == record.KindEvent && r.Intent == record.IntentInboxApplied:
+			case r.Kind == record.KindCommand && r.Intent == record.IntentInboxAdvance:
+				advances[r.Position] = true
+			case r.Kind == record.KindEvent && r.Intent == record.IntentInboxApplied && !advances[r.SourcePosition]:
 				applied[p] = append(applied[p], r.Value.(*record.InboxValue).SourcePosition)
 			}
 			return nil
