@@ -39,7 +39,8 @@ import (
 //     waits on all of them at once and ends when one has jobs;
 //   - a signal is broadcast here and forwarded once to every other node;
 //   - anything else (searches, reads of shared tables, the web app) is
-//     served here, or by partition 1's node when no partition runs here.
+//     served here, or by partition 1's node when no partition runs here;
+//     /metrics always here (this node's own).
 //
 // A forwarded request (it carries HopHeader with the cluster's secret) is
 // served here only, never forwarded again: a partition that does not run
@@ -130,6 +131,9 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case r.URL.Path == "/healthz" && !f.anyLocal():
 		writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
+		return
+	case r.URL.Path == "/metrics":
+		f.fc.Next.ServeHTTP(w, r) // this node's own
 		return
 	}
 	kind, p, err := f.route(r)

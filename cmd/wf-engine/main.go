@@ -179,6 +179,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if metrics != nil {
 		watchEngine(metrics, eng, base, time.Since(engineStart))
 		metrics.WatchQueueDepth(eng.QueueDepth)
+		if node.keeper != nil {
+			if err := node.keeper.register(metrics.Registry); err != nil {
+				return fmt.Errorf("register the cluster metrics: %w", err)
+			}
+		}
 		metrics.WatchBackpressure(func() telemetry.Backpressure {
 			b := eng.Backpressure()
 			return telemetry.Backpressure{Limit: b.Limit, InFlight: b.InFlight, Rejected: b.Rejected, HeapHigh: b.HeapHigh}

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/example/wf-engine/api/forward"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/lease"
@@ -69,9 +71,9 @@ type keeper struct {
 	secret string
 	client *http.Client
 
-	fenced, takeovers, handovers atomic.Int64
-	stop                         context.CancelFunc
-	done                         chan struct{}
+	fenced, takeovers, handovers, lost atomic.Int64
+	stop                               context.CancelFunc
+	done                               chan struct{}
 }
 
 type heldPartition struct {
@@ -102,6 +104,7 @@ func (k *keeper) run() {
 			case <-ctx.Done():
 				return
 			case p := <-k.lostc:
+				k.lost.Add(1)
 				k.drop(p, "lost")
 			case <-time.After(wait):
 			}
@@ -134,13 +137,6 @@ func (k *keeper) runs(p int32) bool {
 	defer k.mu.Unlock()
 	h := k.held[p]
 	return h != nil && h.engine != nil
-}
-
-// heldCount returns how many leases the node holds.
-func (k *keeper) heldCount() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.held)
 }
 
 // serve starts an engine for every partition held and from now on for
@@ -698,4 +694,30 @@ func (k *keeper) brokers() []engine.Broker {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].NodeID < out[j].NodeID })
 	return out
+}
+
+// register adds the node's lease metrics to reg (docs/metrics.md,
+// "Several nodes").
+func (k *keeper) register(reg prometheus.Registerer) error {
+	held := func() float64 {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		return float64(len(k.held))
+	}
+	return errors.Join(
+		reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_cluster_partition_leases_held",
+			Help: "Partition leases this node holds (it runs their engines)."}, held)),
+		reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_cluster_live_nodes",
+			Help: "Engine nodes on the store that heartbeat, as this node last read them."},
+			func() float64 { return float64(len(*k.nodes.Load())) })),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_lease_takeovers_total",
+			Help: "Partition leases this node took (free, expired or released ones)."}, func() float64 { return float64(k.takeovers.Load()) })),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_lease_handovers_total",
+			Help: "Partitions this node handed over to spread them evenly over the live nodes."}, func() float64 { return float64(k.handovers.Load()) })),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_leases_lost_total",
+			Help: "Partition leases this node lost (another node took them, or renewals failed for too long)."}, func() float64 { return float64(k.lost.Load()) })),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_fenced_commits_total",
+			Help: "Commits the store refused because the partition's lease had moved to another node (nothing of them was written)."},
+			func() float64 { return float64(k.fenced.Load()) })),
+	)
 }

@@ -677,7 +677,7 @@ func (r *Router) Ready() bool {
 // Saturated returns ErrOverloaded while every partition would refuse new
 // work (a new instance goes to one that is not saturated), else nil.
 func (r *Router) Saturated() error {
-	err := error(ErrOverloaded)
+	err := ErrOverloaded
 	for _, e := range r.Partitions() {
 		if err = e.Saturated(); err == nil {
 			return nil

@@ -135,6 +135,12 @@ func TestPausedHolderIsFencedAfterATakeover(t *testing.T) {
 	default:
 	}
 	fenced := strings.Count(out, "commit fenced")
+	if lost := metric(t, &client{hc: hc}, nodes[0], "wf_cluster_leases_lost_total"); lost != 1 {
+		t.Errorf("n1 reports %v leases lost, want 1", lost)
+	}
+	if m := metric(t, &client{hc: hc}, nodes[0], "wf_cluster_fenced_commits_total"); m != float64(fenced) {
+		t.Errorf("n1 reports %v fenced commits, its log %d", m, fenced)
+	}
 	t.Logf("pause: n1 (epoch %d) stopped its partition; n2 held the lease (epoch %d) %v after the pause; n1 continued after %v and stopped the partition within %v; "+
 		"commits of n1 refused by the epoch check: %d", epoch, next, tookOver.Sub(paused).Round(time.Millisecond),
 		continued.Sub(paused).Round(time.Millisecond), time.Since(continued).Round(time.Millisecond), fenced)

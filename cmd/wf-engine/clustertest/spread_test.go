@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -72,6 +73,26 @@ func (c *cluster) waitSpread(t *testing.T, within time.Duration, names ...string
 	return holders
 }
 
+// metric reads a metric of n's /metrics without labels; -1 when n does
+// not report it.
+func metric(t *testing.T, cl *client, n *node, name string) float64 {
+	t.Helper()
+	a, err := cl.do(n, http.MethodGet, "/metrics", "", nil)
+	if err != nil || a.status != http.StatusOK {
+		t.Fatalf("GET /metrics on %s: %d (%v)", n.name, a.status, err)
+	}
+	for _, line := range strings.Split(string(a.body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s on %s: %q", name, n.name, line)
+			}
+			return f
+		}
+	}
+	return -1
+}
+
 // firstOn is the first acknowledgement, of a command sent after t, of an
 // instance on one of the partitions.
 func (l *ledger) firstOn(t time.Time, partitions map[int32]bool) (ack, bool) {
@@ -108,8 +129,11 @@ func checkTopology(t *testing.T, cl *client, n *node, holders map[int32]string, 
 
 func topologyMismatch(cl *client, n *node, holders map[int32]string, nodes []*node) error {
 	a, err := cl.do(n, http.MethodGet, "/v2/topology", "", nil)
-	if err != nil || a.status != http.StatusOK {
-		return fmt.Errorf("GET /v2/topology on %s: %d %s (%v)", n.name, a.status, a.body, err)
+	if err != nil {
+		return fmt.Errorf("GET /v2/topology on %s: %w", n.name, err)
+	}
+	if a.status != http.StatusOK {
+		return fmt.Errorf("GET /v2/topology on %s: %d %s", n.name, a.status, a.body)
 	}
 	var topo struct {
 		Brokers []struct {
@@ -232,6 +256,18 @@ func TestPartitionsSpreadAndMoveWhenANodeIsKilled(t *testing.T) {
 	cl.nodes = alive
 	cl.mu.Unlock()
 	checkTopology(t, cl, alive[0], after, alive)
+	for _, n := range alive {
+		if held := metric(t, cl, n, "wf_cluster_partition_leases_held"); held != 2 {
+			t.Errorf("%s reports %v partition leases held, want 2", n.name, held)
+		}
+	}
+	for p := range moved {
+		for _, n := range alive {
+			if n.name == after[p] && metric(t, cl, n, "wf_cluster_lease_takeovers_total") < 2 {
+				t.Errorf("%s took partition %d over but reports %v takeovers", n.name, p, metric(t, cl, n, "wf_cluster_lease_takeovers_total"))
+			}
+		}
+	}
 	waitCompletions(t, l, killed, 40, "load after the kill")
 	stop()
 	var ps []string
