@@ -1,8 +1,4 @@
-DROP TRIGGER IF EXISTS element_counts_insert ON element_instances;
-DROP TRIGGER IF EXISTS element_counts_update ON element_instances;
 DROP TRIGGER IF EXISTS element_counts_delete ON element_instances;
-DROP FUNCTION IF EXISTS element_counts_insert();
-DROP FUNCTION IF EXISTS element_counts_update();
 DROP FUNCTION IF EXISTS element_counts_delete();
 DROP TABLE IF EXISTS element_counts_migrated;
 DROP TABLE IF EXISTS element_counts;

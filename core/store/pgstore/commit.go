@@ -97,14 +97,24 @@ type prepared struct {
 func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, changes *state.Changes) *pgconn.Batch {
 	wire := &pgconn.Batch{}
 	s.queueFence(wire)
-	queue := func(name string, r *tables.Rows) {
+	write := func(name string, r *tables.Rows) {
 		params, formats := encodeRows(r)
 		wire.ExecPrepared(name, params, formats, nil)
 	}
 	if rows.Log.Len() > 0 {
-		queue("wf_log", rows.Log)
+		write("wf_log", rows.Log)
 	}
 	for _, r := range rows.State {
+		queue := write
+		if r.T == tables.ElementInstances {
+			// The element counts (elementcounts.go) go first: they read
+			// the rows these replace.
+			queue = func(name string, r *tables.Rows) {
+				params, formats := encodeRows(r)
+				queueElementCounts(wire, params, formats, name == "wf_insert_"+r.T.Name)
+				wire.ExecPrepared(name, params, formats, nil)
+			}
+		}
 		if known < 0 || !r.T.Upsert {
 			queue("wf_upsert_"+r.T.Name, r)
 			continue
@@ -118,7 +128,7 @@ func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, 
 		}
 	}
 	for _, r := range history {
-		queue("wf_upsert_"+r.T.Name, r)
+		write("wf_upsert_"+r.T.Name, r)
 	}
 	meta := [][]byte{
 		binary.BigEndian.AppendUint64(nil, uint64(changes.LastKey)),
