@@ -159,7 +159,7 @@ func TestMessagesAcrossPartitions(t *testing.T) {
 			if err := store.CheckPartitions(ctx, s, n); err != nil {
 				t.Fatal(err)
 			}
-			r, views := startCrossing(t, s, n)
+			r, _ := startCrossing(t, s, n)
 			if _, err := r.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "cross.bpmn", Content: []byte(crossXML)}}}); err != nil {
 				t.Fatal(err)
 			}
@@ -238,14 +238,14 @@ func TestMessagesAcrossPartitions(t *testing.T) {
 			if err := r.Close(); err != nil {
 				t.Fatal(err)
 			}
-			r, views = startCrossing(t, s, n)
+			r, _ = startCrossing(t, s, n)
 			for i := range 8 {
 				publishTo(t, r, "paid", fmt.Sprintf("r-%d", i), time.Hour)
 			}
 			if err := r.Close(); err != nil {
 				t.Fatal(err)
 			}
-			r, views = startCrossing(t, s, n)
+			r, views := startCrossing(t, s, n)
 			for i, k := range restarted {
 				waitUntil(t, fmt.Sprintf("instance %d of r-%d ended after restarts", k, i), func() bool { return ended(t, r, k) })
 			}
@@ -283,7 +283,7 @@ func routed(t tb, views []store.Store) (sent, applied map[int32][]int64) {
 	t.Helper()
 	sent, applied = map[int32][]int64{}, map[int32][]int64{}
 	for i, v := range views {
-		p := int32(i + 1) // #nosec G115 -- a few partitions
+		p := int32(i + 1)            // #nosec G115 -- a few partitions
 		advances := map[int64]bool{} // positions of PARTITION_INBOX ADVANCE commands
 		err := v.ReadLog(context.Background(), 1, func(r *record.Record) error {
 			switch {
