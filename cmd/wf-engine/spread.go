@@ -104,8 +104,9 @@ func (k *keeper) run() {
 			case <-ctx.Done():
 				return
 			case p := <-k.lostc:
-				k.lost.Add(1)
-				k.drop(p, "lost")
+				if k.drop(p, "lost") { // once, though the renewal and a fenced commit may both report it
+					k.lost.Add(1)
+				}
 			case <-time.After(wait):
 			}
 		}
@@ -425,15 +426,16 @@ func (k *keeper) handOver(p int32) {
 }
 
 // drop stops partition p's engine and its lease's renewal (which releases
-// the lease when it is still this node's).
-func (k *keeper) drop(p int32, why string) {
+// the lease when it is still this node's), and reports whether the node
+// held p.
+func (k *keeper) drop(p int32, why string) bool {
 	k.mu.Lock()
 	h := k.held[p]
 	delete(k.held, p)
 	r := k.router
 	k.mu.Unlock()
 	if h == nil {
-		return
+		return false
 	}
 	if r != nil {
 		r.Detach(p)
@@ -450,6 +452,7 @@ func (k *keeper) drop(p int32, why string) {
 	next[p-1].Remaining = 0
 	k.leases.Store(&next)
 	k.cfg.Logger.Info("this node no longer runs the partition", "partition", p, "why", why)
+	return true
 }
 
 // observeCommit is partition p's engine's OnCommit hook: a commit the
