@@ -17,6 +17,8 @@ var chunks = []int{256, 64, 16, 4, 1}
 type stmtKey struct {
 	table string
 	rows  int
+	// keeping: the statement of tables.Table.InsertValuesKeeping.
+	keeping bool
 }
 
 const updateMeta = "UPDATE meta SET last_key = ?, last_position = ? WHERE id = 1"
@@ -91,9 +93,15 @@ func (s *Store) write(ctx context.Context, b *store.Batch, rows *tables.Encoded)
 	return nil
 }
 
-// insert writes rows with the prepared multi-row statements.
+// insert writes rows with the prepared multi-row statements. A table with
+// stable columns is written with the statement that keeps their index
+// entries (tables.Table.InsertValuesKeeping); when it changes fewer rows
+// than it was given, a stable column of an existing row changed, and the
+// rows are written again with the plain upsert (writing a row twice leaves
+// it as written once).
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
 	args := make([]any, 0, chunks[0]*len(r.T.Columns))
+	keeping := len(r.T.Stable) > 0
 	for i := 0; i < r.Len(); {
 		n := chunks[len(chunks)-1]
 		for _, c := range chunks {
@@ -102,20 +110,37 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, r *tables.Rows) error {
 				break
 			}
 		}
-		st, err := s.stmt(r.T, n)
-		if err != nil {
-			return err
-		}
 		args = args[:0]
 		for k := i; k < i+n; k++ {
 			args = r.AppendRow(args, k)
 		}
-		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+		written, err := s.exec(ctx, tx, r.T, n, keeping, args)
+		if err == nil && written < int64(n) {
+			_, err = s.exec(ctx, tx, r.T, n, false, args)
+		}
+		if err != nil {
 			return fmt.Errorf("write %s: %w", r.T.Name, err)
 		}
 		i += n
 	}
 	return nil
+}
+
+// exec runs the prepared insert of n rows into t and returns how many rows
+// it inserted or updated.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, t *tables.Table, n int, keeping bool, args []any) (int64, error) {
+	st := s.stmts[stmtKey{t.Name, n, keeping}]
+	if st == nil {
+		return 0, fmt.Errorf("no prepared insert of %d rows into %s", n, t.Name)
+	}
+	res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	if !keeping {
+		return int64(n), nil
+	}
+	return res.RowsAffected()
 }
 
 // prepare prepares every insert statement. It runs at Open: a statement
@@ -129,18 +154,17 @@ func (s *Store) prepare(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("prepare insert into %s: %w", t.Name, err)
 			}
-			s.stmts[stmtKey{t.Name, n}] = st
+			s.stmts[stmtKey{t.Name, n, false}] = st
+			if len(t.Stable) == 0 {
+				continue
+			}
+			if st, err = s.w.PrepareContext(ctx, t.InsertValuesKeeping(n)); err != nil {
+				return fmt.Errorf("prepare insert into %s: %w", t.Name, err)
+			}
+			s.stmts[stmtKey{t.Name, n, true}] = st
 		}
 	}
 	return nil
-}
-
-// stmt returns the prepared insert of n rows into t.
-func (s *Store) stmt(t *tables.Table, n int) (*sql.Stmt, error) {
-	if st := s.stmts[stmtKey{t.Name, n}]; st != nil {
-		return st, nil
-	}
-	return nil, fmt.Errorf("no prepared insert of %d rows into %s", n, t.Name)
 }
 
 // lastHash reads the hash of the last log segment; nil when there is none

@@ -27,13 +27,13 @@ var ElementInstances = &Table{Name: "element_instances", Upsert: true, Columns: 
 	{"active_children", Int}, {"waiting", Text}, {"job_key", Int}, {"incident_key", Int}, {"start_time", Int},
 	{"end_time", Int}, {"tenant_id", Text}, {"started_by_key", Text}, {"instance_state", Text},
 	{"start_position", Int}, {"trace_parent", Text},
-}}
+}, Stable: []string{"process_instance_key", "process_definition_key", "bpmn_process_id", "element_id", "flow_scope_key", "start_time"}}
 
 // Variables holds variables by scope. Its tenant_id keeps the column's
 // default: state.VariableRow carries no tenant.
 var Variables = &Table{Name: "variables", Upsert: true, Columns: []Column{
 	{"key", Int}, {"scope_key", Int}, {"process_instance_key", Int}, {"name", Text}, {"value", Text},
-}}
+}, Stable: []string{"scope_key", "process_instance_key", "name"}}
 
 // Jobs holds jobs.
 var Jobs = &Table{Name: "jobs", Upsert: true, Columns: []Column{
@@ -42,7 +42,7 @@ var Jobs = &Table{Name: "jobs", Upsert: true, Columns: []Column{
 	{"error_code", Text}, {"custom_headers", Text}, {"variables", Text}, {"element_id", Text},
 	{"element_instance_key", Int}, {"bpmn_process_id", Text}, {"process_definition_version", Int},
 	{"process_definition_key", Int}, {"process_instance_key", Int}, {"tenant_id", Text},
-}}
+}, Stable: []string{"type", "process_instance_key"}}
 
 // Incidents holds incidents.
 var Incidents = &Table{Name: "incidents", Upsert: true, Columns: []Column{

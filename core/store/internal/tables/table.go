@@ -30,6 +30,10 @@ type Table struct {
 	// Upsert tables replace the row with the same key (the first column);
 	// the log only appends, and a duplicate position fails the commit.
 	Upsert bool
+	// Stable names the indexed columns of an upsert table that hardly ever
+	// change once the row is written (a process instance key, an element
+	// id): see InsertValuesKeeping.
+	Stable []string
 }
 
 // Names returns the column names separated by commas.
@@ -67,6 +71,38 @@ func (t *Table) InsertValues(n int) string {
 	}
 	b.WriteString(t.conflict("excluded"))
 	return b.String()
+}
+
+// InsertValuesKeeping returns SQLite's statement that writes n rows like
+// InsertValues, except that a row whose key exists is updated only where
+// its Stable columns hold the values written: the update sets the other
+// columns alone, so SQLite leaves the index entries of the Stable columns
+// in place (an update rewrites the entries of every index on a column it
+// sets, whether the value changed or not). A row whose Stable columns
+// differ is left as it was, and the statement changes fewer than n rows:
+// the caller then writes the rows with InsertValues. Without Stable
+// columns it is InsertValues.
+func (t *Table) InsertValuesKeeping(n int) string {
+	if !t.Upsert || len(t.Stable) == 0 {
+		return t.InsertValues(n)
+	}
+	full := t.InsertValues(n)
+	stable := make(map[string]bool, len(t.Stable))
+	for _, c := range t.Stable {
+		stable[c] = true
+	}
+	sets := make([]string, 0, len(t.Columns)-1)
+	for _, c := range t.Columns[1:] {
+		if !stable[c.Name] {
+			sets = append(sets, c.Name+" = excluded."+c.Name)
+		}
+	}
+	keeps := make([]string, len(t.Stable))
+	for i, c := range t.Stable {
+		keeps[i] = c + " IS excluded." + c
+	}
+	return full[:len(full)-len(t.conflict("excluded"))] + " ON CONFLICT (" + t.Columns[0].Name + ") DO UPDATE SET " +
+		strings.Join(sets, ", ") + " WHERE " + strings.Join(keeps, " AND ")
 }
 
 // InsertUnnest returns PostgreSQL's statement that writes every row of a
