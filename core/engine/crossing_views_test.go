@@ -391,3 +391,159 @@ func TestInboxAdvancesWithoutCommands(t *testing.T) {
 		return in >= head
 	})
 }
+
+// boundaryXML has a task with a non-interrupting and an interrupting
+// message boundary event, and an event-based gateway between two messages.
+const boundaryXML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:message id="mp" name="ping"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:message id="ms" name="stop"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:message id="ma" name="a"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:message id="mb" name="b"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:process id="guard" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:serviceTask id="work"><bpmn:extensionElements><zeebe:taskDefinition type="guard-work" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="done" />
+    <bpmn:endEvent id="done" />
+    <bpmn:boundaryEvent id="ping" attachedToRef="work" cancelActivity="false"><bpmn:messageEventDefinition messageRef="mp" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="ping" targetRef="pinged" />
+    <bpmn:endEvent id="pinged" />
+    <bpmn:boundaryEvent id="stop" attachedToRef="work"><bpmn:messageEventDefinition messageRef="ms" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="stop" targetRef="stopped" />
+    <bpmn:endEvent id="stopped" />
+  </bpmn:process>
+  <bpmn:process id="race" isExecutable="true">
+    <bpmn:startEvent id="rs" />
+    <bpmn:sequenceFlow id="r1" sourceRef="rs" targetRef="gw" />
+    <bpmn:eventBasedGateway id="gw" />
+    <bpmn:sequenceFlow id="r2" sourceRef="gw" targetRef="ca" />
+    <bpmn:sequenceFlow id="r3" sourceRef="gw" targetRef="cb" />
+    <bpmn:intermediateCatchEvent id="ca"><bpmn:messageEventDefinition messageRef="ma" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="cb"><bpmn:messageEventDefinition messageRef="mb" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="r4" sourceRef="ca" targetRef="ea" />
+    <bpmn:sequenceFlow id="r5" sourceRef="cb" targetRef="eb" />
+    <bpmn:endEvent id="ea" />
+    <bpmn:endEvent id="eb" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// waiting counts the open subscriptions (own and remote) of a message
+// name and correlation key on the key's partition.
+func waiting(t *testing.T, r *engine.Router, name, key string, n int32) int {
+	t.Helper()
+	e := r.Partitions()[record.MessagePartition(key, n)-1]
+	var count int
+	if err := e.Read(context.Background(), func(st *state.State) {
+		count = len(st.SubscriptionsFor("<default>", name, key))
+		for _, s := range st.RemoteSubscriptionsFor("<default>", name, key) {
+			if s.MessageKey == 0 {
+				count++
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return count
+}
+
+// completedIn counts the completions of an element in a partition's log.
+func completedIn(t *testing.T, v store.Store, elementID string) int {
+	t.Helper()
+	n := 0
+	if err := v.ReadLog(context.Background(), 1, func(r *record.Record) error {
+		if pv, ok := r.Value.(*record.ProcessInstanceValue); ok && r.Kind == record.KindEvent && r.Intent == record.IntentElementCompleted && pv.ElementID == elementID {
+			n++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Boundary events and an event-based gateway wait across partitions as
+// they do on one: a non-interrupting boundary event takes every message
+// (its subscription opens again on the message's partition each time), an
+// interrupting one ends the task and closes the others there, and the
+// event-based gateway's other subscription closes once one message came.
+func TestBoundaryAndGatewayMessagesAcrossPartitions(t *testing.T) {
+	for _, sc := range crossStores {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := sc.open(t)
+			t.Cleanup(func() { _ = s.Close() })
+			const n = 4
+			if err := store.CheckPartitions(ctx, s, n); err != nil {
+				t.Fatal(err)
+			}
+			r, views := startCrossing(t, s, n)
+			if _, err := r.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "boundary.bpmn", Content: []byte(boundaryXML)}}}); err != nil {
+				t.Fatal(err)
+			}
+			// An order whose messages live on another partition than the instance.
+			var k int64
+			var order string
+			for i := 0; ; i++ {
+				order = fmt.Sprintf("g-%d", i)
+				k = createWaiting(t, r, "guard", order)
+				if record.Partition(k) != record.MessagePartition(order, n) {
+					break
+				}
+				if err := r.CancelInstance(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for ping := 1; ping <= 3; ping++ {
+				waitUntil(t, "the ping boundary is subscribed", func() bool { return waiting(t, r, "ping", order, n) == 1 })
+				publishTo(t, r, "ping", order, 0)
+				waitUntil(t, fmt.Sprintf("ping %d was taken", ping), func() bool { return completedIn(t, views[record.Partition(k)-1], "pinged") == ping })
+			}
+			if ended(t, r, k) {
+				t.Fatal("a non-interrupting boundary event ended the instance")
+			}
+			waitUntil(t, "the stop boundary is subscribed", func() bool { return waiting(t, r, "stop", order, n) == 1 })
+			publishTo(t, r, "stop", order, 0)
+			waitUntil(t, "the instance stopped", func() bool { return ended(t, r, k) })
+			waitUntil(t, "the ping subscription closed on the message's partition", func() bool {
+				return waiting(t, r, "ping", order, n) == 0 && waiting(t, r, "stop", order, n) == 0
+			})
+
+			var g int64
+			for i := 0; ; i++ {
+				order = fmt.Sprintf("e-%d", i)
+				g = createWaiting(t, r, "race", order)
+				if record.Partition(g) != record.MessagePartition(order, n) {
+					break
+				}
+				if err := r.CancelInstance(ctx, g); err != nil {
+					t.Fatal(err)
+				}
+			}
+			publishTo(t, r, "b", order, time.Hour)
+			waitUntil(t, "the gateway took b", func() bool { return ended(t, r, g) })
+			if got := completedIn(t, views[record.Partition(g)-1], "eb"); got != 1 {
+				t.Fatalf("end eb completed %d times, want 1", got)
+			}
+			waitUntil(t, "a's subscription closed on the message's partition", func() bool { return waiting(t, r, "a", order, n) == 0 })
+			// Every partition writes keys of its own, so that its log alone
+			// replays to its counters (a partition that only received
+			// distributed definitions does not: ADR 32's open point).
+			for i := range n {
+				if err := r.CancelInstance(ctx, createWaiting(t, r, "race", fmt.Sprintf("x-%d", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitQuiet(t, views)
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			checkExactlyOnce(t, views)
+			for i, v := range views {
+				if err := replaycheck.Check(ctx, v); err != nil {
+					t.Errorf("partition %d: %v", i+1, err)
+				}
+			}
+		})
+	}
+}
