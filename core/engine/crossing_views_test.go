@@ -547,3 +547,78 @@ func TestBoundaryAndGatewayMessagesAcrossPartitions(t *testing.T) {
 		})
 	}
 }
+
+// wait3XML is crossXML's "wait" under another process id.
+const wait3XML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d3">
+  <bpmn:message id="m" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=order" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:process id="wait3" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="catch" />
+    <bpmn:intermediateCatchEvent id="catch"><bpmn:messageEventDefinition messageRef="m" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="catch" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
+
+// An instance migrated to another process while it waits on another
+// partition than its message's is that process's there: a message reaches
+// one instance of it, not the migrated one as well.
+func TestMigratedSubscriptionFollowsOnTheMessagePartition(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New(memstore.Options{})
+	t.Cleanup(func() { _ = s.Close() })
+	const n = 4
+	if err := store.CheckPartitions(ctx, s, n); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := startCrossing(t, s, n)
+	if _, err := r.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "cross.bpmn", Content: []byte(crossXML)}}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "wait3.bpmn", Content: []byte(wait3XML)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := d.Processes[0].ProcessDefinitionKey
+	const order = "y"
+	var a int64
+	for {
+		a = createWaiting(t, r, "wait", order)
+		if record.Partition(a) != record.MessagePartition(order, n) {
+			break
+		}
+		if err := r.CancelInstance(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := createWaiting(t, r, "wait3", order)
+	waitUntil(t, "both instances subscribed", func() bool { return waiting(t, r, "paid", order, n) == 2 })
+	if err := r.MigrateInstance(ctx, engine.MigrateInstanceRequest{ProcessInstanceKey: a, TargetProcessDefinitionKey: target,
+		Mappings: []record.MappingInstruction{{SourceElementID: "catch", TargetElementID: "catch"}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the migrated subscription is wait3's on the message's partition", func() bool {
+		var procs []string
+		e := r.Partitions()[record.MessagePartition(order, n)-1]
+		if err := e.Read(ctx, func(st *state.State) {
+			for _, rs := range st.RemoteSubscriptionsFor("<default>", "paid", order) {
+				procs = append(procs, rs.Value.BPMNProcessID)
+			}
+			for _, ls := range st.SubscriptionsFor("<default>", "paid", order) {
+				procs = append(procs, ls.Value.BPMNProcessID)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return len(procs) == 2 && procs[0] == "wait3" && procs[1] == "wait3"
+	})
+	publishTo(t, r, "paid", order, 0)
+	waitUntil(t, "one instance of wait3 ended", func() bool { return ended(t, r, a) || ended(t, r, c) })
+	waitUntil(t, "the message partition heard back", func() bool { return waiting(t, r, "paid", order, n) == 1 })
+	if ended(t, r, a) && ended(t, r, c) {
+		t.Fatal("one message reached two instances of wait3")
+	}
+	publishTo(t, r, "paid", order, 0)
+	waitUntil(t, "the other instance ended", func() bool { return ended(t, r, a) && ended(t, r, c) })
+}

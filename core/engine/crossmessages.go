@@ -55,6 +55,30 @@ func (p *Processor) closeRemote(key int64, v *record.MessageSubscriptionValue) e
 		&record.PartitionSubscriptionValue{SubscriptionKey: key, Subscription: sub})
 }
 
+// followSubscription keeps a subscription's copy on its message's
+// partition in step with an event just written here: one that ended
+// (correlated or deleted) is closed there, one that was migrated (another
+// element or process) is closed and opened again as it is now.
+func (p *Processor) followSubscription(key int64, intent record.Intent, v record.Value) error {
+	sv, ok := v.(*record.MessageSubscriptionValue)
+	if !ok {
+		return nil
+	}
+	switch intent {
+	case record.IntentMessageSubscriptionCorrelated, record.IntentMessageSubscriptionDeleted:
+		return p.closeRemote(key, sv)
+	case record.IntentMessageSubscriptionMigrated:
+		if err := p.closeRemote(key, sv); err != nil {
+			return err
+		}
+		sub := *sv
+		sub.MessageKey, sub.Variables = 0, nil
+		_, err := p.openRemote(key, &sub)
+		return err
+	}
+	return nil
+}
+
 // partitionSubscription applies a delivered PARTITION_MESSAGE_SUBSCRIPTION
 // command.
 func (p *Processor) partitionSubscription(intent record.Intent, v *record.PartitionSubscriptionValue) error {

@@ -181,11 +181,8 @@ func (p *Processor) write(key int64, intent record.Intent, v record.Value) error
 		return err
 	}
 	p.out = append(p.out, r)
-	if p.partitions > 1 && (intent == record.IntentMessageSubscriptionCorrelated || intent == record.IntentMessageSubscriptionDeleted) {
-		// A subscription that ended here ends on its message's partition too.
-		if sv, ok := v.(*record.MessageSubscriptionValue); ok {
-			return p.closeRemote(key, sv)
-		}
+	if p.partitions > 1 {
+		return p.followSubscription(key, intent, v)
 	}
 	return nil
 }
