@@ -8,9 +8,26 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/example/wf-engine/conformance/storesuite"
+	"github.com/example/wf-engine/core/engine"
+	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/store"
 	"github.com/example/wf-engine/core/store/pgstore/pgtest"
 )
+
+// shortV2 is storesuite.NewRetentionFixture's process "short" again, under
+// a name: a second version with the same elements.
+const shortV2 = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="short" isExecutable="true" name="v2">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:serviceTask id="work"><bpmn:extensionElements><zeebe:taskDefinition type="short-work" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="approve" />
+    <bpmn:userTask id="approve"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="approve" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`
 
 // elementCount is one definition, element and tenant's counts.
 type elementCount struct {
@@ -25,7 +42,8 @@ type elementCount struct {
 // removals.
 func TestElementCountsMatchTheRows(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t, pgtest.URL(t))
+	url := pgtest.URL(t)
+	s := openTest(t, url)
 	read := func(sql string) []elementCount {
 		t.Helper()
 		rows, err := s.pool.Query(ctx, sql)
@@ -81,4 +99,41 @@ func TestElementCountsMatchTheRows(t *testing.T) {
 		t.Fatalf("remove: %+v %v, want 2 instances removed", res, err)
 	}
 	check("removed")
+
+	// An instance moved to version 2: its finished element instances stay
+	// at version 1, which the migrated list corrects for.
+	moved := f.Start("short")
+	dep, err := f.E.Deploy(ctx, engine.DeployRequest{Resources: []record.Resource{{Name: "short.bpmn", Content: []byte(shortV2)}}})
+	if err != nil || len(dep.Processes) != 1 {
+		t.Fatalf("deploy version 2: %+v %v", dep, err)
+	}
+	if err := f.E.MigrateInstance(ctx, engine.MigrateInstanceRequest{ProcessInstanceKey: moved, TargetProcessDefinitionKey: dep.Processes[0].ProcessDefinitionKey,
+		Mappings: []record.MappingInstruction{{SourceElementID: "approve", TargetElementID: "approve"}}}); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	check("migrated")
+	listed := func() int {
+		t.Helper()
+		var n int
+		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM element_counts_migrated WHERE process_instance_key = $1", moved).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if listed() != 1 {
+		t.Fatal("the migrated instance is not listed")
+	}
+
+	// Migration 38 again, on these rows: it fills the counts and the
+	// migrated list from them.
+	if v, _, err := Migrate(ctx, url, "down"); err != nil || v != 37 {
+		t.Fatalf("down: %d %v", v, err)
+	}
+	if v, _, err := Migrate(ctx, url, "up"); err != nil || v < 38 {
+		t.Fatalf("up: %d %v", v, err)
+	}
+	check("filled by the migration")
+	if listed() != 1 {
+		t.Fatal("the migration did not list the migrated instance")
+	}
 }
