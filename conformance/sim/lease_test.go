@@ -176,10 +176,13 @@ type simNode struct {
 	frozen      int
 	engineFirst bool
 	pauseStep   time.Duration // real time that passes at each operation of the pause
-	// stuck: paused in the middle of a commit.
-	stuck bool
-	// stallFor: its next commit stalls for that long (leaseStall).
+	// stallFor: its next commit stalls for that long, over stallOps
+	// operations (leaseStall).
 	stallFor time.Duration
+	stallOps int
+	// step is its engine step in flight while it is paused in the middle
+	// of a commit (a coroutine, resumed with the node).
+	step *engineCall
 	// renewFailUntil: its renewals fail until then (real time).
 	renewFailUntil time.Time
 	// dead: the process was killed; its lease statements fail.
@@ -343,7 +346,7 @@ func (r *runner) advanceReal(d time.Duration) {
 		var next *simNode
 		var t *task
 		for _, n := range r.nodes {
-			if n.gone || n.dead || n.frozen > 0 || n.stuck {
+			if n.gone || n.dead || n.frozen > 0 {
 				continue
 			}
 			for _, c := range []*task{n.acq, n.keep} {
@@ -389,6 +392,14 @@ func (r *runner) tick() {
 // lease task runs (the race of a SIGCONT: the commit may come first).
 func (r *runner) resumeNode(n *simNode) {
 	n.frozen = 0
+	if c := n.step; c != nil {
+		// Paused in the middle of a commit: the commit goes on.
+		n.step = nil
+		c.next()
+		c.stop()
+		r.endStep(n, c)
+		return
+	}
 	if n.engineFirst && n.running() && !n.lost {
 		r.engineStep(n, false)
 	}
@@ -496,7 +507,7 @@ func (r *runner) leaseFault(o op) {
 		n.pauseStep = d / time.Duration(n.frozen)
 		r.note("the holder %s pauses for %s (%d operations)", n.name, d, n.frozen)
 	case leaseStall:
-		n.stallFor = d
+		n.stallFor, n.stallOps = d, int(o.b%8)+1
 		r.note("the next commit of the holder %s stalls for %s", n.name, d)
 	case leaseRenewFails:
 		n.renewFailUntil = r.real.now.Add(d)
@@ -566,6 +577,10 @@ func (r *runner) endLeaseFaults() {
 func (r *runner) shutdown() {
 	r.ending = true
 	for _, n := range r.nodes {
+		if c := n.step; c != nil {
+			n.step = nil
+			c.stop()
+		}
 		if n.eng != nil {
 			_ = n.eng.Close()
 		}
@@ -576,4 +591,31 @@ func (r *runner) shutdown() {
 			n.acq.end()
 		}()
 	}
+}
+
+// engineCall is an engine step run as a coroutine, so that a commit can
+// stall in its middle (leaseStall) while the other nodes go on: the
+// commit yields, and the step ends when its node resumes.
+type engineCall struct {
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+	err   error
+}
+
+// stepStalling runs fn as an engineCall; stalled: its commit stalled,
+// and n.step holds it until n resumes.
+func stepStalling(n *simNode, fn func() error) (c *engineCall, stalled bool) {
+	c = &engineCall{}
+	c.next, c.stop = iter.Pull(func(yield func(struct{}) bool) {
+		c.yield = yield
+		c.err = fn()
+	})
+	n.step = c
+	if _, stalled := c.next(); stalled {
+		return c, true
+	}
+	n.step = nil
+	c.stop()
+	return c, false
 }

@@ -462,10 +462,24 @@ func (r *runner) stepTarget(a uint32) *simNode {
 // crash fault crashes the node instead.
 func (r *runner) engineStep(n *simNode, flush bool) {
 	r.engSteps++
+	fn := n.stp.Step
 	if flush {
-		n.stp.Flush()
-	} else if err := n.stp.Step(); err != nil {
-		r.violate("partition-stopped", "%s: %v", n.name, err)
+		fn = func() error { n.stp.Flush(); return nil }
+	}
+	if n.stallFor > 0 {
+		// Its commit may stall: the step ends when the node resumes.
+		if c, stalled := stepStalling(n, fn); !stalled {
+			r.endStep(n, c)
+		}
+		return
+	}
+	r.endStep(n, &engineCall{err: fn()})
+}
+
+// endStep ends an engine step of node n (c: how it ended; nil: fine).
+func (r *runner) endStep(n *simNode, c *engineCall) {
+	if c != nil && c.err != nil {
+		r.violate("partition-stopped", "%s: %v", n.name, c.err)
 		return
 	}
 	if r.st.crashed {

@@ -137,13 +137,18 @@ func (v *nodeStore) Commit(ctx context.Context, b *store.Batch) error {
 	if s.lease == nil || s.lease.epoch != v.epoch {
 		return v.fenced(ctx, b, f)
 	}
-	if d := v.n.stallFor; d > 0 {
+	if d, c := v.n.stallFor, v.n.step; d > 0 && c != nil {
+		// The node pauses here, holding the lease row, for stallOps
+		// operations while real time moves on by d; the other nodes go
+		// on meanwhile.
 		v.n.stallFor = 0
 		st := &stall{}
-		s.stall, v.n.stuck = st, true
+		s.stall = st
+		v.n.frozen, v.n.pauseStep = v.n.stallOps, d/time.Duration(v.n.stallOps)
 		v.r.stats.stalls++
-		v.r.advanceReal(d)
-		v.n.stuck = false
+		if !c.yield(struct{}{}) {
+			return fmt.Errorf("commit: %w: the run ended", errInjected)
+		}
 		if s.stall == st {
 			s.stall = nil
 		}

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/example/wf-engine/core/record"
+import (
+	"context"
+
+	"github.com/example/wf-engine/core/record"
+)
 
 // InstanceEnd is what the engine knew of a process instance when it ended:
 // the API answers an awaited creation from it without reading the store.
@@ -179,9 +183,9 @@ type unknownBatch struct {
 }
 
 // wakeUnknownEnds hands the awaiters their ends from the batches of
-// unknown outcome that the state reloaded from the store at position last
-// shows were written; the others were not, and their instances run on in
-// that state. Without it, a client awaiting an instance that ended in such
+// unknown outcome that the store reloaded at position last holds (their
+// records, at their positions: storeHolds); the others were not written,
+// and their instances run on in that state. Without it, a client awaiting an instance that ended in such
 // a batch would wait until its own timeout.
 func (e *Engine) wakeUnknownEnds(last int64) {
 	e.mu.Lock()
@@ -189,7 +193,19 @@ func (e *Engine) wakeUnknownEnds(last int64) {
 	e.unknown = nil
 	e.mu.Unlock()
 	for _, b := range batches {
-		if b.records[len(b.records)-1].Position <= last {
+		if b.records[len(b.records)-1].Position > last {
+			continue
+		}
+		// The positions are stored, but perhaps by another node that
+		// took the lease over: the log says whose records they are.
+		ctx, cancel := context.WithTimeout(context.Background(), outcomeCheckTimeout)
+		written, err := storeHolds(ctx, e.cfg.Store, b.records)
+		cancel()
+		if err != nil {
+			e.cfg.Logger.Error("could not ask the store whether a batch of unknown outcome was written; its awaiting clients wait on",
+				"partition", e.cfg.Partition, "error", err)
+		}
+		if written {
 			e.wakeEnds(b.records, b.ends)
 		}
 	}

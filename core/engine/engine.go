@@ -457,25 +457,18 @@ const outcomeCheckTimeout = 5 * time.Second
 
 // outcome tells whether a batch whose commit failed with err was written:
 // only a store error wrapping store.ErrCommitUnknown leaves it open, and
-// then the log says whether the batch's first record is there.
+// then the log says whether the batch's records are there (storeHolds).
 func (e *Engine) outcome(ctx context.Context, p *processed, err error) int {
 	if !errors.Is(err, store.ErrCommitUnknown) || len(p.records) == 0 {
 		return batchNotWritten
 	}
 	ctx, cancel := context.WithTimeout(ctx, outcomeCheckTimeout)
 	defer cancel()
-	first := p.records[0].Position
-	errFound := errors.New("found")
-	readErr := e.cfg.Store.ReadLog(ctx, first, func(r *record.Record) error {
-		if r.Position == first {
-			return errFound
-		}
-		return errStopReading
-	})
+	written, readErr := storeHolds(ctx, e.cfg.Store, p.records)
 	switch {
-	case errors.Is(readErr, errFound):
+	case readErr == nil && written:
 		return batchWritten
-	case readErr == nil || errors.Is(readErr, errStopReading):
+	case readErr == nil:
 		return batchNotWritten
 	}
 	e.cfg.Logger.Error("could not ask the store whether the failed commit was written", "partition", e.cfg.Partition, "error", readErr)
