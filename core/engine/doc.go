@@ -38,4 +38,14 @@
 // carries the W3C traceparent of its caller (or of its own span) into the
 // instance's state (PROCESS_INSTANCE_CREATION CREATED), and every job of
 // the instance gets it as its traceparent custom header (traceparent.go).
+//
+// Partitions of one store talk through inter-partition commands
+// (crossing.go, docs/scaling.md): a processor writes one into its own
+// batch, so that it exists exactly when its change committed; a Forwarder
+// (forwarder.go), started for each engine of a Config.Crossing, reads the
+// other partitions' logs and delivers to its engine the commands for it,
+// which the processor applies exactly once (the inbox). Messages cross
+// partitions this way (crossmessages.go): a message lives on its
+// correlation key's partition, where the subscriptions of instances on
+// every partition meet.
 package engine

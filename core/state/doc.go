@@ -12,4 +12,9 @@
 // messages and their ids, message start events, message-started instances by
 // correlation key, and activatable jobs. A record without a tenant belongs to
 // the default tenant.
+//
+// With several partitions a partition also keeps what it knows of the
+// others (partitions.go): its inbox, the highest position of each other
+// partition's log whose inter-partition command it applied, and, for the
+// messages it keeps, the subscriptions of instances on other partitions.
 package state
