@@ -205,9 +205,12 @@ func (f *Forwarder) Close() {
 	f.cancel()
 	<-f.done
 	for _, s := range f.sources {
+		s.mu.Lock()
 		if s.remove != nil {
 			s.remove()
 		}
+		s.Engine, s.remove = nil, nil
+		s.mu.Unlock()
 	}
 }
 
