@@ -1,3 +1,4 @@
+DROP INDEX IF EXISTS process_instances_completed_start;
 DROP TRIGGER IF EXISTS element_counts_delete ON element_instances;
 DROP FUNCTION IF EXISTS element_counts_delete();
 DROP TABLE IF EXISTS element_counts_migrated;

@@ -108,3 +108,15 @@ CREATE TRIGGER element_counts_delete AFTER DELETE ON element_instances
 DROP TABLE IF EXISTS element_statistics_pending;
 DROP TABLE IF EXISTS element_statistics;
 DROP TABLE IF EXISTS element_statistics_marks;
+
+-- COMPLETED process instances by start date. The newest instances are the
+-- running ones: with 100k of them a page of COMPLETED instances by start
+-- date, newest first, walked process_instances_start past every running
+-- one, reading each row for its state (170 ms at 10M instances). The
+-- update that completes a process instance writes one entry more (it is
+-- not HOT already: instance_state is in the partial indexes of migration
+-- 33). On a big database create it by hand first (CREATE INDEX
+-- CONCURRENTLY IF NOT EXISTS with this definition); the migration then
+-- skips it.
+CREATE INDEX IF NOT EXISTS process_instances_completed_start ON element_instances (start_time)
+    WHERE flow_scope_key = -1 AND instance_state = 'COMPLETED';

@@ -520,6 +520,15 @@ func TestGrowthSearchPlans(t *testing.T) {
 		t.Error("statistics of a definition's active instances: counted, want the plain statement")
 	}
 
+	// COMPLETED process instances by start date, newest first, read the
+	// partial index of completed ones (migration 38), not the index of
+	// every start time past the running instances.
+	_, page = searchStatements(t, "process instances", store.Query{Limit: 50, Conditions: []store.Condition{eq("state", "COMPLETED")},
+		Sort: []store.SortField{{Field: "startDate", Desc: true}}})
+	if used, _ := planIndexes(t, s, page, ""); !used["process_instances_completed_start"] {
+		t.Errorf("state COMPLETED by startDate: plan reads %v, want process_instances_completed_start\n%s", used, page.SQL)
+	}
+
 	// Process instances of an unfinished state start from the partial
 	// index of unfinished process instances (migration 33), in key order
 	// and by start time.
