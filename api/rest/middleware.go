@@ -133,12 +133,18 @@ func (s *Server) idempotent(c *gin.Context) {
 		s.idem.Abandon(key) // the key belongs to the earlier request, recorded by the engine
 		return
 	}
-	if (status >= 500 || status == http.StatusTooManyRequests) && !c.GetBool(acceptedKey) {
-		s.idem.Abandon(key) // not a final answer: a retry may run the command
+	if (status >= 500 || status == http.StatusTooManyRequests || status == statusCanceled) && !c.GetBool(acceptedKey) {
+		// Not a final answer: a retry may run the command. 499: the caller
+		// went away (a node that forwarded it died); whether the command
+		// committed, the engine's durable record of the key answers a retry.
+		s.idem.Abandon(key)
 		return
 	}
 	s.idem.Finish(key, idempotency.Response{Status: status, ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()})
 }
+
+// statusCanceled is the answer to a request whose caller went away.
+const statusCanceled = 499
 
 // keyReusedKey marks, in a request's context, a command the engine refused
 // because its Idempotency-Key was recorded for another request.

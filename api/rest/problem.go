@@ -152,7 +152,7 @@ func (s *Server) fail(c *gin.Context, command string, err error) {
 		writeProblem(c, http.StatusGatewayTimeout, titleDeadlineExceeded, "The request timed out before the engine answered.")
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this answer.
-		writeProblem(c, 499, "CANCELED", "The request was canceled.")
+		writeProblem(c, statusCanceled, "CANCELED", "The request was canceled.")
 	default:
 		s.log.Error("request failed", "route", c.FullPath(), "error", err)
 		writeProblem(c, http.StatusInternalServerError, titleInternal, "The server failed to handle the request.")

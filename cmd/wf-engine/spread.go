@@ -185,16 +185,27 @@ func (k *keeper) startEngine(ctx context.Context, p int32) error {
 			_ = e.Close()
 		}
 	}
+	if err == nil {
+		// Attached, partition 1's node's changes reach it; caught up, it
+		// has what changed while it loaded. Only then does the front send
+		// it requests (runs): a create before would not find a definition
+		// deployed meanwhile.
+		k.catchUp(ctx, r, p)
+	}
 	k.mu.Lock()
 	h.starting = false
-	if err == nil {
+	dropped := k.held[p] != h // lost or handed over while it started
+	if err == nil && !dropped {
 		h.engine = e
 	}
 	k.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("start partition %d: %w", p, err)
 	}
-	k.catchUp(ctx, r, p)
+	if dropped {
+		r.Detach(p)
+		_ = e.Close()
+	}
 	return nil
 }
 
@@ -224,7 +235,9 @@ func (k *keeper) catchUp(ctx context.Context, r *engine.Router, p int32) {
 	}
 	if err != nil {
 		k.cfg.Logger.Warn("bring the partition up to date with partition 1's definitions and tenants", "partition", p, "error", err)
+		return
 	}
+	k.cfg.Logger.Info("brought the partition up to date with partition 1's definitions and tenants", "partition", p, "from", l.NodeID, "bytes", len(body))
 }
 
 // tick heartbeats, reads the leases, takes or hands over at most what the
@@ -257,6 +270,13 @@ func (k *keeper) tick(ctx context.Context) time.Duration {
 	}
 	k.leases.Store(&ls)
 	k.nodes.Store(&live)
+	k.mu.Lock()
+	for p := range k.cooldown {
+		if l := ls[p-1]; l.Live() && l.NodeID != self.NodeID {
+			delete(k.cooldown, p) // another node took it: should it die, this node may take it at once
+		}
+	}
+	k.mu.Unlock()
 	plan := spread(k.cfg.Partitions, self.NodeID, live, ls)
 	switch {
 	case plan.handOver > 0:
@@ -537,6 +557,7 @@ func (k *keeper) internal() http.Handler {
 			http.Error(w, "not applied", http.StatusServiceUnavailable)
 			return
 		}
+		k.cfg.Logger.Info("applied partition 1's definitions and tenants sent by its node", "partitions_here", len(router.Partitions()), "bytes", len(body))
 		w.WriteHeader(http.StatusNoContent)
 	})
 	return mux

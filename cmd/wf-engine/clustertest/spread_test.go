@@ -241,6 +241,26 @@ func TestPartitionsSpreadAndMoveWhenANodeIsKilled(t *testing.T) {
 			alive = append(alive, n)
 		}
 	}
+	tookOver := map[int32]time.Duration{}
+	if err := pollUntil(30*time.Second, func() error {
+		holders, err := c.leaseHolders(context.Background())
+		if err != nil {
+			return fmt.Errorf("%w: %w", err, errNotYet)
+		}
+		for p := range moved {
+			if id, ok := holders[p]; ok && id != victim.name {
+				if _, seen := tookOver[p]; !seen {
+					tookOver[p] = time.Since(killed)
+				}
+			}
+		}
+		if len(tookOver) < len(moved) {
+			return errNotYet
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the partitions of %s were not taken over: %v", victim.name, err)
+	}
 	after := c.waitSpread(t, 30*time.Second, survivors...)
 	taken := time.Now()
 	if err := pollUntil(30*time.Second, func() error {
@@ -272,10 +292,10 @@ func TestPartitionsSpreadAndMoveWhenANodeIsKilled(t *testing.T) {
 	stop()
 	var ps []string
 	for p := range moved {
-		ps = append(ps, fmt.Sprint(p, "→", after[p]))
+		ps = append(ps, fmt.Sprint(p, "→", after[p], " after ", tookOver[p].Round(time.Millisecond)))
 	}
 	sort.Strings(ps)
-	t.Logf("failover of partitions: SIGKILL of %s, which ran partitions %s; the survivors held every lease %v after the kill (polled); "+
+	t.Logf("failover of partitions: SIGKILL of %s, which ran partitions %s (polled); the survivors held 2 partitions each %v after the kill; "+
 		"first command on a moved partition accepted %v after the kill (through %s)", victim.name, strings.Join(ps, ", "),
 		taken.Sub(killed).Round(time.Millisecond), first.got.Sub(killed).Round(time.Millisecond), first.node)
 	checkNothingLostOn(t, c.db, c.partitions, l)
