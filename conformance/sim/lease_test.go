@@ -518,14 +518,15 @@ func (r *runner) leaseFault(o op) {
 		r.stopNode(n, "the node was killed while it was in flight")
 	case leaseStop:
 		r.note("the holder %s stops cleanly", n.name)
+		n.stallFor = 0 // a stall armed for its next commit is for a node that runs on
 		// It drains: the engine stops after its batch in flight.
 		for range 3 {
-			if !n.running() || n.lost || !r.hasCalls(n) {
+			if !n.running() || n.lost || n.frozen > 0 || !r.hasCalls(n) {
 				break
 			}
 			r.engineStep(n, false)
 		}
-		if n.running() && !n.lost {
+		if n.running() && !n.lost && n.frozen == 0 {
 			r.engineStep(n, true)
 		}
 		r.stopNode(n, "the node stopped while it was in flight")

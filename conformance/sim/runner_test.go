@@ -461,6 +461,9 @@ func (r *runner) stepTarget(a uint32) *simNode {
 // node n's engine, then collects the answers and checks the invariants; a
 // crash fault crashes the node instead.
 func (r *runner) engineStep(n *simNode, flush bool) {
+	if n.frozen > 0 || n.step != nil {
+		return // paused (perhaps in the middle of a commit): it runs nothing
+	}
 	r.engSteps++
 	fn := n.stp.Step
 	if flush {
