@@ -61,9 +61,8 @@ type SearchesResult struct {
 	// metrics before the searches ran, in RollUpMillis.
 	RolledUp     int     `json:"rolled_up_instances,omitempty"`
 	RollUpMillis float64 `json:"roll_up_ms,omitempty"`
-	// SearchesRolledUp counts the rows -roll-up rolled up for the element
-	// statistics and the start-date ranges (store.SearchRoller), in
-	// SearchesRollUpMillis.
+	// SearchesRolledUp counts the rows -roll-up rolled up for the
+	// start-date ranges (store.SearchRoller), in SearchesRollUpMillis.
 	SearchesRolledUp     int     `json:"searches_rolled_up_rows,omitempty"`
 	SearchesRollUpMillis float64 `json:"searches_roll_up_ms,omitempty"`
 }
@@ -122,7 +121,7 @@ func runSearches(ctx context.Context, args []string, out io.Writer, _ string) er
 	match := ""
 	fs.StringVar(&match, "match", "", "time only the searches whose name matches this regular expression")
 	rollUp := false
-	fs.BoolVar(&rollUp, "roll-up", false, "first count the instances for the usage metrics and the element statistics, as the engine's retention runner does (store.UsageRoller, store.SearchRoller)")
+	fs.BoolVar(&rollUp, "roll-up", false, "first count the instances for the usage metrics and bound the start minutes, as the engine's retention runner does (store.UsageRoller, store.SearchRoller)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -28,8 +28,8 @@ func UsageRollupStep(r store.UsageRoller, limit int, target time.Duration) Step 
 	}
 }
 
-// StepSearchRollup is the name of the step that rolls up the element
-// statistics and the start-date key ranges (store.SearchRoller).
+// StepSearchRollup is the name of the step that rolls up the start-date
+// key ranges (store.SearchRoller).
 const StepSearchRollup = "search_rollup"
 
 // SearchRollupStep returns the step that rolls up r's searches, limit per
