@@ -94,11 +94,14 @@ func TestStandbyTakesOverWhenTheHolderIsKilled(t *testing.T) {
 // commit it still attempts is refused by the lease's epoch (counted in its
 // log). Nothing acknowledged is lost or doubled, and the log's hash chain
 // holds: no commit of the old epoch landed after the takeover. It goes on
-// as a node that forwards to the new holder.
+// as a node that forwards to the new holder. Two partitions, one per node:
+// the fencing is per partition (partition 1's lease and epoch here).
 func TestPausedHolderIsFencedAfterATakeover(t *testing.T) {
 	c := newCluster(t)
+	c.partitions = 2
 	hc := httpClient(t)
 	nodes := startNodes(t, c, hc, "n1", "n2")
+	c.waitSpread(t, 30*time.Second, "n1", "n2")
 	cl := &client{hc: hc, nodes: nodes, timeout: 3 * time.Second}
 	cl.deploy(t, nodes[0], "ha.bpmn", haBPMN)
 	l := &ledger{}
@@ -118,7 +121,7 @@ func TestPausedHolderIsFencedAfterATakeover(t *testing.T) {
 	continued := time.Now()
 	nodes[0].signal(t, syscall.SIGCONT)
 	if err := pollUntil(30*time.Second, func() error {
-		if !strings.Contains(nodes[0].out.String(), "this node no longer runs the partition") {
+		if !strings.Contains(nodes[0].out.String(), `"msg":"this node no longer runs the partition","partition":1,"why":"lost"`) {
 			return errNotYet
 		}
 		return nil
@@ -153,7 +156,7 @@ func TestPausedHolderIsFencedAfterATakeover(t *testing.T) {
 	}
 	waitCompletions(t, l, time.Now(), 10, "load through both nodes after n1 went on")
 	stop()
-	checkNothingLost(t, c.db, l)
+	checkNothingLostOn(t, c.db, c.partitions, l)
 }
 
 // Issue 21 item 5: every node is restarted in turn (SIGTERM, then started
