@@ -48,6 +48,7 @@ type Store struct {
 	events           events
 	tenants          tenantRows
 	docs             documents
+	sess             sessions
 	retained         retained
 	idempotency      idempotencyKeys // answers of commands sent with an Idempotency-Key (idempotency.go)
 	partitions       int32           // the partition count kept (cluster.go); 0 until asked
