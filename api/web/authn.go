@@ -41,7 +41,10 @@ func (a *sessionAuthenticator) Authenticate(ctx context.Context, r *http.Request
 		p, err := a.next.Authenticate(ctx, r)
 		return p, browserChallenge(r, err)
 	}
-	sess := a.l.sessions.lookup(c.Value)
+	sess, err := a.l.lookupSession(ctx, c.Value)
+	if err != nil {
+		return nil, storeUnavailable()
+	}
 	if sess == nil {
 		return nil, sessionOver()
 	}
@@ -59,10 +62,11 @@ func (l *Login) principal(ctx context.Context, sess *session) (*auth.Principal, 
 		return &c, nil
 	}
 	if l.oidc == nil {
-		l.sessions.drop(sess)
+		_ = l.dropSession(ctx, sess)
 		return nil, sessionOver()
 	}
 	for attempt := 0; ; attempt++ {
+		before := sess.tokenSet()
 		access, err := l.oidc.currentAccessToken(ctx, sess, l.cfg.Now(), attempt > 0)
 		if err != nil {
 			var ae *auth.Error
@@ -70,8 +74,11 @@ func (l *Login) principal(ctx context.Context, sess *session) (*auth.Principal, 
 				return nil, ae
 			}
 			l.log.InfoContext(ctx, "browser session ended: its access token expired and could not be refreshed", "reason", err.Error())
-			l.sessions.drop(sess)
+			_ = l.dropSession(ctx, sess)
 			return nil, sessionOver()
+		}
+		if sess.tokenSet() != before {
+			l.saveTokens(ctx, sess)
 		}
 		p, err := l.oidc.tokens.AuthenticateToken(ctx, access)
 		var ae *auth.Error
@@ -80,12 +87,19 @@ func (l *Login) principal(ctx context.Context, sess *session) (*auth.Principal, 
 		}
 		if attempt > 0 || !sess.canRefresh() {
 			l.log.InfoContext(ctx, "browser session ended: its access token is no longer accepted", "reason", ae.Detail)
-			l.sessions.drop(sess)
+			_ = l.dropSession(ctx, sess)
 			return nil, sessionOver()
 		}
 		// Refused before the expiry the provider named (clocks differ):
 		// refresh once.
 	}
+}
+
+// storeUnavailable answers a session request whose session the shared
+// store could not read.
+func storeUnavailable() *auth.Error {
+	return &auth.Error{Status: http.StatusServiceUnavailable, Title: "UNAVAILABLE",
+		Detail: "The session store cannot be reached: try again shortly"}
 }
 
 func sessionOver() *auth.Error {

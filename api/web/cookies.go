@@ -62,12 +62,20 @@ type loginState struct {
 	Expires  int64  `json:"e"`
 }
 
-// sealer encrypts and authenticates login states with a key made at
-// start: the browser can neither read nor forge one, and a restart voids
-// the pending ones.
+// sealer encrypts and authenticates login states: the browser can neither
+// read nor forge one. Its key is derived from the nodes' shared secret
+// when there is one, so that the provider's redirect may reach any node;
+// else it is made at start, and a restart voids the pending logins.
 type sealer struct{ aead cipher.AEAD }
 
-func newSealer() (*sealer, error) {
+func newSealer(secret []byte) (*sealer, error) {
+	if len(secret) > 0 {
+		aead, err := deriveKey(secret, "login state")
+		if err != nil {
+			return nil, err
+		}
+		return &sealer{aead: aead}, nil
+	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	block, err := aes.NewCipher(key)

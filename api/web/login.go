@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/example/wf-engine/api/auth"
+	"github.com/example/wf-engine/core/store"
 )
 
 // Authentication modes, as auth.mode names them.
@@ -25,6 +26,10 @@ const (
 
 // maxLoginBody bounds the JSON body of a basic login.
 const maxLoginBody = 8 << 10
+
+// minSecretBytes is the shortest secret shared sessions take (as
+// cluster.secret).
+const minSecretBytes = 16
 
 // PasswordChecker checks a user name and password; auth.Basic is one.
 type PasswordChecker interface {
@@ -53,6 +58,14 @@ type LoginConfig struct {
 	// Logger receives logins, logouts and refused logins (default:
 	// discarded). It never sees a password, token or session id.
 	Logger *slog.Logger
+	// Shared keeps the sessions in a store the engine nodes on one
+	// database share, so that a browser logged in at one node is known at
+	// every node (nil: in this process's memory only).
+	Shared store.SessionKeeper
+	// Secret is the nodes' shared secret (cluster.secret): the key of the
+	// shared sessions' sealed data and of the OIDC login state, so that a
+	// login started at one node completes at another. Shared needs it.
+	Secret []byte
 }
 
 // Login serves /auth/ and keeps the sessions. It is safe for concurrent
@@ -60,6 +73,7 @@ type LoginConfig struct {
 type Login struct {
 	cfg      LoginConfig
 	sessions *sessions
+	shared   *sharedSessions // nil: sessions in memory only
 	sealer   *sealer
 	oidc     *oidcClient
 	log      *slog.Logger
@@ -74,6 +88,16 @@ func NewLogin(cfg LoginConfig) (*Login, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Login{cfg: cfg, sessions: newSessions(cfg.Sessions, cfg.Now), log: cfg.Logger}
+	if cfg.Shared != nil {
+		if len(cfg.Secret) < minSecretBytes {
+			return nil, fmt.Errorf("web login: sessions shared by several nodes need the nodes' secret of at least %d bytes", minSecretBytes)
+		}
+		aead, err := deriveKey(cfg.Secret, "browser sessions")
+		if err != nil {
+			return nil, err
+		}
+		l.shared = &sharedSessions{keeper: cfg.Shared, aead: aead, log: cfg.Logger}
+	}
 	switch cfg.Mode {
 	case ModeNone:
 	case ModeBasic:
@@ -87,7 +111,7 @@ func NewLogin(cfg LoginConfig) (*Login, error) {
 		if err := CheckPublicURL(cfg.PublicURL); err != nil {
 			return nil, fmt.Errorf("web login: public URL: %w", err)
 		}
-		s, err := newSealer()
+		s, err := newSealer(cfg.Secret)
 		if err != nil {
 			return nil, err
 		}
@@ -167,21 +191,28 @@ func (l *Login) basicLogin(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusUnauthorized, "UNAUTHORIZED", "The user name or password is wrong")
 		return
 	}
-	l.startSession(w, r, p.Name, p, nil)
-	w.WriteHeader(http.StatusNoContent)
+	if l.startSession(w, r, p.Name, p, nil) {
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 // startSession makes a new session (ending the one the browser had, so a
-// session id never outlives a login) and sets its cookies.
+// session id never outlives a login) and sets its cookies; it reports
+// false, having answered 503, when a shared session store cannot keep it.
 // p is a basic login's principal (nil for OIDC: see Login.principal); name
 // is for the log.
-func (l *Login) startSession(w http.ResponseWriter, r *http.Request, name string, p *auth.Principal, tokens *tokenSet) {
+func (l *Login) startSession(w http.ResponseWriter, r *http.Request, name string, p *auth.Principal, tokens *tokenSet) bool {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		l.sessions.end(c.Value)
+		_ = l.endSession(r.Context(), c.Value) // the old id is never used again either way
 	}
-	id, sess := l.sessions.create(p, tokens)
+	id, sess, err := l.createSession(r.Context(), p, tokens)
+	if err != nil {
+		writeProblem(w, r, http.StatusServiceUnavailable, "UNAVAILABLE", "The session store cannot be reached: log in again shortly")
+		return false
+	}
 	l.setSessionCookies(w, id, sess)
 	l.log.InfoContext(r.Context(), "browser login", "mode", l.cfg.Mode, "principal", name)
+	return true
 }
 
 // logout ends the session and answers where the browser goes next: the
@@ -192,15 +223,22 @@ func (l *Login) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect := "/"
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		if sess := l.sessions.lookup(c.Value); sess != nil {
+		sess, err := l.lookupSession(r.Context(), c.Value)
+		if err == nil && sess != nil {
 			if !sess.csrfOK(r.Header.Get(CSRFHeader)) {
 				writeProblem(w, r, http.StatusForbidden, "FORBIDDEN", csrfDetail)
 				return
 			}
-			l.sessions.drop(sess)
-			if l.oidc != nil {
+			err = l.dropSession(r.Context(), sess)
+			if err == nil && l.oidc != nil {
 				redirect = l.oidc.endSessionURL(r.Context(), sess.idToken())
 			}
+		}
+		if err != nil {
+			// The other nodes would still take the session: the browser
+			// keeps its cookies and logs out again.
+			writeProblem(w, r, http.StatusServiceUnavailable, "UNAVAILABLE", "The session store cannot be reached: log out again shortly")
+			return
 		}
 	}
 	l.clearSessionCookies(w)

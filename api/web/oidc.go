@@ -221,8 +221,9 @@ func (l *Login) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		writeAuthError(w, r, err)
 		return
 	}
-	l.startSession(w, r, p.Name, nil, tokens)
-	http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+	if l.startSession(w, r, p.Name, nil, tokens) {
+		http.Redirect(w, r, st.ReturnTo, http.StatusFound)
+	}
 }
 
 // oauthErrorCode keeps an OAuth error code to its characters (RFC 6749

@@ -13,6 +13,7 @@ import (
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/auth/authtest"
 	"github.com/example/wf-engine/core/clock"
+	"github.com/example/wf-engine/core/store"
 )
 
 const (
@@ -31,6 +32,14 @@ type oidcSetup struct {
 // (operator), and the login against it; audience is what the API wants in
 // access tokens.
 func oidcServer(t *testing.T, opts authtest.Options, audience string) *oidcSetup {
+	t.Helper()
+	return oidcNodes(t, opts, audience, 1, nil)[0]
+}
+
+// oidcNodes is oidcServer for n engine nodes that share the sessions in
+// keeper (nil: each its own, in memory) and one public URL, the first
+// node's; every node has its own server and the same clock.
+func oidcNodes(t *testing.T, opts authtest.Options, audience string, n int, keeper store.SessionKeeper) []*oidcSetup {
 	t.Helper()
 	opts.Clients = []authtest.Client{{ID: testClientID, Secret: testClientSecret}}
 	opts.Users = []authtest.User{{Name: "alice", Roles: []string{"user"}, Groups: []string{"clerks"}}, {Name: "olga", Roles: []string{"operator"}}}
@@ -52,20 +61,32 @@ func oidcServer(t *testing.T, opts authtest.Options, audience string) *oidcSetup
 		time.Sleep(5 * time.Millisecond)
 	}
 	clk := clock.NewManual(time.Now())
-	var h http.Handler // set below, once the server's URL is known, before any request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(srv.Close)
-	login, err := NewLogin(LoginConfig{Mode: ModeOIDC, PublicURL: srv.URL, Now: clk.Now,
-		OIDC: &OIDCLogin{Issuer: is.URL(), ClientID: testClientID, ClientSecret: testClientSecret, Tokens: bearer}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	app, err := NewStatic(testApp())
 	if err != nil {
 		t.Fatal(err)
 	}
-	h = Handler(testAPI(login.SessionAuthenticator(bearer)), app, login)
-	return &oidcSetup{is: is, clk: clk, base: srv.URL, login: login}
+	var nodes []*oidcSetup
+	public := ""
+	for range n {
+		var h http.Handler // set below, once the server's URL is known, before any request
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+		t.Cleanup(srv.Close)
+		if public == "" {
+			public = srv.URL
+		}
+		cfg := LoginConfig{Mode: ModeOIDC, PublicURL: public, Now: clk.Now,
+			OIDC: &OIDCLogin{Issuer: is.URL(), ClientID: testClientID, ClientSecret: testClientSecret, Tokens: bearer}}
+		if keeper != nil {
+			cfg.Shared, cfg.Secret = keeper, []byte(nodeSecret)
+		}
+		login, err := NewLogin(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h = Handler(testAPI(login.SessionAuthenticator(bearer)), app, login)
+		nodes = append(nodes, &oidcSetup{is: is, clk: clk, base: srv.URL, login: login})
+	}
+	return nodes
 }
 
 // logIn runs the code flow in b as user, from /auth/login?returnTo= to the

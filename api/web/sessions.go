@@ -58,9 +58,11 @@ type session struct {
 	// nil for an OIDC session, whose principal comes from its access token.
 	principal *auth.Principal
 
-	// mu guards the last use.
-	mu       sync.Mutex
-	lastUsed time.Time
+	// mu guards the last use and, for shared sessions, when this node last
+	// read the session from the store and last recorded its use there.
+	mu               sync.Mutex
+	lastUsed         time.Time
+	checked, touched time.Time
 
 	// tokenMu guards an OIDC session's tokens, which a refresh replaces;
 	// it is held across the refresh, so concurrent requests of the session
@@ -179,6 +181,24 @@ func (s *sessions) lookup(id string) *session {
 		return nil
 	}
 	sess.lastUsed = now
+	return sess
+}
+
+// adopt keeps a session read from a store shared with other nodes, unless
+// it has expired; it returns the session kept, or nil.
+func (s *sessions) adopt(sess *session, now time.Time) *session {
+	if s.expired(sess, sess.lastUsed, now) {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if kept := s.m[sess.id]; kept != nil {
+		return kept // another request of the session adopted it first
+	}
+	if len(s.m) >= s.limits.MaxSessions {
+		s.evict(now)
+	}
+	s.m[sess.id] = sess
 	return sess
 }
 
