@@ -13,6 +13,7 @@ import (
 
 	"github.com/example/wf-engine/api/auth"
 	"github.com/example/wf-engine/api/web"
+	"github.com/example/wf-engine/core/store"
 )
 
 // Authentication modes (auth.mode).
@@ -166,9 +167,10 @@ func (a *AuthConfig) browserLogin() bool {
 // login builds the web app's login routes and sessions for the
 // authenticator authn (nil in mode none); publicURL is the engine's base
 // URL as browsers reach it.
-func (a *AuthConfig) login(authn auth.Authenticator, publicURL string, secure bool, log *slog.Logger) (*web.Login, error) {
+func (a *AuthConfig) login(authn auth.Authenticator, publicURL string, secure bool, shared sessionSharing, log *slog.Logger) (*web.Login, error) {
 	cfg := web.LoginConfig{Mode: a.Mode, PublicURL: publicURL, SecureCookies: secure, Logger: log,
-		Sessions: web.SessionLimits{IdleTimeout: a.Session.IdleTimeout, MaxLifetime: a.Session.MaxLifetime, MaxSessions: a.Session.MaxSessions}}
+		Sessions: web.SessionLimits{IdleTimeout: a.Session.IdleTimeout, MaxLifetime: a.Session.MaxLifetime, MaxSessions: a.Session.MaxSessions},
+		Shared:   shared.keeper, Secret: shared.secret}
 	switch a.Mode {
 	case authBasic:
 		p, ok := authn.(web.PasswordChecker)
@@ -188,6 +190,25 @@ func (a *AuthConfig) login(authn auth.Authenticator, publicURL string, secure bo
 		}
 	}
 	return web.NewLogin(cfg)
+}
+
+// sessionSharing is where the browser sessions of several nodes on one
+// database are kept: keeper nil keeps them in this process's memory.
+type sessionSharing struct {
+	keeper store.SessionKeeper
+	secret []byte
+}
+
+// sharedSessions returns how the browser sessions are kept: in the store,
+// sealed with a key derived from cluster.secret, on PostgreSQL when the
+// secret is set (the nodes share them, and they outlive a restart; ADR
+// 35); else in memory.
+func sharedSessions(c ClusterConfig, kind storeKind, s store.Store) sessionSharing {
+	k, ok := s.(store.SessionKeeper)
+	if kind != storePostgres || c.Secret == "" || !ok {
+		return sessionSharing{}
+	}
+	return sessionSharing{keeper: k, secret: []byte(c.Secret)}
 }
 
 func (a *AuthConfig) basicUsers() []auth.BasicUser {

@@ -227,7 +227,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		scheme = "https"
 	}
 	publicURL := cfg.HTTP.publicURL(scheme, ln.Addr())
-	login, err := cfg.Auth.login(authn, publicURL, strings.HasPrefix(publicURL, "https:"), log)
+	login, err := cfg.Auth.login(authn, publicURL, strings.HasPrefix(publicURL, "https:"), sharedSessions(cfg.Cluster, kind, base), log)
 	if err != nil {
 		_ = ln.Close()
 		return err
