@@ -31,6 +31,12 @@
 // it is refreshed with the refresh token when it expires, else the session
 // ends with it).
 //
+// With LoginConfig.Shared the sessions of several engine nodes on one
+// database are kept in the store as well (ADR 35): the id's SHA-256 and
+// the rest sealed with a key derived from the nodes' secret, read again
+// after 10 s and touched at most once a minute; the OIDC login state's key
+// comes from the secret too, so a login may finish at another node.
+//
 // # CSRF
 //
 // A cookie-authenticated request that may change state (POST, PUT, PATCH,
