@@ -459,10 +459,16 @@ func (r *runner) stopNode(n *simNode, why string) {
 	if !r.ending {
 		r.noteMore("%s stops: %s", n.name, strings.TrimSuffix(strings.TrimPrefix(why, "the node "), " while it was in flight"))
 	}
+	r.dropCalls(n, why)
+	if c := n.step; c != nil {
+		// It lost its lease (Keep gave up) and then paused in the
+		// middle of a commit: the process ends with the commit cut.
+		n.step, n.frozen = nil, 0
+		c.stop()
+	}
 	if n.eng != nil {
 		_ = n.eng.Close()
 	}
-	r.dropCalls(n, why)
 	if n == r.front {
 		r.cutClients()
 	}

@@ -146,11 +146,14 @@ func (v *nodeStore) Commit(ctx context.Context, b *store.Batch) error {
 		s.stall = st
 		v.n.frozen, v.n.pauseStep = v.n.stallOps, d/time.Duration(v.n.stallOps)
 		v.r.stats.stalls++
-		if !c.yield(struct{}{}) {
-			return fmt.Errorf("commit: %w: the run ended", errInjected)
-		}
+		resumed := c.yield(struct{}{})
 		if s.stall == st {
 			s.stall = nil
+		}
+		if !resumed {
+			// The node's process ended while it was paused: its
+			// connection closed, and the transaction rolled back.
+			return fmt.Errorf("commit: %w: %w: the node's process ended", errInjected, store.ErrCommitUnknown)
 		}
 		if st.killed {
 			v.r.noteMore("the takeover ended the session of %s's stalled commit", v.n.name)
