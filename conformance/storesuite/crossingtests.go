@@ -128,3 +128,50 @@ func partitionCompactionFloor(t *testing.T, c PartitionStore) {
 		t.Fatalf("partition 2's log was compacted to %d, want past %d up to its checkpoint %d", res.Anchor.Position, mid, info.Position)
 	}
 }
+
+// partitionRetention checks that retention removes the closed remote
+// subscriptions that a message partition keeps of a removed process
+// instance with it, and keeps those still open.
+func partitionRetention(t *testing.T, c PartitionStore) {
+	ctx := context.Background()
+	st := openPartitioned(t, c, 3)
+	vs := views(t, st, 3)
+	r, ok := st.(store.Retainer)
+	if !ok {
+		t.Skipf("%T does not implement store.Retainer", st)
+	}
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	f := NewRetentionFixture(t, vs[0], t0)
+	a, b := f.Start("short"), f.Start("short")
+	f.End(a)
+	f.End(b)
+	live := f.StartWaiting("short")
+	remote := func(key, pi int64, live bool) state.RemoteSubscriptionRow {
+		return state.RemoteSubscriptionRow{Live: live, RemoteSubscription: state.RemoteSubscription{Key: key, Value: record.MessageSubscriptionValue{
+			ElementID: "catch", ElementInstanceKey: pi + 1, ProcessInstanceKey: pi, ProcessDefinitionKey: 10, BPMNProcessID: "short",
+			MessageName: "paid", CorrelationKey: "o", TenantID: record.DefaultTenant}}}
+	}
+	open := remote(live+100, live, true)
+	commit(t, vs[1], &store.Batch{Records: []*record.Record{{Position: store.PositionBase(2) + 1, Kind: record.KindEvent,
+		ValueType: record.TypePartitionInbox, Intent: record.IntentInboxApplied, Version: 1, Timestamp: epoch,
+		Value: &record.InboxValue{SourcePartition: 1, SourcePosition: 1}}}, Changes: state.Changes{
+		RemoteSubscriptions: []state.RemoteSubscriptionRow{remote(a+100, a, false), remote(a+101, a, false), open},
+		LastKey:             store.KeyBase(2), LastPosition: store.PositionBase(2) + 1,
+	}})
+	p := store.RetentionPolicy{Cutoff: t0.Add(time.Hour)}
+	first, err := r.RemoveFinished(ctx, p, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := r.RemoveFinished(ctx, p, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Instances != 1 || second.Instances != 1 || first.Rows-second.Rows != 2 {
+		t.Fatalf("removing instance %d (two closed remote subscriptions) took %d rows, instance %d (none) %d: want two more",
+			a, first.Rows, b, second.Rows)
+	}
+	if got := snapshot(t, vs[1]).RemoteSubscriptions; !reflect.DeepEqual(got, []state.RemoteSubscription{open.RemoteSubscription}) {
+		t.Fatalf("partition 2 keeps remote subscriptions %+v after retention, want the open one", got)
+	}
+}

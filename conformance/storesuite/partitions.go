@@ -48,6 +48,7 @@ func RunPartitions(t *testing.T, c PartitionStore) {
 	t.Run("ReopenKeepsEveryPartition", func(t *testing.T) { t.Parallel(); partitionsReopen(t, c) })
 	t.Run("CrossingRowsPerPartition", func(t *testing.T) { t.Parallel(); partitionCrossing(t, c) })
 	t.Run("CompactionStopsAtTheInboxes", func(t *testing.T) { t.Parallel(); partitionCompactionFloor(t, c) })
+	t.Run("RetentionRemovesClosedRemoteSubscriptions", func(t *testing.T) { t.Parallel(); partitionRetention(t, c) })
 	t.Run("InterleavedCommits", func(t *testing.T) {
 		t.Parallel()
 		rnd := rand.New(rand.NewPCG(21, 1))

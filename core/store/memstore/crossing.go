@@ -86,3 +86,20 @@ func (s *Store) inboxFloor(pl *partLog) (floor int64, ok bool) {
 	}
 	return floor, true
 }
+
+// dropClosedRemote deletes, in every partition, the closed remote
+// subscriptions of the process instances pis and returns how many it
+// deleted; the caller holds the lock.
+func (s *Store) dropClosedRemote(pis map[int64]bool) int {
+	logs := []*partLog{&s.partLog}
+	for _, p := range slices.Sorted(maps.Keys(s.views)) {
+		if p != 1 {
+			logs = append(logs, s.views[p].pl)
+		}
+	}
+	n := 0
+	for _, l := range logs {
+		n += drop(l.crossing.remote, func(r *state.RemoteSubscriptionRow) bool { return !r.Live && pis[r.Value.ProcessInstanceKey] })
+	}
+	return n
+}

@@ -79,6 +79,7 @@ func (s *Store) RemoveFinished(_ context.Context, p store.RetentionPolicy, limit
 	res.Rows += drop(s.events.signals, func(r *state.SignalSubscriptionRow) bool { return pis[r.Value.ProcessInstanceKey] })
 	res.Rows += drop(s.events.comps, func(r *state.CompensationSubscriptionRow) bool { return pis[r.Value.ProcessInstanceKey] })
 	res.Rows += drop(s.events.tasks, func(r *state.UserTaskRow) bool { return pis[r.Value.ProcessInstanceKey] })
+	res.Rows += s.dropClosedRemote(pis)
 	return res, nil
 }
 

@@ -84,6 +84,10 @@ func (s *Store) remove(ctx context.Context, keys []int64) (store.RemovalResult, 
 				})
 				return nil
 			})
+			b.Queue(tables.DeleteClosedRemoteRows("= ANY($1)"), gone).Exec(func(tag pgconn.CommandTag) error {
+				res.Rows += int(tag.RowsAffected())
+				return nil
+			})
 			return tx.SendBatch(ctx, b).Close()
 		})
 	})

@@ -135,3 +135,11 @@ func (p Part) InboxFloor(ctx context.Context, fetch Fetch) (floor int64, ok bool
 	}
 	return low, true, nil
 }
+
+// DeleteClosedRemoteRows is the statement, run with DeleteInstanceRows,
+// that deletes the closed remote message subscriptions of removed process
+// instances (in as for DeleteInstanceRows); an open one stays with its
+// message partition's state. Only stores with the crossing tables run it.
+func DeleteClosedRemoteRows(in string) string {
+	return `DELETE FROM remote_message_subscriptions WHERE live = 0 AND process_instance_key ` + in
+}
