@@ -4,7 +4,6 @@ import (
 	"context"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -64,45 +63,7 @@ func (s *suite) searchRollup(t *testing.T) {
 	// instances, as the statistics define them.
 	want := func(def int64) []store.ElementStatistics {
 		t.Helper()
-		byDef := []store.Condition{{Field: "processDefinitionKey", Op: store.OpEq, Value: def}}
-		pis, err := q.SearchProcessInstances(ctx, store.Query{Conditions: byDef, Limit: 1000})
-		if err != nil {
-			t.Fatalf("search process instances: %v", err)
-		}
-		byID := map[string]*store.ElementStatistics{}
-		for _, pi := range pis.Items {
-			els, err := q.SearchElementInstances(ctx, store.Query{Limit: 1000,
-				Conditions: []store.Condition{{Field: "processInstanceKey", Op: store.OpEq, Value: pi.ProcessInstanceKey}}})
-			if err != nil {
-				t.Fatalf("search element instances: %v", err)
-			}
-			for _, e := range els.Items {
-				if e.ElementInstanceKey == pi.ProcessInstanceKey {
-					continue
-				}
-				c := byID[e.ElementID]
-				if c == nil {
-					c = &store.ElementStatistics{ElementID: e.ElementID}
-					byID[e.ElementID] = c
-				}
-				switch {
-				case e.State == store.StateActive && e.IncidentKey > 0:
-					c.Incidents++
-				case e.State == store.StateActive:
-					c.Active++
-				case e.State == store.StateTerminated:
-					c.Canceled++
-				case e.State == store.StateCompleted:
-					c.Completed++
-				}
-			}
-		}
-		out := []store.ElementStatistics{}
-		for _, c := range byID {
-			out = append(out, *c)
-		}
-		slices.SortFunc(out, func(a, b store.ElementStatistics) int { return strings.Compare(a.ElementID, b.ElementID) })
-		return out
+		return statisticsFromRows(t, q, def)
 	}
 	var defs []int64
 	var checkStarts func(stage string)
