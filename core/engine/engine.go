@@ -809,7 +809,12 @@ func (e *Engine) answer(r *request, rep reply) {
 // Read runs fn on the partition's state between two batches. fn must not
 // keep references into the state or change it.
 func (e *Engine) Read(ctx context.Context, fn func(*state.State)) error {
-	r := &request{read: fn, done: make(chan reply, 1)}
+	return e.run(ctx, &request{read: fn, done: make(chan reply, 1)})
+}
+
+// run enqueues r, a request answered only by its error, and waits for the
+// answer or the end of ctx.
+func (e *Engine) run(ctx context.Context, r *request) error {
 	if err := e.enqueue(ctx, r); err != nil {
 		return err
 	}

@@ -88,16 +88,7 @@ func (e *Engine) processDelivered(p *processed, i int, r *request, now int64) er
 // order, and waits until their batch committed. An error leaves it open
 // whether they were applied: delivering them again is always safe.
 func (e *Engine) deliver(ctx context.Context, cmds []*record.Record) error {
-	r := &request{deliver: cmds, done: make(chan reply, 1)}
-	if err := e.enqueue(ctx, r); err != nil {
-		return err
-	}
-	select {
-	case rep := <-r.done:
-		return rep.err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return e.run(ctx, &request{deliver: cmds, done: make(chan reply, 1)})
 }
 
 // Source is a partition whose log a Forwarder reads for inter-partition
