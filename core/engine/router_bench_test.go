@@ -7,50 +7,85 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/example/wf-engine/core/store"
+	"github.com/example/wf-engine/core/store/pgstore"
+	"github.com/example/wf-engine/core/store/pgstore/pgtest"
 )
 
-// BenchmarkRouterW1 runs W1 in process on memory stores with 1 and with 4
-// partitions behind the router: one op is one instance created, its job
-// activated and completed, by 64 clients at once. It measures the loops
-// and the router, not a store's commit (docs/scaling.md has W1 on
-// PostgreSQL).
+// BenchmarkRouterW1 runs W1 in process with 1 and with 4 partitions behind
+// the router: one op is one instance created, its job activated and
+// completed, by 64 clients at once. On memory stores it measures the loops
+// and the router; on PostgreSQL (WF_TEST_POSTGRES_URL) the partitions run
+// on the views of one database, as `cluster.partitions` runs them.
 func BenchmarkRouterW1(b *testing.B) {
 	for _, n := range []int{1, 4} {
 		b.Run(fmt.Sprintf("partitions=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			r := startRouter(b, partitionStores(n))
-			deployPart(b, r)
-			const clients = 64
-			work := make(chan struct{}, b.N)
-			for range b.N {
-				work <- struct{}{}
-			}
-			close(work)
-			b.ReportAllocs()
-			b.ResetTimer()
-			var wg sync.WaitGroup
-			errs := make(chan error, clients)
-			for range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for range work {
-						if err := runW1(ctx, r); err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			b.StopTimer()
-			close(errs)
-			if err := <-errs; err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "instances/s")
+			benchRouterW1(b, startRouter(b, partitionStores(n)))
 		})
 	}
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("postgres/partitions=%d", n), func(b *testing.B) {
+			s, err := pgstore.Open(context.Background(), pgtest.URL(b), pgstore.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = s.Close() })
+			benchRouterW1(b, startRouter(b, viewsOf(b, s, n)))
+		})
+	}
+}
+
+// viewsOf records n as the partition count of s and returns its views.
+func viewsOf(b *testing.B, s *pgstore.Store, n int) []store.Store {
+	b.Helper()
+	if err := store.CheckPartitions(context.Background(), s, int32(n)); err != nil { // #nosec G115 -- a few partitions
+		b.Fatal(err)
+	}
+	views := make([]store.Store, n)
+	for i := range views {
+		v, err := s.Partition(int32(i + 1)) // #nosec G115 -- a few partitions
+		if err != nil {
+			b.Fatal(err)
+		}
+		views[i] = v
+	}
+	return views
+}
+
+// benchRouterW1 runs W1 through r with 64 clients.
+func benchRouterW1(b *testing.B, r *Router) {
+	ctx := context.Background()
+	deployPart(b, r)
+	const clients = 64
+	work := make(chan struct{}, b.N)
+	for range b.N {
+		work <- struct{}{}
+	}
+	close(work)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range work {
+				if err := runW1(ctx, r); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "instances/s")
 }
 
 // runW1 creates an instance, then activates one job (any instance's) and
