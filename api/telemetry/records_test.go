@@ -261,6 +261,7 @@ func TestEveryMetricIsDocumented(t *testing.T) {
 	m.Registry.MustRegister(telemetry.NewPluginCollector(func() map[string]telemetry.PluginStatus {
 		return map[string]telemetry.PluginStatus{"echo": {Up: true}}
 	}))
+	m.Registry.MustRegister(telemetry.NewClusterCollector(func() telemetry.ClusterStatus { return telemetry.ClusterStatus{} }))
 	m.SetRestoreDuration(time.Second)
 	m.ObserveRetentionBatch("instances", 1, time.Millisecond, errors.New("failed"))
 	m.ObserveRetentionRun("instances", time.Now(), 0)

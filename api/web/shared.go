@@ -246,9 +246,16 @@ func (sess *session) refreshFrom(kept *session) {
 	sess.mu.Unlock()
 	sess.tokenMu.Lock()
 	defer sess.tokenMu.Unlock()
-	if kept.tokens != nil && (sess.tokens == nil || sess.tokens.access != kept.tokens.access) {
+	if kept.tokens != nil && (sess.tokens == nil || !sess.tokens.same(kept.tokens)) {
 		sess.tokens = kept.tokens
 	}
+}
+
+// same reports whether two token sets are the same. A refreshed access
+// token can equal the one it replaced, to the byte (the same claims within
+// one second): the refresh token and the expiry tell them apart.
+func (ts *tokenSet) same(o *tokenSet) bool {
+	return ts.access == o.access && ts.refresh == o.refresh && ts.id == o.id && ts.expires.Equal(o.expires)
 }
 
 // saveTokens keeps a session's refreshed tokens in the store, so that the

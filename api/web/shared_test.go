@@ -171,7 +171,7 @@ func TestOIDCLoginAcrossNodes(t *testing.T) {
 	for _, n := range nodes {
 		br.base = n.base
 		if status, _ := br.me(); status != http.StatusOK {
-			t.Fatalf("the session at %s after the access token expired: %d", n.base, status)
+			t.Fatalf("the session at %s (a=%s) after the access token expired: %d; token calls %d", n.base, a.base, status, a.is.Requests(authtest.TokenPath)-before)
 		}
 	}
 	if n := a.is.Requests(authtest.TokenPath) - before; n != 1 {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/example/wf-engine/api/forward"
+	"github.com/example/wf-engine/api/telemetry"
 	"github.com/example/wf-engine/core/engine"
 	"github.com/example/wf-engine/core/lease"
 	"github.com/example/wf-engine/core/store"
@@ -723,25 +724,11 @@ func (k *keeper) brokers() []engine.Broker {
 // register adds the node's lease metrics to reg (docs/metrics.md,
 // "Several nodes").
 func (k *keeper) register(reg prometheus.Registerer) error {
-	held := func() float64 {
+	return reg.Register(telemetry.NewClusterCollector(func() telemetry.ClusterStatus {
 		k.mu.Lock()
-		defer k.mu.Unlock()
-		return float64(len(k.held))
-	}
-	return errors.Join(
-		reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_cluster_partition_leases_held",
-			Help: "Partition leases this node holds (it runs their engines)."}, held)),
-		reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_cluster_live_nodes",
-			Help: "Engine nodes on the store that heartbeat, as this node last read them."},
-			func() float64 { return float64(len(*k.nodes.Load())) })),
-		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_lease_takeovers_total",
-			Help: "Partition leases this node took (free, expired or released ones)."}, func() float64 { return float64(k.takeovers.Load()) })),
-		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_lease_handovers_total",
-			Help: "Partitions this node handed over to spread them evenly over the live nodes."}, func() float64 { return float64(k.handovers.Load()) })),
-		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_leases_lost_total",
-			Help: "Partition leases this node lost (another node took them, or renewals failed for too long)."}, func() float64 { return float64(k.lost.Load()) })),
-		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_cluster_fenced_commits_total",
-			Help: "Commits the store refused because the partition's lease had moved to another node (nothing of them was written)."},
-			func() float64 { return float64(k.fenced.Load()) })),
-	)
+		held := len(k.held)
+		k.mu.Unlock()
+		return telemetry.ClusterStatus{LeasesHeld: held, LiveNodes: len(*k.nodes.Load()), Takeovers: k.takeovers.Load(),
+			Handovers: k.handovers.Load(), LeasesLost: k.lost.Load(), FencedCommits: k.fenced.Load()}
+	}))
 }
