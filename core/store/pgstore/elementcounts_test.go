@@ -125,9 +125,12 @@ func TestElementCountsMatchTheRows(t *testing.T) {
 	}
 
 	// Migration 38 again, on these rows: it fills the counts and the
-	// migrated list from them.
-	if v, _, err := Migrate(ctx, url, "down"); err != nil || v != 37 {
-		t.Fatalf("down: %d %v", v, err)
+	// migrated list from them. "down" undoes one migration at a time.
+	for v := uint(1 << 31); v != 37; {
+		var err error
+		if v, _, err = Migrate(ctx, url, "down"); err != nil || v < 37 {
+			t.Fatalf("down: %d %v", v, err)
+		}
 	}
 	if v, _, err := Migrate(ctx, url, "up"); err != nil || v < 38 {
 		t.Fatalf("up: %d %v", v, err)
