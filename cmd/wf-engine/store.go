@@ -98,7 +98,7 @@ func checkReplay(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	var errs []error
 	for i, v := range views {
-		if err := replaycheck.Check(ctx, v); err != nil {
+		if err := replaycheck.CheckPartition(ctx, v, int32(i+1)); err != nil { // #nosec G115 -- at most 4,095 partitions
 			if len(views) > 1 {
 				err = fmt.Errorf("partition %d: %w", i+1, err)
 			}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/example/wf-engine/core/element"
 	"github.com/example/wf-engine/core/record"
 	"github.com/example/wf-engine/core/state"
 	"github.com/example/wf-engine/core/store"
@@ -45,3 +46,13 @@ func (e *Engine) Partition() int32 { return e.cfg.Partition }
 
 // Store returns the store the engine's partition commits to.
 func (e *Engine) Store() store.Store { return e.cfg.Store }
+
+// NewPartitionState is the state of partition p before anything of it was
+// written: at the beginning of its position and key ranges, as the engine
+// starts it. Records it applies with another partition's keys (definitions
+// distributed from partition 1) leave its last key there.
+func NewPartitionState(reg *element.Registry, p int32) (*state.State, error) {
+	snap := &state.Snapshot{}
+	raisePartitionFloor(snap, p)
+	return RestoreState(reg, snap)
+}

@@ -23,14 +23,25 @@ const maxDiffs = 5
 //
 // When log compaction removed the log's beginning and s reads no archive
 // of it (store.ErrCompacted), Check starts from the store's newest
-// checkpoint instead (see FromCheckpoint).
+// checkpoint instead (see FromCheckpoint). Check is for a store of one
+// partition (or partition 1's view); CheckPartition for the others.
 func Check(ctx context.Context, s store.Store) error {
+	return CheckPartition(ctx, s, 1)
+}
+
+// CheckPartition is Check of partition p's store (its view of a store of
+// several partitions): the replay starts where the engine starts p, at the
+// beginning of p's position and key ranges.
+func CheckPartition(ctx context.Context, s store.Store, p int32) error {
 	l, ok := s.(store.Loader)
 	if !ok {
 		return errors.New("replay check: the store keeps no state rows to compare with")
 	}
-	replayed := engine.NewState(standard.Registry())
-	err := s.ReadLog(ctx, 1, func(r *record.Record) error { return replayed.Apply(r) })
+	replayed, err := engine.NewPartitionState(standard.Registry(), p)
+	if err != nil {
+		return fmt.Errorf("replay check: %w", err)
+	}
+	err = s.ReadLog(ctx, 1, func(r *record.Record) error { return replayed.Apply(r) })
 	if errors.Is(err, store.ErrCompacted) {
 		return FromCheckpoint(ctx, s)
 	}
