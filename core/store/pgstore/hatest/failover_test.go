@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -140,6 +141,13 @@ type ledger struct {
 	appliedAfterRetry []string
 	slowest           time.Duration
 	errs              []error
+}
+
+// mayHaveBeenWritten reports whether an answer said that its keyed command
+// may have been written and is to be sent again with the same
+// Idempotency-Key (engine.ErrRetryWithIdempotencyKey, ADR 28).
+func mayHaveBeenWritten(answer string) bool {
+	return strings.Contains(answer, "Send it again with the same Idempotency-Key")
 }
 
 func (l *ledger) fail(err error) {
@@ -271,9 +279,12 @@ func (w *worker) judge(a answer, n int, what string) bool {
 		}
 		w.l.mu.Lock()
 		w.l.created = append(w.l.created, ack{n: n, instance: key, sent: a.sent, got: a.got, replayed: a.replayed})
-		if a.replayed && len(a.earlier) > 0 {
+		if a.replayed && len(a.earlier) > 0 && !slices.ContainsFunc(a.earlier, mayHaveBeenWritten) {
 			// An attempt answered "retry" had created the instance: the
 			// Idempotency-Key kept the retry from creating a second one.
+			// An attempt whose commit lost its connection is answered
+			// "send it again with the same key" on purpose (ADR 28): it
+			// may have been written, and the key makes the retry safe.
 			w.l.appliedAfterRetry = append(w.l.appliedAfterRetry, fmt.Sprintf("create n=%d replayed after %q", n, a.earlier))
 		}
 		w.l.mu.Unlock()
