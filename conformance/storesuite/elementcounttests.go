@@ -15,8 +15,9 @@ import (
 )
 
 // statisticsFromRows counts the element instances of def's process
-// instances from the rows, as the statistics define them.
-func statisticsFromRows(t *testing.T, q store.Querier, def int64) []store.ElementStatistics {
+// instances (of those in one of states, if any) from the rows, as the
+// statistics define them.
+func statisticsFromRows(t *testing.T, q store.Querier, def int64, states ...string) []store.ElementStatistics {
 	t.Helper()
 	ctx := context.Background()
 	pis, err := q.SearchProcessInstances(ctx, store.Query{Limit: 1000,
@@ -26,6 +27,9 @@ func statisticsFromRows(t *testing.T, q store.Querier, def int64) []store.Elemen
 	}
 	byID := map[string]*store.ElementStatistics{}
 	for _, pi := range pis.Items {
+		if len(states) > 0 && !slices.Contains(states, pi.State) {
+			continue
+		}
 		els, err := q.SearchElementInstances(ctx, store.Query{Limit: 1000,
 			Conditions: []store.Condition{{Field: "processInstanceKey", Op: store.OpEq, Value: pi.ProcessInstanceKey}}})
 		if err != nil {
@@ -60,11 +64,12 @@ func statisticsFromRows(t *testing.T, q store.Querier, def int64) []store.Elemen
 	return out
 }
 
-// statisticsAfterMigration checks a definition's element statistics
-// against the rows while instances start, fail, end, move to another
-// version of their process (a migration leaves their finished element
-// instances at the old version) and are removed: PostgreSQL answers them
-// from live counters (migration 38) that every commit and removal keeps.
+// statisticsAfterMigration checks a definition's element statistics, of
+// all its process instances and of those in given states, against the
+// rows while instances start, fail, end, move to another version of their
+// process (a migration leaves their finished element instances at the old
+// version) and are removed: PostgreSQL answers them from live counters
+// (migrations 38 and 42) that every commit and removal keeps.
 func (s *suite) statisticsAfterMigration(t *testing.T) {
 	ctx := context.Background()
 	st := s.store(t)
@@ -88,19 +93,29 @@ func (s *suite) statisticsAfterMigration(t *testing.T) {
 	check := func(stage string) {
 		t.Helper()
 		for _, def := range defs {
-			want := statisticsFromRows(t, q, def)
-			byDef := []store.Condition{{Field: "processDefinitionKey", Op: store.OpEq, Value: def}}
-			for _, tenants := range [][]string{nil, {record.DefaultTenant}, {"other"}} {
-				got, err := sq.ElementStatistics(ctx, store.Query{Conditions: byDef, Tenants: tenants})
-				if err != nil {
-					t.Fatalf("%s: statistics of %d (tenants %v): %v", stage, def, tenants, err)
+			for _, states := range [][]string{nil, {store.StateActive}, {store.StateCompleted}, {store.StateTerminated},
+				{store.StateActive, store.StateTerminated}} {
+				want := statisticsFromRows(t, q, def, states...)
+				byDef := []store.Condition{{Field: "processDefinitionKey", Op: store.OpEq, Value: def}}
+				switch len(states) {
+				case 0:
+				case 1:
+					byDef = append(byDef, store.Condition{Field: "state", Op: store.OpEq, Value: states[0]})
+				default:
+					byDef = append(byDef, store.Condition{Field: "state", Op: store.OpIn, Value: states})
 				}
-				exp := want
-				if slices.Equal(tenants, []string{"other"}) {
-					exp = []store.ElementStatistics{}
-				}
-				if !reflect.DeepEqual(got, exp) {
-					t.Errorf("%s: statistics of definition %d (tenants %v) =\n%+v\nwant\n%+v", stage, def, tenants, got, exp)
+				for _, tenants := range [][]string{nil, {record.DefaultTenant}, {"other"}} {
+					got, err := sq.ElementStatistics(ctx, store.Query{Conditions: byDef, Tenants: tenants})
+					if err != nil {
+						t.Fatalf("%s: statistics of %d in %v (tenants %v): %v", stage, def, states, tenants, err)
+					}
+					exp := want
+					if slices.Equal(tenants, []string{"other"}) {
+						exp = []store.ElementStatistics{}
+					}
+					if !reflect.DeepEqual(got, exp) {
+						t.Errorf("%s: statistics of definition %d in %v (tenants %v) =\n%+v\nwant\n%+v", stage, def, states, tenants, got, exp)
+					}
 				}
 			}
 		}
@@ -150,6 +165,18 @@ func (s *suite) statisticsAfterMigration(t *testing.T) {
 		t.Fatalf("retention removed %d instances, want 2 (the migrated and the failed one)", res.Instances)
 	}
 	check("after removing the migrated instance")
+	ut, ok := st.(store.UserTaskQuerier)
+	if !ok {
+		t.Fatalf("%T does not implement store.UserTaskQuerier", st)
+	}
+	tasks, err := ut.SearchUserTasks(ctx, store.Query{Conditions: []store.Condition{{Field: "processInstanceKey", Op: store.OpEq, Value: started}}})
+	if err != nil || len(tasks.Items) != 1 {
+		t.Fatalf("user task of %d: %v (%d found)", started, err, len(tasks.Items))
+	}
+	if err := f.E.CompleteUserTask(ctx, engine.CompleteUserTaskRequest{Key: tasks.Items[0].UserTaskKey}); err != nil {
+		t.Fatalf("complete the user task of %d: %v", started, err)
+	}
+	check("after completing an instance of version 2")
 	f.End(kept)
 	check("after ending the last instance of version 1")
 }

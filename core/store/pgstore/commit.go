@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -105,26 +106,26 @@ func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, 
 		write("wf_log", rows.Log)
 	}
 	for _, r := range rows.State {
-		queue := write
-		if r.T == tables.ElementInstances {
-			// The element counts (elementcounts.go) go first: they read
+		if r.T == tables.ElementInstances && r.Len() > 0 {
+			// The element counts (elementcounts.go) go first, in one
+			// statement for all the batch's element instances: they read
 			// the rows these replace.
-			queue = func(name string, r *tables.Rows) {
-				params, formats := encodeRows(r)
-				queueElementCounts(wire, params, formats, name == "wf_insert_"+r.T.Name)
-				wire.ExecPrepared(name, params, formats, nil)
+			stored := known
+			if known < 0 || !r.T.Upsert {
+				stored = math.MaxInt64
 			}
+			queueElementCounts(wire, r, stored)
 		}
 		if known < 0 || !r.T.Upsert {
-			queue("wf_upsert_"+r.T.Name, r)
+			write("wf_upsert_"+r.T.Name, r)
 			continue
 		}
 		fresh, old := r.Split(known)
 		if fresh.Len() > 0 {
-			queue("wf_insert_"+r.T.Name, fresh)
+			write("wf_insert_"+r.T.Name, fresh)
 		}
 		if old.Len() > 0 {
-			queue("wf_update_"+r.T.Name, old)
+			write("wf_update_"+r.T.Name, old)
 		}
 	}
 	for _, r := range history {

@@ -498,26 +498,32 @@ func TestGrowthSearchPlans(t *testing.T) {
 		t.Errorf("rolled-up usage: sequential scan of %s", scan)
 	}
 
-	// A definition's statistics (migration 38): the counters by their
+	// A definition's statistics (migrations 38 and 42), of all its
+	// instances or of those in given states: the counters by their
 	// primary key, the migrated instances' element instances through the
 	// index of process instances; no sequential scan.
-	st, ok, err := search.ElementStatisticsCountedSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003)}}, search.Postgres)
-	if err != nil || !ok {
-		t.Fatalf("counted statistics: %v (counted %v)", err, ok)
-	}
-	used, _ = planIndexes(t, s, st, "")
-	for _, want := range []string{"element_counts_pkey", "element_instances_process_instance"} {
-		if !used[want] {
-			t.Errorf("counted statistics: plan reads %v, want %s among them\n%s", used, want, st.SQL)
+	for _, by := range [][]store.Condition{nil, {eq("state", "ACTIVE")}, {cond("state", store.OpIn, []any{"COMPLETED", "TERMINATED"})}} {
+		q := store.Query{Conditions: append([]store.Condition{eq("processDefinitionKey", 1000003)}, by...)}
+		st, ok, err := search.ElementStatisticsCountedSQL(q, search.Postgres)
+		if err != nil || !ok {
+			t.Fatalf("counted statistics %v: %v (counted %v)", by, err, ok)
+		}
+		used, _ = planIndexes(t, s, st, "")
+		for _, want := range []string{"element_counts_pkey", "element_instances_process_instance"} {
+			if !used[want] {
+				t.Errorf("counted statistics %v: plan reads %v, want %s among them\n%s", by, used, want, st.SQL)
+			}
+		}
+		if scan := seqScan(t, s, st); scan != "" {
+			t.Errorf("counted statistics %v: sequential scan of %s", by, scan)
 		}
 	}
-	if scan := seqScan(t, s, st); scan != "" {
-		t.Errorf("counted statistics: sequential scan of %s", scan)
-	}
 	// Any other filter keeps the plain statement.
-	if _, ok, _ := search.ElementStatisticsCountedSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003), eq("state", "ACTIVE")}},
-		search.Postgres); ok {
-		t.Error("statistics of a definition's active instances: counted, want the plain statement")
+	for _, other := range []store.Condition{cond("state", store.OpNeq, "ACTIVE"), eq("processDefinitionId", "p3"), eq("processDefinitionKey", 1000004)} {
+		if _, ok, _ := search.ElementStatisticsCountedSQL(store.Query{Conditions: []store.Condition{eq("processDefinitionKey", 1000003), other}},
+			search.Postgres); ok {
+			t.Errorf("statistics of a definition's instances with %+v: counted, want the plain statement", other)
+		}
 	}
 
 	// COMPLETED process instances by start date, newest first, read the

@@ -11,7 +11,8 @@ import (
 // ElementStatistics implements store.StatisticsQuerier with one aggregate
 // query, read like a search: as the read role when the query is restricted
 // to tenants and Options.ReadRole is set (see read). The statistics of one
-// definition read the live counters of migration 38
+// definition, of all its process instances or of those in given states,
+// read the live counters of migrations 38 and 42
 // (search.ElementStatisticsCountedSQL) instead of the rows.
 func (s *Store) ElementStatistics(ctx context.Context, q store.Query) ([]store.ElementStatistics, error) {
 	st, err := search.ElementStatisticsSQL(q, search.Postgres)
