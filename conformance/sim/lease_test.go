@@ -195,6 +195,9 @@ type simNode struct {
 // running reports whether the node runs an engine.
 func (n *simNode) running() bool { return n.eng != nil && !n.gone }
 
+// flush commits the batches its engine has pipelined (engineStep).
+func (n *simNode) flush() error { n.stp.Flush(); return nil }
+
 // leaser is a node's connection to the store's lease table (pgstore's
 // Leases), deciding expiry by the store's clock (real time).
 type leaser struct {
@@ -401,7 +404,7 @@ func (r *runner) resumeNode(n *simNode) {
 		return
 	}
 	if n.engineFirst && n.running() && !n.lost {
-		r.engineStep(n, false)
+		r.engineStep(n, n.stp.Step)
 	}
 }
 
@@ -530,10 +533,10 @@ func (r *runner) leaseFault(o op) {
 			if !n.running() || n.lost || n.frozen > 0 || !r.hasCalls(n) {
 				break
 			}
-			r.engineStep(n, false)
+			r.engineStep(n, n.stp.Step)
 		}
 		if n.running() && !n.lost && n.frozen == 0 {
-			r.engineStep(n, true)
+			r.engineStep(n, n.flush)
 		}
 		r.stopNode(n, "the node stopped while it was in flight")
 	}
@@ -564,7 +567,7 @@ func (r *runner) endLeaseFaults() {
 		for _, n := range r.nodes {
 			if n != r.front && n.running() {
 				others = true
-				r.engineStep(n, false)
+				r.engineStep(n, n.stp.Step)
 			}
 		}
 		r.afterOp()

@@ -40,12 +40,13 @@ const (
 	opRead                           // read the state between two batches (engine.Read) and search the store
 	opNodes                          // the run has a%2+2 nodes (lease_test.go)
 	opLease                          // the holder gets lease fault a (lease_test.go)
+	opMerge                          // the engine runs a batch into the one waiting for the committer
 	opCount
 )
 
 var opNames = [...]string{"", "step", "flush", "clock", "crash", "fault", "pipeline", "create", "activate", "complete",
 	"fail", "throw", "retries", "resolve", "complete-task", "publish", "correlate", "cancel", "set-vars", "invalid", "retry", "encode", "signal", "batch",
-	"long-poll", "create-await", "read", "nodes", "lease"}
+	"long-poll", "create-await", "read", "nodes", "lease", "merge"}
 
 // netMode is what the simulated network does with a client's request.
 type netMode uint8
@@ -159,7 +160,7 @@ var weights = []struct {
 	{opCreate, 12}, {opActivate, 10}, {opComplete, 10}, {opFail, 3}, {opThrow, 2}, {opRetries, 2},
 	{opResolve, 3}, {opCompleteTask, 4}, {opPublish, 5}, {opCorrelate, 2}, {opCancel, 2},
 	{opSetVars, 2}, {opInvalid, 2}, {opRetry, 2}, {opSignal, 1},
-	{opLongPoll, 2}, {opAwait, 3}, {opRead, 1}, {opLease, 1},
+	{opLongPoll, 2}, {opAwait, 3}, {opRead, 1}, {opLease, 1}, {opMerge, 8},
 }
 
 // generate returns the operations of seed's run: n steps.

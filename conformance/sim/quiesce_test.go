@@ -86,7 +86,7 @@ func (r *runner) settle() {
 	// Enough batches for what is queued (a batch may hold one command).
 	for range 50 + len(r.calls) + len(r.wire) {
 		r.deliver()
-		r.engineStep(r.front, false)
+		r.engineStep(r.front, r.front.stp.Step)
 		if r.fail != nil {
 			return
 		}
@@ -103,7 +103,7 @@ func (r *runner) sync(cmd *record.Record) error {
 		if c.Answered() {
 			break
 		}
-		r.engineStep(r.front, false)
+		r.engineStep(r.front, r.front.stp.Step)
 	}
 	if !c.Answered() {
 		r.violate("unanswered", "%s %s was not answered by %s", cmd.ValueType, cmd.Intent, r.front.name)

@@ -363,7 +363,12 @@ func (r *runner) do(o op) {
 	case opStep:
 		r.deliver()
 		if n := r.stepTarget(o.a); n != nil {
-			r.engineStep(n, false)
+			r.engineStep(n, n.stp.Step)
+		}
+	case opMerge:
+		r.deliver()
+		if n := r.stepTarget(o.a); n != nil {
+			r.engineStep(n, n.stp.Merge)
 		}
 	case opFlush:
 		r.flushFront()
@@ -435,7 +440,7 @@ func (r *runner) do(o op) {
 // that node is paused.
 func (r *runner) flushFront() {
 	if n := r.front; n != nil && n.running() && n.frozen == 0 {
-		r.engineStep(n, true)
+		r.engineStep(n, n.flush)
 	}
 }
 
@@ -457,18 +462,14 @@ func (r *runner) stepTarget(a uint32) *simNode {
 	return nil
 }
 
-// engineStep runs a batch (or, with flush, commits the pipelined one) of
-// node n's engine, then collects the answers and checks the invariants; a
-// crash fault crashes the node instead.
-func (r *runner) engineStep(n *simNode, flush bool) {
+// engineStep runs fn, a step of node n's engine (Step, Merge, or a Flush
+// of the pipelined batches), then collects the answers and checks the
+// invariants; a crash fault crashes the node instead.
+func (r *runner) engineStep(n *simNode, fn func() error) {
 	if n.frozen > 0 || n.step != nil {
 		return // paused (perhaps in the middle of a commit): it runs nothing
 	}
 	r.engSteps++
-	fn := n.stp.Step
-	if flush {
-		fn = func() error { n.stp.Flush(); return nil }
-	}
 	if n.stallFor > 0 {
 		// Its commit may stall: the step ends when the node resumes.
 		if c, stalled := stepStalling(n, fn); !stalled {

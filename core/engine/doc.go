@@ -3,9 +3,10 @@
 // is written; an Engine owns a partition: it takes commands in batches from
 // one goroutine and hands each processed batch to a committer goroutine,
 // which commits it to the store in one transaction and only then answers its
-// callers. The loop runs the next batch while one commits; batches commit in
-// the order they ran, and a failed commit fails every batch after it until
-// the state is reloaded. Nothing in command processing reads the wall clock,
+// callers. The loop runs the next commands while a batch commits, all of
+// them into one batch that it hands over as soon as the committer is free
+// (ADR 40); batches commit in the order they ran, and a failed commit fails
+// every batch after it until the state is reloaded. Nothing in command processing reads the wall clock,
 // does I/O or iterates maps unsorted. StartStepped (stepper.go) runs the
 // same code without goroutines, one batch per call on the caller's
 // goroutine, for the deterministic simulator (conformance/sim).

@@ -140,12 +140,20 @@ type Engine struct {
 	// limiter bounds the commands in flight (backpressure.go).
 	limiter *limiter
 
-	// commits carries processed batches from the loop to the committer. It
-	// is unbuffered: the loop holds the next batch while one commits, and
-	// commands that arrive meanwhile make the batch after it, so at most two
-	// batches wait for the store and they stay large.
-	commits      chan *processed
-	commitFailed atomic.Bool // set by the committer, cleared by the loop
+	// commits carries processed batches from the loop to the committer.
+	// The loop sends a batch only when the committer is free (it holds
+	// idle's token): while one batch commits, the loop runs every command
+	// that arrives into the next one, up to MaxBatch, and sends it whole
+	// as soon as the commit returns (ADR 40). A command arriving during a
+	// commit thus goes into the next commit, never the one after, and
+	// batches grow with the store's latency.
+	commits chan *processed
+	// idle holds one token while the committer has no batch of the loop's:
+	// the loop takes it to send one, the committer puts it back once it
+	// has answered that batch.
+	idle         chan struct{}
+	commitFailed atomic.Bool  // set by the committer, cleared by the loop
+	waiting      atomic.Int64 // commands run by the loop, not yet sent to the committer
 
 	mu       sync.Mutex
 	waiters  map[string][]*jobWaiter      // job type -> long-polls waiting for jobs
@@ -213,10 +221,12 @@ func newEngine(ctx context.Context, cfg Config) (*Engine, error) {
 		reloadNow: make(chan struct{}, 1),
 		quit:      make(chan struct{}),
 		commits:   make(chan *processed),
+		idle:      make(chan struct{}, 1),
 		limiter:   newLimiter(cfg.Backpressure.withDefaults(cfg.QueueSize)),
 		waiters:   map[string][]*jobWaiter{},
 		ends:      map[int64][]chan InstanceEnd{},
 	}
+	e.idle <- struct{}{}
 	if cfg.Tracer != nil {
 		e.tracer = cfg.Tracer.Tracer(tracerName)
 	}
@@ -275,24 +285,45 @@ func (e *Engine) Err() error {
 	return e.failed
 }
 
+// mergedRecords bounds the records of a batch that waits for the
+// committer: once it holds as many, the loop takes no more commands nor
+// due work until the batch is handed over (due work alone adds up to
+// 4,000 per run: the due limit of each kind).
+const mergedRecords = 8192
+
 func (e *Engine) loop() {
 	defer e.wg.Done()
 	defer close(e.commits) // the committer answers what was sent, then ends
 	var timer <-chan time.Time
 	var armed int64 // due time the timer is armed for (Unix ms), 0 = none
 	var retry <-chan time.Time
-	var retries int // failed reloads in a row
+	var retries int        // failed reloads in a row
+	var pending *processed // run, waiting for the committer to be free
 	for {
-		batch := make([]*request, 0, e.cfg.MaxBatch) // the committer owns a sent batch
+		in, drains, due, idle, room := e.in, e.drains, timer, (chan struct{})(nil), e.cfg.MaxBatch
+		if pending != nil {
+			idle, room = e.idle, e.cfg.MaxBatch-len(pending.batch)
+			if pending.full(e.cfg.MaxBatch) { // it waits for the committer only
+				in, drains, due = nil, nil, nil
+			}
+		}
+		batch := make([]*request, 0, max(room, 1))
 		select {
 		case <-e.quit:
+			if pending != nil { // it ran: it commits before the committer ends
+				e.handOver(pending, false)
+			}
 			e.drain(ErrStopped)
 			return
-		case r := <-e.drains:
+		case <-idle:
+			e.handOver(pending, true)
+			pending = nil
+			continue
+		case r := <-drains:
 			batch = append(batch, r)
-		case r := <-e.in:
+		case r := <-in:
 			batch = append(batch, r)
-		case <-timer:
+		case <-due:
 			timer, armed = nil, 0
 		case <-e.reloadNow: // commitFailed is set: reloaded below
 		case <-retry:
@@ -305,11 +336,16 @@ func (e *Engine) loop() {
 			retries = 0
 			armed, timer = 0, nil
 		}
-		batch = e.fill(batch)
+		batch = e.fill(batch, room)
 		if e.commitFailed.Load() {
-			// The committer answered the failed batch and every batch
-			// processed on top of it with ErrUnavailable; the in-memory
-			// state holds their changes, so it is replaced by the store's.
+			// The committer answers the failed batch and every batch
+			// processed on top of it, pending too, with ErrUnavailable;
+			// the in-memory state holds their changes, so it is
+			// replaced by the store's.
+			if pending != nil {
+				e.handOver(pending, false)
+				pending = nil
+			}
 			e.settle()
 			e.commitFailed.Store(false)
 			if err := e.reload(); err != nil {
@@ -322,18 +358,42 @@ func (e *Engine) loop() {
 			e.refuse(batch, err)
 			continue
 		}
-		p, err := e.process(batch)
-		if err != nil {
+		if pending == nil {
+			pending = &processed{}
+		}
+		if err := e.runBatch(pending, batch); err != nil {
+			// The state holds part of a batch it could not apply: nothing
+			// of pending is committed.
 			e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
-			e.stop(batch, err)
+			e.waiting.Store(0)
+			e.stop(pending.batch, err)
 			return
 		}
-		e.commits <- p
+		select {
+		case <-e.idle:
+			e.handOver(pending, true)
+			pending = nil
+		default:
+			e.waiting.Store(int64(len(pending.batch)))
+		}
 		if next, ok := e.nextDue(); ok && (armed == 0 || next < armed) {
 			armed = next
 			timer = e.cfg.Clock.After(time.Duration(next-e.cfg.Clock.Now().UnixMilli()) * time.Millisecond)
 		}
 	}
+}
+
+// handOver hands p to the committer: sealed (its rows taken from the state)
+// when the loop holds idle's token, which goes with it; else it waits for
+// the token first. A batch the committer will fail (a commit before it
+// failed) or that commits as the engine stops goes the same way.
+func (e *Engine) handOver(p *processed, holdsToken bool) {
+	if !holdsToken {
+		<-e.idle
+	}
+	e.seal(p)
+	e.waiting.Store(0)
+	e.commits <- p
 }
 
 // processed is a batch the loop has run, on its way to the committer: its
@@ -344,9 +404,17 @@ type processed struct {
 	records []*record.Record
 	ends    []InstanceEnd // awaited ends, with their final variables
 	write   *store.Batch  // nil when the batch wrote nothing
-	failed  error         // the store's Prepare failed: the batch fails as a commit would
 	settled chan struct{} // set on the marker settle sends instead of a batch
 	times   *batchTimes   // nil unless a command of the batch is traced
+	// read: a read ran on the state after the batch's last run; nothing
+	// more runs into it, so that the read saw what the batch commits.
+	read bool
+}
+
+// full reports whether the loop runs nothing more into p: it holds
+// MaxBatch commands or mergedRecords records, or a read saw its state.
+func (p *processed) full(maxBatch int) bool {
+	return p.read || len(p.batch) >= maxBatch || len(p.records) >= mergedRecords
 }
 
 // committer commits the processed batches in the order the loop ran them
@@ -365,6 +433,7 @@ func (e *Engine) committer(ctx context.Context) {
 			continue
 		}
 		failed = e.commitProcessed(ctx, p, failed)
+		e.idle <- struct{}{}
 	}
 }
 
@@ -373,7 +442,7 @@ func (e *Engine) committer(ctx context.Context) {
 // settled yet (nil: none). It returns the failure that holds after p.
 func (e *Engine) commitProcessed(ctx context.Context, p *processed, failed error) error {
 	if failed == nil && p.write != nil {
-		err := p.failed
+		err := store.Prepare(e.cfg.Store, p.write) // a store that cannot encode the batch fails it as a commit would
 		if err == nil {
 			start := time.Now()
 			err = e.cfg.Store.Commit(ctx, p.write)
@@ -546,9 +615,9 @@ func (e *Engine) nextDue() (int64, bool) {
 // batch's first request may have come from either queue). Only the loop
 // receives from the queues, so a queue that holds requests never blocks
 // it.
-func (e *Engine) fill(batch []*request) []*request {
+func (e *Engine) fill(batch []*request, limit int) []*request {
 	for _, q := range []chan *request{e.drains, e.in} {
-		for len(batch) < e.cfg.MaxBatch && len(q) > 0 {
+		for len(batch) < limit && len(q) > 0 {
 			batch = append(batch, <-q)
 		}
 	}
@@ -603,11 +672,27 @@ func (e *Engine) drain(err error) {
 	}
 }
 
-// process runs one batch: due timers first, then the commands and reads.
-// It returns what the committer writes and answers.
+// process runs one batch (runBatch) and seals it for the committer.
 func (e *Engine) process(batch []*request) (*processed, error) {
+	p := &processed{}
+	if err := e.runBatch(p, batch); err != nil {
+		return nil, err
+	}
+	e.seal(p)
+	return p, nil
+}
+
+// runBatch runs batch into p, after the batches p holds already: due timers
+// first, then the commands and reads. On an error the state holds part of
+// the batch and p must not be committed.
+func (e *Engine) runBatch(p *processed, batch []*request) error {
 	now := e.cfg.Clock.Now().UnixMilli()
-	p := &processed{batch: batch, replies: make([]reply, len(batch)), times: startBatchTimes(batch)}
+	base := len(p.batch)
+	p.batch = append(p.batch, batch...)
+	p.replies = append(p.replies, make([]reply, len(batch))...)
+	if p.times == nil {
+		p.times = startBatchTimes(batch)
+	}
 	st := e.proc.State()
 	internal := func(intent record.Intent, key int64, v record.Value) error {
 		res, err := e.proc.Process(&record.Record{Key: key, ValueType: v.ValueType(), Intent: intent, Version: 1, Timestamp: now, Value: v})
@@ -621,22 +706,22 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 	const dueLimit = 1000 // per batch; the rest follow in the next one
 	for _, k := range st.DueDeadlines(now, dueLimit) {
 		if err := internal(record.IntentJobTimeOut, k, &record.JobValue{}); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, k := range st.DueBackoffs(now, dueLimit) {
 		if err := internal(record.IntentJobRecurAfterBackoff, k, &record.JobValue{}); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, k := range st.DueTimers(now, dueLimit) {
 		if err := internal(record.IntentTimerTrigger, k, &record.TimerValue{TraceParent: e.traceTimer(k)}); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, k := range st.ExpiredMessages(now, dueLimit) {
 		if err := internal(record.IntentMessageExpire, k, &record.MessageValue{}); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, r := range batch {
@@ -644,8 +729,8 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 			continue
 		}
 		if r.deliver != nil {
-			if err := e.processDelivered(p, i, r, now); err != nil {
-				return nil, err
+			if err := e.processDelivered(p, base+i, r, now); err != nil {
+				return err
 			}
 			continue
 		}
@@ -655,11 +740,11 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 		res, err := e.proc.Process(r.cmd)
 		e.proc.checked, e.proc.idem = nil, nil
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.records = append(p.records, res.Records...)
 		p.ends = append(p.ends, res.Ended...)
-		p.replies[i] = reply{res: res}
+		p.replies[base+i] = reply{res: res}
 		if r.await != nil {
 			r.awaiting = e.registerAwait(res, r.await)
 		}
@@ -670,19 +755,24 @@ func (e *Engine) process(batch []*request) (*processed, error) {
 	for _, r := range batch {
 		if r.read != nil {
 			r.read(st)
+			p.read = true
 		}
 	}
 	if p.times != nil {
-		p.times.ran, p.times.commands, p.times.records = time.Now(), len(batch), len(p.records)
-	}
-	if len(p.records) > 0 {
-		p.write = &store.Batch{Records: p.records, Changes: st.TakeChanges()}
-		p.failed = store.Prepare(e.cfg.Store, p.write)
+		p.times.ran, p.times.commands, p.times.records = time.Now(), len(p.batch), len(p.records)
 	}
 	// A long poll woken now activates in a later batch, which commits
 	// after this one.
 	e.wakeWaiters(st)
-	return p, nil
+	return nil
+}
+
+// seal takes the rows the batches run into p changed from the state: p
+// is then what the committer writes.
+func (e *Engine) seal(p *processed) {
+	if len(p.records) > 0 {
+		p.write = &store.Batch{Records: p.records, Changes: e.proc.State().TakeChanges()}
+	}
 }
 
 // QueueDepth returns how many commands wait for the processor.

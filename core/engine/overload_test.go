@@ -69,14 +69,17 @@ func TestBackpressureRefusesNewWorkButAdmitsDrainingCommands(t *testing.T) {
 
 // TestDrainingCommandsRunBeforeNewWork: of the commands waiting for the
 // loop, those that finish started work are processed first, whatever
-// their order of arrival.
+// their order of arrival. Commands wait for the loop once the batch that
+// waits for the committer is full (one command here).
 func TestDrainingCommandsRunBeforeNewWork(t *testing.T) {
-	e, g := startGatedWith(t, engine.Backpressure{})
+	e, g := startGatedConfig(t, engine.Config{MaxBatch: 1})
 	g.gated.Store(true)
 	first := createAsync(e)
 	<-g.entered // the first batch is committing
 	second := createAsync(e)
-	waitFor(t, "the second batch processed and handed on", func() bool { return e.Backpressure().InFlight == 2 && e.QueueDepth() == 0 })
+	waitFor(t, "the second create run into the full batch waiting for the committer", func() bool {
+		return e.Backpressure().InFlight == 2 && e.QueueDepth() == 0 && e.WaitingForCommit() == 1
+	})
 	late := createAsync(e)
 	waitFor(t, "a create waiting", func() bool { return e.QueueDepth() == 1 })
 	completion := make(chan error, 1)

@@ -15,7 +15,7 @@ import (
 )
 
 // gatedStore holds every commit until the test releases it with the error
-// the commit should return, and counts the batches the loop prepared.
+// the commit should return, and counts the batches the committer prepared.
 type gatedStore struct {
 	*memstore.Store
 	gated      atomic.Bool
@@ -54,8 +54,16 @@ func startGated(t *testing.T) (*engine.Engine, *gatedStore) {
 
 func startGatedWith(t *testing.T, bp engine.Backpressure) (*engine.Engine, *gatedStore) {
 	t.Helper()
+	return startGatedConfig(t, engine.Config{Backpressure: bp})
+}
+
+// startGatedConfig starts an engine of cfg's backpressure and batch size
+// on a gated store.
+func startGatedConfig(t *testing.T, cfg engine.Config) (*engine.Engine, *gatedStore) {
+	t.Helper()
 	g := newGatedStore()
-	e, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.NewManual(time.Unix(0, 0)), Store: g, Registry: registry(), Backpressure: bp})
+	e, err := engine.Start(context.Background(), engine.Config{Partition: 1, Clock: clock.NewManual(time.Unix(0, 0)), Store: g, Registry: registry(),
+		Backpressure: cfg.Backpressure, MaxBatch: cfg.MaxBatch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,29 +99,44 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestNextBatchRunsWhileOneCommitsButIsAnsweredAfterIt(t *testing.T) {
+// Commands that arrive while a batch commits run at once, into one batch
+// that commits as soon as the store is free, and are answered only after
+// it: never with the batch in flight, never split over two more commits.
+func TestCommandsArrivingDuringACommitRunAndShareTheNextCommit(t *testing.T) {
 	e, g := startGated(t)
 	base := g.prepared.Load()
 	g.gated.Store(true)
 	a := createAsync(e)
 	<-g.entered // a's batch is committing
-	b := createAsync(e)
-	waitFor(t, "the second batch to be processed", func() bool { return g.prepared.Load() == base+2 })
+	b, c := createAsync(e), createAsync(e)
+	waitFor(t, "the two creates to run while a's batch commits", func() bool { return e.WaitingForCommit() == 2 })
 	select {
 	case r := <-a:
 		t.Fatalf("first create answered before its commit returned: %v", r.err)
 	case r := <-b:
 		t.Fatalf("second create answered while the batch before it was still committing: %v", r.err)
+	case r := <-c:
+		t.Fatalf("third create answered while the batch before it was still committing: %v", r.err)
 	default:
 	}
 	g.release <- nil
 	if r := <-a; r.err != nil {
 		t.Fatal(r.err)
 	}
-	<-g.entered
+	<-g.entered // b and c commit together
+	if n := g.prepared.Load() - base; n != 2 {
+		t.Fatalf("the three creates went to the store in %d commits, want 2", n)
+	}
+	select {
+	case r := <-b:
+		t.Fatalf("second create answered before its commit returned: %v", r.err)
+	default:
+	}
 	g.release <- nil
-	if r := <-b; r.err != nil {
-		t.Fatal(r.err)
+	for _, ch := range []<-chan createResult{b, c} {
+		if r := <-ch; r.err != nil {
+			t.Fatal(r.err)
+		}
 	}
 }
 
@@ -123,12 +146,11 @@ func TestFailedCommitFailsTheBatchesProcessedOnTopOfIt(t *testing.T) {
 	if err := e.Read(context.Background(), func(s *state.State) { before = s.Hash() }); err != nil {
 		t.Fatal(err)
 	}
-	base := g.prepared.Load()
 	g.gated.Store(true)
 	a := createAsync(e)
 	<-g.entered
 	b := createAsync(e)
-	waitFor(t, "the second batch to be processed", func() bool { return g.prepared.Load() == base+2 })
+	waitFor(t, "the second create to run while the first commits", func() bool { return e.WaitingForCommit() == 1 })
 	g.gated.Store(false) // b's commit must never reach the store
 	g.release <- errDown
 	for name, ch := range map[string]<-chan createResult{"first": a, "second": b} {

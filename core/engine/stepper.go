@@ -15,13 +15,16 @@ import (
 //
 // Pipelined mimics the loop's overlap: Step processes a batch and then
 // commits the batch of the Step before, so that a batch runs on changes
-// that are not durable yet, as it does while the committer commits.
+// that are not durable yet, as it does while the committer commits; Merge
+// runs the queued commands into the batch the next Step sends, as the
+// loop does while the committer is busy.
 type Stepper struct {
 	e   *Engine
 	ctx context.Context
 	// Pipelined: Step commits the batch processed by the Step before.
 	Pipelined bool
 	inflight  *processed // processed, not yet committed (Pipelined)
+	pending   *processed // run by Merge, not yet sealed (Pipelined)
 	failed    error      // a commit failure not yet settled
 	retry     bool       // the state must be reloaded before the next batch
 }
@@ -147,7 +150,14 @@ func (s *Stepper) State() *state.State { return s.e.proc.State() }
 // events).
 func (s *Stepper) Step() error {
 	e := s.e
-	batch := e.fill(make([]*request, 0, e.cfg.MaxBatch))
+	room := e.cfg.MaxBatch
+	if s.pending != nil {
+		room = max(0, room-len(s.pending.batch))
+		if s.pending.read {
+			room = 0
+		}
+	}
+	batch := e.fill(make([]*request, 0, room), room)
 	if e.commitFailed.Load() {
 		// As the loop does: settle what was sent to the committer, then
 		// replace the state by the store's.
@@ -163,11 +173,18 @@ func (s *Stepper) Step() error {
 		s.Flush()
 		return nil
 	}
-	p, err := e.process(batch)
-	if err != nil {
-		e.stop(batch, err)
-		return err
+	p := s.pending
+	s.pending = nil
+	if p == nil {
+		p = &processed{}
 	}
+	if !p.read { // nothing runs after a read in its batch
+		if err := e.runBatch(p, batch); err != nil {
+			e.stop(p.batch, err)
+			return err
+		}
+	}
+	e.seal(p)
 	if !s.Pipelined {
 		s.Flush()
 		s.failed = e.commitProcessed(s.ctx, p, s.failed)
@@ -181,16 +198,48 @@ func (s *Stepper) Step() error {
 	return nil
 }
 
-// Flush commits the batch a pipelined Step left uncommitted, if any.
+// Flush commits the batch a pipelined Step left uncommitted, if any, and
+// then the batch Merge ran, as the loop sends it once the committer is
+// free.
 func (s *Stepper) Flush() {
 	if p := s.inflight; p != nil {
 		s.inflight = nil
 		s.failed = s.e.commitProcessed(s.ctx, p, s.failed)
 	}
+	if p := s.pending; p != nil {
+		s.pending = nil
+		s.e.seal(p)
+		s.failed = s.e.commitProcessed(s.ctx, p, s.failed)
+	}
+}
+
+// Merge runs what is due and the queued commands (up to the batch size)
+// into the batch the next Step commits, and commits nothing: the loop's
+// work while the committer is busy. Without a batch in flight, a failed
+// commit to settle or a pending reload it is Step.
+func (s *Stepper) Merge() error {
+	e := s.e
+	if !s.Pipelined || s.inflight == nil || e.commitFailed.Load() || s.retry || e.Degraded() != nil {
+		return s.Step()
+	}
+	if s.pending == nil {
+		s.pending = &processed{}
+	}
+	if s.pending.full(e.cfg.MaxBatch) {
+		return nil // it waits for the committer
+	}
+	room := e.cfg.MaxBatch - len(s.pending.batch)
+	if err := e.runBatch(s.pending, e.fill(make([]*request, 0, room), room)); err != nil {
+		p := s.pending
+		s.pending = nil
+		e.stop(p.batch, err)
+		return err
+	}
+	return nil
 }
 
 // Settled reports whether the state holds exactly what the store does:
 // no batch waits for its commit and no failed commit waits for a reload.
 func (s *Stepper) Settled() bool {
-	return s.inflight == nil && !s.e.commitFailed.Load() && !s.retry && s.e.Degraded() == nil
+	return s.inflight == nil && s.pending == nil && !s.e.commitFailed.Load() && !s.retry && s.e.Degraded() == nil
 }

@@ -40,9 +40,10 @@ var ErrClosed = errors.New("store is closed")
 var ErrCommitUnknown = errors.New("the store did not confirm the commit; it may have been written")
 
 // Preparer is a store whose commit does work that needs no database, such
-// as encoding rows. The engine calls Prepare on its processing goroutine,
-// while the batch before is still committing, and Commit with the same
-// batch afterwards. Prepare must not change what Commit writes.
+// as encoding rows. The engine's committer calls Prepare and then Commit
+// with the same batch, while the processing goroutine already runs the
+// next commands; a Prepare error fails the batch as a commit error that
+// wrote nothing would. Prepare must not change what Commit writes.
 type Preparer interface {
 	Prepare(b *Batch) error
 }

@@ -50,7 +50,8 @@ func prepareStatements(ctx context.Context, conn *pgx.Conn) error {
 // Prepare implements store.Preparer. It does all of a commit's work that
 // needs no connection: the rows, the choice between insert and update for
 // each, and the statements' parameters in PostgreSQL's binary format. The
-// engine calls it while the batch before commits.
+// engine's committer calls it just before Commit, while the engine already
+// runs the next commands.
 //
 // Once the store knows the highest key of any row stored or prepared
 // (after Load), a row with a higher key cannot exist: it is inserted. The

@@ -24,7 +24,7 @@ type stmtKey struct {
 const updateMeta = "UPDATE meta SET last_key = ?, last_position = ? WHERE id = 1"
 
 // Prepare implements store.Preparer: it encodes the batch's records and
-// rows, so that the engine does it while the batch before commits, and
+// rows, on the engine's committer while the loop runs the next commands, and
 // links its log segment to the one prepared before.
 func (s *Store) Prepare(b *store.Batch) error { return tables.Prepare(b, &s.chain) }
 
