@@ -761,18 +761,20 @@ func (e *Engine) runBatch(p *processed, batch []*request) error {
 	if p.times != nil {
 		p.times.ran, p.times.commands, p.times.records = time.Now(), len(p.batch), len(p.records)
 	}
-	// A long poll woken now activates in a later batch, which commits
-	// after this one.
-	e.wakeWaiters(st)
 	return nil
 }
 
 // seal takes the rows the batches run into p changed from the state: p
 // is then what the committer writes.
 func (e *Engine) seal(p *processed) {
+	st := e.proc.State()
 	if len(p.records) > 0 {
-		p.write = &store.Batch{Records: p.records, Changes: e.proc.State().TakeChanges()}
+		p.write = &store.Batch{Records: p.records, Changes: st.TakeChanges()}
 	}
+	// A long poll woken now activates in a later batch, which commits
+	// after this one; woken once per batch, a worker finds all of the
+	// batch's jobs at once.
+	e.wakeWaiters(st)
 }
 
 // QueueDepth returns how many commands wait for the processor.
