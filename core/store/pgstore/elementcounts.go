@@ -62,40 +62,46 @@ func elementCountRows() string {
 	return "SELECT " + strings.Join(cols, ", ")
 }
 
-// countRows is the count statement: with the batch's element instance rows
-// n, the stored rows j they replace (looked up only for keys up to the
-// last parameter), each process instance pi of the batch's rows with its
-// state after the batch (ps) and, when the batch changes it, before (was:
-// the state of its stored process instance row), and the stored rows of
-// those instances (moved), it adds the signed rows x, grouped, to the
-// counts. A process instance row whose definition changes (a migration)
-// lists the instance in element_counts_migrated.
+// countRows is the count statement. Relation b is the batch's element
+// instance rows n, each with the state the batch writes on its process
+// instance's row (bs; null when the batch does not write that row); j adds
+// the stored row each replaces (looked up by key only up to the last
+// parameter: fresh keys replace nothing) and its process instance's state
+// after the batch (ps: bs, or else the stored process instance row's,
+// looked up only then; null when there is none: the row counts nowhere).
+// moved are the stored element instances of the process instances whose
+// state the batch changes (ends), out of the old state's counts (was) and
+// into the new. The signed rows x are grouped into the counts. Lookups are
+// lateral subqueries behind OFFSET 0, so that every plan, the generic one
+// too, reads by key or by process instance, and no relation of the batch
+// is joined with another (their sizes are unknown to the planner). A
+// process instance row whose definition changes (a migration) lists the
+// instance in element_counts_migrated.
 var countRows = `WITH n AS MATERIALIZED (` + elementCountRows() + `),
+	b AS (
+		SELECT n.*, max(state) FILTER (WHERE flow_scope_key = -1) OVER (PARTITION BY process_instance_key) AS bs FROM n),
 	j AS MATERIALIZED (
-		SELECT n.*, o.key IS NOT NULL AS found, o.process_definition_key AS o_def, o.element_id AS o_element,
-			o.tenant_id AS o_tenant, o.flow_scope_key AS o_scope, o.state AS o_state, o.incident_key AS o_incident
-		FROM n LEFT JOIN LATERAL (SELECT * FROM element_instances o WHERE o.key = n.key AND n.key <= $` +
-	strconv.Itoa(len(elementCountColumns)+1) + ` OFFSET 0) AS o ON true),
-	pi AS MATERIALIZED (
-		SELECT key, state AS ps, CASE WHEN found AND o_state <> state THEN o_state END AS was FROM j WHERE flow_scope_key = -1
-		UNION ALL
-		SELECT p.key, p.instance_state, NULL
-		FROM (SELECT process_instance_key FROM j WHERE flow_scope_key <> -1 EXCEPT SELECT key FROM j WHERE flow_scope_key = -1) AS k
-		JOIN element_instances p ON p.key = k.process_instance_key AND p.flow_scope_key = -1),
+		SELECT b.*, o.key IS NOT NULL AS found, o.process_definition_key AS o_def, o.element_id AS o_element,
+			o.tenant_id AS o_tenant, o.flow_scope_key AS o_scope, o.state AS o_state, o.incident_key AS o_incident,
+			COALESCE(b.bs, r.instance_state) AS ps
+		FROM b LEFT JOIN LATERAL (SELECT * FROM element_instances o WHERE o.key = b.key AND b.key <= $` +
+	strconv.Itoa(len(elementCountColumns)+1) + ` OFFSET 0) AS o ON true
+		LEFT JOIN LATERAL (SELECT p.instance_state FROM element_instances p
+			WHERE p.key = b.process_instance_key AND p.flow_scope_key = -1 AND b.bs IS NULL OFFSET 0) AS r ON true),
 	moved AS MATERIALIZED (
-		SELECT pi.ps, pi.was, e.key, e.process_definition_key, e.element_id, e.tenant_id, e.state, e.incident_key
-		FROM pi JOIN element_instances e ON e.process_instance_key = pi.key AND e.flow_scope_key <> -1
-		WHERE pi.was IS NOT NULL),
+		SELECT j.state AS ps, j.o_state AS was, e.* FROM j
+		CROSS JOIN LATERAL (SELECT key, process_definition_key, element_id, tenant_id, state, incident_key FROM element_instances e
+			WHERE e.process_instance_key = j.key AND e.flow_scope_key <> -1 OFFSET 0) AS e
+		WHERE j.flow_scope_key = -1 AND j.found AND j.o_state <> j.state),
 	migrated AS (
 		INSERT INTO element_counts_migrated (process_instance_key, tenant_id)
 		SELECT key, tenant_id FROM j WHERE found AND flow_scope_key = -1 AND o_def <> process_definition_key
 		ON CONFLICT (process_instance_key) DO NOTHING),
 	x AS (
-		SELECT 1 AS s, pi.ps, j.key, j.process_definition_key, j.element_id, j.tenant_id, j.state, j.incident_key
-		FROM j JOIN pi ON pi.key = j.process_instance_key WHERE j.flow_scope_key <> -1
+		SELECT 1 AS s, ps, key, process_definition_key, element_id, tenant_id, state, incident_key FROM j
+		WHERE flow_scope_key <> -1 AND ps IS NOT NULL
 		UNION ALL
-		SELECT -1, pi.ps, j.key, j.o_def, j.o_element, j.o_tenant, j.o_state, j.o_incident
-		FROM j JOIN pi ON pi.key = j.process_instance_key WHERE j.found AND j.o_scope <> -1
+		SELECT -1, ps, key, o_def, o_element, o_tenant, o_state, o_incident FROM j WHERE found AND o_scope <> -1 AND ps IS NOT NULL
 		UNION ALL
 		SELECT -1, was, key, process_definition_key, element_id, tenant_id, state, incident_key FROM moved
 		UNION ALL
