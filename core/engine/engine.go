@@ -672,16 +672,6 @@ func (e *Engine) drain(err error) {
 	}
 }
 
-// process runs one batch (runBatch) and seals it for the committer.
-func (e *Engine) process(batch []*request) (*processed, error) {
-	p := &processed{}
-	if err := e.runBatch(p, batch); err != nil {
-		return nil, err
-	}
-	e.seal(p)
-	return p, nil
-}
-
 // runBatch runs batch into p, after the batches p holds already: due timers
 // first, then the commands and reads. On an error the state holds part of
 // the batch and p must not be committed.
