@@ -368,6 +368,13 @@ func jobsOf(a answer) ([]json.RawMessage, bool) {
 // caller's remaining time, until one answers with jobs (the others are
 // then called off, and what they answered is added).
 func (f *Front) activate(w http.ResponseWriter, r *http.Request) {
+	remote, _ := f.others()
+	if len(remote) == 0 && f.anyLocal() {
+		// Every partition that runs, runs here (a single node): the API
+		// activates across them and long-polls itself, in one request.
+		f.fc.Next.ServeHTTP(w, r)
+		return
+	}
 	body, err := f.readBody(r)
 	if err != nil {
 		f.unavailable(w, r, err.Error())
@@ -395,7 +402,6 @@ func (f *Front) activate(w http.ResponseWriter, r *http.Request) {
 		b, _ := json.Marshal(req)
 		return b
 	}
-	remote, _ := f.others()
 	nodes := append([]*url.URL{nil}, remote...) // nil: here
 	if !f.anyLocal() {
 		nodes = remote

@@ -248,6 +248,33 @@ func TestFrontGathersJobsFromEveryNode(t *testing.T) {
 	}
 }
 
+// A node that runs every partition hands an activation to its API as it
+// came, long poll included, instead of asking it once without waiting and
+// then again: one request, the caller's own.
+func TestFrontPassesActivationsThroughWhenEveryPartitionRunsHere(t *testing.T) {
+	a, b, owners := twoNodes(t)
+	owners[3], owners[4] = "a", "a"
+	a.mu.Lock()
+	a.jobs, a.polled = 0, 2
+	a.mu.Unlock()
+	body := `{"type":"t","maxJobsToActivate":4,"requestTimeout":1500}`
+	r := call(t, a, "POST", "/v2/jobs/activation", body)
+	var got struct {
+		Jobs []struct {
+			JobKey string `json:"jobKey"`
+		} `json:"jobs"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil || r.StatusCode != http.StatusOK || len(got.Jobs) != 2 {
+		t.Fatalf("activation: %d %q (%v), want a's two polled jobs", r.StatusCode, r.body, err)
+	}
+	if served := a.seen(); len(served) != 1 || served[0] != "POST /v2/jobs/activation pinned=0" {
+		t.Fatalf("a's API served %v, want the one activation", served)
+	}
+	if len(b.seen()) != 0 {
+		t.Fatalf("b, which runs no partition, was asked: %v", b.seen())
+	}
+}
+
 // A signal is broadcast on every node once.
 func TestFrontBroadcastsToEveryNode(t *testing.T) {
 	a, b, _ := twoNodes(t)
