@@ -308,33 +308,39 @@ func (e *Engine) loop() {
 			}
 		}
 		batch := make([]*request, 0, max(room, 1))
-		select {
-		case <-e.quit:
-			if pending != nil { // it ran: it commits before the committer ends
-				e.handOver(pending, false)
-			}
-			e.drain(ErrStopped)
-			return
-		case <-idle:
-			e.handOver(pending, true)
-			pending = nil
-			continue
-		case r := <-drains:
+		// Commands that finish started work go first (fill keeps them
+		// first too): a select between ready channels picks at random.
+		if r := e.takeDraining(drains); r != nil {
 			batch = append(batch, r)
-		case r := <-in:
-			batch = append(batch, r)
-		case <-due:
-			timer, armed = nil, 0
-		case <-e.reloadNow: // commitFailed is set: reloaded below
-		case <-retry:
-			retry = nil
-			if err := e.reload(); err != nil {
-				retries++
-				retry = e.retryReload(retries, err)
+		} else {
+			select {
+			case <-e.quit:
+				if pending != nil { // it ran: it commits before the committer ends
+					e.handOver(pending, false)
+				}
+				e.drain(ErrStopped)
+				return
+			case <-idle:
+				e.handOver(pending, true)
+				pending = nil
 				continue
+			case r := <-drains:
+				batch = append(batch, r)
+			case r := <-in:
+				batch = append(batch, r)
+			case <-due:
+				timer, armed = nil, 0
+			case <-e.reloadNow: // commitFailed is set: reloaded below
+			case <-retry:
+				retry = nil
+				if err := e.reload(); err != nil {
+					retries++
+					retry = e.retryReload(retries, err)
+					continue
+				}
+				retries = 0
+				armed, timer = 0, nil
 			}
-			retries = 0
-			armed, timer = 0, nil
 		}
 		batch = e.fill(batch, room)
 		if e.commitFailed.Load() {
@@ -631,6 +637,20 @@ func (e *Engine) fill(batch []*request, limit int) []*request {
 		batch[i-1] = first
 	}
 	return batch
+}
+
+// takeDraining returns a command waiting in drains (nil: none, or drains is
+// nil) without blocking.
+func (e *Engine) takeDraining(drains chan *request) *request {
+	if drains == nil {
+		return nil
+	}
+	select {
+	case r := <-drains:
+		return r
+	default:
+		return nil
+	}
 }
 
 // queueOf returns the queue a request waits in.
