@@ -274,13 +274,13 @@ func (f *Front) owner(p int32) (*url.URL, string) {
 
 // forwardTo forwards r to partition p's owner.
 func (f *Front) forwardTo(w http.ResponseWriter, r *http.Request, p int32) {
-	if f.cfg.Secret == "" {
-		f.unavailable(w, r, "partition "+strconv.Itoa(int(p))+" runs on another node and this node cannot forward (cluster.secret is not set); retry on another node")
+	u, why := f.owner(p)
+	if u == nil { // it runs nowhere, or is starting here
+		f.unavailable(w, r, why)
 		return
 	}
-	u, why := f.owner(p)
-	if u == nil {
-		f.unavailable(w, r, why)
+	if f.cfg.Secret == "" {
+		f.unavailable(w, r, "partition "+strconv.Itoa(int(p))+" runs on another node and this node cannot forward (cluster.secret is not set); retry on another node")
 		return
 	}
 	f.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), target{}, u)))

@@ -55,8 +55,8 @@ type keeper struct {
 	leases atomic.Pointer[[]store.Lease]
 	// nodes is the live nodes as last read.
 	nodes atomic.Pointer[[]store.Node]
-	lostc chan int32 // a partition whose lease was lost
-	held1 chan struct{}
+	lostc chan int32    // a partition whose lease was lost
+	held1 chan struct{} // closed at the end of the first look that held a partition
 	once  sync.Once
 
 	mu   sync.Mutex
@@ -114,7 +114,8 @@ func (k *keeper) run() {
 	}()
 }
 
-// waitHeld waits until the node holds a partition's lease.
+// waitHeld waits until the node holds a partition's lease, and every lease
+// the look that took it took.
 func (k *keeper) waitHeld(ctx context.Context) error {
 	select {
 	case <-k.held1:
@@ -286,6 +287,14 @@ func (k *keeper) tick(ctx context.Context) time.Duration {
 	case plan.take > 0:
 		k.take(ctx, plan.take, ls)
 	}
+	k.mu.Lock()
+	holds := len(k.held) > 0
+	k.mu.Unlock()
+	if holds {
+		// Every lease this look took is held: a node that starts serves
+		// all of them at once (waitHeld).
+		k.once.Do(func() { close(k.held1) })
+	}
 	wait := every
 	for _, l := range ls {
 		if l.NodeID != "" && l.NodeID != self.NodeID && l.Live() && l.Remaining+20*time.Millisecond < wait {
@@ -423,7 +432,6 @@ func (k *keeper) hold(ctx context.Context, p int32, held *lease.Held) error {
 	next[p-1] = l
 	k.leases.Store(&next)
 	k.takeovers.Add(1)
-	k.once.Do(func() { close(k.held1) })
 	k.cfg.Logger.Info("this node runs the partition", "partition", p, "epoch", l.Epoch, "node_id", l.NodeID, "advertise_address", l.Address)
 	return k.startEngine(ctx, p)
 }
