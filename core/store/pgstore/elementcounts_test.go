@@ -470,29 +470,22 @@ func TestCountStatementPlans(t *testing.T) {
 				'{COMPLETED, COMPLETED, COMPLETED}', '{0, 0, 0}', 900000)`).Scan(&text); err != nil {
 				t.Fatal(err)
 			}
-			var plans []map[string]any
+			var plans []struct {
+				Plan planNode `json:"Plan"`
+			}
 			if err := json.Unmarshal([]byte(text), &plans); err != nil || len(plans) != 1 {
 				t.Fatalf("read plan: %v: %s", err, text)
 			}
 			used := map[string]bool{}
-			var walk func(n map[string]any)
-			walk = func(n map[string]any) {
-				if n["Relation Name"] == "element_instances" {
-					name, _ := n["Index Name"].(string)
-					used[name] = true
-					if _, cond := n["Index Cond"]; !cond {
-						t.Errorf("%s, %s: element_instances read by %s %s without an index condition:\n%s", stage, mode, n["Node Type"], name, text)
-					}
+			plans[0].Plan.walk(func(n *planNode) {
+				if n.RelationName != "element_instances" {
+					return
 				}
-				subs, _ := n["Plans"].([]any)
-				for _, sub := range subs {
-					if m, ok := sub.(map[string]any); ok {
-						walk(m)
-					}
+				used[n.IndexName] = true
+				if n.IndexCond == "" {
+					t.Errorf("%s, %s: element_instances read by %s %s without an index condition:\n%s", stage, mode, n.NodeType, n.IndexName, text)
 				}
-			}
-			plan, _ := plans[0]["Plan"].(map[string]any)
-			walk(plan)
+			})
 			for _, want := range []string{"element_instances_pkey", "element_instances_process_instance"} {
 				if !used[want] {
 					t.Errorf("%s, %s: plan reads %v, want %s among them\n%s", stage, mode, used, want, text)
