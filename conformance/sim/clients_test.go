@@ -24,24 +24,39 @@ import (
 // sent with an Idempotency-Key is sent again after the restart
 // (resumeClients), as its client would.
 
-// pollPatience is how many engine steps a long poll may sleep while a job
-// of its type is activatable: the batch that made the job activatable
-// wakes it, so one step is already late; three leave room for a flush.
+// pollPatience is how many batches handed over (Stepper.HandOvers) a long
+// poll may sleep through while a job of its type is activatable: the
+// hand-over of the batch that made the job activatable wakes it, so one is
+// already late; three leave room for a flush. A Merge hands nothing over:
+// the loop wakes the polls when the committer takes the batch.
 const pollPatience = 3
 
-// poll is a worker's long-polling job activation: it registers for
+// parkedPatience is pollPatience for a parked activation: the Step that
+// hands over the batch that made a job activatable (or the first after
+// the Merge that did) runs it; a Flush's hand-over runs none, as the
+// loop's before a reload or a stop.
+const parkedPatience = 3
+
+// poll is a worker's long-polling job activation, in one of the engine's
+// two ways. Woken (the router's, across partitions): it registers for
 // wake-ups, sends an activation and, when that finds no job, sleeps until
-// a job of its type is activatable, then sends another, until it gets
-// jobs or its time is up.
+// a job of its type is activatable, then sends another. Parked
+// (engine.ActivateJobs on one partition): an activation that finds no job
+// is parked by the engine, which runs it into the batch that makes a job
+// of its type activatable. Either way until it gets jobs or its time is
+// up.
 type poll struct {
 	typ     string
 	max     int32
 	timeout time.Duration // the jobs' timeout
 	until   time.Time     // the request's timeout, on the simulated clock
+	parks   bool          // the parked way, else the woken one
 	wake    <-chan struct{}
 	cancel  func()
-	c       *engine.Call // the activation in flight; nil while it sleeps
-	asleep  int          // engine steps slept while a job of its type was activatable
+	c       *engine.Call // the activation in flight (or parked); nil while it sleeps
+	parked  bool         // c is the parked copy of an activation
+	seen    int          // the Stepper's HandOvers when the poll last looked
+	asleep  int          // hand-overs slept through while a job of its type was activatable
 }
 
 // startPoll starts a long poll for jobs of a type some job had (pick a).
@@ -52,74 +67,155 @@ func (r *runner) startPoll(o op) {
 	}
 	p := &poll{typ: types[int(o.a)%len(types)], max: int32(o.b%4) + 1,
 		timeout: []time.Duration{time.Second, time.Minute, time.Hour}[o.b%3],
-		until:   r.clk.Now().Add(time.Duration(o.b%120+1) * time.Second)}
-	r.note("long-poll for up to %d jobs of type %q until %s", p.max, p.typ, p.until.Format(time.TimeOnly))
+		until:   r.clk.Now().Add(time.Duration(o.b%120+1) * time.Second),
+		parks:   o.a/7%2 == 0}
+	way := "woken"
+	if p.parks {
+		way = "parked"
+	}
+	r.note("long-poll (%s) for up to %d jobs of type %q until %s", way, p.max, p.typ, p.until.Format(time.TimeOnly))
 	r.activate(p)
 	r.polls = append(r.polls, p)
 }
 
-// activate registers p for wake-ups and then sends its activation, as
-// ActivateJobs does: a job that becomes activatable in between wakes it.
+// activate sends p's activation. A woken poll registers for wake-ups
+// first, as the router does: a job that becomes activatable in between
+// wakes it.
 func (r *runner) activate(p *poll) {
+	cmd := &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
+		Value: &record.JobBatchValue{Type: p.typ, Worker: "sim-poll", Timeout: p.timeout.Milliseconds(), MaxJobsToActivate: p.max}}
+	if p.parks {
+		p.c, p.parked = r.stp.SubmitPoll(r.ctx, cmd), false
+		return
+	}
 	p.wake, p.cancel = r.stp.WaitForJobs(p.typ)
-	p.c = r.stp.Submit(r.ctx, &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
-		Value: &record.JobBatchValue{Type: p.typ, Worker: "sim-poll", Timeout: p.timeout.Milliseconds(), MaxJobsToActivate: p.max}})
+	p.c = r.stp.Submit(r.ctx, cmd)
 }
 
-// stepPolls moves the long polls on: an answered activation ends its poll
-// (jobs, or an error) or puts it to sleep; a woken poll activates again;
-// one whose time is up ends without jobs. Invariant: a poll never sleeps
-// on while a job of its type is activatable (long-poll-asleep).
+// stepPolls moves the long polls on (stepWoken, stepParked). Invariant: a
+// poll never sleeps on while a job of its type is activatable
+// (long-poll-asleep).
 func (r *runner) stepPolls() {
 	st := r.stp.State()
 	kept := r.polls[:0]
 	for _, p := range r.polls {
-		if p.c != nil {
-			if !p.c.Answered() {
-				kept = append(kept, p)
-				continue
-			}
-			res, err := p.c.Result()
-			p.c = nil
-			if err != nil {
-				p.cancel()
-				r.stats.pollErrors++
-				continue
-			}
-			if len(res.Records) > 0 {
-				r.chk.acked(r, res.Records)
-			}
-			if jobs, _ := res.Response.([]engine.ActivatedJob); len(jobs) > 0 {
-				p.cancel()
-				r.stats.pollJobs++
-				continue
-			}
-		}
-		select {
-		case <-p.wake:
-			r.stats.pollWakes++
-			p.asleep = 0
-			r.activate(p)
-			kept = append(kept, p)
-			continue
-		default:
-		}
-		if !r.clk.Now().Before(p.until) {
-			p.cancel()
-			r.stats.pollTimeouts++
-			continue
-		}
-		if len(st.Activatable(p.typ, nil, 1)) > 0 && r.eng.Degraded() == nil {
-			if p.asleep++; p.asleep >= pollPatience {
-				r.violate("long-poll-asleep", "a long poll for jobs of type %q slept through %d engine steps while such a job was activatable", p.typ, p.asleep)
-			}
+		var on bool
+		if p.parks {
+			on = r.stepParked(p, st)
 		} else {
-			p.asleep = 0
+			on = r.stepWoken(p, st)
 		}
-		kept = append(kept, p)
+		if on {
+			kept = append(kept, p)
+		}
 	}
 	clear(r.polls[len(kept):])
 	r.polls = kept
+}
+
+// pollAnswered takes an answered activation's result: done when it ended the
+// poll (jobs, or an error).
+func (r *runner) pollAnswered(p *poll) (done bool) {
+	res, err := p.c.Result()
+	if err != nil {
+		r.stats.pollErrors++
+		return true
+	}
+	if len(res.Records) > 0 {
+		r.chk.acked(r, res.Records)
+	}
+	if jobs, _ := res.Response.([]engine.ActivatedJob); len(jobs) > 0 {
+		r.stats.pollJobs++
+		return true
+	}
+	return false
+}
+
+// stepWoken moves a woken poll on: an answered activation ends it or puts
+// it to sleep; a woken poll activates again; one whose time is up ends
+// without jobs. False: the poll ended.
+func (r *runner) stepWoken(p *poll, st *state.State) bool {
+	if p.c != nil {
+		if !p.c.Answered() {
+			return true
+		}
+		done := r.pollAnswered(p)
+		p.c, p.seen = nil, r.stp.HandOvers()
+		if done {
+			p.cancel()
+			return false
+		}
+	}
+	select {
+	case <-p.wake:
+		r.stats.pollWakes++
+		p.asleep = 0
+		r.activate(p)
+		return true
+	default:
+	}
+	if !r.clk.Now().Before(p.until) {
+		p.cancel()
+		r.stats.pollTimeouts++
+		return false
+	}
+	if r.overslept(p, st, pollPatience) {
+		r.violate("long-poll-asleep", "a long poll for jobs of type %q slept through %d hand-overs while such a job was activatable", p.typ, p.asleep)
+	}
+	return true
+}
+
+// overslept counts the hand-overs p slept through while a job of its type
+// was activatable; true once they reach patience.
+func (r *runner) overslept(p *poll, st *state.State, patience int) bool {
+	n := r.stp.HandOvers()
+	if len(st.Activatable(p.typ, nil, 1)) == 0 || r.eng.Degraded() != nil {
+		p.asleep = 0
+	} else if n != p.seen {
+		p.asleep++
+	}
+	p.seen = n
+	return p.asleep >= patience
+}
+
+// stepParked moves a parked poll on, as engine.ActivateJobs does: an
+// answered activation ends it, or waits on as its parked copy, or (not
+// parked: a batch a read closed answered it with no job) is sent again;
+// a poll whose time is up takes its parked copy back, unless a Step took
+// it already, whose answer it then waits for. False: the poll ended.
+func (r *runner) stepParked(p *poll, st *state.State) bool {
+	if p.c.Answered() {
+		if r.pollAnswered(p) {
+			if pk := p.c.Parked(); pk != nil {
+				r.stp.Unpark(pk) // its batch was not committed
+			}
+			return false
+		}
+		pk := p.c.Parked()
+		switch {
+		case pk != nil:
+			r.stats.pollParked++
+			p.c, p.parked, p.seen, p.asleep = pk, true, r.stp.HandOvers(), 0
+		case !r.clk.Now().Before(p.until):
+			r.stats.pollTimeouts++
+			return false
+		default:
+			r.stats.pollWakes++
+			r.activate(p)
+			return true
+		}
+	}
+	if !p.parked || !r.stp.StillParked(p.c) {
+		return true // its answer follows a commit
+	}
+	if !r.clk.Now().Before(p.until) && r.stp.Unpark(p.c) {
+		r.stats.pollTimeouts++
+		return false
+	}
+	if r.overslept(p, st, parkedPatience) {
+		r.violate("long-poll-asleep", "a parked long poll for jobs of type %q stayed parked through %d hand-overs while such a job was activatable", p.typ, p.asleep)
+	}
+	return true
 }
 
 // awaiter is a client that created an instance and awaits its end: through
@@ -457,10 +553,11 @@ func (r *runner) stepClients() {
 }
 
 // clientsIdle reports whether no client waits for an answer to a command
-// or read it sent (a sleeping long poll and an awaited end may wait on).
+// or read it sent (a sleeping or parked long poll and an awaited end may
+// wait on).
 func (r *runner) clientsIdle() bool {
 	for _, p := range r.polls {
-		if p.c != nil && !p.c.Answered() {
+		if p.c != nil && !(p.parked && r.stp.StillParked(p.c)) && !p.c.Answered() {
 			return false
 		}
 	}

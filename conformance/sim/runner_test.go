@@ -150,9 +150,9 @@ type runner struct {
 // stats count what runs did, to show that the faults and paths happen.
 type stats struct {
 	runs, restarts, faults, failedAnswers, acked, rejected, replayed, lost, records int
-	// long polls: answered with jobs, woken to activate again, timed out,
-	// answered with an error, cut by a crash.
-	pollJobs, pollWakes, pollTimeouts, pollErrors, pollsCut int
+	// long polls: answered with jobs, woken to activate again, parked by
+	// the engine, timed out, answered with an error, cut by a crash.
+	pollJobs, pollWakes, pollParked, pollTimeouts, pollErrors, pollsCut int
 	// awaiting creates: ends delivered by the engine's watch, ended
 	// within the creation, ended before a replayed create awaited (read
 	// from the store), refused (an error, a crash of an unkeyed one), and
@@ -186,6 +186,7 @@ func (s *stats) add(o stats) {
 	s.records += o.records
 	s.pollJobs += o.pollJobs
 	s.pollWakes += o.pollWakes
+	s.pollParked += o.pollParked
 	s.pollTimeouts += o.pollTimeouts
 	s.pollErrors += o.pollErrors
 	s.pollsCut += o.pollsCut

@@ -129,8 +129,8 @@ func report(t *testing.T, steps, seeds int, first uint64, took time.Duration, to
 	for _, why := range reasons {
 		t.Logf("sim: %d keyed requests given up after three retries at the end of their run, the last because %s", total.gaveUp[why], why)
 	}
-	t.Logf("sim: long polls: %d answered with jobs, %d woken to activate again, %d timed out, %d errors, %d cut by crashes; awaited creates: %d ends delivered after their commit, %d ended within the creation, %d read from the store (a replayed create), %d refused, %d still running; reads: %d answered and compared with the store, %d refused",
-		total.pollJobs, total.pollWakes, total.pollTimeouts, total.pollErrors, total.pollsCut,
+	t.Logf("sim: long polls: %d answered with jobs, %d woken to activate again, %d parked by the engine, %d timed out, %d errors, %d cut by crashes; awaited creates: %d ends delivered after their commit, %d ended within the creation, %d read from the store (a replayed create), %d refused, %d still running; reads: %d answered and compared with the store, %d refused",
+		total.pollJobs, total.pollWakes, total.pollParked, total.pollTimeouts, total.pollErrors, total.pollsCut,
 		total.awaitEnds, total.awaitWithin, total.awaitStored, total.awaitRefused, total.awaitRunning, total.reads, total.readsRefused)
 	lf := total.leaseFaults
 	t.Logf("sim: lease faults: %d pauses, %d commits stalled holding the lease row (%d ended by a takeover), %d renewal failures (%d failed renewals), %d kills, %d clean stops; %d takeovers, %d Keeps gave the lease up, %d leases released, %d commits fenced by their epoch (%d with a message correlating), %d requests answered 503 while no node served",

@@ -199,7 +199,9 @@ func (e *Engine) CancelInstance(ctx context.Context, key int64) error {
 	return err
 }
 
-// activateJobs is ActivateJobs without its span.
+// activateJobs is ActivateJobs without its span. A long poll that finds
+// no job is parked by the loop (jobwait.go) and answered by the batch
+// that makes jobs of its type activatable, with their activation.
 func (e *Engine) activateJobs(ctx context.Context, req ActivateJobsRequest) ([]ActivatedJob, error) {
 	var deadline <-chan time.Time
 	if req.RequestTimeout > 0 {
@@ -208,36 +210,61 @@ func (e *Engine) activateJobs(ctx context.Context, req ActivateJobsRequest) ([]A
 		deadline = t.C
 	}
 	for {
-		// Register before asking, so that jobs created in between wake us.
-		var wake <-chan struct{}
-		cancel := func() {}
-		if deadline != nil {
-			wake, cancel = e.waitForJobs(req.Type, req.TenantIDs)
-		}
-		res, err := e.submit(ctx, &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
+		r := &request{cmd: &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
 			Value: &record.JobBatchValue{
 				Type: req.Type, Worker: req.Worker, Timeout: req.Timeout.Milliseconds(), MaxJobsToActivate: req.MaxJobs,
 				FetchVariables: req.FetchVariables, TenantIDs: req.TenantIDs,
-			}})
+			}}}
+		if deadline != nil {
+			r.poll = ctx
+		}
+		res, err := e.submitRequest(ctx, r)
 		if err != nil {
-			cancel()
+			if ctx.Err() == nil && r.parked != nil {
+				// Answered with an error (its batch was not committed)
+				// after the loop parked it.
+				e.unpark(r.parked)
+			}
+			// Else its context ended; the loop drops whatever it parks.
 			return nil, err
 		}
 		jobs, _ := res.Response.([]ActivatedJob)
-		if len(jobs) > 0 || deadline == nil {
-			cancel()
+		if len(jobs) > 0 || r.parked == nil {
 			return jobs, nil
 		}
 		select {
-		case <-wake:
+		case rep := <-r.parked.done:
+			if res, err = rep.result(); err != nil {
+				return nil, err
+			}
+			if jobs, _ = res.Response.([]ActivatedJob); len(jobs) > 0 {
+				return jobs, nil
+			}
+			// Another poll took the jobs first: wait again.
 		case <-deadline:
-			cancel()
-			return nil, nil
+			if e.unpark(r.parked) {
+				return nil, nil
+			}
+			return parkedJobs(r.parked) // the loop took it: its answer follows its batch's commit
 		case <-ctx.Done():
-			cancel()
-			return nil, ctx.Err()
+			if e.unpark(r.parked) {
+				return nil, ctx.Err()
+			}
+			// The loop took it: the jobs it activates go to the caller
+			// (a server draining its long polls still answers).
+			return parkedJobs(r.parked)
 		}
 	}
+}
+
+// parkedJobs waits for the answer of a parked activation the loop took.
+func parkedJobs(parked *request) ([]ActivatedJob, error) {
+	res, err := (<-parked.done).result()
+	if err != nil {
+		return nil, err
+	}
+	jobs, _ := res.Response.([]ActivatedJob)
+	return jobs, nil
 }
 
 // CompleteJob implements Client.

@@ -113,6 +113,12 @@ type request struct {
 	// deliver are inter-partition commands delivered by a forwarder
 	// (forwarder.go), run in order in one batch instead of cmd.
 	deliver []*record.Record
+	// poll, for a job activation that long-polls, is its caller's
+	// context: when the activation finds no job, the loop parks a copy of
+	// it (parked, read after the reply) among the job waiters, to be run
+	// into the batch that makes a job activatable (jobwait.go).
+	poll   context.Context
+	parked *request
 }
 
 type reply struct {
@@ -321,6 +327,10 @@ func (e *Engine) loop() {
 				e.drain(ErrStopped)
 				return
 			case <-idle:
+				if err := e.runParked(pending); err != nil {
+					e.halt(pending, err)
+					return
+				}
 				e.handOver(pending, true)
 				pending = nil
 				continue
@@ -368,15 +378,15 @@ func (e *Engine) loop() {
 			pending = &processed{}
 		}
 		if err := e.runBatch(pending, batch); err != nil {
-			// The state holds part of a batch it could not apply: nothing
-			// of pending is committed.
-			e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
-			e.waiting.Store(0)
-			e.stop(pending.batch, err)
+			e.halt(pending, err)
 			return
 		}
 		select {
 		case <-e.idle:
+			if err := e.runParked(pending); err != nil {
+				e.halt(pending, err)
+				return
+			}
 			e.handOver(pending, true)
 			pending = nil
 		default:
@@ -387,6 +397,14 @@ func (e *Engine) loop() {
 			timer = e.cfg.Clock.After(time.Duration(next-e.cfg.Clock.Now().UnixMilli()) * time.Millisecond)
 		}
 	}
+}
+
+// halt stops the partition after running into p failed: the state holds
+// part of a batch it could not apply, so nothing of p is committed.
+func (e *Engine) halt(p *processed, err error) {
+	e.cfg.Logger.Error("partition stopped", "partition", e.cfg.Partition, "error", err)
+	e.waiting.Store(0)
+	e.stop(p.batch, err)
 }
 
 // handOver hands p to the committer: sealed (its rows taken from the state)
@@ -690,6 +708,7 @@ func (e *Engine) drain(err error) {
 			e.answer(<-q, reply{err: err})
 		}
 	}
+	e.dropParked(err)
 }
 
 // runBatch runs batch into p, after the batches p holds already: due timers
@@ -757,6 +776,9 @@ func (e *Engine) runBatch(p *processed, batch []*request) error {
 		p.replies[base+i] = reply{res: res}
 		if r.await != nil {
 			r.awaiting = e.registerAwait(res, r.await)
+		}
+		if r.poll != nil {
+			r.parked = e.park(r, res)
 		}
 		e.traceCorrelated(r, res.Records)
 	}

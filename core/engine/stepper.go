@@ -27,6 +27,7 @@ type Stepper struct {
 	pending   *processed // run by Merge, not yet sealed (Pipelined)
 	failed    error      // a commit failure not yet settled
 	retry     bool       // the state must be reloaded before the next batch
+	handovers int        // batches sealed for their commit (HandOvers)
 }
 
 // StartStepped is Start for a Stepper: it rebuilds the partition's state
@@ -83,6 +84,43 @@ func (s *Stepper) SubmitRead(ctx context.Context, fn func(*state.State)) *Call {
 	}
 	return c
 }
+
+// SubmitPoll is Submit for a job activation that long-polls, as
+// ActivateJobs with a request timeout sends it: when it activates no job,
+// the engine parks a copy of it (Call.Parked), run into the batch of the
+// first Step that finds a job of its type activatable. ctx stands for the
+// poll's caller: once it ends, the engine drops the parked copy.
+func (s *Stepper) SubmitPoll(ctx context.Context, cmd *record.Record) *Call {
+	c := &Call{r: &request{cmd: cmd, poll: ctx}}
+	if res, done, err := s.e.send(ctx, c.r); done {
+		c.done, c.answer, c.res, c.err = true, true, res, err
+	}
+	return c
+}
+
+// Parked returns the parked copy of an answered SubmitPoll activation that
+// found no job, whose answer arrives with a later Step; nil when it was
+// not parked.
+func (c *Call) Parked() *Call {
+	if !c.answer || c.r.parked == nil {
+		return nil
+	}
+	return &Call{r: c.r.parked}
+}
+
+// Unpark takes a parked activation back, as a long poll whose time is up
+// does; false: a Step took it already, and its answer follows.
+func (s *Stepper) Unpark(c *Call) bool { return s.e.unpark(c.r) }
+
+// StillParked reports whether a parked activation still waits among the
+// job waiters: no Step took it yet.
+func (s *Stepper) StillParked(c *Call) bool { return s.e.isParked(c.r) }
+
+// HandOvers returns how many batches were sealed for their commit, as
+// the loop hands them to the committer: each wakes the long polls a job is
+// activatable for, and a Step's first runs the parked activations such a
+// job is activatable for.
+func (s *Stepper) HandOvers() int { return s.handovers }
 
 // WaitForJobs registers a long poll for jobs of a type in the default
 // tenant, as ActivateJobs with a request timeout does before each
@@ -184,6 +222,11 @@ func (s *Stepper) Step() error {
 			return err
 		}
 	}
+	s.handovers++
+	if err := e.runParked(p); err != nil { // as the loop does before it hands p over
+		e.stop(p.batch, err)
+		return err
+	}
 	e.seal(p)
 	if !s.Pipelined {
 		s.Flush()
@@ -208,6 +251,7 @@ func (s *Stepper) Flush() {
 	}
 	if p := s.pending; p != nil {
 		s.pending = nil
+		s.handovers++
 		s.e.seal(p)
 		s.failed = s.e.commitProcessed(s.ctx, p, s.failed)
 	}
