@@ -118,8 +118,9 @@ func (s *Stepper) StillParked(c *Call) bool { return s.e.isParked(c.r) }
 
 // HandOvers returns how many batches were sealed for their commit, as
 // the loop hands them to the committer: each wakes the long polls a job is
-// activatable for, and a Step's first runs the parked activations such a
-// job is activatable for.
+// activatable for; a Step's also runs the parked activations such a job
+// serves first (a Flush's does not, as the loop's before a reload or a
+// stop).
 func (s *Stepper) HandOvers() int { return s.handovers }
 
 // WaitForJobs registers a long poll for jobs of a type in the default
