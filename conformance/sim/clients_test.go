@@ -557,7 +557,8 @@ func (r *runner) stepClients() {
 // wait on).
 func (r *runner) clientsIdle() bool {
 	for _, p := range r.polls {
-		if p.c != nil && !(p.parked && r.stp.StillParked(p.c)) && !p.c.Answered() {
+		asleep := p.c == nil || p.parked && r.stp.StillParked(p.c)
+		if !asleep && !p.c.Answered() {
 			return false
 		}
 	}
