@@ -160,6 +160,9 @@ func (e *Engine) runParked(p *processed) error {
 func (e *Engine) takeParked(st *state.State) []*request {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if len(e.waiters) == 0 {
+		return nil
+	}
 	var run []*request
 	for _, t := range slices.Sorted(maps.Keys(e.waiters)) { // the log's order does not depend on the map's
 		left := st.ActivatableCount(t)
