@@ -132,13 +132,7 @@ func TestParkedLongPollEndsWhenTheEngineStops(t *testing.T) {
 // Step hands over, unless a read closed that batch, when they are
 // answered with no job and their callers ask again.
 func TestStepperRunsParkedActivations(t *testing.T) {
-	st := memstore.New(memstore.Options{})
-	e, s, err := engine.StartStepped(context.Background(), engine.Config{Partition: 1, Clock: clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
-		Store: st, Registry: standard.Registry(), Backpressure: engine.Backpressure{Off: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = e.Close() }()
+	s := stepped(t, &lossyStore{Store: memstore.New(memstore.Options{})})
 	ctx := context.Background()
 	step := func(calls ...*engine.Call) {
 		t.Helper()
@@ -154,9 +148,6 @@ func TestStepperRunsParkedActivations(t *testing.T) {
 			}
 		}
 	}
-	deploy := s.Submit(ctx, &record.Record{ValueType: record.TypeDeployment, Intent: record.IntentDeploymentCreate, Version: 1,
-		Value: &record.DeploymentValue{Resources: []record.Resource{{Name: "w1.bpmn", Content: []byte(w1XML)}}}})
-	step(deploy)
 	create := func() *engine.Call {
 		return s.Submit(ctx, &record.Record{ValueType: record.TypeProcessInstanceCreation, Intent: record.IntentProcessInstanceCreate, Version: 1,
 			Value: &record.ProcessInstanceCreationValue{BPMNProcessID: "w1"}})

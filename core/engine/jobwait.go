@@ -76,12 +76,18 @@ func (e *Engine) wakeWaiters(st *state.State) {
 				kept = append(kept, w)
 			}
 		}
-		if len(kept) == 0 {
-			delete(e.waiters, t)
-		} else {
-			clear(list[len(kept):])
-			e.waiters[t] = kept
-		}
+		e.keepWaiters(t, list, kept)
+	}
+}
+
+// keepWaiters leaves kept, a prefix of list filtered in place, as the
+// waiters of job type t (none: t is dropped). e.mu is held.
+func (e *Engine) keepWaiters(t string, list, kept []*jobWaiter) {
+	clear(list[len(kept):])
+	if len(kept) == 0 {
+		delete(e.waiters, t)
+	} else {
+		e.waiters[t] = kept
 	}
 }
 
@@ -180,12 +186,7 @@ func (e *Engine) takeParked(st *state.State) []*request {
 				kept = append(kept, w)
 			}
 		}
-		clear(list[len(kept):])
-		if len(kept) == 0 {
-			delete(e.waiters, t)
-		} else {
-			e.waiters[t] = kept
-		}
+		e.keepWaiters(t, list, kept)
 	}
 	return run
 }
@@ -203,12 +204,7 @@ func (e *Engine) dropParked(err error) {
 				kept = append(kept, w)
 			}
 		}
-		clear(list[len(kept):])
-		if len(kept) == 0 {
-			delete(e.waiters, t)
-		} else {
-			e.waiters[t] = kept
-		}
+		e.keepWaiters(t, list, kept)
 	}
 	e.mu.Unlock()
 	for _, r := range dropped {
