@@ -20,6 +20,7 @@ const (
 	NameJobActivationDuration = "wf_job_activation_duration_seconds"
 	NameJobsActivated         = "wf_jobs_activated_total" // counted from records (records.go)
 	NameJobsActivatable       = "wf_jobs_activatable"
+	NameJobPollsWaiting       = "wf_job_polls_waiting"
 	NameCommandQueueDepth     = "wf_engine_command_queue_depth"
 	NameAuthFailures          = "wf_http_auth_failures_total"
 	NameBackpressureLimit     = "wf_engine_backpressure_limit"
@@ -194,9 +195,31 @@ func (s *shedCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// collectActivatable sends wf_jobs_activatable: the types with the most
-// waiting jobs by name, at most maxValues label values with Other summing
-// the rest.
+// WatchWaitingPolls exports wf_job_polls_waiting from fn, read once per
+// scrape: the job activation long polls that wait for a job, by job type
+// (the types with the most keep their names, as for wf_jobs_activatable).
+// Polls waiting while jobs of their type are activatable would be a
+// fault; jobs activatable while no poll waits mean the workers are busy.
+func (m *Metrics) WatchWaitingPolls(fn func() map[string]int) {
+	m.Registry.MustRegister(&pollsCollector{fn: fn, maxLabels: m.maxLabels,
+		desc: prometheus.NewDesc(NameJobPollsWaiting, "Job activation long polls waiting for a job, by job type.", []string{"type"}, nil)})
+}
+
+type pollsCollector struct {
+	fn        func() map[string]int
+	maxLabels int
+	desc      *prometheus.Desc
+}
+
+func (c *pollsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *pollsCollector) Collect(ch chan<- prometheus.Metric) {
+	collectActivatable(ch, c.desc, c.fn(), c.maxLabels)
+}
+
+// collectActivatable sends a gauge by job type (wf_jobs_activatable,
+// wf_job_polls_waiting): the types with the highest values by name, at
+// most maxValues label values with Other summing the rest.
 func collectActivatable(ch chan<- prometheus.Metric, desc *prometheus.Desc, counts map[string]int, maxValues int) {
 	types := make([]string, 0, len(counts))
 	for t := range counts {

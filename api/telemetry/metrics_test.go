@@ -22,6 +22,7 @@ func TestMetrics(t *testing.T) {
 		return state.Gauges{Activatable: map[string]int{"charge-card": 7}}, nil
 	})
 	m.WatchQueueDepth(func() int { return 5 })
+	m.WatchWaitingPolls(func() map[string]int { return map[string]int{"charge-card": 2} })
 	families, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -35,12 +36,18 @@ func TestMetrics(t *testing.T) {
 				t.Errorf("activatable: %v", mt)
 			}
 		}
+		if f.GetName() == telemetry.NameJobPollsWaiting {
+			mt := f.GetMetric()[0]
+			if mt.GetGauge().GetValue() != 2 || mt.GetLabel()[0].GetValue() != "charge-card" {
+				t.Errorf("polls waiting: %v", mt)
+			}
+		}
 		if f.GetName() == telemetry.NameBatchRecords && f.GetMetric()[0].GetHistogram().GetSampleSum() != 2 {
 			t.Errorf("batch records: %v", f.GetMetric()[0])
 		}
 	}
 	for _, name := range []string{telemetry.NameHTTPRequests, telemetry.NameHTTPDuration, telemetry.NameCommitDuration, telemetry.NameBatchRecords,
-		telemetry.NameJobActivationDuration, telemetry.NameJobsActivatable, telemetry.NameCommandQueueDepth} {
+		telemetry.NameJobActivationDuration, telemetry.NameJobsActivatable, telemetry.NameJobPollsWaiting, telemetry.NameCommandQueueDepth} {
 		if series[name] != 1 {
 			t.Errorf("%s: %d series, want 1", name, series[name])
 		}

@@ -251,6 +251,7 @@ func TestEveryMetricIsDocumented(t *testing.T) {
 	m.ObserveHTTP("/v2/topology", "GET", 200, time.Millisecond)
 	m.ObserveActivation(1, time.Millisecond)
 	m.WatchQueueDepth(func() int { return 0 })
+	m.WatchWaitingPolls(func() map[string]int { return map[string]int{"t": 1} })
 	m.WatchBackpressure(func() telemetry.Backpressure { return telemetry.Backpressure{} })
 	m.WatchHeld(func() int { return 0 }, func() map[string]uint64 { return map[string]uint64{"held": 1} })
 	m.WatchState(func(context.Context) (state.Gauges, error) {

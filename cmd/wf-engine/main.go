@@ -179,6 +179,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if metrics != nil {
 		watchEngine(metrics, eng, base, time.Since(engineStart))
 		metrics.WatchQueueDepth(eng.QueueDepth)
+		metrics.WatchWaitingPolls(eng.WaitingPolls)
 		if node.keeper != nil {
 			if err := node.keeper.register(metrics.Registry); err != nil {
 				return fmt.Errorf("register the cluster metrics: %w", err)

@@ -16,12 +16,22 @@ import (
 	"github.com/example/wf-engine/elements/standard"
 )
 
-// waitParked polls until the engine holds n parked long polls.
+// waitingPolls returns how many long polls wait for a job, of any type.
+func waitingPolls(e *engine.Engine) int {
+	n := 0
+	for _, c := range e.WaitingPolls() {
+		n += c
+	}
+	return n
+}
+
+// waitParked polls until n long polls wait in the engine (parked: it runs
+// one partition).
 func waitParked(t *testing.T, e *engine.Engine, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); e.ParkedPolls() != n; {
+	for deadline := time.Now().Add(10 * time.Second); waitingPolls(e) != n; {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d long polls parked, want %d", e.ParkedPolls(), n)
+			t.Fatalf("%d long polls wait, want %d", waitingPolls(e), n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -52,6 +62,9 @@ func TestParkedLongPollIsActivatedInTheBatchThatCreatesItsJob(t *testing.T) {
 		polled <- answer{jobs, err}
 	}()
 	waitParked(t, e, 1)
+	if w := e.WaitingPolls(); len(w) != 1 || w["work"] != 1 {
+		t.Fatalf("waiting polls by type: %v, want work: 1", w)
+	}
 	created, err := e.CreateInstance(ctx, engine.CreateInstanceRequest{BPMNProcessID: "w1"})
 	if err != nil {
 		t.Fatal(err)
@@ -79,8 +92,8 @@ func TestParkedLongPollIsActivatedInTheBatchThatCreatesItsJob(t *testing.T) {
 	if createdIn < 0 || createdIn != activatedIn {
 		t.Fatalf("job %d created in commit %d and activated in commit %d, want the same one", job, createdIn, activatedIn)
 	}
-	if n := e.ParkedPolls(); n != 0 {
-		t.Fatalf("%d polls still parked after the answer", n)
+	if w := e.WaitingPolls(); len(w) != 0 {
+		t.Fatalf("polls still waiting after the answer: %v", w)
 	}
 
 	// A poll for a type nobody creates times out empty; one whose caller

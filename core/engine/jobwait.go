@@ -118,11 +118,21 @@ func (e *Engine) unpark(parked *request) bool {
 	if i < 0 {
 		return false
 	}
-	e.waiters[t] = slices.Delete(e.waiters[t], i, i+1)
-	if len(e.waiters[t]) == 0 {
-		delete(e.waiters, t)
-	}
+	list := e.waiters[t]
+	e.keepWaiters(t, list, slices.Delete(list, i, i+1))
 	return true
+}
+
+// WaitingPolls returns how many job activation long polls wait for a job,
+// by job type: parked ones and those to be woken alike.
+func (e *Engine) WaitingPolls() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]int, len(e.waiters))
+	for t, list := range e.waiters {
+		out[t] = len(list)
+	}
+	return out
 }
 
 // isParked reports whether a parked activation still waits among the

@@ -728,6 +728,19 @@ func (r *Router) Health() []PartitionHealth {
 	return out
 }
 
+// WaitingPolls returns how many job activation long polls wait for a job,
+// by job type. A poll waits on every local partition at once, so it
+// counts once: the most that wait on any one partition.
+func (r *Router) WaitingPolls() map[string]int {
+	out := map[string]int{}
+	for _, e := range r.Partitions() {
+		for t, n := range e.WaitingPolls() {
+			out[t] = max(out[t], n)
+		}
+	}
+	return out
+}
+
 // QueueDepth returns how many commands wait in every partition's queue.
 func (r *Router) QueueDepth() int {
 	n := 0

@@ -165,10 +165,7 @@ func TestRouterLongPollWakesOnAnyPartition(t *testing.T) {
 	}()
 	waiting := func() bool {
 		for _, e := range r.Partitions() {
-			e.mu.Lock()
-			n := len(e.waiters["p4-work"])
-			e.mu.Unlock()
-			if n != 1 {
+			if e.WaitingPolls()["p4-work"] != 1 {
 				return false
 			}
 		}
@@ -179,6 +176,9 @@ func TestRouterLongPollWakesOnAnyPartition(t *testing.T) {
 			t.Fatal("the long poll did not register a waiter on every partition")
 		}
 		time.Sleep(time.Millisecond)
+	}
+	if w := r.WaitingPolls(); len(w) != 1 || w["p4-work"] != 1 {
+		t.Fatalf("the router counts %v waiting polls, want p4-work: 1 (one poll on four partitions)", w)
 	}
 	third := r.Partitions()[2]
 	ci, err := third.CreateInstance(ctx, CreateInstanceRequest{BPMNProcessID: "p4"})
@@ -207,10 +207,7 @@ func TestRouterLongPollWakesOnAnyPartition(t *testing.T) {
 		t.Errorf("the long poll asked the partitions %d times, want at most 2 rounds of 4", activations)
 	}
 	for _, e := range r.Partitions() {
-		e.mu.Lock()
-		n := len(e.waiters["p4-work"])
-		e.mu.Unlock()
-		if n != 0 {
+		if n := e.WaitingPolls()["p4-work"]; n != 0 {
 			t.Errorf("partition %d keeps %d waiters after the poll answered", e.Partition(), n)
 		}
 	}
