@@ -95,6 +95,34 @@ describe('with auth.mode none', () => {
     await shot(page, 'inspector-instance');
   });
 
+  test('a slow answer shows a loading state that says so', timeout, async () => {
+    const { page } = b;
+    assert.ok(orderKey, 'the form test made the instance');
+    // Hold the instance's request until the loading state was looked at.
+    let release;
+    const held = new Promise((resolve) => {
+      release = resolve;
+    });
+    const instanceURL = new RegExp(`/v2/process-instances/${orderKey}$`);
+    await page.route(instanceURL, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${engine.url}/inspector/instances/${orderKey}`);
+      const loading = page.getByText('Loading the instance…');
+      await loading.waitFor();
+      assert.equal(await loading.getAttribute('aria-busy'), 'true');
+      noViolations(await axe(page), 'the instance view while it loads');
+      await shot(page, 'inspector-loading');
+    } finally {
+      release();
+    }
+    await page.getByTestId('instance-state').filter({ hasText: 'COMPLETED' }).waitFor();
+    assert.equal(await page.getByText('Loading the instance…').count(), 0);
+    await page.unroute(instanceURL);
+  });
+
   test('history replay redraws the diagram and variables as of a record', timeout, async () => {
     const { page } = b;
     assert.ok(orderKey, 'the form test made the instance');
