@@ -214,13 +214,13 @@ type pollsCollector struct {
 func (c *pollsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 func (c *pollsCollector) Collect(ch chan<- prometheus.Metric) {
-	collectActivatable(ch, c.desc, c.fn(), c.maxLabels)
+	collectByType(ch, c.desc, c.fn(), c.maxLabels)
 }
 
-// collectActivatable sends a gauge by job type (wf_jobs_activatable,
+// collectByType sends a gauge by job type (wf_jobs_activatable,
 // wf_job_polls_waiting): the types with the highest values by name, at
 // most maxValues label values with Other summing the rest.
-func collectActivatable(ch chan<- prometheus.Metric, desc *prometheus.Desc, counts map[string]int, maxValues int) {
+func collectByType(ch chan<- prometheus.Metric, desc *prometheus.Desc, counts map[string]int, maxValues int) {
 	types := make([]string, 0, len(counts))
 	for t := range counts {
 		types = append(types, t)

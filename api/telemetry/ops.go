@@ -314,5 +314,5 @@ func (s *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(s.messages, c.Messages)
 	gauge(s.userTasks, c.UserTasks)
 	gauge(s.definitions, c.Processes)
-	collectActivatable(ch, s.activatable, g.Activatable, s.maxLabels)
+	collectByType(ch, s.activatable, g.Activatable, s.maxLabels)
 }
