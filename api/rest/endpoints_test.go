@@ -1,8 +1,11 @@
 package rest_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -199,5 +202,48 @@ func TestAwaitCompletion(t *testing.T) {
 		timedOut := c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "awaitCompletion": true, "requestTimeout": 50})
 		want(t, timedOut, http.StatusGatewayTimeout)
 		want(t, c.post("/v2/process-instances", map[string]any{"processDefinitionId": "order", "fetchVariables": []string{"a"}}), http.StatusBadRequest)
+	})
+}
+
+// A create awaiting its instance whose caller gives up is counted and
+// logged as 499 (client closed request), not as the 5xx written to nobody:
+// impatient clients must not raise the server's 5xx rate.
+func TestAwaitCompletionWhoseCallerLeftCountsAs499(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		setup(t, c)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		body := `{"processDefinitionId":"order","awaitCompletion":true,"requestTimeout":10000}`
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v2/process-instances", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		left := make(chan error, 1)
+		go func() {
+			res, err := c.http.Do(req)
+			if err == nil {
+				_ = res.Body.Close()
+			}
+			left <- err
+		}()
+		// The instance waits at its service task: the create was accepted.
+		eventually(t, "the instance's job", func() bool { return len(activate(t, c, 1)) == 1 })
+		cancel()
+		if err := <-left; !errors.Is(err, context.Canceled) {
+			t.Fatalf("the canceled request: %v", err)
+		}
+		counted := regexp.MustCompile(`(?m)^wf_http_requests_total\{[^}]*route="/v2/process-instances"[^}]*status="(\d+)"[^}]*\} 1$`)
+		var statuses []string
+		eventually(t, "the create to be counted", func() bool {
+			statuses = nil
+			for _, m := range counted.FindAllStringSubmatch(string(c.get("/metrics").body), -1) {
+				statuses = append(statuses, m[1])
+			}
+			return len(statuses) > 0
+		})
+		if len(statuses) != 1 || statuses[0] != "499" {
+			t.Fatalf("the create was counted with statuses %v, want 499 only", statuses)
+		}
 	})
 }

@@ -25,7 +25,19 @@ func (s *Server) observe(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	s.metrics.ObserveHTTP(route, c.Request.Method, c.Writer.Status(), time.Since(start))
+	s.metrics.ObserveHTTP(route, c.Request.Method, loggedStatus(c), time.Since(start))
+}
+
+// loggedStatus is the status a request is counted and logged with: the one
+// written, except a 5xx written after the caller went away (an awaited
+// instance's create whose client gave up), which reached nobody and is no
+// failure of the server: 499, "client closed request".
+func loggedStatus(c *gin.Context) int {
+	status := c.Writer.Status()
+	if status >= 500 && c.Request.Context().Err() != nil {
+		return statusCanceled
+	}
+	return status
 }
 
 // recoverPanic turns a panic into a 500 problem: a bug, never an answer to

@@ -36,7 +36,7 @@ func (s *Server) requestLog(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	status := c.Writer.Status()
+	status := loggedStatus(c)
 	level := slog.LevelInfo
 	switch {
 	case status >= 500:
