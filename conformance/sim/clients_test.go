@@ -51,12 +51,18 @@ type poll struct {
 	timeout time.Duration // the jobs' timeout
 	until   time.Time     // the request's timeout, on the simulated clock
 	parks   bool          // the parked way, else the woken one
-	wake    <-chan struct{}
-	cancel  func()
-	c       *engine.Call // the activation in flight (or parked); nil while it sleeps
-	parked  bool         // c is the parked copy of an activation
-	seen    int          // the Stepper's HandOvers when the poll last looked
-	asleep  int          // hand-overs slept through while a job of its type was activatable
+	// leaves: a parked poll whose caller goes away when its time is up
+	// (its context ends), and notices only at its next step whether the
+	// engine took its activation meanwhile; left once it has.
+	leaves, left bool
+	ctx          context.Context // a parked poll's
+	wake         <-chan struct{}
+	cancel       func()
+	c            *engine.Call // the activation in flight (or parked); nil while it sleeps
+	parked       bool         // c is the parked copy of an activation
+	seen         int          // the Stepper's HandOvers when the poll last looked
+	asleep       int          // hand-overs slept through while a job of its type was activatable
+	taken        int          // hand-overs since a Step took the parked copy, unanswered
 }
 
 // startPoll starts a long poll for jobs of a type some job had (pick a).
@@ -69,6 +75,12 @@ func (r *runner) startPoll(o op) {
 		timeout: []time.Duration{time.Second, time.Minute, time.Hour}[o.b%3],
 		until:   r.clk.Now().Add(time.Duration(o.b%120+1) * time.Second),
 		parks:   o.a/7%2 == 0}
+	if p.parks {
+		p.ctx, p.cancel = r.ctx, func() {}
+		if p.leaves = o.b/120%2 == 0; p.leaves {
+			p.ctx, p.cancel = context.WithCancel(r.ctx)
+		}
+	}
 	way := "woken"
 	if p.parks {
 		way = "parked"
@@ -85,7 +97,7 @@ func (r *runner) activate(p *poll) {
 	cmd := &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
 		Value: &record.JobBatchValue{Type: p.typ, Worker: "sim-poll", Timeout: p.timeout.Milliseconds(), MaxJobsToActivate: p.max}}
 	if p.parks {
-		p.c, p.parked = r.stp.SubmitPoll(r.ctx, cmd), false
+		p.c, p.parked, p.taken = r.stp.SubmitPoll(p.ctx, cmd), false, 0
 		return
 	}
 	p.wake, p.cancel = r.stp.WaitForJobs(p.typ)
@@ -182,9 +194,17 @@ func (r *runner) overslept(p *poll, st *state.State, patience int) bool {
 // answered activation ends it, or waits on as its parked copy, or (not
 // parked: a batch a read closed answered it with no job) is sent again;
 // a poll whose time is up takes its parked copy back, unless a Step took
-// it already, whose answer it then waits for. False: the poll ended.
+// it already, whose answer it then waits for. Invariant: a parked copy a
+// Step took (into its batch, or dropped because its caller left) is
+// answered (parked-unanswered): its caller waits for that answer. False:
+// the poll ended.
 func (r *runner) stepParked(p *poll, st *state.State) bool {
 	if p.c.Answered() {
+		if p.left {
+			p.cancel()
+			r.stats.pollTimeouts++
+			return false // its caller went away: the answer reaches nobody
+		}
 		if r.pollAnswered(p) {
 			if pk := p.c.Parked(); pk != nil {
 				r.stp.Unpark(pk) // its batch was not committed
@@ -205,12 +225,32 @@ func (r *runner) stepParked(p *poll, st *state.State) bool {
 			return true
 		}
 	}
-	if !p.parked || !r.stp.StillParked(p.c) {
+	if !p.parked {
 		return true // its answer follows a commit
 	}
-	if !r.clk.Now().Before(p.until) && r.stp.Unpark(p.c) {
-		r.stats.pollTimeouts++
-		return false
+	if !r.stp.StillParked(p.c) {
+		if n := r.stp.HandOvers(); n != p.seen && r.eng.Degraded() == nil {
+			p.taken++
+		}
+		p.seen = r.stp.HandOvers()
+		if p.taken > parkedPatience {
+			r.violate("parked-unanswered", "a parked long poll for jobs of type %q was taken by a Step and not answered through %d hand-overs", p.typ, p.taken)
+		}
+		return true // its answer follows a commit
+	}
+	if !r.clk.Now().Before(p.until) {
+		if p.leaves && !p.left {
+			// The caller goes away; whether the engine took its
+			// activation meanwhile, it sees at its next step.
+			p.cancel()
+			p.left = true
+			return true
+		}
+		if r.stp.Unpark(p.c) {
+			p.cancel()
+			r.stats.pollTimeouts++
+			return false
+		}
 	}
 	if r.overslept(p, st, parkedPatience) {
 		r.violate("long-poll-asleep", "a parked long poll for jobs of type %q stayed parked through %d hand-overs while such a job was activatable", p.typ, p.asleep)

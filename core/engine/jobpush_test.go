@@ -214,4 +214,31 @@ func TestStepperRunsParkedActivations(t *testing.T) {
 	if !s.Unpark(parked) || s.StillParked(parked) || s.Unpark(parked) {
 		t.Fatal("Unpark did not take the parked activation back exactly once")
 	}
+
+	// A parked activation whose caller went away is dropped by the next
+	// Step, and answered with its context's error: a caller that ended
+	// and found it gone (Unpark false) waits for that answer (CI round
+	// 15 hung 29 minutes on the missing one).
+	pctx, cancel := context.WithCancel(ctx)
+	left := s.SubmitPoll(pctx, &record.Record{ValueType: record.TypeJobBatch, Intent: record.IntentJobBatchActivate, Version: 1,
+		Value: &record.JobBatchValue{Type: "work", Worker: "w", Timeout: time.Minute.Milliseconds(), MaxJobsToActivate: 1}})
+	step(left)
+	gone := left.Parked()
+	if gone == nil {
+		t.Fatal("an activation that found no job was not parked")
+	}
+	cancel()
+	step(create())
+	if s.StillParked(gone) || s.Unpark(gone) {
+		t.Fatal("the activation of a caller that went away is still parked")
+	}
+	if !gone.Answered() {
+		t.Fatal("a dropped parked activation was not answered: its caller would wait for ever")
+	}
+	if _, err := gone.Result(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a dropped parked activation answered %v, want its context's error", err)
+	}
+	if len(s.State().Activatable("work", nil, 1)) != 1 {
+		t.Fatal("the dropped activation took the job")
+	}
 }

@@ -172,14 +172,17 @@ func (e *Engine) runParked(p *processed) error {
 }
 
 // takeParked takes from the waiters the parked activations that st's
-// activatable jobs may serve, and drops those whose caller went away.
+// activatable jobs may serve, and drops those whose caller went away,
+// answering them with its context's error: the caller may have found its
+// activation gone (unpark false) and wait for that answer.
 func (e *Engine) takeParked(st *state.State) []*request {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if len(e.waiters) == 0 {
+		e.mu.Unlock()
 		return nil
 	}
 	var run []*request
+	var gone []*jobWaiter
 	for _, t := range slices.Sorted(maps.Keys(e.waiters)) { // the log's order does not depend on the map's
 		left := st.ActivatableCount(t)
 		list := e.waiters[t]
@@ -189,6 +192,7 @@ func (e *Engine) takeParked(st *state.State) []*request {
 			case w.parked == nil:
 				kept = append(kept, w)
 			case w.poll.Err() != nil: // its caller went away: dropped
+				gone = append(gone, w)
 			case left > 0 && len(st.Activatable(t, w.tenants, 1)) > 0:
 				run = append(run, w.parked)
 				left -= max(1, int(w.parked.cmd.Value.(*record.JobBatchValue).MaxJobsToActivate))
@@ -197,6 +201,10 @@ func (e *Engine) takeParked(st *state.State) []*request {
 			}
 		}
 		e.keepWaiters(t, list, kept)
+	}
+	e.mu.Unlock()
+	for _, w := range gone {
+		e.answer(w.parked, reply{err: w.poll.Err()})
 	}
 	return run
 }
