@@ -81,7 +81,14 @@ func (s *Store) Prepare(b *store.Batch) error {
 	}
 	// The crossing rows (several partitions only) are upserted like the history's.
 	history = append(history, tables.EncodeCrossing(&b.Changes, s.part.ID())...)
-	b.Prepared = &prepared{rows: rows, history: history, wire: s.bind(rows, history, known, &b.Changes)}
+	p := &prepared{rows: rows, history: history}
+	for _, r := range rows.State {
+		if r.T == tables.ElementInstances && r.Len() > 0 {
+			p.counts, p.byStatement = s.counter.count(r, known)
+		}
+	}
+	p.wire = s.bind(p, known, &b.Changes)
+	b.Prepared = p
 	return nil
 }
 
@@ -91,13 +98,18 @@ type prepared struct {
 	rows *tables.Encoded
 	// history holds the rows of the history tables (tables.History).
 	history []*tables.Rows
-	wire    *pgconn.Batch
+	// counts are the element counts' deltas Prepare computed (countdeltas.go),
+	// byStatement the element instance rows left to the count statement.
+	counts      countDeltas
+	byStatement *tables.Rows
+	wire        *pgconn.Batch
 }
 
-// bind binds a batch's statements: rows with a key above known (-1:
-// unknown) are inserted, the others updated or inserted.
-func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, changes *state.Changes) *pgconn.Batch {
+// bind binds a prepared batch's statements: rows with a key above known
+// (-1: unknown) are inserted, the others updated or inserted.
+func (s *Store) bind(p *prepared, known int64, changes *state.Changes) *pgconn.Batch {
 	wire := &pgconn.Batch{}
+	rows := p.rows
 	s.queueFence(wire)
 	write := func(name string, r *tables.Rows) {
 		params, formats := encodeRows(r)
@@ -108,14 +120,18 @@ func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, 
 	}
 	for _, r := range rows.State {
 		if r.T == tables.ElementInstances && r.Len() > 0 {
-			// The element counts (elementcounts.go) go first, in one
-			// statement for all the batch's element instances: they read
-			// the rows these replace.
-			stored := known
-			if known < 0 || !r.T.Upsert {
-				stored = math.MaxInt64
+			// The element counts go first: the deltas Prepare computed
+			// (countdeltas.go), and the count statement (elementcounts.go)
+			// for the other rows, in one statement for all of them: it
+			// reads the rows these replace.
+			queueCountDeltas(wire, p.counts)
+			if p.byStatement != nil && p.byStatement.Len() > 0 {
+				stored := known
+				if known < 0 || !r.T.Upsert {
+					stored = math.MaxInt64
+				}
+				queueElementCounts(wire, p.byStatement, stored)
 			}
-			queueElementCounts(wire, r, stored)
 		}
 		if known < 0 || !r.T.Upsert {
 			write("wf_upsert_"+r.T.Name, r)
@@ -129,7 +145,7 @@ func (s *Store) bind(rows *tables.Encoded, history []*tables.Rows, known int64, 
 			write("wf_update_"+r.T.Name, old)
 		}
 	}
-	for _, r := range history {
+	for _, r := range p.history {
 		write("wf_upsert_"+r.T.Name, r)
 	}
 	meta := [][]byte{
@@ -199,7 +215,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		if relinked {
 			// The segment's hash changed after its statements were bound;
 			// upserting every row is always right.
-			p.wire = s.bind(p.rows, p.history, -1, &b.Changes)
+			p.wire = s.bind(p, -1, &b.Changes)
 		}
 		pg := conn.Conn().PgConn()
 		if err := ctx.Err(); err != nil {
@@ -226,9 +242,7 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 	if err != nil {
 		// The outcome may be unknown (a lost connection): until Load reads
 		// the highest key again, every row is upserted.
-		s.keyMu.Lock()
-		s.maxKey = -1
-		s.keyMu.Unlock()
+		s.forgetStored()
 		if errors.Is(err, store.ErrClosed) {
 			return err
 		}
@@ -242,6 +256,16 @@ func (s *Store) Commit(ctx context.Context, b *store.Batch) error {
 		return fmt.Errorf("commit batch at position %d to postgres at %s: %w", b.Changes.LastPosition, s.host, err)
 	}
 	return nil
+}
+
+// forgetStored forgets the highest key stored and what the element counter
+// remembers: after a failed commit, until Load reads the store again,
+// every row is upserted and counted by the count statement.
+func (s *Store) forgetStored() {
+	s.keyMu.Lock()
+	s.maxKey = -1
+	s.keyMu.Unlock()
+	s.counter.restart(false)
 }
 
 // roundTripError marks an error of a batch that was sent with

@@ -115,7 +115,11 @@ var countRows = `WITH n AS MATERIALIZED (` + elementCountRows() + `),
 		FROM x GROUP BY 1, 2, 3, 4, 5)
 	INSERT INTO element_counts AS c (process_definition_key, instance_state, element_id, tenant_id, partition_id,
 		instances, active, canceled, incidents, completed)
-	SELECT * FROM g WHERE n <> 0 OR a <> 0 OR t <> 0 OR i <> 0 OR d <> 0
+	SELECT * FROM g WHERE n <> 0 OR a <> 0 OR t <> 0 OR i <> 0 OR d <> 0` + addToCounts
+
+// addToCounts ends an insert into element_counts AS c: rows that exist
+// are added to.
+const addToCounts = `
 	ON CONFLICT (process_definition_key, instance_state, element_id, tenant_id, partition_id) DO UPDATE SET
 		instances = c.instances + excluded.instances, active = c.active + excluded.active,
 		canceled = c.canceled + excluded.canceled, incidents = c.incidents + excluded.incidents,

@@ -54,3 +54,18 @@ var (
 	_ store.Querier         = Unfiltered{}
 	_ store.UserTaskQuerier = Unfiltered{}
 )
+
+// counting reports whether Prepare computes the element counts of the
+// instances that start (countdeltas.go).
+func (s *Store) counting() bool {
+	s.counter.mu.Lock()
+	defer s.counter.mu.Unlock()
+	return s.counter.instances != nil
+}
+
+// countedRows returns how many element instance rows the counter remembers.
+func (s *Store) countedRows() int {
+	s.counter.mu.Lock()
+	defer s.counter.mu.Unlock()
+	return len(s.counter.rows)
+}

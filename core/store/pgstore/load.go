@@ -59,6 +59,7 @@ func (s *Store) readMaxKey(ctx context.Context) error {
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	s.maxKey = max(s.maxKey, s.preparedKey, top)
+	s.counter.restart(true)
 	return nil
 }
 

@@ -57,6 +57,9 @@ type Store struct {
 	keyMu       sync.Mutex
 	maxKey      int64
 	preparedKey int64
+	// counter computes the element counts of the instances it saw start
+	// (countdeltas.go).
+	counter elementCounter
 	// commitMu runs one commit at a time, and Load's reading of the highest
 	// key between commits.
 	commitMu sync.Mutex

@@ -142,21 +142,37 @@ func (r *Rows) MaxKey() int64 {
 func (r *Rows) Split(lastKey int64) (above, rest *Rows) {
 	above, rest = newRows(r.T, r.n), newRows(r.T, r.n)
 	for i := range r.n {
-		dst := rest
 		if r.cols[0].ints[i] > lastKey {
-			dst = above
+			above.copyRow(r, i)
+		} else {
+			rest.copyRow(r, i)
 		}
-		for c := range r.cols {
-			switch r.T.Columns[c].Kind {
-			case Int:
-				dst.cols[c].ints = append(dst.cols[c].ints, r.cols[c].ints[i])
-			case Text:
-				dst.cols[c].texts = append(dst.cols[c].texts, r.cols[c].texts[i])
-			case Bytes:
-				dst.cols[c].blobs = append(dst.cols[c].blobs, r.cols[c].blobs[i])
-			}
-		}
-		dst.n++
 	}
 	return above, rest
+}
+
+// Filter returns the rows i for which keep(i) holds, in their order.
+func (r *Rows) Filter(keep func(i int) bool) *Rows {
+	out := newRows(r.T, 0)
+	for i := range r.n {
+		if keep(i) {
+			out.copyRow(r, i)
+		}
+	}
+	return out
+}
+
+// copyRow appends row i of src, a Rows of the same table.
+func (r *Rows) copyRow(src *Rows, i int) {
+	for c := range src.cols {
+		switch src.T.Columns[c].Kind {
+		case Int:
+			r.cols[c].ints = append(r.cols[c].ints, src.cols[c].ints[i])
+		case Text:
+			r.cols[c].texts = append(r.cols[c].texts, src.cols[c].texts[i])
+		case Bytes:
+			r.cols[c].blobs = append(r.cols[c].blobs, src.cols[c].blobs[i])
+		}
+	}
+	r.n++
 }
