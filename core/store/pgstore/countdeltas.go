@@ -68,6 +68,12 @@ type countedRow struct {
 	class           countClass
 }
 
+// in returns the element_counts row that r, with key, counts in while its
+// process instance is in state.
+func (r countedRow) in(state string, key int64) countGroup {
+	return countGroup{r.def, state, r.element, r.tenant, key >> 51}
+}
+
 // countedInstance is a remembered process instance: the state of its
 // process instance row and the keys of its other element instance rows.
 type countedInstance struct {
@@ -202,8 +208,8 @@ func (c *elementCounter) count(r *tables.Rows, known int64) (countDeltas, *table
 			// The instance ends: its stored rows move to the new state.
 			for _, k := range inst.keys {
 				row := c.rows[k]
-				deltas.add(countGroup{row.def, inst.state, row.element, row.tenant, k >> 51}, row.class, -1)
-				deltas.add(countGroup{row.def, ps, row.element, row.tenant, k >> 51}, row.class, 1)
+				deltas.add(row.in(inst.state, k), row.class, -1)
+				deltas.add(row.in(ps, k), row.class, 1)
 			}
 		}
 		for _, i := range rows {
@@ -212,12 +218,12 @@ func (c *elementCounter) count(r *tables.Rows, known int64) (countDeltas, *table
 			}
 			k := keys[i]
 			if old, ok := c.rows[k]; ok {
-				deltas.add(countGroup{old.def, ps, old.element, old.tenant, k >> 51}, old.class, -1)
+				deltas.add(old.in(ps, k), old.class, -1)
 			} else {
 				inst.keys = append(inst.keys, k)
 			}
 			row := countedRow{def: defs[i], element: elements[i], tenant: tenants[i], class: classOf(states[i], incidents[i])}
-			deltas.add(countGroup{row.def, ps, row.element, row.tenant, k >> 51}, row.class, 1)
+			deltas.add(row.in(ps, k), row.class, 1)
 			c.rows[k] = row
 		}
 		inst.state = ps
