@@ -131,7 +131,7 @@ const maxMillisInput = 9223372036854
 func fastCreate(s *Server, _ *gin.Context, body []byte) (any, bool) {
 	d := &createBody{}
 	r := &d.req
-	if !decodeFast(body, r) || r.ProcessDefinitionKey != nil || r.OperationReference != nil || len(r.StartInstructions) > 0 {
+	if !decodeFast(body, r) || r.ProcessDefinitionKey != nil || r.OperationReference != nil || len(r.StartInstructions) > 0 || len(r.RuntimeInstructions) > 0 {
 		return nil, false
 	}
 	if !definitionID(r.ProcessDefinitionID) ||

@@ -116,7 +116,9 @@ var fastCases = []fastCase{
 	{"create/await", "/v2/process-instances", `{"processDefinitionId":"bench-w1","variables":{"orderId":"o-1","amount":42},"awaitCompletion":true,"requestTimeout":30000,"fetchVariables":["orderId"]}`, true, nil},
 	{"create/all plain fields", "/v2/process-instances", `{"processDefinitionId":"_a.b-c","processDefinitionVersion":-1,"tenantId":"<default>","tags":["t1","a:b.c_d-e"],"startInstructions":[],"variables":{}}`, true, nil},
 	{"create/idempotency key", "/v2/process-instances", `{"processDefinitionId":"order"}`, true, []string{"Idempotency-Key", "k-1"}},
-	{"create/unknown field", "/v2/process-instances", `{"processDefinitionId":"order","other":[1,{"x":true}]}`, true, nil},
+	{"create/unknown field", "/v2/process-instances", `{"processDefinitionId":"order","other":[1,{"x":true}]}`, false, nil},
+	{"create/empty runtime instructions", "/v2/process-instances", `{"processDefinitionId":"order","runtimeInstructions":[]}`, true, nil},
+	{"create/runtime instruction", "/v2/process-instances", `{"processDefinitionId":"order","runtimeInstructions":[{"type":"TERMINATE_PROCESS_INSTANCE","afterElementId":"a"}]}`, false, nil},
 	{"create/version as string", "/v2/process-instances", `{"processDefinitionId":"order","processDefinitionVersion":"2"}`, false, nil},
 	{"create/bad version string", "/v2/process-instances", `{"processDefinitionId":"order","processDefinitionVersion":"2a"}`, false, nil},
 	{"create/version below -1", "/v2/process-instances", `{"processDefinitionId":"order","processDefinitionVersion":-2}`, false, nil},
@@ -229,6 +231,7 @@ func TestFastPathKeepsRefusals(t *testing.T) {
 		{`{"processDefinitionId":"order","processDefinitionVersion":-2}`, "processDefinitionVersion"},
 		{`{"processDefinitionId":"order","variables":[1]}`, "variables"},
 		{`{"processDefinitionId":"order","tenantId":""}`, "tenantId"},
+		{`{"processDefinitionId":"order","awaitCompletition":true}`, "key 'awaitCompletition' at the top level is not a property of this request"},
 	} {
 		a := ask(h, "/v2/process-instances", "application/json", tc.body)
 		if a.status != http.StatusBadRequest || a.ct != problemContentType || !strings.Contains(a.body, tc.detail) {

@@ -68,6 +68,8 @@ func (s *Server) createRequest(ctx context.Context, body *createBody) (engine.Cr
 		return out, bindErrorf("expected either processDefinitionId or processDefinitionKey, but neither was given")
 	case len(req.StartInstructions) > 0:
 		return out, bindErrorf("startInstructions: starting at other elements than the none start event is not supported yet")
+	case len(req.RuntimeInstructions) > 0:
+		return out, bindErrorf("runtimeInstructions: terminating the instance after an element is not supported yet")
 	case len(req.FetchVariables) > 0 && !req.AwaitCompletion:
 		return out, bindErrorf("fetchVariables: only allowed together with awaitCompletion")
 	}
@@ -106,9 +108,7 @@ func (s *Server) keyCommand(c *gin.Context, param, action string, command func(c
 	if !ok {
 		return
 	}
-	var body struct {
-		OperationReference *int64 `json:"operationReference"`
-	}
+	var body OperationReferenceRequest
 	if !s.bind(c, &body, true) {
 		return
 	}

@@ -98,9 +98,7 @@ func (s *Server) deleteResource(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var body struct {
-		OperationReference *int64 `json:"operationReference"`
-	}
+	var body OperationReferenceRequest
 	if !s.bind(c, &body, true) {
 		return
 	}

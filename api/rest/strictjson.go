@@ -26,8 +26,10 @@ import (
 //     from the one sent and replay from the log would differ from the rows.
 //     Variable values are kept as JSON text, where NUL stays escaped;
 //   - in an object read into a Go struct, a key that is not a field's name
-//     but matches one ignoring case (encoding/json would read "Retries"
-//     into retries, past the request validator's bounds on "retries").
+//     (encoding/json skips it; a misspelt optional property would be lost
+//     without a word), and so also one that matches a field only ignoring
+//     case (encoding/json would read "Retries" into retries, past the
+//     request validator's bounds on "retries").
 //
 // The document is b[:end], where decoding it has stopped: its syntax has
 // been checked, and a syntax error found here is reported without detail.
@@ -383,8 +385,10 @@ func storable(what, s string) error {
 }
 
 // member finds key among the fields of a struct: an exact name gives the
-// field's own fields (nil when it is free-form, as variables are); a name
-// that matches a field only ignoring case is refused.
+// field's own fields (nil when it is free-form, as variables are). Any
+// other key is refused, as Camunda 8.8 refuses unknown properties: one
+// that matches a field ignoring case as misspelt, the others as unknown,
+// listing the known ones.
 func (sc *jsonChecker) member(fs *fieldSet, key []byte) (*fieldSet, error) {
 	if m, ok := fs.names[string(key)]; ok {
 		return m, nil
@@ -394,7 +398,7 @@ func (sc *jsonChecker) member(fs *fieldSet, key []byte) (*fieldSet, error) {
 			return nil, bindErrorf("request body: key '%s' %s is not '%s': keys are case-sensitive", key, sc.where(), name)
 		}
 	}
-	return nil, nil
+	return nil, bindErrorf("request body: key '%s' %s is not a property of this request (known: %s)", key, sc.where(), strings.Join(fs.sorted, ", "))
 }
 
 // fieldSet is what encoding/json reads from an object into a struct type:

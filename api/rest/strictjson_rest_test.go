@@ -104,6 +104,20 @@ func TestRequestsAreReadStrictly(t *testing.T) {
 			refuse(http.MethodPatch, "/v2/user-tasks/"+task, `{"changeset":{"priority":101}}`, "request property 'changeset.priority'")
 			refuse(http.MethodPatch, "/v2/user-tasks/"+task, `{"changeset":{"priority":-1}}`, "request property 'changeset.priority'")
 
+			// Keys no property has, at any depth (Camunda 8.8 refuses
+			// them too): a misspelt optional property is not dropped.
+			unknown := "is not a property of this request"
+			refuse(post, "/v2/process-instances", `{"processDefinitionId":"order","awaitCompletition":true}`, "key 'awaitCompletition' at the top level "+unknown)
+			refuse(post, "/v2/process-instances", `{"processDefinitionId":"order","startInstructions":[{"elementId":"a","id":"b"}]}`, "key 'id' in startInstructions[0] "+unknown+" (known: elementId)")
+			refuse(post, "/v2/process-instances", `{"processDefinitionId":"order","runtimeInstructions":[{"type":"TERMINATE_PROCESS_INSTANCE","afterElementId":"charge"}]}`,
+				"runtimeInstructions: terminating the instance after an element is not supported yet")
+			// (Where the description closes an object, its validator says so first.)
+			refuse(http.MethodPatch, "/v2/jobs/"+job, `{"changeset":{"retries":5,"retry":1}}`, `request property 'changeset': property "retry" is unsupported`)
+			refuse(http.MethodPatch, "/v2/user-tasks/"+task, `{"changeset":{"priority":5,"assignee":"ann"}}`, "key 'assignee' in changeset "+unknown)
+			refuse(post, "/v2/jobs/"+job+"/failure", `{"retries":1,"errorMesage":"x"}`, "key 'errorMesage' at the top level "+unknown)
+			refuse(post, "/v2/process-instances/search", `{"sort":[{"field":"state","direction":"DESC"}]}`, "key 'direction' in sort[0] "+unknown+" (known: field, order)")
+			refuse(post, "/v2/messages/publication", `{"name":"paid","correlationKey":"k","ttl":1000}`, "key 'ttl' at the top level "+unknown)
+
 			// Nothing refused was done: one order instance, the job still
 			// activated with its retries, the task unassigned.
 			if got := want(t, c.post("/v2/process-instances/search", filter(map[string]any{"processDefinitionId": "order"})), http.StatusOK).obj(t)["items"].([]any); len(got) != 1 || str(got[0].(map[string]any), "processInstanceKey") != pi {
@@ -118,9 +132,10 @@ func TestRequestsAreReadStrictly(t *testing.T) {
 			}
 
 			// What is fine: whitespace after the document, the same key in
-			// sibling objects, names differing in case, and NUL in a
-			// variable's string value (kept escaped in its JSON text).
-			r := want(t, c.send(post, "/v2/process-instances", "{\"processDefinitionId\":\"order\",\"variables\":{\"a\":{\"k\":1},\"A\":{\"k\":2},\"s\":\"x\\u0000y\"}}\r\n\t "), http.StatusOK).obj(t)
+			// sibling objects, names differing in case, NUL in a variable's
+			// string value (kept escaped in its JSON text), any key inside
+			// variables, and an empty runtimeInstructions list.
+			r := want(t, c.send(post, "/v2/process-instances", "{\"processDefinitionId\":\"order\",\"runtimeInstructions\":[],\"variables\":{\"a\":{\"k\":1},\"A\":{\"k\":2},\"s\":\"x\\u0000y\"}}\r\n\t "), http.StatusOK).obj(t)
 			created := str(r, "processInstanceKey")
 			if got := variable(t, c, created, "s"); got != `"x\u0000y"` {
 				t.Fatalf("variable s = %s", got)

@@ -64,7 +64,7 @@ func TestCheckJSON(t *testing.T) {
 	}
 }
 
-func TestCheckJSONKeysAreCaseSensitive(t *testing.T) {
+func TestCheckJSONKeysAreFieldNames(t *testing.T) {
 	for _, tc := range []struct {
 		name, body string
 		into       any
@@ -75,7 +75,12 @@ func TestCheckJSONKeysAreCaseSensitive(t *testing.T) {
 		{"in a slice of structs", `{"processDefinitionId":"p","startInstructions":[{"ElementId":"x"}]}`, &CreateProcessInstanceRequest{}, "in startInstructions[0] is not 'elementId'"},
 		{"variables are free-form", `{"variables":{"Variables":1,"a":{"A":1}}}`, &CreateProcessInstanceRequest{}, ""},
 		{"search filters are free-form", `{"filter":{"State":"x"}}`, &SearchRequest{}, ""},
-		{"unknown keys are left to the spec", `{"retries":1,"extra":true}`, &JobFailRequest{}, ""},
+		{"an unknown key is refused, naming the known ones", `{"retries":1,"extra":true}`, &JobFailRequest{},
+			"key 'extra' at the top level is not a property of this request (known: errorMessage, retries, retryBackOff, variables)"},
+		{"an unknown key in a slice of structs", `{"sort":[{"field":"a"},{"field":"b","orderBy":"ASC"}]}`, &SearchRequest{},
+			"key 'orderBy' in sort[1] is not a property of this request (known: field, order)"},
+		{"an unknown key in a nested struct", `{"page":{"limit":1,"offset":2}}`, &SearchRequest{}, "key 'offset' in page is not a property"},
+		{"unknown keys inside variables are the variables' own", `{"variables":{"extra":{"more":1}}}`, &JobFailRequest{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := decodeJSON([]byte(tc.body), tc.into)

@@ -69,6 +69,12 @@ type CreateProcessInstanceRequest struct {
 	StartInstructions        []struct {
 		ElementID string `json:"elementId"`
 	} `json:"startInstructions"`
+	// RuntimeInstructions are refused unless empty: Camunda 8.8's clients
+	// may send an empty list.
+	RuntimeInstructions []struct {
+		Type           string `json:"type"`
+		AfterElementID string `json:"afterElementId"`
+	} `json:"runtimeInstructions"`
 	AwaitCompletion bool     `json:"awaitCompletion"`
 	FetchVariables  []string `json:"fetchVariables"`
 	RequestTimeout  int64    `json:"requestTimeout"`
@@ -214,6 +220,13 @@ type JobUpdateRequest struct {
 		Retries *int32 `json:"retries"`
 		Timeout *int64 `json:"timeout"`
 	} `json:"changeset"`
+	OperationReference *int64 `json:"operationReference"`
+}
+
+// OperationReferenceRequest is the optional body of the commands that take
+// only a key in the path: cancelling an instance, resolving an incident,
+// deleting a resource.
+type OperationReferenceRequest struct {
 	OperationReference *int64 `json:"operationReference"`
 }
 
