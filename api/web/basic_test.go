@@ -79,6 +79,9 @@ func TestBasicLoginFlow(t *testing.T) {
 	if status, _, _ := b.do(http.MethodPost, "/auth/login", `{"user":"alice"}`); status != http.StatusBadRequest {
 		t.Fatalf("a body without username: %d", status)
 	}
+	if status, _, body := b.do(http.MethodPost, "/auth/login", `{"username":"alice","password":"ecila","remember":true}`); status != http.StatusBadRequest || !strings.Contains(body, `Expected {\"username\"`) {
+		t.Fatalf("login with an unknown key: %d %s", status, body)
+	}
 	if status, _, _ := b.do(http.MethodPost, "/auth/login", `{"username":"alice","password":"ecila"}`, "Content-Type", "text/plain"); status != http.StatusUnsupportedMediaType {
 		t.Fatalf("a form post (no preflight across sites): %d", status)
 	}

@@ -177,6 +177,7 @@ func (l *Login) basicLogin(w http.ResponseWriter, r *http.Request) {
 		Password string `json:"password"`
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxLoginBody))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil || body.Username == "" {
 		writeProblem(w, r, http.StatusBadRequest, "INVALID_ARGUMENT", `Expected {"username": "...", "password": "..."}`)
 		return
