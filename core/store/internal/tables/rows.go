@@ -138,9 +138,23 @@ func (r *Rows) MaxKey() int64 {
 }
 
 // Split returns the rows whose key (the first column) is above lastKey and
-// the others, each in their original order.
+// the others, each in their original order. When all rows fall on one side
+// (most commits: a table's rows are all new, or all updates), that side is
+// r itself, not a copy; callers only read the two.
 func (r *Rows) Split(lastKey int64) (above, rest *Rows) {
-	above, rest = newRows(r.T, r.n), newRows(r.T, r.n)
+	n := 0
+	for _, k := range r.cols[0].ints[:r.n] {
+		if k > lastKey {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return newRows(r.T, 0), r
+	case r.n:
+		return r, newRows(r.T, 0)
+	}
+	above, rest = newRows(r.T, n), newRows(r.T, r.n-n)
 	for i := range r.n {
 		if r.cols[0].ints[i] > lastKey {
 			above.copyRow(r, i)

@@ -1,6 +1,7 @@
 package tables
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,6 +48,26 @@ func TestUpsertsKeepTheLastRowOfAKey(t *testing.T) {
 	}
 	if rows.Len() != 2 || rows.cols[0].ints[0] != 2 || rows.cols[0].ints[1] != 1 || rows.cols[1].ints[1] != int64(state.ElementCompleted) {
 		t.Fatalf("rows %+v", rows.cols[:2])
+	}
+}
+
+// Split keeps each side in order; a side that holds every row is the rows
+// themselves.
+func TestSplitByKey(t *testing.T) {
+	rows, err := elementRows([]state.ElementRow{{Key: 5}, {Key: 2}, {Key: 9}, {Key: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(r *Rows) []int64 { return r.cols[0].ints[:r.Len()] }
+	above, rest := rows.Split(4)
+	if !slices.Equal(keys(above), []int64{5, 9}) || !slices.Equal(keys(rest), []int64{2, 3}) || above.cols[1].ints[1] != rows.cols[1].ints[2] {
+		t.Fatalf("split at 4: above %v, rest %v", keys(above), keys(rest))
+	}
+	if above, rest := rows.Split(1); above != rows || rest.Len() != 0 {
+		t.Fatalf("split at 1: above %v, rest %v", keys(above), keys(rest))
+	}
+	if above, rest := rows.Split(9); above.Len() != 0 || rest != rows {
+		t.Fatalf("split at 9: above %v, rest %v", keys(above), keys(rest))
 	}
 }
 
