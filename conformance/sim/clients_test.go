@@ -201,9 +201,8 @@ func (r *runner) overslept(p *poll, st *state.State, patience int) bool {
 func (r *runner) stepParked(p *poll, st *state.State) bool {
 	if p.c.Answered() {
 		if p.left {
-			p.cancel()
 			r.stats.pollTimeouts++
-			return false // its caller went away: the answer reaches nobody
+			return false // its caller went away (cancelled then): the answer reaches nobody
 		}
 		if r.pollAnswered(p) {
 			if pk := p.c.Parked(); pk != nil {
