@@ -25,9 +25,9 @@ func waitingPolls(e *engine.Engine) int {
 	return n
 }
 
-// waitParked polls until n long polls wait in the engine (parked: it runs
+// waitPolls polls until n long polls wait in the engine (parked, as it runs
 // one partition).
-func waitParked(t *testing.T, e *engine.Engine, n int) {
+func waitPolls(t *testing.T, e *engine.Engine, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); waitingPolls(e) != n; {
 		if time.Now().After(deadline) {
@@ -61,7 +61,7 @@ func TestParkedLongPollIsActivatedInTheBatchThatCreatesItsJob(t *testing.T) {
 		jobs, err := e.ActivateJobs(ctx, engine.ActivateJobsRequest{Type: "work", Worker: "w", Timeout: time.Minute, MaxJobs: 4, RequestTimeout: 30 * time.Second})
 		polled <- answer{jobs, err}
 	}()
-	waitParked(t, e, 1)
+	waitPolls(t, e, 1)
 	if w := e.WaitingPolls(); len(w) != 1 || w["work"] != 1 {
 		t.Fatalf("waiting polls by type: %v, want work: 1", w)
 	}
@@ -106,12 +106,12 @@ func TestParkedLongPollIsActivatedInTheBatchThatCreatesItsJob(t *testing.T) {
 		_, err := e.ActivateJobs(cctx, engine.ActivateJobsRequest{Type: "none", Worker: "w", Timeout: time.Minute, MaxJobs: 4, RequestTimeout: 30 * time.Second})
 		polled <- answer{nil, err}
 	}()
-	waitParked(t, e, 1)
+	waitPolls(t, e, 1)
 	cancel()
 	if a := <-polled; !errors.Is(a.err, context.Canceled) {
 		t.Fatalf("canceled poll: %v", a.err)
 	}
-	waitParked(t, e, 0)
+	waitPolls(t, e, 0)
 }
 
 // A parked long poll is answered with ErrStopped when its engine stops,
@@ -127,7 +127,7 @@ func TestParkedLongPollEndsWhenTheEngineStops(t *testing.T) {
 		_, err := e.ActivateJobs(context.Background(), engine.ActivateJobsRequest{Type: "work", Worker: "w", Timeout: time.Minute, MaxJobs: 1, RequestTimeout: time.Hour})
 		polled <- err
 	}()
-	waitParked(t, e, 1)
+	waitPolls(t, e, 1)
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
