@@ -27,10 +27,20 @@ func (s *Server) deploy(c *gin.Context) {
 	}
 	defer func() { _ = form.RemoveAll() }()
 	tenant := ""
-	if t := form.Value["tenantId"]; len(t) > 0 {
+	err = knownParts(form, "resources", "tenantId")
+	switch t := form.Value["tenantId"]; {
+	case err != nil:
+	case len(form.File["tenantId"]) > 0:
+		err = bindErrorf("tenantId: expected a part without a file name, got the file %q", form.File["tenantId"][0].Filename)
+	case len(t) > 1:
+		err = bindErrorf("tenantId: expected one part named 'tenantId', got %d", len(t))
+	case len(t) == 1:
 		tenant = t[0]
 	}
-	if err = storable("tenantId", tenant); err == nil {
+	if err == nil {
+		err = storable("tenantId", tenant)
+	}
+	if err == nil {
 		tenant, err = s.requestTenant(c.Request.Context(), tenant)
 	}
 	if err != nil {

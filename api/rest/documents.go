@@ -169,7 +169,7 @@ func (s *Server) createDocument(c *gin.Context) {
 		s.fail(c, "", err)
 		return
 	}
-	form, ok := s.documentForm(c)
+	form, ok := s.documentForm(c, "file", "metadata")
 	if !ok {
 		return
 	}
@@ -211,7 +211,7 @@ func (s *Server) createDocuments(c *gin.Context) {
 	if ds == nil {
 		return
 	}
-	form, ok := s.documentForm(c)
+	form, ok := s.documentForm(c, "files", "metadataList")
 	if !ok {
 		return
 	}
@@ -417,8 +417,9 @@ func writeDocument(c *gin.Context, d store.Document) {
 	c.Data(http.StatusOK, ct, d.Content)
 }
 
-// documentForm reads a multipart upload, or answers 400 or 413.
-func (s *Server) documentForm(c *gin.Context) (*multipart.Form, bool) {
+// documentForm reads a multipart upload whose parts are named one of
+// parts, or answers 400 or 413.
+func (s *Server) documentForm(c *gin.Context, parts ...string) (*multipart.Form, bool) {
 	form, err := c.MultipartForm()
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -427,6 +428,11 @@ func (s *Server) documentForm(c *gin.Context) (*multipart.Form, bool) {
 			return nil, false
 		}
 		badRequest(c, "expected a multipart/form-data body: %v", err)
+		return nil, false
+	}
+	if err := knownParts(form, parts...); err != nil {
+		_ = form.RemoveAll()
+		s.fail(c, "", err)
 		return nil, false
 	}
 	return form, true

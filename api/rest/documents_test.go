@@ -154,7 +154,11 @@ func TestDocuments(t *testing.T) {
 			http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "'big.bin' has 1025 bytes, more than the limit of 1024 bytes (documents.max_size)")
 		want(t, c.upload("/v2/documents", nil, part{name: "file", filename: "fits.bin", body: make([]byte, 1024)}), http.StatusCreated)
 		problem(t, c.post("/v2/documents", map[string]any{"file": "x"}), http.StatusUnsupportedMediaType, "", "multipart/form-data")
-		problem(t, c.upload("/v2/documents", nil, part{name: "files", filename: "x", body: []byte("x")}), http.StatusBadRequest, "INVALID_ARGUMENT", "'file'")
+		problem(t, c.upload("/v2/documents", nil, part{name: "files", filename: "x", body: []byte("x")}), http.StatusBadRequest, "INVALID_ARGUMENT",
+			"part 'files' is not a part of this request (known: file, metadata)")
+		problem(t, c.upload("/v2/documents", nil, part{name: "file", filename: "x", body: []byte("x")}, part{name: "metadta", body: []byte(`{}`)}), http.StatusBadRequest, "INVALID_ARGUMENT",
+			"part 'metadta' is not a part of this request")
+		problem(t, c.upload("/v2/documents", nil, part{name: "metadata", body: []byte(`{}`)}), http.StatusBadRequest, "INVALID_ARGUMENT", "expected a file part named 'file'")
 		for _, tc := range []struct{ name, meta, detail string }{
 			{"not JSON", `{"contentType":`, "metadata"},
 			{"not an object", `["a"]`, "metadata: expected a JSON object"},
@@ -289,7 +293,9 @@ func TestDocumentBatch(t *testing.T) {
 			http.StatusBadRequest, "INVALID_ARGUMENT", "only file parts or only parts without a file name")
 		problem(t, c.upload("/v2/documents/batch", nil, part{name: "files", filename: "x", body: []byte("x")},
 			part{name: "metadataList", body: []byte(`{}`)}, part{name: "metadataList", body: []byte(`{}`)}), http.StatusBadRequest, "INVALID_ARGUMENT", "one metadata object per file (1), got 2")
-		problem(t, c.upload("/v2/documents/batch", nil, part{name: "file", filename: "x", body: []byte("x")}), http.StatusBadRequest, "INVALID_ARGUMENT", "'files'")
+		problem(t, c.upload("/v2/documents/batch", nil, part{name: "file", filename: "x", body: []byte("x")}), http.StatusBadRequest, "INVALID_ARGUMENT",
+			"part 'file' is not a part of this request (known: files, metadataList)")
+		problem(t, c.upload("/v2/documents/batch", nil, part{name: "metadataList", body: []byte(`[]`)}), http.StatusBadRequest, "INVALID_ARGUMENT", "expected at least one file part named 'files'")
 		problem(t, c.upload("/v2/documents/batch", nil, part{name: "files", filename: "x", body: []byte("x")}, part{name: "metadataList", body: []byte(`[{"size":"x"}]`)}),
 			http.StatusBadRequest, "INVALID_ARGUMENT", "metadataList[0]")
 	})

@@ -82,6 +82,25 @@ func TestDeployments(t *testing.T) {
 		}
 		want(t, c.do(http.MethodPost, "/v2/deployments", "multipart/form-data; boundary=x", []byte("--x--\r\n")), http.StatusBadRequest)
 		want(t, c.post("/v2/deployments", map[string]any{"resources": "x"}), http.StatusUnsupportedMediaType)
+
+		// Parts the request does not have are refused, not dropped: a
+		// misspelt tenantId would deploy to the default tenant (ADR 44).
+		bpmn := readTestdata(t, "order.bpmn")
+		for _, tc := range []struct {
+			parts []part
+			says  string
+		}{
+			{[]part{{name: "resources", filename: "order.bpmn", body: bpmn}, {name: "tenantid", body: []byte("acme")}},
+				"part 'tenantid' is not a part of this request (known: resources, tenantId)"},
+			{[]part{{name: "resource", filename: "order.bpmn", body: bpmn}}, "part 'resource' is not a part of this request"},
+			{[]part{{name: "resources", filename: "order.bpmn", body: bpmn}, {name: "tenantId", body: []byte("<default>")}, {name: "tenantId", body: []byte("acme")}},
+				"tenantId: expected one part named 'tenantId', got 2"},
+			{[]part{{name: "resources", filename: "order.bpmn", body: bpmn}, {name: "tenantId", filename: "t.txt", body: []byte("<default>")}},
+				"tenantId: expected a part without a file name, got the file \"t.txt\""},
+		} {
+			problem(t, c.upload("/v2/deployments", nil, tc.parts...), http.StatusBadRequest, "INVALID_ARGUMENT", tc.says)
+		}
+		want(t, c.upload("/v2/deployments", nil, part{name: "resources", filename: "order.bpmn", body: bpmn}, part{name: "tenantId", body: []byte("<default>")}), http.StatusOK)
 	})
 }
 
