@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -137,6 +138,44 @@ func FuzzDecodeJSON(f *testing.F) {
 		lower := bytes.ToLower(b)
 		if hasReplacement(v) && !bytes.Contains(b, []byte("\uFFFD")) && !bytes.Contains(lower, []byte(`\ufffd`)) {
 			t.Fatalf("a character became U+FFFD: %q", b)
+		}
+	})
+}
+
+// FuzzDecodeJSONIntoAStruct checks that what decodeJSON accepts into a
+// request type names only its properties, at the top level and in its
+// start instructions, while the variables take any key.
+func FuzzDecodeJSONIntoAStruct(f *testing.F) {
+	for _, s := range []string{`{"processDefinitionId":"a"}`, `{"processDefinitionId":"a","other":1}`,
+		`{"startInstructions":[{"elementId":"a","x":1}]}`, `{"variables":{"any":{"key":1}}}`, `{"Tags":[]}`, `{"tags\u0000":1}`} {
+		f.Add([]byte(s))
+	}
+	top := fieldsOf(reflect.TypeFor[CreateProcessInstanceRequest]())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var req CreateProcessInstanceRequest
+		if err := decodeJSON(b, &req); err != nil {
+			return
+		}
+		var doc map[string]json.RawMessage
+		if json.Unmarshal(b, &doc) != nil {
+			return // null: nothing to check
+		}
+		for k, raw := range doc {
+			if _, ok := top.names[k]; !ok {
+				t.Fatalf("accepted the key %q, which is no property: %q", k, b)
+			}
+			if k != "startInstructions" {
+				continue
+			}
+			var items []map[string]json.RawMessage
+			_ = json.Unmarshal(raw, &items)
+			for _, it := range items {
+				for ik := range it {
+					if ik != "elementId" {
+						t.Fatalf("accepted the key %q in startInstructions: %q", ik, b)
+					}
+				}
+			}
 		}
 	})
 }
