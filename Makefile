@@ -142,6 +142,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 60s ./api/auth/
 	$(GO) test -run '^$$' -fuzz FuzzClaimPath -fuzztime 60s ./api/auth/
 	$(GO) test -run '^$$' -fuzz FuzzOIDCAuthenticate -fuzztime 60s ./api/auth/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime 60s ./api/rest/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSONIntoAStruct$$' -fuzztime 60s ./api/rest/
 
 # Version stamping of `make image` and `make release`: -X main.version,
 # main.commit and main.date of cmd/wf-engine and cmd/wf (`--version` prints
