@@ -266,3 +266,22 @@ func TestAwaitCompletionWhoseCallerLeftCountsAs499(t *testing.T) {
 		}
 	})
 }
+
+// A value that matches none of a property's alternatives (a filter's plain
+// value or object of operators; a key as a string or a number) is refused
+// by what is wrong with it: the alternative of its JSON type says, or the
+// detail lists the types allowed.
+func TestValidationSaysWhichAlternativeFailsAndWhy(t *testing.T) {
+	forEachStore(t, rest.Config{}, func(t *testing.T, c *client) {
+		for _, tc := range []struct {
+			path, body, says string
+		}{
+			{"/v2/process-instances/search", `{"filter":{"state":{"$eq":"ACTIVE","$foo":1}}}`, `request property 'filter.state': property "$foo" is unsupported`},
+			{"/v2/process-instances/search", `{"filter":{"state":{"$in":"ACTIVE"}}}`, "request property 'filter.state.$in': value must be an array"},
+			{"/v2/process-instances/search", `{"filter":{"state":[1]}}`, "request property 'filter.state': expected a string, a number, a boolean or an object"},
+			{"/v2/process-instances", `{"processDefinitionKey":[1]}`, "request property 'processDefinitionKey': expected a string or an integer"},
+		} {
+			problem(t, c.post(tc.path, tc.body), http.StatusBadRequest, "INVALID_ARGUMENT", tc.says)
+		}
+	})
+}

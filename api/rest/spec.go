@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -160,7 +161,18 @@ func describeValidation(err error) string {
 		if reason == "" {
 			reason = se.Error()
 		}
-		if ptr := strings.Join(se.JSONPointer(), "."); ptr != "" {
+		path := se.JSONPointer()
+		if inner, ok := alternativeError(se); ok {
+			// The value matches none of the schema's alternatives but
+			// has the JSON type of one: that one says what is wrong.
+			reason, path = inner.Reason, append(slices.Clip(path), inner.JSONPointer()...)
+			if reason == "" {
+				reason = inner.Error()
+			}
+		} else if alts := alternativeTypes(se); alts != "" {
+			reason = "expected " + alts
+		}
+		if ptr := strings.Join(path, "."); ptr != "" {
 			if re.Parameter != nil {
 				return fmt.Sprintf("%s, property '%s': %s", where, ptr, reason)
 			}
@@ -176,4 +188,88 @@ func describeValidation(err error) string {
 		reason += re.Err.Error()
 	}
 	return fmt.Sprintf("%s: %s", where, reason)
+}
+
+// alternatives returns the alternatives of the anyOf or oneOf that se
+// reports, or nil when se reports something else.
+func alternatives(se *openapi3.SchemaError) openapi3.SchemaRefs {
+	switch {
+	case se.Schema == nil:
+		return nil
+	case se.SchemaField == "anyOf":
+		return se.Schema.AnyOf
+	case se.SchemaField == "oneOf":
+		return se.Schema.OneOf
+	}
+	return nil
+}
+
+// alternativeError validates the value se reports against the one
+// alternative of its anyOf or oneOf that has the value's JSON type, if
+// exactly one has: an object of filter operators with an unknown operator
+// is then refused for that operator, not for matching no alternative.
+func alternativeError(se *openapi3.SchemaError) (*openapi3.SchemaError, bool) {
+	kind := jsonKind(se.Value)
+	var match *openapi3.Schema
+	for _, alt := range alternatives(se) {
+		if alt.Value == nil || !alt.Value.Type.Permits(kind) && !(kind == openapi3.TypeNumber && alt.Value.Type.Is(openapi3.TypeInteger)) {
+			continue
+		}
+		if match != nil {
+			return nil, false
+		}
+		match = alt.Value
+	}
+	if match == nil {
+		return nil, false
+	}
+	var inner *openapi3.SchemaError
+	if err := match.VisitJSON(se.Value); !errors.As(err, &inner) {
+		return nil, false
+	}
+	return inner, true
+}
+
+// alternativeTypes names the JSON types an anyOf or oneOf allows: "a
+// string, a number or an object"; "" when se reports something else.
+func alternativeTypes(se *openapi3.SchemaError) string {
+	var names []string
+	for _, alt := range alternatives(se) {
+		if alt.Value == nil || alt.Value.Type == nil {
+			return ""
+		}
+		for _, t := range *alt.Value.Type {
+			name := "a " + t
+			if t == openapi3.TypeArray || t == openapi3.TypeObject || t == openapi3.TypeInteger {
+				name = "an " + t
+			}
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// jsonKind is the JSON type of a value decoded from JSON.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return openapi3.TypeObject
+	case []any:
+		return openapi3.TypeArray
+	case string:
+		return openapi3.TypeString
+	case bool:
+		return openapi3.TypeBoolean
+	case nil:
+		return openapi3.TypeNull
+	}
+	return openapi3.TypeNumber
 }
