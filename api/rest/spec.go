@@ -212,7 +212,7 @@ func alternativeError(se *openapi3.SchemaError) (*openapi3.SchemaError, bool) {
 	kind := jsonKind(se.Value)
 	var match *openapi3.Schema
 	for _, alt := range alternatives(se) {
-		if alt.Value == nil || !alt.Value.Type.Permits(kind) && !(kind == openapi3.TypeNumber && alt.Value.Type.Is(openapi3.TypeInteger)) {
+		if alt.Value == nil || !fits(alt.Value.Type, kind) {
 			continue
 		}
 		if match != nil {
@@ -228,6 +228,12 @@ func alternativeError(se *openapi3.SchemaError) (*openapi3.SchemaError, bool) {
 		return nil, false
 	}
 	return inner, true
+}
+
+// fits reports whether a schema of types takes a value of JSON type kind
+// (a number may be an integer's).
+func fits(types *openapi3.Types, kind string) bool {
+	return types.Permits(kind) || kind == openapi3.TypeNumber && types.Is(openapi3.TypeInteger)
 }
 
 // alternativeTypes names the JSON types an anyOf or oneOf allows: "a
