@@ -26,20 +26,7 @@ func (s *Server) deploy(c *gin.Context) {
 		return
 	}
 	defer func() { _ = form.RemoveAll() }()
-	tenant := ""
-	err = knownParts(form, "resources", "tenantId")
-	switch t := form.Value["tenantId"]; {
-	case err != nil:
-	case len(form.File["tenantId"]) > 0:
-		err = bindErrorf("tenantId: expected a part without a file name, got the file %q", form.File["tenantId"][0].Filename)
-	case len(t) > 1:
-		err = bindErrorf("tenantId: expected one part named 'tenantId', got %d", len(t))
-	case len(t) == 1:
-		tenant = t[0]
-	}
-	if err == nil {
-		err = storable("tenantId", tenant)
-	}
+	tenant, err := deploymentTenant(form)
 	if err == nil {
 		tenant, err = s.requestTenant(c.Request.Context(), tenant)
 	}
@@ -66,6 +53,25 @@ func (s *Server) deploy(c *gin.Context) {
 	}
 	out.Deployments = append(out.Deployments, formsOfDeployment(d.Forms)...)
 	c.PureJSON(http.StatusOK, out)
+}
+
+// deploymentTenant reads a deployment form's one optional tenantId part;
+// the form may have no parts but it and resources (ADR 44).
+func deploymentTenant(form *multipart.Form) (string, error) {
+	if err := knownParts(form, "resources", "tenantId"); err != nil {
+		return "", err
+	}
+	if fhs := form.File["tenantId"]; len(fhs) > 0 {
+		return "", bindErrorf("tenantId: expected a part without a file name, got the file %q", fhs[0].Filename)
+	}
+	switch t := form.Value["tenantId"]; len(t) {
+	case 0:
+		return "", nil
+	case 1:
+		return t[0], storable("tenantId", t[0])
+	default:
+		return "", bindErrorf("tenantId: expected one part named 'tenantId', got %d", len(t))
+	}
 }
 
 // readResources reads the uploaded files; BPMN files and Camunda Forms
