@@ -57,6 +57,27 @@ func decodeJSON(body []byte, v any) error {
 	return checkJSON(body, int(dec.InputOffset()), reflect.TypeOf(v))
 }
 
+// multipartForm reads a multipart body whose parts are each named one of
+// parts, or answers 400 or 413. The caller removes the form's files.
+func (s *Server) multipartForm(c *gin.Context, parts ...string) (*multipart.Form, bool) {
+	form, err := c.MultipartForm()
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.tooLarge(c)
+			return nil, false
+		}
+		badRequest(c, "expected a multipart/form-data body with parts named %s: %v", strings.Join(parts, ", "), err)
+		return nil, false
+	}
+	if err := knownParts(form, parts...); err != nil {
+		_ = form.RemoveAll()
+		s.fail(c, "", err)
+		return nil, false
+	}
+	return form, true
+}
+
 // knownParts refuses a multipart form with a part whose name is none of
 // known, as checkJSON refuses a JSON key no property has (ADR 44): a
 // misspelt "tenantid" is not dropped without a word.

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -15,14 +14,8 @@ import (
 )
 
 func (s *Server) deploy(c *gin.Context) {
-	form, err := c.MultipartForm()
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.tooLarge(c)
-			return
-		}
-		badRequest(c, "expected a multipart/form-data body with 'resources' file parts: %v", err)
+	form, ok := s.multipartForm(c, "resources", "tenantId")
+	if !ok {
 		return
 	}
 	defer func() { _ = form.RemoveAll() }()
@@ -55,12 +48,8 @@ func (s *Server) deploy(c *gin.Context) {
 	c.PureJSON(http.StatusOK, out)
 }
 
-// deploymentTenant reads a deployment form's one optional tenantId part;
-// the form may have no parts but it and resources (ADR 44).
+// deploymentTenant reads a deployment form's one optional tenantId part.
 func deploymentTenant(form *multipart.Form) (string, error) {
-	if err := knownParts(form, "resources", "tenantId"); err != nil {
-		return "", err
-	}
 	if fhs := form.File["tenantId"]; len(fhs) > 0 {
 		return "", bindErrorf("tenantId: expected a part without a file name, got the file %q", fhs[0].Filename)
 	}

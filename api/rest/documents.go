@@ -169,7 +169,7 @@ func (s *Server) createDocument(c *gin.Context) {
 		s.fail(c, "", err)
 		return
 	}
-	form, ok := s.documentForm(c, "file", "metadata")
+	form, ok := s.multipartForm(c, "file", "metadata")
 	if !ok {
 		return
 	}
@@ -211,7 +211,7 @@ func (s *Server) createDocuments(c *gin.Context) {
 	if ds == nil {
 		return
 	}
-	form, ok := s.documentForm(c, "files", "metadataList")
+	form, ok := s.multipartForm(c, "files", "metadataList")
 	if !ok {
 		return
 	}
@@ -415,27 +415,6 @@ func writeDocument(c *gin.Context, d store.Document) {
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Security-Policy", "sandbox")
 	c.Data(http.StatusOK, ct, d.Content)
-}
-
-// documentForm reads a multipart upload whose parts are named one of
-// parts, or answers 400 or 413.
-func (s *Server) documentForm(c *gin.Context, parts ...string) (*multipart.Form, bool) {
-	form, err := c.MultipartForm()
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.tooLarge(c)
-			return nil, false
-		}
-		badRequest(c, "expected a multipart/form-data body: %v", err)
-		return nil, false
-	}
-	if err := knownParts(form, parts...); err != nil {
-		_ = form.RemoveAll()
-		s.fail(c, "", err)
-		return nil, false
-	}
-	return form, true
 }
 
 // upload is one uploaded file.
