@@ -19,11 +19,13 @@ import (
 
 // The statements a commit runs, prepared by name on the writer connection
 // when it connects (see writerConfig): per state table an upsert, an insert
-// and an update-or-insert, the log segment insert and the meta update.
+// and an update-or-insert, the log segment insert, the meta update and the
+// lease fence (prepared, it is not planned again at every commit).
 var statements = func() map[string]string {
 	m := map[string]string{
-		"wf_log":  tables.LogSegments.InsertUnnest(),
-		"wf_meta": "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1",
+		"wf_log":   tables.LogSegments.InsertUnnest(),
+		"wf_meta":  "UPDATE meta SET last_key = $1, last_position = $2 WHERE id = 1",
+		"wf_fence": fenceCommit,
 	}
 	for _, t := range slices.Concat(tables.History, tables.Crossing) {
 		m["wf_upsert_"+t.Name] = t.InsertUnnest()

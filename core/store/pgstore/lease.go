@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/example/wf-engine/core/store"
@@ -204,7 +203,7 @@ func (s *Store) queueFence(wire *pgconn.Batch) {
 		binary.BigEndian.AppendUint32(nil, uint32(f.partition)), // #nosec G115 -- a partition number, 1..4095
 		binary.BigEndian.AppendUint64(nil, uint64(f.epoch)),     // #nosec G115 -- an epoch, >= 1
 	}
-	wire.ExecParams(fenceCommit, params, []uint32{pgtype.Int4OID, pgtype.Int8OID}, binary2, nil)
+	wire.ExecPrepared("wf_fence", params, binary2, nil)
 }
 
 // fenced reports whether err is wf_fence's refusal.
